@@ -1,0 +1,21 @@
+// Each `ibstream` subcommand registers itself on the application here.
+//
+// A command file owns its options and its run function; main.cc only lists the commands. Run
+// functions report errors by returning a non-zero exit code after printing one clear line on
+// stderr.
+#pragma once
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace ibstream::cli {
+
+// Every Add*Command stores its options in objects that live as long as `app`, and sets the
+// subcommand's callback. The callback's exit code is read back through ExitCode().
+void SetExitCode(int code);
+int ExitCode();
+
+// Commands are added as their parts land; see main.cc for the list.
+
+}  // namespace ibstream::cli

@@ -1,0 +1,28 @@
+// ibstream: the one executable. Subcommands live in their own files (see commands.h).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.h"
+
+namespace ibstream::cli {
+namespace {
+int exit_code = 0;
+}  // namespace
+
+void SetExitCode(int code) { exit_code = code; }
+int ExitCode() { return exit_code; }
+
+}  // namespace ibstream::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"ibstream: a market-data recorder for Interactive Brokers"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "ibstream 0.1.0");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return ibstream::cli::ExitCode();
+}

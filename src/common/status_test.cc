@@ -1,0 +1,51 @@
+#include "common/status.h"
+
+#include <gtest/gtest.h>
+
+namespace ibstream {
+namespace {
+
+TEST(StatusTest, OkByDefault) {
+  Status s;
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(s.ToString(), "OK");
+}
+
+TEST(StatusTest, ErrorCarriesCodeAndMessage) {
+  Status s = ParseError("field 3: expected an integer");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kParseError);
+  EXPECT_EQ(s.ToString(), "ParseError: field 3: expected an integer");
+  EXPECT_EQ(s.WithContext("tickByTick").message(), "tickByTick: field 3: expected an integer");
+}
+
+Result<int> Half(int x) {
+  if (x % 2 != 0) return InvalidArgument("odd");
+  return x / 2;
+}
+
+Status UseHalf(int x, int* out) {
+  auto r = Half(x);
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  *out = *r;
+  return Status::Ok();
+}
+
+TEST(ResultTest, ValueOrError) {
+  EXPECT_EQ(*Half(8), 4);
+  EXPECT_FALSE(Half(3).ok());
+  EXPECT_EQ(Half(3).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Half(3).value_or(-1), -1);
+  int out = 0;
+  EXPECT_TRUE(UseHalf(10, &out).ok());
+  EXPECT_EQ(out, 5);
+  EXPECT_EQ(UseHalf(7, &out).message(), "odd");
+}
+
+TEST(ResultDeathTest, ValueOfErrorAborts) {
+  Result<int> r = Internal("boom");
+  EXPECT_DEATH((void)r.value(), "value\\(\\) of an error Result");
+}
+
+}  // namespace
+}  // namespace ibstream
