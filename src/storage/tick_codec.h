@@ -1,0 +1,76 @@
+// The tick record: how one Tick is laid out in bytes, identically in journals and closed files.
+//
+// Layout version 1, little-endian, 92 fixed bytes followed by two strings (FORMAT.md §2):
+//
+//   off size field
+//    0   8   i64 contract_id
+//    8   8   i64 exchange_time_ns     (IB time, ns since the Unix epoch)
+//   16   8   i64 receive_time_ns      (local receive time, ns since the Unix epoch)
+//   24   8   u64 sequence             (arrival order within the stream)
+//   32   8   f64 price                (IEEE-754 bits, exact)
+//   40   8   f64 bid_price
+//   48   8   f64 ask_price
+//   56   8   i64 size mantissa        (value = mantissa * 10^-scale)
+//   64   8   i64 bid_size mantissa
+//   72   8   i64 ask_size mantissa
+//   80   1   u8  tick_type            (1 bid_ask, 2 last, 3 all_last, 4 mid_point)
+//   81   1   u8  source               (0 live, 1 backfill)
+//   82   1   u8  attributes           (TickAttribute bits)
+//   83   1   u8  decimal_set          (bit0 size, bit1 bid_size, bit2 ask_size are set)
+//   84   1   u8  size scale
+//   85   1   u8  bid_size scale
+//   86   1   u8  ask_size scale
+//   87   1   u8  reserved, 0
+//   88   2   u16 exchange length E
+//   90   2   u16 special_conditions length C
+//   92   E   exchange bytes, then C special_conditions bytes
+//
+// An unset Decimal is stored with its bit clear, mantissa 0 and scale 0.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "model/tick.h"
+
+namespace ibstream::storage {
+
+inline constexpr uint16_t kTickLayoutVersion = 1;
+inline constexpr size_t kTickFixedSize = 92;
+
+// Whether the tick can be stored (its strings fit the u16 length fields).
+Status ValidateTickForStorage(const Tick& tick);
+
+size_t EncodedTickSize(const Tick& tick);
+
+// Appends the record of a valid tick (see ValidateTickForStorage) to `out`.
+void AppendTick(const Tick& tick, std::string* out);
+
+// Decodes one record from the front of `in` into `out`; returns the bytes consumed. Bytes that
+// do not form a valid record (short, unknown type, bad scale, non-zero reserved bits) give
+// Corruption.
+Result<size_t> DecodeTick(std::string_view in, Tick* out);
+
+// The key that orders ticks in files and query results: exchange time, then arrival.
+struct TickOrderKey {
+  int64_t exchange_ns;
+  int64_t receive_ns;
+  uint64_t sequence;
+  int64_t contract_id;
+  uint8_t type;
+  uint8_t source;
+  friend auto operator<=>(const TickOrderKey&, const TickOrderKey&) = default;
+};
+TickOrderKey OrderKey(const Tick& tick);
+
+// Reads the order key straight from an encoded record (no string decoding); `record` must be at
+// least kTickFixedSize bytes.
+TickOrderKey OrderKeyOfRecord(const char* record);
+
+// Bit-exact equality of everything stored (Tick's operator== compares decimals by value).
+bool SameStoredTick(const Tick& a, const Tick& b);
+
+}  // namespace ibstream::storage

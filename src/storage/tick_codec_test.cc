@@ -1,0 +1,145 @@
+#include "storage/tick_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+namespace ibstream::storage {
+namespace {
+
+std::string Hex(std::string_view bytes) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+Tick TradeTick() {
+  Tick t;
+  t.contract_id = 711280073;
+  t.type = TickType::kLast;
+  t.source = TickSource::kBackfill;
+  t.attributes = kAttrUnreported;
+  t.exchange_time = FromUnixSeconds(1755784800);
+  t.receive_time = FromUnixNanos(1755784800123456789);
+  t.sequence = 42;
+  t.price = 23261.25;
+  t.size = Decimal::FromParts(35, 1);  // 3.5
+  t.exchange = "CME";
+  t.special_conditions = "T";
+  return t;
+}
+
+TEST(TickCodecTest, GoldenBytesOfATrade) {
+  std::string out;
+  AppendTick(TradeTick(), &out);
+  ASSERT_EQ(out.size(), kTickFixedSize + 4);
+  EXPECT_EQ(Hex(out),
+            // contract_id 711280073
+            "c945652a00000000"
+            // exchange_time_ns 1755784800e9
+            "00c0071af9cc5d18"
+            // receive_time_ns
+            "158d6321f9cc5d18"
+            // sequence 42
+            "2a00000000000000"
+            // price 23261.25
+            "0000000050b7d640"
+            // bid_price, ask_price 0.0
+            "0000000000000000"
+            "0000000000000000"
+            // size mantissa 35, bid/ask mantissas 0
+            "2300000000000000"
+            "0000000000000000"
+            "0000000000000000"
+            // type 2, source 1, attributes 2, decimal_set 1, scales 1 0 0, reserved
+            "0201020101000000"
+            // exchange len 3, conditions len 1, "CME", "T"
+            "03000100"
+            "434d4554");
+}
+
+TEST(TickCodecTest, GoldenBytesOfAQuoteWithUnsetSize) {
+  Tick t;
+  t.contract_id = 1;
+  t.type = TickType::kBidAsk;
+  t.attributes = kAttrBidPastLow | kAttrAskPastHigh;
+  t.exchange_time = FromUnixNanos(1);
+  t.receive_time = FromUnixNanos(2);
+  t.sequence = 3;
+  t.bid_price = 1.5;
+  t.ask_price = -0.0;
+  t.bid_size = Decimal::FromInt(-7);
+  // ask_size unset
+  std::string out;
+  AppendTick(t, &out);
+  EXPECT_EQ(Hex(out),
+            "0100000000000000"
+            "0100000000000000"
+            "0200000000000000"
+            "0300000000000000"
+            "0000000000000000"
+            "000000000000f83f"
+            "0000000000000080"
+            "0000000000000000"
+            "f9ffffffffffffff"
+            "0000000000000000"
+            "01000c0200000000"
+            "00000000");
+}
+
+TEST(TickCodecTest, RoundTripIsBitExact) {
+  Tick t = TradeTick();
+  t.price = std::numeric_limits<double>::quiet_NaN();
+  t.bid_price = std::nextafter(1.0, 2.0);
+  t.ask_price = -std::numeric_limits<double>::infinity();
+  t.bid_size = Decimal::FromParts(123456789012345678, 18);
+  t.ask_size = Decimal::FromParts(300, 2);  // 3.00 keeps its scale
+  std::string out;
+  AppendTick(t, &out);
+  out += "trailing";
+  Tick back;
+  auto used = DecodeTick(out, &back);
+  ASSERT_TRUE(used.ok()) << used.status().ToString();
+  EXPECT_EQ(*used, out.size() - 8);
+  EXPECT_TRUE(SameStoredTick(t, back));
+  EXPECT_TRUE(std::isnan(back.price));
+  EXPECT_EQ(back.ask_size.scale(), 2);
+  EXPECT_FALSE(back.size.is_set() && !t.size.is_set());
+}
+
+TEST(TickCodecTest, RejectsDamagedRecords) {
+  std::string good;
+  AppendTick(TradeTick(), &good);
+  Tick out;
+  EXPECT_FALSE(DecodeTick(good.substr(0, 91), &out).ok());
+  EXPECT_FALSE(DecodeTick(good.substr(0, good.size() - 1), &out).ok());
+  for (size_t at : {80u, 81u, 82u, 83u, 84u, 87u}) {
+    std::string bad = good;
+    bad[at] = static_cast<char>(0x7f);
+    EXPECT_EQ(DecodeTick(bad, &out).status().code(), StatusCode::kCorruption) << at;
+  }
+  std::string unset_with_value = good;
+  unset_with_value[83] = 0;  // size marked unset but mantissa 35 stored
+  EXPECT_EQ(DecodeTick(unset_with_value, &out).status().code(), StatusCode::kCorruption);
+}
+
+TEST(TickCodecTest, OrderKeyFromRecordMatchesTick) {
+  std::string out;
+  const Tick t = TradeTick();
+  AppendTick(t, &out);
+  EXPECT_EQ(OrderKeyOfRecord(out.data()), OrderKey(t));
+}
+
+TEST(TickCodecTest, OversizedStringsAreRejected) {
+  Tick t = TradeTick();
+  t.special_conditions.assign(70000, 'x');
+  EXPECT_EQ(ValidateTickForStorage(t).code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ibstream::storage
