@@ -1,0 +1,99 @@
+// Filling one gap of one stream from IB's history, as a pure state machine.
+//
+// The job pages forward through the gap with reqHistoricalTicks (startDateTime = a whole second,
+// 1000 ticks per page). IB answers with the ticks from that second on and completes the last
+// second it returns, so the next page starts one second after the last tick received.
+//
+// Boundary rule (documented in docs/OPERATIONS.md "Gaps and backfill"): the gap runs from the
+// exchange second of the last live tick before the interruption (`first_second`) to the exchange
+// second of the first live tick after it (`last_second`), both inclusive. In those two boundary
+// seconds the stream already holds some live ticks; a backfilled tick of a boundary second is kept
+// only if it is not matched by a live tick of the same second with the same content (prices,
+// sizes, attributes, exchange, conditions), matching as multisets so repeated identical ticks are
+// counted. Ticks strictly inside the gap are all kept; ticks outside [first_second, last_second]
+// are dropped (live data has them).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "model/tick.h"
+
+namespace ibstream {
+
+enum class BackfillState {
+  kPending,  // pages still to fetch
+  kFilled,   // history covered the whole gap
+  kPartial,  // some pages were stored, then it stopped (see reason)
+  kFailed,   // nothing could be fetched (see reason)
+};
+
+// "pending", "filled", "partial", "failed".
+std::string_view BackfillStateName(BackfillState state);
+
+// IB's whatToShow for a stream: TRADES for last and all_last, BID_ASK, MIDPOINT.
+std::string_view WhatToShowFor(TickType type);
+
+struct BackfillPage {
+  // First whole second to ask for (IB's startDateTime).
+  int64_t start_second = 0;
+  std::string what_to_show;
+  int number_of_ticks = 1000;
+};
+
+class BackfillJob {
+ public:
+  // Given a time, the start of the next trading session at or after it (empty when unknown):
+  // lets a job skip a break inside the gap instead of stopping at the first empty page.
+  using NextTradingTime = std::function<std::optional<TimePoint>(TimePoint)>;
+
+  // `boundary_live` holds the live ticks the stream already has in the two boundary seconds.
+  BackfillJob(StreamKey stream, int64_t first_second, int64_t last_second,
+              std::vector<Tick> boundary_live, NextTradingTime next_trading = nullptr,
+              int page_size = 1000);
+
+  const StreamKey& stream() const { return stream_; }
+  int64_t first_second() const { return first_second_; }
+  int64_t last_second() const { return last_second_; }
+  BackfillState state() const { return state_; }
+  const std::string& reason() const { return reason_; }
+  // Number of ticks this job has handed out for storage.
+  uint64_t ticks_kept() const { return ticks_kept_; }
+  int pages_received() const { return pages_; }
+
+  // The next page to ask for, or empty when the job is finished.
+  std::optional<BackfillPage> NextPage() const;
+
+  // Takes the ticks of the page answered for NextPage() (in IB order) and returns the ones to
+  // store, marked as backfill. Advances the cursor; finishes the job when the gap is covered.
+  std::vector<Tick> OnPage(const std::vector<Tick>& page);
+
+  // The page request failed (IB error, timeout, disconnect). The job ends partial or failed.
+  void OnError(const std::string& reason);
+
+ private:
+  void Finish(BackfillState state, std::string reason);
+
+  StreamKey stream_;
+  int64_t first_second_;
+  int64_t last_second_;
+  std::vector<Tick> boundary_live_;
+  NextTradingTime next_trading_;
+  int page_size_;
+
+  int64_t cursor_;  // next second to request
+  BackfillState state_ = BackfillState::kPending;
+  std::string reason_;
+  uint64_t ticks_kept_ = 0;
+  int pages_ = 0;
+};
+
+// True when two ticks carry the same market content (prices, sizes, attributes, exchange,
+// conditions), ignoring source, receive time and sequence.
+bool SameMarketContent(const Tick& a, const Tick& b);
+
+}  // namespace ibstream

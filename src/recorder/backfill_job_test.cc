@@ -1,0 +1,102 @@
+#include "recorder/backfill_job.h"
+
+#include <gtest/gtest.h>
+
+namespace ibstream {
+namespace {
+
+constexpr int64_t kContract = 711280073;
+
+Tick Trade(int64_t second, double price, int64_t size) {
+  Tick t;
+  t.contract_id = kContract;
+  t.type = TickType::kLast;
+  t.exchange_time = FromUnixSeconds(second);
+  t.price = price;
+  t.size = Decimal::FromInt(size);
+  t.exchange = "CME";
+  return t;
+}
+
+TEST(BackfillJobTest, WhatToShowPerTickType) {
+  EXPECT_EQ(WhatToShowFor(TickType::kBidAsk), "BID_ASK");
+  EXPECT_EQ(WhatToShowFor(TickType::kLast), "TRADES");
+  EXPECT_EQ(WhatToShowFor(TickType::kAllLast), "TRADES");
+  EXPECT_EQ(WhatToShowFor(TickType::kMidPoint), "MIDPOINT");
+}
+
+TEST(BackfillJobTest, PagesForwardOneSecondAfterTheLastTick) {
+  BackfillJob job({kContract, TickType::kLast}, 100, 200, {}, nullptr, 3);
+  ASSERT_EQ(job.NextPage()->start_second, 100);
+  EXPECT_EQ(job.NextPage()->what_to_show, "TRADES");
+  EXPECT_EQ(job.NextPage()->number_of_ticks, 3);
+  auto kept = job.OnPage({Trade(100, 1, 1), Trade(120, 2, 1), Trade(120, 3, 1), Trade(150, 4, 1)});
+  EXPECT_EQ(kept.size(), 4u);
+  for (const Tick& t : kept) EXPECT_EQ(t.source, TickSource::kBackfill);
+  ASSERT_EQ(job.state(), BackfillState::kPending);
+  EXPECT_EQ(job.NextPage()->start_second, 151);
+  kept = job.OnPage({Trade(190, 5, 1), Trade(200, 6, 1), Trade(210, 7, 1)});
+  EXPECT_EQ(kept.size(), 2u) << "the tick after the gap end belongs to live data";
+  EXPECT_EQ(job.state(), BackfillState::kFilled);
+  EXPECT_FALSE(job.NextPage().has_value());
+  EXPECT_EQ(job.ticks_kept(), 6u);
+}
+
+TEST(BackfillJobTest, BoundarySecondsKeepOnlyTicksLiveDidNotHave) {
+  // Live had one 21500.5x1 trade in second 100 and the first tick after the gap in second 105.
+  std::vector<Tick> live = {Trade(100, 21500.5, 1), Trade(105, 21501, 2)};
+  BackfillJob job({kContract, TickType::kLast}, 100, 105, live);
+  // History: second 100 has the live trade twice (one was missed) and another; 105 matches live.
+  auto kept = job.OnPage({Trade(100, 21500.5, 1), Trade(100, 21500.5, 1), Trade(100, 21500.75, 3),
+                          Trade(103, 21499, 1), Trade(105, 21501, 2)});
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept[0].price, 21500.5);  // the second, missed, copy
+  EXPECT_EQ(kept[1].price, 21500.75);
+  EXPECT_EQ(kept[2].price, 21499);
+  EXPECT_EQ(job.state(), BackfillState::kFilled);
+}
+
+TEST(BackfillJobTest, SkipsABreakInsideTheGapWithTheCalendar) {
+  // Gap from 100 to 1000; market in a break from 200 to 800.
+  auto next_trading = [](TimePoint t) -> std::optional<TimePoint> {
+    if (ToUnixSeconds(t) < 800) return FromUnixSeconds(800);
+    return std::nullopt;
+  };
+  BackfillJob job({kContract, TickType::kLast}, 100, 1000, {}, next_trading);
+  (void)job.OnPage({Trade(100, 1, 1), Trade(199, 1, 1)});
+  ASSERT_EQ(job.NextPage()->start_second, 200);
+  (void)job.OnPage({});  // nothing in the break
+  ASSERT_EQ(job.state(), BackfillState::kPending);
+  EXPECT_EQ(job.NextPage()->start_second, 800);
+  (void)job.OnPage({Trade(800, 1, 1), Trade(1000, 1, 1)});
+  EXPECT_EQ(job.state(), BackfillState::kFilled);
+}
+
+TEST(BackfillJobTest, HistoryEndingEarlyIsPartialWithAReason) {
+  BackfillJob job({kContract, TickType::kLast}, 100, 1000, {});
+  (void)job.OnPage({Trade(100, 1, 1), Trade(150, 1, 1)});
+  (void)job.OnPage({});
+  EXPECT_EQ(job.state(), BackfillState::kPartial);
+  EXPECT_NE(job.reason().find("no ticks"), std::string::npos);
+}
+
+TEST(BackfillJobTest, ErrorBeforeAnyTickIsFailedAfterSomeIsPartial) {
+  BackfillJob first({kContract, TickType::kBidAsk}, 100, 200, {});
+  first.OnError("162: pacing violation");
+  EXPECT_EQ(first.state(), BackfillState::kFailed);
+  EXPECT_EQ(first.reason(), "162: pacing violation");
+
+  BackfillJob second({kContract, TickType::kLast}, 100, 200, {});
+  (void)second.OnPage({Trade(100, 1, 1), Trade(150, 1, 1)});
+  second.OnError("disconnected");
+  EXPECT_EQ(second.state(), BackfillState::kPartial);
+}
+
+TEST(BackfillJobTest, EmptyGapIsFilledAtOnce) {
+  BackfillJob job({kContract, TickType::kLast}, 200, 100, {});
+  EXPECT_EQ(job.state(), BackfillState::kFilled);
+  EXPECT_FALSE(job.NextPage().has_value());
+}
+
+}  // namespace
+}  // namespace ibstream

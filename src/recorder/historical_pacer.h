@@ -1,0 +1,66 @@
+// IB's pacing rules for historical-data requests, as a pure decision.
+//
+// IB rejects historical requests with error 162 ("pacing violation") when a client makes
+//   - more than 60 requests in any 10-minute window,
+//   - 6 or more requests for the same contract and tick kind within 2 seconds,
+//   - an identical request within 15 seconds,
+// and counts a BID_ASK request twice. The pacer keeps a margin below each limit and answers the
+// earliest time a request may be sent; it never sends anything itself.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+
+#include "common/clock.h"
+
+namespace ibstream {
+
+struct HistoricalPacingLimits {
+  int max_per_window = 60;
+  Duration window = std::chrono::minutes(10);
+  // Strictly fewer than 6 requests per contract and kind within `burst_window`.
+  int max_per_contract_burst = 5;
+  Duration burst_window = std::chrono::seconds(2);
+  Duration identical_cooldown = std::chrono::seconds(15);
+  bool bid_ask_counts_double = true;
+};
+
+// What makes two historical requests "the same" for IB's rules.
+struct HistoricalRequestKey {
+  int64_t contract_id = 0;
+  std::string what_to_show;  // "TRADES", "BID_ASK", "MIDPOINT"
+  std::string start;         // IB's startDateTime text ("" when end is used)
+  std::string end;           // IB's endDateTime text
+  int number_of_ticks = 0;
+
+  friend bool operator==(const HistoricalRequestKey&, const HistoricalRequestKey&) = default;
+};
+
+// Not thread-safe: owned by the recorder's event loop.
+class HistoricalPacer {
+ public:
+  explicit HistoricalPacer(HistoricalPacingLimits limits = {}) : limits_(limits) {}
+
+  // The earliest time >= now at which `key` may be sent without violating any rule.
+  TimePoint EarliestSend(const HistoricalRequestKey& key, TimePoint now) const;
+
+  // Records that `key` was sent at `at`. Entries older than every window are forgotten.
+  void RecordSent(const HistoricalRequestKey& key, TimePoint at);
+
+  // Requests counted in the 10-minute window ending at `now` (BID_ASK counted twice).
+  int WeightInWindow(TimePoint now) const;
+
+ private:
+  struct Sent {
+    HistoricalRequestKey key;
+    TimePoint at;
+    int weight;
+  };
+  int WeightOf(const HistoricalRequestKey& key) const;
+
+  HistoricalPacingLimits limits_;
+  std::deque<Sent> sent_;  // in send order
+};
+
+}  // namespace ibstream
