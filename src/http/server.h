@@ -1,0 +1,64 @@
+// The HTTP server: Boost.Beast on one thread of its own, behind a Beast-free interface.
+//
+// Binds to loopback by default. Plain routes answer one response per request (keep-alive);
+// SSE routes hold the connection and write what their sink queues, with keepalive comments when
+// idle. Malformed requests get a 400 JSON body, unknown paths 404, wrong methods 405, bodies over
+// the limit 413, a missing or wrong bearer token 401; a handler that throws gets a 500 and a
+// counter (a bug, never expected for bad input).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "http/router.h"
+
+namespace ibstream::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8851;  // 0 picks a free port (see Server::port())
+  // Required by routes marked requires_token; when empty those routes answer 403.
+  std::string bearer_token;
+  size_t max_body_bytes = 64 * 1024;
+  size_t max_sse_queued_bytes = 1 << 20;
+  std::chrono::milliseconds sse_keepalive{15000};
+  std::chrono::milliseconds idle_timeout{60000};
+  // A write that makes no progress for this long drops the client.
+  std::chrono::milliseconds write_timeout{10000};
+};
+
+struct ServerCounters {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> bad_requests{0};  // 4xx answers
+  std::atomic<uint64_t> handler_failures{0};
+  std::atomic<uint64_t> sse_clients{0};  // currently connected
+  std::atomic<uint64_t> sse_dropped_slow{0};
+};
+
+class Server {
+ public:
+  Server(Router router, ServerOptions options);
+  ~Server();  // stops and joins
+
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving on a thread of its own. An address in use or a bad host is an error.
+  Status Start();
+  // Stops accepting, closes every connection and joins the thread. Idempotent.
+  void Stop();
+
+  // The bound port (useful with port 0); 0 before Start.
+  uint16_t port() const;
+  const ServerCounters& counters() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ibstream::http
