@@ -131,7 +131,9 @@ RetryDecision AdaptiveRetryManager::Decide(const RetryTarget& target, const Mark
 
   const std::optional<RetryStrategy> selected = Select(target, s.failure, market.status);
   if (!selected) {
-    // Weekend or holiday: one attempt shortly before the next open, nothing else.
+    // No retries now: one attempt shortly before the next open, nothing else. The strategy
+    // starts afresh when retries are allowed again.
+    s.selected.reset();
     s.pre_open_pending_for.reset();
     if (!market.next_open) return {RetryVerdict::kWait, std::nullopt, std::nullopt, true};
     const TimePoint open = *market.next_open;
@@ -167,6 +169,13 @@ void AdaptiveRetryManager::AttemptCompleted(const RetryTarget& target, TimePoint
   auto it = targets_.find(target);
   if (it == targets_.end() || !it->second.in_flight) return;
   CompleteAttempt(it->second, now);
+}
+
+void AdaptiveRetryManager::RecordProbe(const RetryTarget& target, TimePoint now) {
+  TargetState& s = targets_[target];
+  s.last_request_at = now;
+  s.attempts.push_back(now);
+  while (!s.attempts.empty() && s.attempts.front() <= now - kRetryWindow) s.attempts.pop_front();
 }
 
 void AdaptiveRetryManager::NoteRequest(const RetryTarget& target, TimePoint now) {

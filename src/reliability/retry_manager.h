@@ -111,6 +111,9 @@ class AdaptiveRetryManager {
   // The attempt was carried out (a stream's request was sent and acknowledged) but its success
   // shows only later (data): the next attempt is scheduled, and ReportSuccess() cancels it.
   void AttemptCompleted(const RetryTarget& target, TimePoint now);
+  // A verifying request outside any episode (a silent stream after a restart): counts for
+  // RetriesInLastHour() and the re-request spacing, schedules nothing.
+  void RecordProbe(const RetryTarget& target, TimePoint now);
   // A request that is not a retry (first subscription, restore after reconnect): only the
   // re-request spacing is updated.
   void NoteRequest(const RetryTarget& target, TimePoint now);

@@ -69,7 +69,7 @@ TEST(RetryManagerTest, ScheduleTablePerMarketStatus) {
   const std::vector<Case> table = {
       {M::kOpen, FailureKind::kConnectionLost, {10, 30, 60, 300, 300}},
       {M::kExtended, FailureKind::kCompetingSession, {1, 2, 5, 10, 10}},
-      {M::kBreak, FailureKind::kStaleData, {10, 30, 60, 300, 300}},
+      {M::kBreak, FailureKind::kRequestRejected, {10, 30, 60, 300, 300}},
       {M::kClosed, FailureKind::kConnectionLost, {300, 600, 1800, 1800}},
       {M::kUnknown, FailureKind::kRequestRejected, {10, 30, 60, 300, 300}},
       {M::kOpen, FailureKind::kPermissionDenied, {3600, 3600, 3600}},
@@ -145,6 +145,38 @@ TEST(RetryManagerTest, WeekendWaitsForOnePreOpenAttempt) {
   EXPECT_EQ(d.strategy, RetryStrategy::kStandard);
   EXPECT_EQ(d.at, open + seconds(10));
   EXPECT_EQ(retry.RetriesInLastHour(kTarget, open), 1);
+}
+
+TEST(RetryManagerTest, StaleEpisodeCarriedIntoABreakWaitsForThePreOpenAttempt) {
+  AdaptiveRetryManager retry(ExactPolicy(), 1);
+  const TimePoint close = kT0 + minutes(420);  // 16:00 CT
+  const TimePoint open = close + minutes(60);
+  retry.ReportFailure(kTarget, FailureKind::kStaleData, M::kOpen, close - minutes(2));
+  const MarketState halt{M::kBreak, open, open + minutes(23 * 60)};
+  for (TimePoint t = close; t < open - seconds(60); t += seconds(1)) {
+    RetryDecision d = retry.Decide(kTarget, halt, t);
+    ASSERT_EQ(d.verdict, RetryVerdict::kWait) << FormatIsoUtc(t);
+    ASSERT_EQ(d.at, open - seconds(60));
+  }
+  EXPECT_EQ(retry.Decide(kTarget, halt, open - seconds(60)).verdict, RetryVerdict::kAttemptNow);
+  retry.AttemptStarted(kTarget, open - seconds(60));
+  retry.AttemptCompleted(kTarget, open - seconds(59));
+  EXPECT_EQ(retry.Decide(kTarget, halt, open - seconds(1)).at, open);
+  // Trading again and still no data: the immediate strategy resumes.
+  RetryDecision d = retry.Decide(kTarget, MarketState{M::kExtended, {}, {}}, open);
+  EXPECT_EQ(d.strategy, RetryStrategy::kImmediate);
+  EXPECT_EQ(d.at, open + seconds(1));
+}
+
+TEST(RetryManagerTest, ProbesCountAsRetriesAndSpaceRequests) {
+  RetryPolicy policy = ExactPolicy();
+  policy.min_rerequest_interval = seconds(15);
+  AdaptiveRetryManager retry(policy, 1);
+  retry.RecordProbe(kTarget, kT0);
+  EXPECT_EQ(retry.RetriesInLastHour(kTarget, kT0), 1);
+  EXPECT_EQ(retry.EarliestRequest(kTarget), kT0 + seconds(15));
+  EXPECT_FALSE(retry.Status(kTarget).failing);
+  EXPECT_EQ(retry.Decide(kTarget, kOpen, kT0).verdict, RetryVerdict::kIdle);
 }
 
 TEST(RetryManagerTest, HolidayWithoutKnownOpenWaitsForTheCalendar) {

@@ -84,6 +84,12 @@ std::optional<RetryStrategy> SelectStrategy(MarketStatus status, FailureKind kin
     return contract_override.value_or(RetryStrategy::kStandard);
   }
   if (status == MarketStatus::kWeekend || status == MarketStatus::kHoliday) return std::nullopt;
+  const bool data_flow_failure = kind == FailureKind::kStaleData ||
+                                 kind == FailureKind::kCompetingSession ||
+                                 kind == FailureKind::kFarmDown;
+  if (data_flow_failure && (status == MarketStatus::kBreak || status == MarketStatus::kClosed)) {
+    return std::nullopt;
+  }
   if (kind == FailureKind::kPermissionDenied) return RetryStrategy::kMaintenance;
   if (contract_override) return *contract_override;
   switch (status) {

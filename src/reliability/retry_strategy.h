@@ -71,16 +71,20 @@ struct RetryPolicy {
 };
 
 // The strategy for a failure of `kind` while the market is in `status`; nullopt means "no retries
-// now" (weekend or holiday with market-aware retry: wait for the pre-open attempt).
+// now, only the one attempt shortly before the next open".
 //
-//   permission refusals           -> maintenance (never a storm), none on weekends/holidays
-//   contract override set          -> the override (none on weekends/holidays)
+//   WEEKEND/HOLIDAY                -> none
+//   data-flow failure (stale data,
+//     competing session, farm down)
+//     in BREAK or CLOSED           -> none: no data is expected, so a resubscribe could not be
+//                                     verified; the pre-open attempt makes it live for the open
+//   permission refusals            -> maintenance (never a storm)
+//   contract override set          -> the override
 //   OPEN/EXTENDED, stale data or
 //     competing session            -> immediate (standard if aggressive retry is off)
 //   OPEN/EXTENDED, anything else   -> standard
 //   BREAK                          -> standard
 //   CLOSED                         -> conservative
-//   WEEKEND/HOLIDAY                -> none
 //   UNKNOWN                        -> standard (the calendar cannot tell; do not guess)
 // With market-aware retry off: the override or standard, always (maintenance for refusals).
 std::optional<RetryStrategy> SelectStrategy(MarketStatus status, FailureKind kind,

@@ -67,15 +67,15 @@ TEST(RetryStrategyTest, SelectionTableDefaultPolicy) {
       {M::kExtended, F::kRequestRejected, S::kStandard},
       {M::kExtended, F::kConnectionLost, S::kStandard},
       {M::kExtended, F::kPermissionDenied, S::kMaintenance},
-      {M::kBreak, F::kStaleData, S::kStandard},
-      {M::kBreak, F::kCompetingSession, S::kStandard},
-      {M::kBreak, F::kFarmDown, S::kStandard},
+      {M::kBreak, F::kStaleData, kNone},
+      {M::kBreak, F::kCompetingSession, kNone},
+      {M::kBreak, F::kFarmDown, kNone},
       {M::kBreak, F::kRequestRejected, S::kStandard},
       {M::kBreak, F::kConnectionLost, S::kStandard},
       {M::kBreak, F::kPermissionDenied, S::kMaintenance},
-      {M::kClosed, F::kStaleData, S::kConservative},
-      {M::kClosed, F::kCompetingSession, S::kConservative},
-      {M::kClosed, F::kFarmDown, S::kConservative},
+      {M::kClosed, F::kStaleData, kNone},
+      {M::kClosed, F::kCompetingSession, kNone},
+      {M::kClosed, F::kFarmDown, kNone},
       {M::kClosed, F::kRequestRejected, S::kConservative},
       {M::kClosed, F::kConnectionLost, S::kConservative},
       {M::kClosed, F::kPermissionDenied, S::kMaintenance},
@@ -107,13 +107,20 @@ TEST(RetryStrategyTest, WithoutAggressiveRetryStaleDataUsesStandard) {
     EXPECT_EQ(SelectStrategy(status, F::kStaleData, policy, std::nullopt), S::kStandard);
     EXPECT_EQ(SelectStrategy(status, F::kCompetingSession, policy, std::nullopt), S::kStandard);
   }
-  EXPECT_EQ(SelectStrategy(M::kClosed, F::kStaleData, policy, std::nullopt), S::kConservative);
+  EXPECT_EQ(SelectStrategy(M::kClosed, F::kConnectionLost, policy, std::nullopt), S::kConservative);
 }
 
 TEST(RetryStrategyTest, ContractOverrideWinsExceptRefusalsAndWeekends) {
   RetryPolicy policy;
-  for (M status : {M::kOpen, M::kExtended, M::kBreak, M::kClosed, M::kUnknown}) {
+  for (M status : {M::kOpen, M::kExtended, M::kUnknown}) {
     EXPECT_EQ(SelectStrategy(status, F::kStaleData, policy, S::kConservative), S::kConservative);
+  }
+  for (M status : {M::kBreak, M::kClosed}) {
+    EXPECT_EQ(SelectStrategy(status, F::kStaleData, policy, S::kImmediate), kNone);
+  }
+  for (M status : {M::kOpen, M::kExtended, M::kBreak, M::kClosed, M::kUnknown}) {
+    EXPECT_EQ(SelectStrategy(status, F::kRequestRejected, policy, S::kConservative),
+              S::kConservative);
     EXPECT_EQ(SelectStrategy(status, F::kConnectionLost, policy, S::kImmediate), S::kImmediate);
     EXPECT_EQ(SelectStrategy(status, F::kPermissionDenied, policy, S::kImmediate), S::kMaintenance);
   }
