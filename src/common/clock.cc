@@ -1,7 +1,5 @@
 #include "common/clock.h"
 
-// date::from_stream trips a false -Wmaybe-uninitialized in GCC 12 when inlined at -O2.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <date/date.h>
 
 #include <cmath>
