@@ -139,6 +139,9 @@ class MessageWriter {
   MessageWriter& String(std::string_view value, const char* field = "string");
   // Writes \uXXXX-escaped text (server side, error text and longName).
   MessageWriter& EscapedString(std::string_view value);
+  // Server side, fields of messages the official Python client decodes on its strict path (it
+  // runs every field through a unicode-escape decoder): printable ASCII without backslash.
+  MessageWriter& StrictText(std::string_view value, const char* field = "string");
   MessageWriter& Dec(const ibstream::Decimal& value);
   // A field's bytes exactly as given (no checks but NUL); for tests and fault injection.
   MessageWriter& Raw(std::string_view value);

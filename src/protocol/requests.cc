@@ -1,0 +1,418 @@
+#include "protocol/requests.h"
+
+#include "protocol/constants.h"
+#include "protocol/field_codec.h"
+
+namespace ibstream::protocol {
+namespace {
+
+// Legacy version fields the official clients send (docs/tws-protocol.md 3.2).
+constexpr int kReqMktDataVersion = 11;
+constexpr int kCancelMktDataVersion = 2;
+constexpr int kReqIdsVersion = 1;
+constexpr int kReqContractDataVersion = 8;
+constexpr int kReqCurrentTimeVersion = 1;
+constexpr int kReqMarketDataTypeVersion = 1;
+constexpr int kStartApiVersion = 2;
+
+constexpr const char* kStartApiName = "START_API (71)";
+constexpr const char* kReqMktDataName = "REQ_MKT_DATA (1)";
+constexpr const char* kCancelMktDataName = "CANCEL_MKT_DATA (2)";
+constexpr const char* kReqIdsName = "REQ_IDS (8)";
+constexpr const char* kReqContractDataName = "REQ_CONTRACT_DATA (9)";
+constexpr const char* kReqCurrentTimeName = "REQ_CURRENT_TIME (49)";
+constexpr const char* kReqMarketDataTypeName = "REQ_MARKET_DATA_TYPE (59)";
+constexpr const char* kReqMatchingSymbolsName = "REQ_MATCHING_SYMBOLS (81)";
+constexpr const char* kReqHeadTimestampName = "REQ_HEAD_TIMESTAMP (87)";
+constexpr const char* kCancelHeadTimestampName = "CANCEL_HEAD_TIMESTAMP (90)";
+constexpr const char* kReqHistoricalTicksName = "REQ_HISTORICAL_TICKS (96)";
+constexpr const char* kReqTickByTickDataName = "REQ_TICK_BY_TICK_DATA (97)";
+constexpr const char* kCancelTickByTickDataName = "CANCEL_TICK_BY_TICK_DATA (98)";
+
+void CheckVersion(int server_version) {
+  IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
+                 "request encoder called with an unsupported server version");
+}
+
+int Id(OutgoingId id) { return static_cast<int>(id); }
+
+// C12: the contract block without includeExpired.
+void WriteContract12(const Contract& c, MessageWriter& w) {
+  w.Int(c.con_id)
+      .String(c.symbol, "symbol")
+      .String(c.sec_type, "secType")
+      .String(c.last_trade_date_or_contract_month, "lastTradeDateOrContractMonth")
+      .Double(c.strike)
+      .String(c.right, "right")
+      .String(c.multiplier, "multiplier")
+      .String(c.exchange, "exchange")
+      .String(c.primary_exchange, "primaryExchange")
+      .String(c.currency, "currency")
+      .String(c.local_symbol, "localSymbol")
+      .String(c.trading_class, "tradingClass");
+}
+
+void WriteContract13(const Contract& c, MessageWriter& w) {
+  WriteContract12(c, w);
+  w.Bool(c.include_expired);
+}
+
+void ReadContract12(FieldReader& r, Contract& c) {
+  c.con_id = r.Int("conId");
+  c.symbol = r.String("symbol");
+  c.sec_type = r.String("secType");
+  c.last_trade_date_or_contract_month = r.String("lastTradeDateOrContractMonth");
+  c.strike = r.Double("strike");
+  c.right = r.String("right");
+  c.multiplier = r.String("multiplier");
+  c.exchange = r.String("exchange");
+  c.primary_exchange = r.String("primaryExchange");
+  c.currency = r.String("currency");
+  c.local_symbol = r.String("localSymbol");
+  c.trading_class = r.String("tradingClass");
+}
+
+void ReadContract13(FieldReader& r, Contract& c) {
+  ReadContract12(r, c);
+  c.include_expired = r.Bool("includeExpired");
+}
+
+}  // namespace
+
+Status EncodeRequest(const StartApi& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kStartApiName);
+  w.Int(Id(OutgoingId::kStartApi))
+      .Int(kStartApiVersion)
+      .Int(request.client_id)
+      .String(request.optional_capabilities, "optionalCapabilities");
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqMktData& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMktDataName);
+  w.Int(Id(OutgoingId::kReqMktData)).Int(kReqMktDataVersion).Int(request.req_id);
+  WriteContract12(request.contract, w);
+  if (request.contract.sec_type == "BAG") {
+    w.Int(static_cast<int64_t>(request.combo_legs.size()));
+    for (const ComboLeg& leg : request.combo_legs) {
+      w.Int(leg.con_id)
+          .Int(leg.ratio)
+          .String(leg.action, "action")
+          .String(leg.exchange, "exchange");
+    }
+  }
+  if (request.delta_neutral.has_value()) {
+    w.Bool(true)
+        .Int(request.delta_neutral->con_id)
+        .Double(request.delta_neutral->delta)
+        .Double(request.delta_neutral->price);
+  } else {
+    w.Bool(false);
+  }
+  w.String(request.generic_tick_list, "genericTickList")
+      .Bool(request.snapshot)
+      .Bool(request.regulatory_snapshot)
+      .String(request.mkt_data_options, "mktDataOptions");
+  return w.Finish();
+}
+
+Status EncodeRequest(const CancelMktData& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelMktDataName);
+  w.Int(Id(OutgoingId::kCancelMktData)).Int(kCancelMktDataVersion).Int(request.req_id);
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqIds& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqIdsName);
+  w.Int(Id(OutgoingId::kReqIds)).Int(kReqIdsVersion).Int(request.num_ids);
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqContractDetails& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqContractDataName);
+  w.Int(Id(OutgoingId::kReqContractData)).Int(kReqContractDataVersion).Int(request.req_id);
+  WriteContract13(request.contract, w);
+  w.String(request.contract.sec_id_type, "secIdType")
+      .String(request.contract.sec_id, "secId")
+      .String(request.contract.issuer_id, "issuerId");
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqCurrentTime&, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqCurrentTimeName);
+  w.Int(Id(OutgoingId::kReqCurrentTime)).Int(kReqCurrentTimeVersion);
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqMarketDataType& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMarketDataTypeName);
+  w.Int(Id(OutgoingId::kReqMarketDataType))
+      .Int(kReqMarketDataTypeVersion)
+      .Int(request.market_data_type);
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqMatchingSymbols& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMatchingSymbolsName);
+  w.Int(Id(OutgoingId::kReqMatchingSymbols)).Int(request.req_id).String(request.pattern, "pattern");
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqHeadTimestamp& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqHeadTimestampName);
+  w.Int(Id(OutgoingId::kReqHeadTimestamp)).Int(request.req_id);
+  WriteContract13(request.contract, w);
+  w.Bool(request.use_rth).String(request.what_to_show, "whatToShow").Int(request.format_date);
+  return w.Finish();
+}
+
+Status EncodeRequest(const CancelHeadTimestamp& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelHeadTimestampName);
+  w.Int(Id(OutgoingId::kCancelHeadTimestamp)).Int(request.req_id);
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqHistoricalTicks& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqHistoricalTicksName);
+  w.Int(Id(OutgoingId::kReqHistoricalTicks)).Int(request.req_id);
+  WriteContract13(request.contract, w);
+  w.String(request.start_date_time, "startDateTime")
+      .String(request.end_date_time, "endDateTime")
+      .Int(request.number_of_ticks)
+      .String(request.what_to_show, "whatToShow")
+      .Bool(request.use_rth)
+      .Bool(request.ignore_size)
+      .String(request.misc_options, "miscOptions");
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqTickByTickData& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqTickByTickDataName);
+  w.Int(Id(OutgoingId::kReqTickByTickData)).Int(request.req_id);
+  WriteContract12(request.contract, w);
+  w.String(request.tick_type, "tickType").Int(request.number_of_ticks).Bool(request.ignore_size);
+  return w.Finish();
+}
+
+Status EncodeRequest(const CancelTickByTickData& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelTickByTickDataName);
+  w.Int(Id(OutgoingId::kCancelTickByTickData)).Int(request.req_id);
+  return w.Finish();
+}
+
+Status EncodeRequest(const UnknownRequest& request, int, std::string&) {
+  return InvalidArgument("cannot encode unknown request id " + std::to_string(request.message_id));
+}
+
+Status EncodeRequest(const ClientRequest& request, int server_version, std::string& out) {
+  return std::visit([&](const auto& r) -> Status { return EncodeRequest(r, server_version, out); },
+                    request);
+}
+
+Result<ClientRequest> DecodeClientRequest(std::string_view payload, int server_version,
+                                          ProtocolCounters* counters) {
+  IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
+                 "request decoder called with an unsupported server version");
+  const size_t id_end = payload.find('\0');
+  if (id_end == std::string_view::npos || id_end == 0) {
+    if (counters != nullptr) ++counters->error(DecodeErrorKind::kBadMessageId);
+    return ParseError("request: missing message id");
+  }
+  FieldReader r(payload, "request", counters);
+  Result<int32_t> id = ParseInt32(r.String("msgId"));
+  if (!id.ok()) {
+    if (counters != nullptr) ++counters->error(DecodeErrorKind::kBadMessageId);
+    return ParseError("request: bad message id: " + id.status().message());
+  }
+
+  ClientRequest result;
+  switch (static_cast<OutgoingId>(*id)) {
+    case OutgoingId::kStartApi: {
+      r.set_message_name(kStartApiName);
+      StartApi m;
+      r.Skip("version");
+      m.client_id = r.Int("clientId");
+      m.optional_capabilities = r.String("optionalCapabilities");
+      result = std::move(m);
+      break;
+    }
+    case OutgoingId::kReqMktData: {
+      r.set_message_name(kReqMktDataName);
+      ReqMktData m;
+      r.Skip("version");
+      m.req_id = r.Int("reqId");
+      ReadContract12(r, m.contract);
+      if (r.ok() && m.contract.sec_type == "BAG") {
+        const int32_t legs = r.Count("comboLegsCount", 4);
+        m.combo_legs.reserve(static_cast<size_t>(legs));
+        for (int32_t i = 0; i < legs && r.ok(); ++i) {
+          ComboLeg leg;
+          leg.con_id = r.Int("comboLeg.conId");
+          leg.ratio = r.Int("comboLeg.ratio");
+          leg.action = r.String("comboLeg.action");
+          leg.exchange = r.String("comboLeg.exchange");
+          m.combo_legs.push_back(std::move(leg));
+        }
+      }
+      if (r.Bool("deltaNeutralFlag")) {
+        DeltaNeutralContract dn;
+        dn.con_id = r.Int("deltaNeutral.conId");
+        dn.delta = r.Double("deltaNeutral.delta");
+        dn.price = r.Double("deltaNeutral.price");
+        m.delta_neutral = dn;
+      }
+      m.generic_tick_list = r.String("genericTickList");
+      m.snapshot = r.Bool("snapshot");
+      m.regulatory_snapshot = r.Bool("regulatorySnapshot");
+      m.mkt_data_options = r.String("mktDataOptions");
+      result = std::move(m);
+      break;
+    }
+    case OutgoingId::kCancelMktData: {
+      r.set_message_name(kCancelMktDataName);
+      CancelMktData m;
+      r.Skip("version");
+      m.req_id = r.Int("reqId");
+      result = m;
+      break;
+    }
+    case OutgoingId::kReqIds: {
+      r.set_message_name(kReqIdsName);
+      ReqIds m;
+      r.Skip("version");
+      m.num_ids = r.Int("numIds");
+      result = m;
+      break;
+    }
+    case OutgoingId::kReqContractData: {
+      r.set_message_name(kReqContractDataName);
+      ReqContractDetails m;
+      r.Skip("version");
+      m.req_id = r.Int("reqId");
+      ReadContract13(r, m.contract);
+      m.contract.sec_id_type = r.String("secIdType");
+      m.contract.sec_id = r.String("secId");
+      m.contract.issuer_id = r.String("issuerId");
+      result = std::move(m);
+      break;
+    }
+    case OutgoingId::kReqCurrentTime: {
+      r.set_message_name(kReqCurrentTimeName);
+      r.Skip("version");
+      result = ReqCurrentTime{};
+      break;
+    }
+    case OutgoingId::kReqMarketDataType: {
+      r.set_message_name(kReqMarketDataTypeName);
+      ReqMarketDataType m;
+      r.Skip("version");
+      m.market_data_type = r.Int("marketDataType");
+      result = m;
+      break;
+    }
+    case OutgoingId::kReqMatchingSymbols: {
+      r.set_message_name(kReqMatchingSymbolsName);
+      ReqMatchingSymbols m;
+      m.req_id = r.Int("reqId");
+      m.pattern = r.String("pattern");
+      result = std::move(m);
+      break;
+    }
+    case OutgoingId::kReqHeadTimestamp: {
+      r.set_message_name(kReqHeadTimestampName);
+      ReqHeadTimestamp m;
+      m.req_id = r.Int("reqId");
+      ReadContract13(r, m.contract);
+      m.use_rth = r.Bool("useRTH");
+      m.what_to_show = r.String("whatToShow");
+      m.format_date = r.Int("formatDate");
+      result = std::move(m);
+      break;
+    }
+    case OutgoingId::kCancelHeadTimestamp: {
+      r.set_message_name(kCancelHeadTimestampName);
+      CancelHeadTimestamp m;
+      m.req_id = r.Int("reqId");
+      result = m;
+      break;
+    }
+    case OutgoingId::kReqHistoricalTicks: {
+      r.set_message_name(kReqHistoricalTicksName);
+      ReqHistoricalTicks m;
+      m.req_id = r.Int("reqId");
+      ReadContract13(r, m.contract);
+      m.start_date_time = r.String("startDateTime");
+      m.end_date_time = r.String("endDateTime");
+      m.number_of_ticks = r.Int("numberOfTicks");
+      m.what_to_show = r.String("whatToShow");
+      m.use_rth = r.Bool("useRth");
+      m.ignore_size = r.Bool("ignoreSize");
+      m.misc_options = r.String("miscOptions");
+      result = std::move(m);
+      break;
+    }
+    case OutgoingId::kReqTickByTickData: {
+      r.set_message_name(kReqTickByTickDataName);
+      ReqTickByTickData m;
+      m.req_id = r.Int("reqId");
+      ReadContract12(r, m.contract);
+      m.tick_type = r.String("tickType");
+      m.number_of_ticks = r.Int("numberOfTicks");
+      m.ignore_size = r.Bool("ignoreSize");
+      result = std::move(m);
+      break;
+    }
+    case OutgoingId::kCancelTickByTickData: {
+      r.set_message_name(kCancelTickByTickDataName);
+      CancelTickByTickData m;
+      m.req_id = r.Int("reqId");
+      result = m;
+      break;
+    }
+    default:
+      if (counters != nullptr) ++counters->unknown_ids_skipped;
+      return ClientRequest(UnknownRequest{*id});
+  }
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  if (counters != nullptr) ++counters->messages_decoded;
+  return result;
+}
+
+std::string_view RequestName(const ClientRequest& request) {
+  struct Namer {
+    std::string_view operator()(const StartApi&) const { return "START_API"; }
+    std::string_view operator()(const ReqMktData&) const { return "REQ_MKT_DATA"; }
+    std::string_view operator()(const CancelMktData&) const { return "CANCEL_MKT_DATA"; }
+    std::string_view operator()(const ReqIds&) const { return "REQ_IDS"; }
+    std::string_view operator()(const ReqContractDetails&) const { return "REQ_CONTRACT_DATA"; }
+    std::string_view operator()(const ReqCurrentTime&) const { return "REQ_CURRENT_TIME"; }
+    std::string_view operator()(const ReqMarketDataType&) const { return "REQ_MARKET_DATA_TYPE"; }
+    std::string_view operator()(const ReqMatchingSymbols&) const { return "REQ_MATCHING_SYMBOLS"; }
+    std::string_view operator()(const ReqHeadTimestamp&) const { return "REQ_HEAD_TIMESTAMP"; }
+    std::string_view operator()(const CancelHeadTimestamp&) const {
+      return "CANCEL_HEAD_TIMESTAMP";
+    }
+    std::string_view operator()(const ReqHistoricalTicks&) const { return "REQ_HISTORICAL_TICKS"; }
+    std::string_view operator()(const ReqTickByTickData&) const { return "REQ_TICK_BY_TICK_DATA"; }
+    std::string_view operator()(const CancelTickByTickData&) const {
+      return "CANCEL_TICK_BY_TICK_DATA";
+    }
+    std::string_view operator()(const UnknownRequest&) const { return "UNKNOWN"; }
+  };
+  return std::visit(Namer{}, request);
+}
+
+}  // namespace ibstream::protocol
