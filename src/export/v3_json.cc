@@ -320,12 +320,7 @@ Status ReadSize(JsonCursor& cursor, std::string_view key, Decimal& out) {
   return Status::Ok();
 }
 
-}  // namespace
-
-void AppendV3Json(const Tick& tick, std::string& out) { AppendV3Json(V3Record{tick, 0}, out); }
-
-void AppendV3Json(const V3Record& record, std::string& out) {
-  const Tick& tick = record.tick;
+void AppendV3JsonLine(const Tick& tick, int64_t request_id, std::string& out) {
   out += "{\"ts\":";
   AppendInt(ToUnixMicros(tick.exchange_time), out);
   out += ",\"st\":";
@@ -335,7 +330,7 @@ void AppendV3Json(const V3Record& record, std::string& out) {
   out += ",\"tt\":\"";
   out += V3TickTypeName(tick.type);
   out += "\",\"rid\":";
-  AppendInt(record.request_id, out);
+  AppendInt(request_id, out);
   switch (tick.type) {
     case TickType::kLast:
     case TickType::kAllLast:
@@ -356,6 +351,14 @@ void AppendV3Json(const V3Record& record, std::string& out) {
   if (tick.attributes & kAttrAskPastHigh) out += ",\"aph\":true";
   if (tick.attributes & kAttrUnreported) out += ",\"upt\":true";
   out += "}\n";
+}
+
+}  // namespace
+
+void AppendV3Json(const Tick& tick, std::string& out) { AppendV3JsonLine(tick, 0, out); }
+
+void AppendV3Json(const V3Record& record, std::string& out) {
+  AppendV3JsonLine(record.tick, record.request_id, out);
 }
 
 Result<V3Record> ParseV3JsonLine(std::string_view line) {

@@ -140,36 +140,13 @@ class WireReader {
   size_t pos_ = 0;
 };
 
-}  // namespace
-
-Status AppendV3Protobuf(const Tick& tick, std::string& out) {
-  return AppendV3Protobuf(V3Record{tick, 0}, out);
-}
-
-Status AppendV3Protobuf(const V3Record& record, std::string& out) {
-  const size_t start = out.size();
-  out.append(kV3LengthPrefixBytes, '\0');
-  Status status = AppendV3ProtobufMessage(record, out);
-  if (!status.ok()) {
-    out.resize(start);
-    return status;
-  }
-  const auto length = static_cast<uint32_t>(out.size() - start - kV3LengthPrefixBytes);
-  out[start] = static_cast<char>(length >> 24);
-  out[start + 1] = static_cast<char>((length >> 16) & 0xFF);
-  out[start + 2] = static_cast<char>((length >> 8) & 0xFF);
-  out[start + 3] = static_cast<char>(length & 0xFF);
-  return Status::Ok();
-}
-
-Status AppendV3ProtobufMessage(const V3Record& record, std::string& out) {
-  const Tick& tick = record.tick;
+Status AppendMessage(const Tick& tick, int64_t request_id, std::string& out) {
   if (!FitsInt32(tick.contract_id)) {
     return OutOfRange("conId " + std::to_string(tick.contract_id) +
                       " does not fit the v3 protobuf int32 field 'cid'");
   }
-  if (!FitsInt32(record.request_id)) {
-    return OutOfRange("request id " + std::to_string(record.request_id) +
+  if (!FitsInt32(request_id)) {
+    return OutOfRange("request id " + std::to_string(request_id) +
                       " does not fit the v3 protobuf int32 field 'rid'");
   }
   PutIntField(kTs, ToUnixMicros(tick.exchange_time), out);
@@ -179,7 +156,7 @@ Status AppendV3ProtobufMessage(const V3Record& record, std::string& out) {
   PutTag(kTt, kLengthDelimited, out);
   PutVarint(type_name.size(), out);
   out += type_name;
-  PutIntField(kRid, record.request_id, out);
+  PutIntField(kRid, request_id, out);
   switch (tick.type) {
     case TickType::kLast:
     case TickType::kAllLast:
@@ -200,6 +177,34 @@ Status AppendV3ProtobufMessage(const V3Record& record, std::string& out) {
   PutFlagField(kAph, tick.attributes & kAttrAskPastHigh, out);
   PutFlagField(kUpt, tick.attributes & kAttrUnreported, out);
   return Status::Ok();
+}
+
+Status AppendFramed(const Tick& tick, int64_t request_id, std::string& out) {
+  const size_t start = out.size();
+  out.append(kV3LengthPrefixBytes, '\0');
+  Status status = AppendMessage(tick, request_id, out);
+  if (!status.ok()) {
+    out.resize(start);
+    return status;
+  }
+  const auto length = static_cast<uint32_t>(out.size() - start - kV3LengthPrefixBytes);
+  out[start] = static_cast<char>(length >> 24);
+  out[start + 1] = static_cast<char>((length >> 16) & 0xFF);
+  out[start + 2] = static_cast<char>((length >> 8) & 0xFF);
+  out[start + 3] = static_cast<char>(length & 0xFF);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status AppendV3Protobuf(const Tick& tick, std::string& out) { return AppendFramed(tick, 0, out); }
+
+Status AppendV3Protobuf(const V3Record& record, std::string& out) {
+  return AppendFramed(record.tick, record.request_id, out);
+}
+
+Status AppendV3ProtobufMessage(const V3Record& record, std::string& out) {
+  return AppendMessage(record.tick, record.request_id, out);
 }
 
 Result<V3Record> ParseV3ProtobufMessage(std::string_view message) {

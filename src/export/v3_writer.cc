@@ -50,6 +50,7 @@ V3Writer::V3Writer(V3WriterOptions options) : options_(std::move(options)) {
 V3Writer::~V3Writer() { Close().IgnoreError(); }
 
 Status V3Writer::Append(const Tick& tick) {
+  if (options_.base_dir.empty()) return InvalidArgument("v3 output: no base directory configured");
   const StreamKey stream = tick.stream();
   const int64_t hour = V3HourEpoch(tick.exchange_time);
   Status result;

@@ -59,6 +59,7 @@ class V3Writer {
   ~V3Writer();
 
   // Buffers `tick` for each enabled format. Errors:
+  //  * InvalidArgument: options.base_dir is empty (nothing is written to the root directory).
   //  * OutOfRange: the conId does not fit the protobuf int32; the tick went to JSON only (if
   //    enabled) and stats().protobuf_skipped counts it.
   //  * IoError: a directory or file could not be created, or a write failed. The file involved

@@ -241,5 +241,11 @@ TEST_F(V3WriterTest, UnusableBaseDirectoryIsAnIoError) {
   EXPECT_EQ(writer.open_files(), 0u);
 }
 
+TEST_F(V3WriterTest, EmptyBaseDirectoryIsRejected) {
+  V3Writer writer(V3WriterOptions{});
+  EXPECT_EQ(writer.Append(testing::VerbatimLast()).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(writer.open_files(), 0u);
+}
+
 }  // namespace
 }  // namespace ibstream
