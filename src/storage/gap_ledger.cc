@@ -1,0 +1,257 @@
+#include "storage/gap_ledger.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "storage/coding.h"
+#include "storage/layout.h"
+#include "storage/log_reader.h"
+#include "storage/tick_writer.h"
+
+namespace ibstream::storage {
+namespace {
+
+constexpr std::string_view kGapsMagic = "IBSGAPS1";
+constexpr uint8_t kGapRecordKind = 16;
+constexpr size_t kGapFixedSize = 48;
+
+std::optional<uint32_t> ParseLedgerName(std::string_view name) {
+  // ledger.<N>.log
+  if (name.size() < 12 || name.substr(0, 7) != "ledger." ||
+      name.substr(name.size() - 4) != ".log") {
+    return std::nullopt;
+  }
+  const std::string_view digits = name.substr(7, name.size() - 11);
+  uint32_t n = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
+  return n;
+}
+
+std::string LedgerName(uint32_t n) { return "ledger." + std::to_string(n) + ".log"; }
+
+class CountingReporter final : public log::Reader::Reporter {
+ public:
+  void Corruption(uint64_t bytes, const Status& reason) override {
+    dropped += bytes;
+    spdlog::error("gap ledger: {} bytes dropped: {}", bytes, reason.message());
+  }
+  uint64_t dropped = 0;
+};
+
+// Reads every ledger generation, oldest first; the last snapshot of each id wins.
+Status ReadGenerations(FileSystem* fs, const std::string& dir, std::map<uint64_t, GapRecord>* gaps,
+                       uint32_t* max_generation, std::vector<std::string>* files,
+                       uint64_t* corrupt_bytes) {
+  *max_generation = 0;
+  if (!fs->Exists(dir)) return Status::Ok();
+  auto names = fs->ListDir(dir);
+  if (!names.ok()) return names.status();
+  std::vector<std::pair<uint32_t, std::string>> ledgers;
+  for (const std::string& name : *names) {
+    if (auto n = ParseLedgerName(name)) ledgers.emplace_back(*n, name);
+  }
+  std::sort(ledgers.begin(), ledgers.end());
+  for (const auto& [n, name] : ledgers) {
+    *max_generation = std::max(*max_generation, n);
+    files->push_back(name);
+    auto file = fs->NewRandomAccessFile(JoinPath(dir, name));
+    if (!file.ok()) return file.status();
+    std::string header_bytes;
+    IBSTREAM_RETURN_IF_ERROR((*file)->Read(0, log::kFileHeaderSize, &header_bytes));
+    auto header = log::DecodeFileHeader(header_bytes, kGapsMagic);
+    if (!header.ok()) {
+      // A ledger whose header never became durable holds nothing; otherwise report it.
+      if ((*file)->Size() > log::kFileHeaderSize) {
+        spdlog::error("gap ledger: {}: {}", name, header.status().ToString());
+        if (corrupt_bytes != nullptr) *corrupt_bytes += (*file)->Size();
+      }
+      continue;
+    }
+    CountingReporter reporter;
+    log::Reader reader(file->get(), log::kFileHeaderSize, header->salt, &reporter);
+    std::string scratch;
+    std::string_view record;
+    while (reader.ReadRecord(&record, &scratch)) {
+      if (record.empty() || static_cast<uint8_t>(record[0]) != kGapRecordKind) continue;
+      auto gap = DecodeGapRecord(record.substr(1));
+      if (!gap.ok()) {
+        if (corrupt_bytes != nullptr) *corrupt_bytes += record.size();
+        continue;
+      }
+      (*gaps)[gap->id] = std::move(*gap);
+    }
+    if (corrupt_bytes != nullptr) *corrupt_bytes += reporter.dropped;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view BackfillStateName(BackfillState state) {
+  switch (state) {
+    case BackfillState::kPending:
+      return "pending";
+    case BackfillState::kFilled:
+      return "filled";
+    case BackfillState::kPartial:
+      return "partial";
+    case BackfillState::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+std::string EncodeGapRecord(const GapRecord& gap) {
+  std::string out(kGapFixedSize, '\0');
+  char* p = out.data();
+  EncodeFixed64(p, gap.id);
+  EncodeFixed64(p + 8, static_cast<uint64_t>(gap.stream.contract_id));
+  p[16] = static_cast<char>(gap.stream.type);
+  p[17] = static_cast<char>(gap.state);
+  EncodeFixed16(p + 18, static_cast<uint16_t>(gap.cause.size()));
+  EncodeFixed16(p + 20, static_cast<uint16_t>(gap.reason.size()));
+  // 22..23 reserved
+  EncodeFixed64(p + 24, static_cast<uint64_t>(ToUnixNanos(gap.start)));
+  EncodeFixed64(p + 32, static_cast<uint64_t>(ToUnixNanos(gap.end)));
+  EncodeFixed64(p + 40, static_cast<uint64_t>(ToUnixNanos(gap.updated_at)));
+  out += gap.cause;
+  out += gap.reason;
+  return out;
+}
+
+Result<GapRecord> DecodeGapRecord(std::string_view bytes) {
+  if (bytes.size() < kGapFixedSize) return Corruption("gap record: too short");
+  const char* p = bytes.data();
+  GapRecord gap;
+  gap.id = DecodeFixed64(p);
+  gap.stream.contract_id = static_cast<int64_t>(DecodeFixed64(p + 8));
+  const auto type = static_cast<uint8_t>(p[16]);
+  const auto state = static_cast<uint8_t>(p[17]);
+  if (type < 1 || type > 4 || state > 3 || p[22] != 0 || p[23] != 0) {
+    return Corruption("gap record: bad type, state or reserved bytes");
+  }
+  gap.stream.type = static_cast<TickType>(type);
+  gap.state = static_cast<BackfillState>(state);
+  const size_t cause_len = DecodeFixed16(p + 18);
+  const size_t reason_len = DecodeFixed16(p + 20);
+  if (bytes.size() != kGapFixedSize + cause_len + reason_len) {
+    return Corruption("gap record: length mismatch");
+  }
+  gap.start = FromUnixNanos(static_cast<int64_t>(DecodeFixed64(p + 24)));
+  gap.end = FromUnixNanos(static_cast<int64_t>(DecodeFixed64(p + 32)));
+  gap.updated_at = FromUnixNanos(static_cast<int64_t>(DecodeFixed64(p + 40)));
+  gap.cause.assign(p + kGapFixedSize, cause_len);
+  gap.reason.assign(p + kGapFixedSize + cause_len, reason_len);
+  return gap;
+}
+
+Result<std::vector<GapRecord>> GapLedger::ReadAll(FileSystem* fs, const std::string& root,
+                                                  uint64_t* corrupt_bytes) {
+  std::map<uint64_t, GapRecord> gaps;
+  uint32_t max_generation;
+  std::vector<std::string> files;
+  IBSTREAM_RETURN_IF_ERROR(
+      ReadGenerations(fs, GapsRoot(root), &gaps, &max_generation, &files, corrupt_bytes));
+  std::vector<GapRecord> out;
+  for (auto& [id, gap] : gaps) out.push_back(std::move(gap));
+  return out;
+}
+
+Result<std::unique_ptr<GapLedger>> GapLedger::Open(FileSystem* fs, const std::string& root) {
+  std::unique_ptr<GapLedger> ledger(new GapLedger(fs, root));
+  const std::string dir = GapsRoot(root);
+  IBSTREAM_RETURN_IF_ERROR(CreateDirs(fs, dir));
+  uint32_t max_generation;
+  std::vector<std::string> old_files;
+  IBSTREAM_RETURN_IF_ERROR(
+      ReadGenerations(fs, dir, &ledger->gaps_, &max_generation, &old_files, nullptr));
+  for (const auto& [id, gap] : ledger->gaps_) ledger->next_id_ = std::max(ledger->next_id_, id + 1);
+
+  // A fresh generation holding the compacted state.
+  log::FileHeader header;
+  header.magic = std::string(kGapsMagic);
+  header.content_version = 1;
+  header.salt = NewSalt();
+  header.generation = max_generation + 1;
+  std::string bytes = log::EncodeFileHeader(header);
+  ledger->writer_ = std::make_unique<log::Writer>(header.salt);
+  for (const auto& [id, gap] : ledger->gaps_) {
+    std::string record(1, static_cast<char>(kGapRecordKind));
+    record += EncodeGapRecord(gap);
+    ledger->writer_->AddRecord(record, &bytes);
+  }
+  const std::string path = JoinPath(dir, LedgerName(header.generation));
+  auto file = fs->NewWritableFile(path + ".tmp", /*exclusive=*/false);
+  if (!file.ok()) return file.status();
+  IBSTREAM_RETURN_IF_ERROR((*file)->Append(bytes));
+  IBSTREAM_RETURN_IF_ERROR((*file)->Sync());
+  IBSTREAM_RETURN_IF_ERROR(fs->Rename(path + ".tmp", path));
+  IBSTREAM_RETURN_IF_ERROR(fs->SyncDir(dir));
+  for (const std::string& name : old_files)
+    IBSTREAM_RETURN_IF_ERROR(fs->DeleteFile(JoinPath(dir, name)));
+  if (!old_files.empty()) IBSTREAM_RETURN_IF_ERROR(fs->SyncDir(dir));
+  ledger->file_ = std::move(*file);
+  return ledger;
+}
+
+Status GapLedger::WriteSnapshot(const GapRecord& gap) {
+  if (failed_) return Unavailable("gap ledger stopped after a write error");
+  std::string record(1, static_cast<char>(kGapRecordKind));
+  record += EncodeGapRecord(gap);
+  std::string framed;
+  writer_->AddRecord(record, &framed);
+  Status status = file_->Append(framed);
+  if (!status.ok()) {
+    // Never append after a torn write; a later Open compacts into a new file.
+    failed_ = true;
+    return status;
+  }
+  status = file_->Sync();
+  if (!status.ok()) {
+    failed_ = true;
+    FatalStorageError(status.WithContext("fdatasync gap ledger"));
+    return status;
+  }
+  return Status::Ok();
+}
+
+Result<uint64_t> GapLedger::Add(GapRecord gap) {
+  if (gap.cause.size() > 0xffff || gap.reason.size() > 0xffff) {
+    return InvalidArgument("gap cause or reason longer than 65535 bytes");
+  }
+  std::lock_guard lock(mu_);
+  gap.id = next_id_;
+  IBSTREAM_RETURN_IF_ERROR(WriteSnapshot(gap));
+  ++next_id_;
+  gaps_[gap.id] = gap;
+  return gap.id;
+}
+
+Status GapLedger::Update(uint64_t id, BackfillState state, std::string reason, TimePoint updated_at,
+                         std::optional<TimePoint> end) {
+  if (reason.size() > 0xffff) return InvalidArgument("gap reason longer than 65535 bytes");
+  std::lock_guard lock(mu_);
+  auto it = gaps_.find(id);
+  if (it == gaps_.end()) return NotFound("no gap with id " + std::to_string(id));
+  GapRecord gap = it->second;
+  gap.state = state;
+  gap.reason = std::move(reason);
+  gap.updated_at = updated_at;
+  if (end) gap.end = *end;
+  IBSTREAM_RETURN_IF_ERROR(WriteSnapshot(gap));
+  it->second = std::move(gap);
+  return Status::Ok();
+}
+
+std::vector<GapRecord> GapLedger::List(std::optional<int64_t> contract_id) const {
+  std::lock_guard lock(mu_);
+  std::vector<GapRecord> out;
+  for (const auto& [id, gap] : gaps_) {
+    if (!contract_id || gap.stream.contract_id == *contract_id) out.push_back(gap);
+  }
+  return out;
+}
+
+}  // namespace ibstream::storage

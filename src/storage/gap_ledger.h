@@ -1,0 +1,77 @@
+// The gap ledger: durable records of stretches of a stream that were not recorded, and the
+// state of their backfill (FORMAT.md §8).
+//
+// Stored as log files (log_format.h, magic "IBSGAPS1") under <root>/gaps/ledger.<N>.log whose
+// records are full snapshots of one gap; the last snapshot of an id wins. Opening the ledger
+// reads every generation and writes a compacted new generation (rename protocol), so a
+// recovered file is never appended to. Every Add/Update is fdatasync'ed before it returns.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "model/tick.h"
+#include "storage/file_system.h"
+#include "storage/journal.h"
+
+namespace ibstream::storage {
+
+enum class BackfillState : uint8_t { kPending = 0, kFilled = 1, kPartial = 2, kFailed = 3 };
+std::string_view BackfillStateName(BackfillState state);  // "pending", "filled", ...
+
+struct GapRecord {
+  uint64_t id = 0;  // assigned by Add
+  StreamKey stream;
+  TimePoint start;    // IB time, inclusive
+  TimePoint end;      // IB time, exclusive
+  std::string cause;  // e.g. "disconnect", "disk_full", "queue_full", "stall"
+  BackfillState state = BackfillState::kPending;
+  std::string reason;  // why partial/failed, free text
+  TimePoint updated_at;
+
+  friend bool operator==(const GapRecord&, const GapRecord&) = default;
+};
+
+// Encoding of one snapshot record (without the kind byte); exposed for golden tests.
+std::string EncodeGapRecord(const GapRecord& gap);
+Result<GapRecord> DecodeGapRecord(std::string_view bytes);
+
+class GapLedger {
+ public:
+  // Reads the ledger under `root` (creating it if absent) and compacts it into a new file.
+  static Result<std::unique_ptr<GapLedger>> Open(FileSystem* fs, const std::string& root);
+  // Reads without writing anything (for the CLI on a live store). Damaged records are skipped
+  // and counted in *corrupt_bytes (may be null).
+  static Result<std::vector<GapRecord>> ReadAll(FileSystem* fs, const std::string& root,
+                                                uint64_t* corrupt_bytes);
+
+  // Durably records a new gap; returns its id. Thread-safe.
+  Result<uint64_t> Add(GapRecord gap);
+  // Durably replaces the backfill state (and end, when given) of gap `id`.
+  Status Update(uint64_t id, BackfillState state, std::string reason, TimePoint updated_at,
+                std::optional<TimePoint> end = std::nullopt);
+  // All gaps (of one contract when given), by id.
+  std::vector<GapRecord> List(std::optional<int64_t> contract_id = std::nullopt) const;
+
+ private:
+  GapLedger(FileSystem* fs, std::string root) : fs_(fs), root_(std::move(root)) {}
+  Status WriteSnapshot(const GapRecord& gap);
+
+  FileSystem* fs_;
+  std::string root_;
+  mutable std::mutex mu_;
+  std::map<uint64_t, GapRecord> gaps_;
+  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<log::Writer> writer_;
+  uint64_t next_id_ = 1;
+  bool failed_ = false;
+};
+
+}  // namespace ibstream::storage

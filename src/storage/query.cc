@@ -1,0 +1,169 @@
+#include "storage/query.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <bit>
+#include <map>
+#include <set>
+
+#include "storage/closed_file.h"
+#include "storage/journal.h"
+#include "storage/layout.h"
+#include "storage/tick_codec.h"
+
+namespace ibstream::storage {
+namespace {
+
+bool SamePayload(const Tick& a, const Tick& b) {
+  Tick x = a;
+  Tick y = b;
+  // Compare everything except provenance: source, receive time, sequence.
+  x.source = y.source = TickSource::kLive;
+  x.receive_time = y.receive_time = TimePoint();
+  x.sequence = y.sequence = 0;
+  return SameStoredTick(x, y);
+}
+
+}  // namespace
+
+void DeduplicateSorted(std::vector<Tick>* ticks, QueryStats* stats) {
+  std::vector<Tick>& v = *ticks;
+  std::vector<bool> keep(v.size(), true);
+  size_t i = 0;
+  while (i < v.size()) {
+    // A group: one exchange time (the sort order puts it together).
+    size_t j = i + 1;
+    bool any_live = v[i].source == TickSource::kLive;
+    bool any_backfill = !any_live;
+    while (j < v.size() && v[j].exchange_time == v[i].exchange_time) {
+      (v[j].source == TickSource::kLive ? any_live : any_backfill) = true;
+      ++j;
+    }
+    // Rule 1: bit-identical records have equal order keys, so they are neighbours in a run.
+    size_t run = i;
+    for (size_t k = i + 1; k < j; ++k) {
+      if (OrderKey(v[k]) != OrderKey(v[run])) {
+        run = k;
+        continue;
+      }
+      for (size_t m = run; m < k; ++m) {
+        if (keep[m] && SameStoredTick(v[m], v[k])) {
+          keep[k] = false;
+          ++stats->duplicates_dropped;
+          break;
+        }
+      }
+    }
+    // Rule 2: only where live and backfilled ticks share an exchange time.
+    if (any_live && any_backfill) {
+      std::vector<bool> live_used(j - i, false);
+      for (size_t b = i; b < j; ++b) {
+        if (!keep[b] || v[b].source != TickSource::kBackfill) continue;
+        for (size_t a = i; a < j; ++a) {
+          if (live_used[a - i] || !keep[a] || v[a].source != TickSource::kLive) continue;
+          if (v[a].stream() == v[b].stream() && SamePayload(v[a], v[b])) {
+            live_used[a - i] = true;
+            keep[b] = false;
+            ++stats->backfill_overlaps_dropped;
+            break;
+          }
+        }
+      }
+    }
+    i = j;
+  }
+  size_t out = 0;
+  for (size_t k = 0; k < v.size(); ++k) {
+    if (!keep[k]) continue;
+    if (out != k) v[out] = std::move(v[k]);
+    ++out;
+  }
+  v.resize(out);
+}
+
+Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& request,
+                  const std::function<Status(const Tick&)>& sink, QueryStats* stats) {
+  *stats = QueryStats();
+  if (request.streams.empty() || request.to <= request.from) return Status::Ok();
+  const std::set<StreamKey> wanted(request.streams.begin(), request.streams.end());
+  const int64_t lo = ToUnixNanos(request.from);
+  const int64_t hi = ToUnixNanos(request.to);
+
+  // Journals first (a conversion may delete one after we list it; its closed files, listed
+  // later, then hold its ticks). Matching journal ticks are bucketed by IB-time hour.
+  std::map<int64_t, std::vector<Tick>> journal_ticks;
+  const std::string journal_root = JournalRoot(root);
+  if (fs->Exists(journal_root)) {
+    auto dates = fs->ListDir(journal_root);
+    if (!dates.ok()) return dates.status();
+    Tick tick;
+    for (const std::string& date : *dates) {
+      auto names = fs->ListDir(JoinPath(journal_root, date));
+      if (!names.ok()) continue;
+      for (const std::string& name : *names) {
+        if (!ParseJournalName(name)) continue;
+        JournalScan scan;
+        const Status status = ScanJournal(
+            fs, JoinPath(JoinPath(journal_root, date), name),
+            [&](std::string_view record) {
+              const TickOrderKey key = OrderKeyOfRecord(record.data());
+              if (key.exchange_ns < lo || key.exchange_ns >= hi) return;
+              if (!wanted.count(StreamKey{key.contract_id, static_cast<TickType>(key.type)})) {
+                return;
+              }
+              if (!DecodeTick(record, &tick).ok()) return;
+              journal_ticks[ToUnixNanos(HourStart(tick.exchange_time))].push_back(tick);
+            },
+            &scan);
+        if (status.code() == StatusCode::kNotFound) continue;  // converted meanwhile
+        IBSTREAM_RETURN_IF_ERROR(status);
+        ++stats->journals_read;
+      }
+    }
+  }
+
+  std::vector<Tick> hour_ticks;
+  const int64_t first_hour = ToUnixNanos(HourStart(request.from));
+  for (int64_t hour = first_hour; hour < hi; hour += kNanosPerHour) {
+    hour_ticks.clear();
+    const std::string dir = ClosedHourDir(root, FromUnixNanos(hour));
+    if (fs->Exists(dir)) {
+      auto names = fs->ListDir(dir);
+      if (!names.ok()) return names.status();
+      for (const std::string& name : *names) {
+        auto stream = ParseClosedFileName(name);
+        if (!stream || !wanted.count(*stream)) continue;
+        const std::string path = JoinPath(dir, name);
+        auto reader = ClosedFileReader::Open(fs, path);
+        Status status = reader.status();
+        if (status.ok()) {
+          status = (*reader)->ReadRange(request.from, request.to,
+                                        [&](const Tick& t) { hour_ticks.push_back(t); });
+        }
+        if (!status.ok()) {
+          ++stats->corrupt_files;
+          spdlog::error("storage query: skipping {}: {}", path, status.ToString());
+          continue;
+        }
+        ++stats->closed_files_read;
+      }
+    }
+    auto it = journal_ticks.find(hour);
+    if (it != journal_ticks.end()) {
+      for (Tick& t : it->second) hour_ticks.push_back(std::move(t));
+      journal_ticks.erase(it);
+    }
+    if (hour_ticks.empty()) continue;
+    std::sort(hour_ticks.begin(), hour_ticks.end(),
+              [](const Tick& a, const Tick& b) { return OrderKey(a) < OrderKey(b); });
+    DeduplicateSorted(&hour_ticks, stats);
+    for (const Tick& t : hour_ticks) {
+      IBSTREAM_RETURN_IF_ERROR(sink(t));
+      ++stats->ticks_returned;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace ibstream::storage

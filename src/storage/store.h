@@ -1,0 +1,101 @@
+// The storage facade: recovery at open, the journal writer, conversion of sealed hours into
+// closed files, retention, queries and the gap ledger.
+//
+//   auto store = Store::Open(PosixFileSystem(), SystemClock::Instance(), options);
+//   store->writer().Append(tick);               // network thread, never blocks on disk
+//   store->writer().durable_position();         // what is acknowledged
+//   store->Query(request, sink, &stats);        // any thread
+//
+// Thread-safety: Append/Query/ledger calls are thread-safe; Maintain() runs conversion and
+// retention and may be called from any one thread at a time (or by the background thread).
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "storage/file_system.h"
+#include "storage/gap_ledger.h"
+#include "storage/query.h"
+#include "storage/recovery.h"
+#include "storage/tick_writer.h"
+
+namespace ibstream::storage {
+
+struct RetentionPolicy {
+  // Closed hours (by IB time) that ended longer ago than this are deleted; zero keeps all.
+  Duration keep_for{0};
+  // Per contract (the tracked contract's buffer_hours); overrides keep_for for that contract.
+  std::map<int64_t, Duration> keep_for_contract;
+};
+
+struct RetentionReport {
+  uint64_t files_deleted = 0;
+  uint64_t hours_removed = 0;
+};
+
+// Deletes closed files that the policy no longer keeps, then empty hour and date directories.
+Status ApplyRetention(FileSystem* fs, const std::string& root, const RetentionPolicy& policy,
+                      TimePoint now, RetentionReport* report);
+
+struct StoreOptions {
+  WriterOptions writer;  // writer.root is set from `root`
+  std::string root;
+  int zstd_level = 3;
+  RetentionPolicy retention;
+  CorruptionCallback on_corruption;
+  // Run Maintain() on a background thread after each rotation and every maintenance_interval.
+  bool background_maintenance = true;
+  Duration maintenance_interval = std::chrono::minutes(5);
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(FileSystem* fs, const Clock& clock,
+                                             StoreOptions options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  TickWriter& writer() { return *writer_; }
+  GapLedger& ledger() { return *ledger_; }
+  const RecoveryReport& recovery_report() const { return recovery_; }
+
+  // Converts journal hours before the writer's active hour, then applies retention.
+  Status Maintain();
+
+  Status Query(const QueryRequest& request, const std::function<Status(const Tick&)>& sink,
+               QueryStats* stats) const {
+    return QueryTicks(fs_, options_.root, request, sink, stats);
+  }
+
+  // Stops the writer (sealing its journal) and the background thread.
+  void Close();
+
+ private:
+  Store(FileSystem* fs, const Clock& clock, StoreOptions options)
+      : fs_(fs), clock_(clock), options_(std::move(options)) {}
+  Status ConvertHoursBefore(TimePoint hour);
+  void MaintenanceLoop();
+
+  FileSystem* fs_;
+  const Clock& clock_;
+  StoreOptions options_;
+  RecoveryReport recovery_;
+  std::unique_ptr<GapLedger> ledger_;
+  std::unique_ptr<TickWriter> writer_;
+
+  std::mutex maintain_mu_;  // one Maintain() at a time
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  bool rotated_ = false;
+  std::thread maintenance_;
+};
+
+}  // namespace ibstream::storage
