@@ -64,6 +64,8 @@ struct MarketState {
   std::optional<TimePoint> next_open;
   // End of the trading session containing the instant, else of the first one starting after it.
   std::optional<TimePoint> next_close;
+
+  friend bool operator==(const MarketState&, const MarketState&) = default;
 };
 
 }  // namespace ibstream
