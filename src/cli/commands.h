@@ -18,4 +18,13 @@ int ExitCode();
 
 // Commands are added as their parts land; see main.cc for the list.
 
+// `ibstream hours` (hours_command.cc): market status, next open/close and schedule.
+void AddHoursCommand(CLI::App& app);
+
+// `ibstream query`, `ibstream verify`, `ibstream gaps` (query_command.cc, verify_command.cc,
+// gaps_command.cc): read a store's ticks, check its files, list its gap ledger.
+void AddQueryCommand(CLI::App& app);
+void AddVerifyCommand(CLI::App& app);
+void AddGapsCommand(CLI::App& app);
+
 }  // namespace ibstream::cli

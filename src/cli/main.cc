@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
   CLI::App app{"ibstream: a market-data recorder for Interactive Brokers"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "ibstream 0.1.0");
+  ibstream::cli::AddQueryCommand(app);
+  ibstream::cli::AddVerifyCommand(app);
+  ibstream::cli::AddGapsCommand(app);
+  ibstream::cli::AddHoursCommand(app);
 
   try {
     app.parse(argc, argv);
