@@ -221,7 +221,8 @@ void StreamHealthMonitor::ClearRefusal(const StreamKey& stream) {
   if (it != streams_.end()) it->second.refused_code.reset();
 }
 
-StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now) const {
+StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now,
+                                         bool with_rates) const {
   StreamHealth h;
   h.stream = stream;
   auto it = streams_.find(stream);
@@ -234,8 +235,10 @@ StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now)
   h.market_status = has_market ? c->state.status : MarketStatus::kUnknown;
   h.expected_activity = ExpectedActivityFor(h.market_status);
   h.last_data = s.last_data;
-  h.messages_per_minute_1m = s.rate.PerMinute(now, 60);
-  h.messages_per_minute_5m = s.rate.PerMinute(now, 300);
+  if (with_rates) {
+    h.messages_per_minute_1m = s.rate.PerMinute(now, 60);
+    h.messages_per_minute_5m = s.rate.PerMinute(now, 300);
+  }
 
   // The most fundamental reason data may not flow, before looking at the data itself.
   const bool refused = s.refused_code.has_value();

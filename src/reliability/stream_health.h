@@ -106,7 +106,14 @@ class StreamHealthMonitor {
   // Forgets a terminal refusal (the retry succeeded or the operator changed something).
   void ClearRefusal(const StreamKey& stream);
 
-  StreamHealth Assess(const StreamKey& stream, TimePoint now) const;
+  StreamHealth Assess(const StreamKey& stream, TimePoint now) const {
+    return Assess(stream, now, /*with_rates=*/true);
+  }
+  // The same without messages-per-minute (which scan the rate window): for decisions made every
+  // second.
+  StreamHealth AssessFlow(const StreamKey& stream, TimePoint now) const {
+    return Assess(stream, now, /*with_rates=*/false);
+  }
 
   // Connection facts, shared by every stream.
   bool socket_up() const { return socket_up_; }
@@ -144,6 +151,7 @@ class StreamHealthMonitor {
   };
 
   const ContractState* Contract(int64_t contract_id) const;
+  StreamHealth Assess(const StreamKey& stream, TimePoint now, bool with_rates) const;
 
   std::map<int64_t, ContractState> contracts_;
   std::map<StreamKey, StreamState> streams_;

@@ -1,0 +1,288 @@
+#include "reliability/reliability_core.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "reliability/reliability_test_harness.h"
+
+namespace ibstream::reliability {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+using testing::Harness;
+using M = MarketStatus;
+
+constexpr int64_t kMnq = 711280073;
+const StreamKey kBidAsk{kMnq, TickType::kBidAsk};
+const StreamKey kLast{kMnq, TickType::kLast};
+const TimePoint kT0 = FromUnixSeconds(1'754'920'800);  // Mon 2025-08-11 09:00 CT
+
+Harness::MarketFn Always(MarketStatus status) {
+  return [status](int64_t, TimePoint t) {
+    return MarketState{status, t + std::chrono::hours(48), t + std::chrono::hours(72)};
+  };
+}
+
+ReliabilityOptions Options(uint64_t seed = 3) {
+  ReliabilityOptions o;
+  o.seed = seed;
+  return o;
+}
+
+TEST(ReliabilityCoreTest, FirstConnectAndSubscriptionsHappenWhateverTheMarket) {
+  for (MarketStatus status : {M::kOpen, M::kWeekend, M::kHoliday, M::kClosed, M::kUnknown}) {
+    SCOPED_TRACE(std::string(MarketStatusName(status)));
+    Harness h(Options(), Always(status), kT0, {kBidAsk, kLast});
+    h.RunUntil(kT0 + seconds(10));
+    const auto reconnects = h.Actions(ActionKind::kReconnect);
+    ASSERT_EQ(reconnects.size(), 1u);
+    EXPECT_EQ(reconnects[0].action.reason, "initial_connect");
+    EXPECT_EQ(reconnects[0].at, kT0 + seconds(1));
+    const auto subs = h.Actions(ActionKind::kResubscribe);
+    ASSERT_EQ(subs.size(), 2u);
+    EXPECT_EQ(subs[0].action.reason, "first_subscription");
+    EXPECT_EQ(subs[0].at, kT0 + seconds(3));  // connect_delay 2 s
+    EXPECT_EQ(h.core.gateway_state(), GatewayState::kUp);
+    EXPECT_TRUE(h.sink.alerts.empty());
+  }
+}
+
+TEST(ReliabilityCoreTest, ReconnectsAreSingleFlightAndPacedByTheMarket) {
+  struct Case {
+    MarketStatus status;
+    Duration first_gap_max;  // the strategy's first interval
+    bool alert;
+  };
+  for (const Case& c :
+       {Case{M::kOpen, seconds(10), true}, Case{M::kBreak, seconds(10), true},
+        Case{M::kClosed, seconds(300), true}, Case{M::kUnknown, seconds(10), true}}) {
+    SCOPED_TRACE(std::string(MarketStatusName(c.status)));
+    Harness h(Options(), Always(c.status), kT0, {kBidAsk});
+    h.gateway_accepts = false;
+    h.RunUntil(kT0 + minutes(90));
+    const auto reconnects = h.Actions(ActionKind::kReconnect);
+    ASSERT_GE(reconnects.size(), 3u);
+    // Each attempt fails 2 s after it starts; the next one never starts before that.
+    for (size_t i = 1; i < reconnects.size(); ++i) {
+      EXPECT_GE(reconnects[i].at - reconnects[i - 1].at, seconds(2));
+    }
+    EXPECT_LE(reconnects[1].at - reconnects[0].at, seconds(2) + c.first_gap_max + seconds(1));
+    EXPECT_EQ(h.sink.Count(rules::kGatewayDown), c.alert ? 1 : 0);
+    EXPECT_EQ(h.sink.alerts.empty(), !c.alert);
+    const auto fired = h.sink.FirstDelivery(rules::kGatewayDown);
+    ASSERT_TRUE(fired);
+    EXPECT_EQ(*fired, kT0 + seconds(61));  // down since the first evaluation, for 60 s
+  }
+}
+
+TEST(ReliabilityCoreTest, NoReconnectsOrGatewayAlertsOnAWeekend) {
+  Harness h(Options(), Always(M::kWeekend), kT0, {kBidAsk});
+  h.gateway_accepts = false;
+  h.RunUntil(kT0 + minutes(600));
+  EXPECT_EQ(h.Actions(ActionKind::kReconnect).size(), 1u);  // the first connect only
+  EXPECT_TRUE(h.sink.alerts.empty());
+  const auto waits = h.Actions(ActionKind::kWait);
+  ASSERT_FALSE(waits.empty());
+  EXPECT_EQ(waits.back().action.reason, "pre_open");
+  EXPECT_FALSE(waits.back().action.stream.has_value());
+}
+
+TEST(ReliabilityCoreTest, GatewayBreakerOpensAndBlocksOffHoursButNotWhileTrading) {
+  Harness closed(Options(), Always(M::kClosed), kT0, {kBidAsk});
+  closed.gateway_accepts = false;
+  closed.RunUntil(kT0 + minutes(240));
+  EXPECT_EQ(closed.core.BreakerStateOf(RetryTarget::Gateway()), BreakerState::kOpen);
+  EXPECT_EQ(closed.sink.Count(rules::kCircuitOpen), 1);
+  bool saw_open = false;
+  for (const BreakerEvent& e : closed.breaker_events) {
+    EXPECT_TRUE(e.target.is_gateway());
+    saw_open |= e.transition.to == BreakerState::kOpen;
+  }
+  EXPECT_TRUE(saw_open);
+
+  Harness open(Options(), Always(M::kOpen), kT0, {kBidAsk});
+  open.gateway_accepts = false;
+  open.RunUntil(kT0 + minutes(60));
+  // Never gives up while the market is open: the last standard interval (300 s) keeps going.
+  EXPECT_GE(open.Actions(ActionKind::kReconnect, kT0 + minutes(30)).size(), 4u);
+  EXPECT_EQ(open.sink.Count(rules::kRetriesExhausted), 1);
+  open.gateway_accepts = true;
+  open.RunUntil(kT0 + minutes(70));
+  EXPECT_EQ(open.core.gateway_state(), GatewayState::kUp);
+  EXPECT_EQ(open.core.BreakerStateOf(RetryTarget::Gateway()), BreakerState::kClosed);
+  EXPECT_EQ(open.sink.Count(rules::kGatewayDown, AlertState::kResolved), 1);
+}
+
+TEST(ReliabilityCoreTest, GatewayLostIbIsToldApartFromAStall) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk, kLast});
+  h.RunUntil(kT0 + minutes(5));
+  const TimePoint lost = h.clock.Now();
+  h.core.OnIbError(1100, std::nullopt, lost);
+  h.muted = {kBidAsk, kLast};  // nothing flows while the gateway has no link to IB
+  h.RunUntil(lost + seconds(299));
+  EXPECT_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).issue, StreamIssue::kGatewayLostIb);
+  EXPECT_TRUE(h.Actions(ActionKind::kResubscribe, lost).empty());  // resubscribing cannot help
+  EXPECT_EQ(h.sink.Count(rules::kDataStaleDuringTrading), 0);      // inhibited
+  const auto fired = h.sink.FirstDelivery(rules::kGatewayLostIb);
+  ASSERT_TRUE(fired);
+  EXPECT_EQ(*fired, lost + seconds(181));
+  // After lost_ib_reconnect_after (300 s) the session is cycled once.
+  h.RunUntil(lost + seconds(330));
+  const auto reconnects = h.Actions(ActionKind::kReconnect, lost);
+  ASSERT_EQ(reconnects.size(), 1u);
+  EXPECT_EQ(reconnects[0].action.reason, "ib_link_lost");
+  EXPECT_EQ(h.Actions(ActionKind::kResubscribe, lost).size(), 2u);  // restored on the new session
+  EXPECT_EQ(h.sink.Count(rules::kDataStaleDuringTrading), 0);
+}
+
+TEST(ReliabilityCoreTest, RestoredLinkDataLostResubscribesEverything) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk, kLast});
+  h.RunUntil(kT0 + minutes(5));
+  h.core.OnIbError(1100, std::nullopt, h.clock.Now());
+  h.RunUntil(kT0 + minutes(6));
+  h.live.clear();
+  h.core.OnIbError(1101, std::nullopt, h.clock.Now());
+  const TimePoint restored = h.clock.Now();
+  h.RunUntil(restored + seconds(5));
+  const auto subs = h.Actions(ActionKind::kResubscribe, restored);
+  ASSERT_EQ(subs.size(), 2u);
+  for (const auto& s : subs) {
+    EXPECT_EQ(s.action.reason, "restore");
+    EXPECT_LE(s.at, restored + seconds(1));
+  }
+  EXPECT_TRUE(h.sink.alerts.empty());
+}
+
+TEST(ReliabilityCoreTest, RestoredLinkDataKeptIsVerifiedOnce) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk, kLast});
+  h.RunUntil(kT0 + minutes(5));
+  h.core.OnIbError(1100, std::nullopt, h.clock.Now());
+  h.LoseSubscriptionSilently(kBidAsk);  // "data maintained", but this one is silent
+  h.RunUntil(kT0 + minutes(6));
+  h.core.OnIbError(1102, std::nullopt, h.clock.Now());
+  const TimePoint restored = h.clock.Now();
+  h.RunUntil(restored + minutes(3));
+  const auto subs = h.Actions(ActionKind::kResubscribe, restored);
+  ASSERT_EQ(subs.size(), 1u);
+  EXPECT_EQ(*subs[0].action.stream, kBidAsk);
+  EXPECT_EQ(subs[0].action.reason, "verify_after_restart");
+  EXPECT_EQ(subs[0].at, restored + seconds(31));
+  EXPECT_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).status, HealthStatus::kHealthy);
+}
+
+TEST(ReliabilityCoreTest, FarmBlipIsVerifiedAfterTheFarmReturns) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk, kLast});
+  h.RunUntil(kT0 + minutes(5));
+  h.core.OnIbError(2103, std::nullopt, h.clock.Now());
+  h.LoseSubscriptionSilently(kLast);  // the feed died with the farm blip
+  h.muted.insert(kBidAsk);
+  h.RunUntil(kT0 + minutes(5) + seconds(3));
+  EXPECT_EQ(h.core.Metrics(kLast, h.clock.Now()).issue, StreamIssue::kFarmDown);
+  h.muted.clear();
+  h.core.OnIbError(2104, std::nullopt, h.clock.Now());
+  const TimePoint ok = h.clock.Now();
+  h.RunUntil(ok + minutes(2));
+  const auto subs = h.Actions(ActionKind::kResubscribe, ok);
+  ASSERT_EQ(subs.size(), 1u);
+  EXPECT_EQ(*subs[0].action.stream, kLast);
+  EXPECT_LE(subs[0].at, ok + seconds(31));
+  EXPECT_TRUE(h.sink.alerts.empty());
+}
+
+TEST(ReliabilityCoreTest, RejectedRequestIsRetriedWithStandardPacing) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk});
+  h.refuse[kBidAsk] = 322;
+  h.RunUntil(kT0 + minutes(3));
+  const auto subs = h.Actions(ActionKind::kResubscribe);
+  ASSERT_GE(subs.size(), 3u);
+  EXPECT_EQ(subs[1].action.reason, "request_rejected");
+  EXPECT_GE(subs[1].at - subs[0].at, seconds(15));
+  EXPECT_LE(subs.size(), 8u);
+  h.refuse.clear();
+  h.RunUntil(kT0 + minutes(15));
+  EXPECT_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).status, HealthStatus::kHealthy);
+}
+
+TEST(ReliabilityCoreTest, IgnoredCodesChangeNothing) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk});
+  h.RunUntil(kT0 + minutes(1));
+  const size_t before = h.actions.size();
+  for (int code : {2104, 2106, 2108, 2158, 162, 100, 4242}) {
+    h.core.OnIbError(code, std::nullopt, h.clock.Now());
+  }
+  h.core.OnIbError(10197, StreamKey{42, TickType::kLast}, h.clock.Now());  // not tracked
+  h.RunUntil(kT0 + minutes(2));
+  EXPECT_EQ(h.actions.size(), before);
+  // 2104 is a farm notice; the six others and the untracked request are ignored.
+  EXPECT_EQ(h.core.ignored_ib_codes(), 7u);
+}
+
+TEST(ReliabilityCoreTest, AdvisoryCodeIsAWarningWithoutRetries) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk});
+  h.RunUntil(kT0 + seconds(10));
+  h.core.OnIbError(10167, kBidAsk, h.clock.Now());
+  h.RunUntil(kT0 + minutes(10));
+  ASSERT_EQ(h.sink.alerts.size(), 1u);
+  EXPECT_EQ(h.sink.alerts[0].rule, rules::kPermissionDenied);
+  EXPECT_EQ(h.sink.alerts[0].severity, AlertSeverity::kWarning);
+  EXPECT_EQ(h.sink.alerts[0].labels.at("code"), "10167");
+  EXPECT_EQ(h.Actions(ActionKind::kResubscribe).size(), 1u);
+  EXPECT_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).issue, StreamIssue::kDelayedData);
+}
+
+TEST(ReliabilityCoreTest, OperationalAlertInputs) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk});
+  h.RunUntil(kT0 + seconds(10));
+  const TimePoint now = h.clock.Now();
+  h.core.OnGapDetected(kMnq, now - seconds(30), now, "stall", now);  // below gap_min_duration
+  h.core.OnGapDetected(kMnq, now - seconds(90), now, "1100", now);
+  h.core.OnBackfillFailed(kMnq, "162 pacing violation", now);
+  h.core.OnStorageError("fsync failed: EIO", now);
+  h.core.OnDiskSpace(1ull << 30, 100ull << 30);
+  h.core.OnClockSkew(std::chrono::milliseconds(-1500));
+  h.core.OnTimezoneProblem(kMnq, "Mars/Olympus");
+  h.RunUntil(now + seconds(2));
+  EXPECT_EQ(h.sink.Count(rules::kGapDetected), 1);
+  EXPECT_EQ(h.sink.Count(rules::kBackfillFailed), 1);
+  EXPECT_EQ(h.sink.Count(rules::kStorageError), 1);
+  EXPECT_EQ(h.sink.Count(rules::kDiskLow), 1);
+  EXPECT_EQ(h.sink.Count(rules::kTimezoneUnknown), 1);
+  EXPECT_EQ(h.sink.Count(rules::kClockSkew), 0);  // must hold 60 s
+  h.RunUntil(now + seconds(62));
+  EXPECT_EQ(h.sink.Count(rules::kClockSkew), 1);
+  h.core.OnDiskSpace(50ull << 30, 100ull << 30);
+  h.core.OnClockSkew(std::chrono::milliseconds(20));
+  h.core.OnTimezoneProblem(kMnq, std::nullopt);
+  h.RunUntil(now + minutes(6));
+  for (std::string_view rule : {rules::kGapDetected, rules::kBackfillFailed, rules::kStorageError,
+                                rules::kDiskLow, rules::kClockSkew, rules::kTimezoneUnknown}) {
+    EXPECT_EQ(h.sink.Count(rule, AlertState::kResolved), 1) << rule;
+  }
+}
+
+TEST(ReliabilityCoreTest, MetricsReportTheFullPicture) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk, kLast});
+  h.RunUntil(kT0 + minutes(3));
+  const StreamHealthMetrics m = h.core.Metrics(kBidAsk, h.clock.Now());
+  EXPECT_EQ(m.status, HealthStatus::kHealthy);
+  EXPECT_EQ(m.market_status, M::kOpen);
+  EXPECT_EQ(m.expected_activity, ExpectedActivity::kHigh);
+  EXPECT_DOUBLE_EQ(m.messages_per_minute_1m, 60.0);
+  EXPECT_EQ(m.connection_uptime, minutes(3) - seconds(3));
+  EXPECT_EQ(m.breaker_state, BreakerState::kClosed);
+  EXPECT_EQ(m.retry_attempts_last_hour, 0);
+  EXPECT_DOUBLE_EQ(m.health_score(), 1.0);
+  EXPECT_EQ(h.core.AllMetrics(h.clock.Now()).size(), 2u);
+  EXPECT_EQ(h.core.OverallStatus(h.clock.Now()), HealthStatus::kHealthy);
+  h.DropConnection();
+  h.gateway_accepts = false;
+  h.RunUntil(kT0 + minutes(4));
+  EXPECT_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).connection_uptime, Duration{0});
+  EXPECT_DOUBLE_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).health_score(), 0.0);
+  EXPECT_EQ(h.core.ContractStatus(kMnq, h.clock.Now()), HealthStatus::kUnhealthy);
+}
+
+}  // namespace
+}  // namespace ibstream::reliability
