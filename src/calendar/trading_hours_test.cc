@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 namespace ibstream {
@@ -106,6 +107,8 @@ struct BadCase {
   const char* expected;  // must appear in the error message
 };
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.text; }
+
 class ParseTradingHoursErrors : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(ParseTradingHoursErrors, NameTheBadPart) {
@@ -143,7 +146,10 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"20250811:OPEN", "time range \"OPEN\" has no '-'"},
                       BadCase{"20250801:0000-20250910:0000", "lasts more than 31 days"},
                       BadCase{"20250101:CLOSED;20270101:CLOSED", "spans 731 days"},
-                      BadCase{";;", "no entries"}));
+                      BadCase{";;", "no entries"}),
+    [](const ::testing::TestParamInfo<BadCase>& param) {
+      return "Case" + std::to_string(param.index);
+    });
 
 }  // namespace
 }  // namespace ibstream
