@@ -1,0 +1,104 @@
+// The TWS / IB Gateway simulator: serves the TWS socket protocol to any number of clients,
+// generates its markets on a virtual clock, injects scripted or live faults, and writes the
+// ground truth.
+//
+// Threading: Start() spawns one thread that owns everything (sockets, markets, faults, truth).
+// The public methods are thread-safe; they post to that thread. The clock must outlive the
+// simulator; with a ManualClock the simulator notices time moving at its next poll
+// (`poll_interval`, real time).
+//
+// Delivery: each second's events are released when the virtual clock passes their offset inside
+// the second; all output produced by one poll is written with one write per client.
+//
+// Backpressure policy: each client has a bounded send buffer (`send_buffer_bytes`, bytes queued
+// but not yet accepted by the kernel). A client that lets it overflow is disconnected with RST,
+// logged, counted (`slow_consumer_disconnects`) and recorded as a `slow_consumer` fault in the
+// truth file: like a real gateway, the simulator does not slow its markets down for one reader.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "sim/catalog.h"
+#include "sim/fault.h"
+
+namespace ibstream::sim {
+
+struct SimulatorOptions {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 4002;  // 0: any free port (see Simulator::port())
+  // The control interface (line protocol, see README.md); disabled when empty.
+  std::string control_host;
+  uint16_t control_port = 0;
+  uint64_t seed = 1;
+  // Ground-truth file (truth_writer.h); none when empty.
+  std::string truth_path;
+  // Written to the truth header (informational).
+  double speed = 1;
+  // Added to the built-in catalog.
+  std::vector<SimContract> extra_contracts;
+  // Scripted faults; relative times are from the clock's time at Start().
+  std::vector<FaultSpec> faults;
+  int32_t max_tick_by_tick = 50;
+  size_t send_buffer_bytes = 16u << 20;
+  Duration poll_interval = std::chrono::milliseconds(1);
+  // How far back the markets' history (and the calendar) reaches.
+  int history_days = 30;
+  std::string accounts = "DU1234567";
+  // Tests: log nothing (faults are still recorded in the truth file).
+  bool quiet = false;
+};
+
+struct SimulatorStats {
+  uint64_t connections_accepted = 0;
+  uint64_t connections_closed = 0;
+  uint64_t requests = 0;
+  uint64_t malformed_requests = 0;
+  uint64_t unsupported_requests = 0;
+  uint64_t events_generated = 0;
+  uint64_t ticks_generated = 0;  // tick-by-tick ticks (all four types)
+  uint64_t ticks_delivered = 0;  // tick-by-tick messages sent
+  uint64_t bytes_sent = 0;
+  uint64_t faults_started = 0;
+  uint64_t slow_consumer_disconnects = 0;
+  uint64_t pacing_violations = 0;
+  int active_clients = 0;
+};
+
+class Simulator {
+ public:
+  Simulator(const Clock& clock, SimulatorOptions options);
+  ~Simulator();  // Stop()s
+
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // Builds the catalog and markets, binds the listener (and control port), opens the truth file
+  // and starts the loop thread. Errors: bad contracts, bind failures, truth file not writable.
+  [[nodiscard]] Status Start();
+  // Closes everything, finishes the truth file. Idempotent.
+  void Stop();
+
+  // The bound ports (after Start()).
+  uint16_t port() const;
+  uint16_t control_port() const;
+
+  // Starts `fault` now (its `at` is ignored). Thread-safe.
+  void InjectFault(const FaultSpec& fault);
+  // A snapshot of the counters. Thread-safe.
+  SimulatorStats stats() const;
+  // Runs `fn` on the loop thread and waits for it (tests). Must not be called from the loop.
+  void RunOnLoop(const std::function<void()>& fn);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ibstream::sim

@@ -1,0 +1,131 @@
+#include "sim/truth_writer.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "protocol/field_codec.h"
+
+namespace ibstream::sim {
+namespace {
+
+void AppendJsonString(std::string_view s, std::string& out) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+void AppendDecimal(const Decimal& d, std::string& out) {
+  out += '"';
+  d.AppendTo(out);
+  out += '"';
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TruthWriter>> TruthWriter::Open(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return IoError("cannot open truth file " + path);
+  return std::unique_ptr<TruthWriter>(new TruthWriter(f));
+}
+
+TruthWriter::~TruthWriter() {
+  Flush().IgnoreError();
+  std::fclose(file_);
+}
+
+void TruthWriter::WriteHeader(uint64_t seed, TimePoint start, double speed) {
+  fmt::format_to(
+      std::back_inserter(buffer_),
+      "{{\"type\":\"header\",\"version\":1,\"seed\":{},\"start\":\"{}\",\"speed\":{}}}\n", seed,
+      FormatIsoUtc(start), speed);
+  MaybeFlush();
+}
+
+void TruthWriter::WriteTick(const Tick& tick, std::string_view symbol, int subscribers) {
+  std::string& out = buffer_;
+  fmt::format_to(std::back_inserter(out),
+                 "{{\"type\":\"tick\",\"con_id\":{},\"symbol\":", tick.contract_id);
+  AppendJsonString(symbol, out);
+  out += ",\"tick_type\":\"";
+  out += TickTypeIbName(tick.type);
+  fmt::format_to(std::back_inserter(out), "\",\"time\":{},\"time_ns\":{}",
+                 ToUnixSeconds(tick.exchange_time), ToUnixNanos(tick.receive_time));
+  switch (tick.type) {
+    case TickType::kBidAsk:
+      out += ",\"bid\":";
+      protocol::AppendDouble(tick.bid_price, out);
+      out += ",\"ask\":";
+      protocol::AppendDouble(tick.ask_price, out);
+      out += ",\"bid_size\":";
+      AppendDecimal(tick.bid_size, out);
+      out += ",\"ask_size\":";
+      AppendDecimal(tick.ask_size, out);
+      break;
+    case TickType::kLast:
+    case TickType::kAllLast:
+      out += ",\"price\":";
+      protocol::AppendDouble(tick.price, out);
+      out += ",\"size\":";
+      AppendDecimal(tick.size, out);
+      out += ",\"exchange\":";
+      AppendJsonString(tick.exchange, out);
+      out += ",\"special_conditions\":";
+      AppendJsonString(tick.special_conditions, out);
+      out += (tick.attributes & kAttrUnreported) != 0 ? ",\"unreported\":true"
+                                                      : ",\"unreported\":false";
+      break;
+    case TickType::kMidPoint:
+      out += ",\"price\":";
+      protocol::AppendDouble(tick.price, out);
+      break;
+  }
+  fmt::format_to(std::back_inserter(out), ",\"delivered\":{},\"subscribers\":{}}}\n",
+                 subscribers > 0, subscribers);
+  ++ticks_;
+  if (subscribers > 0) ++delivered_;
+  MaybeFlush();
+}
+
+void TruthWriter::WriteFault(FaultKind kind, std::string_view detail, TimePoint start,
+                             TimePoint end, bool open) {
+  fmt::format_to(std::back_inserter(buffer_),
+                 "{{\"type\":\"fault\",\"kind\":\"{}\",\"detail\":", FaultKindName(kind));
+  AppendJsonString(detail, buffer_);
+  fmt::format_to(std::back_inserter(buffer_), ",\"start\":\"{}\",\"end\":\"{}\",\"open\":{}}}\n",
+                 FormatIsoUtc(start), FormatIsoUtc(end), open);
+  MaybeFlush();
+}
+
+void TruthWriter::WriteFooter(TimePoint end) {
+  fmt::format_to(std::back_inserter(buffer_),
+                 "{{\"type\":\"footer\",\"end\":\"{}\",\"ticks\":{},\"delivered\":{}}}\n",
+                 FormatIsoUtc(end), ticks_, delivered_);
+  MaybeFlush();
+}
+
+void TruthWriter::MaybeFlush() {
+  if (buffer_.size() >= (1 << 20)) Flush().IgnoreError();
+}
+
+Status TruthWriter::Flush() {
+  if (!buffer_.empty() && !failed_) {
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size() ||
+        std::fflush(file_) != 0) {
+      failed_ = true;
+    }
+  }
+  buffer_.clear();
+  return failed_ ? IoError("writing the truth file failed") : Status::Ok();
+}
+
+}  // namespace ibstream::sim
