@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each one for a bounded time, seeded with the
-# conformance vectors. Fails on any finding. Usage: scripts/fuzz.sh BUILD_DIR TOTAL_SECONDS
+# conformance vectors (seeds and dictionaries come from $build/seeds/). Fails on any finding. Usage: scripts/fuzz.sh BUILD_DIR TOTAL_SECONDS
 set -euo pipefail
 build=${1:-build-fuzz}
 total=${2:-60}
@@ -18,8 +18,10 @@ for t in "${targets[@]}"; do
   corpus="$build/corpus/$name"
   mkdir -p "$corpus" "$build/crashes"
   seeds="$build/seeds/$name"
+  dict="$build/seeds/$name.dict"
   echo "fuzz: $name for ${per}s"
   "$t" -max_total_time="$per" -print_final_stats=1 -artifact_prefix="$build/crashes/$name-" \
+    $( [ -f "$dict" ] && echo "-dict=$dict" ) \
     "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) 2>"$build/$name.log" || {
       tail -50 "$build/$name.log" >&2
       echo "fuzz: $name found a problem; reproducer in $build/crashes/" >&2

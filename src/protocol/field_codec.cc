@@ -549,7 +549,14 @@ MessageWriter& MessageWriter::EscapedString(std::string_view value) {
 }
 
 MessageWriter& MessageWriter::Dec(const ibstream::Decimal& value) {
+  const size_t start = out_.size();
   value.AppendTo(out_);
+  // A set value whose text is one of IB's unset sentinels would read back as unset; the same
+  // value with a fractional zero does not (both official decoders compare the text).
+  const std::string_view text = std::string_view(out_).substr(start);
+  // (The other integer sentinel, 9223372036854775807, has 19 digits: no Decimal that reads back
+  // has that text.)
+  if (value.is_set() && text == "2147483647") out_ += ".0";
   out_ += '\0';
   ++fields_;
   return *this;

@@ -15,7 +15,7 @@
 //    byte-identical to that client's; +/-infinity is written "Infinity"/"-Infinity", NaN "NaN".
 //  * bool: an integer, true when non-zero; written "1"/"0".
 //  * decimal sizes: common/decimal.h, exact; an empty field or IB's sentinels read as unset; unset
-//    is written as an empty field.
+//    is written as an empty field, and a set value that equals a sentinel as "<sentinel>.0".
 //  * text: server text (error text, contract longName) carries non-ASCII characters as \uXXXX
 //    (server version >= 153). UnescapeUnicode/AppendEscapedUnicode convert.
 #pragma once

@@ -265,6 +265,27 @@ TEST(MessageWriterTest, WritesLengthPrefixedFields) {
             "0.5\0\0"s);
 }
 
+TEST(MessageWriterTest, SetDecimalsThatLookLikeSentinelsStaySet) {
+  // "02147483647" is a set value for both official decoders (they compare the text), but its
+  // canonical text "2147483647" is the unset sentinel: the writer adds ".0".
+  Result<Decimal> odd = Decimal::Parse("02147483647");
+  ASSERT_TRUE(odd.ok());
+  ASSERT_TRUE(odd->is_set());
+  std::string out;
+  MessageWriter w(out, TextPolicy::kNoNul, "M");
+  w.Dec(*odd).Dec(Decimal::FromInt(2147483646)).Dec(Decimal::FromParts(-2147483647, 0));
+  ASSERT_TRUE(w.Finish().ok());
+  EXPECT_EQ(out.substr(4),
+            "2147483647.0\0"
+            "2147483646\0"
+            "-2147483647\0"s);
+  FieldReader r(std::string_view(out).substr(4), "M");
+  EXPECT_EQ(r.Dec("a"), *odd);
+  EXPECT_EQ(r.Dec("b"), Decimal::FromInt(2147483646));
+  EXPECT_EQ(r.Dec("c"), Decimal::FromParts(-2147483647, 0));
+  EXPECT_TRUE(r.ok());
+}
+
 TEST(MessageWriterTest, RefusedTextRemovesThePartialMessage) {
   std::string out = "keep";
   MessageWriter w(out, TextPolicy::kPrintableAscii, "REQ (1)");
