@@ -1,5 +1,6 @@
-// Test-only: a fake IB side and a market schedule that drive ReliabilityCore second by second
-// with a ManualClock, so that a whole trading week runs in well under a second.
+// Test-only: a fake IB side that, with a market function (a real MarketCalendar or a constant),
+// drives ReliabilityCore second by second with a ManualClock: a whole trading week runs in well
+// under a second.
 //
 // The fake gateway serves a subscription by sending one tick per second while the contract's
 // market trades; it can be told to go down, to lose a subscription silently, to answer
@@ -46,49 +47,6 @@ class CapturingSink : public AlertSink {
   const Clock* clock = nullptr;
   std::vector<Alert> alerts;
   std::vector<TimePoint> delivered_at;
-};
-
-// A market described by explicit UTC intervals, each with its status (test-only; the real one is
-// calendar/MarketCalendar). next_open / next_close follow the calendar's definitions: sessions
-// are maximal runs of OPEN/EXTENDED intervals.
-class TestSchedule {
- public:
-  struct Interval {
-    TimePoint start;
-    TimePoint end;
-    MarketStatus status;
-  };
-
-  void Add(TimePoint start, TimePoint end, MarketStatus status) {
-    intervals_.push_back({start, end, status});
-    std::sort(intervals_.begin(), intervals_.end(),
-              [](const Interval& a, const Interval& b) { return a.start < b.start; });
-    sessions_.clear();
-    for (const Interval& i : intervals_) {
-      if (!IsTrading(i.status)) continue;
-      if (!sessions_.empty() && sessions_.back().second == i.start) {
-        sessions_.back().second = i.end;
-      } else {
-        sessions_.push_back({i.start, i.end});
-      }
-    }
-  }
-
-  MarketState StateAt(TimePoint t) const {
-    MarketState s;
-    for (const Interval& i : intervals_) {
-      if (i.start <= t && t < i.end) s.status = i.status;
-    }
-    for (const auto& [start, end] : sessions_) {
-      if (start > t && !s.next_open) s.next_open = start;
-      if (!s.next_close && end > t) s.next_close = end;
-    }
-    return s;
-  }
-
- private:
-  std::vector<Interval> intervals_;
-  std::vector<std::pair<TimePoint, TimePoint>> sessions_;
 };
 
 struct TimedAction {

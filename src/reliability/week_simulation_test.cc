@@ -1,16 +1,19 @@
 // Whole-week simulations: the reliability core against a fake gateway and a market schedule,
 // one virtual second per step, with a ManualClock.
 //
-// The market here comes from a test-only schedule of UTC intervals (TestSchedule) written out
-// from CME Globex hours for MNQ (Sun 17:00 - Fri 16:00 CT, daily 16:00-17:00 CT halt, liquid
-// 08:30-16:00 CT), the Thanksgiving 2025 early close and the end of daylight saving time on
-// 2025-11-02, as in testdata/market/trading_hours_cases.json.
+// The market comes from real calendars (calendar/MarketCalendar) built from IB's tradingHours /
+// liquidHours strings in testdata/market/trading_hours_cases.json: the MNQ regular week (CME
+// Globex, Sun 17:00 - Fri 16:00 CT with the daily 16:00-17:00 CT halt), Thanksgiving 2025 and the
+// end of daylight saving time on 2025-11-02.
 #include <date/date.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "calendar/market_calendar.h"
 #include "reliability/reliability_test_harness.h"
 
 namespace ibstream::reliability {
@@ -20,7 +23,6 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 using testing::Harness;
-using testing::TestSchedule;
 using M = MarketStatus;
 
 constexpr int64_t kMnq = 711280073;
@@ -35,59 +37,42 @@ TimePoint Ct(int y, unsigned m, unsigned d, int h, int min, int offset = kCdt) {
   return TimePoint(day.time_since_epoch()) + hours(h - offset) + minutes(min);
 }
 
-// One Globex session: from `from` 17:00 CT the day before `day` to `day` `close`, liquid from
-// 08:30 CT (or none), followed by `after` until the next open.
-struct Session {
-  unsigned month, day;
-  int close_h, close_min;
-  bool liquid;
-  int offset;
-};
-
-TestSchedule Globex(int year, const std::vector<Session>& sessions, TimePoint coverage_start,
-                    const std::vector<std::pair<TimePoint, MarketStatus>>& pauses) {
-  TestSchedule s;
-  for (const Session& x : sessions) {
-    // The session opens 17:00 CT on the previous calendar day.
-    const TimePoint open = Ct(year, x.month, x.day, 0, 0, x.offset) - hours(7);
-    const TimePoint close = Ct(year, x.month, x.day, x.close_h, x.close_min, x.offset);
-    const TimePoint liquid = Ct(year, x.month, x.day, 8, 30, x.offset);
-    if (x.liquid) {
-      s.Add(open, liquid, M::kExtended);
-      s.Add(liquid, close, M::kOpen);
-    } else {
-      s.Add(open, close, M::kExtended);
+// The hours of one sample of testdata/market/trading_hours_cases.json, by name prefix.
+ContractHours Sample(std::string_view name_prefix) {
+  std::ifstream in(std::string(IBSTREAM_TESTDATA_DIR) + "/market/trading_hours_cases.json");
+  const nlohmann::json cases = nlohmann::json::parse(in);
+  for (const auto& sample : cases.at("samples")) {
+    const std::string name = sample.at("name").get<std::string>();
+    if (name.rfind(name_prefix, 0) == 0) {
+      return ContractHours{sample.at("timeZoneId").get<std::string>(),
+                           sample.at("tradingHours").get<std::string>(),
+                           sample.value("liquidHours", std::string())};
     }
   }
-  // Pauses: each listed instant starts a pause lasting until the next session opens.
-  (void)coverage_start;
-  for (const auto& [start, status] : pauses) {
-    TimePoint end = start + hours(24 * 4);
-    for (const Session& x : sessions) {
-      const TimePoint open = Ct(year, x.month, x.day, 0, 0, x.offset) - hours(7);
-      if (open > start && open < end) end = open;
-    }
-    s.Add(start, end, status);
-  }
-  return s;
+  ADD_FAILURE() << "no sample named " << name_prefix;
+  return {};
 }
 
-// MNQ, 2025-08-10 (Sunday) to 2025-08-19: five daily halts and a weekend.
-TestSchedule MnqAugust() {
-  std::vector<Session> sessions;
-  for (unsigned d : {11u, 12u, 13u, 14u, 15u, 18u, 19u})
-    sessions.push_back({8, d, 16, 0, true, kCdt});
-  std::vector<std::pair<TimePoint, MarketStatus>> pauses = {
-      {Ct(2025, 8, 8, 16, 0), M::kWeekend},  // Fri 8 16:00 -> Sun 10 17:00
-      {Ct(2025, 8, 11, 16, 0), M::kBreak},   {Ct(2025, 8, 12, 16, 0), M::kBreak},
-      {Ct(2025, 8, 13, 16, 0), M::kBreak},   {Ct(2025, 8, 14, 16, 0), M::kBreak},
-      {Ct(2025, 8, 15, 16, 0), M::kWeekend}, {Ct(2025, 8, 18, 16, 0), M::kBreak},
-  };
-  return Globex(2025, sessions, Ct(2025, 8, 8, 16, 0), pauses);
+MarketCalendar Calendar(const ContractHours& contract_hours) {
+  auto calendar = MarketCalendar::Create(contract_hours);
+  EXPECT_TRUE(calendar.ok()) << calendar.status().message();
+  return calendar.ok() ? *calendar : MarketCalendar();
 }
 
-Harness::MarketFn FromSchedule(const TestSchedule& s) {
-  return [s](int64_t, TimePoint t) { return s.StateAt(t); };
+// MNQ from 2025-08-10 (Sunday) to 2025-08-19: the sample week, refreshed with the next
+// Monday's session as the recorder would from newer contract details, so the week has five
+// daily halts and a weekend.
+MarketCalendar MnqAugust() {
+  MarketCalendar calendar = Calendar(Sample("MNQ regular week"));
+  EXPECT_TRUE(calendar
+                  .Update(ContractHours{"US/Central", "20250818:1700-20250819:1600",
+                                        "20250819:0830-20250819:1600"})
+                  .ok());
+  return calendar;
+}
+
+Harness::MarketFn FromCalendar(const MarketCalendar& calendar) {
+  return [calendar](int64_t, TimePoint t) { return calendar.StateAt(t); };
 }
 
 ReliabilityOptions Options(uint64_t seed) {
@@ -112,8 +97,7 @@ std::string Describe(const Harness& h) {
 TEST(WeekSimulationTest, MnqWeekHaltsAndWeekendWithoutStaleAlertsOrRetries) {
   const uint64_t seed = 20250810;
   SCOPED_TRACE("seed " + std::to_string(seed));
-  const TestSchedule schedule = MnqAugust();
-  Harness h(Options(seed), FromSchedule(schedule), Ct(2025, 8, 10, 6, 0), {kBidAsk, kLast});
+  Harness h(Options(seed), FromCalendar(MnqAugust()), Ct(2025, 8, 10, 6, 0), {kBidAsk, kLast});
 
   // Every reopening: Sunday, after each daily halt, after the weekend.
   const std::vector<TimePoint> opens = {Ct(2025, 8, 10, 17, 0), Ct(2025, 8, 11, 17, 0),
@@ -166,7 +150,7 @@ TEST(WeekSimulationTest, MnqWeekHaltsAndWeekendWithoutStaleAlertsOrRetries) {
 TEST(WeekSimulationTest, StallAtTenGivesCriticalAlertAndImmediateResubscribe) {
   const uint64_t seed = 7;
   SCOPED_TRACE("seed " + std::to_string(seed));
-  Harness h(Options(seed), FromSchedule(MnqAugust()), Ct(2025, 8, 13, 9, 0), {kBidAsk, kLast});
+  Harness h(Options(seed), FromCalendar(MnqAugust()), Ct(2025, 8, 13, 9, 0), {kBidAsk, kLast});
   const TimePoint stall = Ct(2025, 8, 13, 10, 0);
   h.RunUntil(stall);
   h.muted.insert(kBidAsk);  // the subscription stays "up" but nothing arrives
@@ -200,7 +184,7 @@ TEST(WeekSimulationTest, StallAtTenGivesCriticalAlertAndImmediateResubscribe) {
 TEST(WeekSimulationTest, CompetingSessionFollowsImmediateThenEscalates) {
   const uint64_t seed = 10197;
   SCOPED_TRACE("seed " + std::to_string(seed));
-  Harness h(Options(seed), FromSchedule(MnqAugust()), Ct(2025, 8, 12, 9, 0), {kBidAsk, kLast});
+  Harness h(Options(seed), FromCalendar(MnqAugust()), Ct(2025, 8, 12, 9, 0), {kBidAsk, kLast});
   const TimePoint start = Ct(2025, 8, 12, 10, 0);
   const TimePoint end = start + minutes(30);
   h.RunUntil(start);
@@ -254,7 +238,7 @@ TEST(WeekSimulationTest, PermissionErrorGivesOneAlertAndNoRetryStorm) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   const TimePoint start = Ct(2025, 8, 14, 7, 0);  // Thursday
   const TimePoint end = Ct(2025, 8, 18, 12, 0);   // Monday noon
-  Harness h(Options(seed), FromSchedule(MnqAugust()), start, {kBidAsk, kLast});
+  Harness h(Options(seed), FromCalendar(MnqAugust()), start, {kBidAsk, kLast});
   h.refuse[kLast] = 10189;
   h.RunUntil(end);
   SCOPED_TRACE(Describe(h));
@@ -281,27 +265,15 @@ TEST(WeekSimulationTest, PermissionErrorGivesOneAlertAndNoRetryStorm) {
 
 // Thanksgiving 2025: trading stops at 12:00 CT on Thursday (liquid hours CLOSED that day) and
 // reopens at 17:00 CT; Friday closes early at 12:15 CT.
-TestSchedule MnqThanksgiving() {
-  const std::vector<Session> sessions = {{11, 26, 16, 0, true, kCst},
-                                         {11, 27, 12, 0, false, kCst},
-                                         {11, 28, 12, 15, true, kCst},
-                                         {12, 1, 16, 0, true, kCst}};
-  const std::vector<std::pair<TimePoint, MarketStatus>> pauses = {
-      {Ct(2025, 11, 26, 16, 0, kCst), M::kBreak},
-      {Ct(2025, 11, 27, 12, 0, kCst), M::kHoliday},
-      {Ct(2025, 11, 28, 12, 15, kCst), M::kWeekend}};
-  return Globex(2025, sessions, Ct(2025, 11, 26, 0, 0, kCst), pauses);
-}
-
 TEST(WeekSimulationTest, HolidayEarlyCloseBehavesLikeAWeekendUntilTheReopen) {
   const uint64_t seed = 1127;
   SCOPED_TRACE("seed " + std::to_string(seed));
-  const TestSchedule schedule = MnqThanksgiving();
+  const MarketCalendar schedule = Calendar(Sample("MNQ Thanksgiving 2025"));
   const TimePoint early_close = Ct(2025, 11, 27, 12, 0, kCst);
   const TimePoint reopen = Ct(2025, 11, 27, 17, 0, kCst);
   ASSERT_EQ(schedule.StateAt(early_close + hours(1)).status, M::kHoliday);
   ASSERT_EQ(schedule.StateAt(early_close + hours(1)).next_open, reopen);
-  Harness h(Options(seed), FromSchedule(schedule), Ct(2025, 11, 27, 6, 0, kCst), {kBidAsk, kLast});
+  Harness h(Options(seed), FromCalendar(schedule), Ct(2025, 11, 27, 6, 0, kCst), {kBidAsk, kLast});
   h.RunUntil(early_close + minutes(30));
   h.DropConnection();  // and the gateway goes away during the holiday
   h.RunUntil(reopen + seconds(1));
@@ -327,12 +299,11 @@ TEST(WeekSimulationTest, HolidayEarlyCloseBehavesLikeAWeekendUntilTheReopen) {
 TEST(WeekSimulationTest, DaylightSavingSundayOpensAtTheRightInstant) {
   const uint64_t seed = 1102;
   SCOPED_TRACE("seed " + std::to_string(seed));
-  const std::vector<Session> sessions = {{10, 31, 16, 0, true, kCdt}, {11, 3, 16, 0, true, kCst}};
-  const TestSchedule schedule =
-      Globex(2025, sessions, Ct(2025, 10, 30, 0, 0), {{Ct(2025, 10, 31, 16, 0), M::kWeekend}});
+  const MarketCalendar schedule = Calendar(Sample("MNQ across the end of US daylight saving"));
   const TimePoint open = Ct(2025, 11, 2, 17, 0, kCst);
-  ASSERT_EQ(open, FromUnixSeconds(1'762'124'400));  // 2025-11-02T23:00:00Z
-  Harness h(Options(seed), FromSchedule(schedule), Ct(2025, 10, 31, 14, 0), {kBidAsk, kLast});
+  ASSERT_EQ(open, FromUnixSeconds(1'762'124'400));                   // 2025-11-02T23:00:00Z
+  ASSERT_EQ(schedule.StateAt(open - hours(1)).status, M::kWeekend);  // 22:00Z: still closed
+  Harness h(Options(seed), FromCalendar(schedule), Ct(2025, 10, 31, 14, 0), {kBidAsk, kLast});
   h.RunUntil(Ct(2025, 11, 1, 12, 0));
   h.DropConnection();
   h.RunUntil(open + seconds(1));
@@ -352,7 +323,7 @@ TEST(WeekSimulationTest, DaylightSavingSundayOpensAtTheRightInstant) {
 TEST(WeekSimulationTest, SubscriptionLostInTheHaltIsLiveSecondsAfterTheReopen) {
   const uint64_t seed = 1600;
   SCOPED_TRACE("seed " + std::to_string(seed));
-  Harness h(Options(seed), FromSchedule(MnqAugust()), Ct(2025, 8, 11, 15, 0), {kBidAsk, kLast});
+  Harness h(Options(seed), FromCalendar(MnqAugust()), Ct(2025, 8, 11, 15, 0), {kBidAsk, kLast});
   const TimePoint reopen = Ct(2025, 8, 11, 17, 0);
   h.RunUntil(Ct(2025, 8, 11, 16, 30));
   h.LoseSubscriptionSilently(kBidAsk);
