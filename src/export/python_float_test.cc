@@ -8,6 +8,8 @@
 #include <limits>
 #include <random>
 
+#include "export/test_ticks.h"
+
 namespace ibstream {
 namespace {
 
@@ -82,7 +84,7 @@ TEST(PythonFloatTest, AppendsWithoutTouchingExistingText) {
 // Over random bit patterns: the text reads back exactly, uses the shortest digits (those of
 // std::to_chars), and the notation follows the exponent rule.
 TEST(PythonFloatTest, RandomValuesRoundTripWithShortestDigitsAndTheNotationRule) {
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = testing::TestSeed(20250804);
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 random(seed);
   for (int i = 0; i < 200000; ++i) {

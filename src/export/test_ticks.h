@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <random>
+#include <string>
 
 #include "common/decimal.h"
 #include "export/v3_record.h"
@@ -11,6 +13,13 @@
 namespace ibstream::testing {
 
 inline constexpr int64_t kMnq = 711280073;
+
+// The seed of a randomized test: `fixed` (so runs are deterministic) unless the environment sets
+// IBSTREAM_TEST_SEED to explore others. Tests print it with SCOPED_TRACE, so a failure names it.
+inline uint64_t TestSeed(uint64_t fixed) {
+  const char* text = std::getenv("IBSTREAM_TEST_SEED");
+  return text != nullptr && *text != '\0' ? std::stoull(text) : fixed;
+}
 
 // The bid/ask tick of the original's first verbatim record (ib-stream-original.md §3.3).
 inline Tick VerbatimBidAsk() {

@@ -214,7 +214,7 @@ TEST(V3ReaderTest, ErrorMessagesAreCapped) {
 // Seeded random garbage, pure and mixed with valid records: never a crash, every record either
 // delivered or counted.
 TEST(V3ReaderTest, RandomGarbageNeverCrashes) {
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = testing::TestSeed(20250808);
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 random(seed);
   const std::string valid_json = [] {
