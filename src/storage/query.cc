@@ -123,9 +123,32 @@ Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& r
     }
   }
 
-  std::vector<Tick> hour_ticks;
+  // The hours to visit: closed hour directories inside the range, and journal ticks' hours.
+  std::set<int64_t> hours;
+  for (const auto& [hour, ticks] : journal_ticks) hours.insert(hour);
+  const std::string closed_root = ClosedRoot(root);
   const int64_t first_hour = ToUnixNanos(HourStart(request.from));
-  for (int64_t hour = first_hour; hour < hi; hour += kNanosPerHour) {
+  if (fs->Exists(closed_root)) {
+    auto dates = fs->ListDir(closed_root);
+    if (!dates.ok()) return dates.status();
+    for (const std::string& date : *dates) {
+      auto day = ParseHour(date, "00");
+      if (!day || ToUnixNanos(*day) + 24 * kNanosPerHour <= first_hour || ToUnixNanos(*day) >= hi) {
+        continue;
+      }
+      auto names = fs->ListDir(JoinPath(closed_root, date));
+      if (!names.ok()) continue;
+      for (const std::string& hh : *names) {
+        auto hour = ParseHour(date, hh);
+        if (hour && ToUnixNanos(*hour) >= first_hour && ToUnixNanos(*hour) < hi) {
+          hours.insert(ToUnixNanos(*hour));
+        }
+      }
+    }
+  }
+
+  std::vector<Tick> hour_ticks;
+  for (int64_t hour : hours) {
     hour_ticks.clear();
     const std::string dir = ClosedHourDir(root, FromUnixNanos(hour));
     if (fs->Exists(dir)) {
