@@ -66,6 +66,12 @@ Result<Decimal> Decimal::Parse(std::string_view text) {
     i = text.size();
   }
   if (i != text.size()) return Bad(text, "unexpected character");
+  // No 18-digit value survives an exponent beyond +/-36, and a bound keeps `scale - exponent`
+  // from overflowing and the scaling loop short (untrusted text: "0e999999999" took seconds).
+  if (exponent > 36 || exponent < -36) {
+    if (mantissa != 0 || exponent < 0) return Bad(text, "exponent out of range");
+    exponent = 36;  // zero stays zero
+  }
   scale -= exponent;
   while (scale < 0) {
     if (mantissa != 0 && ++digits > 18) return Bad(text, "more than 18 significant digits");

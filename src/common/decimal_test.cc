@@ -58,5 +58,18 @@ TEST(DecimalTest, RejectsGarbageWithClearError) {
   }
 }
 
+TEST(DecimalTest, HugeExponentsAreBoundedNotSlowOrUndefined) {
+  // Untrusted text: these overflowed `scale - exponent` or looped for seconds.
+  for (const char* text :
+       {"0e-2147483648", "0.0e-2147483648", "1e-2147483648", "1e999999999", "5e37", "5e-37"}) {
+    auto d = Decimal::Parse(text);
+    EXPECT_FALSE(d.ok()) << text;
+  }
+  EXPECT_EQ(Decimal::Parse("0e999999999")->ToString(), "0");
+  EXPECT_EQ(Decimal::Parse("0e2147483647")->ToString(), "0");
+  EXPECT_EQ(Decimal::Parse("1e17")->ToString(), "100000000000000000");
+  EXPECT_EQ(Decimal::Parse("1e-18")->ToString(), "0.000000000000000001");
+}
+
 }  // namespace
 }  // namespace ibstream
