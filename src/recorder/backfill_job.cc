@@ -4,20 +4,6 @@
 
 namespace ibstream {
 
-std::string_view BackfillStateName(BackfillState state) {
-  switch (state) {
-    case BackfillState::kPending:
-      return "pending";
-    case BackfillState::kFilled:
-      return "filled";
-    case BackfillState::kPartial:
-      return "partial";
-    case BackfillState::kFailed:
-      return "failed";
-  }
-  return "unknown";
-}
-
 std::string_view WhatToShowFor(TickType type) {
   switch (type) {
     case TickType::kBidAsk:

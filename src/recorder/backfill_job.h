@@ -22,18 +22,13 @@
 
 #include "common/clock.h"
 #include "model/tick.h"
+#include "storage/gap_ledger.h"
 
 namespace ibstream {
 
-enum class BackfillState {
-  kPending,  // pages still to fetch
-  kFilled,   // history covered the whole gap
-  kPartial,  // some pages were stored, then it stopped (see reason)
-  kFailed,   // nothing could be fetched (see reason)
-};
-
-// "pending", "filled", "partial", "failed".
-std::string_view BackfillStateName(BackfillState state);
+// The gap ledger's states: pending (pages still to fetch), filled (history covered the whole
+// gap), partial (some pages were stored, then it stopped), failed (nothing could be fetched).
+using storage::BackfillState;
 
 // IB's whatToShow for a stream: TRADES for last and all_last, BID_ASK, MIDPOINT.
 std::string_view WhatToShowFor(TickType type);

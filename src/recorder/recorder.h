@@ -1,0 +1,89 @@
+// The recorder daemon's core: it ties the TWS client, the market calendars, storage and the
+// reliability core together and records every tracked stream around the clock.
+//
+// Threads. The recorder owns one event loop thread (the client's thread): every client callback,
+// timer, reliability decision and backfill step runs there, and it alone mutates the recorder's
+// state. Storage has its own writer thread behind a bounded queue. Other threads (HTTP, signal
+// handling) only read View() snapshots, subscribe to the tick fan-out, or post commands.
+//
+// Each second of its clock the loop: refreshes every contract's market state from its calendar,
+// asks the reliability core what to do (reconnect, resubscribe, wait), carries that out, steps
+// the backfill runner, and publishes a new View.
+//
+// Gaps. A stream is "interrupted" from the moment something stops its data (disconnect, 1100,
+// farm down, competing session, stale data, a tick storage could not take, a restart of the
+// recorder) until its next stored live tick. If the market traded at any time between the last
+// stored tick and that next tick, the stretch becomes a gap in the ledger (cause = what
+// interrupted it) and is backfilled from IB's history (see backfill_job.h for paging and the
+// boundary rule, historical_pacer.h for IB's pacing limits).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "config/config.h"
+#include "recorder/recorder_view.h"
+#include "recorder/tick_fanout.h"
+#include "reliability/alert_sink.h"
+#include "storage/file_system.h"
+
+namespace ibstream::recorder {
+
+struct RecorderOptions {
+  config::Config config;
+  // How often the loop evaluates (on the recorder's clock).
+  Duration evaluate_interval = std::chrono::seconds(1);
+  // Seeds retry jitter.
+  uint64_t seed = 1;
+  // How long Stop() may take to flush and seal storage.
+  Duration stop_timeout = std::chrono::seconds(4);
+};
+
+class Recorder {
+ public:
+  // `clock`, `fs` and `alerts` must outlive the recorder. Alerts are delivered on the loop
+  // thread; the sink must queue, not block.
+  Recorder(RecorderOptions options, const Clock& clock, storage::FileSystem* fs,
+           reliability::AlertSink& alerts);
+  ~Recorder();  // Stop()
+
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  // Recovers and opens storage, starts the loop (which connects to the gateway). Errors: storage
+  // that cannot be opened (the message names the path and the cause).
+  Status Start();
+
+  // Cancels subscriptions, disconnects, flushes and seals storage, stops the loop. Idempotent;
+  // bounded by options.stop_timeout for the flush.
+  void Stop();
+
+  // The latest snapshot (never null after construction). Thread-safe.
+  std::shared_ptr<const RecorderView> View() const;
+
+  // Live ticks as they are stored. Thread-safe to subscribe.
+  TickFanout& fanout() { return fanout_; }
+
+  // Reads stored ticks (any thread). See storage::Store::Query.
+  Status Query(const std::vector<StreamKey>& streams, TimePoint from, TimePoint to,
+               const std::function<Status(const Tick&)>& sink) const;
+
+  // Asks for a backfill of [from, to) of one stream; the result is a ledger entry (cause
+  // "requested"). Thread-safe; InvalidArgument for an untracked stream or an empty range.
+  Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to);
+
+  const std::string& storage_root() const;
+  const Clock& clock() const { return clock_; }
+
+ private:
+  class Impl;
+  const Clock& clock_;
+  TickFanout fanout_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ibstream::recorder

@@ -1,0 +1,118 @@
+// A consistent, read-only picture of the recorder, published by its event loop and read by the
+// HTTP layer and `ibstream status` from any thread. Plain values; no references into the
+// recorder's live state.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calendar/market_status.h"
+#include "common/clock.h"
+#include "model/alert.h"
+#include "model/tick.h"
+#include "reliability/health_metrics.h"
+#include "reliability/health_status.h"
+#include "storage/gap_ledger.h"
+
+namespace ibstream::recorder {
+
+struct StreamView {
+  StreamKey key;
+  bool subscribed = false;
+  int32_t request_id = 0;
+  uint64_t ticks = 0;             // live ticks stored since start
+  uint64_t backfilled_ticks = 0;  // backfilled ticks stored since start
+  std::optional<TimePoint> last_tick_received;
+  std::optional<TimePoint> last_exchange_time;
+  uint64_t error_count = 0;
+  std::string last_error;
+  // Open interruption, if any: since when and why.
+  std::optional<TimePoint> interrupted_since;
+  std::string interruption_cause;
+  reliability::StreamHealthMetrics health;
+};
+
+struct ContractView {
+  int64_t contract_id = 0;  // 0 until resolved (contracts tracked by symbol)
+  std::string description;  // as configured ("MNQ FUT CME USD", "711280073 (MNQ)")
+  std::string symbol;
+  std::string sec_type;
+  std::string exchange;
+  std::string currency;
+  std::string local_symbol;
+  std::string last_trade_date;
+  bool resolved = false;
+  std::string resolve_error;
+  std::string time_zone_id;
+  std::string trading_hours;
+  std::string liquid_hours;
+  std::string calendar_error;
+  std::optional<TimePoint> details_updated_at;
+  MarketState market;
+  reliability::HealthStatus status = reliability::HealthStatus::kUnknown;
+  int buffer_hours = 1;
+  int priority = 1;
+  std::vector<TickType> expected_types;
+  std::vector<StreamView> streams;
+};
+
+struct GatewayView {
+  bool connected = false;
+  std::string state;  // "down", "connecting", "up"
+  std::string host;
+  uint16_t port = 0;
+  int32_t client_id = 0;
+  int server_version = 0;
+  std::optional<TimePoint> connected_since;
+  std::optional<TimePoint> down_since;
+  std::string last_disconnect_reason;
+  uint64_t connections = 0;
+  uint64_t connect_attempts = 0;
+  uint64_t messages_sent = 0;
+  uint64_t protocol_errors = 0;
+  uint64_t unknown_messages = 0;
+};
+
+struct StorageView {
+  std::string path;
+  uint64_t accepted_position = 0;
+  uint64_t durable_position = 0;
+  uint64_t rejected_queue_full = 0;
+  uint64_t rejected_suspended = 0;
+  uint64_t lost_on_write_error = 0;
+  bool suspended = false;
+  bool low_space = false;
+  uint64_t available_bytes = 0;
+  uint64_t recovered_corrupt_files = 0;
+};
+
+struct RecorderCounters {
+  uint64_t ticks_received = 0;
+  uint64_t ticks_stored = 0;
+  uint64_t ticks_backfilled = 0;
+  uint64_t reconnects = 0;
+  uint64_t resubscribes = 0;
+  uint64_t gaps_opened = 0;
+  uint64_t backfill_requests = 0;
+  uint64_t backfill_failures = 0;
+  uint64_t alerts_fired = 0;
+  std::map<int, uint64_t> ib_errors;  // by IB code
+};
+
+struct RecorderView {
+  TimePoint now;
+  TimePoint started_at;
+  bool ready = false;  // storage open and the loop running
+  reliability::HealthStatus overall = reliability::HealthStatus::kUnknown;
+  GatewayView gateway;
+  StorageView storage;
+  RecorderCounters counters;
+  std::vector<ContractView> contracts;
+  std::vector<storage::GapRecord> gaps;  // most recent last
+  std::vector<Alert> alerts;             // firing now
+};
+
+}  // namespace ibstream::recorder
