@@ -216,6 +216,15 @@ TEST(FieldReaderTest, TextInNumericFieldsIsAnErrorByKind) {
   EXPECT_EQ(counters.error(DecodeErrorKind::kBadDecimal), 1u);
 }
 
+TEST(FieldReaderTest, HostileDecimalExponentsAreErrorsNotStalls) {
+  const std::string payload =
+      "0e-2147483648\0"
+      "1e999999999\0"s;
+  FieldReader r(payload, "M");
+  r.Dec("size");
+  EXPECT_EQ(r.error_kind(), DecodeErrorKind::kBadDecimal);
+}
+
 TEST(FieldReaderTest, UnterminatedTailIsNotAField) {
   const std::string payload = "1\0tail"s;
   FieldReader r(payload, "M");
