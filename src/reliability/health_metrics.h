@@ -2,6 +2,7 @@
 // show it, with a single score in [0, 1].
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 #include "calendar/market_status.h"
@@ -34,6 +35,11 @@ struct StreamHealthMetrics {
   BreakerState breaker_state = BreakerState::kClosed;
   // The `frequent_reconnections` limit the retry count is measured against.
   int retry_budget_per_hour = 10;
+  // /background/health/{id} "streams": whether the subscription is acknowledged and live, how
+  // many IB errors its requests got, and the last one.
+  bool subscription_active = false;
+  int64_t error_count = 0;
+  std::optional<int> last_error_code;
 
   // One number for dashboards and sorting, in [0, 1]; 1 is perfect.
   //

@@ -236,6 +236,8 @@ void ReliabilityCore::OnIbError(int code, std::optional<StreamKey> stream, TimeP
       ++ignored_ib_codes_;
       return;
     }
+    ++r->error_count;
+    r->last_error_code = code;
     switch (cls) {
       case IbErrorClass::kCompetingSession:
         monitor_.OnStreamError(r->key, cls, code, now);
@@ -712,10 +714,17 @@ StreamHealthMetrics ReliabilityCore::Metrics(const StreamKey& stream, TimePoint 
   const StreamHealth h = monitor_.Assess(stream, now);
   const auto up_since = monitor_.socket_up_since();
   const Duration uptime = up_since ? now - *up_since : Duration{0};
-  return MakeStreamHealthMetrics(h, gateway_ == GatewayState::kUp, uptime,
-                                 retry_.RetriesInLastHour(RetryTarget::Stream(stream), now),
-                                 BreakerStateOf(RetryTarget::Stream(stream)),
-                                 options_.alerts.frequent_reconnections_per_hour);
+  StreamHealthMetrics m = MakeStreamHealthMetrics(
+      h, gateway_ == GatewayState::kUp, uptime,
+      retry_.RetriesInLastHour(RetryTarget::Stream(stream), now),
+      BreakerStateOf(RetryTarget::Stream(stream)), options_.alerts.frequent_reconnections_per_hour);
+  auto it = streams_.find(stream);
+  if (it != streams_.end()) {
+    m.subscription_active = gateway_ == GatewayState::kUp && it->second.sub == SubState::kActive;
+    m.error_count = it->second.error_count;
+    m.last_error_code = it->second.last_error_code;
+  }
+  return m;
 }
 
 std::vector<StreamHealthMetrics> ReliabilityCore::AllMetrics(TimePoint now) const {

@@ -163,6 +163,8 @@ class ReliabilityCore {
     std::optional<int> advisory_code;
     std::optional<int> refused_code;
     std::optional<TimePoint> competing_since;
+    int64_t error_count = 0;
+    std::optional<int> last_error_code;
     std::optional<TimePoint> last_wait;
     StreamCircuitBreaker breaker;
   };

@@ -230,6 +230,9 @@ TEST(ReliabilityCoreTest, AdvisoryCodeIsAWarningWithoutRetries) {
   EXPECT_EQ(h.sink.alerts[0].labels.at("code"), "10167");
   EXPECT_EQ(h.Actions(ActionKind::kResubscribe).size(), 1u);
   EXPECT_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).issue, StreamIssue::kDelayedData);
+  EXPECT_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).error_count, 1);
+  EXPECT_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).last_error_code, 10167);
+  EXPECT_TRUE(h.core.Metrics(kBidAsk, h.clock.Now()).subscription_active);
 }
 
 TEST(ReliabilityCoreTest, OperationalAlertInputs) {
@@ -280,6 +283,8 @@ TEST(ReliabilityCoreTest, MetricsReportTheFullPicture) {
   h.gateway_accepts = false;
   h.RunUntil(kT0 + minutes(4));
   EXPECT_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).connection_uptime, Duration{0});
+  EXPECT_FALSE(h.core.Metrics(kBidAsk, h.clock.Now()).subscription_active);
+  EXPECT_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).error_count, 0);
   EXPECT_DOUBLE_EQ(h.core.Metrics(kBidAsk, h.clock.Now()).health_score(), 0.0);
   EXPECT_EQ(h.core.ContractStatus(kMnq, h.clock.Now()), HealthStatus::kUnhealthy);
 }
