@@ -157,8 +157,9 @@ ContractHours SessionModel::HoursFor(LocalDays first, LocalDays last) const {
 }
 
 ContractHours SessionModel::HoursAt(TimePoint now, int days) const {
+  // From yesterday, so that the session in progress (opened yesterday evening) is described.
   const LocalDays today = zone_.LocalDate(now);
-  return HoursFor(today, today + d::days{std::max(days, 1) - 1});
+  return HoursFor(today - d::days{1}, today + d::days{std::max(days, 1) - 1});
 }
 
 std::string FormatHours(const std::vector<LocalSpan>& sessions, LocalDays first, LocalDays last,

@@ -68,7 +68,8 @@ class SessionModel {
 
   // IB's strings describing the local dates [first, last] (sessions starting on those dates).
   ContractHours HoursFor(LocalDays first, LocalDays last) const;
-  // The strings IB would send at `now`: from the local date of `now` for `days` days.
+  // The strings IB would send at `now`: from the day before the local date of `now` (so the
+  // session in progress is described) to `days` days ahead.
   ContractHours HoursAt(TimePoint now, int days = 7) const;
 
  private:

@@ -172,6 +172,9 @@ class Simulator::Impl {
     s.bytes_sent = bytes_sent_.load(std::memory_order_relaxed);
     return s;
   }
+  void Sync() {
+    RunOnLoop([this] { PollOnce(); });
+  }
   void RunOnLoop(const std::function<void()>& fn) {
     std::promise<void> done;
     asio::post(io_, [&] {
@@ -214,6 +217,7 @@ class Simulator::Impl {
 
   // Markets.
   void Poll();
+  void PollOnce();
   void Pump(TimePoint now);
   void Emit(MarketRuntime& m, const MarketEvent& e);
   void SendMktData(Session& s, Subscription& sub, const SimContract& c, const MarketEvent& e,
@@ -841,6 +845,14 @@ void Simulator::Impl::SendHistorical(Session& s, int32_t req_id, TickType type,
 // Markets
 
 void Simulator::Impl::Poll() {
+  PollOnce();
+  timer_.expires_after(options_.poll_interval);
+  timer_.async_wait([this](error_code e) {
+    if (!e) Poll();
+  });
+}
+
+void Simulator::Impl::PollOnce() {
   const TimePoint now = clock_.Now();
   ProcessFaults(now);
   if (subs_dirty_) RebuildSubscriptions();
@@ -853,10 +865,6 @@ void Simulator::Impl::Poll() {
     CloseSession(*s, "send buffer overflow (slow consumer)", true);
   }
   FlushAll();
-  timer_.expires_after(options_.poll_interval);
-  timer_.async_wait([this](error_code e) {
-    if (!e) Poll();
-  });
 }
 
 void Simulator::Impl::Pump(TimePoint now) {
@@ -1098,8 +1106,8 @@ SessionPtr Simulator::Impl::FindSession(uint64_t id) {
 
 void Simulator::Impl::ProcessFaults(TimePoint now) {
   while (pending_next_ < pending_.size() && pending_at_[pending_next_] <= now) {
-    StartFault(pending_[pending_next_], pending_at_[pending_next_]);
-    ++pending_next_;
+    const size_t i = pending_next_++;
+    StartFault(pending_[i], pending_at_[i]);
   }
   for (size_t i = 0; i < active_.size();) {
     if (active_[i].end && *active_[i].end <= now) {
@@ -1211,9 +1219,12 @@ void Simulator::Impl::StartFault(const FaultSpec& f, TimePoint now) {
     RecordFault(f.kind, detail, now, now, false);
     return;
   }
+  if (active.end && *active.end <= now) {
+    // A zero-length window (a gateway restart without duration) ends at once.
+    EndFault(active, now);
+    return;
+  }
   active_.push_back(std::move(active));
-  // A zero-length window (gateway restart without duration) ends at once.
-  ProcessFaults(now);
 }
 
 void Simulator::Impl::EndFault(ActiveFault& f, TimePoint now) {
@@ -1349,5 +1360,6 @@ uint16_t Simulator::control_port() const { return impl_->control_port(); }
 void Simulator::InjectFault(const FaultSpec& fault) { impl_->InjectFault(fault); }
 SimulatorStats Simulator::stats() const { return impl_->stats(); }
 void Simulator::RunOnLoop(const std::function<void()>& fn) { impl_->RunOnLoop(fn); }
+void Simulator::Sync() { impl_->Sync(); }
 
 }  // namespace ibstream::sim

@@ -95,6 +95,10 @@ class Simulator {
   SimulatorStats stats() const;
   // Runs `fn` on the loop thread and waits for it (tests). Must not be called from the loop.
   void RunOnLoop(const std::function<void()>& fn);
+  // Runs one poll now (faults due, market events due at the clock's time, writes started) and
+  // waits for it. With a ManualClock: advance the clock, Sync(), then everything due has been
+  // queued to the clients ahead of any later reply.
+  void Sync();
 
  private:
   class Impl;

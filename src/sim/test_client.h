@@ -1,0 +1,145 @@
+// A small blocking TWS API client for tests and benchmarks of the simulator: POSIX sockets, the
+// protocol library's codec, and everything received kept in order. Not thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "model/tick.h"
+#include "protocol/framing.h"
+#include "protocol/requests.h"
+#include "protocol/server_messages.h"
+
+namespace ibstream::sim {
+
+struct ReceivedError {
+  int32_t id = 0;
+  int32_t code = 0;
+  std::string text;
+};
+
+struct ReceivedTick {
+  int32_t req_id = 0;
+  Tick tick;  // contract_id 0; type, exchange_time, prices, sizes, exchange, attributes
+};
+
+struct ReceivedHistorical {
+  int32_t req_id = 0;
+  std::vector<Tick> ticks;
+  bool done = false;
+};
+
+class TestClient : public protocol::ServerMessageHandler {
+ public:
+  struct Options {
+    int32_t client_id = 1;
+    int min_version = 100;
+    int max_version = 187;
+    bool start_api = true;  // send START_API and wait for managedAccounts + nextValidId
+    std::chrono::milliseconds timeout{10000};
+  };
+
+  // Connects to 127.0.0.1:port and performs the handshake. Errors: connect refused, the server
+  // closing during the handshake (Unavailable), timeout.
+  static Result<std::unique_ptr<TestClient>> Connect(uint16_t port, const Options& options);
+  ~TestClient() override;
+
+  template <typename Request>
+  [[nodiscard]] Status Send(const Request& request) {
+    std::string bytes;
+    IBSTREAM_RETURN_IF_ERROR(protocol::EncodeRequest(request, server_version_, bytes));
+    return SendRaw(bytes);
+  }
+  [[nodiscard]] Status SendRaw(std::string_view bytes);
+
+  // Reads until `done()` holds, the connection closes or `timeout` passes; returns done().
+  bool WaitFor(const std::function<bool()>& done,
+               std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+  // Sends reqCurrentTime and waits for its answer: everything the server queued before has
+  // then arrived.
+  bool RoundTrip();
+  // Reads whatever is available within `window` (for "nothing arrives" checks).
+  void Drain(std::chrono::milliseconds window);
+
+  bool closed() const { return closed_; }
+  bool protocol_error() const { return protocol_error_; }
+  int server_version() const { return server_version_; }
+  const std::string& accounts() const { return accounts_; }
+  int64_t next_valid_id() const { return next_valid_id_; }
+  const std::vector<int>& message_ids() const { return message_ids_; }
+  uint64_t messages() const { return messages_; }
+
+  std::vector<ReceivedError> errors;
+  std::vector<ReceivedTick> ticks;  // TICK_BY_TICK, in arrival order
+  std::vector<protocol::ContractDetails> details;
+  std::vector<int32_t> details_end;
+  std::vector<ReceivedHistorical> historical;
+  std::vector<protocol::ContractDescription> symbol_samples;
+  std::vector<std::string> head_timestamps;
+  std::vector<int64_t> current_times;
+  std::vector<std::pair<int32_t, int32_t>> tick_prices;  // (req_id, tick type)
+  std::vector<int32_t> snapshot_ends;
+  std::vector<int32_t> market_data_types;
+
+  bool HasError(int32_t code, int32_t id = INT32_MIN) const;
+  size_t TicksFor(int32_t req_id) const;
+
+  // ServerMessageHandler
+  void OnError(const protocol::ErrorMessage& m) override;
+  void OnNextValidId(const protocol::NextValidId& m) override { next_valid_id_ = m.order_id; }
+  void OnManagedAccounts(const protocol::ManagedAccounts& m) override {
+    accounts_ = std::string(m.accounts);
+  }
+  void OnCurrentTime(const protocol::CurrentTime& m) override { current_times.push_back(m.time); }
+  void OnContractDetails(const protocol::ContractDetails& m) override { details.push_back(m); }
+  void OnContractDataEnd(const protocol::ContractDataEnd& m) override {
+    details_end.push_back(m.req_id);
+  }
+  void OnTickSnapshotEnd(const protocol::TickSnapshotEnd& m) override {
+    snapshot_ends.push_back(m.req_id);
+  }
+  void OnTickPrice(const protocol::TickPrice& m) override {
+    tick_prices.emplace_back(m.req_id, m.tick_type);
+  }
+  void OnMarketDataType(const protocol::MarketDataType& m) override {
+    market_data_types.push_back(m.market_data_type);
+  }
+  void OnSymbolSamples(const protocol::SymbolSamples& m) override {
+    symbol_samples.insert(symbol_samples.end(), m.descriptions.begin(), m.descriptions.end());
+  }
+  void OnHeadTimestamp(const protocol::HeadTimestamp& m) override {
+    head_timestamps.emplace_back(m.head_timestamp);
+  }
+  void OnHistoricalTicks(const protocol::HistoricalTicks& m) override;
+  void OnHistoricalTicksBidAsk(const protocol::HistoricalTicksBidAsk& m) override;
+  void OnHistoricalTicksLast(const protocol::HistoricalTicksLast& m) override;
+  void OnTickByTickLast(const protocol::TickByTickLast& m) override;
+  void OnTickByTickBidAsk(const protocol::TickByTickBidAsk& m) override;
+  void OnTickByTickMidPoint(const protocol::TickByTickMidPoint& m) override;
+
+ private:
+  TestClient(int fd, const Options& options) : fd_(fd), options_(options) {}
+  // One read (waiting at most `wait`); false when nothing could be read.
+  bool ReadOnce(std::chrono::milliseconds wait);
+  void Decode();
+
+  int fd_;
+  Options options_;
+  bool closed_ = false;
+  bool protocol_error_ = false;
+  bool acked_ = false;
+  int server_version_ = 0;
+  std::string accounts_;
+  int64_t next_valid_id_ = -1;
+  uint64_t messages_ = 0;
+  std::vector<int> message_ids_;  // first 64 message ids, for ordering checks
+  protocol::FrameReader reader_;
+  std::unique_ptr<protocol::ServerMessageDecoder> decoder_;
+};
+
+}  // namespace ibstream::sim
