@@ -1,0 +1,82 @@
+// The fan-out: takes alerts from any thread and hands each notification to every sink.
+//
+// Notify() copies the alerts into a bounded queue and returns at once; one dispatcher thread
+// passes each notification to every sink's Submit() (which itself never blocks on I/O), so a slow
+// webhook never delays the recorder nor the other sinks. A full queue drops the notification and
+// counts it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "model/alert.h"
+#include "notify/sink.h"
+
+namespace ibstream::notify {
+
+struct NotifierOptions {
+  size_t queue_capacity = 1024;
+};
+
+struct NotifierCounters {
+  uint64_t accepted = 0;  // notifications queued by Notify()
+  uint64_t dropped = 0;   // notifications refused by Notify(): queue full or stopped
+  SinkCounters sinks;     // the sum over every sink
+
+  friend bool operator==(const NotifierCounters&, const NotifierCounters&) = default;
+};
+
+class Notifier {
+ public:
+  // Starts the dispatcher. The notifier owns the sinks.
+  Notifier(NotifierOptions options, std::vector<std::unique_ptr<AlertSink>> sinks);
+  // Stop(), then the sinks are destroyed (each finishing its attempt in flight).
+  ~Notifier();
+  Notifier(const Notifier&) = delete;
+  Notifier& operator=(const Notifier&) = delete;
+
+  // One notification of the alerts decided together (e.g. one reliability evaluation for one
+  // contract). Thread-safe; never blocks on I/O. Returns false when it was dropped. An empty group
+  // is ignored (true).
+  bool Notify(std::span<const Alert> group);
+  bool Notify(const Alert& alert) { return Notify(std::span<const Alert>(&alert, 1)); }
+
+  NotifierCounters counters() const;
+  // Each sink's name and counters, in the order the sinks were given.
+  std::vector<std::pair<std::string, SinkCounters>> SinkCountersByName() const;
+
+  // Waits until every notification accepted before the call has reached every sink and every
+  // sink is idle, for at most `timeout` of real time. Returns whether it got there.
+  bool WaitIdle(std::chrono::milliseconds timeout);
+
+  // Stops dispatching: queued notifications not yet dispatched are dropped (counted). Idempotent.
+  void Stop();
+
+ private:
+  void Run();
+
+  const NotifierOptions options_;
+  const std::vector<std::unique_ptr<AlertSink>> sinks_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable drained_;
+  std::deque<AlertGroup> queue_;
+  bool dispatching_ = false;
+  bool stopping_ = false;
+  uint64_t accepted_ = 0;
+  uint64_t dropped_ = 0;
+  // Last: starts after every member above is ready.
+  std::thread thread_;
+};
+
+}  // namespace ibstream::notify
