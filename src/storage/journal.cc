@@ -39,11 +39,16 @@ Result<std::unique_ptr<JournalFile>> JournalFile::Create(FileSystem* fs, const s
   return std::unique_ptr<JournalFile>(new JournalFile(std::move(*file), path, hour, header.salt));
 }
 
+void JournalFile::FrameTick(const Tick& tick, log::Writer& framer, std::string* scratch,
+                            std::string* out) {
+  scratch->clear();
+  scratch->push_back(static_cast<char>(JournalRecordKind::kTick));
+  AppendTick(tick, scratch);
+  framer.AddRecord(*scratch, out);
+}
+
 void JournalFile::AddTick(const Tick& tick) {
-  record_.clear();
-  record_.push_back(static_cast<char>(JournalRecordKind::kTick));
-  AppendTick(tick, &record_);
-  writer_.AddRecord(record_, &pending_);
+  FrameTick(tick, writer_, &record_, &pending_);
   ++ticks_;
 }
 

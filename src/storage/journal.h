@@ -42,6 +42,16 @@ class JournalFile {
   // Hands the pending buffer to the file in one append. After an error an unknown prefix may
   // be in the file: the caller must abandon the file (never append to it again).
   Status Write();
+  // For a producer that frames records itself (the TickWriter queue): the framer of this file,
+  // the appending of bytes it framed, and the count of tick records among them (for the SEAL).
+  // The caller serialises access to framer().
+  log::Writer& framer() { return writer_; }
+  Status WriteFramed(std::string_view bytes) { return file_->Append(bytes); }
+  void CountTicks(uint64_t n) { ticks_ += n; }
+  // Frames one tick record (kind byte + tick) with `framer` into `out`; `scratch` is reused.
+  static void FrameTick(const Tick& tick, log::Writer& framer, std::string* scratch,
+                        std::string* out);
+
   // fdatasync. A failure here is fatal for the caller (see FORMAT.md §6).
   Status Sync();
   Status Close();

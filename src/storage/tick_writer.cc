@@ -57,11 +57,19 @@ void FatalStorageError(const Status& status) { fatal_handler.load()(status); }
 
 TickWriter::TickWriter(FileSystem* fs, const Clock& clock, WriterOptions options)
     : fs_(fs), clock_(clock), options_(std::move(options)) {
-  pending_.reserve(std::min<size_t>(options_.queue_capacity, 1 << 16));
+  pending_info_.reserve(std::min<size_t>(options_.queue_capacity, 1 << 16));
   const TimePoint now = clock_.Now();
   last_sync_ = now;
   next_space_check_ = now;
   active_hour_ns_.store(ToUnixNanos(HourStart(now)));
+  // The first journal exists before any tick is accepted; if it cannot be created the writer
+  // starts suspended and retries.
+  const Status opened = OpenJournal(now);
+  if (!opened.ok()) {
+    spdlog::error("storage: cannot create a journal, writing suspended: {}", opened.ToString());
+    suspended_.store(true);
+    next_retry_ = now + options_.retry_interval;
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -91,19 +99,20 @@ Result<uint64_t> TickWriter::Append(const Tick& tick) {
   {
     std::lock_guard lock(mu_);
     if (stop_) return FailedPrecondition("storage writer is stopping");
-    if (suspended_.load(std::memory_order_relaxed)) {
+    if (active_ == nullptr) {
       rejected_suspended_.fetch_add(1, std::memory_order_relaxed);
       return Unavailable("storage writing suspended after a write error");
     }
-    if (pending_.size() >= options_.queue_capacity) {
+    if (pending_info_.size() >= options_.queue_capacity) {
       rejected_full_.fetch_add(1, std::memory_order_relaxed);
       return ResourceExhausted("storage queue full (" + std::to_string(options_.queue_capacity) +
                                " ticks)");
     }
-    pending_.push_back(tick);
+    JournalFile::FrameTick(tick, active_->framer(), &scratch_, &pending_bytes_);
+    pending_info_.push_back({tick.stream(), ToUnixNanos(tick.exchange_time)});
     position = ++accepted_;
     wake = writer_waiting_ &&
-           (options_.fsync == FsyncPolicy::kAlways || pending_.size() >= kWakeThreshold);
+           (options_.fsync == FsyncPolicy::kAlways || pending_info_.size() >= kWakeThreshold);
     if (wake) writer_waiting_ = false;
   }
   if (wake) wake_writer_.notify_one();
@@ -126,36 +135,45 @@ Status TickWriter::Flush(Duration timeout) {
   return Status::Ok();
 }
 
+void TickWriter::TakeLocked(Batch* batch) {
+  batch->bytes.clear();
+  batch->info.clear();
+  batch->bytes.swap(pending_bytes_);
+  batch->info.swap(pending_info_);
+  batch->last_position = accepted_;
+}
+
 void TickWriter::Run() {
-  std::vector<Tick> batch;
-  batch.reserve(pending_.capacity());
+  Batch batch;
   while (true) {
-    uint64_t last_position;
     bool stopping;
     bool flush;
     {
       std::unique_lock lock(mu_);
-      if (pending_.empty() && !stop_ && !flush_requested_) {
+      if (pending_info_.empty() && !stop_ && !flush_requested_) {
         writer_waiting_ = true;
         wake_writer_.wait_for(lock, IdleWait(options_));
         writer_waiting_ = false;
       }
-      batch.swap(pending_);
-      last_position = accepted_;
+      TakeLocked(&batch);
       stopping = stop_;
       flush = flush_requested_;
       flush_requested_ = false;
     }
     const TimePoint now = clock_.Now();
     if (!dead_.load()) {
+      // Bytes taken above belong to file_ (the framer they were made with).
+      if (!batch.info.empty()) WriteBatch(batch);
       if (file_ != nullptr && HourStart(now) > file_->hour()) Rotate(now);
-      if (file_ == nullptr && HourStart(now) > active_hour()) {
-        active_hour_ns_.store(ToUnixNanos(HourStart(now)));
-      }
-      if (!batch.empty()) {
-        WriteBatch(batch, last_position, now);
-      } else if (suspended_.load() && now >= next_retry_) {
-        if (EnsureFile(now).ok() && flush) SyncNow();
+      if (suspended_.load() && now >= next_retry_ && !stopping) {
+        if (OpenJournal(now).ok()) {
+          spdlog::info("storage: writing resumed in {}", file_->path());
+          StorageEvent event{
+              StorageEvent::Kind::kResumed, Status::Ok(), {}, 0, 0, file_->hour(), 0};
+          Emit(event);
+        } else {
+          next_retry_ = now + options_.retry_interval;
+        }
       }
       const bool unsynced = written_position_ > synced_position_;
       if (file_ != nullptr && unsynced && !dead_.load()) {
@@ -164,89 +182,93 @@ void TickWriter::Run() {
             (options_.fsync == FsyncPolicy::kBatch && now - last_sync_ >= options_.batch_interval);
         if (due) SyncNow();
       }
-      if (!unsynced || file_ == nullptr) PublishDurable(written_position_);
+      if (written_position_ == synced_position_) PublishDurable(written_position_);
       CheckSpace(now);
-    } else if (!batch.empty()) {
-      lost_.fetch_add(batch.size());
+    } else if (!batch.info.empty()) {
+      lost_.fetch_add(batch.info.size());
     }
-    batch.clear();
     if (stopping) {
       std::lock_guard lock(mu_);
-      if (pending_.empty()) break;
+      if (pending_info_.empty()) {
+        active_ = nullptr;
+        break;
+      }
     }
   }
-  if (file_ != nullptr && !dead_.load()) {
-    file_->AddSeal();
-    const Status written = file_->Write();
-    if (!written.ok())
-      spdlog::warn("storage: could not seal {}: {}", file_->path(), written.ToString());
-    SyncNow();
-    file_->Close().IgnoreError();
-    file_.reset();
-  }
+  if (file_ != nullptr && !dead_.load()) Seal(std::move(file_));
   std::lock_guard lock(mu_);
   durable_changed_.notify_all();
 }
 
-Status TickWriter::EnsureFile(TimePoint now) {
-  if (file_ != nullptr) return Status::Ok();
-  if (suspended_.load() && now < next_retry_) {
-    return Unavailable("storage writing suspended after a write error");
-  }
+Status TickWriter::OpenJournal(TimePoint now) {
   // The active hour never moves backwards, even if the clock does: converted hours stay closed.
   const TimePoint hour = std::max(HourStart(now), active_hour());
   auto generation = NextGeneration(fs_, options_.root, hour);
-  Status status = generation.status();
-  if (status.ok()) {
-    auto file = JournalFile::Create(fs_, options_.root, hour, *generation, /*salvaged=*/false);
-    status = file.status();
-    if (status.ok()) {
-      file_ = std::move(*file);
-      active_hour_ns_.store(ToUnixNanos(hour));
-    } else {
-      // A half-created file holds no acknowledged data; recovery would delete it as well.
-      fs_->DeleteFile(JoinPath(JournalDir(options_.root, hour),
-                               FormatJournalName({HourName(hour), *generation, false})))
-          .IgnoreError();
-    }
+  if (!generation.ok()) return generation.status();
+  auto file = JournalFile::Create(fs_, options_.root, hour, *generation, /*salvaged=*/false);
+  if (!file.ok()) {
+    // A half-created file holds no acknowledged data; recovery would delete it as well.
+    fs_->DeleteFile(JoinPath(JournalDir(options_.root, hour),
+                             FormatJournalName({HourName(hour), *generation, false})))
+        .IgnoreError();
+    return file.status();
   }
-  if (!status.ok()) {
-    next_retry_ = now + options_.retry_interval;
-    return status;
+  std::unique_ptr<JournalFile> previous;
+  Batch leftover;
+  {
+    std::lock_guard lock(mu_);
+    TakeLocked(&leftover);  // framed for the previous journal, if any
+    previous = std::move(file_);
+    file_ = std::move(*file);
+    active_ = file_.get();
+    suspended_.store(false);
   }
+  active_hour_ns_.store(ToUnixNanos(hour));
   last_sync_ = now;
-  if (suspended_.exchange(false)) {
-    spdlog::info("storage: writing resumed in {}", file_->path());
-    StorageEvent event{StorageEvent::Kind::kResumed, Status::Ok(), {}, 0, 0, hour, 0};
-    Emit(event);
+  if (previous != nullptr) {
+    std::swap(file_, previous);
+    if (!leftover.info.empty()) WriteBatch(leftover);
+    if (file_ != nullptr && !dead_.load()) Seal(std::move(file_));
+    file_ = std::move(previous);
   }
   return Status::Ok();
 }
 
-void TickWriter::WriteBatch(std::vector<Tick>& batch, uint64_t last_position, TimePoint now) {
-  const uint64_t first_position = last_position - batch.size() + 1;
-  Status status = EnsureFile(now);
-  if (status.ok()) {
-    for (const Tick& tick : batch) file_->AddTick(tick);
-    const uint64_t size_before = file_->size();
-    status = file_->Write();
-    if (!status.ok()) {
-      // A failed append may leave whole records of this batch behind a torn one. Cut them off
-      // so that the ticks reported lost are really absent; if that fails too, recovery keeps
-      // the whole records (they were received) and truncates the torn one.
-      const Status cut = fs_->TruncateAndSync(file_->path(), size_before);
-      if (!cut.ok()) spdlog::warn("storage: could not cut a failed write: {}", cut.ToString());
-    }
-  }
-  if (!status.ok()) {
-    HandleWriteFailure(status, batch, first_position, last_position);
+void TickWriter::WriteBatch(Batch& batch) {
+  if (file_ == nullptr) {
+    HandleWriteFailure(Unavailable("no journal is open"), batch);
     return;
   }
-  written_position_ = last_position;
+  const uint64_t size_before = file_->size();
+  const Status status = file_->WriteFramed(batch.bytes);
+  if (!status.ok()) {
+    // A failed append may leave whole records of this batch behind a torn one. Cut them off
+    // so that the ticks reported lost are really absent; if that fails too, recovery keeps
+    // the whole records (they were received) and truncates the torn one.
+    const Status cut = fs_->TruncateAndSync(file_->path(), size_before);
+    if (!cut.ok()) spdlog::warn("storage: could not cut a failed write: {}", cut.ToString());
+    HandleWriteFailure(status, batch);
+    return;
+  }
+  file_->CountTicks(batch.info.size());
+  written_position_ = batch.last_position;
 }
 
 void TickWriter::Rotate(TimePoint now) {
   const TimePoint hour = file_->hour();
+  const Status opened = OpenJournal(now);  // seals the old journal once the new one exists
+  if (!opened.ok()) {
+    // Keep writing the old journal; retry the rotation on the next pass.
+    spdlog::warn("storage: cannot open the journal of the new hour: {}", opened.ToString());
+    return;
+  }
+  if (dead_.load()) return;
+  StorageEvent event{StorageEvent::Kind::kRotated, Status::Ok(), {}, 0, 0, hour, 0};
+  Emit(event);
+}
+
+void TickWriter::Seal(std::unique_ptr<JournalFile> file) {
+  std::swap(file_, file);  // SyncNow works on file_
   file_->AddSeal();
   const Status written = file_->Write();
   if (!written.ok()) {
@@ -254,12 +276,8 @@ void TickWriter::Rotate(TimePoint now) {
     spdlog::warn("storage: could not seal {}: {}", file_->path(), written.ToString());
   }
   SyncNow();
-  if (dead_.load()) return;
-  file_->Close().IgnoreError();
-  file_.reset();
-  active_hour_ns_.store(ToUnixNanos(std::max(HourStart(now), active_hour())));
-  StorageEvent event{StorageEvent::Kind::kRotated, Status::Ok(), {}, 0, 0, hour, 0};
-  Emit(event);
+  if (file_ != nullptr) file_->Close().IgnoreError();
+  file_ = std::move(file);
 }
 
 void TickWriter::SyncNow() {
@@ -271,6 +289,7 @@ void TickWriter::SyncNow() {
     FatalStorageError(status.WithContext("fdatasync " + file_->path()));
     file_.reset();
     std::lock_guard lock(mu_);
+    active_ = nullptr;
     durable_changed_.notify_all();
     return;
   }
@@ -288,35 +307,50 @@ void TickWriter::AbandonFile() {
   file_.reset();
 }
 
-void TickWriter::HandleWriteFailure(const Status& cause, const std::vector<Tick>& batch,
-                                    uint64_t first_position, uint64_t last_position) {
+void TickWriter::HandleWriteFailure(const Status& cause, Batch& batch) {
+  // Stop producers first; whatever they framed for this journal meanwhile is lost too.
+  Batch more;
+  {
+    std::lock_guard lock(mu_);
+    active_ = nullptr;
+    suspended_.store(true);
+    TakeLocked(&more);
+  }
+  batch.info.insert(batch.info.end(), more.info.begin(), more.info.end());
+  batch.last_position = std::max(batch.last_position, more.last_position);
+  const uint64_t first_position = batch.last_position - batch.info.size() + 1;
+  written_position_ = synced_position_ = first_position - 1;
   AbandonFile();
   if (dead_.load()) return;
   const TimePoint now = clock_.Now();
   next_retry_ = std::max(next_retry_, now + options_.retry_interval);
-  if (!suspended_.exchange(true)) {
-    spdlog::error("storage: write failed, suspending writes: {}", cause.ToString());
-  }
+  spdlog::error("storage: write failed, suspending writes: {}", cause.ToString());
   std::map<StreamKey, StorageEvent::LostSpan> spans;
-  for (const Tick& tick : batch) {
-    auto [it, inserted] = spans.try_emplace(tick.stream());
+  for (const TickInfo& info : batch.info) {
+    auto [it, inserted] = spans.try_emplace(info.stream);
     StorageEvent::LostSpan& span = it->second;
+    const TimePoint t = FromUnixNanos(info.exchange_ns);
     if (inserted) {
-      span.stream = tick.stream();
-      span.first_exchange_time = span.last_exchange_time = tick.exchange_time;
+      span.stream = info.stream;
+      span.first_exchange_time = span.last_exchange_time = t;
     }
-    span.first_exchange_time = std::min(span.first_exchange_time, tick.exchange_time);
-    span.last_exchange_time = std::max(span.last_exchange_time, tick.exchange_time);
+    span.first_exchange_time = std::min(span.first_exchange_time, t);
+    span.last_exchange_time = std::max(span.last_exchange_time, t);
     ++span.ticks;
   }
-  lost_.fetch_add(batch.size());
-  StorageEvent event{
-      StorageEvent::Kind::kWriteFailed, cause, {}, first_position, last_position, active_hour(), 0};
+  lost_.fetch_add(batch.info.size());
+  StorageEvent event{StorageEvent::Kind::kWriteFailed,
+                     cause,
+                     {},
+                     first_position,
+                     batch.last_position,
+                     active_hour(),
+                     0};
   for (auto& [key, span] : spans) event.lost.push_back(span);
   Emit(event);
   // Lost ticks are accounted for (reported), so the durable position moves past them.
-  written_position_ = synced_position_ = last_position;
-  PublishDurable(last_position);
+  written_position_ = synced_position_ = batch.last_position;
+  PublishDurable(batch.last_position);
 }
 
 void TickWriter::PublishDurable(uint64_t position) {
