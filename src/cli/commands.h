@@ -27,4 +27,10 @@ void AddQueryCommand(CLI::App& app);
 void AddVerifyCommand(CLI::App& app);
 void AddGapsCommand(CLI::App& app);
 
+// `ibstream sim` (sim_command.cc): the TWS/Gateway simulator.
+void AddSimCommand(CLI::App& app);
+
+// `ibstream config check FILE` (config_command.cc): validate a configuration.
+void AddConfigCommand(CLI::App& app);
+
 }  // namespace ibstream::cli

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   ibstream::cli::AddVerifyCommand(app);
   ibstream::cli::AddGapsCommand(app);
   ibstream::cli::AddHoursCommand(app);
+  ibstream::cli::AddConfigCommand(app);
+  ibstream::cli::AddSimCommand(app);
 
   try {
     app.parse(argc, argv);

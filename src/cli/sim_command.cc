@@ -1,0 +1,142 @@
+// `ibstream sim`: the TWS/IB Gateway simulator (src/sim/README.md).
+//
+//   ibstream sim [--listen HOST:PORT] [--scenario FILE] [--start TIME] [--speed N] [--seed N]
+//                [--truth FILE] [--control HOST:PORT] [--max-tick-by-tick N]
+//
+// Prints the bound API port on the first line of stdout (useful with port 0) and, with
+// --control, "control <port>" on the second; logs go to stderr. Runs until SIGINT or SIGTERM.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/commands.h"
+#include "common/clock.h"
+#include "sim/scenario.h"
+#include "sim/simulator.h"
+
+namespace ibstream::cli {
+namespace {
+
+struct SimOptions {
+  std::string listen = "127.0.0.1:4002";
+  std::string scenario;
+  std::string start;
+  std::optional<double> speed;
+  std::optional<uint64_t> seed;
+  std::string truth;
+  std::string control;
+  std::optional<int32_t> max_tick_by_tick;
+};
+
+int Fail(const std::string& message) {
+  std::cerr << "ibstream sim: " << message << "\n";
+  return 1;
+}
+
+// "HOST:PORT" -> (host, port).
+bool SplitHostPort(const std::string& text, std::string& host, uint16_t& port) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = text.substr(0, colon);
+  try {
+    const int p = std::stoi(text.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    port = static_cast<uint16_t>(p);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+int RunSim(const SimOptions& o) {
+  sim::SimulatorOptions options;
+  if (!SplitHostPort(o.listen, options.listen_host, options.listen_port)) {
+    return Fail("--listen: expected HOST:PORT, got '" + o.listen + "'");
+  }
+  if (!o.control.empty() && !SplitHostPort(o.control, options.control_host, options.control_port)) {
+    return Fail("--control: expected HOST:PORT, got '" + o.control + "'");
+  }
+  sim::Scenario scenario;
+  if (!o.scenario.empty()) {
+    Result<sim::Scenario> loaded = sim::LoadScenario(o.scenario);
+    if (!loaded.ok()) return Fail(loaded.status().message());
+    scenario = std::move(loaded).value();
+  }
+  std::optional<TimePoint> start = scenario.start;
+  if (!o.start.empty()) {
+    Result<TimePoint> parsed = ParseIsoTime(o.start);
+    if (!parsed.ok()) return Fail("--start: " + parsed.status().message());
+    start = *parsed;
+  }
+  const std::optional<double> speed = o.speed ? o.speed : scenario.speed;
+  if (speed && !(*speed > 0)) return Fail("--speed must be positive");
+  options.seed = o.seed.value_or(scenario.seed.value_or(1));
+  options.speed = speed.value_or(1);
+  options.truth_path = o.truth;
+  options.extra_contracts = scenario.contracts;
+  options.faults = scenario.faults;
+  if (auto max = o.max_tick_by_tick ? o.max_tick_by_tick : scenario.max_tick_by_tick) {
+    options.max_tick_by_tick = *max;
+  }
+  if (scenario.send_buffer_bytes) options.send_buffer_bytes = *scenario.send_buffer_bytes;
+
+  // Virtual time when a start or a speed is given; the system clock otherwise.
+  std::unique_ptr<Clock> scaled;
+  const Clock* clock = &SystemClock::Instance();
+  if (start || speed) {
+    scaled = std::make_unique<ScaledClock>(start.value_or(SystemClock::Instance().Now()),
+                                           speed.value_or(1.0));
+    clock = scaled.get();
+  }
+
+  // Block the stop signals before the loop thread starts so that only sigwait() sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  sim::Simulator simulator(*clock, options);
+  if (Status st = simulator.Start(); !st.ok()) return Fail(st.ToString());
+  std::cout << simulator.port() << std::endl;
+  if (!options.control_host.empty())
+    std::cout << "control " << simulator.control_port() << std::endl;
+  std::cerr << "ibstream sim: listening on " << options.listen_host << ":" << simulator.port()
+            << ", virtual time " << FormatIsoUtc(clock->Now()) << " at " << options.speed
+            << "x, seed " << options.seed
+            << (scenario.name.empty() ? "" : ", scenario " + scenario.name) << "\n";
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  simulator.Stop();
+  const sim::SimulatorStats stats = simulator.stats();
+  std::cerr << "ibstream sim: stopped; " << stats.ticks_generated << " ticks generated, "
+            << stats.ticks_delivered << " delivered, " << stats.connections_accepted
+            << " connections, " << stats.faults_started << " faults\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddSimCommand(CLI::App& app) {
+  auto options = std::make_shared<SimOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "sim", "the TWS/Gateway simulator: real protocol, generated markets, scripted faults, truth");
+  cmd->add_option("--listen", options->listen, "API listen address HOST:PORT (port 0: any)")
+      ->capture_default_str();
+  cmd->add_option("--scenario", options->scenario, "scenario file (TOML, src/sim/SCENARIOS.md)");
+  cmd->add_option("--start", options->start, "virtual start time, ISO 8601 with offset");
+  cmd->add_option("--speed", options->speed, "virtual time runs N times real time");
+  cmd->add_option("--seed", options->seed, "seed of the generated markets (default 1)");
+  cmd->add_option("--truth", options->truth, "write the ground truth (JSON lines) to FILE");
+  cmd->add_option("--control", options->control, "control interface HOST:PORT (loopback)");
+  cmd->add_option("--max-tick-by-tick", options->max_tick_by_tick,
+                  "tick-by-tick subscriptions allowed before 10190 (default 50)");
+  cmd->callback([options] { SetExitCode(RunSim(*options)); });
+}
+
+}  // namespace ibstream::cli
