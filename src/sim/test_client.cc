@@ -100,6 +100,7 @@ void TestClient::Decode() {
       continue;
     }
     ++messages_;
+    if (count_only_) continue;
     if (message_ids_.size() < 64) {
       int id = 0;
       for (char c : payload) {

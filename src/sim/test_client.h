@@ -44,6 +44,10 @@ class TestClient : public protocol::ServerMessageHandler {
     std::chrono::milliseconds timeout{10000};
   };
 
+  // After this, frames are only counted (messages()), not decoded: for benchmarks, where the
+  // client's decoding would otherwise be measured.
+  void CountOnly() { count_only_ = true; }
+
   // Connects to 127.0.0.1:port and performs the handshake. Errors: connect refused, the server
   // closing during the handshake (Unavailable), timeout.
   static Result<std::unique_ptr<TestClient>> Connect(uint16_t port, const Options& options);
@@ -133,6 +137,7 @@ class TestClient : public protocol::ServerMessageHandler {
   bool closed_ = false;
   bool protocol_error_ = false;
   bool acked_ = false;
+  bool count_only_ = false;
   int server_version_ = 0;
   std::string accounts_;
   int64_t next_valid_id_ = -1;
