@@ -1,0 +1,307 @@
+#include "verify/completeness.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "storage/query.h"
+#include "verify/truth_reader.h"
+
+namespace ibstream::verify {
+namespace {
+
+// A size by value: "3.50" and "3.5" are the same size.
+void AppendSize(const Decimal& d, std::string& out) {
+  if (!d.is_set()) {
+    out += "unset";
+    return;
+  }
+  int64_t mantissa = d.mantissa();
+  int scale = d.scale();
+  while (scale > 0 && mantissa % 10 == 0) {
+    mantissa /= 10;
+    --scale;
+  }
+  fmt::format_to(std::back_inserter(out), "{}e-{}", mantissa, scale);
+}
+
+// The content of a tick (what two recordings of one market event share), as a sortable key.
+std::string ContentKey(const Tick& t) {
+  std::string key;
+  fmt::format_to(std::back_inserter(key), "a{}|", static_cast<int>(t.attributes));
+  switch (t.type) {
+    case TickType::kBidAsk:
+      fmt::format_to(std::back_inserter(key), "{}|{}|", t.bid_price, t.ask_price);
+      AppendSize(t.bid_size, key);
+      key += '|';
+      AppendSize(t.ask_size, key);
+      break;
+    case TickType::kLast:
+    case TickType::kAllLast:
+      fmt::format_to(std::back_inserter(key), "{}|", t.price);
+      AppendSize(t.size, key);
+      key += '|';
+      key += t.exchange;
+      key += '|';
+      key += t.special_conditions;
+      break;
+    case TickType::kMidPoint:
+      fmt::format_to(std::back_inserter(key), "{}", t.price);
+      break;
+  }
+  return key;
+}
+
+// Size of the multiset intersection of two sorted vectors.
+uint64_t CommonCount(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  uint64_t n = 0;
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      ++n;
+      ++i;
+      ++j;
+    }
+  }
+  return n;
+}
+
+double Percent(uint64_t part, uint64_t whole) {
+  return whole == 0 ? 100.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
+
+struct StreamScan {
+  std::string symbol;
+  std::optional<int64_t> first_delivered;  // exchange seconds
+  std::optional<int64_t> last_delivered;
+  int64_t first_second = INT64_MAX;  // any tick
+  int64_t last_second = INT64_MIN;
+};
+
+struct SecondContent {
+  std::vector<std::string> expected;
+  std::vector<std::string> live;
+  std::vector<std::string> all;
+};
+
+nlohmann::json StreamJson(const StreamCompleteness& s, bool with_stream) {
+  nlohmann::json j;
+  if (with_stream) {
+    j["stream"] = ToString(s.stream);
+    j["contract_id"] = s.stream.contract_id;
+    j["tick_type"] = std::string(TickTypeName(s.stream.type));
+    j["symbol"] = s.symbol;
+    j["from"] = FormatIsoUtc(s.from);
+    j["to"] = FormatIsoUtc(s.to);
+  }
+  j["expected"] = s.expected;
+  j["delivered"] = s.delivered;
+  j["stored_live"] = s.stored_live;
+  j["stored"] = s.stored;
+  j["matched_live"] = s.matched_live;
+  j["matched"] = s.matched;
+  j["missing"] = s.missing;
+  j["extra"] = s.extra;
+  j["live_completeness"] = s.live_completeness();
+  j["completeness"] = s.completeness();
+  if (with_stream) {
+    j["first_missing_seconds"] = nlohmann::json::array();
+    for (TimePoint t : s.first_missing_seconds)
+      j["first_missing_seconds"].push_back(FormatIsoUtc(t));
+  }
+  return j;
+}
+
+}  // namespace
+
+double StreamCompleteness::live_completeness() const { return Percent(matched_live, expected); }
+double StreamCompleteness::completeness() const { return Percent(matched, expected); }
+
+bool CompletenessReport::ok() const {
+  if (streams.empty()) return false;
+  for (const StreamCompleteness& s : streams) {
+    if (s.completeness() < min_completeness || s.extra > 0) return false;
+  }
+  return true;
+}
+
+Result<CompletenessReport> CheckCompleteness(storage::FileSystem* fs, const std::string& root,
+                                             const CompletenessOptions& options) {
+  if (options.min_completeness < 0 || options.min_completeness > 100) {
+    return InvalidArgument("min_completeness must be within 0..100, got " +
+                           fmt::format("{}", options.min_completeness));
+  }
+  const std::set<StreamKey> wanted(options.streams.begin(), options.streams.end());
+  auto selected = [&](const StreamKey& k) { return wanted.empty() || wanted.count(k) > 0; };
+
+  // Pass 1: which streams, and their windows.
+  std::map<StreamKey, StreamScan> scans;
+  for (const StreamKey& k : wanted) scans[k];
+  TruthVisitor first;
+  first.on_tick = [&](const TruthTick& t) {
+    const StreamKey key = t.tick.stream();
+    if (!selected(key)) return Status::Ok();
+    StreamScan& s = scans[key];
+    s.symbol = t.symbol;
+    const int64_t second = ToUnixSeconds(t.tick.exchange_time);
+    s.first_second = std::min(s.first_second, second);
+    s.last_second = std::max(s.last_second, second);
+    if (t.delivered) {
+      if (!s.first_delivered) s.first_delivered = second;
+      s.last_delivered = std::max(s.last_delivered.value_or(second), second);
+    }
+    return Status::Ok();
+  };
+  TruthReadStats truth_stats;
+  IBSTREAM_RETURN_IF_ERROR(ReadTruthFile(options.truth_path, first, &truth_stats));
+
+  CompletenessReport report;
+  report.truth_complete = truth_stats.has_footer;
+  report.min_completeness = options.min_completeness;
+  std::map<StreamKey, size_t> index;
+  for (const auto& [key, scan] : scans) {
+    if (wanted.empty() && !scan.first_delivered) continue;
+    StreamCompleteness s;
+    s.stream = key;
+    s.symbol = scan.symbol;
+    if (scan.first_delivered) {
+      s.from = FromUnixSeconds(*scan.first_delivered + 1);
+      s.to = FromUnixSeconds(std::max(*scan.last_delivered, *scan.first_delivered + 1));
+    } else if (scan.first_second <= scan.last_second) {
+      s.from = FromUnixSeconds(scan.first_second);
+      s.to = FromUnixSeconds(scan.last_second + 1);
+    }
+    if (options.from) s.from = *options.from;
+    if (options.to) s.to = *options.to;
+    if (s.to < s.from) s.to = s.from;
+    index[key] = report.streams.size();
+    report.streams.push_back(std::move(s));
+  }
+
+  // Pass 2: the truth's content per second of each window.
+  std::vector<std::map<int64_t, SecondContent>> seconds(report.streams.size());
+  TruthVisitor second_pass;
+  second_pass.on_tick = [&](const TruthTick& t) {
+    auto it = index.find(t.tick.stream());
+    if (it == index.end()) return Status::Ok();
+    StreamCompleteness& s = report.streams[it->second];
+    if (t.tick.exchange_time < s.from || t.tick.exchange_time >= s.to) return Status::Ok();
+    ++s.expected;
+    if (t.delivered) ++s.delivered;
+    seconds[it->second][ToUnixSeconds(t.tick.exchange_time)].expected.push_back(ContentKey(t.tick));
+    return Status::Ok();
+  };
+  IBSTREAM_RETURN_IF_ERROR(ReadTruthFile(options.truth_path, second_pass, &truth_stats));
+
+  // The store's ticks of each window.
+  for (size_t i = 0; i < report.streams.size(); ++i) {
+    StreamCompleteness& s = report.streams[i];
+    if (s.from >= s.to) continue;
+    storage::QueryRequest request{{s.stream}, s.from, s.to};
+    storage::QueryStats query_stats;
+    IBSTREAM_RETURN_IF_ERROR(storage::QueryTicks(
+        fs, root, request,
+        [&](const Tick& t) {
+          if (t.stream() != s.stream || t.exchange_time < s.from || t.exchange_time >= s.to) {
+            return Status::Ok();
+          }
+          SecondContent& c = seconds[i][ToUnixSeconds(t.exchange_time)];
+          std::string key = ContentKey(t);
+          ++s.stored;
+          if (t.source == TickSource::kLive) {
+            ++s.stored_live;
+            c.live.push_back(key);
+          }
+          c.all.push_back(std::move(key));
+          return Status::Ok();
+        },
+        &query_stats));
+    for (auto& [second, c] : seconds[i]) {
+      std::sort(c.expected.begin(), c.expected.end());
+      std::sort(c.live.begin(), c.live.end());
+      std::sort(c.all.begin(), c.all.end());
+      const uint64_t matched = CommonCount(c.expected, c.all);
+      s.matched_live += CommonCount(c.expected, c.live);
+      s.matched += matched;
+      if (matched < c.expected.size() &&
+          s.first_missing_seconds.size() < options.max_missing_seconds) {
+        s.first_missing_seconds.push_back(FromUnixSeconds(second));
+      }
+    }
+    seconds[i].clear();
+    s.missing = s.expected - s.matched;
+    s.extra = s.stored - s.matched;
+  }
+
+  for (const StreamCompleteness& s : report.streams) {
+    StreamCompleteness& t = report.total;
+    t.expected += s.expected;
+    t.delivered += s.delivered;
+    t.stored_live += s.stored_live;
+    t.stored += s.stored;
+    t.matched_live += s.matched_live;
+    t.matched += s.matched;
+    t.missing += s.missing;
+    t.extra += s.extra;
+  }
+  return report;
+}
+
+std::vector<std::string> DescribeCompleteness(const CompletenessReport& report) {
+  std::vector<std::string> lines;
+  auto describe = [](const StreamCompleteness& s) {
+    return fmt::format("{}/{} ({:.2f}%), live {} ({:.2f}%), missing {}, extra {}", s.matched,
+                       s.expected, s.completeness(), s.matched_live, s.live_completeness(),
+                       s.missing, s.extra);
+  };
+  for (const StreamCompleteness& s : report.streams) {
+    std::string line = fmt::format("{} {} {}..{}: {}", ToString(s.stream), s.symbol,
+                                   FormatIsoUtc(s.from), FormatIsoUtc(s.to), describe(s));
+    if (!s.first_missing_seconds.empty()) {
+      line += "; first missing seconds:";
+      for (TimePoint t : s.first_missing_seconds) line += " " + FormatIsoUtc(t);
+    }
+    lines.push_back(std::move(line));
+  }
+  lines.push_back(
+      fmt::format("total {} streams: {}", report.streams.size(), describe(report.total)));
+  if (!report.truth_complete) lines.push_back("note: the truth file has no footer (cut short)");
+  return lines;
+}
+
+std::string CompletenessJson(const CompletenessReport& report, int indent) {
+  nlohmann::json j;
+  j["ok"] = report.ok();
+  j["min_completeness"] = report.min_completeness;
+  j["truth_complete"] = report.truth_complete;
+  j["streams"] = nlohmann::json::array();
+  for (const StreamCompleteness& s : report.streams) j["streams"].push_back(StreamJson(s, true));
+  j["total"] = StreamJson(report.total, false);
+  j["total"]["streams"] = report.streams.size();
+  return j.dump(indent);
+}
+
+Status CompletenessCheck::Run(storage::FileSystem* fs, const std::string& root,
+                              std::vector<std::string>* problems) {
+  auto report = CheckCompleteness(fs, root, options_);
+  if (!report.ok()) return report.status();
+  report_ = std::move(report).value();
+  if (report_->streams.empty()) problems->push_back("the truth delivered no stream to compare");
+  for (const StreamCompleteness& s : report_->streams) {
+    if (s.completeness() < report_->min_completeness || s.extra > 0) {
+      problems->push_back(fmt::format("{} {}: {:.2f}% complete ({} of {} ticks missing), {} extra",
+                                      ToString(s.stream), s.symbol, s.completeness(), s.missing,
+                                      s.expected, s.extra));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace ibstream::verify

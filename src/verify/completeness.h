@@ -1,0 +1,109 @@
+// Completeness of a store against the simulator's ground truth (`ibstream verify --truth`).
+//
+// For each stream, the truth's ticks inside the stream's window are compared with the stored
+// ticks of that window, second by second (IB's exchange second), as multisets of their content:
+// prices, sizes (by value), attributes, exchange and special conditions. Receive times, arrival
+// order and the live/backfill flag are not content. A truth tick counts whether or not the
+// simulator delivered it: a tick the recorder was not sent (a disconnect, a farm outage) is one
+// it had to fill from IB's history.
+//
+// Which streams: those of which the truth says at least one tick was delivered (somebody was
+// subscribed), or the ones asked for. The window of a stream: the whole seconds strictly between
+// its first and its last delivered tick (the seconds at the edges can be partly before the
+// subscription or after the unsubscription), unless `from`/`to` are given. Stored ticks outside
+// the window are ignored.
+//
+// Missing = truth ticks without a stored match; extra = stored ticks without a truth match (data
+// that never happened, e.g. a duplicate backfill). The check passes when every stream's
+// completeness (live + backfill) reaches `min_completeness` and nothing is extra.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "model/tick.h"
+#include "storage/file_system.h"
+#include "storage/verify.h"
+
+namespace ibstream::verify {
+
+struct CompletenessOptions {
+  std::string truth_path;
+  // Only these streams (empty: every stream the truth delivered).
+  std::vector<StreamKey> streams;
+  // Overrides of every stream's window (exchange time; `from` inclusive, `to` exclusive).
+  std::optional<TimePoint> from;
+  std::optional<TimePoint> to;
+  // Percent, 0..100.
+  double min_completeness = 100;
+  // How many missing seconds each stream lists.
+  size_t max_missing_seconds = 5;
+};
+
+struct StreamCompleteness {
+  StreamKey stream;
+  std::string symbol;
+  TimePoint from;  // the window, by exchange time: [from, to)
+  TimePoint to;
+  uint64_t expected = 0;      // truth ticks in the window
+  uint64_t delivered = 0;     // ... of which the simulator delivered
+  uint64_t stored_live = 0;   // stored live ticks in the window
+  uint64_t stored = 0;        // stored ticks in the window, live + backfill
+  uint64_t matched_live = 0;  // truth ticks matched by a live tick
+  uint64_t matched = 0;       // truth ticks matched by a live or backfilled tick
+  uint64_t missing = 0;       // expected - matched
+  uint64_t extra = 0;         // stored - matched
+  std::vector<TimePoint> first_missing_seconds;
+
+  // Percent of the truth ticks stored (100 when the truth has none).
+  double live_completeness() const;
+  double completeness() const;
+};
+
+struct CompletenessReport {
+  std::vector<StreamCompleteness> streams;  // by stream key
+  StreamCompleteness total;                 // sums (stream and window left empty)
+  bool truth_complete = false;              // the truth file has its footer
+  double min_completeness = 100;
+
+  // Every stream reaches min_completeness and nothing is extra.
+  bool ok() const;
+};
+
+// Reads the truth file, queries the store under `root` and compares. Errors: an unreadable or
+// malformed truth file, a store that cannot be queried.
+Result<CompletenessReport> CheckCompleteness(storage::FileSystem* fs, const std::string& root,
+                                             const CompletenessOptions& options);
+
+// One line per stream and one for the total, for people:
+//   "711202509/bid_ask MNQ 2025-08-11T20:50:01Z..2025-08-11T20:55:00Z: 1200/1200 (100.00%),
+//    live 1180 (98.33%), missing 0, extra 0"
+std::vector<std::string> DescribeCompleteness(const CompletenessReport& report);
+
+// The JSON document: {"ok":..,"min_completeness":..,"truth_complete":..,"streams":[{..}],
+// "total":{..}}, serialized compactly (indent < 0) or pretty.
+std::string CompletenessJson(const CompletenessReport& report, int indent);
+
+// The storage::VerifyCheck adapter: runs CheckCompleteness and reports, as problems, each stream
+// below the threshold or with extra ticks. The report stays readable after Run().
+class CompletenessCheck final : public storage::VerifyCheck {
+ public:
+  explicit CompletenessCheck(CompletenessOptions options) : options_(std::move(options)) {}
+
+  std::string name() const override { return "completeness"; }
+  Status Run(storage::FileSystem* fs, const std::string& root,
+             std::vector<std::string>* problems) override;
+
+  // Set once Run() succeeded.
+  const std::optional<CompletenessReport>& report() const { return report_; }
+
+ private:
+  CompletenessOptions options_;
+  std::optional<CompletenessReport> report_;
+};
+
+}  // namespace ibstream::verify

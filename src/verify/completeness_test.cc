@@ -1,0 +1,250 @@
+#include "verify/completeness.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "sim/truth_writer.h"
+#include "storage/fault_file_system.h"
+#include "storage/store.h"
+
+namespace ibstream::verify {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int64_t kS = 1754945400;  // 2025-08-11T20:50:00Z
+constexpr int64_t kMnq = 711202509;
+const std::string kRoot = "/store";
+
+Tick Quote(int64_t second, double bid, int64_t bid_size, TickSource source = TickSource::kLive) {
+  Tick t;
+  t.contract_id = kMnq;
+  t.type = TickType::kBidAsk;
+  t.source = source;
+  t.exchange_time = FromUnixSeconds(second);
+  t.receive_time = FromUnixSeconds(second) + 100ms;
+  t.bid_price = bid;
+  t.ask_price = bid + 0.25;
+  t.bid_size = Decimal::FromInt(bid_size);
+  t.ask_size = Decimal::FromInt(1);
+  return t;
+}
+
+Tick Trade(int64_t second, double price, TickSource source = TickSource::kLive) {
+  Tick t;
+  t.contract_id = kMnq;
+  t.type = TickType::kLast;
+  t.source = source;
+  t.exchange_time = FromUnixSeconds(second);
+  t.receive_time = FromUnixSeconds(second) + 200ms;
+  t.price = price;
+  t.size = Decimal::FromInt(2);
+  t.exchange = "CME";
+  return t;
+}
+
+struct TruthTickSpec {
+  Tick tick;
+  bool delivered;
+};
+
+class CompletenessTest : public ::testing::Test {
+ protected:
+  void WriteTruth(const std::vector<TruthTickSpec>& ticks) {
+    truth_path_ = (std::filesystem::path(::testing::TempDir()) /
+                   (std::string("completeness_") +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl"))
+                      .string();
+    auto writer = sim::TruthWriter::Open(truth_path_);
+    ASSERT_TRUE(writer.ok());
+    (*writer)->WriteHeader(1, FromUnixSeconds(kS), 60);
+    for (const auto& t : ticks) (*writer)->WriteTick(t.tick, "MNQ", t.delivered ? 1 : 0);
+    (*writer)->WriteFooter(FromUnixSeconds(kS + 60));
+    ASSERT_TRUE((*writer)->Flush().ok());
+  }
+
+  void Store(const std::vector<Tick>& ticks) {
+    storage::StoreOptions options;
+    options.root = kRoot;
+    options.background_maintenance = false;
+    auto store = storage::Store::Open(&fs_, clock_, options);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    uint64_t sequence = 0;
+    for (Tick t : ticks) {
+      t.sequence = ++sequence;
+      ASSERT_TRUE((*store)->writer().Append(t).ok());
+    }
+    ASSERT_TRUE((*store)->writer().Flush(10s).ok());
+    (*store)->Close();
+  }
+
+  CompletenessReport Check(CompletenessOptions options = {}) {
+    options.truth_path = truth_path_;
+    auto report = CheckCompleteness(&fs_, kRoot, options);
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    return report.ok() ? *report : CompletenessReport{};
+  }
+
+  storage::FaultFileSystem fs_;
+  ManualClock clock_{FromUnixSeconds(kS + 30)};
+  std::string truth_path_;
+};
+
+// The truth: one quote a second from kS to kS+5 (the edge seconds kS and kS+5 are outside the
+// window); kS+2 was not delivered (a fault) and is in the store from the backfill.
+std::vector<TruthTickSpec> FiveSeconds() {
+  std::vector<TruthTickSpec> out;
+  for (int64_t s = kS; s <= kS + 5; ++s) out.push_back({Quote(s, 100 + s - kS, 1), s != kS + 2});
+  return out;
+}
+
+TEST_F(CompletenessTest, LivePlusBackfillIsComplete) {
+  WriteTruth(FiveSeconds());
+  Store({Quote(kS + 1, 101, 1), Quote(kS + 3, 103, 1), Quote(kS + 4, 104, 1),
+         Quote(kS + 2, 102, 1, TickSource::kBackfill)});
+  const CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 1u);
+  const StreamCompleteness& s = report.streams[0];
+  EXPECT_EQ(s.stream, (StreamKey{kMnq, TickType::kBidAsk}));
+  EXPECT_EQ(s.symbol, "MNQ");
+  EXPECT_EQ(s.from, FromUnixSeconds(kS + 1));
+  EXPECT_EQ(s.to, FromUnixSeconds(kS + 5));
+  EXPECT_EQ(s.expected, 4u);
+  EXPECT_EQ(s.delivered, 3u);
+  EXPECT_EQ(s.stored_live, 3u);
+  EXPECT_EQ(s.stored, 4u);
+  EXPECT_EQ(s.matched_live, 3u);
+  EXPECT_EQ(s.matched, 4u);
+  EXPECT_EQ(s.missing, 0u);
+  EXPECT_EQ(s.extra, 0u);
+  EXPECT_DOUBLE_EQ(s.completeness(), 100);
+  EXPECT_DOUBLE_EQ(s.live_completeness(), 75);
+  EXPECT_TRUE(report.ok());
+  EXPECT_TRUE(report.truth_complete);
+  EXPECT_EQ(report.total.matched, 4u);
+}
+
+TEST_F(CompletenessTest, MissingTicksAreCountedWithTheirSeconds) {
+  WriteTruth(FiveSeconds());
+  Store({Quote(kS + 1, 101, 1), Quote(kS + 3, 103, 1), Quote(kS + 4, 104, 1)});
+  CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 1u);
+  EXPECT_EQ(report.streams[0].missing, 1u);
+  ASSERT_EQ(report.streams[0].first_missing_seconds.size(), 1u);
+  EXPECT_EQ(report.streams[0].first_missing_seconds[0], FromUnixSeconds(kS + 2));
+  EXPECT_DOUBLE_EQ(report.streams[0].completeness(), 75);
+  EXPECT_FALSE(report.ok());
+
+  CompletenessOptions lenient;
+  lenient.min_completeness = 75;
+  EXPECT_TRUE(Check(lenient).ok());
+}
+
+TEST_F(CompletenessTest, ContentMustMatchInTheSameSecond) {
+  WriteTruth(FiveSeconds());
+  // kS+2 stored one second late, kS+3 with another bid size, kS+4 stored twice.
+  Store({Quote(kS + 1, 101, 1), Quote(kS + 3, 102, 1), Quote(kS + 3, 103, 2), Quote(kS + 4, 104, 1),
+         Quote(kS + 4, 104, 1)});
+  const CompletenessReport report = Check();
+  const StreamCompleteness& s = report.streams.at(0);
+  EXPECT_EQ(s.matched, 2u);
+  EXPECT_EQ(s.missing, 2u);
+  EXPECT_EQ(s.extra, 3u);
+  EXPECT_FALSE(report.ok());
+}
+
+TEST_F(CompletenessTest, SizesCompareByValueAndIdenticalTicksAsAMultiset) {
+  Tick three = Trade(kS + 1, 21500.5);
+  three.size = Decimal::FromInt(3);
+  Tick three_point_zero = three;
+  three_point_zero.size = Decimal::FromParts(30, 1);
+  // Two identical trades in second kS+1; the edges kS and kS+2 bound the window.
+  WriteTruth({{Trade(kS, 1), true}, {three, true}, {three, true}, {Trade(kS + 2, 1), true}});
+  Store({three_point_zero});
+  CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 1u);
+  EXPECT_EQ(report.streams[0].expected, 2u);
+  EXPECT_EQ(report.streams[0].matched, 1u);
+  EXPECT_EQ(report.streams[0].missing, 1u);
+
+  three_point_zero.receive_time += 1ms;  // the second one, received later
+  Store({three_point_zero});
+  report = Check();
+  EXPECT_EQ(report.streams[0].matched, 2u);
+  EXPECT_TRUE(report.ok());
+}
+
+TEST_F(CompletenessTest, StreamsNobodySubscribedAndTicksOutsideTheWindowAreIgnored) {
+  std::vector<TruthTickSpec> truth = FiveSeconds();
+  truth.push_back({Trade(kS + 2, 7), false});  // never delivered: nobody recorded Last
+  WriteTruth(truth);
+  Store({Quote(kS, 100, 1), Quote(kS + 1, 101, 1), Quote(kS + 2, 102, 1), Quote(kS + 3, 103, 1),
+         Quote(kS + 4, 104, 1), Quote(kS + 9, 1, 1), Trade(kS + 30, 1)});
+  CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 1u);
+  EXPECT_EQ(report.streams[0].stored, 4u);
+  EXPECT_TRUE(report.ok());
+
+  // Asked for explicitly, with a window: the Last stream is then 0% complete.
+  CompletenessOptions options;
+  options.streams = {{kMnq, TickType::kLast}};
+  options.from = FromUnixSeconds(kS);
+  options.to = FromUnixSeconds(kS + 10);
+  report = Check(options);
+  ASSERT_EQ(report.streams.size(), 1u);
+  EXPECT_EQ(report.streams[0].expected, 1u);
+  EXPECT_EQ(report.streams[0].matched, 0u);
+  EXPECT_FALSE(report.ok());
+}
+
+TEST_F(CompletenessTest, JsonHasOneObjectPerStreamAndATotal) {
+  WriteTruth(FiveSeconds());
+  Store({Quote(kS + 1, 101, 1)});
+  const CompletenessReport report = Check();
+  const auto j = nlohmann::json::parse(CompletenessJson(report, -1));
+  EXPECT_FALSE(j["ok"].get<bool>());
+  ASSERT_EQ(j["streams"].size(), 1u);
+  const auto& s = j["streams"][0];
+  EXPECT_EQ(s["stream"], "711202509/bid_ask");
+  EXPECT_EQ(s["tick_type"], "bid_ask");
+  EXPECT_EQ(s["expected"], 4);
+  EXPECT_EQ(s["stored_live"], 1);
+  EXPECT_EQ(s["missing"], 3);
+  EXPECT_DOUBLE_EQ(s["completeness"].get<double>(), 25);
+  EXPECT_EQ(s["first_missing_seconds"][0], "2025-08-11T20:50:02Z");
+  EXPECT_EQ(j["total"]["streams"], 1);
+  EXPECT_EQ(j["total"]["matched"], 1);
+  const auto lines = DescribeCompleteness(report);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find("1/4 (25.00%)"), std::string::npos) << lines[0];
+}
+
+TEST_F(CompletenessTest, RunsAsAVerifyCheck) {
+  WriteTruth(FiveSeconds());
+  Store({Quote(kS + 1, 101, 1), Quote(kS + 3, 103, 1), Quote(kS + 4, 104, 1)});
+  CompletenessOptions options;
+  options.truth_path = truth_path_;
+  CompletenessCheck check(options);
+  auto verified = storage::VerifyStore(&fs_, kRoot, {&check}, [](size_t, size_t) {});
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  ASSERT_EQ(verified->checks.size(), 1u);
+  EXPECT_EQ(verified->checks[0].name, "completeness");
+  ASSERT_EQ(verified->checks[0].problems.size(), 1u) << verified->checks[0].problems.size();
+  EXPECT_NE(verified->checks[0].problems[0].find("75.00%"), std::string::npos);
+  EXPECT_FALSE(verified->ok());
+  ASSERT_TRUE(check.report().has_value());
+  EXPECT_EQ(check.report()->streams[0].missing, 1u);
+
+  CompletenessOptions bad;
+  bad.truth_path = truth_path_ + ".absent";
+  CompletenessCheck failing(bad);
+  verified = storage::VerifyStore(&fs_, kRoot, {&failing}, [](size_t, size_t) {});
+  ASSERT_TRUE(verified.ok());
+  EXPECT_EQ(verified->checks[0].status.code(), StatusCode::kIoError);
+  EXPECT_FALSE(verified->ok());
+}
+
+}  // namespace
+}  // namespace ibstream::verify

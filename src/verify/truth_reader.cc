@@ -1,0 +1,239 @@
+#include "verify/truth_reader.h"
+
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace ibstream::verify {
+namespace {
+
+using Json = nlohmann::json;
+
+// Typed field access without exceptions: every accessor reports the field it wanted.
+class Fields {
+ public:
+  explicit Fields(const Json& object) : object_(object) {}
+
+  Result<const Json*> Get(const char* key) const {
+    auto it = object_.find(key);
+    if (it == object_.end()) return ParseError(std::string("missing \"") + key + "\"");
+    return &*it;
+  }
+  Result<std::string> String(const char* key) const {
+    auto value = Get(key);
+    if (!value.ok()) return value.status();
+    if (!(*value)->is_string()) return ParseError(std::string("\"") + key + "\" is not a string");
+    return (*value)->get<std::string>();
+  }
+  Result<double> Number(const char* key) const {
+    auto value = Get(key);
+    if (!value.ok()) return value.status();
+    if (!(*value)->is_number()) return ParseError(std::string("\"") + key + "\" is not a number");
+    return (*value)->get<double>();
+  }
+  Result<int64_t> Integer(const char* key) const {
+    auto value = Get(key);
+    if (!value.ok()) return value.status();
+    if ((*value)->is_number_unsigned()) {
+      const uint64_t u = (*value)->get<uint64_t>();
+      if (u > static_cast<uint64_t>(INT64_MAX)) {
+        return ParseError(std::string("\"") + key + "\" is out of range");
+      }
+      return static_cast<int64_t>(u);
+    }
+    if (!(*value)->is_number_integer()) {
+      return ParseError(std::string("\"") + key + "\" is not an integer");
+    }
+    return (*value)->get<int64_t>();
+  }
+  Result<bool> Bool(const char* key) const {
+    auto value = Get(key);
+    if (!value.ok()) return value.status();
+    if (!(*value)->is_boolean()) return ParseError(std::string("\"") + key + "\" is not a boolean");
+    return (*value)->get<bool>();
+  }
+  // Absent optional booleans are false.
+  Result<bool> OptionalBool(const char* key) const {
+    if (!object_.contains(key)) return false;
+    return Bool(key);
+  }
+  Result<Decimal> DecimalText(const char* key) const {
+    auto text = String(key);
+    if (!text.ok()) return text.status();
+    return Decimal::Parse(*text);
+  }
+  Result<TimePoint> Time(const char* key) const {
+    auto text = String(key);
+    if (!text.ok()) return text.status();
+    return ParseIsoTime(*text);
+  }
+
+ private:
+  const Json& object_;
+};
+
+#define TRUTH_ASSIGN(lhs, expr)               \
+  do {                                        \
+    auto _value = (expr);                     \
+    if (!_value.ok()) return _value.status(); \
+    lhs = std::move(_value).value();          \
+  } while (0)
+
+Status ParseTick(const Fields& f, TruthTick& out) {
+  Tick& t = out.tick;
+  TRUTH_ASSIGN(t.contract_id, f.Integer("con_id"));
+  TRUTH_ASSIGN(out.symbol, f.String("symbol"));
+  std::string type_name;
+  TRUTH_ASSIGN(type_name, f.String("tick_type"));
+  auto type = ParseTickType(type_name);
+  if (!type.ok()) return ParseError(type.status().message());
+  t.type = *type;
+  int64_t seconds = 0;
+  int64_t nanos = 0;
+  TRUTH_ASSIGN(seconds, f.Integer("time"));
+  TRUTH_ASSIGN(nanos, f.Integer("time_ns"));
+  t.exchange_time = FromUnixSeconds(seconds);
+  t.receive_time = TimePoint(Duration(nanos));
+  switch (t.type) {
+    case TickType::kBidAsk: {
+      TRUTH_ASSIGN(t.bid_price, f.Number("bid"));
+      TRUTH_ASSIGN(t.ask_price, f.Number("ask"));
+      TRUTH_ASSIGN(t.bid_size, f.DecimalText("bid_size"));
+      TRUTH_ASSIGN(t.ask_size, f.DecimalText("ask_size"));
+      bool flag = false;
+      TRUTH_ASSIGN(flag, f.OptionalBool("bid_past_low"));
+      if (flag) t.attributes |= kAttrBidPastLow;
+      TRUTH_ASSIGN(flag, f.OptionalBool("ask_past_high"));
+      if (flag) t.attributes |= kAttrAskPastHigh;
+      break;
+    }
+    case TickType::kLast:
+    case TickType::kAllLast: {
+      TRUTH_ASSIGN(t.price, f.Number("price"));
+      TRUTH_ASSIGN(t.size, f.DecimalText("size"));
+      TRUTH_ASSIGN(t.exchange, f.String("exchange"));
+      TRUTH_ASSIGN(t.special_conditions, f.String("special_conditions"));
+      bool flag = false;
+      TRUTH_ASSIGN(flag, f.Bool("unreported"));
+      if (flag) t.attributes |= kAttrUnreported;
+      TRUTH_ASSIGN(flag, f.OptionalBool("past_limit"));
+      if (flag) t.attributes |= kAttrPastLimit;
+      break;
+    }
+    case TickType::kMidPoint:
+      TRUTH_ASSIGN(t.price, f.Number("price"));
+      break;
+  }
+  TRUTH_ASSIGN(out.delivered, f.Bool("delivered"));
+  int64_t subscribers = 0;
+  TRUTH_ASSIGN(subscribers, f.Integer("subscribers"));
+  if (subscribers < 0 || subscribers > INT32_MAX) return ParseError("\"subscribers\" out of range");
+  out.subscribers = static_cast<int>(subscribers);
+  return Status::Ok();
+}
+
+Status ParseRecord(const Json& object, const TruthVisitor& visitor, TruthReadStats* stats) {
+  if (!object.is_object()) return ParseError("not a JSON object");
+  const Fields f(object);
+  std::string type;
+  TRUTH_ASSIGN(type, f.String("type"));
+  if (type == "tick") {
+    if (!stats->has_header) return ParseError("tick before the header");
+    TruthTick tick;
+    IBSTREAM_RETURN_IF_ERROR(ParseTick(f, tick));
+    ++stats->ticks;
+    return visitor.on_tick ? visitor.on_tick(tick) : Status::Ok();
+  }
+  if (type == "header") {
+    if (stats->has_header) return ParseError("a second header");
+    TruthHeader header;
+    int64_t version = 0;
+    TRUTH_ASSIGN(version, f.Integer("version"));
+    if (version != 1) {
+      return ParseError("unsupported truth format version " + std::to_string(version));
+    }
+    header.version = 1;
+    int64_t seed = 0;
+    TRUTH_ASSIGN(seed, f.Integer("seed"));
+    header.seed = static_cast<uint64_t>(seed);
+    TRUTH_ASSIGN(header.start, f.Time("start"));
+    TRUTH_ASSIGN(header.speed, f.Number("speed"));
+    stats->has_header = true;
+    return visitor.on_header ? visitor.on_header(header) : Status::Ok();
+  }
+  if (!stats->has_header) return ParseError("the file does not start with a header");
+  if (type == "fault") {
+    TruthFault fault;
+    TRUTH_ASSIGN(fault.kind, f.String("kind"));
+    TRUTH_ASSIGN(fault.detail, f.String("detail"));
+    TRUTH_ASSIGN(fault.start, f.Time("start"));
+    TRUTH_ASSIGN(fault.end, f.Time("end"));
+    TRUTH_ASSIGN(fault.open, f.Bool("open"));
+    ++stats->faults;
+    return visitor.on_fault ? visitor.on_fault(fault) : Status::Ok();
+  }
+  if (type == "footer") {
+    TruthFooter footer;
+    TRUTH_ASSIGN(footer.end, f.Time("end"));
+    int64_t n = 0;
+    TRUTH_ASSIGN(n, f.Integer("ticks"));
+    footer.ticks = static_cast<uint64_t>(n);
+    TRUTH_ASSIGN(n, f.Integer("delivered"));
+    footer.delivered = static_cast<uint64_t>(n);
+    stats->has_footer = true;
+    return visitor.on_footer ? visitor.on_footer(footer) : Status::Ok();
+  }
+  return ParseError("unknown record type \"" + type + "\"");
+}
+
+#undef TRUTH_ASSIGN
+
+}  // namespace
+
+Status ParseTruthLine(std::string_view line, const TruthVisitor& visitor, TruthReadStats* stats) {
+  ++stats->lines;
+  const Json object = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) return ParseError("not valid JSON");
+  return ParseRecord(object, visitor, stats);
+}
+
+Status ReadTruthFile(const std::string& path, const TruthVisitor& visitor, TruthReadStats* stats) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (file == nullptr) return IoError("cannot open truth file " + path);
+  *stats = TruthReadStats{};
+  std::string line;
+  char buffer[1 << 16];
+  bool at_end = false;
+  while (!at_end) {
+    line.clear();
+    bool complete = false;
+    while (true) {
+      if (std::fgets(buffer, sizeof(buffer), file.get()) == nullptr) {
+        if (std::ferror(file.get())) return IoError("reading truth file " + path + " failed");
+        at_end = true;
+        break;
+      }
+      line += buffer;
+      if (!line.empty() && line.back() == '\n') {
+        line.pop_back();
+        complete = true;
+        break;
+      }
+    }
+    if (line.empty()) continue;
+    if (!complete && !Json::accept(line)) {  // the last line, cut short by a crash
+      stats->torn_last_line = true;
+      break;
+    }
+    const Status st = ParseTruthLine(line, visitor, stats);
+    if (!st.ok()) {
+      return st.WithContext("truth line " + std::to_string(stats->lines));
+    }
+  }
+  if (!stats->has_header) return ParseError("truth file " + path + " has no header");
+  return Status::Ok();
+}
+
+}  // namespace ibstream::verify

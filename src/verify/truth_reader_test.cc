@@ -1,0 +1,203 @@
+#include "verify/truth_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "sim/truth_writer.h"
+
+namespace ibstream::verify {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  return (std::filesystem::path(::testing::TempDir()) / ("truth_reader_" + name)).string();
+}
+
+struct Collected {
+  std::vector<TruthHeader> headers;
+  std::vector<TruthTick> ticks;
+  std::vector<TruthFault> faults;
+  std::vector<TruthFooter> footers;
+
+  TruthVisitor Visitor() {
+    TruthVisitor v;
+    v.on_header = [this](const TruthHeader& h) {
+      headers.push_back(h);
+      return Status::Ok();
+    };
+    v.on_tick = [this](const TruthTick& t) {
+      ticks.push_back(t);
+      return Status::Ok();
+    };
+    v.on_fault = [this](const TruthFault& f) {
+      faults.push_back(f);
+      return Status::Ok();
+    };
+    v.on_footer = [this](const TruthFooter& f) {
+      footers.push_back(f);
+      return Status::Ok();
+    };
+    return v;
+  }
+};
+
+std::vector<Tick> SampleTicks() {
+  Tick quote;
+  quote.contract_id = 711202509;
+  quote.type = TickType::kBidAsk;
+  quote.exchange_time = FromUnixSeconds(1754945400);
+  quote.receive_time = FromUnixNanos(1754945400250000000);
+  quote.bid_price = 21500.25;
+  quote.ask_price = 21500.5;
+  quote.bid_size = Decimal::FromInt(3);
+  quote.ask_size = Decimal::FromParts(55, 1);
+  Tick trade;
+  trade.contract_id = 711202509;
+  trade.type = TickType::kAllLast;
+  trade.exchange_time = FromUnixSeconds(1754945401);
+  trade.receive_time = FromUnixNanos(1754945401000000001);
+  trade.price = 0.1 + 0.2;  // not a short decimal: must round-trip exactly
+  trade.size = Decimal::FromParts(1, 4);
+  trade.exchange = "CME \"Globex\"";
+  trade.special_conditions = "I";
+  trade.attributes = kAttrUnreported;
+  Tick mid;
+  mid.contract_id = 42;
+  mid.type = TickType::kMidPoint;
+  mid.exchange_time = FromUnixSeconds(1754945402);
+  mid.receive_time = FromUnixNanos(1754945402999999999);
+  mid.price = 1.0e-7;
+  return {quote, trade, mid};
+}
+
+TEST(TruthReaderTest, ReadsBackWhatTheSimulatorWrote) {
+  const std::string path = TempPath("roundtrip.jsonl");
+  const std::vector<Tick> written = SampleTicks();
+  {
+    auto writer = sim::TruthWriter::Open(path);
+    ASSERT_TRUE(writer.ok());
+    (*writer)->WriteHeader(7, FromUnixSeconds(1754945400), 60);
+    (*writer)->WriteTick(written[0], "MNQ", 1);
+    (*writer)->WriteTick(written[1], "MNQ", 0);
+    (*writer)->WriteFault(sim::FaultKind::kFarmDown, "farm_down farm=usfuture duration=30s",
+                          FromUnixSeconds(1754945401), FromUnixSeconds(1754945431), false);
+    (*writer)->WriteTick(written[2], "X\tY", 2);
+    (*writer)->WriteFooter(FromUnixSeconds(1754945500));
+    ASSERT_TRUE((*writer)->Flush().ok());
+  }
+  Collected got;
+  TruthReadStats stats;
+  const Status st = ReadTruthFile(path, got.Visitor(), &stats);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(got.headers.size(), 1u);
+  EXPECT_EQ(got.headers[0].seed, 7u);
+  EXPECT_EQ(got.headers[0].start, FromUnixSeconds(1754945400));
+  EXPECT_EQ(got.headers[0].speed, 60);
+  ASSERT_EQ(got.ticks.size(), 3u);
+  for (size_t i = 0; i < written.size(); ++i) {
+    EXPECT_EQ(got.ticks[i].tick, written[i]) << i;
+  }
+  EXPECT_EQ(got.ticks[0].symbol, "MNQ");
+  EXPECT_TRUE(got.ticks[0].delivered);
+  EXPECT_FALSE(got.ticks[1].delivered);
+  EXPECT_EQ(got.ticks[2].subscribers, 2);
+  EXPECT_EQ(got.ticks[2].symbol, "X\tY");
+  ASSERT_EQ(got.faults.size(), 1u);
+  EXPECT_EQ(got.faults[0].kind, "farm_down");
+  EXPECT_EQ(got.faults[0].end - got.faults[0].start, std::chrono::seconds(30));
+  ASSERT_EQ(got.footers.size(), 1u);
+  EXPECT_EQ(got.footers[0].ticks, 3u);
+  EXPECT_EQ(got.footers[0].delivered, 2u);
+  EXPECT_EQ(stats.ticks, 3u);
+  EXPECT_TRUE(stats.has_footer);
+  EXPECT_FALSE(stats.torn_last_line);
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+constexpr const char* kHeader =
+    R"({"type":"header","version":1,"seed":7,"start":"2025-08-11T20:50:00Z","speed":60})"
+    "\n";
+constexpr const char* kTick =
+    R"({"type":"tick","con_id":1,"symbol":"A","tick_type":"MidPoint","time":1754945400,)"
+    R"("time_ns":1754945400250000000,"price":2.5,"delivered":true,"subscribers":1})";
+
+TEST(TruthReaderTest, SkipsATornLastLine) {
+  const std::string path = TempPath("torn.jsonl");
+  WriteFile(path, std::string(kHeader) + kTick + "\n" + std::string(kTick).substr(0, 40));
+  Collected got;
+  TruthReadStats stats;
+  ASSERT_TRUE(ReadTruthFile(path, got.Visitor(), &stats).ok());
+  EXPECT_EQ(got.ticks.size(), 1u);
+  EXPECT_TRUE(stats.torn_last_line);
+  EXPECT_FALSE(stats.has_footer);
+}
+
+TEST(TruthReaderTest, MalformedLinesAreParseErrorsNamingTheLine) {
+  const std::string tick(kTick);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"not json", std::string(kHeader) + "{oops\n"},
+      {"damage in the middle", std::string(kHeader) + "{\"type\":\n" + tick + "\n"},
+      {"no header", tick + "\n"},
+      {"wrong version",
+       R"({"type":"header","version":2,"seed":1,"start":"2025-08-11T20:50:00Z","speed":1})"
+       "\n"},
+      {"unknown type", std::string(kHeader) + R"({"type":"mystery"})" + "\n"},
+      {"bad tick type",
+       std::string(kHeader) +
+           R"({"type":"tick","con_id":1,"symbol":"A","tick_type":"Quote","time":1,"time_ns":1,"price":1,"delivered":true,"subscribers":1})" +
+           "\n"},
+      {"string price",
+       std::string(kHeader) +
+           R"({"type":"tick","con_id":1,"symbol":"A","tick_type":"MidPoint","time":1,"time_ns":1,"price":"1","delivered":true,"subscribers":1})" +
+           "\n"},
+      {"bad size",
+       std::string(kHeader) +
+           R"({"type":"tick","con_id":1,"symbol":"A","tick_type":"Last","time":1,"time_ns":1,"price":1,"size":"x","exchange":"","special_conditions":"","unreported":false,"delivered":true,"subscribers":1})" +
+           "\n"},
+      {"missing field",
+       std::string(kHeader) +
+           R"({"type":"tick","con_id":1,"symbol":"A","tick_type":"MidPoint","time":1,"time_ns":1,"delivered":true,"subscribers":1})" +
+           "\n"},
+      {"empty file", ""},
+  };
+  for (const auto& [name, text] : cases) {
+    const std::string path = TempPath("bad.jsonl");
+    WriteFile(path, text);
+    Collected got;
+    TruthReadStats stats;
+    const Status st = ReadTruthFile(path, got.Visitor(), &stats);
+    EXPECT_EQ(st.code(), StatusCode::kParseError) << name << ": " << st.ToString();
+  }
+  TruthReadStats stats;
+  const std::string path = TempPath("bad_line.jsonl");
+  WriteFile(path, std::string(kHeader) + tick + "\n" + "[1,2]\n" + tick + "\n");
+  const Status st = ReadTruthFile(path, TruthVisitor{}, &stats);
+  EXPECT_NE(st.message().find("truth line 3"), std::string::npos) << st.ToString();
+}
+
+TEST(TruthReaderTest, AMissingFileIsAnIoError) {
+  TruthReadStats stats;
+  EXPECT_EQ(ReadTruthFile(TempPath("absent/none.jsonl"), TruthVisitor{}, &stats).code(),
+            StatusCode::kIoError);
+}
+
+TEST(TruthReaderTest, AVisitorErrorStopsTheRead) {
+  const std::string path = TempPath("stop.jsonl");
+  WriteFile(path, std::string(kHeader) + kTick + "\n" + kTick + "\n");
+  int seen = 0;
+  TruthVisitor v;
+  v.on_tick = [&](const TruthTick&) {
+    ++seen;
+    return InvalidArgument("enough");
+  };
+  TruthReadStats stats;
+  EXPECT_EQ(ReadTruthFile(path, v, &stats).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(seen, 1);
+}
+
+}  // namespace
+}  // namespace ibstream::verify
