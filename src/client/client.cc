@@ -882,6 +882,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
             if (gen != self->generation_) return;
             self->writing_ = false;
             self->write_buffer_.clear();
+            self->PublishStats();
             if (ec) {
               self->ConnectionFailed(DisconnectReason::kWriteError,
                                      Unavailable("write failed: " + ec.message()));
@@ -894,6 +895,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
     if (pace_timer_armed_) return;
     pace_timer_armed_ = true;
     ++stats_.pacing_waits;
+    PublishStats();
     Duration wait = bucket_.TimeUntilAvailable(now);
     uint64_t gen = generation_;
     pace_timer_.expires_after(RealDuration(clock_, std::max(wait, Duration(1000))));

@@ -32,7 +32,7 @@ ScriptedServer::~ScriptedServer() {
 }
 
 Status ScriptedServer::Start() {
-  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (listen_fd_ < 0) return IoError(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -123,9 +123,10 @@ void ScriptedServer::Run() {
       RunCommands();
     }
     if (stop_) return;
-    if (fds[1].revents == 0) continue;
+    // The commands may have closed the connection fds[1] was polling: re-poll then.
+    if (fds[1].revents == 0 || fds[1].fd != (conn_fd_ >= 0 ? conn_fd_ : listen_fd_)) continue;
     if (conn_fd_ < 0) {
-      int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);  // blocking socket
       if (fd < 0) continue;
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
