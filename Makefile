@@ -37,5 +37,10 @@ format:
 format-check: setup
 	clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h')
 
+# The recorder on the built-in simulated gateway (Ctrl-C stops it). DEMO_ARGS are passed on,
+# e.g. make demo DEMO_ARGS="--speed 120 --port 8852".
+demo: build
+	./$(BUILD)/ibstream demo $(DEMO_ARGS)
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -33,4 +33,9 @@ void AddSimCommand(CLI::App& app);
 // `ibstream config check FILE` (config_command.cc): validate a configuration.
 void AddConfigCommand(CLI::App& app);
 
+// `ibstream record` (record_command.cc) and `ibstream demo` (demo_command.cc): the recorder
+// daemon, on a real gateway or on the built-in simulator (daemon.h runs both).
+void AddRecordCommand(CLI::App& app);
+void AddDemoCommand(CLI::App& app);
+
 }  // namespace ibstream::cli

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   ibstream::cli::AddHoursCommand(app);
   ibstream::cli::AddConfigCommand(app);
   ibstream::cli::AddSimCommand(app);
+  ibstream::cli::AddRecordCommand(app);
+  ibstream::cli::AddDemoCommand(app);
 
   try {
     app.parse(argc, argv);

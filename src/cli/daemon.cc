@@ -1,0 +1,149 @@
+#include "cli/daemon.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "http/server.h"
+#include "notify/from_config.h"
+#include "recorder/recorder.h"
+#include "storage/file_system.h"
+
+namespace ibstream::cli {
+namespace {
+
+// Hands the reliability core's alert groups to the notifier's queue (never blocks).
+class NotifierSink final : public reliability::AlertSink {
+ public:
+  explicit NotifierSink(notify::Notifier& notifier) : notifier_(notifier) {}
+  void Deliver(std::span<const Alert> group) override {
+    if (!notifier_.Notify(group)) spdlog::warn("event=alert_dropped count={}", group.size());
+  }
+
+ private:
+  notify::Notifier& notifier_;
+};
+
+spdlog::level::level_enum LevelOf(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::kTrace:
+      return spdlog::level::trace;
+    case config::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case config::LogLevel::kInfo:
+      return spdlog::level::info;
+    case config::LogLevel::kWarn:
+      return spdlog::level::warn;
+    case config::LogLevel::kError:
+      return spdlog::level::err;
+    case config::LogLevel::kCritical:
+      return spdlog::level::critical;
+    case config::LogLevel::kOff:
+      return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+}  // namespace
+
+void ConfigureLogging(const config::LoggingConfig& logging) {
+  spdlog::set_level(LevelOf(logging.level));
+  if (logging.json) {
+    // One JSON object per line; the message itself is the event's key=value text.
+    spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","msg":"%v"})",
+                        spdlog::pattern_time_type::utc);
+  } else {
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v", spdlog::pattern_time_type::utc);
+  }
+}
+
+int RunDaemon(const DaemonOptions& options) {
+  const config::Config& config = options.config;
+  ConfigureLogging(config.logging);
+
+  // Block the stop signals before any thread starts, so that only sigtimedwait sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const std::string base_url =
+      "http://" + config.http.listen.host + ":" + std::to_string(config.http.listen.port) + "/";
+  notify::SinkContext sink_context;
+  sink_context.clock = options.clock;
+  sink_context.external_url = base_url;
+  std::unique_ptr<notify::Notifier> notifier = notify::MakeNotifier(config, sink_context);
+  NotifierSink alert_sink(*notifier);
+
+  recorder::RecorderOptions recorder_options;
+  recorder_options.config = config;
+  auto recorder = std::make_unique<recorder::Recorder>(recorder_options, *options.clock,
+                                                       storage::PosixFileSystem(), alert_sink);
+  if (Status st = recorder->Start(); !st.ok()) {
+    std::cerr << options.name << ": " << st.ToString() << "\n";
+    return 1;
+  }
+
+  http::Router router;
+  recorder::Recorder* rec = recorder.get();
+  router.Get("/livez",
+             [](const http::Request&) { return http::JsonResponse(R"({"status":"ok"})"); });
+  router.Get("/readyz", [rec](const http::Request&) {
+    auto view = rec->View();
+    if (view->ready && view->gateway.connected) return http::JsonResponse(R"({"status":"ready"})");
+    return http::JsonError(503, view->ready ? "gateway session is not up" : "storage is not open");
+  });
+  http::ServerOptions server_options;
+  server_options.host = config.http.listen.host;
+  server_options.port = config.http.listen.port;
+  server_options.bearer_token = config.http.bearer_token;
+  http::Server server(std::move(router), server_options);
+  if (Status st = server.Start(); !st.ok()) {
+    std::cerr << options.name << ": " << st.ToString() << "\n";
+    recorder->Stop();
+    return 1;
+  }
+  const std::string url =
+      "http://" + config.http.listen.host + ":" + std::to_string(server.port()) + "/";
+  spdlog::info("event=started http={} storage={} contracts={}", url, config.storage.path,
+               config.contracts.size());
+  if (options.on_ready) options.on_ready(url);
+  sd_notify(0, "READY=1\nSTATUS=recording");
+
+  // systemd's watchdog, when enabled, expects a ping at least every WatchdogSec/2.
+  uint64_t watchdog_usec = 0;
+  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+  const TimePoint started = options.clock->Now();
+  for (;;) {
+    timespec timeout{0, 500'000'000};
+    const int sig = sigtimedwait(&signals, nullptr, &timeout);
+    if (sig == SIGTERM || sig == SIGINT) {
+      spdlog::info("event=stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      break;
+    }
+    if (sig == SIGHUP) {
+      spdlog::warn(
+          "event=sighup_ignored reason=\"the contract list is read at start; restart to change "
+          "it\"");
+    }
+    if (watchdog) sd_notify(0, "WATCHDOG=1");
+    if (options.run_for > Duration::zero() && options.clock->Now() - started >= options.run_for) {
+      spdlog::info("event=stopping reason=run_for_elapsed");
+      break;
+    }
+  }
+  sd_notify(0, "STOPPING=1");
+  server.Stop();
+  recorder->Stop();
+  notifier->WaitIdle(std::chrono::milliseconds(500));
+  notifier->Stop();
+  return 0;
+}
+
+}  // namespace ibstream::cli

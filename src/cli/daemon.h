@@ -1,0 +1,33 @@
+// Running the recorder as a daemon: logging, alert delivery, the recorder itself, the HTTP API,
+// systemd notification and signals. Shared by `ibstream record` and `ibstream demo`.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "common/clock.h"
+#include "config/config.h"
+
+namespace ibstream::cli {
+
+struct DaemonOptions {
+  config::Config config;
+  // The recorder's clock (SystemClock, or a ScaledClock for --start/--speed). Must outlive the run.
+  const Clock* clock = &SystemClock::Instance();
+  // Called once everything is up, with the HTTP base URL (e.g. to print where to look).
+  std::function<void(const std::string& base_url)> on_ready;
+  // Stop by itself after this much time on `clock` (zero: run until SIGTERM/SIGINT).
+  Duration run_for{0};
+  // Prefix of the one-line error messages ("ibstream record").
+  std::string name = "ibstream record";
+};
+
+// Blocks until SIGTERM or SIGINT (or run_for), then flushes, seals and exits cleanly. SIGHUP logs
+// that the contract list is read at start only. Returns the process exit code: 0 after a clean
+// stop, 1 when something could not start (one line on stderr says what).
+int RunDaemon(const DaemonOptions& options);
+
+// Sets spdlog's level and format (JSON lines with logging.json).
+void ConfigureLogging(const config::LoggingConfig& logging);
+
+}  // namespace ibstream::cli
