@@ -346,13 +346,11 @@ TEST_F(SimulatorTest, ErrorsForBadRequestsNeverSilence) {
   ASSERT_TRUE(c->Send(Tbt(72, kMnq, "BidAsk")).ok());
   ASSERT_TRUE(c->Send(Tbt(72, kMnq, "Last")).ok());        // duplicate id
   ASSERT_TRUE(c->Send(protocol::CancelMktData{99}).ok());  // unknown id
+  // reqAccountUpdates (6): a real request the simulator does not serve.
+  const std::string account_updates =
+      std::string("6") + '\0' + "2" + '\0' + "1" + '\0' + "DU1" + '\0';
   std::string unsupported;
-  protocol::AppendFrame(std::string("6\0"
-                                    "2\0"
-                                    "1\0"
-                                    "DU1\0",
-                                    12),
-                        unsupported);  // reqAccountUpdates
+  protocol::AppendFrame(account_updates, unsupported);
   ASSERT_TRUE(c->SendRaw(unsupported).ok());
   ASSERT_TRUE(c->RoundTrip());
   EXPECT_TRUE(c->HasError(200, 70));
@@ -363,7 +361,7 @@ TEST_F(SimulatorTest, ErrorsForBadRequestsNeverSilence) {
   EXPECT_FALSE(c->closed());
   // A malformed request: an error, then the connection closes; the simulator lives on.
   std::string bad;
-  protocol::AppendFrame(std::string("97\0abc\0", 7), bad);
+  protocol::AppendFrame(std::string("97") + '\0' + "abc" + '\0', bad);
   ASSERT_TRUE(c->SendRaw(bad).ok());
   EXPECT_TRUE(c->WaitFor([&] { return c->closed(); }));
   EXPECT_TRUE(c->HasError(320, -1));
