@@ -38,4 +38,9 @@ void AddConfigCommand(CLI::App& app);
 void AddRecordCommand(CLI::App& app);
 void AddDemoCommand(CLI::App& app);
 
+// `ibstream contract` (contract_command.cc) and `ibstream stream` (stream_command.cc): contract
+// lookup and live tick-by-tick printing through the gateway (client/).
+void AddContractCommand(CLI::App& app);
+void AddStreamCommand(CLI::App& app);
+
 }  // namespace ibstream::cli

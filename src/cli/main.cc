@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   ibstream::cli::AddSimCommand(app);
   ibstream::cli::AddRecordCommand(app);
   ibstream::cli::AddDemoCommand(app);
+  ibstream::cli::AddContractCommand(app);
+  ibstream::cli::AddStreamCommand(app);
 
   try {
     app.parse(argc, argv);
