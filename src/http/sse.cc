@@ -58,6 +58,11 @@ void SseSink::Close() {
   if (wake_) wake_();
 }
 
+size_t SseSink::queued_bytes() {
+  std::lock_guard lock(mutex_);
+  return queued_.size();
+}
+
 std::string SseSink::TakeQueued() {
   std::lock_guard lock(mutex_);
   std::string out;

@@ -43,6 +43,10 @@ class SseSink {
   // True when the sink closed because the client could not keep up.
   bool overflowed() const { return overflowed_.load(std::memory_order_acquire); }
 
+  // Bytes queued and not yet taken by the writer (lets a producer that can wait, such as a
+  // buffer replay, pace itself instead of overflowing the queue).
+  size_t queued_bytes();
+
   // Takes everything queued (for the writer).
   std::string TakeQueued();
 

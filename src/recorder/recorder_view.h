@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "calendar/market_calendar.h"
 #include "calendar/market_status.h"
 #include "common/clock.h"
 #include "model/alert.h"
@@ -52,6 +54,10 @@ struct ContractView {
   std::string calendar_error;
   std::optional<TimePoint> details_updated_at;
   MarketState market;
+  // The calendar the recorder uses for this contract (with its per-contract overrides), shared
+  // and immutable; null when the recorder does not publish it (the HTTP API then rebuilds one
+  // from the hours strings above, without overrides).
+  std::shared_ptr<const MarketCalendar> calendar;
   reliability::HealthStatus status = reliability::HealthStatus::kUnknown;
   int buffer_hours = 1;
   int priority = 1;
