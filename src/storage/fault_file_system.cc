@@ -195,7 +195,7 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::NewWritableFile(const std
   if (it != live_.end()) {
     inode = it->second.inode;
     inode->data.clear();
-    inode->synced = std::min<uint64_t>(inode->synced, 0);
+    inode->synced = 0;  // O_TRUNC: nothing of the new contents is synced yet
   } else {
     inode = std::make_shared<Inode>();
     live_[p] = Entry{false, inode};
