@@ -71,6 +71,17 @@ void ReliabilityCore::AddStream(const StreamKey& stream,
   }
 }
 
+void ReliabilityCore::RemoveStream(const StreamKey& stream) {
+  if (streams_.erase(stream) == 0) return;
+  monitor_.RemoveStream(stream);
+  retry_.Forget(RetryTarget::Stream(stream));
+  for (const auto& [key, record] : streams_) {
+    if (key.contract_id == stream.contract_id) return;
+  }
+  auto it = std::lower_bound(contracts_.begin(), contracts_.end(), stream.contract_id);
+  if (it != contracts_.end() && *it == stream.contract_id) contracts_.erase(it);
+}
+
 ReliabilityCore::StreamRecord* ReliabilityCore::Find(const StreamKey& stream) {
   auto it = streams_.find(stream);
   return it == streams_.end() ? nullptr : &it->second;

@@ -105,6 +105,9 @@ class ReliabilityCore {
 
   // Tracks a stream (before the first Evaluate, or any time later).
   void AddStream(const StreamKey& stream, const ContractReliabilityOptions& options = {});
+  // Stops tracking a stream (a futures roll, or a contract dropped from the configuration): no
+  // more decisions, health or alerts for it. Unknown streams are ignored.
+  void RemoveStream(const StreamKey& stream);
 
   // --- events -------------------------------------------------------------------------------
   void OnMarketState(int64_t contract_id, const MarketState& state, TimePoint now);

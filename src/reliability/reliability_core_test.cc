@@ -291,3 +291,51 @@ TEST(ReliabilityCoreTest, MetricsReportTheFullPicture) {
 
 }  // namespace
 }  // namespace ibstream::reliability
+
+namespace ibstream::reliability {
+namespace {
+
+class NullSink final : public AlertSink {
+ public:
+  void Deliver(std::span<const Alert> group) override { delivered += group.size(); }
+  size_t delivered = 0;
+};
+
+TEST(ReliabilityCoreRemoveTest, RemovedStreamGetsNoDecisionsHealthOrAlerts) {
+  NullSink sink;
+  ReliabilityCore core(Options(), sink);
+  const StreamKey gone{kMnq, TickType::kLast};
+  core.AddStream(kBidAsk);
+  core.AddStream(gone);
+  const MarketState open{M::kOpen, kT0 + std::chrono::hours(48), kT0 + std::chrono::hours(7)};
+  core.OnMarketState(kMnq, open, kT0);
+  core.OnConnectionUp(kT0);
+  int subscribes_for_gone = 0;
+  for (const auto& a : core.Evaluate(kT0).actions) {
+    if (a.kind == ActionKind::kResubscribe) {
+      core.OnSubscribed(*a.stream, kT0);
+      subscribes_for_gone += *a.stream == gone;
+    }
+  }
+  ASSERT_EQ(subscribes_for_gone, 1);
+  ASSERT_EQ(core.AllMetrics(kT0).size(), 2u);
+
+  core.RemoveStream(gone);
+  core.RemoveStream(gone);  // idempotent
+  EXPECT_EQ(core.AllMetrics(kT0).size(), 1u);
+  // Ten silent minutes in an open market: only the remaining stream is acted upon.
+  for (TimePoint t = kT0; t < kT0 + minutes(10); t += seconds(1)) {
+    core.OnMarketState(kMnq, open, t);
+    core.OnTick(kBidAsk, t);
+    for (const auto& a : core.Evaluate(t).actions) {
+      if (a.stream) {
+        EXPECT_NE(*a.stream, gone) << ActionKindName(a.kind) << " " << a.reason;
+      }
+    }
+  }
+  EXPECT_EQ(sink.delivered, 0u);
+  EXPECT_EQ(core.ContractStatus(kMnq, kT0 + minutes(10)), HealthStatus::kHealthy);
+}
+
+}  // namespace
+}  // namespace ibstream::reliability

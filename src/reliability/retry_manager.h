@@ -101,6 +101,8 @@ class AdaptiveRetryManager {
   // Ends an episode without success or failure (e.g. a stream's episode when the whole session
   // dropped: the gateway's episode takes over).
   void Abandon(const RetryTarget& target);
+  // Forgets the target entirely (it is no longer tracked).
+  void Forget(const RetryTarget& target) { targets_.erase(target); }
 
   // What to do now. May complete a timed-out attempt as failed.
   RetryDecision Decide(const RetryTarget& target, const MarketState& market, TimePoint now);

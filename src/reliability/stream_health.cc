@@ -71,6 +71,14 @@ void StreamHealthMonitor::AddStream(const StreamKey& stream,
   streams_.try_emplace(stream);
 }
 
+void StreamHealthMonitor::RemoveStream(const StreamKey& stream) {
+  streams_.erase(stream);
+  for (const auto& [key, state] : streams_) {
+    if (key.contract_id == stream.contract_id) return;
+  }
+  contracts_.erase(stream.contract_id);
+}
+
 std::vector<StreamKey> StreamHealthMonitor::Streams() const {
   std::vector<StreamKey> keys;
   keys.reserve(streams_.size());

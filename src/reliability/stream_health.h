@@ -84,6 +84,9 @@ class StreamHealthMonitor {
 
   // Tracks a stream with its contract's options (the last call for a contract wins).
   void AddStream(const StreamKey& stream, const ContractReliabilityOptions& options);
+  // Stops tracking a stream (a contract rolled or was untracked); the contract's state goes with
+  // its last stream. Unknown streams are ignored.
+  void RemoveStream(const StreamKey& stream);
   bool IsTracked(const StreamKey& stream) const { return streams_.contains(stream); }
   std::vector<StreamKey> Streams() const;
 
