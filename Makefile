@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: setup build test unit asan fuzz bench format format-check demo clean
+.PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci clean
 
 setup:
 	@bash scripts/setup.sh
@@ -41,6 +41,14 @@ format-check: setup
 # e.g. make demo DEMO_ARGS="--speed 120 --port 8852".
 demo: build
 	./$(BUILD)/ibstream demo $(DEMO_ARGS)
+
+# The recorder against the simulator's ground truth (scripts/chaos.py): every scenario, and the
+# docs/RELIABILITY.md table; chaos-ci is the short subset (a few minutes). Fails on a missed target.
+chaos: build
+	python3 scripts/chaos.py --build $(BUILD) --set full --doc docs/RELIABILITY.md
+
+chaos-ci: build
+	python3 scripts/chaos.py --build $(BUILD) --set ci
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
