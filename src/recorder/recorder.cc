@@ -777,6 +777,9 @@ class Recorder::Impl {
       t.type = key.type;
       t.source = TickSource::kBackfill;
       t.receive_time = now;
+      // A page arrives at one instant: without its own sequence number, two identical trades or
+      // quotes of one second would be bit-identical records, which queries return once.
+      if (s) t.sequence = ++s->sequence;
       if (store_->writer().Append(t).ok()) {
         ++counters_.ticks_backfilled;
         if (s) ++s->backfilled;
