@@ -771,6 +771,10 @@ class Recorder::Impl {
     }
     const StreamKey key = p.job.stream();
     std::vector<Tick> keep = p.job.OnPage(*result);
+    if (key.type == TickType::kLast) {
+      // IB's TRADES history holds every trade (AllLast); the Last stream has no unreported ones.
+      std::erase_if(keep, [](const Tick& t) { return (t.attributes & kAttrUnreported) != 0; });
+    }
     StreamState* s = FindStream(key);
     for (Tick& t : keep) {
       t.contract_id = key.contract_id;
