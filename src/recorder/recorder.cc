@@ -675,9 +675,11 @@ class Recorder::Impl {
         c->calendar.SessionsBetween(start, end).empty()) {
       return;  // the market did not trade in between: nothing was missed
     }
-    std::vector<Tick> boundary = s.boundary;
-    boundary.push_back(first);
-    StartGap(*c, key, start, end, cause, std::move(boundary), now);
+    // The backfill stores the boundary seconds whole: queries already drop the backfilled ticks
+    // that live ticks of the same second match (storage/query.h, rule 2). Filtering them here as
+    // well removed legitimate repeats (a second trade identical to a live one) twice over, and
+    // could not see the live ticks of the last second that arrive after the first one.
+    StartGap(*c, key, start, end, cause, /*boundary=*/{}, now);
   }
 
   // Records gap [first, last] (whole seconds, inclusive) and queues its backfill.
