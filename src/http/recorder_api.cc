@@ -328,6 +328,12 @@ class SseSession {
   bool OnLive(const Tick& tick) {
     std::lock_guard lock(mu_);
     if (finished_) return false;
+    // A live tick the buffer replay already sent is not sent again.
+    if (auto it = last_replayed_.find(tick.type); it != last_replayed_.end() &&
+                                                  tick.source == TickSource::kLive &&
+                                                  tick.sequence <= it->second) {
+      return true;
+    }
     if (replaying_) {
       if (pending_.size() >= shared_->options.max_pending_live_ticks) {
         ErrorLocked("BUFFER_ERROR", "the client did not keep up with the buffer replay");
@@ -1061,18 +1067,20 @@ Response Api::TradingSchedule(const Request& request) {
       Json all = Json::array();
       bool have_liquid = false;
       for (const ScheduledSession& s : sessions) {
-        if (zone.LocalDate(s.start) != day) continue;
-        if (entry["status"] == "closed") {
-          entry["status"] = "open";
-          entry["trading_start"] = zone.FormatIsoLocal(s.start);
-          entry["trading_end"] = zone.FormatIsoLocal(s.end);
-        }
+        // The liquid hours of the date, even when they belong to a session that started the
+        // evening before (CME).
         for (const SessionPart& part : s.parts) {
           if (part.liquid && !have_liquid && zone.LocalDate(part.start) == day) {
             have_liquid = true;
             entry["liquid_start"] = zone.FormatIsoLocal(part.start);
             entry["liquid_end"] = zone.FormatIsoLocal(part.end);
           }
+        }
+        if (zone.LocalDate(s.start) != day) continue;
+        if (entry["status"] == "closed") {
+          entry["status"] = "open";
+          entry["trading_start"] = zone.FormatIsoLocal(s.start);
+          entry["trading_end"] = zone.FormatIsoLocal(s.end);
         }
         all.push_back(
             {{"start", zone.FormatIsoLocal(s.start)}, {"end", zone.FormatIsoLocal(s.end)}});
