@@ -720,12 +720,12 @@ TEST_F(ClientTest, UndecodableMessageGivesErrorEventAndCleanClose) {
   ScriptedServer& server = StartServer();
   Client& client = ConnectedClient(Options());
   std::string bytes;
-  protocol::AppendFrame(std::string_view("99\0"
-                                         "2001\0"
-                                         "3\0"
-                                         "notatime\0",
-                                         21),
-                        bytes);
+  static constexpr char kPayload[] =
+      "99\0"
+      "2001\0"
+      "3\0"
+      "notatime\0";
+  protocol::AppendFrame(std::string_view(kPayload, sizeof(kPayload) - 1), bytes);
   server.Send(bytes);
   DisconnectEvent e = WaitForDisconnect();
   EXPECT_EQ(e.reason, DisconnectReason::kProtocolError);
