@@ -902,6 +902,9 @@ void Simulator::Impl::Pump(TimePoint now) {
         m.second = std::max(m.second, std::min(next, hour_end));
         continue;
       }
+      // Nobody can see a second that is over when nobody subscribes and no truth is written:
+      // skip it (a clock jumped by days costs nothing). The last second is kept for snapshots.
+      if (!truth_ && m.subs.empty() && m.second < now_second - 1) continue;
       generator_.GenerateSecond(m.market->contract(), m.second, phase, m.events);
       events_generated_.fetch_add(m.events.size(), std::memory_order_relaxed);
     }
@@ -1202,7 +1205,10 @@ void Simulator::Impl::StartFault(const FaultSpec& f, TimePoint now) {
       windowed = false;
       for (const SessionPtr& s : sessions_) {
         if (!Targets(f, *s)) continue;
-        for (int i = 0; i < f.bytes; ++i) s->out.push_back(static_cast<char>(garbage_rng_()));
+        // Output is queued in whole frames, so the garbage starts where the client expects a
+        // length prefix; a first byte of 0xFF makes that length invalid (> 16 MiB) for sure.
+        s->out.push_back(static_cast<char>(0xFF));
+        for (int i = 1; i < f.bytes; ++i) s->out.push_back(static_cast<char>(garbage_rng_()));
       }
       break;
     case FaultKind::kError:
