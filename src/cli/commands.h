@@ -43,4 +43,7 @@ void AddDemoCommand(CLI::App& app);
 void AddContractCommand(CLI::App& app);
 void AddStreamCommand(CLI::App& app);
 
+// `ibstream status` (status_command.cc): a running recorder's health as a table.
+void AddStatusCommand(CLI::App& app);
+
 }  // namespace ibstream::cli

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   ibstream::cli::AddDemoCommand(app);
   ibstream::cli::AddContractCommand(app);
   ibstream::cli::AddStreamCommand(app);
+  ibstream::cli::AddStatusCommand(app);
 
   try {
     app.parse(argc, argv);
