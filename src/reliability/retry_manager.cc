@@ -146,7 +146,13 @@ RetryDecision AdaptiveRetryManager::Decide(const RetryTarget& target, const Mark
     return {RetryVerdict::kWait, at, std::nullopt, true};
   }
   if (selected != s.selected) StartStrategy(s, selected, now);
-  const TimePoint at = std::max(s.next_attempt_at, EarliestRequest(target));
+  TimePoint at = std::max(s.next_attempt_at, EarliestRequest(target));
+  if (target.is_gateway() && IsTrading(market.status) &&
+      policy_.gateway_trading_interval > Duration::zero()) {
+    const TimePoint fast =
+        s.last_request_at ? *s.last_request_at + policy_.gateway_trading_interval : now;
+    at = std::min(at, fast);
+  }
   if (now >= at) return {RetryVerdict::kAttemptNow, now, s.current, false};
   return {RetryVerdict::kWait, at, s.current, false};
 }

@@ -7,6 +7,7 @@
 namespace ibstream::reliability {
 namespace {
 
+using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 using M = MarketStatus;
@@ -84,8 +85,15 @@ TEST(RetryManagerTest, ScheduleTablePerMarketStatus) {
   }
 }
 
+// The strategies alone, without the fast gateway cadence while trading.
+RetryPolicy StrategyOnlyPolicy() {
+  RetryPolicy policy = ExactPolicy();
+  policy.gateway_trading_interval = Duration::zero();
+  return policy;
+}
+
 TEST(RetryManagerTest, SingleFlightUntilOutcomeOrTimeout) {
-  AdaptiveRetryManager retry(ExactPolicy(), 1);
+  AdaptiveRetryManager retry(StrategyOnlyPolicy(), 1);
   const RetryTarget gateway = RetryTarget::Gateway();
   retry.ReportFailure(gateway, FailureKind::kConnectionLost, M::kOpen, kT0);
   ASSERT_EQ(retry.Decide(gateway, kOpen, kT0 + seconds(10)).verdict, RetryVerdict::kAttemptNow);
@@ -188,7 +196,7 @@ TEST(RetryManagerTest, HolidayWithoutKnownOpenWaitsForTheCalendar) {
 }
 
 TEST(RetryManagerTest, MarketChangeRebasesTheStrategy) {
-  AdaptiveRetryManager retry(ExactPolicy(), 1);
+  AdaptiveRetryManager retry(StrategyOnlyPolicy(), 1);
   const RetryTarget gateway = RetryTarget::Gateway();
   retry.ReportFailure(gateway, FailureKind::kConnectionLost, M::kClosed, kT0);
   EXPECT_EQ(retry.Decide(gateway, MarketState{M::kClosed, {}, {}}, kT0).at, kT0 + seconds(300));
@@ -196,6 +204,29 @@ TEST(RetryManagerTest, MarketChangeRebasesTheStrategy) {
   RetryDecision d = retry.Decide(gateway, kOpen, kT0 + seconds(60));
   EXPECT_EQ(d.strategy, RetryStrategy::kStandard);
   EXPECT_EQ(d.at, kT0 + seconds(70));
+}
+
+TEST(RetryManagerTest, LostGatewayIsTriedEverySecondWhileTrading) {
+  AdaptiveRetryManager retry(ExactPolicy(), 1);
+  const RetryTarget gateway = RetryTarget::Gateway();
+  retry.ReportFailure(gateway, FailureKind::kConnectionLost, M::kOpen, kT0);
+  ASSERT_EQ(retry.Decide(gateway, kOpen, kT0).verdict, RetryVerdict::kAttemptNow);
+  TimePoint t = kT0;
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    retry.AttemptStarted(gateway, t);
+    retry.ReportFailure(gateway, FailureKind::kConnectionLost, M::kOpen, t + milliseconds(5));
+    const RetryDecision d = retry.Decide(gateway, kOpen, t + milliseconds(10));
+    ASSERT_EQ(d.verdict, RetryVerdict::kWait) << attempt;
+    ASSERT_EQ(d.at, t + seconds(1)) << attempt;
+    t += seconds(1);
+  }
+  // Streams keep their strategies and IB's 15 s rule.
+  retry.ReportFailure(kTarget, FailureKind::kRequestRejected, M::kOpen, kT0);
+  EXPECT_EQ(retry.Decide(kTarget, kOpen, kT0).at, kT0 + seconds(10));
+  // Outside trading the gateway follows the strategy (conservative when closed).
+  AdaptiveRetryManager closed(ExactPolicy(), 1);
+  closed.ReportFailure(gateway, FailureKind::kConnectionLost, M::kClosed, kT0);
+  EXPECT_EQ(closed.Decide(gateway, MarketState{M::kClosed, {}, {}}, kT0).at, kT0 + seconds(300));
 }
 
 TEST(RetryManagerTest, ContractOverrideAndRefusalRestart) {

@@ -68,6 +68,11 @@ struct RetryPolicy {
   Duration min_rerequest_interval = 15s;
   // An attempt whose outcome is never reported counts as failed after this long.
   Duration attempt_timeout = 30s;
+  // While a market trades, a lost gateway session is tried again at least this often, whatever
+  // the strategy says: connecting to a local TWS/Gateway costs nothing and no IB limit applies
+  // to it, and every second spent waiting is a second of data to backfill. This is what brings
+  // recording back within seconds of a gateway restart. Zero: the strategies alone.
+  Duration gateway_trading_interval = 1s;
 };
 
 // The strategy for a failure of `kind` while the market is in `status`; nullopt means "no retries
