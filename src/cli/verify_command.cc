@@ -1,10 +1,12 @@
-// `ibstream verify`: integrity of every file of a store.
+// `ibstream verify`: integrity of every file of a store and, with a simulator truth file, the
+// completeness of every recorded stream (verify/completeness.h).
 //
-//   ibstream verify --data DIR [--json]
+//   ibstream verify --data DIR [--truth FILE [--min-completeness PCT] [--from T] [--to T]]
+//                   [--json]
 //
 // Exit code 0 when every file is sound (warnings such as a torn journal tail, the normal result
-// of a crash, do not fail), 1 when something is damaged, 2 on usage errors. Extra checks (the
-// simulator's --truth comparison) are storage::VerifyCheck objects passed to VerifyStore.
+// of a crash, do not fail) and every stream reaches the completeness threshold (100% by default)
+// with no extra ticks, 1 otherwise, 2 on usage errors or when the truth cannot be read.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,17 +15,24 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "storage/file_system.h"
 #include "storage/verify.h"
+#include "verify/completeness.h"
 
 namespace ibstream::cli {
 namespace {
 
 struct VerifyOptions {
   std::string data;
+  std::string truth;
+  double min_completeness = 100;
+  std::string from;
+  std::string to;
   bool json = false;
 };
 
@@ -41,7 +50,24 @@ const char* SeverityName(storage::VerifiedFile::Severity s) {
 
 int RunVerify(const VerifyOptions& o) {
   const bool show_progress = ::isatty(STDERR_FILENO) != 0;
-  std::vector<storage::VerifyCheck*> checks;  // completeness checks plug in here
+  std::vector<storage::VerifyCheck*> checks;
+  std::unique_ptr<verify::CompletenessCheck> completeness;
+  if (!o.truth.empty()) {
+    verify::CompletenessOptions options;
+    options.truth_path = o.truth;
+    options.min_completeness = o.min_completeness;
+    for (auto [text, target] : {std::pair{&o.from, &options.from}, std::pair{&o.to, &options.to}}) {
+      if (text->empty()) continue;
+      auto t = ParseIsoTime(*text);
+      if (!t.ok()) {
+        std::cerr << "ibstream verify: " << t.status().ToString() << "\n";
+        return 2;
+      }
+      *target = *t;
+    }
+    completeness = std::make_unique<verify::CompletenessCheck>(options);
+    checks.push_back(completeness.get());
+  }
   auto report = storage::VerifyStore(
       storage::PosixFileSystem(), o.data, checks, [&](size_t done, size_t total) {
         if (show_progress && (done % 16 == 0 || done == total)) {
@@ -51,6 +77,11 @@ int RunVerify(const VerifyOptions& o) {
       });
   if (!report.ok()) {
     std::cerr << "ibstream verify: " << report.status().ToString() << "\n";
+    return 2;
+  }
+  if (completeness && !completeness->report()) {
+    std::cerr << "ibstream verify: completeness: " << report->checks.back().status.ToString()
+              << "\n";
     return 2;
   }
   if (o.json) {
@@ -73,6 +104,10 @@ int RunVerify(const VerifyOptions& o) {
                              {"status", c.status.ok() ? "ran" : c.status.ToString()},
                              {"problems", c.problems}});
     }
+    if (completeness) {
+      j["completeness"] =
+          nlohmann::json::parse(verify::CompletenessJson(*completeness->report(), -1));
+    }
     std::cout << j.dump(2) << "\n";
   } else {
     for (const auto& f : report->files) {
@@ -83,6 +118,10 @@ int RunVerify(const VerifyOptions& o) {
       if (!c.status.ok())
         std::cout << "check " << c.name << " failed to run: " << c.status.ToString() << "\n";
       for (const auto& p : c.problems) std::cout << "check " << c.name << ": " << p << "\n";
+    }
+    if (completeness) {
+      for (const std::string& line : verify::DescribeCompleteness(*completeness->report()))
+        std::cout << "completeness: " << line << "\n";
     }
     std::cout << report->files.size() << " files, " << report->ticks << " ticks, " << report->errors
               << " errors, " << report->warnings
@@ -95,8 +134,22 @@ int RunVerify(const VerifyOptions& o) {
 
 void AddVerifyCommand(CLI::App& app) {
   auto options = std::make_shared<VerifyOptions>();
-  CLI::App* command = app.add_subcommand("verify", "Check the integrity of every stored file");
+  CLI::App* command = app.add_subcommand(
+      "verify",
+      "Check the integrity of every stored file (and completeness against a simulator truth)");
   command->add_option("--data", options->data, "Storage directory")->required();
+  command->add_option("--truth", options->truth,
+                      "Simulator ground-truth file: also report completeness per stream");
+  command
+      ->add_option("--min-completeness", options->min_completeness,
+                   "Percent of the truth's ticks each stream must hold (with --truth)")
+      ->check(CLI::Range(0.0, 100.0));
+  command->add_option("--from", options->from,
+                      "With --truth: compare from this exchange time (default: each stream's "
+                      "first full second delivered)");
+  command->add_option("--to", options->to,
+                      "With --truth: compare up to this exchange time, exclusive (default: each "
+                      "stream's last second delivered)");
   command->add_flag("--json", options->json, "Print a JSON report");
   command->callback([options] { SetExitCode(RunVerify(*options)); });
 }
