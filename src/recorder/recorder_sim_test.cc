@@ -2,127 +2,16 @@
 // reliability plan, checked against what the recorder stored, its gap ledger and its alerts.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <mutex>
-#include <thread>
+#include <optional>
 
-#include "config/config.h"
-#include "recorder/recorder.h"
-#include "sim/simulator.h"
-#include "storage/file_system.h"
+#include "recorder/recorder_sim_fixture.h"
 
 namespace ibstream::recorder {
 namespace {
 
 using namespace std::chrono_literals;
-
-class CapturingSink final : public reliability::AlertSink {
- public:
-  void Deliver(std::span<const Alert> group) override {
-    std::lock_guard lock(mutex);
-    for (const Alert& a : group) alerts.push_back(a);
-  }
-  std::vector<Alert> Firing(AlertSeverity severity) {
-    std::lock_guard lock(mutex);
-    std::vector<Alert> out;
-    for (const Alert& a : alerts) {
-      if (a.state == AlertState::kFiring && a.severity == severity) out.push_back(a);
-    }
-    return out;
-  }
-  std::mutex mutex;
-  std::vector<Alert> alerts;
-};
-
-std::string Describe(const std::vector<Alert>& alerts) {
-  std::string out;
-  for (const Alert& a : alerts) out += a.rule + ": " + a.summary + "\n";
-  return out;
-}
-
-class RecorderSimTest : public ::testing::Test {
- protected:
-  // Virtual time runs `speed` times faster than real time from `start`.
-  void StartAll(const std::string& start, double speed, std::vector<sim::FaultSpec> faults = {}) {
-    dir_ = std::filesystem::path(testing::TempDir()) /
-           ("recorder_sim_" +
-            std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    start_ = *ParseIsoTime(start);
-    clock_ = std::make_unique<ScaledClock>(start_, speed);
-
-    sim::SimulatorOptions sim_options;
-    sim_options.listen_port = 0;
-    sim_options.quiet = true;
-    sim_options.seed = 7;
-    sim_options.speed = speed;
-    sim_options.history_days = 3;
-    sim_options.faults = std::move(faults);
-    sim_options.truth_path = (dir_ / "truth.jsonl").string();
-    simulator_ = std::make_unique<sim::Simulator>(*clock_, sim_options);
-    ASSERT_TRUE(simulator_->Start().ok());
-
-    config::Config config;
-    config.gateway.ports = {simulator_->port()};
-    // Virtual durations: generous enough for a loaded 2-core machine at this speed.
-    config.gateway.connect_timeout = 600s;
-    config.gateway.probe_interval = 600s;
-    config.gateway.probe_deadline = 600s;
-    config.storage.path = (dir_ / "data").string();
-    config::ContractConfig mnq;
-    mnq.symbol = "MNQ";
-    mnq.sec_type = "FUT";
-    mnq.exchange = "CME";
-    mnq.currency = "USD";
-    mnq.tick_types = {TickType::kBidAsk, TickType::kLast};
-    config.contracts = {mnq};
-    RecorderOptions options;
-    options.config = config;
-    recorder_ = std::make_unique<Recorder>(options, *clock_, fs_, sink_);
-    const Status started = recorder_->Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-  }
-
-  // Waits (real time bounded) until the virtual clock reaches `until`.
-  void RunUntil(const std::string& until) {
-    const TimePoint target = *ParseIsoTime(until);
-    const auto deadline = std::chrono::steady_clock::now() + 120s;
-    while (clock_->Now() < target && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(10ms);
-    }
-    ASSERT_GE(clock_->Now(), target) << "the virtual clock did not reach " << until;
-  }
-
-  std::vector<Tick> Stored(StreamKey stream) {
-    std::vector<Tick> out;
-    const Status st = recorder_->Query({stream}, start_ - std::chrono::hours(2),
-                                       clock_->Now() + std::chrono::hours(1), [&](const Tick& t) {
-                                         out.push_back(t);
-                                         return Status::Ok();
-                                       });
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return out;
-  }
-
-  int64_t MnqId() {
-    auto view = recorder_->View();
-    return view->contracts.empty() ? 0 : view->contracts[0].contract_id;
-  }
-
-  void TearDown() override {
-    if (recorder_) recorder_->Stop();
-    if (simulator_) simulator_->Stop();
-  }
-
-  std::filesystem::path dir_;
-  TimePoint start_;
-  std::unique_ptr<ScaledClock> clock_;
-  storage::FileSystem* fs_ = storage::PosixFileSystem();
-  CapturingSink sink_;
-  std::unique_ptr<sim::Simulator> simulator_;
-  std::unique_ptr<Recorder> recorder_;
-};
+using testing::Describe;
+using testing::RecorderSimTest;
 
 // The original incident: MNQ through the CME 16:00-17:00 CT halt. No reconnect, no critical
 // alert, recording resumes at the reopening, and the halt is not a gap.

@@ -1,0 +1,256 @@
+// The recorder against the simulator through the faults that lose data: each scenario records
+// MNQ (BidAsk, Last) in liquid hours, injects one fault, lets the recorder recover and backfill,
+// and then proves with the simulator's ground truth (verify/completeness.h) that the store holds
+// every tick the market made: live ticks plus backfill, 100%, nothing extra. Each scenario also
+// checks that the fault did cost live ticks (otherwise the backfill was not put to the test).
+//
+// Virtual time runs at 600x: a scenario is a few virtual minutes and well under ten seconds real.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "recorder/recorder_sim_fixture.h"
+#include "sim/fault.h"
+#include "verify/completeness.h"
+
+extern char** environ;
+
+namespace ibstream::recorder {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::RecorderSimTest;
+
+constexpr double kSpeed = 600;
+// Monday 2025-08-11 09:00 CDT: liquid CME trading.
+constexpr const char* kStart = "2025-08-11T09:00:00-05:00";
+
+TimePoint At(const std::string& local_time) {
+  return *ParseIsoTime("2025-08-11T" + local_time + "-05:00");
+}
+
+std::string DescribeGaps(const RecorderView& view) {
+  std::string out;
+  for (const auto& g : view.gaps) {
+    out += ToString(g.stream) + " " + FormatIsoUtc(g.start) + ".." + FormatIsoUtc(g.end) + " " +
+           g.cause + " " + std::string(storage::BackfillStateName(g.state)) + " " + g.reason + "\n";
+  }
+  return out;
+}
+
+class RecorderScenarioTest : public RecorderSimTest {
+ protected:
+  // Runs the virtual clock to `at` and starts `fault` ("kind key=value ...") there.
+  void InjectAt(const std::string& at, const std::string& fault) {
+    RunUntil(At(at));
+    auto spec = sim::ParseFaultLine(fault);
+    ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+    simulator_->InjectFault(*spec);
+  }
+
+  // Waits until the recorder holds at least `min_gaps` gaps, all of them filled.
+  void WaitForBackfill(size_t min_gaps) {
+    const bool filled = WaitFor([&] {
+      auto view = recorder_->View();
+      if (view->gaps.size() < min_gaps) return false;
+      for (const auto& g : view->gaps) {
+        if (g.state != storage::BackfillState::kFilled) return false;
+      }
+      return true;
+    });
+    auto view = recorder_->View();
+    ASSERT_TRUE(filled) << view->gaps.size() << " gaps (want " << min_gaps << ", all filled):\n"
+                        << DescribeGaps(*view);
+  }
+
+  // Stops the recorder and the simulator and compares the store with the truth up to 30 virtual
+  // seconds before the stop (ticks in flight when the recorder stops are not its to keep).
+  verify::CompletenessReport Finish() {
+    const TimePoint end = clock_->Now() - 30s;
+    gaps_ = recorder_->View()->gaps;
+    counters_ = recorder_->View()->counters;
+    StopRecorder();
+    simulator_->Stop();
+    verify::CompletenessOptions options;
+    options.truth_path = truth_path();
+    options.to = std::chrono::floor<std::chrono::seconds>(end);
+    auto report = verify::CheckCompleteness(fs_, data_dir(), options);
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    if (!report.ok()) return {};
+    for (const std::string& line : verify::DescribeCompleteness(*report)) {
+      std::cout << "[ completeness ] " << line << "\n";
+    }
+    return std::move(report).value();
+  }
+
+  // Every tick of both streams is stored, nothing extra; the streams in `lossy` lost live ticks.
+  void ExpectComplete(const verify::CompletenessReport& report,
+                      const std::vector<TickType>& lossy) {
+    std::string described;
+    for (const std::string& line : verify::DescribeCompleteness(report)) described += line + "\n";
+    described += "gaps:\n" + Gaps();
+    ASSERT_EQ(report.streams.size(), 2u) << described;
+    for (const auto& s : report.streams) {
+      EXPECT_GT(s.expected, 100u) << described;
+      EXPECT_EQ(s.missing, 0u) << described;
+      EXPECT_EQ(s.extra, 0u) << described;
+      const bool lost_live = std::find(lossy.begin(), lossy.end(), s.stream.type) != lossy.end();
+      if (lost_live) {
+        EXPECT_LT(s.matched_live, s.expected)
+            << ToString(s.stream) << ": the fault cost no live tick\n"
+            << described;
+      }
+    }
+    EXPECT_TRUE(report.ok()) << described;
+  }
+
+  bool HasGapWithCause(const std::string& cause) const {
+    for (const auto& g : gaps_) {
+      if (g.cause == cause) return true;
+    }
+    return false;
+  }
+
+  std::string Gaps() const {
+    RecorderView v;
+    v.gaps = gaps_;
+    return DescribeGaps(v);
+  }
+
+  std::vector<storage::GapRecord> gaps_;
+  RecorderCounters counters_;
+};
+
+const std::vector<TickType> kBoth = {TickType::kBidAsk, TickType::kLast};
+
+// The gateway restarts: every connection closed, the listener closed for a minute, every
+// subscription gone. The recorder reconnects, resubscribes and backfills the minute.
+TEST_F(RecorderScenarioTest, GatewayRestartIsBackfilled) {
+  StartAll(kStart, kSpeed);
+  InjectAt("09:02:00", "gateway_restart duration=60s");
+  RunUntil(At("09:04:30"));
+  WaitForBackfill(2);
+  EXPECT_GE(recorder_->View()->gateway.connections, 2u);
+  ExpectComplete(Finish(), kBoth);
+}
+
+// The connection is reset (RST): the recorder reconnects at once and backfills what was lost.
+TEST_F(RecorderScenarioTest, ConnectionResetIsBackfilled) {
+  StartAll(kStart, kSpeed);
+  InjectAt("09:02:00", "close mode=rst");
+  RunUntil(At("09:03:30"));
+  WaitForBackfill(2);
+  EXPECT_GE(recorder_->View()->gateway.connections, 2u);
+  ExpectComplete(Finish(), kBoth);
+}
+
+// One subscription (MNQ BidAsk) stays silent for 3 minutes while Last flows on the same
+// connection: the recorder judges it stale per subscription, resubscribes, and backfills it.
+TEST_F(RecorderScenarioTest, SilentSubscriptionIsBackfilled) {
+  configure_ = [](config::Config& config) { config.contracts[0].data_staleness_threshold = 60s; };
+  StartAll(kStart, kSpeed);
+  RunUntil(At("09:01:00"));
+  const int64_t id = MnqId();
+  ASSERT_NE(id, 0);
+  InjectAt("09:02:00", "silence con_id=" + std::to_string(id) + " tick_type=BidAsk duration=3m");
+  RunUntil(At("09:06:00"));
+  WaitForBackfill(1);
+  const auto report = Finish();
+  ExpectComplete(report, {TickType::kBidAsk});
+  for (const auto& g : gaps_) EXPECT_EQ(g.stream.type, TickType::kBidAsk) << Gaps();
+}
+
+// 1100 then 1101 (connectivity restored, data lost): every subscription is gone, the socket
+// stays up. The recorder must resubscribe (with new request ids) and backfill the outage.
+TEST_F(RecorderScenarioTest, ConnectivityLostWithDataLostResubscribes) {
+  StartAll(kStart, kSpeed);
+  RunUntil(At("09:01:30"));
+  std::map<TickType, int32_t> old_request_ids;
+  ASSERT_EQ(recorder_->View()->contracts.size(), 1u);
+  for (const auto& s : recorder_->View()->contracts[0].streams) {
+    ASSERT_TRUE(s.subscribed) << ToString(s.key);
+    old_request_ids[s.key.type] = s.request_id;
+  }
+  InjectAt("09:02:00", "connectivity_lost duration=30s restore=data_lost");
+  RunUntil(At("09:04:00"));
+  WaitForBackfill(2);
+  auto view = recorder_->View();
+  EXPECT_EQ(view->gateway.connections, 1u) << "1101 needs no reconnect";
+  EXPECT_EQ(view->counters.ib_errors.count(1101), 1u) << "no 1101 seen";
+  for (const auto& s : view->contracts[0].streams) {
+    EXPECT_TRUE(s.subscribed) << ToString(s.key);
+    EXPECT_NE(s.request_id, old_request_ids[s.key.type]) << ToString(s.key) << " not resubscribed";
+  }
+  ExpectComplete(Finish(), kBoth);
+}
+
+// A farm blip: 2103 (usfuture market data farm broken, data stops), 20 s later 2104. The ticks
+// of the outage are lost live and come back from the historical farm.
+TEST_F(RecorderScenarioTest, FarmBlipIsBackfilled) {
+  StartAll(kStart, kSpeed);
+  InjectAt("09:02:00", "farm_down farm=usfuture duration=20s");
+  RunUntil(At("09:03:30"));
+  WaitForBackfill(2);
+  EXPECT_EQ(recorder_->View()->gateway.connections, 1u);
+  ExpectComplete(Finish(), kBoth);
+}
+
+// kill -9 of a recorder process: whatever it had not made durable is gone with it, and nothing
+// records for two minutes. A new recorder on the same store finds the last stored tick of each
+// stream and backfills from there (cause "recorder_restart").
+TEST_F(RecorderScenarioTest, KilledRecorderIsCompletedByTheNextOnesStartupBackfill) {
+  StartSimulator(kStart, kSpeed);
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  const std::string port = std::to_string(simulator_->port());
+  const std::string data = data_dir();
+  const std::string virtual_ns = std::to_string(ToUnixNanos(clock_->Now()));
+  const std::string real_ns = std::to_string(ToUnixNanos(SystemClock::Instance().Now()));
+  const std::string speed = std::to_string(static_cast<int>(kSpeed));
+  std::vector<char*> args = {const_cast<char*>(RECORDER_SIM_CHILD),
+                             const_cast<char*>(port.c_str()),
+                             const_cast<char*>(data.c_str()),
+                             const_cast<char*>(virtual_ns.c_str()),
+                             const_cast<char*>(real_ns.c_str()),
+                             const_cast<char*>(speed.c_str()),
+                             nullptr};
+  pid_t child = 0;
+  ASSERT_EQ(posix_spawn(&child, RECORDER_SIM_CHILD, &actions, nullptr, args.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  char started[16] = {};
+  std::FILE* child_out = ::fdopen(out[0], "r");
+  ASSERT_NE(child_out, nullptr);
+  const bool ok = std::fgets(started, sizeof(started), child_out) != nullptr;
+  if (!ok) ::kill(child, SIGKILL);
+  ASSERT_TRUE(ok) << "the recorder process did not start";
+
+  RunUntil(At("09:02:00"));
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  std::fclose(child_out);  // kept open until now: a closed pipe would end the child with SIGPIPE
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+      << "the recorder process ended before the kill: status " << status;
+
+  RunUntil(At("09:04:00"));
+  StartRecorder();
+  RunUntil(At("09:05:00"));
+  WaitForBackfill(2);
+  const auto report = Finish();
+  EXPECT_TRUE(HasGapWithCause("recorder_restart")) << Gaps();
+  ExpectComplete(report, kBoth);
+}
+
+}  // namespace
+}  // namespace ibstream::recorder

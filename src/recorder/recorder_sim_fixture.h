@@ -1,0 +1,154 @@
+// The fixture of the recorder-against-simulator tests: a simulator and a recorder sharing one
+// accelerated clock (ScaledClock), a temp directory per test, and helpers to run virtual time
+// forward and read what the recorder stored.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "recorder/recorder.h"
+#include "recorder/recorder_sim_config.h"
+#include "sim/simulator.h"
+#include "storage/file_system.h"
+
+namespace ibstream::recorder::testing {
+
+using namespace std::chrono_literals;
+
+class CapturingSink final : public reliability::AlertSink {
+ public:
+  void Deliver(std::span<const Alert> group) override {
+    std::lock_guard lock(mutex);
+    for (const Alert& a : group) alerts.push_back(a);
+  }
+  std::vector<Alert> Firing(AlertSeverity severity) {
+    std::lock_guard lock(mutex);
+    std::vector<Alert> out;
+    for (const Alert& a : alerts) {
+      if (a.state == AlertState::kFiring && a.severity == severity) out.push_back(a);
+    }
+    return out;
+  }
+  std::mutex mutex;
+  std::vector<Alert> alerts;
+};
+
+inline std::string Describe(const std::vector<Alert>& alerts) {
+  std::string out;
+  for (const Alert& a : alerts) out += a.rule + ": " + a.summary + "\n";
+  return out;
+}
+
+class RecorderSimTest : public ::testing::Test {
+ protected:
+  // Virtual time runs `speed` times faster than real time from `start`.
+  void StartAll(const std::string& start, double speed, std::vector<sim::FaultSpec> faults = {}) {
+    StartSimulator(start, speed, std::move(faults));
+    StartRecorder();
+  }
+
+  void StartSimulator(const std::string& start, double speed,
+                      std::vector<sim::FaultSpec> faults = {}) {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("recorder_sim_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    start_ = *ParseIsoTime(start);
+    speed_ = speed;
+    clock_ = std::make_unique<ScaledClock>(start_, speed);
+
+    sim::SimulatorOptions sim_options;
+    sim_options.listen_port = 0;
+    sim_options.quiet = true;
+    sim_options.seed = 7;
+    sim_options.speed = speed;
+    sim_options.history_days = 3;
+    sim_options.faults = std::move(faults);
+    sim_options.truth_path = truth_path();
+    simulator_ = std::make_unique<sim::Simulator>(*clock_, sim_options);
+    ASSERT_TRUE(simulator_->Start().ok());
+  }
+
+  // Starts a recorder on the test's data directory (again after StopRecorder(): a restart).
+  void StartRecorder() {
+    RecorderOptions options;
+    options.config = SimTestConfig(simulator_->port(), data_dir());
+    if (configure_) configure_(options.config);
+    recorder_ = std::make_unique<Recorder>(options, *clock_, fs_, sink_);
+    const Status started = recorder_->Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
+
+  void StopRecorder() {
+    if (recorder_) recorder_->Stop();
+    recorder_.reset();
+  }
+
+  // Waits (real time bounded) until the virtual clock reaches `until`.
+  void RunUntil(const std::string& until) { RunUntil(*ParseIsoTime(until)); }
+  void RunUntil(TimePoint target) {
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (clock_->Now() < target && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(5ms);
+    }
+    ASSERT_GE(clock_->Now(), target) << "the virtual clock did not reach " << FormatIsoUtc(target);
+  }
+
+  // Polls `condition` until it holds or `real_deadline` passes; returns its last value.
+  static bool WaitFor(const std::function<bool()>& condition,
+                      std::chrono::milliseconds real_deadline = 60s) {
+    const auto end = std::chrono::steady_clock::now() + real_deadline;
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > end) return condition();
+      std::this_thread::sleep_for(5ms);
+    }
+    return true;
+  }
+
+  std::vector<Tick> Stored(StreamKey stream) {
+    std::vector<Tick> out;
+    const Status st = recorder_->Query({stream}, start_ - std::chrono::hours(2),
+                                       clock_->Now() + std::chrono::hours(1), [&](const Tick& t) {
+                                         out.push_back(t);
+                                         return Status::Ok();
+                                       });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return out;
+  }
+
+  int64_t MnqId() {
+    auto view = recorder_->View();
+    return view->contracts.empty() ? 0 : view->contracts[0].contract_id;
+  }
+
+  void TearDown() override {
+    if (recorder_) recorder_->Stop();
+    if (simulator_) simulator_->Stop();
+  }
+
+  std::string truth_path() const { return (dir_ / "truth.jsonl").string(); }
+  std::string data_dir() const { return (dir_ / "data").string(); }
+
+  std::filesystem::path dir_;
+  TimePoint start_;
+  double speed_ = 1;
+  std::unique_ptr<ScaledClock> clock_;
+  storage::FileSystem* fs_ = storage::PosixFileSystem();
+  CapturingSink sink_;
+  // Adjusts the configuration before each StartRecorder().
+  std::function<void(config::Config&)> configure_;
+  std::unique_ptr<sim::Simulator> simulator_;
+  std::unique_ptr<Recorder> recorder_;
+};
+
+}  // namespace ibstream::recorder::testing
