@@ -1,6 +1,7 @@
 // A bounded queue of notifications and the one thread that delivers them, with retries.
 //
-// Network sinks own a DeliveryWorker and give it their delivery function. Enqueue never blocks;
+// Network sinks own a DeliveryWorker and give it their delivery function; the Notifier uses one,
+// without retries, as its dispatcher. Enqueue never blocks;
 // a full queue drops the notification and counts it. A failed attempt that may succeed later is
 // retried after a backoff of initial_backoff * 2^n, capped at max_backoff, up to `retries` times.
 #pragma once

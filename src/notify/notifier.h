@@ -6,19 +6,17 @@
 // counts it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "model/alert.h"
+#include "notify/delivery_worker.h"
 #include "notify/sink.h"
 
 namespace ibstream::notify {
@@ -62,21 +60,11 @@ class Notifier {
   void Stop();
 
  private:
-  void Run();
-
-  const NotifierOptions options_;
   const std::vector<std::unique_ptr<AlertSink>> sinks_;
-
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable drained_;
-  std::deque<AlertGroup> queue_;
-  bool dispatching_ = false;
-  bool stopping_ = false;
-  uint64_t accepted_ = 0;
-  uint64_t dropped_ = 0;
-  // Last: starts after every member above is ready.
-  std::thread thread_;
+  std::atomic<uint64_t> accepted_{0};
+  // The queue and the dispatcher thread: "delivering" a notification hands it to every sink
+  // (never fails, never retried). Last, so its thread stops before the sinks are destroyed.
+  DeliveryWorker dispatcher_;
 };
 
 }  // namespace ibstream::notify
