@@ -774,8 +774,7 @@ constexpr ProfileValue kProfileValues[] = {
     {"logging.level", "info", "debug"},
 };
 
-// Variables of the original that are read, and hints for those that are not.
-constexpr std::string_view kOriginalReadExtra[] = {kTrackedContractsVar};
+// Hints for variables of the original that are not read.
 struct IgnoredHint {
   std::string_view name;
   std::string_view hint;
@@ -897,7 +896,10 @@ class Loader {
       provenance_[key] = {std::move(source), std::nullopt};
       return;
     }
-    it->second.overridden = std::move(it->second.source);
+    // A built-in default is not worth mentioning as overridden; everything else is.
+    if (it->second.source.kind != Source::Kind::kDefault) {
+      it->second.overridden = std::move(it->second.source);
+    }
     it->second.source = std::move(source);
   }
 
@@ -938,7 +940,7 @@ class Loader {
     std::stringstream text;
     text << in.rdbuf();
     if (!in.good() && !in.eof()) {
-      AddError({Source::Kind::kDotEnv, path.string(), 0, {}}, "", "", "cannot be read", "");
+      result_.errors.push_back({path.string(), "", "", "cannot be read", ""});
       return;
     }
     LayeredEnv& layers = env_;
@@ -946,7 +948,8 @@ class Loader {
         ParseDotEnv(text.str(), path.string(),
                     [&layers](std::string_view var) { return layers.GetValue(var); });
     if (!entries.ok()) {
-      result_.errors.push_back({path.string(), "", "", entries.status().message(), ""});
+      // The parser's message already starts with "file:line:".
+      result_.errors.push_back({"", "", "", entries.status().message(), ""});
       return;
     }
     env_.AddDotEnv(path.string(), *entries);
@@ -1160,8 +1163,7 @@ class Loader {
   // Unknown IBSTREAM_<SECTION>_* variables are errors; unread variables of the original, warnings.
   void CheckVariables() {
     std::vector<std::string> known;
-    std::set<std::string> original_read(std::begin(kOriginalReadExtra),
-                                        std::end(kOriginalReadExtra));
+    std::set<std::string> original_read = {std::string(kTrackedContractsVar)};
     for (const Setting<Config>& setting : ConfigSettings()) {
       known.push_back(SystematicEnvName(setting.key));
       original_read.insert(setting.original_env.begin(), setting.original_env.end());
@@ -1342,7 +1344,7 @@ std::string Source::ToString() const {
 }
 
 std::string ConfigError::ToString() const {
-  std::string out = where + ": ";
+  std::string out = where.empty() ? "" : where + ": ";
   if (key.empty()) return out + problem;
   out += key;
   if (!value.empty()) out += " = " + value;

@@ -61,7 +61,7 @@ struct EffectiveValue {
 };
 
 struct ConfigError {
-  std::string where;    // Source::ToString() of the offending input
+  std::string where;    // Source::ToString() of the offending input; empty when `problem` says it
   std::string key;      // empty for syntax errors of the file itself
   std::string value;    // as written (TOML literal, or the variable's text in quotes)
   std::string problem;  // "wrong type: a string", "0 is below 1"

@@ -438,7 +438,7 @@ TEST(LoaderTest, DotEnvErrorsAreReported) {
   ASSERT_EQ(result.errors.size(), 2u) << Errors(result);
   std::string instance = (dir.path() / "instance.env").string();
   std::string production = (dir.path() / "production.env").string();
-  EXPECT_EQ(result.errors[0].ToString(), instance + ": " + instance + ":2: expected NAME=value");
+  EXPECT_EQ(result.errors[0].ToString(), instance + ":2: expected NAME=value");
   EXPECT_EQ(result.errors[1].ToString(),
             production +
                 ":1 IB_STREAM_CLIENT_ID: gateway.client_id = \"x\": not an integer; "
@@ -499,6 +499,9 @@ TEST(LoaderTest, ContractsByConIdAndBySymbol) {
   EXPECT_EQ(result.Find("contracts[1].con_id")->value, "(unset)");
   EXPECT_EQ(result.Find("contracts[1].custom_trading_hours")->source.ToString(),
             "ibstream.toml:18");
+  EXPECT_EQ(result.Find("contracts[1].custom_trading_hours")->overridden, std::nullopt);
+  EXPECT_EQ(result.Find("contracts[1].data_staleness_threshold")->overridden->ToString(),
+            "reliability.data_staleness_threshold (ibstream.toml:2)");
 }
 
 TEST(LoaderTest, TrackedContractsVariableReplacesTheFileContracts) {
