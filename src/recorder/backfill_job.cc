@@ -53,6 +53,9 @@ std::vector<Tick> BackfillJob::OnPage(const std::vector<Tick>& page) {
     const int64_t second = ToUnixSeconds(tick.exchange_time);
     if (second > last_seen) last_seen = second;
     if (second < first_second_ || second > last_second_) continue;
+    // IB's TRADES history holds every trade; the live Last stream leaves out the unreported ones
+    // (AllLast has them). Keep the stream's own meaning.
+    if (stream_.type == TickType::kLast && (tick.attributes & kAttrUnreported) != 0) continue;
     if (second == first_second_ || second == last_second_) {
       // Consume one matching live tick per backfilled tick (multiset difference).
       bool matched = false;

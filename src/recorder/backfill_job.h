@@ -11,7 +11,8 @@
 // only if it is not matched by a live tick of the same second with the same content (prices,
 // sizes, attributes, exchange, conditions), matching as multisets so repeated identical ticks are
 // counted. Ticks strictly inside the gap are all kept; ticks outside [first_second, last_second]
-// are dropped (live data has them).
+// are dropped (live data has them). For a `last` stream, unreported trades (in IB's TRADES history
+// but not in the live Last stream) are dropped.
 #pragma once
 
 #include <cstdint>

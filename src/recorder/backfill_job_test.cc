@@ -100,3 +100,28 @@ TEST(BackfillJobTest, EmptyGapIsFilledAtOnce) {
 
 }  // namespace
 }  // namespace ibstream
+
+namespace ibstream {
+namespace {
+
+TEST(BackfillJobUnreportedTest, LastStreamLeavesOutUnreportedTradesAllLastKeepsThem) {
+  Tick reported;
+  reported.contract_id = 1;
+  reported.exchange_time = FromUnixSeconds(100);
+  reported.price = 10;
+  reported.size = Decimal::FromInt(1);
+  Tick unreported = reported;
+  unreported.attributes = kAttrUnreported;
+  unreported.special_conditions = "I";
+
+  reported.type = unreported.type = TickType::kLast;
+  BackfillJob last({1, TickType::kLast}, 100, 100, {});
+  EXPECT_EQ(last.OnPage({reported, unreported}).size(), 1u);
+
+  reported.type = unreported.type = TickType::kAllLast;
+  BackfillJob all_last({1, TickType::kAllLast}, 100, 100, {});
+  EXPECT_EQ(all_last.OnPage({reported, unreported}).size(), 2u);
+}
+
+}  // namespace
+}  // namespace ibstream

@@ -179,8 +179,6 @@ class Recorder::Impl {
     uint64_t backfilled = 0;
     std::optional<TimePoint> last_received;
     std::optional<TimePoint> last_exchange;  // of the last stored live tick
-    // Stored live ticks of the last exchange second (the left boundary of a future gap).
-    std::vector<Tick> boundary;
     std::optional<TimePoint> interrupted_since;
     std::string interruption_cause;
     uint64_t errors = 0;
@@ -396,18 +394,12 @@ class Recorder::Impl {
     TimePoint hour_start = std::chrono::floor<std::chrono::hours>(now);
     for (; hour_start + std::chrono::hours(1) > floor_time; hour_start -= std::chrono::hours(1)) {
       storage::QueryStats stats;
-      std::optional<Tick> last;
-      std::vector<Tick> same_second;
+      std::optional<TimePoint> last;
       const Status st = store_->Query(
           storage::QueryRequest{
               {s.key}, std::max(hour_start, floor_time), hour_start + std::chrono::hours(1)},
           [&](const Tick& t) {
-            if (t.source != TickSource::kLive) return Status::Ok();
-            if (!last || ToUnixSeconds(t.exchange_time) != ToUnixSeconds(last->exchange_time)) {
-              same_second.clear();
-            }
-            same_second.push_back(t);
-            last = t;
+            if (t.source == TickSource::kLive) last = t.exchange_time;
             return Status::Ok();
           },
           &stats);
@@ -417,8 +409,7 @@ class Recorder::Impl {
         return;
       }
       if (last) {
-        s.last_exchange = last->exchange_time;
-        s.boundary = std::move(same_second);
+        s.last_exchange = *last;
         return;
       }
     }
@@ -647,9 +638,6 @@ class Recorder::Impl {
     ++s->ticks;
     s->last_received = now;
     if (s->interrupted_since) CloseInterruption(key, *s, scratch_, now);
-    const int64_t second = ToUnixSeconds(scratch_.exchange_time);
-    if (!s->last_exchange || ToUnixSeconds(*s->last_exchange) != second) s->boundary.clear();
-    if (s->boundary.size() < 1000) s->boundary.push_back(scratch_);
     s->last_exchange = scratch_.exchange_time;
   }
 
@@ -783,6 +771,9 @@ class Recorder::Impl {
       t.type = key.type;
       t.source = TickSource::kBackfill;
       t.receive_time = now;
+      // Each backfilled tick gets its own arrival number: identical ticks in one second are
+      // legitimate and must stay distinct records (storage drops bit-identical records once).
+      if (s) t.sequence = ++s->sequence;
       // A page arrives at one instant: without its own sequence number, two identical trades or
       // quotes of one second would be bit-identical records, which queries return once.
       if (s) t.sequence = ++s->sequence;
