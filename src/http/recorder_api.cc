@@ -491,8 +491,10 @@ class Api {
     cv_.notify_all();
     if (timer_thread_.joinable()) timer_thread_.join();
     for (auto& t : replays_) t.thread.join();
-    for (auto& [deadline, weak] : deadlines_) {
-      if (auto session = weak.lock()) session->Finish("server_shutdown");
+    // Ends the subscriptions of streams still running (they hold their sessions). No event is
+    // sent: the server, and the loop that wakes its writers, may be gone already.
+    for (auto& weak : sessions_) {
+      if (auto session = weak.lock()) session->OnClientGone();
     }
   }
 
@@ -551,7 +553,8 @@ class Api {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;
   };
-  std::vector<ReplayThread> replays_;  // guarded by mu_
+  std::vector<ReplayThread> replays_;                // guarded by mu_
+  std::vector<std::weak_ptr<SseSession>> sessions_;  // guarded by mu_
 };
 
 // --- endpoints ----------------------------------------------------------------------------------
@@ -1409,6 +1412,11 @@ std::shared_ptr<SseSession> Api::StartSession(const std::shared_ptr<SseSink>& si
   auto session = std::make_shared<SseSession>(shared_, sink, c.contract_id, ids, limit);
   shared_->sse_started.fetch_add(1);
   shared_->sse_active.fetch_add(1);
+  {
+    std::lock_guard lock(mu_);
+    std::erase_if(sessions_, [](const std::weak_ptr<SseSession>& w) { return w.expired(); });
+    sessions_.push_back(session);
+  }
   std::weak_ptr<Shared> weak_shared = shared_;
   sink->SetOnClose([session, weak_shared] {
     session->OnClientGone();

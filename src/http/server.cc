@@ -21,10 +21,12 @@ using asio::use_awaitable;
 struct Server::Impl {
   Impl(Router r, ServerOptions o) : router(std::move(r)), options(std::move(o)) {}
 
+  // Declared before the router: handlers may own threads that push to SSE sinks, whose wake-ups
+  // post to `io`, so the router (and those threads) must be destroyed first.
+  asio::io_context io{1};
   Router router;
   ServerOptions options;
   ServerCounters counters;
-  asio::io_context io{1};
   std::unique_ptr<tcp::acceptor> acceptor;
   std::thread thread;
   std::atomic<uint16_t> bound_port{0};
