@@ -7,21 +7,17 @@
 // Prints the key fields of every matching contract (IB's reqContractDetails), one per line, or a
 // JSON array with --json. No match (IB error 200) is a failure with one line on stderr.
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <future>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/gateway_lookup.h"
 #include "client/client.h"
-#include "client/event_loop.h"
-#include "common/clock.h"
 
 namespace ibstream::cli {
 namespace {
@@ -84,51 +80,15 @@ int RunContract(const ContractOptions& options) {
     return 1;
   };
   if (options.symbol.empty()) return fail("SYMBOL must not be empty");
-  if (options.port <= 0 || options.port > 65535) return fail("--port must be in 1..65535");
-
-  client::ClientOptions client_options;
-  client_options.host = options.host;
-  client_options.ports = {static_cast<uint16_t>(options.port)};
-  client_options.client_id = options.client_id;
-  client_options.connect_timeout =
-      std::chrono::duration_cast<Duration>(std::chrono::duration<double>(options.timeout_seconds));
-  client_options.probe_interval = Duration::zero();
-
-  auto promise = std::make_shared<std::promise<DetailsResult>>();
-  auto once = std::make_shared<std::once_flag>();
-  auto finish = [promise, once](DetailsResult r) {
-    std::call_once(*once, [&] { promise->set_value(std::move(r)); });
-  };
-  std::future<DetailsResult> future = promise->get_future();
-
-  client::EventLoop loop;
-  client::ClientCallbacks callbacks;
-  callbacks.on_disconnected = [finish](const client::DisconnectEvent& e) {
-    finish(Unavailable("connection lost: " + e.detail.message()));
-  };
-  client::Client ib(loop, SystemClock::Instance(), client_options, std::move(callbacks));
-  loop.RunInBackground();
 
   protocol::Contract query;
   query.symbol = options.symbol;
   query.sec_type = options.sec_type;
   query.exchange = options.exchange;
   query.currency = options.currency;
-  ib.Connect([&ib, finish, query](const client::ConnectResult& r) {
-    if (!r.status.ok()) {
-      finish(r.status);
-      return;
-    }
-    ib.RequestContractDetails(query, finish);
-  });
-
-  // The request itself has no deadline in TWS; give it the connect timeout again.
-  auto deadline = std::chrono::duration<double>(2 * options.timeout_seconds);
-  DetailsResult result = future.wait_for(deadline) == std::future_status::ready
-                             ? future.get()
-                             : DetailsResult(Timeout("no answer from the gateway in time"));
-  loop.Stop();
-  loop.Join();
+  const GatewayTarget gateway{options.host, options.port, options.client_id,
+                              options.timeout_seconds};
+  const DetailsResult result = LookupContractDetails(gateway, query);
 
   if (!result.ok()) {
     if (client::IbErrorCode(result.status()) == 200) {

@@ -20,12 +20,15 @@
 
 #include "calendar/market_calendar.h"
 #include "cli/commands.h"
+#include "cli/gateway_lookup.h"
 #include "common/clock.h"
 
 namespace ibstream::cli {
 namespace {
 
 struct HoursOptions {
+  int64_t contract_id = 0;  // --contract: ask the gateway for the hours
+  GatewayTarget gateway;
   std::string time_zone_id;
   std::string trading_hours;
   std::string liquid_hours;
@@ -73,8 +76,23 @@ int RunHours(const HoursOptions& options) {
   }
   CalendarSettings settings;
   settings.break_tolerance = std::chrono::seconds(options.break_tolerance_seconds);
-  Result<MarketCalendar> created = MarketCalendar::Create(
-      ContractHours{options.time_zone_id, options.trading_hours, options.liquid_hours}, settings);
+  ContractHours hours{options.time_zone_id, options.trading_hours, options.liquid_hours};
+  if (options.contract_id != 0) {
+    if (options.contract_id < 0 || options.contract_id > INT32_MAX) {
+      return Fail("--contract must be a positive IB conId");
+    }
+    protocol::Contract query;
+    query.con_id = static_cast<int32_t>(options.contract_id);
+    auto details = LookupContractDetails(options.gateway, query);
+    if (!details.ok()) {
+      return Fail("contract " + std::to_string(options.contract_id) + ": " +
+                  details.status().message());
+    }
+    if (details->empty()) return Fail("no contract " + std::to_string(options.contract_id));
+    const protocol::ContractDetails& d = details->front();
+    hours = ContractHours{d.time_zone_id, d.trading_hours, d.liquid_hours};
+  }
+  Result<MarketCalendar> created = MarketCalendar::Create(hours, settings);
   if (!created.ok()) return Fail(created.status().message());
   const MarketCalendar& calendar = *created;
   const std::optional<TimeZone>& zone = calendar.time_zone();
@@ -161,8 +179,8 @@ void AddHoursCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "hours", "Market status, next open/close and the session schedule from IB's trading hours");
 
-  // Exactly one source of hours. `--contract ID` (fetch the contract details through the
-  // gateway) will be a second subgroup here, beside "strings".
+  // Exactly one source of hours: the strings themselves, or a contract whose details the gateway
+  // is asked for.
   CLI::Option_group* source = command->add_option_group("source", "Where the hours come from");
   source->require_option(1);
   CLI::Option_group* strings =
@@ -176,6 +194,16 @@ void AddHoursCommand(CLI::App& app) {
   tz->needs(trading);
   trading->needs(tz);
   liquid->needs(trading);
+  CLI::Option_group* gateway =
+      source->add_option_group("contract", "A contract's details from TWS/IB Gateway");
+  CLI::Option* contract =
+      gateway->add_option("--contract", options->contract_id, "IB conId, e.g. 711280073");
+  gateway->add_option("--host", options->gateway.host, "TWS/Gateway host (default 127.0.0.1)")
+      ->needs(contract);
+  gateway->add_option("--port", options->gateway.port, "TWS/Gateway API port (default 4002)")
+      ->needs(contract);
+  gateway->add_option("--client-id", options->gateway.client_id, "API client id (default 3)")
+      ->needs(contract);
 
   command->add_option("--at", options->at,
                       "Instant to evaluate, ISO 8601 with offset or Z (default: now)");
