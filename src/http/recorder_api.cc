@@ -1418,8 +1418,10 @@ std::shared_ptr<SseSession> Api::StartSession(const std::shared_ptr<SseSink>& si
     sessions_.push_back(session);
   }
   std::weak_ptr<Shared> weak_shared = shared_;
-  sink->SetOnClose([session, weak_shared] {
-    session->OnClientGone();
+  // Weak: the sink belongs to the session, a strong reference would be a cycle.
+  std::weak_ptr<SseSession> weak_session = session;
+  sink->SetOnClose([weak_session, weak_shared] {
+    if (auto live = weak_session.lock()) live->OnClientGone();
     if (auto shared = weak_shared.lock()) shared->sse_active.fetch_sub(1);
   });
   return session;
