@@ -198,6 +198,12 @@ class Recorder::Impl {
     TimePoint next_resolve_at;
     std::string resolve_error;
     std::map<TickType, StreamState> streams;
+    // After a futures roll: the previous month's streams, still recorded until the new month's
+    // first tick is stored (the new contract is subscribed before the old one is dropped).
+    int64_t retiring_id = 0;
+    std::map<TickType, StreamState> retiring;
+    int64_t rolled_from = 0;
+    std::optional<TimePoint> rolled_at;
   };
 
   struct PendingBackfill {
@@ -238,9 +244,30 @@ class Recorder::Impl {
 
   StreamState* FindStream(const StreamKey& key) {
     ContractState* c = FindContract(key.contract_id);
-    if (!c) return nullptr;
-    auto it = c->streams.find(key.type);
-    return it == c->streams.end() ? nullptr : &it->second;
+    if (c) {
+      auto it = c->streams.find(key.type);
+      return it == c->streams.end() ? nullptr : &it->second;
+    }
+    for (auto& rolled : contracts_) {
+      if (rolled.retiring_id != key.contract_id || key.contract_id == 0) continue;
+      auto it = rolled.retiring.find(key.type);
+      return it == rolled.retiring.end() ? nullptr : &it->second;
+    }
+    return nullptr;
+  }
+
+  // Drops the previous month's streams after a roll: cancelled, and no longer judged.
+  void DropRetiring(ContractState& c) {
+    for (auto& [type, s] : c.retiring) {
+      if (s.req_id != 0 && client_) client_->CancelTickByTick(s.req_id);
+      core_.RemoveStream(s.key);
+    }
+    if (!c.retiring.empty()) {
+      spdlog::info("event=contract_roll_done contract=\"{}\" dropped={} recording={}",
+                   c.config.Describe(), c.retiring_id, c.contract_id);
+    }
+    c.retiring.clear();
+    c.retiring_id = 0;
   }
 
   // --- contracts and calendars ------------------------------------------------------------
@@ -301,14 +328,16 @@ class Recorder::Impl {
     c.resolve_error.clear();
     const protocol::ContractDetails& chosen = list[*pick];
     if (c.contract_id != 0 && c.contract_id != chosen.contract.con_id) {
-      // A front-month roll: the new month is recorded from now on. The old month's streams are
-      // cancelled; its data stays on disk under its own id.
+      // A front-month roll: the new month is subscribed now; the old month keeps recording until
+      // the new one's first tick is stored, then it is dropped (its data stays under its own id).
       spdlog::warn("event=contract_roll contract=\"{}\" from={} to={}", c.config.Describe(),
                    c.contract_id, chosen.contract.con_id);
-      for (auto& [type, s] : c.streams) {
-        if (s.req_id != 0) client_->CancelTickByTick(s.req_id);
-      }
+      DropRetiring(c);  // a second roll before the first finished
+      c.retiring = std::move(c.streams);
       c.streams.clear();
+      c.retiring_id = c.contract_id;
+      c.rolled_from = c.contract_id;
+      c.rolled_at = now;
       c.contract_id = 0;
     }
     const Status saved = SaveContractDetails(meta_dir_, c.cache_key, chosen);
@@ -349,7 +378,7 @@ class Recorder::Impl {
     c.request.trading_class = details.contract.trading_class;
     c.request.multiplier = details.contract.multiplier;
     // From the cache: ask the gateway again soon for fresh hours.
-    c.next_resolve_at = from_cache ? now : now + std::chrono::hours(24);
+    c.next_resolve_at = from_cache ? now : now + options_.details_refresh;
 
     auto calendar = MarketCalendar::Create(
         ContractHours{details.time_zone_id, details.trading_hours, details.liquid_hours},
@@ -639,6 +668,10 @@ class Recorder::Impl {
     s->last_received = now;
     if (s->interrupted_since) CloseInterruption(key, *s, scratch_, now);
     s->last_exchange = scratch_.exchange_time;
+    if (s->ticks == 1) {
+      ContractState* c = FindContract(key.contract_id);
+      if (c && !c->retiring.empty()) DropRetiring(*c);
+    }
   }
 
   // --- gaps and backfill ---------------------------------------------------------------------
@@ -906,6 +939,8 @@ class Recorder::Impl {
       cv.market = c.calendar.StateAt(now);
       cv.status = c.contract_id != 0 ? core_.ContractStatus(c.contract_id, now)
                                      : reliability::HealthStatus::kUnknown;
+      cv.rolled_from = c.rolled_from;
+      cv.rolled_at = c.rolled_at;
       cv.buffer_hours = c.config.buffer_hours;
       cv.priority = c.config.priority;
       cv.expected_types = c.config.tick_types;

@@ -37,6 +37,8 @@ struct RecorderOptions {
   config::Config config;
   // How often the loop evaluates (on the recorder's clock).
   Duration evaluate_interval = std::chrono::seconds(1);
+  // How often contract details (trading hours, the front month of futures) are asked again.
+  Duration details_refresh = std::chrono::hours(24);
   // Seeds retry jitter.
   uint64_t seed = 1;
   // How long Stop() may take to flush and seal storage.

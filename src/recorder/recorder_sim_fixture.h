@@ -84,6 +84,7 @@ class RecorderSimTest : public ::testing::Test {
     RecorderOptions options;
     options.config = SimTestConfig(simulator_->port(), data_dir());
     if (configure_) configure_(options.config);
+    if (configure_recorder_) configure_recorder_(options);
     recorder_ = std::make_unique<Recorder>(options, *clock_, fs_, sink_);
     const Status started = recorder_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
@@ -147,6 +148,7 @@ class RecorderSimTest : public ::testing::Test {
   CapturingSink sink_;
   // Adjusts the configuration before each StartRecorder().
   std::function<void(config::Config&)> configure_;
+  std::function<void(RecorderOptions&)> configure_recorder_;
   std::unique_ptr<sim::Simulator> simulator_;
   std::unique_ptr<Recorder> recorder_;
 };

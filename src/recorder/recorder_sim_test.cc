@@ -48,5 +48,30 @@ TEST_F(RecorderSimTest, MnqDailyHaltNeedsNoReconnectAndResumesAtTheOpen) {
   }
 }
 
+// The front month rolls 8 days before the September contract's last trade day (2025-09-19): the
+// December contract is subscribed first, the September one dropped once December ticks are stored,
+// and nothing is lost in between.
+TEST_F(RecorderSimTest, FuturesRollSubscribesTheNewMonthBeforeDroppingTheOld) {
+  configure_recorder_ = [](RecorderOptions& o) { o.details_refresh = std::chrono::minutes(1); };
+  StartAll("2025-09-10T23:57:00Z", 300);
+  RunUntil("2025-09-11T00:04:00Z");
+  auto view = recorder_->View();
+  ASSERT_EQ(view->contracts.size(), 1u);
+  const ContractView& mnq = view->contracts[0];
+  EXPECT_EQ(mnq.local_symbol, "MNQZ5");
+  ASSERT_NE(mnq.rolled_from, 0);
+  EXPECT_NE(mnq.rolled_from, mnq.contract_id);
+  ASSERT_TRUE(mnq.rolled_at.has_value());
+  const auto old_ticks = Stored({mnq.rolled_from, TickType::kBidAsk});
+  const auto new_ticks = Stored({mnq.contract_id, TickType::kBidAsk});
+  ASSERT_FALSE(old_ticks.empty());
+  ASSERT_FALSE(new_ticks.empty());
+  // The old month was still recorded when the new one's first tick arrived.
+  EXPECT_GE(old_ticks.back().receive_time,
+            new_ticks.front().receive_time - std::chrono::seconds(1));
+  EXPECT_GE(new_ticks.front().receive_time, *mnq.rolled_at);
+  EXPECT_TRUE(view->gaps.empty());
+}
+
 }  // namespace
 }  // namespace ibstream::recorder

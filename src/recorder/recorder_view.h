@@ -53,6 +53,9 @@ struct ContractView {
   std::string liquid_hours;
   std::string calendar_error;
   std::optional<TimePoint> details_updated_at;
+  // The last futures roll: the contract month recorded before, and when the roll happened.
+  int64_t rolled_from = 0;
+  std::optional<TimePoint> rolled_at;
   MarketState market;
   // The calendar the recorder uses for this contract (with its per-contract overrides), shared
   // and immutable; null when the recorder does not publish it (the HTTP API then rebuilds one
