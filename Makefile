@@ -15,7 +15,7 @@ build: setup
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Everything CI runs: unit tests, the same tests under ASan+UBSan, a time-boxed fuzz run.
-test: unit asan fuzz format-check
+test: unit asan fuzz chaos-ci format-check
 
 unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package ib-stream needs to build, test and run.
+# Installs every Debian package ib-stream needs to build, test and run (prometheus only for its
+# promtool, which the tests use to check /metrics; its service is not started).
 # Idempotent and non-interactive; runs apt-get as root or through sudo.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ packages=(
   nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev zstd libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
   clang-14 libclang-rt-14-dev clang-format
+  prometheus
 )
 
 missing=()

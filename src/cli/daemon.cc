@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "http/recorder_api.h"
 #include "http/server.h"
 #include "notify/from_config.h"
 #include "recorder/recorder.h"
@@ -91,14 +92,7 @@ int RunDaemon(const DaemonOptions& options) {
   }
 
   http::Router router;
-  recorder::Recorder* rec = recorder.get();
-  router.Get("/livez",
-             [](const http::Request&) { return http::JsonResponse(R"({"status":"ok"})"); });
-  router.Get("/readyz", [rec](const http::Request&) {
-    auto view = rec->View();
-    if (view->ready && view->gateway.connected) return http::JsonResponse(R"({"status":"ready"})");
-    return http::JsonError(503, view->ready ? "gateway session is not up" : "storage is not open");
-  });
+  http::RegisterRecorderApi(router, http::RecorderApiSourceFor(*recorder));
   http::ServerOptions server_options;
   server_options.host = config.http.listen.host;
   server_options.port = config.http.listen.port;

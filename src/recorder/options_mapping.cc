@@ -50,6 +50,8 @@ reliability::ContractReliabilityOptions ContractOptionsFrom(
     const config::ContractConfig& contract) {
   reliability::ContractReliabilityOptions out;
   out.data_staleness_threshold = contract.data_staleness_threshold;
+  out.extended_staleness_threshold = contract.extended_staleness_threshold;
+  out.first_data_timeout = contract.first_data_timeout;
   out.market_break_tolerance = contract.market_break_tolerance;
   out.circuit_breaker_threshold = contract.circuit_breaker_threshold;
   out.retry_strategy = StrategyFrom(contract.retry_strategy);
@@ -62,8 +64,11 @@ reliability::ReliabilityOptions ReliabilityOptionsFrom(const config::Config& con
   reliability::ReliabilityOptions out;
   out.retry.market_aware_retry = config.reliability.market_aware_retry;
   out.retry.aggressive_retry_during_trading = config.reliability.aggressive_retry_during_trading;
+  out.retry.pre_open_lead = config.reliability.pre_open_lead;
+  out.retry.attempt_timeout = config.reliability.attempt_timeout;
   out.breaker_recovery_timeout = config.reliability.recovery_timeout;
-  out.gateway_breaker_threshold = config.reliability.circuit_breaker_threshold;
+  out.gateway_breaker_threshold = config.reliability.gateway_breaker_threshold;
+  out.lost_ib_reconnect_after = config.reliability.lost_ib_reconnect_after;
   out.seed = seed;
   auto& alerts = out.alerts;
   alerts.enabled = config.alerts.enabled;
@@ -86,6 +91,7 @@ reliability::ReliabilityOptions ReliabilityOptionsFrom(const config::Config& con
     }
   }
   alerts.disk_low_free_bytes = config.storage.free_space_warning_bytes;
+  alerts.disk_low_free_fraction = config.storage.free_space_warning_percent / 100.0;
   return out;
 }
 

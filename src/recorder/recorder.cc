@@ -192,6 +192,8 @@ class Recorder::Impl {
     std::optional<protocol::ContractDetails> details;
     protocol::Contract request;  // what subscriptions and history requests name
     MarketCalendar calendar;
+    // The same calendar, published read-only to the views (rebuilt, never mutated).
+    std::shared_ptr<const MarketCalendar> shared_calendar;
     std::string calendar_error;
     bool resolving = false;
     std::optional<TimePoint> details_at;
@@ -385,6 +387,7 @@ class Recorder::Impl {
         CalendarSettingsFor(c, now));
     if (calendar.ok()) {
       c.calendar = std::move(calendar).value();
+      c.shared_calendar = std::make_shared<const MarketCalendar>(c.calendar);
       c.calendar_error.clear();
       core_.OnTimezoneProblem(c.contract_id, std::nullopt);
     } else {
@@ -937,6 +940,7 @@ class Recorder::Impl {
       cv.calendar_error = c.calendar_error;
       cv.details_updated_at = c.details_at;
       cv.market = c.calendar.StateAt(now);
+      cv.calendar = c.shared_calendar;
       cv.status = c.contract_id != 0 ? core_.ContractStatus(c.contract_id, now)
                                      : reliability::HealthStatus::kUnknown;
       cv.rolled_from = c.rolled_from;
