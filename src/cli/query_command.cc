@@ -1,11 +1,10 @@
 // `ibstream query`: ticks of one contract over a range of IB time, merged in time order.
 //
 //   ibstream query --data DIR --contract ID [--types bid_ask,last] [--from T] [--to T | --last 1h]
-//                  [--format jsonl|csv] [--out FILE]
+//                  [--format jsonl|csv|v3-json|v3-protobuf] [--out FILE]
 //
 // T is ISO 8601 with an offset ("2025-08-21T14:00:00Z"). The range is [from, to); without
-// --from it starts at the epoch, without --to it ends now. Formats are a table below: the v3
-// formats of the export part plug in there.
+// --from it starts at the epoch, without --to it ends now. Formats are a table below.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +20,8 @@
 #include "common/clock.h"
 #include "export/tick_csv.h"
 #include "export/tick_jsonl.h"
+#include "export/v3_json.h"
+#include "export/v3_protobuf.h"
 #include "storage/file_system.h"
 #include "storage/query.h"
 
@@ -42,16 +43,31 @@ struct QueryOptions {
 struct OutputFormat {
   const char* name;
   void (*header)(std::string& out);  // may be null
-  void (*row)(const Tick& tick, std::string& out);
+  Status (*row)(const Tick& tick, std::string& out);
 };
 
 void CsvHeader(std::string& out) { AppendCsvHeader(out); }
-void CsvRow(const Tick& tick, std::string& out) { AppendCsvRow(tick, out); }
-void JsonlRow(const Tick& tick, std::string& out) { AppendJsonl(tick, out); }
+Status CsvRow(const Tick& tick, std::string& out) {
+  AppendCsvRow(tick, out);
+  return Status::Ok();
+}
+Status JsonlRow(const Tick& tick, std::string& out) {
+  AppendJsonl(tick, out);
+  return Status::Ok();
+}
+// The original's v3 layouts, byte-compatible (src/export/README.md): JSON lines, and protobuf
+// records with a 4-byte big-endian length prefix.
+Status V3JsonRow(const Tick& tick, std::string& out) {
+  AppendV3Json(tick, out);
+  return Status::Ok();
+}
+Status V3ProtobufRow(const Tick& tick, std::string& out) { return AppendV3Protobuf(tick, out); }
 
 constexpr OutputFormat kFormats[] = {
     {"jsonl", nullptr, &JsonlRow},
     {"csv", &CsvHeader, &CsvRow},
+    {"v3-json", nullptr, &V3JsonRow},
+    {"v3-protobuf", nullptr, &V3ProtobufRow},
 };
 
 int Fail(const std::string& message) {
@@ -89,7 +105,9 @@ int RunQuery(const QueryOptions& o) {
   for (const OutputFormat& f : kFormats) {
     if (o.format == f.name) format = &f;
   }
-  if (format == nullptr) return Fail("unknown --format '" + o.format + "' (jsonl, csv)");
+  if (format == nullptr) {
+    return Fail("unknown --format '" + o.format + "' (jsonl, csv, v3-json, v3-protobuf)");
+  }
 
   storage::QueryRequest request;
   if (o.types.empty()) {
@@ -146,7 +164,7 @@ int RunQuery(const QueryOptions& o) {
   const Status status = storage::QueryTicks(
       storage::PosixFileSystem(), o.data, request,
       [&](const Tick& tick) -> Status {
-        format->row(tick, buffer);
+        IBSTREAM_RETURN_IF_ERROR(format->row(tick, buffer));
         if (++count % 100000 == 0 && show_progress) {
           std::fprintf(stderr, "\r%llu ticks, up to %s", static_cast<unsigned long long>(count),
                        FormatIsoUtc(tick.exchange_time).c_str());
@@ -180,7 +198,10 @@ void AddQueryCommand(CLI::App& app) {
   command->add_option("--from", options->from, "Start of IB time, inclusive (ISO 8601)");
   auto* to = command->add_option("--to", options->to, "End of IB time, exclusive (default now)");
   command->add_option("--last", options->last, "Span before --to (90s, 15m, 1h, 2d)")->excludes(to);
-  command->add_option("--format", options->format, "jsonl or csv")->capture_default_str();
+  command
+      ->add_option("--format", options->format,
+                   "jsonl, csv, v3-json or v3-protobuf (the original's layouts)")
+      ->capture_default_str();
   command->add_option("--out", options->out, "Write to FILE instead of stdout");
   command->callback([options] { SetExitCode(RunQuery(*options)); });
 }
