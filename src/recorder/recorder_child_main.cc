@@ -1,18 +1,18 @@
 // A recorder in its own process, for the kill -9 test (recorder_scenarios_test.cc): it records
 // MNQ from the simulator on PORT into DATA_DIR on a virtual clock that continues the parent's,
-// prints "started" once the recorder runs, and then runs until it is killed.
+// prints "recording" once both streams have stored live ticks, and runs until it is killed.
 //
 //   recorder_sim_child PORT DATA_DIR VIRTUAL_NS REAL_NS SPEED
 //
 // VIRTUAL_NS is the parent's virtual time at the real (system clock) instant REAL_NS; the child
 // derives its own ScaledClock from them so that both processes share one virtual time line.
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <span>
 #include <string>
+#include <thread>
 
 #include "recorder/recorder.h"
 #include "recorder/recorder_sim_config.h"
@@ -57,7 +57,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", started.ToString().c_str());
     return 1;
   }
-  std::printf("started\n");
-  std::fflush(stdout);
-  while (true) ::pause();  // until SIGKILL
+  // "recording" once both streams have stored live ticks; then on until SIGKILL.
+  bool announced = false;
+  while (true) {
+    if (!announced) {
+      auto view = rec.View();
+      bool recording = !view->contracts.empty() && view->contracts[0].streams.size() == 2;
+      if (recording) {
+        for (const auto& s : view->contracts[0].streams) recording = recording && s.ticks > 0;
+      }
+      if (recording) {
+        std::printf("recording\n");
+        std::fflush(stdout);
+        announced = true;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }

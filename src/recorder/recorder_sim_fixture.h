@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -58,9 +59,11 @@ class RecorderSimTest : public ::testing::Test {
 
   void StartSimulator(const std::string& start, double speed,
                       std::vector<sim::FaultSpec> faults = {}) {
+    // The process id keeps concurrent runs of the same test (two builds) apart.
     dir_ = std::filesystem::path(::testing::TempDir()) /
            ("recorder_sim_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+            std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     start_ = *ParseIsoTime(start);
@@ -135,6 +138,11 @@ class RecorderSimTest : public ::testing::Test {
   void TearDown() override {
     if (recorder_) recorder_->Stop();
     if (simulator_) simulator_->Stop();
+    // Kept after a failure, for `ibstream verify --truth` and `ibstream query`.
+    if (!HasFailure()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir_, ignored);
+    }
   }
 
   std::string truth_path() const { return (dir_ / "truth.jsonl").string(); }
