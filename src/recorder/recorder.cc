@@ -745,6 +745,16 @@ class Recorder::Impl {
   }
 
   void StepBackfill(TimePoint now) {
+    if (backfill_in_flight_ && now - backfill_sent_at_ > options_.backfill_request_timeout &&
+        !backfills_.empty()) {
+      // IB may never answer a historical request (HMDS farm down, competing session): give up on
+      // this page, ignore a late answer (its token is stale) and ask again later.
+      spdlog::warn("event=backfill_timeout gap={} stream={}", backfills_.front().gap_id,
+                   ToString(backfills_.front().job.stream()));
+      backfill_in_flight_ = false;
+      ++backfill_token_;
+      backfills_.front().not_before = now + std::chrono::seconds(15);
+    }
     if (!connected_ || backfill_in_flight_ || backfills_.empty()) return;
     PendingBackfill& p = backfills_.front();
     if (p.not_before > now) return;
@@ -763,6 +773,7 @@ class Recorder::Impl {
     }
     pacer_.RecordSent(key, now);
     backfill_in_flight_ = true;
+    backfill_sent_at_ = now;
     ++counters_.backfill_requests;
     client::HistoricalTicksQuery query;
     query.contract = c->request;
@@ -770,13 +781,15 @@ class Recorder::Impl {
     query.start_date_time = key.start;
     query.number_of_ticks = page->number_of_ticks;
     const uint64_t gap_id = p.gap_id;
-    client_->RequestHistoricalTicks(query, [this, gap_id](Result<std::vector<Tick>> result) {
-      OnBackfillPage(gap_id, std::move(result));
+    const uint64_t token = ++backfill_token_;
+    client_->RequestHistoricalTicks(query, [this, gap_id, token](Result<std::vector<Tick>> result) {
+      OnBackfillPage(gap_id, token, std::move(result));
     });
   }
 
-  void OnBackfillPage(uint64_t gap_id, Result<std::vector<Tick>> result) {
+  void OnBackfillPage(uint64_t gap_id, uint64_t token, Result<std::vector<Tick>> result) {
     const TimePoint now = clock_.Now();
+    if (token != backfill_token_) return;  // the answer to a request already given up on
     backfill_in_flight_ = false;
     if (backfills_.empty() || backfills_.front().gap_id != gap_id) return;
     PendingBackfill& p = backfills_.front();
@@ -992,6 +1005,8 @@ class Recorder::Impl {
   std::vector<ContractState> contracts_;
   std::deque<PendingBackfill> backfills_;
   bool backfill_in_flight_ = false;
+  TimePoint backfill_sent_at_;
+  uint64_t backfill_token_ = 0;  // identifies the request in flight
   std::string meta_dir_;
   Tick scratch_;  // the tick being handled (reused: no allocation per tick)
 

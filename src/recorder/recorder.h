@@ -37,6 +37,9 @@ struct RecorderOptions {
   config::Config config;
   // How often the loop evaluates (on the recorder's clock).
   Duration evaluate_interval = std::chrono::seconds(1);
+  // A backfill page IB has not answered within this long is asked again (IB may never answer
+  // while its historical farm is down).
+  Duration backfill_request_timeout = std::chrono::seconds(60);
   // How often contract details (trading hours, the front month of futures) are asked again.
   Duration details_refresh = std::chrono::hours(24);
   // Seeds retry jitter.
