@@ -88,6 +88,19 @@ Json TypeNames(const std::vector<TickType>& types) {
   return out;
 }
 
+// The 404 for the first of `types` the contract does not record; empty when it records them all.
+std::optional<Response> RefuseUnrecorded(const ContractView& c,
+                                         const std::vector<TickType>& types) {
+  for (TickType type : types) {
+    if (!Records(c, type)) {
+      return Error(404, "tick type not recorded for this contract",
+                   {{"tick_type", std::string(TickTypeName(type))},
+                    {"recorded_tick_types", TypeNames(c.expected_types)}});
+    }
+  }
+  return std::nullopt;
+}
+
 // Looks up the path's contract: 400 for a bad id, 404 for one not tracked.
 struct ContractLookup {
   std::optional<Response> error;
@@ -924,13 +937,7 @@ Response Api::BufferQuery(const Request& request) {
     from = now - span.value();
     to = now;
   }
-  for (TickType type : types.value()) {
-    if (!Records(*lookup.contract, type)) {
-      return Error(404, "tick type not recorded for this contract",
-                   {{"tick_type", std::string(TickTypeName(type))},
-                    {"recorded_tick_types", TypeNames(lookup.contract->expected_types)}});
-    }
-  }
+  if (auto refusal = RefuseUnrecorded(*lookup.contract, types.value())) return *refusal;
   if (!view->ready) return Error(503, "storage is not open");
 
   std::vector<StreamKey> streams;
@@ -1369,11 +1376,7 @@ Response Api::Backfill(const Request& request) {
     return Error(404, "Contract not tracked",
                  {{"contract_id", *contract_id}, {"tracked_contracts", TrackedIds(*view)}});
   }
-  if (!Records(*c, type.value())) {
-    return Error(404, "tick type not recorded for this contract",
-                 {{"tick_type", std::string(TickTypeName(type.value()))},
-                  {"recorded_tick_types", TypeNames(c->expected_types)}});
-  }
+  if (auto refusal = RefuseUnrecorded(*c, {type.value()})) return *refusal;
   const Status st =
       source().RequestBackfill({*contract_id, type.value()}, from.value(), to.value());
   if (!st.ok()) {
@@ -1502,13 +1505,7 @@ Response Api::Live(const Request& request, std::shared_ptr<SseSink> sink, bool t
   }
   SseParams params = ReadSseParams(request);
   if (params.error) return *params.error;
-  for (TickType type : types.value()) {
-    if (!Records(*lookup.contract, type)) {
-      return Error(404, "tick type not recorded for this contract",
-                   {{"tick_type", std::string(TickTypeName(type))},
-                    {"recorded_tick_types", TypeNames(lookup.contract->expected_types)}});
-    }
-  }
+  if (auto refusal = RefuseUnrecorded(*lookup.contract, types.value())) return *refusal;
   if (auto refusal = CheckStreamLimit()) return *refusal;
 
   auto session = StartSession(sink, *lookup.contract, types.value(), params.limit);
@@ -1547,13 +1544,7 @@ Response Api::Buffer(const Request& request, std::shared_ptr<SseSink> sink) {
   if (!span.ok()) return Error(400, span.status().message(), {{"parameter", "buffer_duration"}});
   SseParams params = ReadSseParams(request);
   if (params.error) return *params.error;
-  for (TickType type : types.value()) {
-    if (!Records(*lookup.contract, type)) {
-      return Error(404, "tick type not recorded for this contract",
-                   {{"tick_type", std::string(TickTypeName(type))},
-                    {"recorded_tick_types", TypeNames(lookup.contract->expected_types)}});
-    }
-  }
+  if (auto refusal = RefuseUnrecorded(*lookup.contract, types.value())) return *refusal;
   if (!view->ready) return Error(503, "storage is not open");
   if (auto refusal = CheckStreamLimit()) return *refusal;
   {
