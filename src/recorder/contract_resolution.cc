@@ -94,6 +94,8 @@ nlohmann::json ToJson(const protocol::ContractDetails& d) {
           {"liquid_hours", d.liquid_hours}};
 }
 
+}  // namespace
+
 Status WriteFileDurably(const std::string& dir, const std::string& name, const std::string& text) {
   const std::string tmp = dir + "/." + name + ".tmp";
   const std::string final_path = dir + "/" + name;
@@ -126,8 +128,6 @@ Status WriteFileDurably(const std::string& dir, const std::string& name, const s
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 Status SaveContractDetails(const std::string& dir, const std::string& key,
                            const protocol::ContractDetails& details) {

@@ -31,6 +31,10 @@ std::optional<TimePoint> LastTradeDay(const protocol::ContractDetails& details);
 // A stable file-name key for a tracked contract: "con_711280073" or "sym_MNQ_FUT_CME_USD".
 std::string CacheKey(const config::ContractConfig& contract);
 
+// Writes `dir`/`name` so that a crash leaves the old or the new content, never a mix (temp file,
+// fsync, rename, directory fsync).
+Status WriteFileDurably(const std::string& dir, const std::string& name, const std::string& text);
+
 // Contract details persisted as JSON under `<dir>/<key>.json` (written by temp file, fsync,
 // rename). Only the fields the recorder uses are kept.
 Status SaveContractDetails(const std::string& dir, const std::string& key,

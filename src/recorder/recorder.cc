@@ -14,10 +14,13 @@
 #include "calendar/market_calendar.h"
 #include "client/client.h"
 #include "client/event_loop.h"
+#include "common/check.h"
+#include "config/contract_table.h"
 #include "recorder/backfill_job.h"
 #include "recorder/contract_resolution.h"
 #include "recorder/historical_pacer.h"
 #include "recorder/options_mapping.h"
+#include "recorder/runtime_contracts.h"
 #include "reliability/reliability_core.h"
 #include "storage/store.h"
 
@@ -62,14 +65,6 @@ class Recorder::Impl {
         core_(ReliabilityOptionsFrom(options_.config, options_.seed), sink_),
         timer_(loop_.context()) {
     view_ = std::make_shared<RecorderView>();
-    for (const auto& c : options_.config.contracts) {
-      if (!c.enabled) continue;
-      ContractState state;
-      state.config = c;
-      state.cache_key = CacheKey(c);
-      if (c.con_id) state.contract_id = *c.con_id;
-      contracts_.push_back(std::move(state));
-    }
   }
 
   Status Start() {
@@ -97,12 +92,18 @@ class Recorder::Impl {
     std::error_code ec;
     std::filesystem::create_directories(meta_dir_, ec);
     if (ec) return IoError("cannot create " + meta_dir_ + ": " + ec.message());
+    LoadRuntimeChanges();
+    for (auto& contract :
+         MergeContracts(options_.config.contracts, runtime_, options_.config.reliability)
+             .contracts) {
+      AddContract(std::move(contract));
+    }
 
     MakeClient(ClientOptionsFrom(options_.config));
     loop_.RunInBackground();
     loop_.Post([this] {
       const TimePoint now = clock_.Now();
-      for (size_t i = 0; i < contracts_.size(); ++i) LoadCachedDetails(i, now);
+      for (auto& c : contracts_) LoadCachedDetails(*c, now);
       Evaluate();
     });
     return Status::Ok();
@@ -117,7 +118,7 @@ class Recorder::Impl {
         stopping_ = true;
         timer_.cancel();
         for (auto& c : contracts_) {
-          for (auto& [type, s] : c.streams) {
+          for (auto& [type, s] : c->streams) {
             if (s.req_id != 0 && client_) client_->CancelTickByTick(s.req_id);
             s.req_id = 0;
           }
@@ -167,9 +168,141 @@ class Recorder::Impl {
     return Status::Ok();
   }
 
+  Result<ContractChange> Track(std::string_view contract_toml) {
+    auto contract =
+        config::ParseContractTable(contract_toml, options_.config.reliability, "contract");
+    if (!contract.ok()) return contract.status();
+    if (!contract->enabled) return InvalidArgument("enabled = false: nothing to track");
+    return OnLoop<ContractChange>([this, contract = *contract,
+                                   text = std::string(contract_toml)]() -> Result<ContractChange> {
+      const TimePoint now = clock_.Now();
+      const std::string key = CacheKey(contract);
+      for (const auto& c : contracts_) {
+        const bool same_id = contract.con_id && (*contract.con_id == c->contract_id ||
+                                                 *contract.con_id == c->retiring_id);
+        if (c->cache_key == key || same_id) {
+          return FailedPrecondition("already tracked as " + c->config.Describe() + " (key " +
+                                    c->cache_key + ")");
+        }
+      }
+      RuntimeContracts changed = runtime_;
+      changed.Track(key, text, now);
+      IBSTREAM_RETURN_IF_ERROR(SaveRuntimeContracts(meta_dir_, changed));
+      runtime_ = std::move(changed);
+      ContractState& c = AddContract({contract, key, /*from_api=*/true});
+      LoadCachedDetails(c, now);
+      spdlog::warn("event=contract_tracked contract=\"{}\" key={} origin=api", c.config.Describe(),
+                   key);
+      PublishView(now);
+      return ContractChange{key, c.config.Describe(), c.contract_id};
+    });
+  }
+
+  Result<ContractChange> Untrack(std::string_view id) {
+    return OnLoop<ContractChange>([this, id = std::string(id)]() -> Result<ContractChange> {
+      const TimePoint now = clock_.Now();
+      ContractState* found = nullptr;
+      for (auto& c : contracts_) {
+        const std::string number = std::to_string(c->contract_id);
+        const bool by_id = c->contract_id != 0 && (id == number || id == "con_" + number);
+        if (c->cache_key == id || by_id) found = c.get();
+      }
+      if (found == nullptr) return NotFound("no tracked contract has id or key " + id);
+      const std::string key = found->cache_key;
+      bool configured = false;
+      for (const auto& c : options_.config.contracts) configured |= c.enabled && CacheKey(c) == key;
+      RuntimeContracts changed = runtime_;
+      changed.Untrack(key, configured, now);
+      IBSTREAM_RETURN_IF_ERROR(SaveRuntimeContracts(meta_dir_, changed));
+      runtime_ = std::move(changed);
+      ContractChange change{key, found->config.Describe(), found->contract_id};
+      RemoveContract(*found, "untracked", now);
+      PublishView(now);
+      return change;
+    });
+  }
+
+  Result<ReloadSummary> ReloadContracts(std::vector<config::ContractConfig> configured) {
+    return OnLoop<ReloadSummary>([this, configured = std::move(
+                                            configured)]() mutable -> Result<ReloadSummary> {
+      const TimePoint now = clock_.Now();
+      ReloadSummary summary;
+      // Untracks of contracts the new list no longer has are forgotten: listing one again later
+      // must record it, not stay silently hidden.
+      std::vector<std::string> keys;
+      for (const auto& c : configured) {
+        if (c.enabled) keys.push_back(CacheKey(c));
+      }
+      RuntimeContracts changed = runtime_;
+      for (const std::string& key : changed.ForgetUntracksNotIn(keys)) {
+        spdlog::info("event=runtime_untrack_forgotten key={} reason=\"no longer configured\"", key);
+      }
+      if (!(changed == runtime_)) {
+        IBSTREAM_RETURN_IF_ERROR(SaveRuntimeContracts(meta_dir_, changed));
+        runtime_ = std::move(changed);
+      }
+      options_.config.contracts = std::move(configured);
+      EffectiveContracts merged =
+          MergeContracts(options_.config.contracts, runtime_, options_.config.reliability);
+      for (const std::string& error : merged.errors) {
+        spdlog::error("event=runtime_contract_invalid error=\"{}\"", error);
+      }
+      summary.errors = merged.errors;
+      // Gone: stop them (their data stays).
+      for (size_t i = contracts_.size(); i-- > 0;) {
+        ContractState& c = *contracts_[i];
+        const bool kept =
+            std::any_of(merged.contracts.begin(), merged.contracts.end(),
+                        [&c](const EffectiveContract& e) { return e.key == c.cache_key; });
+        if (!kept) {
+          summary.removed.push_back(c.config.Describe());
+          RemoveContract(c, "reload", now);
+        }
+      }
+      for (EffectiveContract& e : merged.contracts) {
+        ContractState* existing = nullptr;
+        for (auto& c : contracts_) {
+          if (c->cache_key == e.key) existing = c.get();
+        }
+        if (existing == nullptr) {
+          summary.added.push_back(e.config.Describe());
+          ContractState& c = AddContract(std::move(e));
+          LoadCachedDetails(c, now);
+          spdlog::warn("event=contract_tracked contract=\"{}\" key={} origin=reload",
+                       c.config.Describe(), c.cache_key);
+        } else if (existing->config == e.config && existing->from_api == e.from_api) {
+          ++summary.unchanged;
+        } else {
+          summary.changed.push_back(e.config.Describe());
+          existing->from_api = e.from_api;
+          UpdateContract(*existing, std::move(e.config), now);
+        }
+      }
+      spdlog::warn("event=contracts_reloaded added={} removed={} changed={} unchanged={} errors={}",
+                   summary.added.size(), summary.removed.size(), summary.changed.size(),
+                   summary.unchanged, summary.errors.size());
+      PublishView(now);
+      return summary;
+    });
+  }
+
   const std::string& storage_root() const { return options_.config.storage.path; }
 
  private:
+  // Runs `work` on the loop thread and waits for its result (HTTP and signal threads change the
+  // contract list this way: the loop alone touches the recorder's state).
+  template <typename T>
+  Result<T> OnLoop(std::function<Result<T>()> work) {
+    if (!loop_started() || stopped_) return Unavailable("the recorder is not running");
+    auto promise = std::make_shared<std::promise<Result<T>>>();
+    auto future = promise->get_future();
+    loop_.Post([promise, work = std::move(work)] { promise->set_value(work()); });
+    if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      return Unavailable("the recorder did not answer within 10 s");
+    }
+    return future.get();
+  }
+
   struct StreamState {
     StreamKey key;
     int32_t req_id = 0;
@@ -187,7 +320,9 @@ class Recorder::Impl {
 
   struct ContractState {
     config::ContractConfig config;
-    std::string cache_key;
+    std::string cache_key;  // also its key in the run-time contract list
+    bool from_api = false;  // tracked at run time
+    uint64_t slot = 0;      // identifies it in callbacks (it may be untracked meanwhile)
     int64_t contract_id = 0;
     std::optional<protocol::ContractDetails> details;
     protocol::Contract request;  // what subscriptions and history requests name
@@ -217,6 +352,107 @@ class Recorder::Impl {
 
   bool loop_started() const { return client_ != nullptr; }
 
+  // Reads the run-time contract list; a damaged one is set aside (renamed, kept for the
+  // operator) and recording goes on from the configuration.
+  void LoadRuntimeChanges() {
+    auto loaded = LoadRuntimeContracts(meta_dir_);
+    if (loaded.ok()) {
+      runtime_ = std::move(loaded).value();
+      for (const auto& t : runtime_.tracked) {
+        spdlog::info("event=runtime_contract key={} change=tracked at={}", t.key,
+                     FormatIsoUtc(t.at));
+      }
+      for (const auto& u : runtime_.untracked) {
+        spdlog::info("event=runtime_contract key={} change=untracked at={}", u.key,
+                     FormatIsoUtc(u.at));
+      }
+      return;
+    }
+    ++counters_.runtime_contract_errors;
+    const std::string path = meta_dir_ + "/" + kRuntimeContractsFile;
+    const std::string aside = path + ".unreadable";
+    std::error_code ec;
+    std::filesystem::rename(path, aside, ec);
+    spdlog::error(
+        "event=runtime_contracts_unreadable error=\"{}\" moved_to={} action=\"recording the "
+        "configured contracts only\"",
+        loaded.status().ToString(), ec ? path : aside);
+  }
+
+  ContractState& AddContract(EffectiveContract e) {
+    auto state = std::make_unique<ContractState>();
+    state->config = std::move(e.config);
+    state->cache_key = std::move(e.key);
+    state->from_api = e.from_api;
+    state->slot = next_slot_++;
+    if (state->config.con_id) state->contract_id = *state->config.con_id;
+    contracts_.push_back(std::move(state));
+    return *contracts_.back();
+  }
+
+  // Stops recording a contract: subscriptions cancelled, its streams no longer judged, its
+  // pending backfills closed as failed. What it stored stays.
+  void RemoveContract(ContractState& c, std::string_view why, TimePoint now) {
+    for (auto* streams : {&c.streams, &c.retiring}) {
+      for (auto& [type, s] : *streams) {
+        if (s.req_id != 0 && client_) client_->CancelTickByTick(s.req_id);
+        core_.RemoveStream(s.key);
+      }
+    }
+    const int64_t id = c.contract_id;
+    const int64_t retiring = c.retiring_id;
+    DropBackfills(
+        [id, retiring](const StreamKey& k) {
+          return (id != 0 && k.contract_id == id) || (retiring != 0 && k.contract_id == retiring);
+        },
+        "contract untracked", now);
+    spdlog::warn("event=contract_untracked contract=\"{}\" key={} con_id={} reason={}",
+                 c.config.Describe(), c.cache_key, c.contract_id, why);
+    std::erase_if(contracts_, [&c](const auto& p) { return p.get() == &c; });
+  }
+
+  // A contract whose settings changed: streams of dropped tick types stop, new types start,
+  // every stream takes the new reliability settings, the calendar is rebuilt.
+  void UpdateContract(ContractState& c, config::ContractConfig updated, TimePoint now) {
+    const bool identity_kept = CacheKey(updated) == c.cache_key;
+    IBSTREAM_CHECK(identity_kept, "an update keeps the contract's key");
+    c.config = std::move(updated);
+    for (auto it = c.streams.begin(); it != c.streams.end();) {
+      const bool wanted = std::find(c.config.tick_types.begin(), c.config.tick_types.end(),
+                                    it->first) != c.config.tick_types.end();
+      if (wanted) {
+        core_.AddStream(it->second.key, ContractOptionsFrom(c.config));
+        ++it;
+        continue;
+      }
+      if (it->second.req_id != 0 && client_) client_->CancelTickByTick(it->second.req_id);
+      core_.RemoveStream(it->second.key);
+      const StreamKey dropped = it->second.key;
+      DropBackfills([dropped](const StreamKey& k) { return k == dropped; }, "tick type untracked",
+                    now);
+      spdlog::warn("event=stream_untracked stream={} reason=reload", ToString(dropped));
+      it = c.streams.erase(it);
+    }
+    if (c.details) ApplyCalendarAndStreams(c, now);
+    spdlog::warn("event=contract_updated contract=\"{}\" key={}", c.config.Describe(), c.cache_key);
+  }
+
+  // Closes the queued backfills of the streams `match` selects as failed with `reason`.
+  void DropBackfills(const std::function<bool(const StreamKey&)>& match, const std::string& reason,
+                     TimePoint now) {
+    for (size_t i = backfills_.size(); i-- > 0;) {
+      if (!match(backfills_[i].job.stream())) continue;
+      if (i == 0 && backfill_in_flight_) {
+        backfill_in_flight_ = false;
+        ++backfill_token_;  // its answer, if it comes, is ignored
+      }
+      const Status st = store_->ledger().Update(backfills_[i].gap_id,
+                                                storage::BackfillState::kFailed, reason, now);
+      if (!st.ok()) spdlog::error("event=gap_ledger_failed error=\"{}\"", st.ToString());
+      backfills_.erase(backfills_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  }
+
   // (contract id, types) of every resolved contract, for the thread-safe RequestBackfill check.
   std::vector<std::pair<int64_t, std::vector<TickType>>> contracts_config_snapshot() const {
     auto view = View();
@@ -239,7 +475,14 @@ class Recorder::Impl {
 
   ContractState* FindContract(int64_t contract_id) {
     for (auto& c : contracts_) {
-      if (c.contract_id == contract_id && c.contract_id != 0) return &c;
+      if (c->contract_id == contract_id && c->contract_id != 0) return c.get();
+    }
+    return nullptr;
+  }
+
+  ContractState* FindSlot(uint64_t slot) {
+    for (auto& c : contracts_) {
+      if (c->slot == slot) return c.get();
     }
     return nullptr;
   }
@@ -251,9 +494,9 @@ class Recorder::Impl {
       return it == c->streams.end() ? nullptr : &it->second;
     }
     for (auto& rolled : contracts_) {
-      if (rolled.retiring_id != key.contract_id || key.contract_id == 0) continue;
-      auto it = rolled.retiring.find(key.type);
-      return it == rolled.retiring.end() ? nullptr : &it->second;
+      if (rolled->retiring_id != key.contract_id || key.contract_id == 0) continue;
+      auto it = rolled->retiring.find(key.type);
+      return it == rolled->retiring.end() ? nullptr : &it->second;
     }
     return nullptr;
   }
@@ -274,8 +517,7 @@ class Recorder::Impl {
 
   // --- contracts and calendars ------------------------------------------------------------
 
-  void LoadCachedDetails(size_t index, TimePoint now) {
-    ContractState& c = contracts_[index];
+  void LoadCachedDetails(ContractState& c, TimePoint now) {
     auto cached = LoadContractDetails(meta_dir_, c.cache_key);
     if (cached.ok()) {
       spdlog::info("event=contract_from_cache contract=\"{}\" con_id={}", c.config.Describe(),
@@ -287,19 +529,21 @@ class Recorder::Impl {
     }
   }
 
-  void Resolve(size_t index, TimePoint now) {
-    ContractState& c = contracts_[index];
+  void Resolve(ContractState& c, TimePoint now) {
     c.resolving = true;
     c.next_resolve_at = now + std::chrono::minutes(1);
     client_->RequestContractDetails(
-        RequestFor(c.config), [this, index](Result<std::vector<protocol::ContractDetails>> result) {
-          OnResolved(index, std::move(result));
+        RequestFor(c.config),
+        [this, slot = c.slot](Result<std::vector<protocol::ContractDetails>> result) {
+          OnResolved(slot, std::move(result));
         });
   }
 
-  void OnResolved(size_t index, Result<std::vector<protocol::ContractDetails>> result) {
+  void OnResolved(uint64_t slot, Result<std::vector<protocol::ContractDetails>> result) {
     const TimePoint now = clock_.Now();
-    ContractState& c = contracts_[index];
+    ContractState* found = FindSlot(slot);
+    if (found == nullptr) return;  // untracked while IB answered
+    ContractState& c = *found;
     c.resolving = false;
     if (!result.ok() || result->empty()) {
       c.resolve_error = result.ok() ? "no contract matched" : result.status().ToString();
@@ -381,7 +625,18 @@ class Recorder::Impl {
     c.request.multiplier = details.contract.multiplier;
     // From the cache: ask the gateway again soon for fresh hours.
     c.next_resolve_at = from_cache ? now : now + options_.details_refresh;
+    ApplyCalendarAndStreams(c, now);
+    spdlog::info(
+        "event=contract_resolved contract=\"{}\" con_id={} local_symbol={} time_zone={} "
+        "source={}",
+        c.config.Describe(), c.contract_id, details.contract.local_symbol, details.time_zone_id,
+        from_cache ? "cache" : "gateway");
+  }
 
+  // The calendar from the contract's details and settings, and a stream for each configured tick
+  // type that has none yet (after a reload, streams of dropped types are gone already).
+  void ApplyCalendarAndStreams(ContractState& c, TimePoint now) {
+    const protocol::ContractDetails& details = *c.details;
     auto calendar = MarketCalendar::Create(
         ContractHours{details.time_zone_id, details.trading_hours, details.liquid_hours},
         CalendarSettingsFor(c, now));
@@ -411,11 +666,6 @@ class Recorder::Impl {
       core_.AddStream(s.key, ContractOptionsFrom(c.config));
       c.streams.emplace(type, std::move(s));
     }
-    spdlog::info(
-        "event=contract_resolved contract=\"{}\" con_id={} local_symbol={} time_zone={} "
-        "source={}",
-        c.config.Describe(), c.contract_id, details.contract.local_symbol, details.time_zone_id,
-        from_cache ? "cache" : "gateway");
   }
 
   // The last stored tick of a stream within the backfill lookback (hour by hour, newest first),
@@ -460,12 +710,12 @@ class Recorder::Impl {
 
   void Evaluate() {
     const TimePoint now = clock_.Now();
-    for (size_t i = 0; i < contracts_.size(); ++i) {
-      ContractState& c = contracts_[i];
+    for (auto& contract : contracts_) {
+      ContractState& c = *contract;
       if (c.contract_id != 0 && !c.streams.empty()) {
         core_.OnMarketState(c.contract_id, c.calendar.StateAt(now), now);
       }
-      if (connected_ && !c.resolving && now >= c.next_resolve_at) Resolve(i, now);
+      if (connected_ && !c.resolving && now >= c.next_resolve_at) Resolve(c, now);
     }
     const reliability::Decisions decisions = core_.Evaluate(now);
     for (const auto& action : decisions.actions) Execute(action, now);
@@ -544,13 +794,13 @@ class Recorder::Impl {
     spdlog::info("event=connected host={} port={} client_id={} server_version={}", r.session.host,
                  r.session.port, r.session.client_id, r.session.server_version);
     core_.OnConnectionUp(now);
-    for (size_t i = 0; i < contracts_.size(); ++i) {
-      ContractState& c = contracts_[i];
+    for (auto& contract : contracts_) {
+      ContractState& c = *contract;
       for (auto& [type, s] : c.streams) {
         s.req_id = 0;
         s.subscribed = false;
       }
-      if (!c.resolving && (c.contract_id == 0 || now >= c.next_resolve_at)) Resolve(i, now);
+      if (!c.resolving && (c.contract_id == 0 || now >= c.next_resolve_at)) Resolve(c, now);
     }
   }
 
@@ -565,8 +815,8 @@ class Recorder::Impl {
                  e.detail.ToString());
     core_.OnConnectionDown(now);
     for (auto& c : contracts_) {
-      c.resolving = false;
-      for (auto& [type, s] : c.streams) {
+      c->resolving = false;
+      for (auto& [type, s] : c->streams) {
         s.req_id = 0;
         s.subscribed = false;
         Interrupt(s, now, "disconnect_" + last_disconnect_reason_);
@@ -586,14 +836,14 @@ class Recorder::Impl {
       case client::NoticeKind::kServerLinkBroken:
       case client::NoticeKind::kMarketDataFarmBroken:
         for (auto& c : contracts_) {
-          for (auto& [type, s] : c.streams)
+          for (auto& [type, s] : c->streams)
             Interrupt(s, now, std::string(client::NoticeKindName(n.kind)));
         }
         break;
       case client::NoticeKind::kRestoredDataLost:
         // Subscriptions are gone on IB's side; the core asks for every stream again.
         for (auto& c : contracts_) {
-          for (auto& [type, s] : c.streams) {
+          for (auto& [type, s] : c->streams) {
             s.req_id = 0;
             s.subscribed = false;
             Interrupt(s, now, "restored_data_lost");
@@ -731,7 +981,9 @@ class Recorder::Impl {
       (void)store_->ledger().Update(*id, storage::BackfillState::kFailed, "backfill disabled", now);
       return;
     }
-    const MarketCalendar* calendar = &c.calendar;
+    // The calendar as it is now, shared: the contract may be untracked before the job ends.
+    std::shared_ptr<const MarketCalendar> calendar =
+        c.shared_calendar ? c.shared_calendar : std::make_shared<const MarketCalendar>(c.calendar);
     auto next_trading = [calendar](TimePoint t) -> std::optional<TimePoint> {
       const MarketState state = calendar->StateAt(t);
       if (IsTrading(state.status)) return t;
@@ -820,9 +1072,6 @@ class Recorder::Impl {
       t.type = key.type;
       t.source = TickSource::kBackfill;
       t.receive_time = now;
-      // Each backfilled tick gets its own arrival number: identical ticks in one second are
-      // legitimate and must stay distinct records (storage drops bit-identical records once).
-      if (s) t.sequence = ++s->sequence;
       // A page arrives at one instant: without its own sequence number, two identical trades or
       // quotes of one second would be bit-identical records, which queries return once.
       if (s) t.sequence = ++s->sequence;
@@ -929,8 +1178,11 @@ class Recorder::Impl {
 
     view->counters = counters_;
     view->counters.alerts_fired = sink_.fired;
-    for (const auto& c : contracts_) {
+    for (const auto& contract : contracts_) {
+      const ContractState& c = *contract;
       ContractView cv;
+      cv.key = c.cache_key;
+      cv.from_api = c.from_api;
       cv.contract_id = c.contract_id;
       cv.description = c.config.Describe();
       cv.symbol = c.config.symbol;
@@ -1002,7 +1254,10 @@ class Recorder::Impl {
   HistoricalPacer pacer_;
   TickFanout& fanout_ = owner_.fanout_;
 
-  std::vector<ContractState> contracts_;
+  // Owned one by one: backfill jobs and callbacks outlive reallocations of the list.
+  std::vector<std::unique_ptr<ContractState>> contracts_;
+  uint64_t next_slot_ = 1;
+  RuntimeContracts runtime_;  // run-time tracks and untracks (loop thread after Start)
   std::deque<PendingBackfill> backfills_;
   bool backfill_in_flight_ = false;
   TimePoint backfill_sent_at_;
@@ -1044,6 +1299,13 @@ Status Recorder::Query(const std::vector<StreamKey>& streams, TimePoint from, Ti
 }
 Status Recorder::RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) {
   return impl_->RequestBackfill(stream, from, to);
+}
+Result<ContractChange> Recorder::Track(std::string_view contract_toml) {
+  return impl_->Track(contract_toml);
+}
+Result<ContractChange> Recorder::Untrack(std::string_view id) { return impl_->Untrack(id); }
+Result<ReloadSummary> Recorder::ReloadContracts(std::vector<config::ContractConfig> configured) {
+  return impl_->ReloadContracts(std::move(configured));
 }
 const std::string& Recorder::storage_root() const { return impl_->storage_root(); }
 

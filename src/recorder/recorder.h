@@ -22,6 +22,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -46,6 +48,23 @@ struct RecorderOptions {
   uint64_t seed = 1;
   // How long Stop() may take to flush and seal storage.
   Duration stop_timeout = std::chrono::seconds(4);
+};
+
+// A contract tracked or untracked at run time.
+struct ContractChange {
+  std::string key;          // "con_711280073", "sym_ES_FUT_CME_USD"
+  std::string description;  // "711280073 (MNQ)", "ES FUT CME USD"
+  int64_t contract_id = 0;  // 0 until resolved
+};
+
+// What a reload of the contract list did (descriptions of the contracts).
+struct ReloadSummary {
+  std::vector<std::string> added;
+  std::vector<std::string> removed;
+  std::vector<std::string> changed;
+  size_t unchanged = 0;
+  // Run-time contracts that no longer pass the configuration's checks (not recorded).
+  std::vector<std::string> errors;
 };
 
 class Recorder {
@@ -80,6 +99,22 @@ class Recorder {
   // Asks for a backfill of [from, to) of one stream; the result is a ledger entry (cause
   // "requested"). Thread-safe; InvalidArgument for an untracked stream or an empty range.
   Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to);
+
+  // Starts recording a contract given as the keys of one [[contracts]] table, in TOML (see
+  // config/contract_table.h). Kept in the run-time contract list (runtime_contracts.h), so it
+  // survives restarts and reloads. Thread-safe (not from the loop thread). InvalidArgument: a
+  // bad contract (the message names every bad key); FailedPrecondition: already tracked;
+  // IoError: the run-time list could not be saved (nothing changed); Unavailable: not running.
+  Result<ContractChange> Track(std::string_view contract_toml);
+
+  // Stops recording a contract, named by its con_id or its key; what it stored stays. Kept in
+  // the run-time contract list. NotFound: no such tracked contract; otherwise as Track.
+  Result<ContractChange> Untrack(std::string_view id);
+
+  // Applies a new configured contract list (SIGHUP), with the run-time changes on top: removed
+  // contracts stop, new ones start, changed ones are updated in place (tick types added or
+  // dropped, reliability settings, calendar settings) without touching their other streams.
+  Result<ReloadSummary> ReloadContracts(std::vector<config::ContractConfig> configured);
 
   const std::string& storage_root() const;
   const Clock& clock() const { return clock_; }

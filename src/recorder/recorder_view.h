@@ -40,6 +40,8 @@ struct StreamView {
 struct ContractView {
   int64_t contract_id = 0;  // 0 until resolved (contracts tracked by symbol)
   std::string description;  // as configured ("MNQ FUT CME USD", "711280073 (MNQ)")
+  std::string key;          // "con_711280073", "sym_MNQ_FUT_CME_USD" (untrack by it)
+  bool from_api = false;    // tracked at run time (HTTP), not from the configuration
   std::string symbol;
   std::string sec_type;
   std::string exchange;
@@ -108,6 +110,8 @@ struct RecorderCounters {
   uint64_t backfill_requests = 0;
   uint64_t backfill_failures = 0;
   uint64_t alerts_fired = 0;
+  // The run-time contract list could not be read at start (set aside; see runtime_contracts.h).
+  uint64_t runtime_contract_errors = 0;
   std::map<int, uint64_t> ib_errors;  // by IB code
 };
 
