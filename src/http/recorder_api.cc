@@ -1,6 +1,7 @@
 #include "http/recorder_api.h"
 
 #include <date/date.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <atomic>
@@ -9,9 +10,11 @@
 #include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "export/python_float.h"
@@ -267,6 +270,12 @@ class RecorderSource final : public RecorderApiSource {
   Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) override {
     return recorder_.RequestBackfill(stream, from, to);
   }
+  Result<recorder::ContractChange> Track(std::string_view contract_toml) override {
+    return recorder_.Track(contract_toml);
+  }
+  Result<recorder::ContractChange> Untrack(std::string_view id) override {
+    return recorder_.Untrack(id);
+  }
   Result<std::shared_ptr<const MarketCalendar>> Calendar(int64_t contract_id) const override {
     auto view = recorder_.View();
     const ContractView* c = FindContract(*view, contract_id);
@@ -298,6 +307,7 @@ struct Shared {
   std::atomic<uint64_t> sse_ticks_sent{0};
   std::atomic<uint64_t> sse_dropped{0};
   std::atomic<uint64_t> backfill_requests{0};
+  std::atomic<uint64_t> contract_changes{0};
   std::atomic<uint64_t> bad_requests{0};
   std::atomic<int64_t> replays_active{0};
 
@@ -533,6 +543,9 @@ class Api {
   Response Gaps(const Request&);
   Response Alerts(const Request&);
   Response Backfill(const Request&);
+  Response Contracts(const Request&);
+  Response TrackContract(const Request&);
+  Response UntrackContract(const Request&);
   Response StatusView(const Request&);
   // SSE endpoints.
   Response Live(const Request&, std::shared_ptr<SseSink> sink, bool type_in_path);
@@ -1250,6 +1263,12 @@ Response Api::Metrics(const Request&) {
   w.Family("ibstream_http_sse_clients_dropped_total", "counter",
            "SSE clients dropped because they did not keep up.");
   w.Sample(static_cast<double>(shared_->sse_dropped.load()));
+  w.Family("ibstream_http_contract_changes_total", "counter",
+           "Contracts tracked or untracked through the API.");
+  w.Sample(static_cast<double>(shared_->contract_changes.load()));
+  w.Family("ibstream_runtime_contract_errors_total", "counter",
+           "Times the run-time contract list could not be read at start (set aside).");
+  w.Sample(static_cast<double>(view->counters.runtime_contract_errors));
 
   Response response;
   response.content_type = std::string(kPrometheusContentType);
@@ -1390,6 +1409,67 @@ Response Api::Backfill(const Request& request) {
                  {"from", FormatIsoUtc(from.value())},
                  {"to", FormatIsoUtc(to.value())}},
                 202);
+}
+
+Response Api::Contracts(const Request&) {
+  auto view = source().View();
+  Json contracts = Json::array();
+  for (const ContractView& c : view->contracts) {
+    Json types = Json::array();
+    for (TickType t : c.expected_types) types.push_back(std::string(TickTypeName(t)));
+    contracts.push_back({{"key", c.key},
+                         {"contract_id", c.contract_id},
+                         {"description", c.description},
+                         {"origin", c.from_api ? "api" : "config"},
+                         {"resolved", c.resolved},
+                         {"local_symbol", c.local_symbol},
+                         {"tick_types", types}});
+  }
+  return JsonOk({{"timestamp", FormatIsoUtc(view->now)},
+                 {"total", contracts.size()},
+                 {"contracts", contracts}});
+}
+
+namespace {
+
+// The HTTP status of a refused contract change.
+int ContractChangeStatus(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    default:
+      return 503;  // not running, or the run-time list could not be saved: nothing changed
+  }
+}
+
+Json ContractChangeJson(std::string_view status, const recorder::ContractChange& change) {
+  return {{"status", status},
+          {"key", change.key},
+          {"description", change.description},
+          {"contract_id", change.contract_id}};
+}
+
+}  // namespace
+
+Response Api::TrackContract(const Request& request) {
+  auto text = ContractJsonToToml(request.body);
+  if (!text.ok()) return Error(400, text.status().message());
+  auto change = source().Track(*text);
+  if (!change.ok()) return Error(ContractChangeStatus(change.status()), change.status().message());
+  shared_->contract_changes.fetch_add(1);
+  return JsonOk(ContractChangeJson("tracking", *change), 201);
+}
+
+Response Api::UntrackContract(const Request& request) {
+  const std::string& id = request.path_params.at("id");
+  auto change = source().Untrack(id);
+  if (!change.ok()) return Error(ContractChangeStatus(change.status()), change.status().message());
+  shared_->contract_changes.fetch_add(1);
+  return JsonOk(ContractChangeJson("untracked", *change));
 }
 
 Response Api::StatusView(const Request&) {
@@ -1672,6 +1752,13 @@ void Api::Register(Router& router, const std::shared_ptr<Api>& self) {
   router.Post(
       "/v1/backfill", [self](const Request& r) { return self->Backfill(r); },
       RouteOptions{.requires_token = true});
+  get("/v1/contracts", &Api::Contracts);
+  router.Post(
+      "/v1/contracts", [self](const Request& r) { return self->TrackContract(r); },
+      RouteOptions{.requires_token = true});
+  router.Delete(
+      "/v1/contracts/{id}", [self](const Request& r) { return self->UntrackContract(r); },
+      RouteOptions{.requires_token = true});
   router.Sse("/v2/stream/{id}/live", [self](const Request& r, std::shared_ptr<SseSink> sink) {
     return self->Live(r, std::move(sink), false);
   });
@@ -1687,6 +1774,66 @@ void Api::Register(Router& router, const std::shared_ptr<Api>& self) {
 }  // namespace
 
 // --- public functions ---------------------------------------------------------------------------
+
+namespace {
+
+// One JSON value as a TOML node; null has no TOML form.
+Result<std::unique_ptr<toml::node>> TomlNodeOf(const Json& value, const std::string& where) {
+  switch (value.type()) {
+    case Json::value_t::string:
+      return std::unique_ptr<toml::node>(new toml::value<std::string>(value.get<std::string>()));
+    case Json::value_t::boolean:
+      return std::unique_ptr<toml::node>(new toml::value<bool>(value.get<bool>()));
+    case Json::value_t::number_integer:
+      return std::unique_ptr<toml::node>(new toml::value<int64_t>(value.get<int64_t>()));
+    case Json::value_t::number_unsigned: {
+      const uint64_t n = value.get<uint64_t>();
+      if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        return InvalidArgument(where + ": " + std::to_string(n) + " is too large");
+      }
+      return std::unique_ptr<toml::node>(new toml::value<int64_t>(static_cast<int64_t>(n)));
+    }
+    case Json::value_t::number_float:
+      return std::unique_ptr<toml::node>(new toml::value<double>(value.get<double>()));
+    case Json::value_t::array: {
+      auto array = std::make_unique<toml::array>();
+      for (size_t i = 0; i < value.size(); ++i) {
+        auto element = TomlNodeOf(value[i], where + "[" + std::to_string(i) + "]");
+        if (!element.ok()) return element.status();
+        array->push_back(std::move(**element));
+      }
+      return std::unique_ptr<toml::node>(std::move(array));
+    }
+    case Json::value_t::object: {
+      auto table = std::make_unique<toml::table>();
+      for (const auto& [key, item] : value.items()) {
+        auto element = TomlNodeOf(item, where + "." + key);
+        if (!element.ok()) return element.status();
+        table->insert(key, std::move(**element));
+      }
+      return std::unique_ptr<toml::node>(std::move(table));
+    }
+    default:
+      return InvalidArgument(where + ": null is not a value (leave the key out)");
+  }
+}
+
+}  // namespace
+
+Result<std::string> ContractJsonToToml(std::string_view json_text) {
+  const Json body = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    return InvalidArgument(
+        "the body must be a JSON object with the keys of a [[contracts]] table, e.g. "
+        "{\"con_id\": 711280073, \"tick_types\": [\"bid_ask\", \"last\"]}");
+  }
+  if (body.empty()) return InvalidArgument("the body names no contract");
+  auto table = TomlNodeOf(body, "body");
+  if (!table.ok()) return table.status();
+  std::ostringstream text;
+  text << *(*table)->as_table();
+  return text.str();
+}
 
 std::shared_ptr<RecorderApiSource> RecorderApiSourceFor(recorder::Recorder& recorder) {
   return std::make_shared<RecorderSource>(recorder);
@@ -1810,6 +1957,8 @@ std::string RecorderViewJson(const RecorderView& view) {
     contracts.push_back({
         {"contract_id", c.contract_id},
         {"description", c.description},
+        {"key", c.key},
+        {"origin", c.from_api ? "api" : "config"},
         {"symbol", c.symbol},
         {"sec_type", c.sec_type},
         {"exchange", c.exchange},

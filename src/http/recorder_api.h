@@ -18,12 +18,9 @@
 #include "common/status.h"
 #include "http/router.h"
 #include "model/tick.h"
+#include "recorder/recorder.h"
 #include "recorder/recorder_view.h"
 #include "recorder/tick_fanout.h"
-
-namespace ibstream::recorder {
-class Recorder;
-}  // namespace ibstream::recorder
 
 namespace ibstream::http {
 
@@ -44,6 +41,9 @@ class RecorderApiSource {
   virtual void Unsubscribe(uint64_t id) = 0;
   // See Recorder::RequestBackfill (InvalidArgument: untracked stream or empty range).
   virtual Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) = 0;
+  // See Recorder::Track and Recorder::Untrack (run-time changes of the contract list).
+  virtual Result<recorder::ContractChange> Track(std::string_view contract_toml) = 0;
+  virtual Result<recorder::ContractChange> Untrack(std::string_view id) = 0;
   // The contract's market calendar as the recorder uses it. NotFound when the contract is not
   // tracked (or not resolved yet); an error when its hours cannot be read.
   virtual Result<std::shared_ptr<const MarketCalendar>> Calendar(int64_t contract_id) const = 0;
@@ -79,6 +79,7 @@ struct RecorderApiStats {
   uint64_t sse_ticks_sent = 0;
   uint64_t sse_clients_dropped = 0;  // sink full
   uint64_t backfill_requests = 0;
+  uint64_t contract_changes = 0;  // contracts tracked or untracked through the API
 };
 
 // Registers every endpoint (README.md) on `router`. The router's handlers share ownership of
@@ -96,6 +97,10 @@ Result<Duration> ParseBufferDuration(std::string_view text);
 // The original's SSE `data` of a tick (§5 formatter fields plus contract_id, tick_type), as JSON
 // text with Python's default separators.
 std::string TickDataJson(const Tick& tick);
+
+// A track request's JSON object as the TOML text of one [[contracts]] table (values keep their
+// JSON types; null is refused). InvalidArgument for anything else.
+Result<std::string> ContractJsonToToml(std::string_view json_text);
 
 // The whole view as JSON (GET /v1/status, read by `ibstream status`).
 std::string RecorderViewJson(const recorder::RecorderView& view);

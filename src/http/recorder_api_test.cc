@@ -14,6 +14,7 @@
 #include <set>
 #include <utility>  // before Asio (GCC 12 + Boost 1.74)
 
+#include "config/contract_table.h"
 #include "http/server.h"
 
 namespace ibstream::http {
@@ -155,6 +156,19 @@ class FakeSource final : public RecorderApiSource {
     backfills.push_back({stream, from, to});
     return Status::Ok();
   }
+  Result<recorder::ContractChange> Track(std::string_view contract_toml) override {
+    std::lock_guard lock(mu_);
+    tracked.emplace_back(contract_toml);
+    if (!track_result.ok()) return track_result.status();
+    return *track_result;
+  }
+  Result<recorder::ContractChange> Untrack(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    untracked.emplace_back(id);
+    if (id != "711280073" && id != "con_711280073")
+      return NotFound("no tracked contract " + std::string(id));
+    return recorder::ContractChange{"con_711280073", "711280073 (MNQ)", kMnq};
+  }
   Result<std::shared_ptr<const MarketCalendar>> Calendar(int64_t contract_id) const override {
     if (contract_id != kMnq) return NotFound("not tracked");
     auto cal = MarketCalendar::Create(kCmeHours);
@@ -171,6 +185,10 @@ class FakeSource final : public RecorderApiSource {
   std::vector<Tick> stored;
   TickFanout fanout;
   std::vector<BackfillCall> backfills;  // guarded by mu_
+  std::vector<std::string> tracked;     // TOML texts given to Track, guarded by mu_
+  std::vector<std::string> untracked;   // ids given to Untrack, guarded by mu_
+  Result<recorder::ContractChange> track_result =
+      recorder::ContractChange{"sym_ES_FUT_CME_USD", "ES FUT CME USD", 0};
 
  private:
   const Clock& clock_;
@@ -265,6 +283,12 @@ class RecorderApiTest : public ::testing::Test {
     c.Send("POST " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth +
            "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\n\r\n" + body);
+    c.ReadToEnd();
+    return Parse(c.data());
+  }
+  HttpResult Delete(const std::string& target, const std::string& auth) {
+    Connection c(server_->port());
+    c.Send("DELETE " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth + "\r\n");
     c.ReadToEnd();
     return Parse(c.data());
   }
@@ -548,6 +572,84 @@ TEST_F(RecorderApiTest, BackfillNeedsTheTokenAndValidates) {
   EXPECT_EQ(source_->backfills.size(), 1u);
 }
 
+TEST_F(RecorderApiTest, TrackingAContractNeedsTheTokenAndPassesItsKeysOn) {
+  const std::string body =
+      R"({"symbol": "ES", "sec_type": "FUT", "exchange": "CME", "currency": "USD",)"
+      R"( "tick_types": ["bid_ask", "last"], "buffer_hours": 4, "data_staleness_threshold": "90s"})";
+  EXPECT_EQ(Post("/v1/contracts", body, "").status, 401);
+  EXPECT_EQ(Post("/v1/contracts", body, "Authorization: Bearer nope\r\n").status, 401);
+  EXPECT_TRUE(source_->tracked.empty());
+  const std::string auth = "Authorization: Bearer s3cret\r\n";
+  auto r = Post("/v1/contracts", body, auth);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json()["status"], "tracking");
+  EXPECT_EQ(r.json()["key"], "sym_ES_FUT_CME_USD");
+  EXPECT_EQ(r.json()["description"], "ES FUT CME USD");
+  // What the recorder gets is the same contract, as TOML the configuration reads.
+  ASSERT_EQ(source_->tracked.size(), 1u);
+  auto contract = config::ParseContractTable(source_->tracked[0], {}, "test");
+  ASSERT_TRUE(contract.ok()) << contract.status().ToString() << "\n" << source_->tracked[0];
+  EXPECT_EQ(contract->symbol, "ES");
+  EXPECT_EQ(contract->tick_types, (std::vector<TickType>{TickType::kBidAsk, TickType::kLast}));
+  EXPECT_EQ(contract->buffer_hours, 4);
+  EXPECT_EQ(contract->data_staleness_threshold, 90s);
+
+  // Refusals keep the recorder's status: 400 bad contract, 409 already tracked, 503 otherwise.
+  source_->track_result = InvalidArgument("contract: contracts[0].priority = 9: ...");
+  ExpectJsonError(Post("/v1/contracts", R"({"con_id": 1, "priority": 9})", auth), 400);
+  source_->track_result = FailedPrecondition("already tracked as ES FUT CME USD");
+  ExpectJsonError(Post("/v1/contracts", body, auth), 409);
+  source_->track_result = IoError("cannot write runtime.json");
+  ExpectJsonError(Post("/v1/contracts", body, auth), 503);
+  // Bodies that are not one JSON object of plain values never reach the recorder.
+  const size_t calls = source_->tracked.size();
+  for (const char* bad : {"", "not json", "[1]", "{}", R"({"con_id": null})",
+                          R"({"con_id": 18446744073709551615})", R"({"tick_types": [null]})"}) {
+    ExpectJsonError(Post("/v1/contracts", bad, auth), 400);
+  }
+  EXPECT_EQ(source_->tracked.size(), calls);
+}
+
+TEST_F(RecorderApiTest, UntrackingAContractNeedsTheToken) {
+  EXPECT_EQ(Delete("/v1/contracts/711280073", "").status, 401);
+  EXPECT_TRUE(source_->untracked.empty());
+  const std::string auth = "Authorization: Bearer s3cret\r\n";
+  auto r = Delete("/v1/contracts/711280073", auth);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["status"], "untracked");
+  EXPECT_EQ(r.json()["key"], "con_711280073");
+  EXPECT_EQ(r.json()["contract_id"], kMnq);
+  ExpectJsonError(Delete("/v1/contracts/42", auth), 404);
+  EXPECT_EQ(source_->untracked, (std::vector<std::string>{"711280073", "42"}));
+  EXPECT_EQ(Get("/v1/contracts/711280073").status, 405);
+}
+
+TEST_F(RecorderApiTest, ContractsListsKeysAndOrigins) {
+  auto view = MakeView();
+  view.contracts[0].key = "con_711280073";
+  view.contracts[0].from_api = true;
+  source_->SetView(view);
+  auto r = Get("/v1/contracts");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Json j = r.json();
+  ASSERT_EQ(j["total"], view.contracts.size());
+  ExpectKeys(j["contracts"][0],
+             {"key", "contract_id", "description", "origin", "resolved", "tick_types"});
+  EXPECT_EQ(j["contracts"][0]["key"], "con_711280073");
+  EXPECT_EQ(j["contracts"][0]["origin"], "api");
+}
+
+TEST(RecorderApiPieces, ContractJsonToTomlKeepsTypes) {
+  auto text = ContractJsonToToml(
+      R"({"con_id": 5, "enabled": true, "tick_types": ["last"], "x": 1.5, "t": {"a": "b"}})");
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_NE(text->find("con_id = 5"), std::string::npos) << *text;
+  EXPECT_NE(text->find("enabled = true"), std::string::npos) << *text;
+  EXPECT_NE(text->find("tick_types = [ 'last' ]"), std::string::npos) << *text;
+  EXPECT_NE(text->find("x = 1.5"), std::string::npos) << *text;
+  EXPECT_FALSE(ContractJsonToToml(R"({"a": [1, null]})").ok());
+}
+
 TEST_F(RecorderApiTest, StatusIsTheWholeView) {
   Json j = Get("/v1/status").json();
   ExpectKeys(j,
@@ -610,7 +712,8 @@ TEST_F(RecorderApiTest, MetricsFollowTheTextFormat) {
         "ibstream_ib_errors_total{code=\"2104\"} 3", "ibstream_gaps{state=\"pending\"} 1",
         "ibstream_circuit_breaker_state{", "ibstream_market_open{", "symbol=\"M\\\"N\\\\Q\\n\"",
         "ibstream_last_tick_timestamp_seconds{", "ibstream_alerts_firing{severity=\"critical\"} 1",
-        "ibstream_storage_durable_position 42", "ibstream_backfill_failures_total 0"}) {
+        "ibstream_storage_durable_position 42", "ibstream_backfill_failures_total 0",
+        "ibstream_http_contract_changes_total 0", "ibstream_runtime_contract_errors_total 0"}) {
     EXPECT_NE(r.body.find(name), std::string::npos) << name;
   }
   // promtool, when installed, has the last word.
