@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -47,6 +48,65 @@ spdlog::level::level_enum LevelOf(config::LogLevel level) {
       return spdlog::level::off;
   }
   return spdlog::level::info;
+}
+
+// The sections of `a` and `b` that differ, other than the contract list.
+std::string ChangedSections(const config::Config& a, const config::Config& b) {
+  std::string out;
+  auto check = [&out](bool same, const char* name) {
+    if (same) return;
+    if (!out.empty()) out += ",";
+    out += name;
+  };
+  check(a.profile == b.profile, "profile");
+  check(a.gateway == b.gateway, "gateway");
+  check(a.storage == b.storage, "storage");
+  check(a.http == b.http, "http");
+  check(a.reliability == b.reliability, "reliability");
+  check(a.alerts == b.alerts, "alerts");
+  check(a.backfill == b.backfill, "backfill");
+  check(a.logging == b.logging, "logging");
+  return out;
+}
+
+// SIGHUP: applies the configuration's contract list again (see RunDaemon).
+void Reload(const DaemonOptions& options, recorder::Recorder& recorder) {
+  if (!options.reload_config) {
+    spdlog::warn("event=reload_skipped reason=\"nothing to reload (no configuration source)\"");
+    return;
+  }
+  sd_notify(0, "RELOADING=1");
+  spdlog::info("event=reload_started signal=SIGHUP");
+  Result<config::Config> loaded = options.reload_config();
+  bool applied = false;
+  const bool any_contract =
+      loaded.ok() && std::any_of(loaded->contracts.begin(), loaded->contracts.end(),
+                                 [](const config::ContractConfig& c) { return c.enabled; });
+  if (!loaded.ok()) {
+    spdlog::error("event=reload_failed action=\"recording goes on unchanged\" error=\"{}\"",
+                  loaded.status().message());
+  } else if (!any_contract) {
+    // As at start: an empty list is far more often a broken or half-written file than a wish to
+    // stop recording everything (stop the recorder for that).
+    spdlog::error(
+        "event=reload_failed action=\"recording goes on unchanged\" error=\"the configuration "
+        "lists no enabled contract\"");
+  } else {
+    const std::string changed = ChangedSections(options.config, *loaded);
+    if (!changed.empty()) {
+      spdlog::warn(
+          "event=reload_needs_restart sections={} reason=\"only [[contracts]] are "
+          "applied while running\"",
+          changed);
+    }
+    auto summary = recorder.ReloadContracts(loaded->contracts);
+    applied = summary.ok();
+    if (!summary.ok()) {
+      spdlog::error("event=reload_failed error=\"{}\"", summary.status().ToString());
+    }
+  }
+  sd_notify(0, "READY=1\nSTATUS=recording");
+  if (options.on_reloaded) options.on_reloaded(applied);
 }
 
 }  // namespace
@@ -121,11 +181,7 @@ int RunDaemon(const DaemonOptions& options) {
       spdlog::info("event=stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
       break;
     }
-    if (sig == SIGHUP) {
-      spdlog::warn(
-          "event=sighup_ignored reason=\"the contract list is read at start; restart to change "
-          "it\"");
-    }
+    if (sig == SIGHUP) Reload(options, *recorder);
     if (watchdog) sd_notify(0, "WATCHDOG=1");
     if (options.run_for > Duration::zero() && options.clock->Now() - started >= options.run_for) {
       spdlog::info("event=stopping reason=run_for_elapsed");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/status.h"
 #include "config/config.h"
 
 namespace ibstream::cli {
@@ -20,11 +21,22 @@ struct DaemonOptions {
   Duration run_for{0};
   // Prefix of the one-line error messages ("ibstream record").
   std::string name = "ibstream record";
+  // Reads the configuration again (SIGHUP); empty: SIGHUP has nothing to reload.
+  std::function<Result<config::Config>()> reload_config;
+  // Called after each SIGHUP has been handled: whether the new contract list was applied.
+  std::function<void(bool applied)> on_reloaded;
 };
 
-// Blocks until SIGTERM or SIGINT (or run_for), then flushes, seals and exits cleanly. SIGHUP logs
-// that the contract list is read at start only. Returns the process exit code: 0 after a clean
-// stop, 1 when something could not start (one line on stderr says what).
+// Blocks until SIGTERM or SIGINT (or run_for), then flushes, seals and exits cleanly.
+//
+// SIGHUP reloads the contract list: the configuration is read again (reload_config) and its
+// [[contracts]] applied in place (Recorder::ReloadContracts; run-time changes stay on top). A
+// configuration that no longer checks, or lists no contract (as at start), is refused whole and
+// recording goes on unchanged. Other
+// sections are read at start only: a change to them is logged as needing a restart.
+//
+// Returns the process exit code: 0 after a clean stop, 1 when something could not start (one
+// line on stderr says what).
 int RunDaemon(const DaemonOptions& options);
 
 // Sets spdlog's level and format (JSON lines with logging.json).

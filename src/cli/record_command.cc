@@ -18,13 +18,18 @@ struct RecordOptions {
   double speed = 1;
 };
 
-int RunRecord(const RecordOptions& o) {
+config::LoadResult Load(const std::string& config_path, const std::filesystem::path& dotenv_dir) {
   config::LoadOptions load_options;
-  load_options.dotenv_dir = std::filesystem::current_path();
-  const config::LoadResult loaded =
-      o.config_path.empty()
-          ? config::LoadConfigWithoutFile(config::ProcessEnv::Instance(), load_options)
-          : config::LoadConfigFile(o.config_path, config::ProcessEnv::Instance(), load_options);
+  load_options.dotenv_dir = dotenv_dir;
+  return config_path.empty()
+             ? config::LoadConfigWithoutFile(config::ProcessEnv::Instance(), load_options)
+             : config::LoadConfigFile(config_path, config::ProcessEnv::Instance(), load_options);
+}
+
+int RunRecord(const RecordOptions& o) {
+  // The same sources again on SIGHUP (the directory of .env files as at start).
+  const std::filesystem::path dotenv_dir = std::filesystem::current_path();
+  const config::LoadResult loaded = Load(o.config_path, dotenv_dir);
   if (!loaded.ok()) {
     std::cerr << "ibstream record: invalid configuration:\n" << loaded.status().message() << "\n";
     return 1;
@@ -37,6 +42,11 @@ int RunRecord(const RecordOptions& o) {
   std::unique_ptr<ScaledClock> scaled;
   DaemonOptions daemon;
   daemon.config = loaded.config;
+  daemon.reload_config = [path = o.config_path, dotenv_dir]() -> Result<config::Config> {
+    config::LoadResult again = Load(path, dotenv_dir);
+    if (!again.ok()) return again.status();
+    return again.config;
+  };
   if (!o.start.empty() || o.speed != 1) {
     auto start =
         o.start.empty() ? Result<TimePoint>(SystemClock::Instance().Now()) : ParseIsoTime(o.start);

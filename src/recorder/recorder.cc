@@ -100,6 +100,8 @@ class Recorder::Impl {
     }
 
     MakeClient(ClientOptionsFrom(options_.config));
+    // The first view, before the loop runs: every contract listed from the moment Start returns.
+    PublishView(clock_.Now());
     loop_.RunInBackground();
     loop_.Post([this] {
       const TimePoint now = clock_.Now();

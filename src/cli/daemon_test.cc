@@ -1,0 +1,184 @@
+// The daemon's signal handling end to end: a recorder on the simulated gateway, its HTTP API on a
+// free port, the configuration file changed and SIGHUP sent to the process; SIGTERM stops it.
+#include "cli/daemon.h"
+
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "config/env.h"
+#include "config/loader.h"
+#include "sim/simulator.h"
+
+namespace ibstream::cli {
+namespace {
+
+using namespace std::chrono_literals;
+using Json = nlohmann::json;
+
+size_t Append(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+// GET `url`; the body, or "" when the request failed.
+std::string HttpGet(const std::string& url) {
+  std::string body;
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+  const CURLcode code = curl_easy_perform(curl);
+  curl_easy_cleanup(curl);
+  return code == CURLE_OK ? body : "";
+}
+
+std::vector<std::string> ContractKeys(const std::string& base_url) {
+  std::vector<std::string> keys;
+  const Json j = Json::parse(HttpGet(base_url + "v1/contracts"), nullptr, false);
+  if (!j.is_object()) return keys;
+  for (const auto& c : j["contracts"]) keys.push_back(c["key"].get<std::string>());
+  return keys;
+}
+
+bool WaitFor(const std::function<bool()>& condition) {
+  const auto end = std::chrono::steady_clock::now() + 60s;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > end) return condition();
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+class DaemonSignalsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Signals sent to the process reach only the daemon's sigtimedwait: every thread blocks them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, s);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("daemon_signals_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    clock_ = std::make_unique<ScaledClock>(*ParseIsoTime("2025-08-12T14:00:00Z"), 300);
+    sim::SimulatorOptions sim_options;
+    sim_options.listen_port = 0;
+    sim_options.quiet = true;
+    sim_options.speed = 300;
+    simulator_ = std::make_unique<sim::Simulator>(*clock_, sim_options);
+    ASSERT_TRUE(simulator_->Start().ok());
+  }
+
+  void TearDown() override {
+    if (daemon_.joinable()) {
+      ::kill(::getpid(), SIGTERM);
+      daemon_.join();
+    }
+    simulator_->Stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Replaces the file whole (as an editor saving by rename would).
+  void WriteConfig(const std::string& contracts) {
+    const std::string tmp = config_path() + ".tmp";
+    std::ofstream(tmp) << "[gateway]\nports = [" << simulator_->port()
+                       << "]\nconnect_timeout = \"10m\"\nprobe_interval = \"1h\"\n"
+                          "probe_deadline = \"10m\"\n[storage]\npath = \""
+                       << (dir_ / "data").string() << "\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+                       << contracts;
+    std::filesystem::rename(tmp, config_path());
+  }
+
+  // Sends SIGHUP and waits until the daemon has handled it; whether it applied the file.
+  bool Reload() {
+    const int before = reloads_;
+    ::kill(::getpid(), SIGHUP);
+    EXPECT_TRUE(WaitFor([&] { return reloads_ > before; })) << "SIGHUP not handled";
+    return last_applied_;
+  }
+
+  static Result<config::Config> Load(const std::string& path) {
+    config::LoadResult loaded = config::LoadConfigFile(path, config::MapEnv());
+    if (!loaded.ok()) return loaded.status();
+    return loaded.config;
+  }
+
+  // Starts the daemon on the configuration file; returns its HTTP base URL.
+  std::string StartDaemon() {
+    auto config = Load(config_path());
+    EXPECT_TRUE(config.ok()) << config.status().ToString();
+    options_.config = *config;
+    options_.clock = clock_.get();
+    options_.reload_config = [path = config_path()] { return Load(path); };
+    options_.on_reloaded = [this](bool applied) {
+      last_applied_ = applied;
+      ++reloads_;
+    };
+    auto ready = std::make_shared<std::promise<std::string>>();
+    options_.on_ready = [ready](const std::string& url) { ready->set_value(url); };
+    daemon_ = std::thread([this] { exit_code_ = RunDaemon(options_); });
+    auto future = ready->get_future();
+    EXPECT_EQ(future.wait_for(60s), std::future_status::ready);
+    return future.get();
+  }
+
+  std::string config_path() const { return (dir_ / "ibstream.toml").string(); }
+
+  static constexpr char kMnq[] =
+      "[[contracts]]\nsymbol = \"MNQ\"\nsec_type = \"FUT\"\nexchange = \"CME\"\n"
+      "currency = \"USD\"\n";
+  static constexpr char kEs[] =
+      "[[contracts]]\nsymbol = \"ES\"\nsec_type = \"FUT\"\nexchange = \"CME\"\n"
+      "currency = \"USD\"\ntick_types = [\"bid_ask\"]\n";
+
+  std::filesystem::path dir_;
+  std::unique_ptr<ScaledClock> clock_;
+  std::unique_ptr<sim::Simulator> simulator_;
+  DaemonOptions options_;
+  std::thread daemon_;
+  int exit_code_ = -1;
+  std::atomic<int> reloads_{0};
+  std::atomic<bool> last_applied_{false};
+};
+
+TEST_F(DaemonSignalsTest, SighupAppliesTheFilesContractsAndABadFileChangesNothing) {
+  WriteConfig(kMnq);
+  const std::string url = StartDaemon();
+  ASSERT_FALSE(url.empty());
+  EXPECT_EQ(ContractKeys(url), std::vector<std::string>{"sym_MNQ_FUT_CME_USD"});
+
+  WriteConfig(std::string(kMnq) + kEs);
+  EXPECT_TRUE(Reload());
+  EXPECT_EQ(ContractKeys(url),
+            (std::vector<std::string>{"sym_MNQ_FUT_CME_USD", "sym_ES_FUT_CME_USD"}));
+
+  // A file that no longer checks, or lists no contract, is refused whole: nothing changes.
+  WriteConfig(std::string(kEs) + "[[contracts]]\ncon_id = \"not a number\"\n");
+  EXPECT_FALSE(Reload());
+  WriteConfig("");
+  EXPECT_FALSE(Reload());
+  EXPECT_EQ(ContractKeys(url).size(), 2u);
+
+  WriteConfig(kEs);  // the next good file removes MNQ
+  EXPECT_TRUE(Reload());
+  EXPECT_EQ(ContractKeys(url), std::vector<std::string>{"sym_ES_FUT_CME_USD"});
+
+  ::kill(::getpid(), SIGTERM);
+  daemon_.join();
+  EXPECT_EQ(exit_code_, 0);
+}
+
+}  // namespace
+}  // namespace ibstream::cli
