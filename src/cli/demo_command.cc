@@ -90,6 +90,7 @@ int RunDemo(const DemoOptions& o) {
   daemon.on_ready = [&](const std::string& url) {
     std::cout << "ibstream demo: simulated gateway on 127.0.0.1:" << simulator.port()
               << ", clock from " << o.start << " at " << o.speed << "x\n"
+              << "  dashboard: " << url << "\n"
               << "  health:   " << url << "background/health\n"
               << "  status:   build/ibstream status --url " << url << "\n"
               << "  metrics:  " << url << "metrics\n"

@@ -21,6 +21,7 @@
 #include "export/v3_json.h"
 #include "export/v3_protobuf.h"
 #include "export/v3_record.h"
+#include "http/dashboard.h"
 #include "http/prometheus.h"
 #include "recorder/recorder.h"
 
@@ -1734,6 +1735,13 @@ void Api::Register(Router& router, const std::shared_ptr<Api>& self) {
   auto get = [&](const char* path, Response (Api::*method)(const Request&)) {
     router.Get(path, [self, method](const Request& r) { return ((*self).*method)(r); });
   };
+  router.Get("/", [](const Request&) {
+    Response page;
+    page.content_type = "text/html; charset=utf-8";
+    page.body = std::string(DashboardHtml());
+    page.headers.emplace_back("Cache-Control", "no-cache");
+    return page;
+  });
   get("/health", &Api::Health);
   get("/background/status", &Api::BackgroundStatus);
   get("/background/health", &Api::BackgroundHealth);
@@ -2013,6 +2021,7 @@ std::string RecorderViewJson(const RecorderView& view) {
         {"backfill_requests", view.counters.backfill_requests},
         {"backfill_failures", view.counters.backfill_failures},
         {"alerts_fired", view.counters.alerts_fired},
+        {"runtime_contract_errors", view.counters.runtime_contract_errors},
         {"ib_errors", ib_errors}}},
       {"contracts", contracts},
       {"alerts", alerts},

@@ -639,6 +639,22 @@ TEST_F(RecorderApiTest, ContractsListsKeysAndOrigins) {
   EXPECT_EQ(j["contracts"][0]["origin"], "api");
 }
 
+TEST_F(RecorderApiTest, TheDashboardIsOneSelfContainedPageOverTheJsonEndpoints) {
+  auto r = Get("/");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.head.find("text/html"), std::string::npos) << r.head;
+  // It reads the API's own endpoints, relative to where it is served ...
+  for (const char* path : {"\"v1/status\"", "\"v1/gaps\"", "\"v1/alerts\""}) {
+    EXPECT_NE(r.body.find(path), std::string::npos) << path;
+  }
+  // ... which exist, and loads nothing from elsewhere.
+  for (const char* path : {"/v1/status", "/v1/gaps", "/v1/alerts"})
+    EXPECT_EQ(Get(path).status, 200);
+  EXPECT_EQ(r.body.find("http://"), std::string::npos);
+  EXPECT_EQ(r.body.find("https://"), std::string::npos);
+  EXPECT_EQ(r.body.find("innerHTML"), std::string::npos) << "recorder text must go in as text";
+}
+
 TEST(RecorderApiPieces, ContractJsonToTomlKeepsTypes) {
   auto text = ContractJsonToToml(
       R"({"con_id": 5, "enabled": true, "tick_types": ["last"], "x": 1.5, "t": {"a": "b"}})");
