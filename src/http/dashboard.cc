@@ -17,9 +17,10 @@ std::string_view DashboardHtml() {
   th, td { text-align: left; padding: .25em .6em; border-bottom: 1px solid #ddd; white-space: nowrap; }
   th { background: #f4f4f4; font-weight: 600; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  .healthy, .filled, .trading, .yes { color: #17692b; }
-  .degraded, .warning, .pending, .partial, .break { color: #9a6700; }
+  .healthy, .filled, .open, .extended, .yes { color: #17692b; }
+  .degraded, .warning, .pending, .partial { color: #9a6700; }
   .unhealthy, .critical, .failed, .no { color: #b3261e; font-weight: 600; }
+  .break, .closed, .weekend, .holiday, .off_hours, .unknown, .info { color: #555; }
   #error { color: #b3261e; }
   .muted { color: #777; }
 </style>
@@ -50,7 +51,7 @@ std::string_view DashboardHtml() {
 function cell(row, text, cls) {
   const td = document.createElement("td");
   td.textContent = text === null || text === undefined ? "" : String(text);
-  if (cls) td.className = cls;
+  if (cls) td.className = String(cls).toLowerCase();
   row.appendChild(td);
   return td;
 }
@@ -71,7 +72,7 @@ async function refresh() {
     document.getElementById("error").textContent = "";
     const overall = document.getElementById("overall");
     overall.textContent = "(" + status.overall + ")";
-    overall.className = status.overall;
+    overall.className = status.overall.toLowerCase();
     const g = status.gateway, c = status.counters, s = status.storage;
     document.getElementById("summary").textContent =
         "clock " + time(status.now) + " · gateway " + g.state + " " + g.host + ":" + g.port +
@@ -88,7 +89,9 @@ async function refresh() {
                   (k.local_symbol ? " " + k.local_symbol : "") +
                   (k.resolve_error ? " (" + k.resolve_error + ")" : ""));
         cell(row, k.market.status, k.market.status);
-        cell(row, time(k.market.next_close || k.market.next_open));
+        const trading = k.market.status === "OPEN" || k.market.status === "EXTENDED";
+        const next = trading ? k.market.next_close : k.market.next_open;
+        cell(row, next ? (trading ? "closes " : "opens ") + time(next) : "");
         if (st) {
           cell(row, st.tick_type);
           cell(row, st.subscribed ? "yes" : "no", st.subscribed ? "yes" : "no");
