@@ -75,6 +75,16 @@ struct GatewayConfig {
   friend bool operator==(const GatewayConfig&, const GatewayConfig&) = default;
 };
 
+// Which of the original's v3 formats the recorder also writes live (storage.v3_output).
+struct V3OutputFormats {
+  bool json = false;
+  bool protobuf = false;
+
+  bool any() const { return json || protobuf; }
+
+  friend bool operator==(const V3OutputFormats&, const V3OutputFormats&) = default;
+};
+
 struct StorageConfig {
   std::string path = "storage";
   FsyncPolicy fsync = FsyncPolicy::kBatch;
@@ -86,6 +96,13 @@ struct StorageConfig {
   // than this many bytes or this percentage of its size, whichever is reached first.
   uint64_t free_space_warning_bytes = uint64_t{5} << 30;
   int32_t free_space_warning_percent = 5;
+  // The original's v3 files, written live besides our own storage (live ticks only): under
+  // <V3Path()>/v3/{json,protobuf}/YYYY/MM/DD/HH/. None by default.
+  V3OutputFormats v3_output;
+  // Empty: `path`.
+  std::string v3_path;
+
+  const std::string& V3Path() const { return v3_path.empty() ? path : v3_path; }
 
   friend bool operator==(const StorageConfig&, const StorageConfig&) = default;
 };

@@ -380,6 +380,36 @@ Kind<std::vector<std::string>> EmailListKind() {
           {}};
 }
 
+Kind<V3OutputFormats> V3OutputKind() {
+  return {
+      "a list of distinct formats, \"json\" and/or \"protobuf\" (empty: no v3 output; a "
+      "variable: \"json,protobuf\")",
+      [](const RawValue& raw) -> Result<V3OutputFormats> {
+        Result<std::vector<RawValue>> items = AsList(raw, ",");
+        if (!items.ok()) return items.status();
+        V3OutputFormats formats;
+        for (const RawValue& item : *items) {
+          Result<std::string> text = AsString(item);
+          if (!text.ok()) return InvalidArgument(Shown(item) + ": " + text.status().message());
+          const std::string_view name = Trim(*text);
+          bool* flag = EqualsIgnoreCase(name, "json")       ? &formats.json
+                       : EqualsIgnoreCase(name, "protobuf") ? &formats.protobuf
+                                                            : nullptr;
+          if (flag == nullptr) return InvalidArgument(Quote(*text) + ": unknown format");
+          if (*flag) return InvalidArgument(Quote(*text) + " appears twice");
+          *flag = true;
+        }
+        return formats;
+      },
+      [](const V3OutputFormats& formats) {
+        std::string out = "[";
+        if (formats.json) out += "\"json\"";
+        if (formats.protobuf) out += formats.json ? ", \"protobuf\"" : "\"protobuf\"";
+        return out + "]";
+      },
+      {}};
+}
+
 Kind<std::string> EmailKind() {
   return StringKind("empty or an e-mail address", [](std::string_view text) {
     return text.empty() ? Status::Ok() : ValidateEmailAddress(text);
@@ -469,8 +499,17 @@ struct IsOptional<std::optional<T>> : std::true_type {};
 
 template <typename Obj>
 struct Setting {
+  // A variable of the original that switches one part of this key on or off (a boolean).
+  struct FlagVariable {
+    std::string name;
+    std::string part;  // what it switches, for messages: "json"
+    std::function<void(Obj&, bool)> set;
+  };
+
   std::string key;
   std::vector<std::string> original_env;
+  // Read only when no variable of original_env or the systematic name is set.
+  std::vector<FlagVariable> flag_env;
   std::string allowed;
   bool secret = false;
   std::function<Status(const RawValue&, Obj&)> apply;
@@ -479,6 +518,10 @@ struct Setting {
 
   Setting&& Original(std::initializer_list<std::string> names) && {
     original_env = names;
+    return std::move(*this);
+  }
+  Setting&& Flag(std::string name, std::string part, std::function<void(Obj&, bool)> set) && {
+    flag_env.push_back({std::move(name), std::move(part), std::move(set)});
     return std::move(*this);
   }
   Setting&& Secret() && {
@@ -560,6 +603,16 @@ std::vector<Setting<Config>> BuildConfigSettings() {
   s.push_back(Bind<C>("storage.free_space_warning_percent",
                       IBSTREAM_FIELD(storage.free_space_warning_percent),
                       IntKind<int32_t>(0, 100)));
+  s.push_back(Bind<C>("storage.v3_output", IBSTREAM_FIELD(storage.v3_output), V3OutputKind())
+                  .Flag("IB_STREAM_ENABLE_V3_JSON", "json",
+                        [](C& c, bool on) { c.storage.v3_output.json = on; })
+                  .Flag("IB_STREAM_ENABLE_V3_PROTOBUF", "protobuf",
+                        [](C& c, bool on) { c.storage.v3_output.protobuf = on; }));
+  s.push_back(Bind<C>(
+      "storage.v3_path", IBSTREAM_FIELD(storage.v3_path),
+      StringKind("empty (storage.path) or a directory path", [](std::string_view text) -> Status {
+        return !text.empty() && Trim(text).empty() ? InvalidArgument("only spaces") : Status::Ok();
+      })));
 
   s.push_back(Bind<C>("http.listen", IBSTREAM_FIELD(http.listen), HostPortKind()));
   s.push_back(Bind<C>("http.bearer_token", IBSTREAM_FIELD(http.bearer_token),
@@ -1051,8 +1104,25 @@ class Loader {
   void ApplyEnvironment() {
     for (const Setting<Config>& setting : ConfigSettings()) {
       if (setting.key == "profile") continue;
-      if (std::optional<EnvValue> value = env_.Lookup(EnvNames(setting))) {
-        Apply(setting, setting.key, {nullptr, value->value}, value->source, config());
+      std::optional<EnvValue> value = env_.Lookup(EnvNames(setting));
+      if (value) Apply(setting, setting.key, {nullptr, value->value}, value->source, config());
+      for (const auto& flag : setting.flag_env) {
+        std::optional<EnvValue> flag_value = env_.Lookup({flag.name});
+        if (!flag_value) continue;
+        if (value) {
+          result_.warnings.push_back(flag_value->source.ToString() + " is not read: " +
+                                     value->source.ToString() + " sets " + setting.key);
+          continue;
+        }
+        Result<bool> on = ParseBool(flag_value->value);
+        if (!on.ok()) {
+          AddError(flag_value->source, setting.key, Quote(flag_value->value), on.status().message(),
+                   "true or false (1/0, yes/no, on/off): whether " + setting.key + " includes " +
+                       Quote(flag.part));
+          continue;
+        }
+        flag.set(config(), *on);
+        SetSource(setting.key, flag_value->source);
       }
     }
   }
@@ -1167,6 +1237,7 @@ class Loader {
     for (const Setting<Config>& setting : ConfigSettings()) {
       known.push_back(SystematicEnvName(setting.key));
       original_read.insert(setting.original_env.begin(), setting.original_env.end());
+      for (const auto& flag : setting.flag_env) original_read.insert(flag.name);
     }
     known.push_back(SystematicEnvName("contracts"));
     for (size_t i = 0; i < config().contracts.size(); ++i) {
@@ -1427,6 +1498,7 @@ std::vector<KeyInfo> DescribeKeys() {
   for (const Setting<Config>& setting : ConfigSettings()) {
     KeyInfo info{setting.key, SystematicEnvName(setting.key), setting.original_env,
                  setting.RenderValue(defaults), setting.allowed};
+    for (const auto& flag : setting.flag_env) info.original.push_back(flag.name);
     for (const ProfileValue& entry : kProfileValues) {
       if (entry.key != setting.key) continue;
       Config production;

@@ -112,6 +112,10 @@ std::vector<KeyCase> GoodValues() {
       {"storage.retention", "\"365d\"", "365d", "365d"},
       {"storage.free_space_warning", "\"10GiB\"", "10GiB", "10GiB"},
       {"storage.free_space_warning_percent", "0", "0", "0"},
+      {"storage.v3_output", "[\"protobuf\", \"JSON\"]", "protobuf, json",
+       "[\"json\", \"protobuf\"]"},
+      {"storage.v3_path", "\"/srv/ib-stream/storage\"", "/srv/ib-stream/storage",
+       "\"/srv/ib-stream/storage\""},
       {"http.listen", "\"0.0.0.0:9000\"", "0.0.0.0:9000", "\"0.0.0.0:9000\""},
       {"http.bearer_token", "\"0123456789abcdef0123\"", "0123456789abcdef0123", "(set)"},
       {"reliability.data_staleness_threshold", "120", "120", "2m"},
@@ -297,6 +301,80 @@ TEST(LoaderTest, TheOriginalsVariablesWorkAsDocumented) {
   EXPECT_EQ(c.profile, Profile::kDevelopment);
   EXPECT_EQ(result.Find("gateway.ports")->source.ToString(), "env IB_STREAM_PORTS");
   EXPECT_TRUE(result.warnings.empty());
+}
+
+TEST(LoaderTest, V3OutputIsOffByDefaultAndWritesUnderTheStoragePath) {
+  LoadResult result = LoadText("[storage]\npath = \"/data\"\n");
+  ASSERT_TRUE(result.ok()) << Errors(result);
+  EXPECT_FALSE(result.config.storage.v3_output.any());
+  EXPECT_EQ(result.Find("storage.v3_output")->value, "[]");
+  EXPECT_EQ(result.config.storage.V3Path(), "/data");
+
+  result = LoadText(
+      "[storage]\npath = \"/data\"\nv3_output = [\"protobuf\"]\n"
+      "v3_path = \"/old/storage\"\n");
+  ASSERT_TRUE(result.ok()) << Errors(result);
+  EXPECT_EQ(result.config.storage.v3_output, (V3OutputFormats{false, true}));
+  EXPECT_EQ(result.config.storage.V3Path(), "/old/storage");
+
+  result = LoadText("[storage]\nv3_output = [\"json\", \"json\"]\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].ToString(),
+            "ibstream.toml:2: storage.v3_output = [\"json\", \"json\"]: \"json\" appears twice; "
+            "allowed: a list of distinct formats, \"json\" and/or \"protobuf\" (empty: no v3 "
+            "output; a variable: \"json,protobuf\")");
+  result = LoadText("[storage]\nv3_output = \"json\"\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].problem, "wrong type: a string");
+  // An empty variable turns it off.
+  result = LoadText("[storage]\nv3_output = [\"json\"]\n", {{"IBSTREAM_STORAGE_V3_OUTPUT", ""}});
+  ASSERT_TRUE(result.ok()) << Errors(result);
+  EXPECT_FALSE(result.config.storage.v3_output.any());
+}
+
+TEST(LoaderTest, TheOriginalsV3SwitchesAddAndRemoveFormats) {
+  LoadResult result = LoadText("", {{"IB_STREAM_ENABLE_V3_JSON", "true"}});
+  ASSERT_TRUE(result.ok()) << Errors(result);
+  EXPECT_EQ(result.config.storage.v3_output, (V3OutputFormats{true, false}));
+  EXPECT_EQ(result.Find("storage.v3_output")->source.ToString(), "env IB_STREAM_ENABLE_V3_JSON");
+  EXPECT_TRUE(result.warnings.empty());  // read, so no "not read" warning
+
+  // As the original's production setup: both true.
+  result = LoadText(
+      "", {{"IB_STREAM_ENABLE_V3_JSON", "true"}, {"IB_STREAM_ENABLE_V3_PROTOBUF", "TRUE"}});
+  ASSERT_TRUE(result.ok()) << Errors(result);
+  EXPECT_EQ(result.config.storage.v3_output, (V3OutputFormats{true, true}));
+
+  // Over the file, key by key.
+  result = LoadText("storage.v3_output = [\"json\", \"protobuf\"]\n",
+                    {{"IB_STREAM_ENABLE_V3_PROTOBUF", "false"}});
+  ASSERT_TRUE(result.ok()) << Errors(result);
+  EXPECT_EQ(result.config.storage.v3_output, (V3OutputFormats{true, false}));
+  EXPECT_EQ(result.Find("storage.v3_output")->value, "[\"json\"]");
+  EXPECT_EQ(result.Find("storage.v3_output")->overridden->ToString(), "ibstream.toml:1");
+
+  // The systematic name wins, and the switch is reported as not read.
+  result = LoadText(
+      "", {{"IBSTREAM_STORAGE_V3_OUTPUT", "protobuf"}, {"IB_STREAM_ENABLE_V3_JSON", "true"}});
+  ASSERT_TRUE(result.ok()) << Errors(result);
+  EXPECT_EQ(result.config.storage.v3_output, (V3OutputFormats{false, true}));
+  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_EQ(result.warnings[0],
+            "env IB_STREAM_ENABLE_V3_JSON is not read: env IBSTREAM_STORAGE_V3_OUTPUT sets "
+            "storage.v3_output");
+
+  result = LoadText("", {{"IB_STREAM_ENABLE_V3_PROTOBUF", "sometimes"}});
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].ToString(),
+            "env IB_STREAM_ENABLE_V3_PROTOBUF: storage.v3_output = \"sometimes\": 'sometimes' is "
+            "not a boolean; allowed: true or false (1/0, yes/no, on/off): whether "
+            "storage.v3_output includes \"protobuf\"");
+  result = LoadText("", {{"IBSTREAM_STORAGE_V3_OUTPUT", "json,csv"}});
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].ToString(),
+            "env IBSTREAM_STORAGE_V3_OUTPUT: storage.v3_output = \"json,csv\": \"csv\": unknown "
+            "format; allowed: a list of distinct formats, \"json\" and/or \"protobuf\" (empty: "
+            "no v3 output; a variable: \"json,protobuf\")");
 }
 
 TEST(LoaderTest, TheSystematicNameWinsOverTheOriginalOne) {
@@ -577,6 +655,9 @@ std::vector<BadCase> BadValues() {
       {"storage.retention", "\"30m\"", "\"30m\"", "out of range"},
       {"storage.free_space_warning", "\"5 gigs\"", "\"5 gigs\"", "unknown unit 'gigs'"},
       {"storage.free_space_warning_percent", "101", "101", "out of range"},
+      {"storage.v3_output", "[\"json\", \"xml\"]", "[\"json\", \"xml\"]",
+       "\"xml\": unknown format"},
+      {"storage.v3_path", "\"  \"", "\"  \"", "only spaces"},
       {"http.listen", "\"localhost\"", "\"localhost\"", "missing ':port'"},
       {"http.bearer_token", "\"short\"", "(hidden)", "too short"},
       {"reliability.data_staleness_threshold", "-5", "-5", "out of range"},
