@@ -1,0 +1,126 @@
+// storage.v3_output end to end: the daemon on the simulated gateway writes the original's v3 files
+// live, and they hold exactly the live ticks the recorder stored.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "cli/daemon.h"
+#include "config/env.h"
+#include "config/loader.h"
+#include "export/v3_archive.h"
+#include "export/v3_json.h"
+#include "export/v3_layout.h"
+#include "sim/simulator.h"
+#include "storage/file_system.h"
+#include "storage/query.h"
+
+namespace ibstream::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("daemon_v3_output_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+
+  // 14:55 to 15:15 UTC on a Tuesday, 300 times real time: an hour boundary in four seconds.
+  ScaledClock clock(*ParseIsoTime("2025-08-12T14:55:00Z"), 300);
+  sim::SimulatorOptions sim_options;
+  sim_options.listen_port = 0;
+  sim_options.quiet = true;
+  sim_options.speed = 300;
+  sim::Simulator simulator(clock, sim_options);
+  ASSERT_TRUE(simulator.Start().ok());
+
+  const std::string toml =
+      "[gateway]\nports = [" + std::to_string(simulator.port()) + "]\n[storage]\npath = \"" +
+      (dir / "data").string() + "\"\nv3_output = [\"json\", \"protobuf\"]\nv3_path = \"" +
+      (dir / "original").string() +
+      "\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+      "[[contracts]]\nsymbol = \"MNQ\"\nsec_type = \"FUT\"\nexchange = \"CME\"\n"
+      "currency = \"USD\"\ntick_types = [\"bid_ask\", \"last\", \"all_last\", \"mid_point\"]\n";
+  config::LoadResult loaded = config::LoadConfigText(toml, "test.toml", config::MapEnv());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  DaemonOptions options;
+  options.config = loaded.config;
+  options.clock = &clock;
+  options.run_for = 20min;
+  ASSERT_EQ(RunDaemon(options), 0);
+  simulator.Stop();
+
+  // The contract the front month resolved to, from a v3 file name.
+  int64_t contract_id = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir / "original/v3/json")) {
+    if (!entry.is_regular_file()) continue;
+    auto name = ParseV3FileName(entry.path().filename().string());
+    ASSERT_TRUE(name.ok()) << entry.path();
+    contract_id = name->contract_id;
+  }
+  ASSERT_NE(contract_id, 0) << "no v3 file written";
+
+  std::vector<std::string> stored;
+  storage::QueryStats query_stats;
+  storage::QueryRequest request;
+  for (TickType type : kAllTickTypes) request.streams.push_back({contract_id, type});
+  request.from = *ParseIsoTime("2025-08-12T00:00:00Z");
+  request.to = *ParseIsoTime("2025-08-13T00:00:00Z");
+  ASSERT_TRUE(storage::QueryTicks(
+                  storage::PosixFileSystem(), (dir / "data").string(), request,
+                  [&](const Tick& tick) {
+                    if (tick.source == TickSource::kLive) {
+                      stored.emplace_back();
+                      AppendV3Json(tick, stored.back());
+                    }
+                    return Status::Ok();
+                  },
+                  &query_stats)
+                  .ok());
+
+  std::vector<int64_t> hours;
+  std::vector<std::string> written;
+  for (V3Format format : {V3Format::kJson, V3Format::kProtobuf}) {
+    V3ArchiveRequest archive;
+    archive.dir = (dir / "original").string();
+    archive.contract_id = contract_id;
+    archive.from = TimePoint::min();  // every time there is
+    archive.to = TimePoint::max();
+    archive.prefer = format;
+    V3ArchiveStats stats;
+    std::vector<std::string> lines;
+    ASSERT_TRUE(ReadV3Archive(
+                    archive,
+                    [&](const Tick& tick) {
+                      lines.emplace_back();
+                      AppendV3Json(tick, lines.back());
+                      if (hours.empty() || hours.back() != V3HourEpoch(tick.exchange_time)) {
+                        hours.push_back(V3HourEpoch(tick.exchange_time));
+                      }
+                      return Status::Ok();
+                    },
+                    &stats)
+                    .ok());
+    EXPECT_TRUE(stats.clean());
+    if (format == V3Format::kJson) {
+      written = lines;
+    } else {
+      EXPECT_EQ(lines, written) << "the protobuf files differ from the JSON files";
+    }
+  }
+  EXPECT_GT(stored.size(), 1000u);
+  std::sort(stored.begin(), stored.end());
+  std::sort(written.begin(), written.end());
+  EXPECT_EQ(written.size(), stored.size());
+  EXPECT_TRUE(written == stored) << "the v3 files and the store hold different ticks";
+  std::sort(hours.begin(), hours.end());
+  hours.erase(std::unique(hours.begin(), hours.end()), hours.end());
+  EXPECT_GE(hours.size(), 2u) << "no hour boundary was crossed";
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ibstream::cli
