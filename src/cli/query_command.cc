@@ -1,10 +1,21 @@
-// `ibstream query`: ticks of one contract over a range of IB time, merged in time order.
+// `ibstream query`: ticks of one contract over a range of IB time, merged in time order, from
+// our storage (--data) or from an archive of the original's v3 files (--v3).
 //
-//   ibstream query --data DIR --contract ID [--types bid_ask,last] [--from T] [--to T | --last 1h]
+//   ibstream query (--data DIR | --v3 DIR [--v3-prefer json|protobuf]) --contract ID
+//                  [--types bid_ask,last] [--from T] [--to T | --last 1h]
 //                  [--format jsonl|csv|v3-json|v3-protobuf] [--out FILE]
 //
 // T is ISO 8601 with an offset ("2025-08-21T14:00:00Z"). The range is [from, to); without
 // --from it starts at the epoch, without --to it ends now. Formats are a table below.
+//
+// --v3 DIR reads DIR/v3/{json,protobuf}/YYYY/MM/DD/HH/ as the original wrote it (DIR is its
+// IB_STREAM_STORAGE_PATH; the v3 directory itself works too), one format per hour and tick type
+// (JSON unless --v3-prefer protobuf; export/v3_archive.h has the rules).
+//
+// Exit status: 0 when everything read was sound; 1 when the output is complete except for damage
+// that was skipped (--data: damaged files; --v3: bad records or unreadable files), with a summary
+// line on stderr (for --v3 followed by up to 16 lines naming file and place); 2 when nothing
+// could be done (bad arguments, no such archive, the output could not be written).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +31,7 @@
 #include "common/clock.h"
 #include "export/tick_csv.h"
 #include "export/tick_jsonl.h"
+#include "export/v3_archive.h"
 #include "export/v3_json.h"
 #include "export/v3_protobuf.h"
 #include "storage/file_system.h"
@@ -30,6 +42,8 @@ namespace {
 
 struct QueryOptions {
   std::string data;
+  std::string v3;
+  std::string v3_prefer = "json";
   int64_t contract = 0;
   std::string types;
   std::string from;
@@ -100,6 +114,63 @@ Result<Duration> ParseSpan(const std::string& text) {
   }
 }
 
+// The time range of the command line: [from, to).
+struct Range {
+  TimePoint from;
+  TimePoint to;
+};
+
+Result<Range> ParseRange(const QueryOptions& o) {
+  Range range{FromUnixSeconds(0), SystemClock::Instance().Now()};
+  if (!o.to.empty()) {
+    auto to = ParseIsoTime(o.to);
+    if (!to.ok()) return InvalidArgument("--to: " + to.status().message());
+    range.to = *to;
+  }
+  if (!o.last.empty()) {
+    auto span = ParseSpan(o.last);
+    if (!span.ok()) return InvalidArgument("--last: " + span.status().message());
+    range.from = range.to - *span;
+  }
+  if (!o.from.empty()) {
+    auto from = ParseIsoTime(o.from);
+    if (!from.ok()) return InvalidArgument("--from: " + from.status().message());
+    range.from = *from;
+  }
+  return range;
+}
+
+// --types, or all four.
+Result<std::vector<TickType>> ParseTypes(const std::string& text) {
+  std::vector<TickType> types;
+  if (text.empty())
+    return std::vector<TickType>(std::begin(kAllTickTypes), std::end(kAllTickTypes));
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    auto type = ParseTickType(text.substr(start, comma - start));
+    if (!type.ok()) return type.status();
+    types.push_back(*type);
+    start = comma + 1;
+  }
+  return types;
+}
+
+// Reports what a --v3 read skipped; the exit status.
+int ReportV3(const V3ArchiveStats& stats) {
+  if (stats.unrecognized_files > 0) {
+    std::cerr << "ibstream query: note: " << stats.unrecognized_files
+              << " names in the v3 tree are neither dates nor v3 files (ignored)\n";
+  }
+  if (stats.clean()) return 0;
+  std::cerr << "ibstream query: the v3 archive is damaged: " << stats.bad_records
+            << " bad records and " << stats.unreadable
+            << " unreadable files or directories were skipped; the output holds everything else\n";
+  for (const std::string& problem : stats.problems) std::cerr << "  " << problem << "\n";
+  return 1;
+}
+
 int RunQuery(const QueryOptions& o) {
   const OutputFormat* format = nullptr;
   for (const OutputFormat& f : kFormats) {
@@ -108,39 +179,14 @@ int RunQuery(const QueryOptions& o) {
   if (format == nullptr) {
     return Fail("unknown --format '" + o.format + "' (jsonl, csv, v3-json, v3-protobuf)");
   }
-
-  storage::QueryRequest request;
-  if (o.types.empty()) {
-    for (TickType type : kAllTickTypes) request.streams.push_back({o.contract, type});
-  } else {
-    size_t start = 0;
-    while (start <= o.types.size()) {
-      size_t comma = o.types.find(',', start);
-      if (comma == std::string::npos) comma = o.types.size();
-      auto type = ParseTickType(o.types.substr(start, comma - start));
-      if (!type.ok()) return Fail(type.status().message());
-      request.streams.push_back({o.contract, *type});
-      start = comma + 1;
-    }
+  if (o.data.empty() == o.v3.empty()) return Fail("give one of --data DIR and --v3 DIR");
+  if (o.v3_prefer != "json" && o.v3_prefer != "protobuf") {
+    return Fail("unknown --v3-prefer '" + o.v3_prefer + "' (json, protobuf)");
   }
-  const TimePoint now = SystemClock::Instance().Now();
-  request.to = now;
-  if (!o.to.empty()) {
-    auto to = ParseIsoTime(o.to);
-    if (!to.ok()) return Fail("--to: " + to.status().message());
-    request.to = *to;
-  }
-  request.from = FromUnixSeconds(0);
-  if (!o.last.empty()) {
-    auto span = ParseSpan(o.last);
-    if (!span.ok()) return Fail("--last: " + span.status().message());
-    request.from = request.to - *span;
-  }
-  if (!o.from.empty()) {
-    auto from = ParseIsoTime(o.from);
-    if (!from.ok()) return Fail("--from: " + from.status().message());
-    request.from = *from;
-  }
+  Result<std::vector<TickType>> types = ParseTypes(o.types);
+  if (!types.ok()) return Fail(types.status().message());
+  Result<Range> range = ParseRange(o);
+  if (!range.ok()) return Fail(range.status().message());
 
   std::FILE* out = stdout;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
@@ -160,23 +206,41 @@ int RunQuery(const QueryOptions& o) {
     buffer.clear();
     return Status::Ok();
   };
+  auto sink = [&](const Tick& tick) -> Status {
+    IBSTREAM_RETURN_IF_ERROR(format->row(tick, buffer));
+    if (++count % 100000 == 0 && show_progress) {
+      std::fprintf(stderr, "\r%llu ticks, up to %s", static_cast<unsigned long long>(count),
+                   FormatIsoUtc(tick.exchange_time).c_str());
+    }
+    if (buffer.size() >= (1 << 20)) return flush();
+    return Status::Ok();
+  };
+
   storage::QueryStats stats;
-  const Status status = storage::QueryTicks(
-      storage::PosixFileSystem(), o.data, request,
-      [&](const Tick& tick) -> Status {
-        IBSTREAM_RETURN_IF_ERROR(format->row(tick, buffer));
-        if (++count % 100000 == 0 && show_progress) {
-          std::fprintf(stderr, "\r%llu ticks, up to %s", static_cast<unsigned long long>(count),
-                       FormatIsoUtc(tick.exchange_time).c_str());
-        }
-        if (buffer.size() >= (1 << 20)) return flush();
-        return Status::Ok();
-      },
-      &stats);
+  V3ArchiveStats v3_stats;
+  Status status;
+  if (!o.data.empty()) {
+    storage::QueryRequest request;
+    for (TickType type : *types) request.streams.push_back({o.contract, type});
+    request.from = range->from;
+    request.to = range->to;
+    status = storage::QueryTicks(storage::PosixFileSystem(), o.data, request, sink, &stats);
+  } else {
+    V3ArchiveRequest request;
+    request.dir = o.v3;
+    request.contract_id = o.contract;
+    request.types = *types;
+    request.from = range->from;
+    request.to = range->to;
+    request.prefer = o.v3_prefer == "protobuf" ? V3Format::kProtobuf : V3Format::kJson;
+    status = ReadV3Archive(request, sink, &v3_stats);
+  }
   const Status flushed = flush();
   if (show_progress && count >= 100000) std::fprintf(stderr, "\n");
+  if (status.code() == StatusCode::kNotFound) return Fail(status.message());  // no such archive
   if (!status.ok()) return Fail(status.ToString());
   if (!flushed.ok() || std::fflush(out) != 0) return Fail("writing the output failed");
+  if (!o.v3.empty()) return ReportV3(v3_stats);
   if (stats.corrupt_files > 0) {
     std::cerr << "ibstream query: " << stats.corrupt_files
               << " damaged files were skipped; run `ibstream verify --data " << o.data << "`\n";
@@ -190,8 +254,19 @@ int RunQuery(const QueryOptions& o) {
 void AddQueryCommand(CLI::App& app) {
   auto options = std::make_shared<QueryOptions>();
   CLI::App* command =
-      app.add_subcommand("query", "Print stored ticks of a contract over a time range");
-  command->add_option("--data", options->data, "Storage directory")->required();
+      app.add_subcommand("query",
+                         "Print stored ticks (or the original's v3 archive) of a contract over a "
+                         "time range; exit 1 when damaged data was skipped");
+  auto* data = command->add_option("--data", options->data, "Storage directory");
+  command
+      ->add_option("--v3", options->v3,
+                   "Instead of --data: an archive of the original's v3 files (the directory "
+                   "holding v3/)")
+      ->excludes(data);
+  command
+      ->add_option("--v3-prefer", options->v3_prefer,
+                   "With --v3: the format read when an hour has both (json or protobuf)")
+      ->capture_default_str();
   command->add_option("--contract", options->contract, "IB contract id (conId)")->required();
   command->add_option("--types", options->types,
                       "Comma-separated tick types (bid_ask,last,all_last,mid_point); default all");

@@ -1,0 +1,145 @@
+// `ibstream query --v3` end to end: the built executable on archives written by V3Writer.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "export/v3_json.h"
+#include "export/v3_protobuf.h"
+#include "export/v3_writer.h"
+
+namespace ibstream {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kHour = 1755784800;  // 2025-08-21 14:00:00 UTC
+constexpr int64_t kMnq = 711280073;
+
+Tick Quote(int64_t second, double bid) {
+  Tick tick;
+  tick.contract_id = kMnq;
+  tick.type = TickType::kBidAsk;
+  tick.exchange_time = FromUnixSeconds(second);
+  tick.receive_time = FromUnixSeconds(second) + std::chrono::microseconds(250);
+  tick.bid_price = bid;
+  tick.bid_size = Decimal::FromInt(4);
+  tick.ask_price = bid + 0.25;
+  tick.ask_size = Decimal::FromInt(2);
+  return tick;
+}
+
+Tick Trade(int64_t second, double price) {
+  Tick tick;
+  tick.contract_id = kMnq;
+  tick.type = TickType::kLast;
+  tick.exchange_time = FromUnixSeconds(second);
+  tick.receive_time = FromUnixSeconds(second) + std::chrono::microseconds(500);
+  tick.price = price;
+  tick.size = Decimal::FromInt(1);
+  return tick;
+}
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+class QueryV3CommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("query_v3_command_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void WriteArchive(const std::vector<Tick>& ticks) {
+    V3WriterOptions options;
+    options.base_dir = (dir_ / "archive").string();
+    V3Writer writer(options);
+    for (const Tick& tick : ticks) ASSERT_TRUE(writer.Append(tick).ok());
+    ASSERT_TRUE(writer.Close().ok());
+  }
+
+  // Runs `ibstream query ARGS --out out` with stderr to a file; the exit status.
+  int Query(const std::string& args) {
+    const std::string command = std::string(IBSTREAM_BINARY) + " query " + args + " --out " +
+                                (dir_ / "out").string() + " 2> " + (dir_ / "err").string();
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  std::string Out() const { return Slurp(dir_ / "out"); }
+  std::string Err() const { return Slurp(dir_ / "err"); }
+  std::string Archive() const { return (dir_ / "archive").string(); }
+
+  fs::path dir_;
+};
+
+TEST_F(QueryV3CommandTest, PrintsTheRangeInOrderInTheRequestedFormat) {
+  const std::vector<Tick> ticks = {Quote(kHour - 10, 1),   Trade(kHour + 1, 2),
+                                   Quote(kHour + 1, 3),    Quote(kHour + 3599, 4),
+                                   Trade(kHour + 3600, 5), Quote(kHour + 7200, 6)};
+  WriteArchive(ticks);
+  // 2025-08-21T14:00:00Z to 16:00:00Z: the first and last quotes are outside.
+  const std::string range =
+      " --contract 711280073 --from 2025-08-21T14:00:00Z --to 2025-08-21T16:00:00Z";
+  ASSERT_EQ(Query("--v3 " + Archive() + range + " --format v3-json"), 0) << Err();
+  std::string expected;
+  for (const Tick& tick : {ticks[2], ticks[1], ticks[3], ticks[4]}) AppendV3Json(tick, expected);
+  EXPECT_EQ(Out(), expected);
+  EXPECT_EQ(Err(), "");
+
+  ASSERT_EQ(Query("--v3 " + Archive() + range + " --v3-prefer protobuf --format v3-protobuf"), 0)
+      << Err();
+  std::string expected_protobuf;
+  for (const Tick& tick : {ticks[2], ticks[1], ticks[3], ticks[4]}) {
+    ASSERT_TRUE(AppendV3Protobuf(tick, expected_protobuf).ok());
+  }
+  EXPECT_EQ(Out(), expected_protobuf);
+
+  ASSERT_EQ(Query("--v3 " + Archive() + "/v3" + range + " --types last --format csv"), 0) << Err();
+  const std::string csv = Out();
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);  // header + two trades
+}
+
+TEST_F(QueryV3CommandTest, DamageIsSkippedReportedAndExitsOne) {
+  WriteArchive({Quote(kHour + 1, 1), Quote(kHour + 2, 2)});
+  const fs::path file = dir_ / "archive/v3/json/2025/08/21/14/711280073_bid_ask_1755784800.jsonl";
+  std::ofstream(file, std::ios::app) << "{not json\n";
+  ASSERT_EQ(Query("--v3 " + Archive() +
+                  " --contract 711280073 --from 2025-08-21T14:00:00Z "
+                  "--to 2025-08-21T15:00:00Z --format v3-json"),
+            1);
+  std::string expected;
+  AppendV3Json(Quote(kHour + 1, 1), expected);
+  AppendV3Json(Quote(kHour + 2, 2), expected);
+  EXPECT_EQ(Out(), expected);
+  EXPECT_NE(Err().find("ibstream query: the v3 archive is damaged: 1 bad records and 0 "
+                       "unreadable files or directories were skipped"),
+            std::string::npos)
+      << Err();
+  EXPECT_NE(Err().find(file.string() + ": line 3:"), std::string::npos) << Err();
+}
+
+TEST_F(QueryV3CommandTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(Query("--v3 " + (dir_ / "nothing").string() + " --contract 1"), 2);
+  EXPECT_NE(Err().find("ibstream query: no v3 archive in"), std::string::npos) << Err();
+  EXPECT_EQ(Query("--contract 1"), 2);
+  EXPECT_NE(Err().find("give one of --data DIR and --v3 DIR"), std::string::npos) << Err();
+  WriteArchive({Quote(kHour + 1, 1)});
+  EXPECT_EQ(Query("--v3 " + Archive() + " --contract 1 --v3-prefer xml"), 2);
+  EXPECT_NE(Err().find("unknown --v3-prefer 'xml'"), std::string::npos) << Err();
+}
+
+}  // namespace
+}  // namespace ibstream
