@@ -17,21 +17,11 @@ std::string_view WhatToShowFor(TickType type) {
   return "TRADES";
 }
 
-bool SameMarketContent(const Tick& a, const Tick& b) {
-  return a.contract_id == b.contract_id && a.type == b.type && a.exchange_time == b.exchange_time &&
-         a.attributes == b.attributes && a.price == b.price && a.size == b.size &&
-         a.bid_price == b.bid_price && a.ask_price == b.ask_price && a.bid_size == b.bid_size &&
-         a.ask_size == b.ask_size && a.exchange == b.exchange &&
-         a.special_conditions == b.special_conditions;
-}
-
 BackfillJob::BackfillJob(StreamKey stream, int64_t first_second, int64_t last_second,
-                         std::vector<Tick> boundary_live, NextTradingTime next_trading,
-                         int page_size)
+                         NextTradingTime next_trading, int page_size)
     : stream_(stream),
       first_second_(first_second),
       last_second_(last_second),
-      boundary_live_(std::move(boundary_live)),
       next_trading_(std::move(next_trading)),
       page_size_(page_size),
       cursor_(first_second) {
@@ -56,18 +46,6 @@ std::vector<Tick> BackfillJob::OnPage(const std::vector<Tick>& page) {
     // IB's TRADES history holds every trade; the live Last stream leaves out the unreported ones
     // (AllLast has them). Keep the stream's own meaning.
     if (stream_.type == TickType::kLast && (tick.attributes & kAttrUnreported) != 0) continue;
-    if (second == first_second_ || second == last_second_) {
-      // Consume one matching live tick per backfilled tick (multiset difference).
-      bool matched = false;
-      for (auto it = boundary_live_.begin(); it != boundary_live_.end(); ++it) {
-        if (SameMarketContent(*it, tick)) {
-          boundary_live_.erase(it);
-          matched = true;
-          break;
-        }
-      }
-      if (matched) continue;
-    }
     Tick stored = tick;
     stored.source = TickSource::kBackfill;
     keep.push_back(std::move(stored));

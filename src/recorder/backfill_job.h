@@ -6,13 +6,12 @@
 //
 // Boundary rule (documented in docs/OPERATIONS.md "Gaps and backfill"): the gap runs from the
 // exchange second of the last live tick before the interruption (`first_second`) to the exchange
-// second of the first live tick after it (`last_second`), both inclusive. In those two boundary
-// seconds the stream already holds some live ticks; a backfilled tick of a boundary second is kept
-// only if it is not matched by a live tick of the same second with the same content (prices,
-// sizes, attributes, exchange, conditions), matching as multisets so repeated identical ticks are
-// counted. Ticks strictly inside the gap are all kept; ticks outside [first_second, last_second]
-// are dropped (live data has them). For a `last` stream, unreported trades (in IB's TRADES history
-// but not in the live Last stream) are dropped.
+// second of the first live tick after it (`last_second`), both inclusive. Every tick of history in
+// [first_second, last_second] is kept, the two boundary seconds whole: the stream already holds
+// some live ticks of those seconds, and queries reconcile them (storage/query.h: a backfilled tick
+// matched by a live tick of the same second and content is dropped, one to one). Ticks outside the
+// range are dropped (live data has them). For a `last` stream, unreported trades (in IB's TRADES
+// history but not in the live Last stream) are dropped.
 #pragma once
 
 #include <cstdint>
@@ -47,10 +46,8 @@ class BackfillJob {
   // lets a job skip a break inside the gap instead of stopping at the first empty page.
   using NextTradingTime = std::function<std::optional<TimePoint>(TimePoint)>;
 
-  // `boundary_live` holds the live ticks the stream already has in the two boundary seconds.
   BackfillJob(StreamKey stream, int64_t first_second, int64_t last_second,
-              std::vector<Tick> boundary_live, NextTradingTime next_trading = nullptr,
-              int page_size = 1000);
+              NextTradingTime next_trading = nullptr, int page_size = 1000);
 
   const StreamKey& stream() const { return stream_; }
   int64_t first_second() const { return first_second_; }
@@ -77,7 +74,6 @@ class BackfillJob {
   StreamKey stream_;
   int64_t first_second_;
   int64_t last_second_;
-  std::vector<Tick> boundary_live_;
   NextTradingTime next_trading_;
   int page_size_;
 
@@ -87,9 +83,5 @@ class BackfillJob {
   uint64_t ticks_kept_ = 0;
   int pages_ = 0;
 };
-
-// True when two ticks carry the same market content (prices, sizes, attributes, exchange,
-// conditions), ignoring source, receive time and sequence.
-bool SameMarketContent(const Tick& a, const Tick& b);
 
 }  // namespace ibstream

@@ -26,7 +26,7 @@ TEST(BackfillJobTest, WhatToShowPerTickType) {
 }
 
 TEST(BackfillJobTest, PagesForwardOneSecondAfterTheLastTick) {
-  BackfillJob job({kContract, TickType::kLast}, 100, 200, {}, nullptr, 3);
+  BackfillJob job({kContract, TickType::kLast}, 100, 200, nullptr, 3);
   ASSERT_EQ(job.NextPage()->start_second, 100);
   EXPECT_EQ(job.NextPage()->what_to_show, "TRADES");
   EXPECT_EQ(job.NextPage()->number_of_ticks, 3);
@@ -42,17 +42,14 @@ TEST(BackfillJobTest, PagesForwardOneSecondAfterTheLastTick) {
   EXPECT_EQ(job.ticks_kept(), 6u);
 }
 
-TEST(BackfillJobTest, BoundarySecondsKeepOnlyTicksLiveDidNotHave) {
-  // Live had one 21500.5x1 trade in second 100 and the first tick after the gap in second 105.
-  std::vector<Tick> live = {Trade(100, 21500.5, 1), Trade(105, 21501, 2)};
-  BackfillJob job({kContract, TickType::kLast}, 100, 105, live);
-  // History: second 100 has the live trade twice (one was missed) and another; 105 matches live.
-  auto kept = job.OnPage({Trade(100, 21500.5, 1), Trade(100, 21500.5, 1), Trade(100, 21500.75, 3),
-                          Trade(103, 21499, 1), Trade(105, 21501, 2)});
-  ASSERT_EQ(kept.size(), 3u);
-  EXPECT_EQ(kept[0].price, 21500.5);  // the second, missed, copy
-  EXPECT_EQ(kept[1].price, 21500.75);
-  EXPECT_EQ(kept[2].price, 21499);
+TEST(BackfillJobTest, BoundarySecondsAreKeptWholeForQueriesToReconcile) {
+  // The last live tick before the gap was in second 100, the first after it in second 105.
+  BackfillJob job({kContract, TickType::kLast}, 100, 105);
+  auto kept = job.OnPage({Trade(99, 21500, 1), Trade(100, 21500.5, 1), Trade(100, 21500.5, 1),
+                          Trade(103, 21499, 1), Trade(105, 21501, 2), Trade(106, 21502, 1)});
+  ASSERT_EQ(kept.size(), 4u) << "seconds 100 to 105, repeats included";
+  EXPECT_EQ(ToUnixSeconds(kept.front().exchange_time), 100);
+  EXPECT_EQ(ToUnixSeconds(kept.back().exchange_time), 105);
   EXPECT_EQ(job.state(), BackfillState::kFilled);
 }
 
@@ -62,7 +59,7 @@ TEST(BackfillJobTest, SkipsABreakInsideTheGapWithTheCalendar) {
     if (ToUnixSeconds(t) < 800) return FromUnixSeconds(800);
     return std::nullopt;
   };
-  BackfillJob job({kContract, TickType::kLast}, 100, 1000, {}, next_trading);
+  BackfillJob job({kContract, TickType::kLast}, 100, 1000, next_trading);
   (void)job.OnPage({Trade(100, 1, 1), Trade(199, 1, 1)});
   ASSERT_EQ(job.NextPage()->start_second, 200);
   (void)job.OnPage({});  // nothing in the break
@@ -73,7 +70,7 @@ TEST(BackfillJobTest, SkipsABreakInsideTheGapWithTheCalendar) {
 }
 
 TEST(BackfillJobTest, HistoryEndingEarlyIsPartialWithAReason) {
-  BackfillJob job({kContract, TickType::kLast}, 100, 1000, {});
+  BackfillJob job({kContract, TickType::kLast}, 100, 1000);
   (void)job.OnPage({Trade(100, 1, 1), Trade(150, 1, 1)});
   (void)job.OnPage({});
   EXPECT_EQ(job.state(), BackfillState::kPartial);
@@ -81,19 +78,19 @@ TEST(BackfillJobTest, HistoryEndingEarlyIsPartialWithAReason) {
 }
 
 TEST(BackfillJobTest, ErrorBeforeAnyTickIsFailedAfterSomeIsPartial) {
-  BackfillJob first({kContract, TickType::kBidAsk}, 100, 200, {});
+  BackfillJob first({kContract, TickType::kBidAsk}, 100, 200);
   first.OnError("162: pacing violation");
   EXPECT_EQ(first.state(), BackfillState::kFailed);
   EXPECT_EQ(first.reason(), "162: pacing violation");
 
-  BackfillJob second({kContract, TickType::kLast}, 100, 200, {});
+  BackfillJob second({kContract, TickType::kLast}, 100, 200);
   (void)second.OnPage({Trade(100, 1, 1), Trade(150, 1, 1)});
   second.OnError("disconnected");
   EXPECT_EQ(second.state(), BackfillState::kPartial);
 }
 
 TEST(BackfillJobTest, EmptyGapIsFilledAtOnce) {
-  BackfillJob job({kContract, TickType::kLast}, 200, 100, {});
+  BackfillJob job({kContract, TickType::kLast}, 200, 100);
   EXPECT_EQ(job.state(), BackfillState::kFilled);
   EXPECT_FALSE(job.NextPage().has_value());
 }
@@ -115,11 +112,11 @@ TEST(BackfillJobUnreportedTest, LastStreamLeavesOutUnreportedTradesAllLastKeepsT
   unreported.special_conditions = "I";
 
   reported.type = unreported.type = TickType::kLast;
-  BackfillJob last({1, TickType::kLast}, 100, 100, {});
+  BackfillJob last({1, TickType::kLast}, 100, 100);
   EXPECT_EQ(last.OnPage({reported, unreported}).size(), 1u);
 
   reported.type = unreported.type = TickType::kAllLast;
-  BackfillJob all_last({1, TickType::kAllLast}, 100, 100, {});
+  BackfillJob all_last({1, TickType::kAllLast}, 100, 100);
   EXPECT_EQ(all_last.OnPage({reported, unreported}).size(), 2u);
 }
 

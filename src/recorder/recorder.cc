@@ -165,7 +165,7 @@ class Recorder::Impl {
     loop_.Post([this, stream, from, to] {
       ContractState* c = FindContract(stream.contract_id);
       if (!c) return;
-      StartGap(*c, stream, from, to - std::chrono::seconds(1), "requested", {}, clock_.Now());
+      StartGap(*c, stream, from, to - std::chrono::seconds(1), "requested", clock_.Now());
     });
     return Status::Ok();
   }
@@ -955,12 +955,12 @@ class Recorder::Impl {
     // that live ticks of the same second match (storage/query.h, rule 2). Filtering them here as
     // well removed legitimate repeats (a second trade identical to a live one) twice over, and
     // could not see the live ticks of the last second that arrive after the first one.
-    StartGap(*c, key, start, end, cause, /*boundary=*/{}, now);
+    StartGap(*c, key, start, end, cause, now);
   }
 
   // Records gap [first, last] (whole seconds, inclusive) and queues its backfill.
   void StartGap(ContractState& c, const StreamKey& key, TimePoint first, TimePoint last,
-                const std::string& cause, std::vector<Tick> boundary, TimePoint now) {
+                const std::string& cause, TimePoint now) {
     ++counters_.gaps_opened;
     storage::GapRecord gap;
     gap.stream = key;
@@ -991,11 +991,9 @@ class Recorder::Impl {
       if (IsTrading(state.status)) return t;
       return state.next_open;
     };
-    backfills_.push_back(
-        PendingBackfill{*id,
-                        BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1,
-                                    std::move(boundary), next_trading),
-                        0, now});
+    backfills_.push_back(PendingBackfill{
+        *id, BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
+        0, now});
   }
 
   void StepBackfill(TimePoint now) {
@@ -1063,11 +1061,7 @@ class Recorder::Impl {
       return;
     }
     const StreamKey key = p.job.stream();
-    std::vector<Tick> keep = p.job.OnPage(*result);
-    if (key.type == TickType::kLast) {
-      // IB's TRADES history holds every trade (AllLast); the Last stream has no unreported ones.
-      std::erase_if(keep, [](const Tick& t) { return (t.attributes & kAttrUnreported) != 0; });
-    }
+    std::vector<Tick> keep = p.job.OnPage(*result);  // unreported trades already left out of Last
     StreamState* s = FindStream(key);
     for (Tick& t : keep) {
       t.contract_id = key.contract_id;
@@ -1116,7 +1110,7 @@ class Recorder::Impl {
           ContractState* c = FindContract(span.stream.contract_id);
           if (c) {
             StartGap(*c, span.stream, span.first_exchange_time, span.last_exchange_time,
-                     "storage_error", {}, now);
+                     "storage_error", now);
           }
         }
         break;
