@@ -290,8 +290,12 @@ TEST_F(V3ArchiveTest, MissingDirectories) {
   Write({Quote(kHour + 1, 1)}, false, true);
   EXPECT_TRUE(Read(Request(kHour + 10 * 3600, kHour + 11 * 3600), stats).empty());
   EXPECT_TRUE(stats.clean());
-  // An empty range.
+  // An empty range, and the widest one.
   EXPECT_TRUE(Read(Request(kHour + 5, kHour + 5), stats).empty());
+  V3ArchiveRequest everything = Request(0, 0);
+  everything.from = TimePoint::min();
+  everything.to = TimePoint::max();
+  EXPECT_EQ(Read(everything, stats).size(), 1u);
   // The v3 directory itself is accepted.
   V3ArchiveRequest request = Request(kHour, kHour + 3600);
   request.dir = (base_ / "v3").string();
