@@ -34,9 +34,12 @@ int RunRecord(const RecordOptions& o) {
     std::cerr << "ibstream record: invalid configuration:\n" << loaded.status().message() << "\n";
     return 1;
   }
-  if (loaded.config.contracts.empty()) {
+  // Without configured contracts the recorder is useful only if contracts can be added at run
+  // time (POST /v1/contracts needs the bearer token; earlier additions are in runtime.json).
+  if (loaded.config.contracts.empty() && loaded.config.http.bearer_token.empty()) {
     std::cerr << "ibstream record: no contracts to record (set [[contracts]] in the configuration "
-                 "or IB_STREAM_TRACKED_CONTRACTS)\n";
+                 "or IB_STREAM_TRACKED_CONTRACTS, or http.bearer_token to add them through the "
+                 "API)\n";
     return 1;
   }
   std::unique_ptr<ScaledClock> scaled;
