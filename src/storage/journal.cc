@@ -3,6 +3,7 @@
 #include <random>
 
 #include "storage/coding.h"
+#include "storage/crc32c.h"
 #include "storage/layout.h"
 #include "storage/log_reader.h"
 #include "storage/tick_codec.h"
@@ -39,31 +40,28 @@ Result<std::unique_ptr<JournalFile>> JournalFile::Create(FileSystem* fs, const s
   return std::unique_ptr<JournalFile>(new JournalFile(std::move(*file), path, hour, header.salt));
 }
 
-void JournalFile::FrameTick(const Tick& tick, log::Writer& framer, std::string* scratch,
-                            std::string* out) {
-  scratch->clear();
-  scratch->push_back(static_cast<char>(JournalRecordKind::kTick));
-  AppendTick(tick, scratch);
-  framer.AddRecord(*scratch, out);
+void JournalFile::FrameTick(const Tick& tick, log::Writer& framer, ByteBuffer* out) {
+  const log::Writer::Reservation record = framer.Reserve(1 + EncodedTickSize(tick), out);
+  record.payload[0] = static_cast<char>(JournalRecordKind::kTick);
+  const uint32_t crc = crc32c::Extend(record.crc, record.payload, 1);
+  framer.Commit(out, EncodeTickExtendCrc(tick, record.payload + 1, crc));
 }
 
 void JournalFile::AddTick(const Tick& tick) {
-  FrameTick(tick, writer_, &record_, &pending_);
+  FrameTick(tick, writer_, &pending_);
   ++ticks_;
 }
 
 void JournalFile::AddSeal() {
-  record_.clear();
-  record_.push_back(static_cast<char>(JournalRecordKind::kSeal));
-  char count[8];
-  EncodeFixed64(count, ticks_);
-  record_.append(count, 8);
-  writer_.AddRecord(record_, &pending_);
+  char record[9];
+  record[0] = static_cast<char>(JournalRecordKind::kSeal);
+  EncodeFixed64(record + 1, ticks_);
+  writer_.AddRecord(std::string_view(record, sizeof(record)), &pending_);
 }
 
 Status JournalFile::Write() {
   if (pending_.empty()) return Status::Ok();
-  Status status = file_->Append(pending_);
+  Status status = file_->Append(pending_.view());
   pending_.clear();
   return status;
 }

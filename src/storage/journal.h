@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "model/tick.h"
+#include "storage/byte_buffer.h"
 #include "storage/file_system.h"
 #include "storage/log_format.h"
 #include "storage/log_writer.h"
@@ -48,9 +49,9 @@ class JournalFile {
   log::Writer& framer() { return writer_; }
   Status WriteFramed(std::string_view bytes) { return file_->Append(bytes); }
   void CountTicks(uint64_t n) { ticks_ += n; }
-  // Frames one tick record (kind byte + tick) with `framer` into `out`; `scratch` is reused.
-  static void FrameTick(const Tick& tick, log::Writer& framer, std::string* scratch,
-                        std::string* out);
+  // Frames one tick record (kind byte + tick) with `framer` at the end of `out`: the record is
+  // encoded and checksummed in place (no intermediate copy). `tick` must be valid for storage.
+  static void FrameTick(const Tick& tick, log::Writer& framer, ByteBuffer* out);
 
   // fdatasync. A failure here is fatal for the caller (see FORMAT.md §6).
   Status Sync();
@@ -70,8 +71,7 @@ class JournalFile {
   std::string path_;
   TimePoint hour_;
   log::Writer writer_;
-  std::string pending_;
-  std::string record_;
+  ByteBuffer pending_;
   uint64_t ticks_ = 0;
 };
 

@@ -2,6 +2,7 @@
 // cases our changes add: salt mismatch, length covered by the checksum, golden bytes.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -425,6 +426,101 @@ TEST_F(LogTest, ReadFromArbitraryOffsets) {
     }
     EXPECT_EQ(reporter.dropped, 0u);
   }
+}
+
+// In-place framing (Reserve, encode, Commit) must produce the bytes AddRecord produces: the same
+// padding, the same FULL records, the same FIRST/MIDDLE/LAST fragments for a payload that does
+// not fit the rest of the block, the same checksums.
+TEST(LogReserveTest, ReserveCommitIsByteIdenticalToAddRecord) {
+  const uint64_t seed = 20260101;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(static_cast<uint32_t>(seed));
+  Writer by_copy(kSalt);
+  Writer in_place(kSalt);
+  std::string expected;
+  ByteBuffer actual;
+  std::vector<std::string> payloads;
+  for (int i = 0; i < 3000; ++i) {
+    std::string payload = RandomSkewedString(i, &rng);
+    // Sizes that end exactly at a block boundary or leave less than a header in it.
+    const size_t room = kBlockSize - in_place.area_offset() % kBlockSize;
+    if (i % 50 == 7 && room > kHeaderSize) payload.resize(room - kHeaderSize, 'x');
+    if (i % 50 == 23 && room > kHeaderSize + 3) payload.resize(room - kHeaderSize - 3, 'y');
+    by_copy.AddRecord(payload, &expected);
+    const Writer::Reservation r = in_place.Reserve(payload.size(), &actual);
+    if (!payload.empty()) std::memcpy(r.payload, payload.data(), payload.size());
+    if (i % 2 == 0) {
+      in_place.Commit(&actual);
+    } else {
+      // The producer's own checksum: the reservation's crc extended over the payload.
+      in_place.Commit(&actual, crc32c::Extend(r.crc, payload.data(), payload.size()));
+    }
+    ASSERT_EQ(in_place.area_offset(), by_copy.area_offset()) << "record " << i;
+    payloads.push_back(std::move(payload));
+  }
+  ASSERT_EQ(actual.size(), expected.size());
+  EXPECT_TRUE(actual.view() == expected) << "framed bytes differ";
+
+  // And they read back.
+  StringFile file(&expected);
+  CollectingReporter reporter;
+  Reader reader(&file, 0, kSalt, &reporter);
+  std::string scratch;
+  std::string_view record;
+  size_t n = 0;
+  while (reader.ReadRecord(&record, &scratch)) {
+    ASSERT_LT(n, payloads.size());
+    EXPECT_EQ(record, payloads[n]) << "record " << n;
+    ++n;
+  }
+  EXPECT_EQ(n, payloads.size());
+  EXPECT_EQ(reporter.dropped, 0u);
+}
+
+TEST(LogReserveTest, GoldenBytesOfAReservedRecord) {
+  Writer writer(kSalt);
+  ByteBuffer out;
+  const Writer::Reservation r = writer.Reserve(2, &out);
+  r.payload[0] = 'a';
+  r.payload[1] = 'b';
+  writer.Commit(&out, crc32c::Extend(r.crc, r.payload, 2));
+  // The record of LogTest.GoldenBytesOfARecord: crc 0xf11a0927, length 2, FULL, "ab".
+  EXPECT_EQ(out.view(), std::string("\x27\x09\x1a\xf1\x02\x00\x01"
+                                    "ab",
+                                    9));
+}
+
+TEST(LogReserveTest, APayloadLargerThanTheBlockIsFramedFromTheSpill) {
+  Writer by_copy(kSalt);
+  Writer in_place(kSalt);
+  std::string expected;
+  ByteBuffer actual;
+  const std::string big = BigString("spill.", 3 * kBlockSize + 100);
+  for (const std::string& payload : {std::string("small"), big, std::string("after")}) {
+    by_copy.AddRecord(payload, &expected);
+    const Writer::Reservation r = in_place.Reserve(payload.size(), &actual);
+    std::memcpy(r.payload, payload.data(), payload.size());
+    if (payload.size() == big.size()) {
+      // A spilled payload's checksum argument is ignored (its fragments are checksummed anew).
+      in_place.Commit(&actual, 0);
+    } else {
+      in_place.Commit(&actual);
+    }
+  }
+  EXPECT_TRUE(actual.view() == expected);
+}
+
+TEST(LogReserveDeathTest, MisuseIsAnInvariantViolation) {
+  Writer writer(kSalt);
+  ByteBuffer out;
+  EXPECT_DEATH(writer.Commit(&out), "without a reservation");
+  (void)writer.Reserve(4, &out);
+  EXPECT_DEATH((void)writer.Reserve(4, &out), "already open");
+  std::string s;
+  EXPECT_DEATH(writer.AddRecord("x", &s), "during a reservation");
+#ifndef NDEBUG
+  EXPECT_DEATH(writer.Commit(&out, 12345), "wrong payload checksum");
+#endif
 }
 
 TEST(LogHeaderTest, GoldenBytesAndValidation) {

@@ -231,6 +231,64 @@ TEST_F(StoreTest, FullQueueRejectsWithoutBlocking) {
   EXPECT_EQ(QueryAll(&gate, AllStreams()).size(), 9u);
 }
 
+// A rejected Append leaves nothing of its tick in the queue: the records framed in place
+// around it (a short one, one longer than a journal block) are whole and valid in the journal.
+TEST_F(StoreTest, FullQueueLeavesNoPartOfARejectedTickBehind) {
+  GateFs gate(&fs_);
+  StoreOptions options = Options();
+  options.writer.queue_capacity = 4;
+  auto store = Store::Open(&gate, clock_, options);
+  ASSERT_TRUE(store.ok());
+  TickWriter& writer = (*store)->writer();
+  gate.Close();
+  ASSERT_TRUE(writer.Append(MakeTick(kMnq, TickType::kLast, kHour0, 1)).ok());
+  ASSERT_TRUE(WaitFor([&] { return gate.writer_blocked(); }));  // the writer holds tick 1
+  std::vector<Tick> accepted = {MakeTick(kMnq, TickType::kLast, kHour0, 1)};
+  for (uint64_t i = 2; i <= 5; ++i) {
+    Tick t = MakeTick(kMnq, TickType::kLast, kHour0, i);
+    if (i == 3) t.special_conditions.assign(50000, 'C');  // framed FIRST/MIDDLE/LAST
+    ASSERT_TRUE(writer.Append(t).ok());
+    accepted.push_back(t);
+  }
+  Tick rejected = MakeTick(kMnq, TickType::kLast, kHour0, 6);
+  rejected.special_conditions.assign(40000, 'R');
+  EXPECT_EQ(writer.Append(rejected).status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(writer.Append(MakeTick(kMnq, TickType::kLast, kHour0, 7)).status().code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(writer.rejected_queue_full(), 2u);
+  Tick oversized = MakeTick(kMnq, TickType::kLast, kHour0, 8);
+  oversized.exchange.assign(70000, 'X');
+  EXPECT_EQ(writer.Append(oversized).status().code(), StatusCode::kInvalidArgument);
+  gate.Open();
+  Tick after = MakeTick(kMnq, TickType::kLast, kHour0, 9);
+  ASSERT_TRUE(WaitFor([&] { return writer.Append(after).ok(); }));
+  accepted.push_back(after);
+  ASSERT_TRUE(writer.Flush(10s).ok());
+  EXPECT_EQ(writer.durable_position(), accepted.size());
+
+  const std::string dir = JournalDir(kRoot, FromUnixSeconds(kHour0 + 10));
+  auto names = fs_.ListDir(dir);
+  ASSERT_TRUE(names.ok());
+  ASSERT_EQ(names->size(), 1u);
+  JournalScan scan;
+  std::vector<Tick> journal;
+  ASSERT_TRUE(ScanJournal(
+                  &fs_, JoinPath(dir, names->front()),
+                  [&](std::string_view record) {
+                    Tick t;
+                    ASSERT_TRUE(DecodeTick(record, &t).ok());
+                    journal.push_back(t);
+                  },
+                  &scan)
+                  .ok());
+  EXPECT_EQ(scan.corrupt_bytes, 0u);
+  EXPECT_EQ(scan.bad_records, 0u);
+  ASSERT_EQ(journal.size(), accepted.size());
+  for (size_t i = 0; i < accepted.size(); ++i) {
+    EXPECT_TRUE(SameStoredTick(journal[i], accepted[i])) << i;
+  }
+}
+
 TEST_F(StoreTest, DiskFullSuspendsReportsAndResumes) {
   auto store = Store::Open(&fs_, clock_, Options());
   ASSERT_TRUE(store.ok());

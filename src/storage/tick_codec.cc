@@ -1,25 +1,87 @@
 #include "storage/tick_codec.h"
 
 #include <bit>
+#include <cstring>
 #include <limits>
 
 #include "storage/coding.h"
+#include "storage/crc32c.h"
 
 namespace ibstream::storage {
 namespace {
 
 constexpr size_t kMaxString = std::numeric_limits<uint16_t>::max();
 
-void PutDecimal(const Decimal& d, int bit, char* mantissa_at, char* scale_at, uint8_t* set_bits) {
-  if (d.is_set()) {
-    EncodeFixed64(mantissa_at, static_cast<uint64_t>(d.mantissa()));
-    *scale_at = static_cast<char>(d.scale());
-    *set_bits = static_cast<uint8_t>(*set_bits | (1u << bit));
-  } else {
-    EncodeFixed64(mantissa_at, 0);
-    *scale_at = 0;
+// The fixed 92 bytes of a record as the eleven little-endian u64 words and the u32 they are made
+// of (offsets 0..87 and 88..91 of the layout in tick_codec.h).
+constexpr size_t kFixedWords = 11;
+struct FixedPart {
+  uint64_t words[kFixedWords];
+  uint32_t lengths;
+};
+
+// Mantissa and scale of a Decimal as stored: 0 and 0 when it is unset.
+uint64_t StoredMantissa(const Decimal& d) {
+  return d.is_set() ? static_cast<uint64_t>(d.mantissa()) : 0;
+}
+uint64_t StoredScale(const Decimal& d) {
+  return d.is_set() ? static_cast<uint64_t>(static_cast<uint8_t>(d.scale())) : 0;
+}
+
+FixedPart FixedPartOf(const Tick& tick) {
+  const uint64_t set_bits = (tick.size.is_set() ? 1u : 0u) | (tick.bid_size.is_set() ? 2u : 0u) |
+                            (tick.ask_size.is_set() ? 4u : 0u);
+  FixedPart f;
+  f.words[0] = static_cast<uint64_t>(tick.contract_id);
+  f.words[1] = static_cast<uint64_t>(ToUnixNanos(tick.exchange_time));
+  f.words[2] = static_cast<uint64_t>(ToUnixNanos(tick.receive_time));
+  f.words[3] = tick.sequence;
+  f.words[4] = std::bit_cast<uint64_t>(tick.price);
+  f.words[5] = std::bit_cast<uint64_t>(tick.bid_price);
+  f.words[6] = std::bit_cast<uint64_t>(tick.ask_price);
+  f.words[7] = StoredMantissa(tick.size);
+  f.words[8] = StoredMantissa(tick.bid_size);
+  f.words[9] = StoredMantissa(tick.ask_size);
+  // Bytes 80..87: type, source, attributes, set bits, the three scales, reserved 0.
+  f.words[10] = static_cast<uint64_t>(static_cast<uint8_t>(tick.type)) |
+                static_cast<uint64_t>(static_cast<uint8_t>(tick.source)) << 8 |
+                static_cast<uint64_t>(tick.attributes) << 16 | set_bits << 24 |
+                StoredScale(tick.size) << 32 | StoredScale(tick.bid_size) << 40 |
+                StoredScale(tick.ask_size) << 48;
+  f.lengths = static_cast<uint32_t>(tick.exchange.size()) |
+              static_cast<uint32_t>(tick.special_conditions.size()) << 16;
+  return f;
+}
+
+void StoreStrings(const Tick& tick, char* s) {
+  if (!tick.exchange.empty()) std::memcpy(s, tick.exchange.data(), tick.exchange.size());
+  s += tick.exchange.size();
+  if (!tick.special_conditions.empty()) {
+    std::memcpy(s, tick.special_conditions.data(), tick.special_conditions.size());
   }
 }
+
+#if defined(__x86_64__)
+// Stores the record and extends the CRC32C over it from the values in registers: no load of the
+// bytes just stored (which would wait for them to reach the cache).
+__attribute__((target("sse4.2"))) uint32_t EncodeTickExtendCrcSse42(const Tick& tick, char* p,
+                                                                    uint32_t crc) {
+  const FixedPart fixed = FixedPartOf(tick);
+  uint64_t c = static_cast<uint32_t>(~crc);
+  for (size_t i = 0; i < kFixedWords; ++i) {
+    EncodeFixed64(p + 8 * i, fixed.words[i]);
+    c = __builtin_ia32_crc32di(c, fixed.words[i]);
+  }
+  EncodeFixed32(p + 8 * kFixedWords, fixed.lengths);
+  auto c32 = ~__builtin_ia32_crc32si(static_cast<uint32_t>(c), fixed.lengths);
+  StoreStrings(tick, p + kTickFixedSize);
+  if (!tick.exchange.empty()) c32 = crc32c::Extend(c32, tick.exchange.data(), tick.exchange.size());
+  if (!tick.special_conditions.empty()) {
+    c32 = crc32c::Extend(c32, tick.special_conditions.data(), tick.special_conditions.size());
+  }
+  return c32;
+}
+#endif
 
 Status GetDecimal(const char* p, int bit, uint8_t set_bits, Decimal* out) {
   const auto mantissa = static_cast<int64_t>(DecodeFixed64(p + 56 + 8 * bit));
@@ -54,31 +116,27 @@ size_t EncodedTickSize(const Tick& tick) {
 void AppendTick(const Tick& tick, std::string* out) {
   const size_t start = out->size();
   out->resize(start + EncodedTickSize(tick));
-  char* p = out->data() + start;
-  EncodeFixed64(p + 0, static_cast<uint64_t>(tick.contract_id));
-  EncodeFixed64(p + 8, static_cast<uint64_t>(ToUnixNanos(tick.exchange_time)));
-  EncodeFixed64(p + 16, static_cast<uint64_t>(ToUnixNanos(tick.receive_time)));
-  EncodeFixed64(p + 24, tick.sequence);
-  EncodeDouble(p + 32, tick.price);
-  EncodeDouble(p + 40, tick.bid_price);
-  EncodeDouble(p + 48, tick.ask_price);
-  uint8_t set_bits = 0;
-  PutDecimal(tick.size, 0, p + 56, p + 84, &set_bits);
-  PutDecimal(tick.bid_size, 1, p + 64, p + 85, &set_bits);
-  PutDecimal(tick.ask_size, 2, p + 72, p + 86, &set_bits);
-  p[80] = static_cast<char>(tick.type);
-  p[81] = static_cast<char>(tick.source);
-  p[82] = static_cast<char>(tick.attributes);
-  p[83] = static_cast<char>(set_bits);
-  p[87] = 0;
-  EncodeFixed16(p + 88, static_cast<uint16_t>(tick.exchange.size()));
-  EncodeFixed16(p + 90, static_cast<uint16_t>(tick.special_conditions.size()));
-  char* s = p + kTickFixedSize;
-  if (!tick.exchange.empty()) std::memcpy(s, tick.exchange.data(), tick.exchange.size());
-  s += tick.exchange.size();
-  if (!tick.special_conditions.empty()) {
-    std::memcpy(s, tick.special_conditions.data(), tick.special_conditions.size());
-  }
+  EncodeTick(tick, out->data() + start);
+}
+
+void EncodeTick(const Tick& tick, char* p) {
+  const FixedPart fixed = FixedPartOf(tick);
+  for (size_t i = 0; i < kFixedWords; ++i) EncodeFixed64(p + 8 * i, fixed.words[i]);
+  EncodeFixed32(p + 8 * kFixedWords, fixed.lengths);
+  StoreStrings(tick, p + kTickFixedSize);
+}
+
+uint32_t EncodeTickExtendCrc(const Tick& tick, char* dst, uint32_t crc) {
+#if defined(__x86_64__)
+  static const bool hardware = crc32c::HardwareAccelerated();
+  if (hardware) return EncodeTickExtendCrcSse42(tick, dst, crc);
+#endif
+  return EncodeTickExtendCrcPortableForTest(tick, dst, crc);
+}
+
+uint32_t EncodeTickExtendCrcPortableForTest(const Tick& tick, char* dst, uint32_t crc) {
+  EncodeTick(tick, dst);
+  return crc32c::Extend(crc, dst, EncodedTickSize(tick));
 }
 
 Result<size_t> DecodeTick(std::string_view in, Tick* out) {

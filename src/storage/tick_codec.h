@@ -48,6 +48,14 @@ size_t EncodedTickSize(const Tick& tick);
 
 // Appends the record of a valid tick (see ValidateTickForStorage) to `out`.
 void AppendTick(const Tick& tick, std::string* out);
+// Writes the record of a valid tick to `dst`, which has room for EncodedTickSize(tick) bytes
+// (for encoding in place, e.g. into a reserved log record).
+void EncodeTick(const Tick& tick, char* dst);
+// EncodeTick, returning crc32c::Extend(crc, dst, EncodedTickSize(tick)). With the SSE4.2 crc32
+// instruction the checksum is computed from the values as they are stored, without reading the
+// bytes back; otherwise EncodeTick then crc32c::Extend (the portable path, exposed for tests).
+uint32_t EncodeTickExtendCrc(const Tick& tick, char* dst, uint32_t crc);
+uint32_t EncodeTickExtendCrcPortableForTest(const Tick& tick, char* dst, uint32_t crc);
 
 // Decodes one record from the front of `in` into `out`; returns the bytes consumed. Bytes that
 // do not form a valid record (short, unknown type, bad scale, non-zero reserved bits) give

@@ -108,7 +108,7 @@ Result<uint64_t> TickWriter::Append(const Tick& tick) {
       return ResourceExhausted("storage queue full (" + std::to_string(options_.queue_capacity) +
                                " ticks)");
     }
-    JournalFile::FrameTick(tick, active_->framer(), &scratch_, &pending_bytes_);
+    JournalFile::FrameTick(tick, active_->framer(), &pending_bytes_);
     pending_info_.push_back({tick.stream(), ToUnixNanos(tick.exchange_time)});
     position = ++accepted_;
     wake = writer_waiting_ &&
@@ -240,7 +240,7 @@ void TickWriter::WriteBatch(Batch& batch) {
     return;
   }
   const uint64_t size_before = file_->size();
-  const Status status = file_->WriteFramed(batch.bytes);
+  const Status status = file_->WriteFramed(batch.bytes.view());
   if (!status.ok()) {
     // A failed append may leave whole records of this batch behind a torn one. Cut them off
     // so that the ticks reported lost are really absent; if that fails too, recovery keeps

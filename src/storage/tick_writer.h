@@ -1,21 +1,23 @@
 // The journal writer: one thread owns the active journal; producers hand ticks over through a
 // bounded queue and never wait for the disk.
 //
-// The queue holds journal bytes, not Tick objects: Append encodes and frames the tick (about
-// 50 ns) under the queue lock with the active journal's framer, so the writer thread only
-// swaps the buffer out and write()s it. Rotation creates the next journal before taking the
-// lock, then switches the framer and takes the old journal's bytes in one step.
+// The queue holds journal bytes, not Tick objects: Append frames the tick under the queue lock
+// straight into the queue's buffer with the active journal's framer (space reserved, the record
+// encoded in place, its CRC32C computed while encoding, the header completed: no scratch copy,
+// no allocation once the buffers have grown), so the writer thread only swaps the buffer out
+// and write()s it. Rotation creates the next journal before taking the lock, then switches the
+// framer and takes the old journal's bytes in one step.
 //
 // Positions: every accepted tick gets a position (1, 2, 3, ... in acceptance order). The
 // durable position is the highest position P such that every accepted tick up to P has either
 // been covered by a completed fdatasync or been reported lost in a kWriteFailed event. It is
 // what "acknowledged" means (FORMAT.md §5).
 //
-// Queue full: Append returns ResourceExhausted immediately, the tick is not stored, and
-// rejected_queue_full() counts it; the caller records a gap. After a write error (disk full,
-// EIO) Append returns Unavailable until a new journal could be created and written (the writer
-// retries every retry_interval); the ticks that were queued or being written are reported in a
-// kWriteFailed event. A failed fdatasync is fatal (FatalStorageError).
+// Queue full: Append returns ResourceExhausted immediately, the tick is not stored (nothing of
+// it is left in the queue), and rejected_queue_full() counts it; the caller records a gap. After
+// a write error (disk full, EIO) Append returns Unavailable until a new journal could be created
+// and written (the writer retries every retry_interval); the ticks that were queued or being
+// written are reported in a kWriteFailed event. A failed fdatasync is fatal (FatalStorageError).
 #pragma once
 
 #include <atomic>
@@ -31,6 +33,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "model/tick.h"
+#include "storage/byte_buffer.h"
 #include "storage/file_system.h"
 #include "storage/journal.h"
 
@@ -126,7 +129,7 @@ class TickWriter {
     int64_t exchange_ns;
   };
   struct Batch {
-    std::string bytes;
+    ByteBuffer bytes;
     std::vector<TickInfo> info;
     uint64_t last_position = 0;
   };
@@ -155,9 +158,8 @@ class TickWriter {
   std::condition_variable wake_writer_;
   std::condition_variable durable_changed_;
   JournalFile* active_ = nullptr;  // the journal whose framer producers use; null: suspended
-  std::string pending_bytes_;
+  ByteBuffer pending_bytes_;
   std::vector<TickInfo> pending_info_;
-  std::string scratch_;
   uint64_t accepted_ = 0;
   bool stop_ = false;
   bool flush_requested_ = false;
