@@ -140,7 +140,8 @@ TEST_F(StoreTest, DurablePositionSurvivesACrash) {
   for (uint64_t i = 0; i < durable; ++i) EXPECT_EQ(read[i].sequence, i + 1);
 }
 
-// A file system whose appends wait until the test lets them through.
+// A file system whose appends (and, separately, fdatasyncs) wait until the test lets them
+// through.
 class GateFs final : public FileSystem {
  public:
   explicit GateFs(FileSystem* base) : base_(base) {}
@@ -159,6 +160,21 @@ class GateFs final : public FileSystem {
     std::lock_guard lock(mu_);
     return blocked_;
   }
+  void CloseSyncs() {
+    std::lock_guard lock(mu_);
+    syncs_open_ = false;
+  }
+  void OpenSyncs() {
+    {
+      std::lock_guard lock(mu_);
+      syncs_open_ = true;
+    }
+    cv_.notify_all();
+  }
+  bool sync_blocked() {
+    std::lock_guard lock(mu_);
+    return sync_blocked_;
+  }
   class File final : public WritableFile {
    public:
     File(GateFs* fs, std::unique_ptr<WritableFile> base) : fs_(fs), base_(std::move(base)) {}
@@ -170,7 +186,14 @@ class GateFs final : public FileSystem {
       lock.unlock();
       return base_->Append(data);
     }
-    Status Sync() override { return base_->Sync(); }
+    Status Sync() override {
+      std::unique_lock lock(fs_->mu_);
+      fs_->sync_blocked_ = !fs_->syncs_open_;
+      fs_->cv_.wait(lock, [&] { return fs_->syncs_open_; });
+      fs_->sync_blocked_ = false;
+      lock.unlock();
+      return base_->Sync();
+    }
     Status Close() override { return base_->Close(); }
     uint64_t Size() const override { return base_->Size(); }
 
@@ -208,6 +231,8 @@ class GateFs final : public FileSystem {
   std::condition_variable cv_;
   bool open_ = true;
   bool blocked_ = false;
+  bool syncs_open_ = true;
+  bool sync_blocked_ = false;
 };
 
 TEST_F(StoreTest, FullQueueRejectsWithoutBlocking) {
@@ -287,6 +312,34 @@ TEST_F(StoreTest, FullQueueLeavesNoPartOfARejectedTickBehind) {
   for (size_t i = 0; i < accepted.size(); ++i) {
     EXPECT_TRUE(SameStoredTick(journal[i], accepted[i])) << i;
   }
+}
+
+// Group commit on the sync thread: while an fdatasync is in flight the writer thread keeps
+// draining the queue, and nothing becomes durable until a sync that covers it returns.
+TEST_F(StoreTest, QueueDrainsWhileASyncIsInFlight) {
+  GateFs gate(&fs_);
+  StoreOptions options = Options();  // fsync always
+  options.writer.queue_capacity = 8;
+  auto store = Store::Open(&gate, clock_, options);
+  ASSERT_TRUE(store.ok());
+  TickWriter& writer = (*store)->writer();
+  gate.CloseSyncs();
+  ASSERT_TRUE(writer.Append(MakeTick(kMnq, TickType::kBidAsk, kHour0, 1)).ok());
+  ASSERT_TRUE(WaitFor([&] { return gate.sync_blocked(); }));  // the sync of tick 1 waits
+  // Four queues' worth of ticks get through while that sync is held.
+  for (uint64_t i = 2; i <= 33; ++i) {
+    const Tick t = MakeTick(kMnq, TickType::kBidAsk, kHour0, i);
+    ASSERT_TRUE(WaitFor([&] { return writer.Append(t).ok(); })) << i;
+  }
+  ASSERT_TRUE(WaitFor([&] {
+    return gate.FileSize(JoinPath(JournalDir(kRoot, FromUnixSeconds(kHour0 + 10)), "14.g1.wal"))
+               .value_or(0) >= log::kFileHeaderSize + 33 * (log::kHeaderSize + 1 + kTickFixedSize);
+  }));
+  EXPECT_EQ(writer.durable_position(), 0u) << "nothing is durable before its sync returns";
+  gate.OpenSyncs();
+  ASSERT_TRUE(writer.Flush(10s).ok());
+  EXPECT_EQ(writer.durable_position(), 33u);
+  EXPECT_EQ(QueryAll(&gate, AllStreams()).size(), 33u);
 }
 
 TEST_F(StoreTest, DiskFullSuspendsReportsAndResumes) {

@@ -144,6 +144,7 @@ void TickWriter::TakeLocked(Batch* batch) {
 }
 
 void TickWriter::Run() {
+  std::thread syncer([this] { SyncLoop(); });
   Batch batch;
   while (true) {
     bool stopping;
@@ -175,14 +176,10 @@ void TickWriter::Run() {
           next_retry_ = now + options_.retry_interval;
         }
       }
-      const bool unsynced = written_position_ > synced_position_;
-      if (file_ != nullptr && unsynced && !dead_.load()) {
-        const bool due =
-            options_.fsync == FsyncPolicy::kAlways || flush || stopping ||
-            (options_.fsync == FsyncPolicy::kBatch && now - last_sync_ >= options_.batch_interval);
-        if (due) SyncNow();
-      }
-      if (written_position_ == synced_position_) PublishDurable(written_position_);
+      if (!dead_.load()) RequestSyncIfDue(now, flush || stopping);
+      // Nothing unsynced (e.g. after lost ticks were reported): everything is accounted for.
+      const uint64_t written = written_position();
+      if (written == synced_position()) PublishDurable(written);
       CheckSpace(now);
     } else if (!batch.info.empty()) {
       lost_.fetch_add(batch.info.size());
@@ -196,6 +193,8 @@ void TickWriter::Run() {
     }
   }
   if (file_ != nullptr && !dead_.load()) Seal(std::move(file_));
+  StopSyncer();
+  syncer.join();
   std::lock_guard lock(mu_);
   durable_changed_.notify_all();
 }
@@ -215,6 +214,7 @@ Status TickWriter::OpenJournal(TimePoint now) {
   }
   std::unique_ptr<JournalFile> previous;
   Batch leftover;
+  DetachSyncer();  // the previous journal is sealed (or dropped) below
   {
     std::lock_guard lock(mu_);
     TakeLocked(&leftover);  // framed for the previous journal, if any
@@ -224,13 +224,17 @@ Status TickWriter::OpenJournal(TimePoint now) {
     suspended_.store(false);
   }
   active_hour_ns_.store(ToUnixNanos(hour));
-  last_sync_ = now;
   if (previous != nullptr) {
     std::swap(file_, previous);
     if (!leftover.info.empty()) WriteBatch(leftover);
     if (file_ != nullptr && !dead_.load()) Seal(std::move(file_));
     file_ = std::move(previous);
   }
+  {
+    std::lock_guard lock(sync_mu_);
+    last_sync_ = now;
+  }
+  AttachSyncer();
   return Status::Ok();
 }
 
@@ -245,13 +249,19 @@ void TickWriter::WriteBatch(Batch& batch) {
     // A failed append may leave whole records of this batch behind a torn one. Cut them off
     // so that the ticks reported lost are really absent; if that fails too, recovery keeps
     // the whole records (they were received) and truncates the torn one.
+    DetachSyncer();
     const Status cut = fs_->TruncateAndSync(file_->path(), size_before);
     if (!cut.ok()) spdlog::warn("storage: could not cut a failed write: {}", cut.ToString());
     HandleWriteFailure(status, batch);
     return;
   }
   file_->CountTicks(batch.info.size());
+  std::lock_guard lock(sync_mu_);
   written_position_ = batch.last_position;
+  if (options_.fsync == FsyncPolicy::kAlways) {
+    sync_wanted_ = true;
+    sync_cv_.notify_one();
+  }
 }
 
 void TickWriter::Rotate(TimePoint now) {
@@ -268,6 +278,7 @@ void TickWriter::Rotate(TimePoint now) {
 }
 
 void TickWriter::Seal(std::unique_ptr<JournalFile> file) {
+  DetachSyncer();
   std::swap(file_, file);  // SyncNow works on file_
   file_->AddSeal();
   const Status written = file_->Write();
@@ -282,26 +293,112 @@ void TickWriter::Seal(std::unique_ptr<JournalFile> file) {
 
 void TickWriter::SyncNow() {
   if (file_ == nullptr) return;
+  const uint64_t target = written_position();
   const Status status = file_->Sync();
   syncs_.fetch_add(1, std::memory_order_relaxed);
   if (!status.ok()) {
-    dead_.store(true);
-    FatalStorageError(status.WithContext("fdatasync " + file_->path()));
+    FailSync(status, file_->path());
     file_.reset();
-    std::lock_guard lock(mu_);
-    active_ = nullptr;
-    durable_changed_.notify_all();
     return;
   }
-  last_sync_ = clock_.Now();
-  synced_position_ = written_position_;
-  PublishDurable(synced_position_);
+  {
+    std::lock_guard lock(sync_mu_);
+    last_sync_ = clock_.Now();
+    synced_position_ = std::max(synced_position_, target);
+  }
+  PublishDurable(target);
+}
+
+void TickWriter::FailSync(const Status& status, const std::string& path) {
+  const Status fatal = status.WithContext("fdatasync " + path);
+  dead_.store(true);
+  FatalStorageError(fatal);
+  std::lock_guard lock(mu_);
+  active_ = nullptr;
+  durable_changed_.notify_all();
+}
+
+void TickWriter::SyncLoop() {
+  std::unique_lock lock(sync_mu_);
+  while (true) {
+    sync_cv_.wait(lock, [&] {
+      return sync_stop_ || (sync_wanted_ && sync_file_ != nullptr &&
+                            written_position_ > synced_position_ && !dead_.load());
+    });
+    if (sync_stop_) return;
+    JournalFile* file = sync_file_;  // alive: the writer thread detaches before replacing it
+    const uint64_t target = written_position_;
+    sync_wanted_ = false;
+    syncing_ = true;
+    lock.unlock();
+    const Status status = file->Sync();
+    syncs_.fetch_add(1, std::memory_order_relaxed);
+    if (status.ok()) {
+      PublishDurable(target);
+    } else {
+      FailSync(status, file->path());
+    }
+    lock.lock();
+    syncing_ = false;
+    if (status.ok()) {
+      last_sync_ = clock_.Now();
+      synced_position_ = std::max(synced_position_, target);
+    }
+    sync_cv_.notify_all();  // a writer thread waiting in DetachSyncer
+  }
+}
+
+void TickWriter::RequestSyncIfDue(TimePoint now, bool force) {
+  std::lock_guard lock(sync_mu_);
+  if (sync_file_ == nullptr || written_position_ <= synced_position_) return;
+  const bool due = force || options_.fsync == FsyncPolicy::kAlways ||
+                   (options_.fsync == FsyncPolicy::kBatch && !syncing_ &&
+                    now - last_sync_ >= options_.batch_interval);
+  if (!due) return;
+  sync_wanted_ = true;
+  sync_cv_.notify_one();
+}
+
+void TickWriter::DetachSyncer() {
+  std::unique_lock lock(sync_mu_);
+  sync_file_ = nullptr;
+  sync_cv_.wait(lock, [&] { return !syncing_; });
+}
+
+void TickWriter::AttachSyncer() {
+  std::lock_guard lock(sync_mu_);
+  sync_file_ = file_.get();
+  sync_cv_.notify_one();
+}
+
+void TickWriter::StopSyncer() {
+  std::lock_guard lock(sync_mu_);
+  sync_file_ = nullptr;
+  sync_stop_ = true;
+  sync_cv_.notify_all();
+}
+
+uint64_t TickWriter::written_position() {
+  std::lock_guard lock(sync_mu_);
+  return written_position_;
+}
+
+uint64_t TickWriter::synced_position() {
+  std::lock_guard lock(sync_mu_);
+  return synced_position_;
+}
+
+void TickWriter::SetPositions(uint64_t written, uint64_t synced) {
+  std::lock_guard lock(sync_mu_);
+  written_position_ = written;
+  synced_position_ = synced;
 }
 
 void TickWriter::AbandonFile() {
   if (file_ == nullptr) return;
   // What was written before the failure is intact: make it durable, then never touch the file
   // again (a torn write may follow it; recovery truncates that).
+  DetachSyncer();
   SyncNow();
   if (file_ != nullptr) file_->Close().IgnoreError();
   file_.reset();
@@ -316,10 +413,11 @@ void TickWriter::HandleWriteFailure(const Status& cause, Batch& batch) {
     suspended_.store(true);
     TakeLocked(&more);
   }
+  DetachSyncer();
   batch.info.insert(batch.info.end(), more.info.begin(), more.info.end());
   batch.last_position = std::max(batch.last_position, more.last_position);
   const uint64_t first_position = batch.last_position - batch.info.size() + 1;
-  written_position_ = synced_position_ = first_position - 1;
+  SetPositions(first_position - 1, first_position - 1);
   AbandonFile();
   if (dead_.load()) return;
   const TimePoint now = clock_.Now();
@@ -349,14 +447,14 @@ void TickWriter::HandleWriteFailure(const Status& cause, Batch& batch) {
   for (auto& [key, span] : spans) event.lost.push_back(span);
   Emit(event);
   // Lost ticks are accounted for (reported), so the durable position moves past them.
-  written_position_ = synced_position_ = batch.last_position;
+  SetPositions(batch.last_position, batch.last_position);
   PublishDurable(batch.last_position);
 }
 
 void TickWriter::PublishDurable(uint64_t position) {
+  std::lock_guard publish(publish_mu_);
   if (dead_.load()) return;  // after a failed fdatasync nothing more is acknowledged
-  uint64_t current = durable_.load();
-  if (position <= current) return;
+  if (position <= durable_.load()) return;
   durable_.store(position, std::memory_order_release);
   if (options_.on_durable) options_.on_durable(position);
   std::lock_guard lock(mu_);

@@ -8,6 +8,12 @@
 // and write()s it. Rotation creates the next journal before taking the lock, then switches the
 // framer and takes the old journal's bytes in one step.
 //
+// Group commit: a second thread, the sync thread, runs the fdatasyncs of the active journal, so
+// the writer thread keeps draining the queue while the disk syncs (a sync of a second of ticks
+// can take longer than the queue lasts). A sync covers the ticks whose write() completed before
+// it started; the writer thread seals, abandons or replaces a journal only when no sync of it is
+// in flight.
+//
 // Positions: every accepted tick gets a position (1, 2, 3, ... in acceptance order). The
 // durable position is the highest position P such that every accepted tick up to P has either
 // been covered by a completed fdatasync or been reported lost in a kWriteFailed event. It is
@@ -40,8 +46,9 @@
 namespace ibstream::storage {
 
 enum class FsyncPolicy {
-  kAlways,  // fdatasync after every group of ticks written (group commit)
-  kBatch,   // fdatasync at most every batch_interval
+  kAlways,  // fdatasync after every group of ticks written (group commit: while one sync runs,
+            // the groups written meanwhile wait for the next, which starts when it returns)
+  kBatch,   // fdatasync at most every batch_interval (counted from the end of the last one)
   kOff,     // fdatasync only when a journal is sealed (rotation, shutdown) or on Flush()
 };
 // "always", "batch", "off".
@@ -81,7 +88,8 @@ struct WriterOptions {
   Duration space_check_interval = std::chrono::seconds(10);
   // Called on the writer thread; must not call back into the writer.
   std::function<void(const StorageEvent&)> on_event;
-  // Called on the writer thread with each new durable position.
+  // Called with each new durable position, in increasing order, one call at a time, on the
+  // writer thread or the sync thread; must not call back into the writer.
   std::function<void(uint64_t)> on_durable;
 };
 
@@ -93,7 +101,8 @@ void FatalStorageError(const Status& status);
 
 class TickWriter {
  public:
-  // `fs` and `clock` must outlive the writer. Starts the writer thread.
+  // `fs` and `clock` must outlive the writer. Starts the writer thread (which runs the sync
+  // thread). `clock` is read from both threads.
   TickWriter(FileSystem* fs, const Clock& clock, WriterOptions options);
   // Stops: writes and seals what is queued, then joins the thread.
   ~TickWriter();
@@ -142,10 +151,28 @@ class TickWriter {
   Status OpenJournal(TimePoint now);
   void Rotate(TimePoint now);
   void Seal(std::unique_ptr<JournalFile> file);
+  // fdatasync of file_ on the writer thread (detached sync thread only).
   void SyncNow();
   void HandleWriteFailure(const Status& cause, Batch& batch);
   void AbandonFile();
+  // After a failed fdatasync (either thread): nothing more is acknowledged, producers are
+  // refused, the writer stops using its journal.
+  void FailSync(const Status& status, const std::string& path);
   void PublishDurable(uint64_t position);
+
+  // The sync thread and its hand-off (writer thread side).
+  void SyncLoop();
+  // Asks the sync thread for an fdatasync of everything written when one is due (`force`:
+  // whatever the policy, for Flush and Stop).
+  void RequestSyncIfDue(TimePoint now, bool force);
+  // Keeps the sync thread off file_ and waits for a sync in flight to return; after it the
+  // writer thread may sync, seal, close or replace file_ itself. AttachSyncer undoes it.
+  void DetachSyncer();
+  void AttachSyncer();
+  void StopSyncer();
+  uint64_t written_position();
+  uint64_t synced_position();
+  void SetPositions(uint64_t written, uint64_t synced);
   void CheckSpace(TimePoint now);
   void Emit(const StorageEvent& event);
 
@@ -174,11 +201,22 @@ class TickWriter {
   std::atomic<bool> dead_{false};
   std::atomic<int64_t> active_hour_ns_{0};
 
+  // Serialises PublishDurable (both threads publish).
+  std::mutex publish_mu_;
+
+  // Shared by the writer thread and the sync thread, guarded by sync_mu_.
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  JournalFile* sync_file_ = nullptr;  // what the sync thread may fdatasync; null: detached
+  uint64_t written_position_ = 0;     // last position handed to the file (write() returned)
+  uint64_t synced_position_ = 0;      // covered by a completed fdatasync or reported lost
+  bool sync_wanted_ = false;
+  bool syncing_ = false;
+  bool sync_stop_ = false;
+  TimePoint last_sync_;  // when the last fdatasync returned
+
   // Writer thread only.
   std::unique_ptr<JournalFile> file_;
-  uint64_t written_position_ = 0;  // last position handed to the file
-  uint64_t synced_position_ = 0;
-  TimePoint last_sync_;
   TimePoint next_retry_;
   TimePoint next_space_check_;
   bool low_space_ = false;
