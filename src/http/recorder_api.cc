@@ -1270,6 +1270,7 @@ Response Api::Metrics(const Request&) {
   w.Family("ibstream_runtime_contract_errors_total", "counter",
            "Times the run-time contract list could not be read at start (set aside).");
   w.Sample(static_cast<double>(view->counters.runtime_contract_errors));
+  if (shared_->options.extra_metrics) shared_->options.extra_metrics(w);
 
   Response response;
   response.content_type = std::string(kPrometheusContentType);

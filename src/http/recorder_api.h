@@ -16,6 +16,7 @@
 #include "calendar/market_calendar.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "http/prometheus.h"
 #include "http/router.h"
 #include "model/tick.h"
 #include "recorder/recorder.h"
@@ -70,6 +71,9 @@ struct RecorderApiOptions {
   // The SSE sinks' byte bound (ServerOptions::max_sse_queued_bytes): a buffer replay waits while
   // its client's queue is above half of it.
   size_t sse_queue_bytes = 1 << 20;
+  // Adds the families of parts outside the recorder (e.g. the v3 live output) to /metrics. Runs
+  // on the HTTP thread; must be thread-safe and quick.
+  std::function<void(PrometheusWriter&)> extra_metrics;
 };
 
 // Counters of the API itself, shown under /metrics.

@@ -263,7 +263,7 @@ class RecorderApiTest : public ::testing::Test {
     server_.reset();
     source_ = std::make_shared<FakeSource>(clock_);
     Router router;
-    RecorderApiOptions api_options;
+    RecorderApiOptions api_options = api_options_;
     api_options.sse_queue_bytes = options.max_sse_queued_bytes;
     RegisterRecorderApi(router, source_, api_options);
     options.port = 0;
@@ -303,6 +303,7 @@ class RecorderApiTest : public ::testing::Test {
   }
 
   ManualClock clock_{kNow};
+  RecorderApiOptions api_options_;  // what Start() registers the API with
   std::shared_ptr<FakeSource> source_;
   std::unique_ptr<Server> server_;
 };
@@ -740,6 +741,18 @@ TEST_F(RecorderApiTest, MetricsFollowTheTextFormat) {
   } else {
     std::fprintf(stderr, "promtool not installed: text rules checked by this test only\n");
   }
+}
+
+TEST_F(RecorderApiTest, MetricsOfOtherPartsAreAppended) {
+  api_options_.extra_metrics = [](PrometheusWriter& w) {
+    w.Family("ibstream_v3_output_dropped_total", "counter", "Ticks the v3 output dropped.");
+    w.Sample(7);
+  };
+  Start();
+  auto r = Get("/metrics");
+  ASSERT_EQ(r.status, 200);
+  CheckPrometheusText(r.body);
+  EXPECT_NE(r.body.find("ibstream_v3_output_dropped_total 7"), std::string::npos);
 }
 
 TEST_F(RecorderApiTest, UnknownPathsAndMethods) {
