@@ -3,7 +3,6 @@
 #include <random>
 
 #include "storage/coding.h"
-#include "storage/crc32c.h"
 #include "storage/layout.h"
 #include "storage/log_reader.h"
 #include "storage/tick_codec.h"
@@ -41,10 +40,10 @@ Result<std::unique_ptr<JournalFile>> JournalFile::Create(FileSystem* fs, const s
 }
 
 void JournalFile::FrameTick(const Tick& tick, log::Writer& framer, ByteBuffer* out) {
-  const log::Writer::Reservation record = framer.Reserve(1 + EncodedTickSize(tick), out);
-  record.payload[0] = static_cast<char>(JournalRecordKind::kTick);
-  const uint32_t crc = crc32c::Extend(record.crc, record.payload, 1);
-  framer.Commit(out, EncodeTickExtendCrc(tick, record.payload + 1, crc));
+  constexpr char kKind = static_cast<char>(JournalRecordKind::kTick);
+  const log::Writer::Reservation record =
+      framer.Reserve(1 + EncodedTickSize(tick), out, std::string_view(&kKind, 1));
+  framer.Commit(out, EncodeTickExtendCrc(tick, record.payload, record.crc));
 }
 
 void JournalFile::AddTick(const Tick& tick) {

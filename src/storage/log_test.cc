@@ -2,6 +2,7 @@
 // cases our changes add: salt mismatch, length covered by the checksum, golden bytes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -447,13 +448,17 @@ TEST(LogReserveTest, ReserveCommitIsByteIdenticalToAddRecord) {
     if (i % 50 == 7 && room > kHeaderSize) payload.resize(room - kHeaderSize, 'x');
     if (i % 50 == 23 && room > kHeaderSize + 3) payload.resize(room - kHeaderSize - 3, 'y');
     by_copy.AddRecord(payload, &expected);
-    const Writer::Reservation r = in_place.Reserve(payload.size(), &actual);
-    if (!payload.empty()) std::memcpy(r.payload, payload.data(), payload.size());
+    // Every third record has its first bytes written by Reserve (a prefix).
+    const size_t prefix = i % 3 == 0 ? std::min<size_t>(payload.size(), i % 9) : 0;
+    const Writer::Reservation r =
+        in_place.Reserve(payload.size(), &actual, std::string_view(payload).substr(0, prefix));
+    const std::string_view rest = std::string_view(payload).substr(prefix);
+    if (!rest.empty()) std::memcpy(r.payload, rest.data(), rest.size());
     if (i % 2 == 0) {
       in_place.Commit(&actual);
     } else {
-      // The producer's own checksum: the reservation's crc extended over the payload.
-      in_place.Commit(&actual, crc32c::Extend(r.crc, payload.data(), payload.size()));
+      // The producer's own checksum: the reservation's crc extended over the rest.
+      in_place.Commit(&actual, crc32c::Extend(r.crc, rest.data(), rest.size()));
     }
     ASSERT_EQ(in_place.area_offset(), by_copy.area_offset()) << "record " << i;
     payloads.push_back(std::move(payload));
@@ -518,6 +523,9 @@ TEST(LogReserveDeathTest, MisuseIsAnInvariantViolation) {
   EXPECT_DEATH((void)writer.Reserve(4, &out), "already open");
   std::string s;
   EXPECT_DEATH(writer.AddRecord("x", &s), "during a reservation");
+  Writer other(kSalt);
+  EXPECT_DEATH((void)other.Reserve(20, &out, "123456789"), "prefix too long");
+  EXPECT_DEATH((void)other.Reserve(1, &out, "12"), "prefix too long");
 #ifndef NDEBUG
   EXPECT_DEATH(writer.Commit(&out, 12345), "wrong payload checksum");
 #endif

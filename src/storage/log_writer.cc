@@ -86,8 +86,9 @@ void Writer::EmitPhysicalRecord(uint8_t type, const char* data, size_t length, O
   area_offset_ += kHeaderSize + length;
 }
 
-Writer::Reservation Writer::Reserve(size_t length, ByteBuffer* out) {
+Writer::Reservation Writer::Reserve(size_t length, ByteBuffer* out, std::string_view prefix) {
   IBSTREAM_CHECK(!reserved_, "log reservation already open");
+  IBSTREAM_CHECK(prefix.size() <= 8 && prefix.size() <= length, "log reservation prefix too long");
   reserved_ = true;
   reserved_length_ = length;
   if (kBlockSize - block_offset_ < kHeaderSize) {
@@ -102,11 +103,14 @@ Writer::Reservation Writer::Reserve(size_t length, ByteBuffer* out) {
     char* header = out->Extend(kHeaderSize + length);
     EncodeFixed16(header + 4, static_cast<uint16_t>(length));
     header[6] = static_cast<char>(kFullType);
-    return {header + kHeaderSize, crc32c::Extend(salt_crc_, header + 4, 3)};
+    char* payload = header + kHeaderSize;
+    if (!prefix.empty()) std::memcpy(payload, prefix.data(), prefix.size());
+    return {payload + prefix.size(), crc32c::Extend(salt_crc_, header + 4, 3 + prefix.size())};
   }
   spilled_ = true;
   spill_.resize(length);
-  return {spill_.data(), 0};
+  if (!prefix.empty()) std::memcpy(spill_.data(), prefix.data(), prefix.size());
+  return {spill_.data() + prefix.size(), 0};
 }
 
 void Writer::Commit(ByteBuffer* out) {

@@ -30,17 +30,22 @@ class Writer {
   // zero padding, if due, and room for the header); otherwise at a spill buffer of the writer's,
   // which Commit() frames with AddRecord (FIRST/MIDDLE/LAST). Between Reserve and Commit neither
   // `out` nor this writer may be used otherwise.
+  //
+  // `prefix`: the first bytes of the payload (at most 8, e.g. a record kind), written by Reserve;
+  // then `length` counts them, r.payload points just past them and r.crc covers them.
   struct Reservation {
     char* payload;
-    // The CRC32C of what the record's checksum covers before the payload (salt, length, type).
-    // A producer that extends it over the payload while encoding (crc32c::Extend semantics) can
-    // pass the result to Commit(out, crc) and save reading the payload back.
+    // The CRC32C of what the record's checksum covers before r.payload (salt, length, type,
+    // prefix). A producer that extends it over the rest of the payload while encoding
+    // (crc32c::Extend semantics) can pass the result to Commit(out, crc) and save reading the
+    // payload back.
     uint32_t crc;
   };
-  Reservation Reserve(size_t length, ByteBuffer* out);
+  Reservation Reserve(size_t length, ByteBuffer* out, std::string_view prefix = {});
   void Commit(ByteBuffer* out);
-  // `payload_crc` must be crc32c::Extend(reservation.crc, payload, length); checked in debug
-  // builds. Ignored when the payload was spilled (its fragments get their own checksums).
+  // `payload_crc` must be crc32c::Extend(reservation.crc, reservation.payload, the rest of the
+  // length); checked in debug builds. Ignored when the payload was spilled (its fragments get their
+  // own checksums).
   void Commit(ByteBuffer* out, uint32_t payload_crc);
 
   // Bytes in the block area, counting everything AddRecord and Commit produced.

@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -41,10 +42,20 @@ namespace ibstream::storage {
 inline constexpr uint16_t kTickLayoutVersion = 1;
 inline constexpr size_t kTickFixedSize = 92;
 
-// Whether the tick can be stored (its strings fit the u16 length fields).
-Status ValidateTickForStorage(const Tick& tick);
+// Whether the tick can be stored (its strings fit the u16 length fields). Inline: it runs on
+// every Append.
+inline Status ValidateTickForStorage(const Tick& tick) {
+  constexpr size_t kMaxString = std::numeric_limits<uint16_t>::max();
+  if (tick.exchange.size() > kMaxString || tick.special_conditions.size() > kMaxString)
+      [[unlikely]] {
+    return InvalidArgument("tick strings longer than 65535 bytes cannot be stored");
+  }
+  return Status::Ok();
+}
 
-size_t EncodedTickSize(const Tick& tick);
+inline size_t EncodedTickSize(const Tick& tick) {
+  return kTickFixedSize + tick.exchange.size() + tick.special_conditions.size();
+}
 
 // Appends the record of a valid tick (see ValidateTickForStorage) to `out`.
 void AppendTick(const Tick& tick, std::string* out);
