@@ -1,13 +1,15 @@
 // Storage benchmarks: journal append (fsync batch) against a plain write() loop of the same
-// bytes, range reads from closed files, and bytes per tick on disk for an MNQ-like bid/ask
-// stream.
+// bytes (separately and as a ratio measured back to back), the producer's framing alone, range
+// reads from closed files, and bytes per tick on disk for an MNQ-like bid/ask stream.
 //
 //   build-storage/src/storage/storage_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -64,58 +66,61 @@ std::string TempDir(const char* name) {
 }
 
 constexpr size_t kAppendTicks = 2000000;
+constexpr auto kBatchInterval = std::chrono::milliseconds(100);
 
-void JournalAppend(benchmark::State& state, FsyncPolicy policy) {
-  const auto ticks = MnqQuotes(kAppendTicks, 1);
-  const std::string dir = TempDir("append");
-  uint64_t bytes = 0;
-  uint64_t full = 0;
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+double ThreadCpuSeconds() {
+  timespec t;
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+struct AppendPass {
+  double seconds = 0;       // first Append to the return of Flush (every tick durable)
+  double producer_cpu = 0;  // CPU time of the appending thread in that span
+  uint64_t full_retries = 0;
   uint64_t syncs = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    WriterOptions options;
-    options.root = dir;
-    options.fsync = policy;
-    options.batch_interval = std::chrono::milliseconds(100);
-    auto writer = std::make_unique<TickWriter>(PosixFileSystem(), SystemClock::Instance(), options);
-    state.ResumeTiming();
-    for (const Tick& t : ticks) {
-      while (!writer->Append(t).ok()) {
-        // Queue full: a producer that can wait sleeps briefly rather than spinning, so the
-        // writer thread gets the core.
-        ++full;
-        std::this_thread::sleep_for(std::chrono::microseconds(50));
-      }
-    }
-    if (!writer->Flush(std::chrono::minutes(1)).ok()) state.SkipWithError("flush failed");
-    state.PauseTiming();
-    syncs = writer->syncs();
-    writer.reset();
-    bytes = 0;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-      if (e.is_regular_file()) bytes += e.file_size();
-    }
-    state.ResumeTiming();
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * ticks.size()));
-  state.counters["journal_bytes_per_tick"] = static_cast<double>(bytes) / ticks.size();
-  state.counters["queue_full_retries"] = static_cast<double>(full);
-  state.counters["fdatasyncs"] = static_cast<double>(syncs);
-  std::filesystem::remove_all(dir);
-}
-void BM_JournalAppendFsyncBatch(benchmark::State& state) {
-  JournalAppend(state, FsyncPolicy::kBatch);
-}
-void BM_JournalAppendFsyncOff(benchmark::State& state) { JournalAppend(state, FsyncPolicy::kOff); }
-BENCHMARK(BM_JournalAppendFsyncOff)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
-BENCHMARK(BM_JournalAppendFsyncBatch)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+  uint64_t bytes = 0;  // journal bytes on disk
+};
 
-// The same journal bytes, written by a plain write() loop in 1 MiB chunks (no sync), and with
-// an fdatasync every 100 ms like the batch policy.
-void PlainWrite(benchmark::State& state, bool sync_every_100ms) {
-  const auto ticks = MnqQuotes(kAppendTicks, 1);
+// One run of the journal writer over `ticks` in an empty `dir`; creating the writer (and its
+// first journal) and cleaning up are not timed.
+AppendPass RunAppend(const std::vector<Tick>& ticks, const std::string& dir, FsyncPolicy policy) {
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  WriterOptions options;
+  options.root = dir;
+  options.fsync = policy;
+  options.batch_interval = kBatchInterval;
+  auto writer = std::make_unique<TickWriter>(PosixFileSystem(), SystemClock::Instance(), options);
+  AppendPass pass;
+  const double cpu_start = ThreadCpuSeconds();
+  const auto start = std::chrono::steady_clock::now();
+  for (const Tick& t : ticks) {
+    while (!writer->Append(t).ok()) {
+      // Queue full: a producer that can wait sleeps briefly rather than spinning, so the
+      // writer thread gets the core.
+      ++pass.full_retries;
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  }
+  const Status flushed = writer->Flush(std::chrono::minutes(1));
+  pass.seconds = Seconds(std::chrono::steady_clock::now() - start);
+  pass.producer_cpu = ThreadCpuSeconds() - cpu_start;
+  if (!flushed.ok()) pass.seconds = -1;
+  pass.syncs = writer->syncs();
+  writer.reset();
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) pass.bytes += e.file_size();
+  }
+  return pass;
+}
+
+// The journal bytes of `ticks` (header and framed records) as the writer produces them.
+std::string JournalBytes(const std::vector<Tick>& ticks) {
   std::string bytes = log::EncodeFileHeader({"IBSJRNL1", 1, 1, log::kBlockSize, 1, 0, 1, 0});
   log::Writer writer(1);
   std::string record;
@@ -124,23 +129,72 @@ void PlainWrite(benchmark::State& state, bool sync_every_100ms) {
     AppendTick(t, &record);
     writer.AddRecord(record, &bytes);
   }
-  const std::string dir = TempDir("plain");
-  const std::string path = dir + "/plain.wal";
-  for (auto _ : state) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
-    auto last_sync = std::chrono::steady_clock::now();
-    for (size_t off = 0; off < bytes.size(); off += 1 << 20) {
-      const size_t n = std::min<size_t>(1 << 20, bytes.size() - off);
-      if (::write(fd, bytes.data() + off, n) != static_cast<ssize_t>(n))
-        state.SkipWithError("write");
-      if (sync_every_100ms &&
-          std::chrono::steady_clock::now() - last_sync > std::chrono::milliseconds(100)) {
-        ::fdatasync(fd);
-        last_sync = std::chrono::steady_clock::now();
-      }
+  return bytes;
+}
+
+// The baseline: `bytes` (encoded before the timing starts) written by a plain write() loop in
+// 1 MiB chunks to a new file, with no sync or with an fdatasync every 100 ms like the batch
+// policy, ending with an fdatasync like Flush(). Removing the previous file is not timed.
+// Returns seconds, or -1 on an error.
+double RunPlainWrite(const std::string& bytes, const std::string& path, bool sync_every_100ms) {
+  std::filesystem::remove(path);
+  const auto start = std::chrono::steady_clock::now();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0644);
+  if (fd < 0) return -1;
+  bool ok = true;
+  auto last_sync = start;
+  for (size_t off = 0; off < bytes.size(); off += 1 << 20) {
+    const size_t n = std::min<size_t>(1 << 20, bytes.size() - off);
+    ok = ok && ::write(fd, bytes.data() + off, n) == static_cast<ssize_t>(n);
+    if (sync_every_100ms && std::chrono::steady_clock::now() - last_sync > kBatchInterval) {
+      ok = ok && ::fdatasync(fd) == 0;
+      last_sync = std::chrono::steady_clock::now();
     }
-    ::fdatasync(fd);  // the same end state as Flush()
-    ::close(fd);
+  }
+  ok = ok && ::fdatasync(fd) == 0;  // the same end state as Flush()
+  ::close(fd);
+  return ok ? Seconds(std::chrono::steady_clock::now() - start) : -1;
+}
+
+void JournalAppend(benchmark::State& state, FsyncPolicy policy) {
+  const auto ticks = MnqQuotes(kAppendTicks, 1);
+  const std::string dir = TempDir("append");
+  AppendPass pass;
+  double producer_cpu = 0;
+  uint64_t full = 0;
+  for (auto _ : state) {
+    pass = RunAppend(ticks, dir, policy);
+    if (pass.seconds < 0) state.SkipWithError("flush failed");
+    state.SetIterationTime(pass.seconds);
+    producer_cpu += pass.producer_cpu;
+    full += pass.full_retries;
+  }
+  const double n = static_cast<double>(state.iterations() * ticks.size());
+  state.SetItemsProcessed(static_cast<int64_t>(n));
+  state.counters["journal_bytes_per_tick"] = static_cast<double>(pass.bytes) / ticks.size();
+  state.counters["producer_cpu_ns_per_tick"] = producer_cpu * 1e9 / n;
+  state.counters["queue_full_retries"] = static_cast<double>(full);
+  state.counters["fdatasyncs"] = static_cast<double>(pass.syncs);
+  std::filesystem::remove_all(dir);
+}
+void BM_JournalAppendFsyncBatch(benchmark::State& state) {
+  JournalAppend(state, FsyncPolicy::kBatch);
+}
+void BM_JournalAppendFsyncOff(benchmark::State& state) { JournalAppend(state, FsyncPolicy::kOff); }
+BENCHMARK(BM_JournalAppendFsyncOff)->Unit(benchmark::kMillisecond)->Iterations(3)->UseManualTime();
+BENCHMARK(BM_JournalAppendFsyncBatch)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseManualTime();
+
+void PlainWrite(benchmark::State& state, bool sync_every_100ms) {
+  const auto ticks = MnqQuotes(kAppendTicks, 1);
+  const std::string bytes = JournalBytes(ticks);
+  const std::string dir = TempDir("plain");
+  for (auto _ : state) {
+    const double seconds = RunPlainWrite(bytes, dir + "/plain.wal", sync_every_100ms);
+    if (seconds < 0) state.SkipWithError("write");
+    state.SetIterationTime(seconds);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * ticks.size()));
   state.counters["bytes_per_tick"] = static_cast<double>(bytes.size()) / ticks.size();
@@ -148,11 +202,58 @@ void PlainWrite(benchmark::State& state, bool sync_every_100ms) {
 }
 void BM_PlainWriteLoop(benchmark::State& state) { PlainWrite(state, false); }
 void BM_PlainWriteLoopFdatasync100ms(benchmark::State& state) { PlainWrite(state, true); }
-BENCHMARK(BM_PlainWriteLoop)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_PlainWriteLoop)->Unit(benchmark::kMillisecond)->Iterations(3)->UseManualTime();
 BENCHMARK(BM_PlainWriteLoopFdatasync100ms)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3)
-    ->UseRealTime();
+    ->UseManualTime();
+
+// The target as one figure: append with fsync batch against the plain write() loops, run
+// back to back in every iteration (the same bytes, the same load on the machine). The ratios
+// are append rate / plain rate (= plain time / append time): per iteration, then the lowest and
+// the median over the iterations.
+void BM_AppendToPlainWriteRatio(benchmark::State& state) {
+  const auto ticks = MnqQuotes(kAppendTicks, 1);
+  const std::string bytes = JournalBytes(ticks);
+  const std::string dir = TempDir("ratio");
+  const std::string plain_path = TempDir("ratio_plain") + "/plain.wal";
+  std::vector<double> vs_plain;
+  std::vector<double> vs_plain_synced;
+  // One untimed run of each first: the first run in a process pays for memory the later ones
+  // reuse (page cache, the queue's buffers).
+  if (RunPlainWrite(bytes, plain_path, false) < 0 ||
+      RunAppend(ticks, dir, FsyncPolicy::kBatch).seconds < 0) {
+    state.SkipWithError("warm-up failed");
+  }
+  for (auto _ : state) {
+    const double plain = RunPlainWrite(bytes, plain_path, false);
+    const AppendPass append = RunAppend(ticks, dir, FsyncPolicy::kBatch);
+    const double plain_synced = RunPlainWrite(bytes, plain_path, true);
+    if (plain < 0 || plain_synced < 0 || append.seconds < 0) {
+      state.SkipWithError("a run failed");
+      break;
+    }
+    state.SetIterationTime(append.seconds);
+    vs_plain.push_back(plain / append.seconds);
+    vs_plain_synced.push_back(plain_synced / append.seconds);
+  }
+  std::sort(vs_plain.begin(), vs_plain.end());
+  std::sort(vs_plain_synced.begin(), vs_plain_synced.end());
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * ticks.size()));
+  if (!vs_plain.empty()) {
+    state.counters["ratio_vs_plain_min"] = vs_plain.front();
+    state.counters["ratio_vs_plain_median"] = vs_plain[vs_plain.size() / 2];
+    state.counters["ratio_vs_plain_fdatasync100ms_min"] = vs_plain_synced.front();
+    state.counters["ratio_vs_plain_fdatasync100ms_median"] =
+        vs_plain_synced[vs_plain_synced.size() / 2];
+  }
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(std::filesystem::path(plain_path).parent_path());
+}
+BENCHMARK(BM_AppendToPlainWriteRatio)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5)
+    ->UseManualTime();
 
 // Range read of a whole closed hour (decompress, checksum every record, decode to Tick).
 void BM_ClosedFileRangeRead(benchmark::State& state) {
@@ -223,23 +324,43 @@ BENCHMARK(BM_ClosedFileBuild)->Arg(1)->Arg(3)->Arg(9)->Unit(benchmark::kMillisec
 
 namespace ibstream::storage {
 namespace {
-// The writer thread's per-tick work without I/O: frame 2M ticks into a buffer.
+// The producer's per-tick framing without the lock or I/O: 2M ticks framed in place into the
+// queue's kind of buffer (what Append does under the queue lock), emptied every 4096 ticks as
+// the writer thread empties the queue...
+constexpr size_t kTicksPerBatch = 4096;
 void BM_JournalEncodeOnly(benchmark::State& state) {
+  const auto ticks = MnqQuotes(kAppendTicks, 1);
+  log::Writer writer(1);
+  ByteBuffer buffer;
+  for (auto _ : state) {
+    for (size_t i = 0; i < ticks.size(); ++i) {
+      if (i % kTicksPerBatch == 0) buffer.clear();
+      JournalFile::FrameTick(ticks[i], writer, &buffer);
+    }
+    benchmark::DoNotOptimize(buffer.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * ticks.size()));
+}
+BENCHMARK(BM_JournalEncodeOnly)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+// ...and, for comparison, the same bytes made the earlier way: the tick encoded into a scratch
+// string, then framed (copied and checksummed) into the buffer.
+void BM_JournalEncodeViaScratch(benchmark::State& state) {
   const auto ticks = MnqQuotes(kAppendTicks, 1);
   log::Writer writer(1);
   std::string buffer;
   std::string record;
   for (auto _ : state) {
-    buffer.clear();
-    for (const Tick& t : ticks) {
+    for (size_t i = 0; i < ticks.size(); ++i) {
+      if (i % kTicksPerBatch == 0) buffer.clear();
       record.assign(1, '\x01');
-      AppendTick(t, &record);
+      AppendTick(ticks[i], &record);
       writer.AddRecord(record, &buffer);
     }
     benchmark::DoNotOptimize(buffer.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * ticks.size()));
 }
-BENCHMARK(BM_JournalEncodeOnly)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_JournalEncodeViaScratch)->Unit(benchmark::kMillisecond)->Iterations(5);
 }  // namespace
 }  // namespace ibstream::storage
