@@ -3,7 +3,8 @@
 
 For each scenario: `ibstream sim` (scenario file, truth file, accelerated clock, port 0, loopback)
 and `ibstream record` on the same virtual clock with a generated configuration and a temporary
-store; the scenario plays out; both get SIGTERM; then the store (`verify --truth --json`), the gap
+store; the scenario plays out; the run goes on (bounded) until the recorder has no interrupted
+stream and no pending backfill; both get SIGTERM; then the store (`verify --truth --json`), the gap
 ledger (`gaps --json`), the stored ticks (`query`), the recorder's log (event=... lines and alert
 lines) and /proc are compared with the truth. Results: one JSON file per scenario in the results
 directory, a summary, and (with --doc) the generated docs/RELIABILITY.md table.
@@ -37,6 +38,7 @@ import sys
 import tempfile
 import traceback
 import time
+import urllib.request
 from decimal import Decimal, InvalidOperation
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -68,6 +70,14 @@ EXTENDED_STALENESS_S = 60
 PROBE_INTERVAL_S = 5
 PROBE_DEADLINE_S = 3
 GAP_ALERT_THRESHOLD_S = 60
+# After a scenario's span the run goes on until every backfill is done, at most this many virtual
+# seconds (IB's pacing: 60 historical requests per 10 minutes, BID_ASK pages count double).
+BACKFILL_WAIT_S = 30 * 60
+BACKFILL_WAIT_WALL_S = 300
+# The store is compared with the truth up to this long before the recorder's SIGTERM (virtual
+# seconds, or wall seconds times the speed when that is more).
+STOP_MARGIN_S = 2
+STOP_MARGIN_WALL_S = 0.1
 
 FARMS = {"MNQ": "usfuture", "ES": "usfuture", "AAPL": "usfarm", "EUR": "cashfarm",
          "ESTX50": "eufarm", "FESX": "eufarm"}
@@ -369,6 +379,59 @@ class Recorder:
         self.rusage, self.exit = rusage, "hung (killed after %ds)" % deadline_s
 
 
+def recorder_url(log_path):
+    """The HTTP address the last recorder process of the log announced (event=started)."""
+    url = None
+    with open(log_path, errors="replace") as f:
+        for line in f:
+            m = re.search(r"event=started http=(\S+)", line)
+            if m:
+                url = m.group(1)
+    return url
+
+
+def unsettled_streams(url):
+    """Streams still interrupted or with a pending backfill, from the recorder's /v1/status;
+    None when the recorder did not answer."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/v1/status", timeout=5) as r:
+            view = json.load(r)
+    except (OSError, ValueError):
+        return None
+    out = []
+    for c in view.get("contracts", []):
+        for st in c.get("streams", []):
+            name = "%s/%s" % (c.get("contract_id"), st.get("tick_type"))
+            if st.get("interrupted_since"):
+                out.append("%s interrupted since %s" % (name, st["interrupted_since"]))
+            if st.get("gaps_pending"):
+                out.append("%s %d gap(s) pending" % (name, st["gaps_pending"]))
+    return out
+
+
+def wait_for_backfills(rec, vclock, bound_s, speed):
+    """Keeps the run going after the scenario's span until the recorder has settled: no stream
+    interrupted and no gap with a pending backfill (IB's historical pacing can need more time
+    than the scenario). Bounded by bound_s virtual seconds; returns what it waited."""
+    start, wall0 = vclock.now(), time.time()
+    settled_polls, last = 0, None
+    while rec.alive():
+        url = recorder_url(rec.log_path)
+        last = unsettled_streams(url) if url else None
+        settled_polls = settled_polls + 1 if last == [] else 0
+        # Twice in a row, a virtual second apart: a gap is written when its stream resumes.
+        if settled_polls >= 2:
+            break
+        if vclock.now() - start >= bound_s * NS or time.time() - wall0 >= BACKFILL_WAIT_WALL_S:
+            break
+        time.sleep(max(0.05, 1.0 / speed))
+        rec.sample()
+    waited = (vclock.now() - start) / NS
+    return dict(waited_s=round(waited, 1), bound_s=bound_s, settled=settled_polls >= 2,
+                unsettled=(last or ["no answer from the recorder's /v1/status"])[:10]
+                if settled_polls < 2 else [])
+
+
 # ----------------------------------------------------------------------------------------------
 # Reading results
 
@@ -525,8 +588,11 @@ def closed_spans(releases, start, end, min_gap_ns=5 * 60 * NS):
 
 def analyse(name, sc, work, binary, vclock, recorders, kills, result):
     data = os.path.join(work, "data")
-    verify, verify_rc, verify_err = run_json(
-        [binary, "verify", "--data", data, "--truth", os.path.join(work, "truth.jsonl"), "--json"])
+    verify_cmd = [binary, "verify", "--data", data, "--truth", os.path.join(work, "truth.jsonl"),
+                  "--json"]
+    if result.get("compared_to"):
+        verify_cmd += ["--to", result["compared_to"]]
+    verify, verify_rc, verify_err = run_json(verify_cmd)
     gaps, _, _ = run_json([binary, "gaps", "--data", data, "--json"])
     result["verify_exit"] = verify_rc
     if verify is None or "completeness" not in (verify or {}):
@@ -759,6 +825,10 @@ def check_targets(name, result):
     for r in result.get("recorders", []):
         if r.get("exit") not in (0, "killed (scenario)"):
             fail("recovered", "recorder exit %s" % r.get("exit"))
+    wait = result.get("backfill_wait")
+    if wait and not wait["settled"]:
+        fail("completeness", "recorder not settled %.0f virtual s after the scenario: %s" % (
+            wait["waited_s"], "; ".join(wait["unsettled"])))
     for s in result.get("streams", []):
         if s["completeness"] < 100:
             fail("completeness", "%s %.3f%% after backfill (%d missing, first %s)" % (
@@ -858,6 +928,13 @@ def run_scenario(name, sc, binary, results_dir, keep):
                 result["errors"].append("recorder exited by itself (code %s) at %s" % (
                     rec.proc.returncode, format_iso(vclock.now())))
                 break
+        if rec.alive():
+            result["backfill_wait"] = wait_for_backfills(
+                rec, vclock, sc.get("backfill_wait_s", BACKFILL_WAIT_S), speed)
+        # Ticks the simulator sends while the recorder is stopping stay unread in the socket:
+        # the comparison ends a margin before the stop (whole seconds).
+        stop_v = vclock.now() - int(max(STOP_MARGIN_S, STOP_MARGIN_WALL_S * speed) * NS)
+        result["compared_to"] = format_iso(stop_v // NS * NS)
         rec.stop(signal.SIGTERM)
     except Exception as exc:  # a broken run is reported, never hidden
         result["errors"].append("runner: %r" % (exc,))
@@ -887,7 +964,9 @@ def run_scenario(name, sc, binary, results_dir, keep):
     result["cpu_s_proc"] = round(proc_cpu, 3)
     result["peak_rss_kb"] = hwm
     result["cpu_pct_of_wall"] = round(100 * cpu / max(result["wall_s"], 1e-9), 2)
-    result["cpu_pct_per_virtual_second"] = round(100 * cpu / sc["duration"], 3)
+    virtual_run_s = sc["duration"] + result.get("backfill_wait", {}).get("waited_s", 0)
+    result["virtual_run_s"] = round(virtual_run_s, 1)
+    result["cpu_pct_per_virtual_second"] = round(100 * cpu / virtual_run_s, 3)
     try:
         analyse(name, sc, work, binary, vclock, recorders, kills, result)
     except Exception:  # reported as a failed run
@@ -929,6 +1008,7 @@ def summary_row(r):
         after=min([s["completeness"] for s in streams] or [0]),
         extra=sum(s["extra"] for s in streams),
         gaps=r.get("gaps", {}).get("count", 0), gap_s=r.get("gaps", {}).get("total_s", 0),
+        backfill_wait=r.get("backfill_wait", {}).get("waited_s"),
         recovered="%d/%d" % (n_rec, n_int), recovery=worst(recov), detection=worst(det),
         reconnects=r.get("reconnects", 0), resubscribes=r.get("resubscribes", 0),
         alerts=len(r.get("alerts", [])), false_critical=len(r.get("false_critical", [])),
@@ -959,20 +1039,23 @@ def write_doc(path, results, command):
     out += ["", "## Scenarios", "",
             "Completeness is the lowest stream of the scenario (percent of the truth's ticks); "
             "recovery is the worst time from the data being available again (fault end, or the "
-            "market reopening) to the first live tick stored, in virtual seconds; detection the "
+            "market reopening) to the first live tick stored, in virtual seconds; backfill wait the "
+            "virtual time the run went on after the scenario's span until the recorder had no "
+            "stream interrupted and no backfill pending; detection the "
             "worst time from a fault's start to the recorder's first action (log event or alert); "
             "CPU is the recorder's CPU time per virtual second (percent of one core at real-time "
             "speed); RSS its peak resident set (VmHWM).", "",
-            "| scenario | result | live % | after backfill % | extra | gaps (s) | recovered | "
-            "recovery s | detection s | reconnects | resubscribes | alerts | false critical | "
-            "missed alerts | CPU % | RSS MB |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| scenario | result | live % | after backfill % | extra | gaps (s) | backfill wait s | "
+            "recovered | recovery s | detection s | reconnects | resubscribes | alerts | "
+            "false critical | missed alerts | CPU % | RSS MB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        out.append("| %s | %s | %.3f | %.3f | %d | %d (%s) | %s | %s | %s | %d | %d | %d | %d | "
-                   "%d | %s | %s |" % (
+        out.append("| %s | %s | %.3f | %.3f | %d | %d (%s) | %s | %s | %s | %s | %d | %d | %d | "
+                   "%d | %d | %s | %s |" % (
                        r["scenario"], "pass" if r["passed"] else "**FAIL** (" +
                        ", ".join(r["failed_metrics"]) + ")", r["live"], r["after"], r["extra"],
-                       r["gaps"], fmt(r["gap_s"], "%.0f"), r["recovered"], fmt(r["recovery"]),
+                       r["gaps"], fmt(r["gap_s"], "%.0f"), fmt(r["backfill_wait"], "%.0f"),
+                       r["recovered"], fmt(r["recovery"]),
                        fmt(r["detection"]), r["reconnects"], r["resubscribes"], r["alerts"],
                        r["false_critical"], r["missed_alerts"], fmt(r["cpu"], "%.3f"),
                        fmt(r["rss_mb"], "%.1f")))
@@ -994,10 +1077,22 @@ def write_doc(path, results, command):
             "recorder's `--start` is the simulator's virtual time read from its control port at "
             "launch, so both agree within milliseconds (the residual offset + latency is measured "
             "from matched live ticks and reported per scenario as `clock_offset_ms`).",
+            "* Completeness: `ibstream verify --truth` per stream, from the first full second "
+            "the simulator delivered to %d virtual s (or %.1f wall s times the speed, when more) "
+            "before the recorder's SIGTERM: ticks sent while the recorder stops stay unread in "
+            "the socket and say nothing about recording. Ticks are matched by exchange second "
+            "and content; a stored tick the truth does not have is extra." % (
+                STOP_MARGIN_S, STOP_MARGIN_WALL_S),
             "* Recovery: live stored ticks are matched to their truth ticks (exchange second and "
             "content) to get their release instant; per fault and affected stream, the first "
             "truth tick after the fault end is when data was available again, and the first live "
             "stored tick after the fault end is when the recorder had it.",
+            "* Backfill: the scenario's span is followed by a wait (at most %d virtual s, %d wall "
+            "s) until the recorder's `/v1/status` shows no interrupted stream and no pending gap "
+            "twice in a row; IB's historical pacing (60 requests per 10 minutes, BID_ASK pages "
+            "counting double) can need more time than the scenario. A recorder still unsettled at "
+            "the bound fails completeness. The time waited is in the table; CPU is divided by the "
+            "whole virtual span, wait included." % (BACKFILL_WAIT_S, BACKFILL_WAIT_WALL_S),
             "* Detection: recorder log lines carry wall-clock times, mapped to virtual time with "
             "the control-port anchor (resolution: 1 ms x speed). Threshold: 0 s for faults the "
             "gateway signals (disconnect, 1100, 2103, 10197), probe interval + deadline "
@@ -1060,9 +1155,11 @@ def main():
         r = run_scenario(n, SCENARIOS[n], binary, results_dir, args.keep)
         results.append(r)
         row = summary_row(r)
-        print("chaos: %s %s  completeness live %.3f%% after %.3f%%  recovery %s s  detection %s s"
-              "  reconnects %d  alerts %d  cpu %s%%  rss %s MB  (%.0f s)" % (
+        print("chaos: %s %s  completeness live %.3f%% after %.3f%%  backfill wait %s s  "
+              "recovery %s s  detection %s s  reconnects %d  alerts %d  cpu %s%%  rss %s MB  "
+              "(%.0f s)" % (
                   n, "PASS" if r["passed"] else "FAIL", row["live"], row["after"],
+                  fmt(row["backfill_wait"], "%.0f"),
                   fmt(row["recovery"]), fmt(row["detection"]), row["reconnects"], row["alerts"],
                   fmt(row["cpu"], "%.3f"), fmt(row["rss_mb"], "%.1f"), r["wall_s"]), flush=True)
         for f in r["failures"]:
