@@ -15,7 +15,8 @@ directory, a summary, and (with --doc) the generated docs/RELIABILITY.md table.
 Targets (a miss fails the run, naming the scenario and the metric):
   recovered        every interruption recovered without intervention (live data after each fault)
   completeness     100% of the truth's ticks stored after backfill, per stream, and nothing extra
-  recovery         first live tick stored within 2 s of the data being available again
+  recovery         first live tick stored within 2 s of the data being available again (the end
+                   of every fault withholding the stream)
   detection        first recorder action within the configured threshold + 1 s of a fault
   false_critical   no critical alert without a real outage in trading hours
   missed_alerts    every outage of at least gap_detected's threshold in trading hours alerted
@@ -547,6 +548,20 @@ def fault_affects(f, con_id, symbol, tick_type, farms):
     return True
 
 
+def blocked_until(t, faults):
+    """The end of the chain of faults that covers instant t (t itself when none does).
+
+    The data of a stream is available again when every fault withholding it has ended: the end
+    of one fault may fall inside another (a silence that outlasts a connectivity loss)."""
+    moved = True
+    while moved:
+        moved = False
+        for g in faults:
+            if g["start"] <= t < g["end"]:
+                t, moved = g["end"], True
+    return t
+
+
 def detection_threshold_s(kind, overrides):
     if kind in overrides:
         return overrides[kind]
@@ -685,14 +700,20 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
             if not fault_affects(f, cid, s["symbol"], tt, farms):
                 continue
             key = (cid, tt)
+            # A stream another fault still holds (a silence outlasting a 1101) gets its data
+            # back only when that fault ends too.
+            back = blocked_until(f["end"], [g for g in faults if fault_affects(
+                g, cid, s["symbol"], tt, farms)])
             rel = truth["releases"].get(key, [])
-            i = bisect.bisect_right(rel, f["end"])
+            i = bisect.bisect_right(rel, back)
             if i >= len(rel):
                 continue  # no data after the fault in this run: nothing to recover
             available = rel[i]
             live = live_release.get(key, [])
-            j = bisect.bisect_right(live, f["end"])
+            j = bisect.bisect_right(live, back)
             entry = dict(stream=s["stream"], data_back=format_iso(available))
+            if back > f["end"]:
+                entry["held_until"] = format_iso(back)
             if j < len(live):
                 entry["recovery_s"] = round((live[j] - available) / NS, 3)
                 entry["recovered"] = True
@@ -705,7 +726,10 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
     for s in streams:
         key = (s["contract_id"], s["tick_type"])
         rel = truth["releases"].get(key, [])
-        for (a, b) in closed_spans(rel, rel[0] if rel else 0, rel[-1] if rel else 0):
+        # From the run's start: a scenario that starts in a closed market has the opening to
+        # make too (the Sunday open).
+        for (a, b) in closed_spans(rel, run_start or (rel[0] if rel else 0),
+                                   rel[-1] if rel else 0):
             live = live_release.get(key, [])
             j = bisect.bisect_left(live, b)
             fr = dict(kind="market_reopen", detail="no truth tick %s..%s" % (
@@ -1086,7 +1110,10 @@ def write_doc(path, results, command):
             "* Recovery: live stored ticks are matched to their truth ticks (exchange second and "
             "content) to get their release instant; per fault and affected stream, the first "
             "truth tick after the fault end is when data was available again, and the first live "
-            "stored tick after the fault end is when the recorder had it.",
+            "stored tick after the fault end is when the recorder had it. When another fault "
+            "affecting the same stream is still running at that end (a silenced subscription "
+            "during a 1100/1101), the data is available only once that fault has ended too: the "
+            "chain of overlapping faults is followed to its last end.",
             "* Backfill: the scenario's span is followed by a wait (at most %d virtual s, %d wall "
             "s) until the recorder's `/v1/status` shows no interrupted stream and no pending gap "
             "twice in a row; IB's historical pacing (60 requests per 10 minutes, BID_ASK pages "
