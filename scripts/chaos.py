@@ -87,7 +87,11 @@ SIM_TYPES = {"BidAsk": "bid_ask", "Last": "last", "AllLast": "all_last", "MidPoi
 MNQ = {"symbol": "MNQ", "sec_type": "FUT", "exchange": "CME", "currency": "USD"}
 ES = {"symbol": "ES", "sec_type": "FUT", "exchange": "CME", "currency": "USD"}
 AAPL = {"con_id": 265598, "symbol": "AAPL"}
-EURUSD = {"con_id": 12087792, "symbol": "EUR"}
+# IDEALPRO FX has quotes only (IB gives no trades for CASH): a `last` stream would never tick.
+EURUSD = {"con_id": 12087792, "symbol": "EUR", "tick_types": ["bid_ask", "mid_point"]}
+# The streams recorded for a contract that names none.
+DEFAULT_TICK_TYPES = ["bid_ask", "last"]
+RECORDED_TYPES = ("bid_ask", "last", "mid_point")
 
 LIQUID = "2025-08-11T14:00:00Z"  # Monday 09:00 CT: every built-in market in liquid hours
 
@@ -308,7 +312,8 @@ def write_recorder_config(path, port, data_dir, contracts):
         lines.append("[[contracts]]")
         for k, v in c.items():
             lines.append("%s = %s" % (k, toml_value(v)))
-        lines.append('tick_types = ["bid_ask", "last"]')
+        if "tick_types" not in c:
+            lines.append("tick_types = %s" % toml_value(DEFAULT_TICK_TYPES))
         lines.append("")
     with open(path, "w") as f:
         f.write("\n".join(lines))
@@ -495,7 +500,7 @@ def load_truth(path, con_ids):
                     continue
                 t = json.loads(line)
                 tt = SIM_TYPES.get(t["tick_type"])
-                if tt not in ("bid_ask", "last"):
+                if tt not in RECORDED_TYPES:
                     continue
                 key = (t["con_id"], tt)
                 releases.setdefault(key, []).append(t["time_ns"])
@@ -516,7 +521,7 @@ def load_truth(path, con_ids):
 
 def stored_ticks(binary, data_dir, con_id):
     out = subprocess.run([binary, "query", "--data", data_dir, "--contract", str(con_id),
-                          "--types", "bid_ask,last", "--from", "2000-01-01T00:00:00Z",
+                          "--types", ",".join(RECORDED_TYPES), "--from", "2000-01-01T00:00:00Z",
                           "--to", "2100-01-01T00:00:00Z"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ticks = []
