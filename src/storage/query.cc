@@ -28,6 +28,8 @@ bool SamePayload(const Tick& a, const Tick& b) {
 }  // namespace
 
 void DeduplicateSorted(std::vector<Tick>* ticks, QueryStats* stats) {
+  QueryStats ignored;
+  if (stats == nullptr) stats = &ignored;
   std::vector<Tick>& v = *ticks;
   std::vector<bool> keep(v.size(), true);
   size_t i = 0;
@@ -84,6 +86,8 @@ void DeduplicateSorted(std::vector<Tick>* ticks, QueryStats* stats) {
 
 Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& request,
                   const std::function<Status(const Tick&)>& sink, QueryStats* stats) {
+  QueryStats ignored;
+  if (stats == nullptr) stats = &ignored;
   *stats = QueryStats();
   if (request.streams.empty() || request.to <= request.from) return Status::Ok();
   const std::set<StreamKey> wanted(request.streams.begin(), request.streams.end());

@@ -38,11 +38,13 @@ struct QueryStats {
 };
 
 // Streams the matching ticks to `sink` in order. A sink error stops the query and is returned.
-// Damaged files are skipped, counted and logged (`verify` reports them in detail).
+// Damaged files are skipped, counted and logged (`verify` reports them in detail). `stats` may be
+// null.
 Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& request,
                   const std::function<Status(const Tick&)>& sink, QueryStats* stats);
 
-// The deduplication rule above, applied to ticks already sorted by OrderKey. Exposed for tests.
+// The deduplication rule above, applied to ticks already sorted by OrderKey (`stats` may be null).
+// Exposed for tests.
 void DeduplicateSorted(std::vector<Tick>* ticks, QueryStats* stats);
 
 }  // namespace ibstream::storage

@@ -116,6 +116,23 @@ TEST_F(StoreTest, AppendFlushAndQueryBack) {
   for (size_t i = 0; i < read.size(); ++i) EXPECT_TRUE(SameStoredTick(read[i], written[i])) << i;
 }
 
+TEST_F(StoreTest, QueryStatsAreOptional) {
+  auto store = Store::Open(&fs_, clock_, Options());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->writer().Append(MakeTick(kMnq, TickType::kBidAsk, kHour0, 1)).ok());
+  ASSERT_TRUE((*store)->writer().Flush(10s).ok());
+  size_t count = 0;
+  const Status status = QueryTicks(
+      &fs_, kRoot, {AllStreams(), FromUnixSeconds(kHour0 - 60), FromUnixSeconds(kHour0 + 60)},
+      [&](const Tick&) {
+        ++count;
+        return Status::Ok();
+      },
+      /*stats=*/nullptr);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(count, 1u);
+}
+
 TEST_F(StoreTest, DurablePositionSurvivesACrash) {
   StoreOptions options = Options();
   options.writer.fsync = FsyncPolicy::kBatch;
