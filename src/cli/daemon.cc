@@ -127,6 +127,35 @@ Result<std::unique_ptr<V3LiveOutput>> StartV3Output(const config::StorageConfig&
   return output;
 }
 
+// The v3 output's counters under /metrics.
+void WriteV3Metrics(const V3LiveOutput& output, http::PrometheusWriter& w) {
+  const V3LiveOutputStats s = output.stats();
+  w.Family("ibstream_v3_output_ticks_written_total", "counter",
+           "Ticks written to the v3 live output.");
+  w.Sample(static_cast<double>(s.written));
+  w.Family("ibstream_v3_output_ticks_dropped_total", "counter",
+           "Ticks the v3 live output dropped (its queue was full); they are in the store.");
+  w.Sample(static_cast<double>(s.dropped));
+  w.Family("ibstream_v3_output_write_errors_total", "counter",
+           "Failed writes, flushes and closes of v3 files.");
+  w.Sample(static_cast<double>(s.write_errors));
+}
+
+// Logs what the v3 output lost since the last check (once per check, not per tick).
+void ReportV3Losses(const V3LiveOutput& output, uint64_t& dropped_seen, uint64_t& errors_seen) {
+  const V3LiveOutputStats s = output.stats();
+  if (s.dropped > dropped_seen) {
+    spdlog::warn("event=v3_output_dropped ticks={} total={} reason=\"queue full\"",
+                 s.dropped - dropped_seen, s.dropped);
+    dropped_seen = s.dropped;
+  }
+  if (s.write_errors > errors_seen) {
+    spdlog::error("event=v3_output_write_failed errors={} total={} last_error=\"{}\"",
+                  s.write_errors - errors_seen, s.write_errors, s.last_error);
+    errors_seen = s.write_errors;
+  }
+}
+
 void StopV3Output(V3LiveOutput& output) {
   const Status stopped = output.Stop();
   const V3LiveOutputStats s = output.stats();
@@ -192,7 +221,13 @@ int RunDaemon(const DaemonOptions& options) {
   }
 
   http::Router router;
-  http::RegisterRecorderApi(router, http::RecorderApiSourceFor(*recorder));
+  http::RecorderApiOptions api_options;
+  if (*v3_output) {
+    api_options.extra_metrics = [output = v3_output->get()](http::PrometheusWriter& w) {
+      WriteV3Metrics(*output, w);
+    };
+  }
+  http::RegisterRecorderApi(router, http::RecorderApiSourceFor(*recorder), api_options);
   http::ServerOptions server_options;
   server_options.host = config.http.listen.host;
   server_options.port = config.http.listen.port;
@@ -214,6 +249,8 @@ int RunDaemon(const DaemonOptions& options) {
   uint64_t watchdog_usec = 0;
   const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
   const TimePoint started = options.clock->Now();
+  uint64_t v3_dropped_seen = 0;
+  uint64_t v3_errors_seen = 0;
   for (;;) {
     timespec timeout{0, 500'000'000};
     const int sig = sigtimedwait(&signals, nullptr, &timeout);
@@ -222,6 +259,7 @@ int RunDaemon(const DaemonOptions& options) {
       break;
     }
     if (sig == SIGHUP) Reload(options, *recorder);
+    if (*v3_output) ReportV3Losses(**v3_output, v3_dropped_seen, v3_errors_seen);
     if (watchdog) sd_notify(0, "WATCHDOG=1");
     if (options.run_for > Duration::zero() && options.clock->Now() - started >= options.run_for) {
       spdlog::info("event=stopping reason=run_for_elapsed");

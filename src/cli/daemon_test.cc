@@ -91,12 +91,13 @@ class DaemonSignalsTest : public ::testing::Test {
   }
 
   // Replaces the file whole (as an editor saving by rename would).
-  void WriteConfig(const std::string& contracts) {
+  void WriteConfig(const std::string& contracts, const std::string& storage_extra = "") {
     const std::string tmp = config_path() + ".tmp";
     std::ofstream(tmp) << "[gateway]\nports = [" << simulator_->port()
                        << "]\nconnect_timeout = \"10m\"\nprobe_interval = \"1h\"\n"
                           "probe_deadline = \"10m\"\n[storage]\npath = \""
-                       << (dir_ / "data").string() << "\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+                       << (dir_ / "data").string() << "\"\n"
+                       << storage_extra << "[http]\nlisten = \"127.0.0.1:0\"\n"
                        << contracts;
     std::filesystem::rename(tmp, config_path());
   }
@@ -178,6 +179,23 @@ TEST_F(DaemonSignalsTest, SighupAppliesTheFilesContractsAndABadFileChangesNothin
   ::kill(::getpid(), SIGTERM);
   daemon_.join();
   EXPECT_EQ(exit_code_, 0);
+}
+
+// With storage.v3_output, /metrics shows what the v3 files got (and would show what they lost).
+TEST_F(DaemonSignalsTest, MetricsCountTheV3Output) {
+  WriteConfig(kMnq, "v3_output = [\"json\"]\n");
+  const std::string url = StartDaemon();
+  ASSERT_FALSE(url.empty());
+  auto written = [&url]() -> double {
+    const std::string metrics = HttpGet(url + "metrics");
+    const std::string name = "\nibstream_v3_output_ticks_written_total ";
+    const size_t at = metrics.find(name);
+    return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size()));
+  };
+  EXPECT_TRUE(WaitFor([&] { return written() > 0; })) << HttpGet(url + "metrics");
+  const std::string metrics = HttpGet(url + "metrics");
+  EXPECT_NE(metrics.find("\nibstream_v3_output_ticks_dropped_total 0\n"), std::string::npos);
+  EXPECT_NE(metrics.find("\nibstream_v3_output_write_errors_total 0\n"), std::string::npos);
 }
 
 }  // namespace
