@@ -89,7 +89,9 @@ class Recorder {
   // The latest snapshot (never null after construction). Thread-safe.
   std::shared_ptr<const RecorderView> View() const;
 
-  // Live ticks as they are stored. Thread-safe to subscribe.
+  // Every live tick as it is handed to storage, also one storage refused (disk full, queue
+  // full): live consumers still see it while the store records a gap to backfill. Backfilled
+  // ticks go to storage only. Thread-safe to subscribe.
   TickFanout& fanout() { return fanout_; }
 
   // Reads stored ticks (any thread). See storage::Store::Query.
