@@ -442,7 +442,10 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
     for (const protocol::HistoricalTick& t : m.ticks) {
       Tick tick = BackfillTick(*r, t.time, now);
       tick.price = t.price;
-      tick.size = t.size;
+      // MIDPOINT history carries a size IB always sends as 0; the live MidPoint stream has none.
+      // Left unset, a backfilled midpoint is the same record as the live one of the same second
+      // (queries reconcile the two on content, size included).
+      if (tick.type != TickType::kMidPoint) tick.size = t.size;
       r->ticks.push_back(std::move(tick));
     }
     if (m.done) FinishHistorical(m.req_id);

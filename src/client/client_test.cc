@@ -575,6 +575,41 @@ TEST_F(ClientTest, OneShotRequests) {
   EXPECT_EQ(historical->start_date_time, "20250811 09:30:00 US/Central");
 }
 
+// MIDPOINT history comes with size 0; live midpoints have no size, and a backfilled one must be
+// the same record as its live twin. TRADES history keeps its sizes.
+TEST_F(ClientTest, HistoricalMidpointsHaveNoSizeLikeLiveOnes) {
+  ScriptedServer& server = StartServer();
+  server.SetRequestHandler([](ScriptedServer& s, const protocol::ClientRequest& r) {
+    if (const auto* t = std::get_if<protocol::ReqHistoricalTicks>(&r)) {
+      std::vector<protocol::HistoricalTick> ticks(1);
+      ticks[0].time = 1754925330;
+      ticks[0].price = 1.1725;
+      ticks[0].size = t->what_to_show == "MIDPOINT" ? Decimal::FromInt(0) : Decimal::FromInt(4);
+      s.SendMessage(protocol::HistoricalTicks{t->req_id, ticks, true});
+    }
+  });
+  Client& client = ConnectedClient(Options());
+  std::vector<Tick> got;
+  for (TickType type : {TickType::kMidPoint, TickType::kLast}) {
+    HistoricalTicksQuery query;
+    query.contract = Mnq();
+    query.type = type;
+    query.start_date_time = "20250811-14:30:00";
+    auto ticks = std::make_shared<Slot<Result<std::vector<Tick>>>>();
+    client.RequestHistoricalTicks(query, [ticks](auto r) { ticks->Set(std::move(r)); });
+    auto t = ticks->Get();
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_EQ(t->size(), 1u);
+    got.push_back((*t)[0]);
+  }
+  Tick live;
+  ToTick(protocol::TickByTickMidPoint{1, 1754925330, 1.1725}, 711280073, FromUnixSeconds(1), live);
+  EXPECT_EQ(got[0].type, TickType::kMidPoint);
+  EXPECT_EQ(got[0].size, live.size) << "a backfilled midpoint has no size, as a live one";
+  EXPECT_EQ(got[0].price, 1.1725);
+  EXPECT_EQ(got[1].size, Decimal::FromInt(4));
+}
+
 TEST_F(ClientTest, RequestsWhileNotConnectedFailAtOnce) {
   Client& client = MakeClient(Options());
   auto details = std::make_shared<Slot<Result<std::vector<protocol::ContractDetails>>>>();
