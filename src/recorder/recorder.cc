@@ -804,6 +804,9 @@ class Recorder::Impl {
       }
       if (!c.resolving && (c.contract_id == 0 || now >= c.next_resolve_at)) Resolve(c, now);
     }
+    // Resubscribe now rather than at the evaluation timer's next tick (up to a second later):
+    // recovery is measured from the gateway being back.
+    Evaluate();
   }
 
   void OnDisconnected(const client::DisconnectEvent& e) {
