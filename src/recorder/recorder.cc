@@ -945,9 +945,12 @@ class Recorder::Impl {
     s.interrupted_since.reset();
     s.interruption_cause.clear();
     if (!s.last_exchange) return;  // nothing stored before: nothing to fill
+    // Even an interruption shorter than a second may have lost ticks of the last stored second
+    // after the last one received, or of the first second before the first one received: the gap
+    // is never empty, at least that second, and the backfill reconciles it (queries drop the
+    // backfilled ticks that live ones match).
     const TimePoint start = *s.last_exchange;
-    const TimePoint end = first.exchange_time;
-    if (ToUnixSeconds(end) <= ToUnixSeconds(start)) return;
+    const TimePoint end = std::max(start, first.exchange_time);
     ContractState* c = FindContract(key.contract_id);
     if (!c) return;
     if (c->calendar.has_information() && !IsTrading(c->calendar.StatusAt(start)) &&

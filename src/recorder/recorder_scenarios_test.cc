@@ -174,6 +174,48 @@ TEST_F(RecorderScenarioTest, ConnectionResetIsBackfilled) {
   ExpectComplete(Finish(), kBoth);
 }
 
+// Resets the recorder recovers from in milliseconds, often within the exchange second of the last
+// tick a stream stored: ticks of that second may still have been lost (a reset needs not cost
+// any), so every interruption is a gap of at least that second, filled and reconciled with the
+// live ticks. At 10x a reconnection takes well under a virtual second; six resets, 20 s apart so
+// that IB's 15 s re-request rule does not delay the resubscriptions, make it all but certain that
+// some stream resumes within the second it stopped in.
+TEST_F(RecorderScenarioTest, ResetsShorterThanASecondAreStillBackfilled) {
+  StartAll(kStart, 10);
+  const std::vector<std::string> resets = {"09:01:00", "09:01:20", "09:01:40",
+                                           "09:02:00", "09:02:20", "09:02:40"};
+  for (const std::string& at : resets) InjectAt(at, "close mode=rst");
+  RunUntil(At("09:03:00"));
+  // Every reset instant lies in a gap of each stream (two resets may share one when a stream
+  // received nothing in between), and every gap is filled.
+  auto uncovered = [&](const std::vector<storage::GapRecord>& gaps) {
+    std::string out;
+    for (const std::string& at : resets) {
+      const TimePoint t = std::chrono::floor<std::chrono::seconds>(At(at));
+      for (TickType type : kBoth) {
+        const bool covered = std::any_of(gaps.begin(), gaps.end(), [&](const auto& g) {
+          return g.stream.type == type && g.start <= t && t < g.end;
+        });
+        if (!covered) out += at + " " + std::string(TickTypeName(type)) + "\n";
+      }
+    }
+    return out;
+  };
+  const bool filled = WaitFor([&] {
+    auto view = recorder_->View();
+    return uncovered(view->gaps).empty() &&
+           std::all_of(view->gaps.begin(), view->gaps.end(),
+                       [](const auto& g) { return g.state == storage::BackfillState::kFilled; });
+  });
+  auto view = recorder_->View();
+  EXPECT_TRUE(filled) << "resets outside any gap:\n"
+                      << uncovered(view->gaps) << "gaps:\n"
+                      << DescribeGaps(*view);
+  EXPECT_GE(view->gateway.connections, 7u);
+  ExpectComplete(Finish(), {});
+  for (const auto& g : gaps_) EXPECT_EQ(g.cause, "disconnect_reset") << Gaps();
+}
+
 // One subscription (MNQ BidAsk) stays silent for 3 minutes while Last flows on the same
 // connection: the recorder judges it stale per subscription, resubscribes, and backfills it.
 TEST_F(RecorderScenarioTest, SilentSubscriptionIsBackfilled) {
