@@ -173,7 +173,7 @@ class Simulator::Impl {
     return s;
   }
   void Sync() {
-    RunOnLoop([this] { PollOnce(); });
+    RunOnLoop([this] { PollOnce(/*bounded=*/false); });
   }
   void RunOnLoop(const std::function<void()>& fn) {
     std::promise<void> done;
@@ -217,8 +217,12 @@ class Simulator::Impl {
 
   // Markets.
   void Poll();
-  void PollOnce();
-  void Pump(TimePoint now);
+  // One poll; `bounded`: within options_.poll_work_budget (the loop's polls), else until the
+  // markets reach the clock (Sync()).
+  void PollOnce(bool bounded);
+  // Generates and emits the markets' events up to `now`, stopping at `deadline`; returns how many
+  // seconds the slowest market still trails `now`.
+  int64_t Pump(TimePoint now, std::chrono::steady_clock::time_point deadline);
   void Emit(MarketRuntime& m, const MarketEvent& e);
   void SendMktData(Session& s, Subscription& sub, const SimContract& c, const MarketEvent& e,
                    int64_t second);
@@ -254,6 +258,7 @@ class Simulator::Impl {
 
   Catalog catalog_;
   std::vector<std::unique_ptr<MarketRuntime>> markets_;
+  size_t pump_first_ = 0;  // the market a bounded poll starts with (rotates while behind)
   std::unordered_map<int32_t, MarketRuntime*> market_by_con_id_;
   std::vector<SessionPtr> sessions_;
   uint64_t next_session_id_ = 1;
@@ -845,18 +850,25 @@ void Simulator::Impl::SendHistorical(Session& s, int32_t req_id, TickType type,
 // Markets
 
 void Simulator::Impl::Poll() {
-  PollOnce();
+  PollOnce(/*bounded=*/true);
   timer_.expires_after(options_.poll_interval);
   timer_.async_wait([this](error_code e) {
     if (!e) Poll();
   });
 }
 
-void Simulator::Impl::PollOnce() {
+void Simulator::Impl::PollOnce(bool bounded) {
   const TimePoint now = clock_.Now();
   ProcessFaults(now);
   if (subs_dirty_) RebuildSubscriptions();
-  Pump(now);
+  const auto deadline = bounded ? std::chrono::steady_clock::now() + options_.poll_work_budget
+                                : std::chrono::steady_clock::time_point::max();
+  const int64_t lag = Pump(now, deadline);
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    if (lag > 0) ++stats_.polls_behind;
+    stats_.lag_seconds = lag;
+  }
   for (Session* s : std::exchange(overflowed_, {})) {
     if (!s->open) continue;
     SIM_STAT(slow_consumer_disconnects, 1);
@@ -867,12 +879,17 @@ void Simulator::Impl::PollOnce() {
   FlushAll();
 }
 
-void Simulator::Impl::Pump(TimePoint now) {
+int64_t Simulator::Impl::Pump(TimePoint now, std::chrono::steady_clock::time_point deadline) {
   const int64_t now_second = ToUnixSeconds(now);
   const int64_t now_ns = ToUnixNanos(now);
-  for (auto& mp : markets_) {
-    MarketRuntime& m = *mp;
-    while (true) {
+  // Out of budget, the markets after the one that spent it go first next time, so that all of
+  // them fall behind alike.
+  bool out_of_budget = false;
+  const size_t n = markets_.size();
+  for (size_t i = 0; i < n; ++i) {
+    const size_t index = (pump_first_ + i) % n;
+    MarketRuntime& m = *markets_[index];
+    while (!out_of_budget) {
       if (m.next < m.events.size()) {
         const MarketEvent& e = m.events[m.next];
         if (m.second * kNanos + e.offset_ns > now_ns) break;
@@ -907,8 +924,21 @@ void Simulator::Impl::Pump(TimePoint now) {
       if (!truth_ && m.subs.empty() && m.second < now_second - 1) continue;
       generator_.GenerateSecond(m.market->contract(), m.second, phase, m.events);
       events_generated_.fetch_add(m.events.size(), std::memory_order_relaxed);
+      if (std::chrono::steady_clock::now() >= deadline) {
+        out_of_budget = true;
+        pump_first_ = (index + 1) % n;
+      }
     }
   }
+  int64_t lag = 0;
+  for (const auto& m : markets_) {
+    const bool pending =
+        m->next < m->events.size() && m->second * kNanos + m->events[m->next].offset_ns <= now_ns;
+    if (pending || m->second < now_second) {
+      lag = std::max<int64_t>(lag, std::max<int64_t>(now_second - m->second, 1));
+    }
+  }
+  return lag;
 }
 
 bool Simulator::Impl::CanDeliver(const Session& s, const Subscription& sub,
@@ -1344,9 +1374,11 @@ std::string Simulator::Impl::ControlCommand(std::string_view line) {
     const SimulatorStats s = stats();
     return fmt::format(
         "ok {{\"clients\":{},\"accepted\":{},\"ticks_generated\":{},\"ticks_delivered\":{},"
-        "\"faults\":{},\"slow_consumer_disconnects\":{},\"pacing_violations\":{}}}",
+        "\"faults\":{},\"slow_consumer_disconnects\":{},\"pacing_violations\":{},"
+        "\"polls_behind\":{},\"lag_seconds\":{}}}",
         s.active_clients, s.connections_accepted, s.ticks_generated, s.ticks_delivered,
-        s.faults_started, s.slow_consumer_disconnects, s.pacing_violations);
+        s.faults_started, s.slow_consumer_disconnects, s.pacing_violations, s.polls_behind,
+        s.lag_seconds);
   }
   if (verb == "help" || verb.empty()) {
     return "ok commands: fault KIND [key=value ...] | time | stats | quit (see src/sim/README.md)";

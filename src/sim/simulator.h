@@ -8,7 +8,10 @@
 // (`poll_interval`, real time).
 //
 // Delivery: each second's events are released when the virtual clock passes their offset inside
-// the second; all output produced by one poll is written with one write per client.
+// the second; all output produced by one poll is written with one write per client. One poll
+// generates at most `poll_work_budget` (real time) of markets: a simulator slower than its clock
+// (a fast virtual clock, many markets, a sanitized build) falls behind, delivers late and counts
+// it (`polls_behind`, `lag_seconds`), but keeps answering connections and requests.
 //
 // Backpressure policy: each client has a bounded send buffer (`send_buffer_bytes`, bytes queued
 // but not yet accepted by the kernel). A client that lets it overflow is disconnected with RST,
@@ -48,6 +51,9 @@ struct SimulatorOptions {
   int32_t max_tick_by_tick = 50;
   size_t send_buffer_bytes = 16u << 20;
   Duration poll_interval = std::chrono::milliseconds(1);
+  // Real time one poll may spend generating markets before it serves the sockets again (at least
+  // one second of one market is generated per poll).
+  Duration poll_work_budget = std::chrono::milliseconds(20);
   // How far back the markets' history (and the calendar) reaches.
   int history_days = 30;
   std::string accounts = "DU1234567";
@@ -68,6 +74,10 @@ struct SimulatorStats {
   uint64_t faults_started = 0;
   uint64_t slow_consumer_disconnects = 0;
   uint64_t pacing_violations = 0;
+  // Polls that spent their work budget before the markets reached the clock.
+  uint64_t polls_behind = 0;
+  // How many seconds the slowest market trailed the clock after the last poll (0: caught up).
+  int64_t lag_seconds = 0;
   int active_clients = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -600,9 +601,23 @@ TEST_F(FaultTest, ScriptedFaultsAndControlPort) {
     if (n <= 0) break;
     reply.append(buf, static_cast<size_t>(n));
   }
-  ::close(fd);
   EXPECT_EQ(reply.substr(0, 3), "ok ") << reply;
   EXPECT_TRUE(client_->WaitFor([&] { return client_->HasError(2110, -1); }));
+  // `stats`: the counters as one JSON object after "ok ".
+  reply.erase(0, reply.find('\n') + 1);
+  ASSERT_EQ(::send(fd, "stats\n", 6, 0), 6);
+  while (reply.find('\n') == std::string::npos) {
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    reply.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  ASSERT_EQ(reply.substr(0, 3), "ok ") << reply;
+  const auto stats = nlohmann::json::parse(reply.substr(3, reply.find('\n') - 3), nullptr, false);
+  ASSERT_TRUE(stats.is_object()) << reply;
+  EXPECT_EQ(stats.value("clients", -1), 1) << reply;
+  EXPECT_EQ(stats.value("lag_seconds", -1), 0) << reply;  // Sync() caught up
+  EXPECT_TRUE(stats.contains("polls_behind")) << reply;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -699,6 +714,59 @@ TEST(SimulatorDeterminismTest, SameSeedSameTruth) {
   ASSERT_GT(a.size(), 100u);
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
+}
+
+// The truth's tick lines of a run that moves the clock 5 minutes at once: with a zero work
+// budget each poll generates one second of one market, so the simulator trails its clock for
+// thousands of polls. A client connecting meanwhile must be served, and once caught up the
+// simulator must have generated exactly what an unbounded run generates.
+std::vector<std::string> SortedTickLinesAfterAJump(Duration work_budget, const std::string& path,
+                                                   SimulatorStats* served_at) {
+  ManualClock clock(At("2025-08-11T14:00:00Z"));
+  SimulatorOptions o;
+  o.listen_port = 0;
+  o.quiet = true;
+  o.seed = kSeed;
+  o.truth_path = path;
+  o.poll_work_budget = work_budget;
+  Simulator sim(clock, o);
+  EXPECT_TRUE(sim.Start().ok());
+  clock.Advance(std::chrono::minutes(5));
+  if (served_at != nullptr) {
+    TestClient::Options co;
+    auto client = TestClient::Connect(sim.port(), co);
+    EXPECT_TRUE(client.ok()) << client.status().ToString();
+    if (client.ok()) {
+      EXPECT_TRUE((*client)->RoundTrip());
+    }
+    *served_at = sim.stats();
+  }
+  sim.Sync();
+  EXPECT_EQ(sim.stats().lag_seconds, 0);
+  sim.Stop();
+  std::vector<std::string> ticks;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find("\"type\":\"tick\"") != std::string::npos) ticks.push_back(line);
+  }
+  std::filesystem::remove(path);
+  std::sort(ticks.begin(), ticks.end());
+  return ticks;
+}
+
+TEST(SimulatorBehindItsClockTest, AnswersClientsAndLosesNothing) {
+  SCOPED_TRACE("seed " + std::to_string(kSeed));
+  SimulatorStats served_at;
+  const auto bounded =
+      SortedTickLinesAfterAJump(Duration::zero(), TempPath("sim_behind_a"), &served_at);
+  // The handshake and a round trip were answered while the markets still trailed the clock.
+  EXPECT_GT(served_at.lag_seconds, 0);
+  EXPECT_GT(served_at.polls_behind, 0u);
+  const auto unbounded =
+      SortedTickLinesAfterAJump(std::chrono::hours(1), TempPath("sim_behind_b"), nullptr);
+  ASSERT_GT(unbounded.size(), 1000u);
+  EXPECT_EQ(bounded, unbounded);
 }
 
 // ------------------------------------------------------------------------------------------
