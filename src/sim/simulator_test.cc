@@ -682,20 +682,18 @@ TEST_F(FaultTest, TruthHasEveryTickAndTheFaultWindows) {
   }
 }
 
-std::vector<std::string> TickLinesOfRun(uint64_t seed, const std::string& path) {
-  ManualClock clock(At("2025-08-11T14:00:00Z"));
+// A quiet simulator on port 0 writing its truth to `path`.
+SimulatorOptions TruthRunOptions(uint64_t seed, const std::string& path) {
   SimulatorOptions o;
   o.listen_port = 0;
   o.quiet = true;
   o.seed = seed;
   o.truth_path = path;
-  Simulator sim(clock, o);
-  EXPECT_TRUE(sim.Start().ok());
-  for (int i = 0; i < 20; ++i) {
-    clock.Advance(std::chrono::milliseconds(1500));
-    sim.Sync();
-  }
-  sim.Stop();
+  return o;
+}
+
+// The tick lines of the truth file at `path`, in file order; the file is removed.
+std::vector<std::string> TakeTruthTickLines(const std::string& path) {
   std::vector<std::string> ticks;
   std::ifstream in(path);
   std::string line;
@@ -704,6 +702,18 @@ std::vector<std::string> TickLinesOfRun(uint64_t seed, const std::string& path) 
   }
   std::filesystem::remove(path);
   return ticks;
+}
+
+std::vector<std::string> TickLinesOfRun(uint64_t seed, const std::string& path) {
+  ManualClock clock(At("2025-08-11T14:00:00Z"));
+  Simulator sim(clock, TruthRunOptions(seed, path));
+  EXPECT_TRUE(sim.Start().ok());
+  for (int i = 0; i < 20; ++i) {
+    clock.Advance(std::chrono::milliseconds(1500));
+    sim.Sync();
+  }
+  sim.Stop();
+  return TakeTruthTickLines(path);
 }
 
 TEST(SimulatorDeterminismTest, SameSeedSameTruth) {
@@ -723,11 +733,7 @@ TEST(SimulatorDeterminismTest, SameSeedSameTruth) {
 std::vector<std::string> SortedTickLinesAfterAJump(Duration work_budget, const std::string& path,
                                                    SimulatorStats* served_at) {
   ManualClock clock(At("2025-08-11T14:00:00Z"));
-  SimulatorOptions o;
-  o.listen_port = 0;
-  o.quiet = true;
-  o.seed = kSeed;
-  o.truth_path = path;
+  SimulatorOptions o = TruthRunOptions(kSeed, path);
   o.poll_work_budget = work_budget;
   Simulator sim(clock, o);
   EXPECT_TRUE(sim.Start().ok());
@@ -744,13 +750,7 @@ std::vector<std::string> SortedTickLinesAfterAJump(Duration work_budget, const s
   sim.Sync();
   EXPECT_EQ(sim.stats().lag_seconds, 0);
   sim.Stop();
-  std::vector<std::string> ticks;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.find("\"type\":\"tick\"") != std::string::npos) ticks.push_back(line);
-  }
-  std::filesystem::remove(path);
+  std::vector<std::string> ticks = TakeTruthTickLines(path);
   std::sort(ticks.begin(), ticks.end());
   return ticks;
 }
