@@ -16,6 +16,20 @@ const SystemClock& SystemClock::Instance() {
   return clock;
 }
 
+namespace {
+
+class RealSteadyClock final : public SteadyClock {
+ public:
+  SteadyTimePoint Now() const override { return std::chrono::steady_clock::now(); }
+};
+
+}  // namespace
+
+const SteadyClock& SteadyClock::Real() {
+  static const RealSteadyClock clock;
+  return clock;
+}
+
 ScaledClock::ScaledClock(TimePoint start, double speed, const Clock& base)
     : start_(start), base_start_(base.Now()), speed_(speed), base_(base) {
   IBSTREAM_CHECK(speed > 0 && std::isfinite(speed), "ScaledClock speed must be positive");

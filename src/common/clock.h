@@ -87,4 +87,33 @@ class ScaledClock final : public Clock {
   const Clock& base_;
 };
 
+// Real elapsed time, for deadlines of real waits (an SSE client's timeout, a simulator poll's work
+// budget, a test waiting for a condition) and for measurements. It never jumps and is not the
+// recorder's (possibly virtual) time. Nothing outside SteadyClock::Real() reads
+// std::chrono::steady_clock.
+using SteadyTimePoint = std::chrono::steady_clock::time_point;
+
+class SteadyClock {
+ public:
+  virtual ~SteadyClock() = default;
+
+  // Thread-safe in every implementation.
+  virtual SteadyTimePoint Now() const = 0;
+
+  // The process-wide clock that reads the operating system's monotonic clock.
+  static const SteadyClock& Real();
+};
+
+// A steady clock that moves only when told to: for unit tests of real-time deadlines.
+class ManualSteadyClock final : public SteadyClock {
+ public:
+  SteadyTimePoint Now() const override {
+    return SteadyTimePoint(std::chrono::nanoseconds(now_.load(std::memory_order_acquire)));
+  }
+  void Advance(std::chrono::nanoseconds d) { now_.fetch_add(d.count(), std::memory_order_acq_rel); }
+
+ private:
+  std::atomic<int64_t> now_{0};
+};
+
 }  // namespace ibstream

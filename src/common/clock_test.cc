@@ -51,3 +51,23 @@ TEST(ClockTest, RejectsTimesWithoutOffsetOrGarbage) {
 
 }  // namespace
 }  // namespace ibstream
+
+namespace ibstream {
+namespace {
+
+TEST(SteadyClockTest, RealNeverGoesBackwards) {
+  const SteadyTimePoint first = SteadyClock::Real().Now();
+  const SteadyTimePoint second = SteadyClock::Real().Now();
+  EXPECT_LE(first, second);
+}
+
+TEST(SteadyClockTest, ManualMovesOnlyWhenTold) {
+  ManualSteadyClock clock;
+  const SteadyTimePoint start = clock.Now();
+  EXPECT_EQ(clock.Now(), start);
+  clock.Advance(std::chrono::milliseconds(250));
+  EXPECT_EQ(clock.Now() - start, std::chrono::milliseconds(250));
+}
+
+}  // namespace
+}  // namespace ibstream
