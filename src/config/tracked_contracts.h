@@ -1,6 +1,6 @@
 // The original's IB_STREAM_TRACKED_CONTRACTS string.
 //
-// Grammar (ib-stream-original.md §7): `entry[,entry...]`, entry =
+// Grammar (docs/ORIGINAL.md §7): `entry[,entry...]`, entry =
 // `conId:symbol[:tickTypes[:bufferHours]]`, tickTypes = `type[;type...]` with types bid_ask, last,
 // all_last, mid_point (IB's spellings BidAsk, Last, AllLast, MidPoint are accepted too). Example:
 // `711280073:MNQ:bid_ask;last:24`.

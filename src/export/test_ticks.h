@@ -21,7 +21,7 @@ inline uint64_t TestSeed(uint64_t fixed) {
   return text != nullptr && *text != '\0' ? std::stoull(text) : fixed;
 }
 
-// The bid/ask tick of the original's first verbatim record (ib-stream-original.md §3.3).
+// The bid/ask tick of the original's first verbatim record (docs/ORIGINAL.md §3.3).
 inline Tick VerbatimBidAsk() {
   Tick tick;
   tick.contract_id = kMnq;

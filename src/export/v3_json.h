@@ -1,4 +1,4 @@
-// The original's v3 JSON-lines record (ib-stream-original.md §3.3), byte-compatible.
+// The original's v3 JSON-lines record (docs/ORIGINAL.md §3.3), byte-compatible.
 //
 // One compact object per line, keys in the order ts, st, cid, tt, rid, p, s, bp, bs, ap, as, mp,
 // bpl, aph, upt; absent values omitted; flags only when true; floats as Python's repr

@@ -14,7 +14,7 @@ namespace {
 using testing::VerbatimBidAsk;
 using testing::VerbatimLast;
 
-// Verbatim from the original's repository (ib-stream-original.md §3.3).
+// Verbatim from the original's repository (docs/ORIGINAL.md §3.3).
 constexpr std::string_view kVerbatimBidAsk =
     R"({"ts":1754010291904089,"st":1754010291904096,"cid":711280073,"tt":"bid_ask",)"
     R"("rid":2038625861,"bp":23260.0,"bs":4.0,"ap":23260.5,"as":2.0})"
@@ -68,7 +68,8 @@ TEST(V3JsonTest, RendersTicksWithRidZeroInTheOriginalsKeyOrder) {
             "\n");
 }
 
-// §3.4: "The same ticks are 129 and 102 bytes as JSON lines" (rid 0, newline included).
+// docs/ORIGINAL.md §3.4: "The same ticks are 129 and 102 bytes as JSON lines" (rid 0, newline
+// included).
 TEST(V3JsonTest, LineSizesOfTheDocumentedTicks) {
   EXPECT_EQ(Render(VerbatimBidAsk()).size(), 129u);
   Tick last = VerbatimLast();

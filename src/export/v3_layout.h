@@ -1,4 +1,4 @@
-// Where the original's v3 files live (ib-stream-original.md §3.1, §3.2).
+// Where the original's v3 files live (docs/ORIGINAL.md §3.1, §3.2).
 //
 //   <base>/v3/json/YYYY/MM/DD/HH/<cid>_<tt>_<hourEpoch>.jsonl
 //   <base>/v3/protobuf/YYYY/MM/DD/HH/<cid>_<tt>_<hourEpoch>.pb

@@ -6,7 +6,7 @@ namespace ibstream {
 namespace {
 
 TEST(V3LayoutTest, DocumentedExamplePath) {
-  // §3.2: a bid/ask tick for 711280073 at 2025-08-21 14:xx UTC.
+  // docs/ORIGINAL.md §3.2: a bid/ask tick for 711280073 at 2025-08-21 14:xx UTC.
   const TimePoint ts = *ParseIsoTime("2025-08-21T14:37:12Z");
   EXPECT_EQ(V3RelativePath(V3Format::kJson, {711280073, TickType::kBidAsk}, ts),
             "v3/json/2025/08/21/14/711280073_bid_ask_1755784800.jsonl");

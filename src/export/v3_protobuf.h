@@ -1,4 +1,4 @@
-// The original's v3 protobuf record (ib-stream-original.md §3.4), encoded by hand.
+// The original's v3 protobuf record (docs/ORIGINAL.md §3.4), encoded by hand.
 //
 // Message `ib_stream.v3.TickMessage` (proto3):
 //   int64 ts = 1; int64 st = 2; int32 cid = 3; string tt = 4; int32 rid = 5;

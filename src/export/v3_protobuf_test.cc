@@ -85,7 +85,8 @@ TEST(V3ProtobufTest, GoldenBytesOfTheDocumentedTicks) {
   EXPECT_EQ(Hex(Encode(VerbatimLast())), kLastHex);
 }
 
-// §3.4: a bid/ask tick with rid 0 is 69 + 4 = 73 bytes; a last tick 48 + 4 = 52 bytes.
+// docs/ORIGINAL.md §3.4: a bid/ask tick with rid 0 is 69 + 4 = 73 bytes; a last tick 48 + 4 = 52
+// bytes.
 TEST(V3ProtobufTest, RecordSizesOfTheDocumentedTicks) {
   EXPECT_EQ(Encode(VerbatimBidAsk()).size(), 73u);
   EXPECT_EQ(Encode(VerbatimLast()).size(), 52u);

@@ -1,4 +1,4 @@
-// The record of the original's v3 storage format (ib-stream-original.md §3), shared by the JSON
+// The record of the original's v3 storage format (docs/ORIGINAL.md §3), shared by the JSON
 // and protobuf codecs, and the mapping between it and our Tick.
 //
 // Mapping decisions (README.md has the full table):

@@ -1,5 +1,5 @@
 // What an IB error or status code means for data flow, keyed on the code, never on the text
-// (texts vary between TWS builds). Source: docs tws-protocol.md §5 and reliability-lessons.md §3.1.
+// (texts vary between TWS builds). Source: docs/IB-LIMITS.md §1.
 #pragma once
 
 #include <string_view>

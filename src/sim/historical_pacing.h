@@ -1,4 +1,4 @@
-// IB's historical-data pacing rules, as a pure decision (docs/reliability-lessons.md 3.3):
+// IB's historical-data pacing rules, as a pure decision (docs/IB-LIMITS.md §3.1):
 //   * an identical request within 15 s,
 //   * 6 or more requests for the same contract, exchange and data type within 2 s,
 //   * more than 60 requests within 10 minutes (BID_ASK requests count double)

@@ -5,7 +5,7 @@
 // D + close_minute, both local wall-clock times of the model's zone. Holiday rules (holidays.h)
 // and explicit dates from a scenario close a trading day or end it early.
 //
-// The strings follow IB's current format (docs/tws-protocol.md 6; the samples in
+// The strings follow IB's current format (docs/PROTOCOL.md §6; the samples in
 // testdata/market/trading_hours_cases.json): one entry per session, keyed by the local date the
 // session starts on, `YYYYMMDD:HHMM-YYYYMMDD:HHMM`; a Saturday, Sunday or holiday on which no
 // session starts is `YYYYMMDD:CLOSED`; a weekday on which no session starts (a Friday on CME) is
