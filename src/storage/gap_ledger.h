@@ -1,5 +1,5 @@
 // The gap ledger: durable records of stretches of a stream that were not recorded, and the
-// state of their backfill (FORMAT.md §8).
+// state of their backfill (FORMAT.md §3.4).
 //
 // Stored as log files (log_format.h, magic "IBSGAPS1") under <root>/gaps/ledger.<N>.log whose
 // records are full snapshots of one gap; the last snapshot of an id wins. Opening the ledger
