@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "calendar/market_calendar.h"
 #include "common/clock.h"
