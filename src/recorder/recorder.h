@@ -31,6 +31,7 @@
 #include "recorder/recorder_view.h"
 #include "recorder/tick_fanout.h"
 #include "reliability/alert_sink.h"
+#include "reliability/backfill_retry.h"
 #include "storage/file_system.h"
 
 namespace ibstream::recorder {
@@ -42,6 +43,8 @@ struct RecorderOptions {
   // A backfill page IB has not answered within this long is asked again (IB may never answer
   // while its historical farm is down).
   Duration backfill_request_timeout = std::chrono::seconds(60);
+  // When a timed-out or failed backfill page is asked again, or its gap given up on.
+  reliability::BackfillRetryOptions backfill_retry;
   // How often contract details (trading hours, the front month of futures) are asked again.
   Duration details_refresh = std::chrono::hours(24);
   // Seeds retry jitter.

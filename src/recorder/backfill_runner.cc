@@ -1,0 +1,192 @@
+#include "recorder/backfill_runner.h"
+
+#include <date/date.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <utility>
+
+#include "client/client.h"
+#include "recorder/contract_registry.h"
+#include "recorder/stream_session.h"
+
+namespace ibstream::recorder {
+
+namespace {
+
+// IB's UTC form for historical requests: "20250811-14:30:05".
+std::string IbUtcDateTime(int64_t unix_seconds) {
+  return date::format("%Y%m%d-%H:%M:%S", date::sys_seconds(std::chrono::seconds(unix_seconds)));
+}
+
+}  // namespace
+
+BackfillRunner::BackfillRunner(LoopContext& ctx, ContractRegistry& registry, StreamSession& session)
+    : ctx_(ctx), registry_(registry), session_(session) {}
+
+void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimePoint first,
+                             TimePoint last, const std::string& cause, TimePoint now) {
+  ++ctx_.counters.gaps_opened;
+  storage::GapRecord gap;
+  gap.stream = key;
+  gap.start = std::chrono::floor<std::chrono::seconds>(first);
+  gap.end = std::chrono::floor<std::chrono::seconds>(last) + std::chrono::seconds(1);
+  gap.cause = cause;
+  gap.state = storage::BackfillState::kPending;
+  gap.updated_at = now;
+  auto id = ctx_.store->ledger().Add(gap);
+  if (!id.ok()) {
+    spdlog::error("event=gap_ledger_failed stream={} error=\"{}\"", ToString(key),
+                  id.status().ToString());
+    ctx_.core.OnStorageError(id.status().message(), now);
+    return;
+  }
+  spdlog::warn("event=gap stream={} start={} end={} cause={} id={}", ToString(key),
+               FormatIsoUtc(gap.start), FormatIsoUtc(gap.end), cause, *id);
+  ctx_.core.OnGapDetected(key.contract_id, gap.start, gap.end, cause, now);
+  if (!ctx_.options.config.backfill.enabled) {
+    (void)ctx_.store->ledger().Update(*id, storage::BackfillState::kFailed, "backfill disabled",
+                                      now);
+    return;
+  }
+  // The calendar as it is now, shared: the contract may be untracked before the job ends.
+  std::shared_ptr<const MarketCalendar> calendar =
+      c.shared_calendar ? c.shared_calendar : std::make_shared<const MarketCalendar>(c.calendar);
+  auto next_trading = [calendar](TimePoint t) -> std::optional<TimePoint> {
+    const MarketState state = calendar->StateAt(t);
+    if (IsTrading(state.status)) return t;
+    return state.next_open;
+  };
+  queue_.push_back(PendingBackfill{
+      *id, BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading), 0,
+      now});
+}
+
+void BackfillRunner::Step(TimePoint now) {
+  if (in_flight_ && now - sent_at_ > ctx_.options.backfill_request_timeout && !queue_.empty()) {
+    // IB may never answer a historical request (HMDS farm down, competing session): give up on
+    // this page, ignore a late answer (its token is stale) and ask again later.
+    spdlog::warn("event=backfill_timeout gap={} stream={}", queue_.front().gap_id,
+                 ToString(queue_.front().job.stream()));
+    in_flight_ = false;
+    ++token_;
+    OnPageFailed(
+        reliability::BackfillFailure{reliability::BackfillFailureKind::kTimeout, std::nullopt,
+                                     session_.connected(), queue_.front().retries, now},
+        "no answer to a history request", now);
+  }
+  if (!session_.connected() || in_flight_ || queue_.empty()) return;
+  PendingBackfill& p = queue_.front();
+  if (p.not_before > now) return;
+  auto page = p.job.NextPage();
+  ContractState* c = registry_.Find(p.job.stream().contract_id);
+  if (!page || !c) {
+    Finish(now);
+    return;
+  }
+  HistoricalRequestKey key{c->contract_id, page->what_to_show, IbUtcDateTime(page->start_second),
+                           "", page->number_of_ticks};
+  const TimePoint earliest = pacer_.EarliestSend(key, now);
+  if (earliest > now) {
+    p.not_before = earliest;
+    return;
+  }
+  pacer_.RecordSent(key, now);
+  in_flight_ = true;
+  sent_at_ = now;
+  ++ctx_.counters.backfill_requests;
+  client::HistoricalTicksQuery query;
+  query.contract = c->request;
+  query.type = p.job.stream().type;
+  query.start_date_time = key.start;
+  query.number_of_ticks = page->number_of_ticks;
+  const uint64_t gap_id = p.gap_id;
+  const uint64_t token = ++token_;
+  session_.client()->RequestHistoricalTicks(
+      query, [this, gap_id, token](Result<std::vector<Tick>> result) {
+        OnPage(gap_id, token, std::move(result));
+      });
+}
+
+void BackfillRunner::Drop(const std::function<bool(const StreamKey&)>& match,
+                          const std::string& reason, TimePoint now) {
+  for (size_t i = queue_.size(); i-- > 0;) {
+    if (!match(queue_[i].job.stream())) continue;
+    if (i == 0 && in_flight_) {
+      in_flight_ = false;
+      ++token_;  // its answer, if it comes, is ignored
+    }
+    const Status st =
+        ctx_.store->ledger().Update(queue_[i].gap_id, storage::BackfillState::kFailed, reason, now);
+    if (!st.ok()) spdlog::error("event=gap_ledger_failed error=\"{}\"", st.ToString());
+    queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+void BackfillRunner::OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<Tick>> result) {
+  const TimePoint now = ctx_.clock.Now();
+  if (token != token_) return;  // the answer to a request already given up on
+  in_flight_ = false;
+  if (queue_.empty() || queue_.front().gap_id != gap_id) return;
+  PendingBackfill& p = queue_.front();
+  if (!result.ok()) {
+    OnPageFailed(reliability::BackfillFailure{reliability::BackfillFailureKind::kError,
+                                              client::IbErrorCode(result.status()),
+                                              session_.connected(), p.retries, now},
+                 std::string(result.status().message()), now);
+    return;
+  }
+  const StreamKey key = p.job.stream();
+  std::vector<Tick> keep = p.job.OnPage(*result);  // unreported trades already left out of Last
+  StreamState* s = registry_.FindStream(key);
+  for (Tick& t : keep) {
+    t.contract_id = key.contract_id;
+    t.type = key.type;
+    t.source = TickSource::kBackfill;
+    t.receive_time = now;
+    // A page arrives at one instant: without its own sequence number, two identical trades or
+    // quotes of one second would be bit-identical records, which queries return once.
+    if (s) t.sequence = ++s->sequence;
+    if (ctx_.store->writer().Append(t).ok()) {
+      ++ctx_.counters.ticks_backfilled;
+      if (s) ++s->backfilled;
+    }
+  }
+  if (p.job.state() != storage::BackfillState::kPending) Finish(now);
+}
+
+void BackfillRunner::OnPageFailed(const reliability::BackfillFailure& failure,
+                                  const std::string& message, TimePoint now) {
+  PendingBackfill& p = queue_.front();
+  const reliability::BackfillRetryDecision decision =
+      reliability::DecideBackfillRetry(failure, ctx_.options.backfill_retry);
+  if (decision.retry) {
+    if (decision.uses_retry) ++p.retries;  // the pacer spaces the retry as well
+    p.not_before = decision.retry_at;
+    return;
+  }
+  p.job.OnError(message);
+  Finish(now);
+}
+
+void BackfillRunner::Finish(TimePoint now) {
+  PendingBackfill& p = queue_.front();
+  storage::BackfillState state = p.job.state();
+  std::string reason = p.job.reason();
+  if (state == storage::BackfillState::kPending) {
+    state = storage::BackfillState::kFailed;
+    reason = "contract no longer tracked";
+  }
+  const Status st = ctx_.store->ledger().Update(p.gap_id, state, reason, now);
+  if (!st.ok()) spdlog::error("event=gap_ledger_failed error=\"{}\"", st.ToString());
+  spdlog::info("event=backfill_done gap={} stream={} state={} ticks={} pages={} reason=\"{}\"",
+               p.gap_id, ToString(p.job.stream()), storage::BackfillStateName(state),
+               p.job.ticks_kept(), p.job.pages_received(), reason);
+  if (state == storage::BackfillState::kFailed || state == storage::BackfillState::kPartial) {
+    ++ctx_.counters.backfill_failures;
+    ctx_.core.OnBackfillFailed(p.job.stream().contract_id, reason, now);
+  }
+  queue_.pop_front();
+}
+
+}  // namespace ibstream::recorder

@@ -1,0 +1,69 @@
+// The loop thread's state of one tracked contract and of each of its streams (contract x tick
+// type). Owned by the ContractRegistry; the stream session, the backfill runner and the view
+// builder read and update it on the loop thread only. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "calendar/market_calendar.h"
+#include "common/clock.h"
+#include "config/config.h"
+#include "model/tick.h"
+#include "protocol/contract.h"
+
+namespace ibstream::recorder {
+
+struct StreamState {
+  StreamKey key;
+  int32_t req_id = 0;
+  bool subscribed = false;
+  uint64_t sequence = 0;
+  uint64_t ticks = 0;
+  uint64_t backfilled = 0;
+  std::optional<TimePoint> last_received;
+  std::optional<TimePoint> last_exchange;  // of the last stored live tick
+  std::optional<TimePoint> interrupted_since;
+  std::string interruption_cause;
+  uint64_t errors = 0;
+  std::string last_error;
+};
+
+struct ContractState {
+  config::ContractConfig config;
+  std::string cache_key;  // also its key in the run-time contract list
+  bool from_api = false;  // tracked at run time
+  uint64_t slot = 0;      // identifies it in callbacks (it may be untracked meanwhile)
+  int64_t contract_id = 0;
+  std::optional<protocol::ContractDetails> details;
+  protocol::Contract request;  // what subscriptions and history requests name
+  MarketCalendar calendar;
+  // The same calendar, published read-only to the views (rebuilt, never mutated).
+  std::shared_ptr<const MarketCalendar> shared_calendar;
+  std::string calendar_error;
+  bool resolving = false;
+  std::optional<TimePoint> details_at;
+  TimePoint next_resolve_at;
+  std::string resolve_error;
+  std::map<TickType, StreamState> streams;
+  // After a futures roll: the previous month's streams, still recorded until the new month's
+  // first tick is stored (the new contract is subscribed before the old one is dropped).
+  int64_t retiring_id = 0;
+  std::map<TickType, StreamState> retiring;
+  int64_t rolled_from = 0;
+  std::optional<TimePoint> rolled_at;
+};
+
+// Marks a stream interrupted from `now` by `cause`, unless it is already: the first cause is
+// the one its gap records.
+inline void Interrupt(StreamState& s, TimePoint now, std::string cause) {
+  if (s.interrupted_since) return;
+  s.interrupted_since = now;
+  s.interruption_cause = std::move(cause);
+}
+
+}  // namespace ibstream::recorder

@@ -1,0 +1,26 @@
+// What the recorder's loop-thread parts (contract registry, stream session, backfill runner,
+// view builder) share. Owned by Recorder::Impl, which outlives every part; everything in it is
+// touched on the loop thread only, except `options.config.storage` and the clock (read-only).
+#pragma once
+
+#include "common/clock.h"
+#include "recorder/recorder.h"
+#include "recorder/recorder_view.h"
+#include "reliability/reliability_core.h"
+#include "storage/store.h"
+
+namespace ibstream::recorder {
+
+struct LoopContext {
+  // ReloadContracts replaces options.config.contracts (loop thread).
+  RecorderOptions& options;
+  const Clock& clock;
+  reliability::ReliabilityCore& core;
+  RecorderCounters& counters;
+  // Open from Start() on (before the loop runs); never null where the parts use it.
+  storage::Store* store = nullptr;
+  // Set by Stop() on the loop thread: no new connection, subscription or evaluation.
+  bool stopping = false;
+};
+
+}  // namespace ibstream::recorder

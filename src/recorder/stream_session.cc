@@ -1,0 +1,295 @@
+#include "recorder/stream_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "recorder/backfill_runner.h"
+#include "recorder/contract_registry.h"
+
+namespace ibstream::recorder {
+
+StreamSession::StreamSession(LoopContext& ctx, client::EventLoop& loop, ContractRegistry& registry,
+                             BackfillRunner& backfill, TickFanout& fanout,
+                             std::function<void()> evaluate_now)
+    : ctx_(ctx),
+      loop_(loop),
+      registry_(registry),
+      backfill_(backfill),
+      fanout_(fanout),
+      evaluate_now_(std::move(evaluate_now)) {}
+
+void StreamSession::MakeClient(client::ClientOptions client_options) {
+  client_options_ = client_options;
+  client::ClientCallbacks callbacks;
+  callbacks.on_notice = [this](const client::ConnectionNotice& n) { OnNotice(n); };
+  callbacks.on_disconnected = [this](const client::DisconnectEvent& e) { OnDisconnected(e); };
+  callbacks.on_protocol_error = [](const client::ProtocolErrorEvent& e) {
+    spdlog::error("event=protocol_error total={} error=\"{}\"", e.total_errors, e.error.ToString());
+  };
+  client_ = std::make_unique<client::Client>(loop_, ctx_.clock, client_options, callbacks);
+}
+
+void StreamSession::Execute(const reliability::Action& action, TimePoint now) {
+  switch (action.kind) {
+    case reliability::ActionKind::kReconnect:
+      Connect(now, action.reason);
+      break;
+    case reliability::ActionKind::kResubscribe: {
+      if (!action.stream || !connected_) break;
+      ContractState* c = registry_.Find(action.stream->contract_id);
+      StreamState* s = registry_.FindStream(*action.stream);
+      if (!c || !s) break;
+      const bool first = action.reason == "first_subscription" || action.reason == "restore";
+      if (!first) {
+        ++ctx_.counters.resubscribes;
+        Interrupt(*s, now, action.reason);
+      }
+      spdlog::info("event=subscribe stream={} reason={}", ToString(s->key), action.reason);
+      Subscribe(*c, *s, now);
+      break;
+    }
+    case reliability::ActionKind::kWait:
+      spdlog::debug("event=wait target={} until={} reason={}",
+                    action.stream ? ToString(*action.stream) : "gateway",
+                    action.at == TimePoint::max() ? "market_change" : FormatIsoUtc(action.at),
+                    action.reason);
+      break;
+  }
+}
+
+void StreamSession::StopStream(const StreamState& s) {
+  if (s.req_id != 0 && client_) client_->CancelTickByTick(s.req_id);
+  ctx_.core.RemoveStream(s.key);
+}
+
+void StreamSession::Shutdown() {
+  for (auto& c : registry_.contracts()) {
+    for (auto& [type, s] : c->streams) {
+      if (s.req_id != 0 && client_) client_->CancelTickByTick(s.req_id);
+      s.req_id = 0;
+    }
+  }
+  if (client_) client_->Disconnect();
+}
+
+void StreamSession::FillGatewayView(GatewayView& g) const {
+  g.connected = connected_;
+  g.state = std::string(reliability::GatewayStateName(ctx_.core.gateway_state()));
+  g.host = client_options_.host;
+  g.port = connected_ ? session_.port : 0;
+  g.client_id = client_options_.client_id;
+  g.server_version = connected_ ? session_.server_version : 0;
+  if (connected_) g.connected_since = connected_since_;
+  g.down_since = down_since_;
+  g.last_disconnect_reason = last_disconnect_reason_;
+  g.connections = connections_;
+  g.connect_attempts = connect_attempts_;
+  const client::ClientStats stats = client_->stats();
+  g.messages_sent = stats.messages_sent;
+  g.protocol_errors = stats.protocol_errors;
+  g.unknown_messages = stats.protocol.unknown_ids_skipped;
+}
+
+void StreamSession::Connect(TimePoint now, const std::string& reason) {
+  if (connecting_ || connected_ || ctx_.stopping) return;
+  connecting_ = true;
+  ++connect_attempts_;
+  spdlog::info("event=connect_attempt reason={} host={} client_id={}", reason, client_options_.host,
+               client_options_.client_id);
+  (void)now;
+  client_->Connect([this](const client::ConnectResult& r) { OnConnected(r); });
+}
+
+void StreamSession::OnConnected(const client::ConnectResult& r) {
+  const TimePoint now = ctx_.clock.Now();
+  connecting_ = false;
+  if (ctx_.stopping) return;
+  if (!r.status.ok()) {
+    last_disconnect_reason_ = std::string(client::DisconnectReasonName(r.failure));
+    spdlog::warn("event=connect_failed reason={} error=\"{}\"", last_disconnect_reason_,
+                 r.status.ToString());
+    ctx_.core.OnConnectionDown(now);
+    if (!down_since_) down_since_ = now;
+    if (r.failure == client::DisconnectReason::kClientIdInUse) {
+      // Error 326: the gateway keeps the other session; pick the next id.
+      client::ClientOptions next = client_options_;
+      ++next.client_id;
+      spdlog::warn("event=client_id_in_use next_client_id={}", next.client_id);
+      MakeClient(next);
+    }
+    return;
+  }
+  connected_ = true;
+  session_ = r.session;
+  connected_since_ = now;
+  down_since_.reset();
+  if (connections_++ > 0) ++ctx_.counters.reconnects;
+  spdlog::info("event=connected host={} port={} client_id={} server_version={}", r.session.host,
+               r.session.port, r.session.client_id, r.session.server_version);
+  ctx_.core.OnConnectionUp(now);
+  for (auto& contract : registry_.contracts()) {
+    ContractState& c = *contract;
+    for (auto& [type, s] : c.streams) {
+      s.req_id = 0;
+      s.subscribed = false;
+    }
+    if (!c.resolving && (c.contract_id == 0 || now >= c.next_resolve_at)) {
+      registry_.Resolve(c, now);
+    }
+  }
+  // Resubscribe now rather than at the evaluation timer's next tick (up to a second later):
+  // recovery is measured from the gateway being back.
+  evaluate_now_();
+}
+
+void StreamSession::OnDisconnected(const client::DisconnectEvent& e) {
+  const TimePoint now = ctx_.clock.Now();
+  connected_ = false;
+  connecting_ = false;
+  last_disconnect_reason_ = std::string(client::DisconnectReasonName(e.reason));
+  if (ctx_.stopping) return;
+  down_since_ = now;
+  spdlog::warn("event=disconnected reason={} detail=\"{}\"", last_disconnect_reason_,
+               e.detail.ToString());
+  ctx_.core.OnConnectionDown(now);
+  for (auto& c : registry_.contracts()) {
+    c->resolving = false;
+    for (auto& [type, s] : c->streams) {
+      s.req_id = 0;
+      s.subscribed = false;
+      Interrupt(s, now, "disconnect_" + last_disconnect_reason_);
+    }
+  }
+  backfill_.OnDisconnected();
+}
+
+void StreamSession::OnNotice(const client::ConnectionNotice& n) {
+  const TimePoint now = ctx_.clock.Now();
+  ++ctx_.counters.ib_errors[n.code];
+  spdlog::info("event=ib_notice code={} kind={} farm={} text=\"{}\"", n.code,
+               client::NoticeKindName(n.kind), n.farm, n.text);
+  ctx_.core.OnIbError(n.code, std::nullopt, now);
+  switch (n.kind) {
+    case client::NoticeKind::kConnectivityLost:
+    case client::NoticeKind::kServerLinkBroken:
+    case client::NoticeKind::kMarketDataFarmBroken:
+      for (auto& c : registry_.contracts()) {
+        for (auto& [type, s] : c->streams) {
+          Interrupt(s, now, std::string(client::NoticeKindName(n.kind)));
+        }
+      }
+      break;
+    case client::NoticeKind::kRestoredDataLost:
+      // Subscriptions are gone on IB's side; the core asks for every stream again.
+      for (auto& c : registry_.contracts()) {
+        for (auto& [type, s] : c->streams) {
+          s.req_id = 0;
+          s.subscribed = false;
+          Interrupt(s, now, "restored_data_lost");
+        }
+      }
+      break;
+    case client::NoticeKind::kSocketPortReset:
+      client_->Disconnect();
+      break;
+    default:
+      break;
+  }
+}
+
+void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
+  if (s.req_id != 0) client_->CancelTickByTick(s.req_id);
+  const StreamKey key = s.key;
+  client::TickByTickHandlers handlers;
+  handlers.bid_ask = [this, key](const protocol::TickByTickBidAsk& m) {
+    client::ToTick(m, key.contract_id, ctx_.clock.Now(), scratch_);
+    OnLiveTick(key);
+  };
+  handlers.last = [this, key](const protocol::TickByTickLast& m) {
+    client::ToTick(m, key.contract_id, ctx_.clock.Now(), scratch_);
+    scratch_.type = key.type;  // Last and AllLast share the message
+    OnLiveTick(key);
+  };
+  handlers.mid_point = [this, key](const protocol::TickByTickMidPoint& m) {
+    client::ToTick(m, key.contract_id, ctx_.clock.Now(), scratch_);
+    OnLiveTick(key);
+  };
+  handlers.error = [this, key](const client::RequestError& e) { OnStreamError(key, e); };
+  s.req_id = client_->SubscribeTickByTick(c.request, key.type, std::move(handlers));
+  s.subscribed = true;
+  ctx_.core.OnSubscribed(key, now);
+}
+
+void StreamSession::OnStreamError(const StreamKey& key, const client::RequestError& e) {
+  const TimePoint now = ctx_.clock.Now();
+  ++ctx_.counters.ib_errors[e.code];
+  StreamState* s = registry_.FindStream(key);
+  if (!s) return;
+  ++s->errors;
+  s->last_error = std::to_string(e.code) + ": " + e.text;
+  spdlog::warn("event=stream_error stream={} code={} text=\"{}\"", ToString(key), e.code, e.text);
+  ctx_.core.OnIbError(e.code, key, now);
+  const auto error_class = reliability::ClassifyIbError(e.code);
+  if (error_class == reliability::IbErrorClass::kCompetingSession ||
+      reliability::IsTerminalForRequest(error_class)) {
+    Interrupt(*s, now, "ib_error_" + std::to_string(e.code));
+  }
+  if (reliability::IsTerminalForRequest(error_class) ||
+      error_class == reliability::IbErrorClass::kRequestRejected) {
+    if (s->req_id != 0) client_->CancelTickByTick(s->req_id);
+    s->req_id = 0;
+    s->subscribed = false;
+  }
+}
+
+void StreamSession::OnLiveTick(const StreamKey& key) {
+  StreamState* s = registry_.FindStream(key);
+  if (!s) return;
+  const TimePoint now = scratch_.receive_time;
+  ++ctx_.counters.ticks_received;
+  scratch_.sequence = ++s->sequence;
+  ctx_.core.OnTick(key, now);
+  auto position = ctx_.store->writer().Append(scratch_);
+  fanout_.Publish(scratch_);
+  if (!position.ok()) {
+    Interrupt(*s, now, "storage_" + std::string(StatusCodeName(position.status().code())));
+    return;
+  }
+  ++ctx_.counters.ticks_stored;
+  ++s->ticks;
+  s->last_received = now;
+  if (s->interrupted_since) CloseInterruption(key, *s, scratch_, now);
+  s->last_exchange = scratch_.exchange_time;
+  if (s->ticks == 1) {
+    ContractState* c = registry_.Find(key.contract_id);
+    if (c && !c->retiring.empty()) registry_.DropRetiring(*c);
+  }
+}
+
+void StreamSession::CloseInterruption(const StreamKey& key, StreamState& s, const Tick& first,
+                                      TimePoint now) {
+  const std::string cause = s.interruption_cause;
+  s.interrupted_since.reset();
+  s.interruption_cause.clear();
+  if (!s.last_exchange) return;  // nothing stored before: nothing to fill
+  // Even an interruption shorter than a second may have lost ticks of the last stored second
+  // after the last one received, or of the first second before the first one received: the gap
+  // is never empty, at least that second, and the backfill reconciles it (queries drop the
+  // backfilled ticks that live ones match).
+  const TimePoint start = *s.last_exchange;
+  const TimePoint end = std::max(start, first.exchange_time);
+  ContractState* c = registry_.Find(key.contract_id);
+  if (!c) return;
+  if (c->calendar.has_information() && !IsTrading(c->calendar.StatusAt(start)) &&
+      c->calendar.SessionsBetween(start, end).empty()) {
+    return;  // the market did not trade in between: nothing was missed
+  }
+  // The backfill stores the boundary seconds whole: queries already drop the backfilled ticks
+  // that live ticks of the same second match (storage/query.h, rule 2). Filtering them here as
+  // well removed legitimate repeats (a second trade identical to a live one) twice over, and
+  // could not see the live ticks of the last second that arrive after the first one.
+  backfill_.OpenGap(*c, key, start, end, cause, now);
+}
+
+}  // namespace ibstream::recorder
