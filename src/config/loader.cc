@@ -482,11 +482,12 @@ Kind<AlertSeverity> SeverityKind() {
       {AlertSeverity::kInfo, AlertSeverity::kWarning, AlertSeverity::kCritical}, AlertSeverityName);
 }
 
-Kind<RetryStrategy> RetryStrategyKind() {
-  return EnumKind<RetryStrategy>(
+Kind<RetryStrategySetting> RetryStrategyKind() {
+  using reliability::RetryStrategy;
+  return EnumKind<RetryStrategySetting>(
       {RetryStrategy::kImmediate, RetryStrategy::kStandard, RetryStrategy::kConservative,
-       RetryStrategy::kMaintenance, RetryStrategy::kAuto},
-      RetryStrategyName);
+       RetryStrategy::kMaintenance, std::nullopt},
+      RetryStrategySettingName);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -549,7 +550,9 @@ Setting<Obj> Bind(std::string key, Access access, Kind<T> kind) {
   };
   setting.render = [access, format = kind.format](const Obj& obj) -> std::string {
     const auto& value = access(obj);
-    if constexpr (IsOptional<std::decay_t<decltype(value)>>::value) {
+    // An optional field is "(unset)" when empty, unless its kind renders the empty value itself
+    // (a retry strategy's "auto").
+    if constexpr (IsOptional<std::decay_t<decltype(value)>>::value && !IsOptional<T>::value) {
       return value ? format(*value) : std::string("(unset)");
     } else {
       return format(value);
@@ -590,10 +593,11 @@ std::vector<Setting<Config>> BuildConfigSettings() {
   s.push_back(Bind<C>("storage.path", IBSTREAM_FIELD(storage.path),
                       StringKind("a non-empty directory path", NotEmpty))
                   .Original({"IB_STREAM_STORAGE_PATH"}));
-  s.push_back(
-      Bind<C>("storage.fsync", IBSTREAM_FIELD(storage.fsync),
-              EnumKind<FsyncPolicy>({FsyncPolicy::kAlways, FsyncPolicy::kBatch, FsyncPolicy::kOff},
-                                    FsyncPolicyName)));
+  s.push_back(Bind<C>(
+      "storage.fsync", IBSTREAM_FIELD(storage.fsync),
+      EnumKind<storage::FsyncPolicy>(
+          {storage::FsyncPolicy::kAlways, storage::FsyncPolicy::kBatch, storage::FsyncPolicy::kOff},
+          storage::FsyncPolicyName)));
   s.push_back(Bind<C>("storage.batch_interval", IBSTREAM_FIELD(storage.batch_interval),
                       DurationKind(milliseconds(1), minutes(1))));
   s.push_back(Bind<C>("storage.retention", IBSTREAM_FIELD(storage.retention),

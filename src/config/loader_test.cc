@@ -563,7 +563,7 @@ TEST(LoaderTest, ContractsByConIdAndBySymbol) {
   EXPECT_EQ(mnq.buffer_hours, 24);
   EXPECT_FALSE(mnq.IsFutureBySymbol());
   EXPECT_EQ(mnq.data_staleness_threshold, seconds(240));  // inherited from [reliability]
-  EXPECT_EQ(mnq.retry_strategy, RetryStrategy::kAuto);
+  EXPECT_EQ(mnq.retry_strategy, std::nullopt);
   EXPECT_EQ(result.Find("contracts[0].data_staleness_threshold")->source.ToString(),
             "reliability.data_staleness_threshold (ibstream.toml:2)");
   EXPECT_EQ(result.Find("contracts[0].retry_strategy")->source.ToString(),
@@ -1008,7 +1008,7 @@ TEST(LoaderTest, TypedValuesReachTheConfig) {
       "threshold = \"2m\"\n");
   ASSERT_TRUE(result.ok()) << Errors(result);
   const Config& c = result.config;
-  EXPECT_EQ(c.storage.fsync, FsyncPolicy::kOff);
+  EXPECT_EQ(c.storage.fsync, storage::FsyncPolicy::kOff);
   EXPECT_EQ(c.storage.free_space_warning_bytes, 1048576u);
   EXPECT_EQ(c.http.listen, (HostPort{"::1", 0}));
   const AlertRuleConfig& reconnections = c.alerts.rules.at("frequent_reconnections");
