@@ -37,21 +37,26 @@ class Loader {
   void Run(const toml::table* table, const std::string& file_name);
 
  private:
-  // "contracts[3]."
+  // "contracts[3]." (load_contracts.cc)
   static std::string ContractPrefix(size_t index);
 
   Config& config() { return result_.config; }
 
   // provenance.cc
   Source FileSource(const toml::node& node) const;
+  // Records `source` as where `key`'s value comes from, and what it replaced.
   void SetSource(const std::string& key, Source source);
   Source SourceOf(const std::string& key) const;
   // Set by the profile, the file or the environment (not a default, not inherited).
   bool IsSet(const std::string& key) const;
+  // Fills the result's effective values, in documentation order.
   void RenderValues();
 
+  // loader.cc
   void AddError(const Source& where, std::string key, std::string value, std::string problem,
                 std::string allowed);
+  // Parses `raw` into `target` and records `source` for `key`; a bad value is an error (naming
+  // `source`, `key`, the value and what is allowed) and leaves `target` as it was.
   template <typename Obj>
   bool Apply(const Setting<Obj>& setting, const std::string& key, const RawValue& raw,
              const Source& source, Obj& target) {
@@ -63,8 +68,7 @@ class Loader {
     SetSource(key, source);
     return true;
   }
-
-  // loader.cc
+  // The profile from the file's `profile` key, then the environment; then its defaults.
   void ResolveProfile(const toml::table* table);
   void ApplyProfileDefaults();
 
