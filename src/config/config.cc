@@ -6,32 +6,8 @@ std::string_view ProfileName(Profile profile) {
   return profile == Profile::kProduction ? "production" : "development";
 }
 
-std::string_view FsyncPolicyName(FsyncPolicy policy) {
-  switch (policy) {
-    case FsyncPolicy::kAlways:
-      return "always";
-    case FsyncPolicy::kBatch:
-      return "batch";
-    case FsyncPolicy::kOff:
-      return "off";
-  }
-  return "unknown";
-}
-
-std::string_view RetryStrategyName(RetryStrategy strategy) {
-  switch (strategy) {
-    case RetryStrategy::kImmediate:
-      return "immediate";
-    case RetryStrategy::kStandard:
-      return "standard";
-    case RetryStrategy::kConservative:
-      return "conservative";
-    case RetryStrategy::kMaintenance:
-      return "maintenance";
-    case RetryStrategy::kAuto:
-      return "auto";
-  }
-  return "unknown";
+std::string_view RetryStrategySettingName(RetryStrategySetting strategy) {
+  return strategy ? reliability::RetryStrategyName(*strategy) : "auto";
 }
 
 std::string_view LogLevelName(LogLevel level) {

@@ -17,6 +17,8 @@
 #include "common/clock.h"
 #include "model/alert.h"
 #include "model/tick.h"
+#include "reliability/retry_strategy.h"
+#include "storage/fsync_policy.h"
 
 namespace ibstream::config {
 
@@ -24,13 +26,11 @@ namespace ibstream::config {
 enum class Profile { kProduction, kDevelopment };
 std::string_view ProfileName(Profile profile);  // "production", "development"
 
-// When the storage writer calls fsync: after every write, every `batch_interval`, or never.
-enum class FsyncPolicy { kAlways, kBatch, kOff };
-std::string_view FsyncPolicyName(FsyncPolicy policy);  // "always", "batch", "off"
-
-// The reliability plan's retry strategies; kAuto picks one from the market status.
-enum class RetryStrategy { kImmediate, kStandard, kConservative, kMaintenance, kAuto };
-std::string_view RetryStrategyName(RetryStrategy strategy);  // "immediate" ... "auto"
+// A retry strategy key: one of the reliability plan's strategies, or "auto" (nullopt), which lets
+// the market status and the kind of failure pick one (reliability::SelectStrategy).
+using RetryStrategySetting = std::optional<reliability::RetryStrategy>;
+// "immediate", "standard", "conservative", "maintenance", or "auto" for nullopt.
+std::string_view RetryStrategySettingName(RetryStrategySetting strategy);
 
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kCritical, kOff };
 std::string_view LogLevelName(LogLevel level);  // "trace" ... "off"
@@ -87,7 +87,7 @@ struct V3OutputFormats {
 
 struct StorageConfig {
   std::string path = "storage";
-  FsyncPolicy fsync = FsyncPolicy::kBatch;
+  storage::FsyncPolicy fsync = storage::FsyncPolicy::kBatch;
   // With fsync = batch: the longest time acknowledged data may wait for its fsync.
   Duration batch_interval = std::chrono::seconds{1};
   // Closed hours older than this are deleted; zero keeps everything.
@@ -144,7 +144,7 @@ struct ReliabilityConfig {
   bool aggressive_retry_during_trading = true;
   // False: ignore the calendar and retry every failure with `standard`.
   bool market_aware_retry = true;
-  RetryStrategy retry_strategy = RetryStrategy::kAuto;
+  RetryStrategySetting retry_strategy;  // auto
 
   friend bool operator==(const ReliabilityConfig&, const ReliabilityConfig&) = default;
 };
@@ -242,7 +242,7 @@ struct ContractConfig {
   int32_t roll_days_before_expiry = 8;
   bool enabled = true;
   std::vector<TickType> tick_types = {TickType::kBidAsk, TickType::kLast};
-  RetryStrategy retry_strategy = RetryStrategy::kAuto;
+  RetryStrategySetting retry_strategy;  // auto
   Duration data_staleness_threshold = std::chrono::seconds{300};
   Duration extended_staleness_threshold = std::chrono::seconds{900};
   Duration market_break_tolerance = std::chrono::hours{2};

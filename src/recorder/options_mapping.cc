@@ -3,22 +3,6 @@
 namespace ibstream::recorder {
 namespace {
 
-std::optional<reliability::RetryStrategy> StrategyFrom(config::RetryStrategy strategy) {
-  switch (strategy) {
-    case config::RetryStrategy::kImmediate:
-      return reliability::RetryStrategy::kImmediate;
-    case config::RetryStrategy::kStandard:
-      return reliability::RetryStrategy::kStandard;
-    case config::RetryStrategy::kConservative:
-      return reliability::RetryStrategy::kConservative;
-    case config::RetryStrategy::kMaintenance:
-      return reliability::RetryStrategy::kMaintenance;
-    case config::RetryStrategy::kAuto:
-      return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 // The reliability core's options for a rule name; nullptr for a name it does not know.
 reliability::AlertRuleOptions* RuleOptions(reliability::AlertOptions& a, std::string_view name) {
   namespace r = reliability::rules;
@@ -54,7 +38,7 @@ reliability::ContractReliabilityOptions ContractOptionsFrom(
   out.first_data_timeout = contract.first_data_timeout;
   out.market_break_tolerance = contract.market_break_tolerance;
   out.circuit_breaker_threshold = contract.circuit_breaker_threshold;
-  out.retry_strategy = StrategyFrom(contract.retry_strategy);
+  out.retry_strategy = contract.retry_strategy;
   out.priority = contract.priority;
   return out;
 }
@@ -109,17 +93,7 @@ client::ClientOptions ClientOptionsFrom(const config::Config& config) {
 storage::StoreOptions StoreOptionsFrom(const config::Config& config) {
   storage::StoreOptions out;
   out.root = config.storage.path;
-  switch (config.storage.fsync) {
-    case config::FsyncPolicy::kAlways:
-      out.writer.fsync = storage::FsyncPolicy::kAlways;
-      break;
-    case config::FsyncPolicy::kBatch:
-      out.writer.fsync = storage::FsyncPolicy::kBatch;
-      break;
-    case config::FsyncPolicy::kOff:
-      out.writer.fsync = storage::FsyncPolicy::kOff;
-      break;
-  }
+  out.writer.fsync = config.storage.fsync;
   out.writer.batch_interval = config.storage.batch_interval;
   out.writer.free_space_warning_bytes = config.storage.free_space_warning_bytes;
   // buffer_hours sizes what the buffer endpoints serve; it never deletes recorded data.

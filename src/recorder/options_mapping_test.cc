@@ -14,7 +14,7 @@ TEST(OptionsMappingTest, ContractReliabilityFieldsCarryOver) {
   c.first_data_timeout = 7s;
   c.market_break_tolerance = 1h;
   c.circuit_breaker_threshold = 9;
-  c.retry_strategy = config::RetryStrategy::kConservative;
+  c.retry_strategy = reliability::RetryStrategy::kConservative;
   c.priority = 2;
   const auto o = ContractOptionsFrom(c);
   EXPECT_EQ(o.data_staleness_threshold, 123s);
@@ -24,7 +24,7 @@ TEST(OptionsMappingTest, ContractReliabilityFieldsCarryOver) {
   EXPECT_EQ(o.circuit_breaker_threshold, 9);
   EXPECT_EQ(o.retry_strategy, reliability::RetryStrategy::kConservative);
   EXPECT_EQ(o.priority, 2);
-  c.retry_strategy = config::RetryStrategy::kAuto;
+  c.retry_strategy = std::nullopt;  // auto
   EXPECT_FALSE(ContractOptionsFrom(c).retry_strategy.has_value());
 }
 
@@ -60,7 +60,7 @@ TEST(OptionsMappingTest, ClientAndStorage) {
   c.gateway.ports = {4001, 4002};
   c.gateway.client_id = 5;
   c.storage.path = "/data";
-  c.storage.fsync = config::FsyncPolicy::kAlways;
+  c.storage.fsync = storage::FsyncPolicy::kAlways;
   const auto client = ClientOptionsFrom(c);
   EXPECT_EQ(client.host, "10.1.2.3");
   EXPECT_EQ(client.ports, (std::vector<uint16_t>{4001, 4002}));

@@ -102,12 +102,12 @@ bool WaitUntil(Condition condition, std::chrono::seconds deadline) {
 
 // The position an iteration waits for: durable (covered by a completed fdatasync); with the
 // `off` policy nothing is synced before a journal is sealed, so only the accepted position moves.
-uint64_t Reached(const RecorderView& view, config::FsyncPolicy fsync) {
-  return fsync == config::FsyncPolicy::kOff ? view.storage.accepted_position
-                                            : view.storage.durable_position;
+uint64_t Reached(const RecorderView& view, storage::FsyncPolicy fsync) {
+  return fsync == storage::FsyncPolicy::kOff ? view.storage.accepted_position
+                                             : view.storage.durable_position;
 }
 
-void BM_RecorderEndToEnd(benchmark::State& state, config::FsyncPolicy fsync) {
+void BM_RecorderEndToEnd(benchmark::State& state, storage::FsyncPolicy fsync) {
   const Clock& real = SystemClock::Instance();
   // The simulator runs in real time: the burst contract's quotes arrive spread over each second,
   // at the offered rate, as a gateway's would.
@@ -124,7 +124,7 @@ void BM_RecorderEndToEnd(benchmark::State& state, config::FsyncPolicy fsync) {
   }
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("recorder_bench_" + std::to_string(::getpid()) +
-                                                "_" + std::string(config::FsyncPolicyName(fsync)));
+                                                "_" + std::string(storage::FsyncPolicyName(fsync)));
   std::filesystem::remove_all(dir);
 
   RecorderOptions options;
@@ -247,14 +247,14 @@ BENCHMARK(BM_SimulatorOnly)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 // The recorder: the offered rate (ticks per second), ten real seconds each.
-BENCHMARK_CAPTURE(BM_RecorderEndToEnd, fsync_batch, config::FsyncPolicy::kBatch)
+BENCHMARK_CAPTURE(BM_RecorderEndToEnd, fsync_batch, storage::FsyncPolicy::kBatch)
     ->Arg(500'000)
     ->Arg(750'000)
     ->Arg(1'000'000)
     ->Iterations(10)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RecorderEndToEnd, fsync_always, config::FsyncPolicy::kAlways)
+BENCHMARK_CAPTURE(BM_RecorderEndToEnd, fsync_always, storage::FsyncPolicy::kAlways)
     ->Arg(500'000)
     ->Iterations(10)
     ->UseRealTime()

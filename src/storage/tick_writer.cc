@@ -41,14 +41,6 @@ constexpr size_t kWakeThreshold = 4096;
 
 }  // namespace
 
-Result<FsyncPolicy> ParseFsyncPolicy(std::string_view text) {
-  if (text == "always") return FsyncPolicy::kAlways;
-  if (text == "batch") return FsyncPolicy::kBatch;
-  if (text == "off") return FsyncPolicy::kOff;
-  return InvalidArgument("unknown fsync policy '" + std::string(text) +
-                         "' (allowed: always, batch, off)");
-}
-
 void SetFatalStorageHandler(FatalHandler handler) {
   fatal_handler.store(handler != nullptr ? handler : &DefaultFatal);
 }

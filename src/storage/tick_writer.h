@@ -41,18 +41,10 @@
 #include "model/tick.h"
 #include "storage/byte_buffer.h"
 #include "storage/file_system.h"
+#include "storage/fsync_policy.h"
 #include "storage/journal.h"
 
 namespace ibstream::storage {
-
-enum class FsyncPolicy {
-  kAlways,  // fdatasync after every group of ticks written (group commit: while one sync runs,
-            // the groups written meanwhile wait for the next, which starts when it returns)
-  kBatch,   // fdatasync at most every batch_interval (counted from the end of the last one)
-  kOff,     // fdatasync only when a journal is sealed (rotation, shutdown) or on Flush()
-};
-// "always", "batch", "off".
-Result<FsyncPolicy> ParseFsyncPolicy(std::string_view text);
 
 struct StorageEvent {
   enum class Kind {

@@ -1,0 +1,36 @@
+// [http]: the HTTP API's address and bearer token.
+#include "config/settings.h"
+
+namespace ibstream::config::internal {
+
+namespace {
+
+Kind<HostPort> HostPortKind() {
+  return {"\"host:port\" or \"[ipv6]:port\" with a port from 0 to 65535",
+          [](const RawValue& raw) -> Result<HostPort> {
+            Result<std::string> text = AsString(raw);
+            if (!text.ok()) return text.status();
+            return ParseHostPort(*text);
+          },
+          [](const HostPort& value) { return Quote(ToString(value)); },
+          {}};
+}
+
+}  // namespace
+
+void AddHttpSettings(std::vector<Setting<Config>>& s) {
+  using C = Config;
+  s.push_back(Bind<C>("http.listen", IBSTREAM_FIELD(http.listen), HostPortKind()));
+  s.push_back(Bind<C>("http.bearer_token", IBSTREAM_FIELD(http.bearer_token),
+                      StringKind("empty (state-changing endpoints refused) or at least 16 "
+                                 "characters without spaces",
+                                 [](std::string_view text) -> Status {
+                                   if (text.empty()) return Status::Ok();
+                                   IBSTREAM_RETURN_IF_ERROR(Word(text));
+                                   return text.size() < 16 ? InvalidArgument("too short")
+                                                           : Status::Ok();
+                                 }))
+                  .Secret());
+}
+
+}  // namespace ibstream::config::internal
