@@ -54,6 +54,8 @@ struct SimulatorOptions {
   // Real time one poll may spend generating markets before it serves the sockets again (at least
   // one second of one market is generated per poll).
   Duration poll_work_budget = std::chrono::milliseconds(20);
+  // Measures the work budget (not owned; must outlive the simulator).
+  const SteadyClock* steady_clock = &SteadyClock::Real();
   // How far back the markets' history (and the calendar) reaches.
   int history_days = 30;
   std::string accounts = "DU1234567";

@@ -769,6 +769,36 @@ TEST(SimulatorBehindItsClockTest, AnswersClientsAndLosesNothing) {
   EXPECT_EQ(bounded, unbounded);
 }
 
+// The work budget is measured on the injected steady clock: with one that never moves, even a
+// 1 ns budget is never spent, so the loop's own polls (no Sync()) catch up with a 5-minute jump
+// at once. With the real clock every one of those polls would fall behind.
+TEST(SimulatorWorkBudgetTest, MeasuredOnTheInjectedSteadyClock) {
+  SCOPED_TRACE("seed " + std::to_string(kSeed));
+  ManualClock clock(At("2025-08-11T14:00:00Z"));
+  ManualSteadyClock frozen;
+  const std::string path = TempPath("sim_budget");
+  SimulatorOptions o = TruthRunOptions(kSeed, path);
+  o.poll_work_budget = std::chrono::nanoseconds(1);
+  o.steady_clock = &frozen;
+  Simulator sim(clock, o);
+  ASSERT_TRUE(sim.Start().ok());
+  sim.Sync();
+  const uint64_t before = sim.stats().events_generated;
+  clock.Advance(std::chrono::minutes(5));
+  // Only a poll after the jump generates anything; RunOnLoop then waits for it to finish.
+  const SteadyTimePoint deadline = SteadyClock::Real().Now() + std::chrono::seconds(60);
+  while (sim.stats().events_generated == before && SteadyClock::Real().Now() < deadline) {
+    sim.RunOnLoop([] {});
+  }
+  sim.RunOnLoop([] {});
+  const SimulatorStats stats = sim.stats();
+  EXPECT_GT(stats.events_generated, before);
+  EXPECT_EQ(stats.lag_seconds, 0);
+  EXPECT_EQ(stats.polls_behind, 0u);
+  sim.Stop();
+  std::filesystem::remove(path);
+}
+
 // ------------------------------------------------------------------------------------------
 // Scenarios
 

@@ -10,11 +10,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/clock.h"
 #include "protocol/handshake.h"
 
 namespace ibstream::sim {
-
-using Clock = std::chrono::steady_clock;
 
 Result<std::unique_ptr<TestClient>> TestClient::Connect(uint16_t port, const Options& options) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -114,11 +113,11 @@ void TestClient::Decode() {
 }
 
 bool TestClient::WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+  const auto deadline = SteadyClock::Real().Now() + timeout;
   while (!done()) {
     if (closed_ || protocol_error_) return done();
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::Real().Now());
     if (left.count() <= 0) return done();
     ReadOnce(std::min(left, std::chrono::milliseconds(50)));
   }
@@ -132,10 +131,10 @@ bool TestClient::RoundTrip() {
 }
 
 void TestClient::Drain(std::chrono::milliseconds window) {
-  const auto deadline = Clock::now() + window;
+  const auto deadline = SteadyClock::Real().Now() + window;
   while (!closed_ && !protocol_error_) {
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::Real().Now());
     if (left.count() <= 0) return;
     ReadOnce(left);
   }

@@ -1,0 +1,248 @@
+#include "sim/market_fanout.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "protocol/server_messages.h"
+
+namespace ibstream::sim {
+namespace {
+
+constexpr int64_t kNanos = 1'000'000'000;
+
+}  // namespace
+
+MarketFanout::MarketFanout(Options options, const TickGenerator& generator,
+                           const FaultState& faults, ClientSessions& sessions,
+                           SimCounters& counters)
+    : options_(options),
+      generator_(generator),
+      faults_(faults),
+      sessions_(sessions),
+      counters_(counters) {}
+
+Status MarketFanout::Build(const Catalog& catalog, TimePoint start) {
+  const int64_t start_second = ToUnixSeconds(start);
+  for (const auto& c : catalog.contracts()) {
+    auto market = SimMarket::Create(c, start, options_.history_days);
+    if (!market.ok()) return market.status();
+    auto rt = std::make_unique<MarketRuntime>();
+    rt->market = std::move(market).value();
+    rt->second = start_second - 1;
+    by_con_id_[c->con_id()] = rt.get();
+    markets_.push_back(std::move(rt));
+  }
+  return Status::Ok();
+}
+
+MarketRuntime* MarketFanout::Find(int32_t con_id) {
+  auto it = by_con_id_.find(con_id);
+  return it == by_con_id_.end() ? nullptr : it->second;
+}
+
+int64_t MarketFanout::Pump(TimePoint now, const SteadyClock& steady, SteadyTimePoint deadline) {
+  const int64_t now_second = ToUnixSeconds(now);
+  const int64_t now_ns = ToUnixNanos(now);
+  // Out of budget, the markets after the one that spent it go first next time, so that all of
+  // them fall behind alike.
+  bool out_of_budget = false;
+  const size_t n = markets_.size();
+  for (size_t i = 0; i < n && !out_of_budget; ++i) {
+    const size_t index = (pump_first_ + i) % n;
+    MarketRuntime& m = *markets_[index];
+    while (true) {
+      if (m.next < m.events.size()) {
+        const MarketEvent& e = m.events[m.next];
+        if (m.second * kNanos + e.offset_ns > now_ns) break;
+        Emit(m, e);
+        ++m.next;
+        continue;
+      }
+      const Step step = NextSecond(m, now_second);
+      if (step == Step::kCaughtUp) break;
+      if (step == Step::kGenerated && steady.Now() >= deadline) {
+        out_of_budget = true;
+        pump_first_ = (index + 1) % n;
+        break;
+      }
+    }
+  }
+  return Lag(now);
+}
+
+MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second) {
+  if (m.second + 1 > now_second) return Step::kCaughtUp;
+  ++m.second;
+  m.events.clear();
+  m.next = 0;
+  if (m.second % 3600 == 0) {
+    Status st = m.market->ExtendTo(FromUnixSeconds(m.second));
+    if (!st.ok() && !options_.quiet) spdlog::error("sim: {}", st.ToString());
+  }
+  const TimePoint t = FromUnixSeconds(m.second);
+  const SessionPhase phase = m.market->PhaseAt(t);
+  if (phase == SessionPhase::kClosed) {
+    // Jump to the next open (or to now when the calendar does not know).
+    const MarketState state = m.market->calendar().StateAt(t);
+    int64_t next = now_second;
+    if (state.next_open && *state.next_open > t) {
+      next = std::min(now_second, ToUnixSeconds(*state.next_open + Duration(kNanos - 1)) - 1);
+    }
+    // Cross hour boundaries one at a time so the calendar keeps being extended.
+    const int64_t hour_end = (m.second / 3600 + 1) * 3600 - 1;
+    m.second = std::max(m.second, std::min(next, hour_end));
+    return Step::kSkipped;
+  }
+  // Nobody can see a second that is over when nobody subscribes and no truth is written: skip it
+  // (a clock jumped by days costs nothing). The last second is kept for snapshots.
+  if (!truth_ && m.subs.empty() && m.second < now_second - 1) return Step::kSkipped;
+  generator_.GenerateSecond(m.market->contract(), m.second, phase, m.events);
+  counters_.events_generated.fetch_add(m.events.size(), std::memory_order_relaxed);
+  return Step::kGenerated;
+}
+
+int64_t MarketFanout::Lag(TimePoint now) const {
+  const int64_t now_second = ToUnixSeconds(now);
+  const int64_t now_ns = ToUnixNanos(now);
+  int64_t lag = 0;
+  for (const auto& m : markets_) {
+    const bool pending =
+        m->next < m->events.size() && m->second * kNanos + m->events[m->next].offset_ns <= now_ns;
+    if (pending || m->second < now_second) {
+      lag = std::max<int64_t>(lag, std::max<int64_t>(now_second - m->second, 1));
+    }
+  }
+  return lag;
+}
+
+bool MarketFanout::CanDeliver(const ClientSession& s, const Subscription& sub,
+                              const SimContract& c) const {
+  if (!s.open || s.half_open || s.close_after_flush) return false;
+  return !faults_.WithholdsLiveData(s.client_id, sub, c);
+}
+
+void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
+  const SimContract& c = m.market->contract();
+  if (e.kind == MarketEvent::Kind::kQuote) {
+    m.has_quote = true;
+    m.last_quote = e;
+  } else if (!e.unreported) {
+    m.has_trade = true;
+    m.last_trade = e;
+    m.last_trade_second = m.second;
+  }
+  const int64_t second = m.second;
+  EventTicks(c, second, e, [&](const Tick& t) {
+    counters_.ticks_generated.fetch_add(1, std::memory_order_relaxed);
+    int delivered = 0;
+    for (auto& [session, sub] : m.subs) {
+      if (sub->mkt_data || sub->type != t.type || !CanDeliver(*session, *sub, c)) continue;
+      ClientSession& s = *session;
+      switch (t.type) {
+        case TickType::kBidAsk: {
+          if (sub->ignore_size && sub->last_bid == t.bid_price && sub->last_ask == t.ask_price) {
+            continue;
+          }
+          sub->last_bid = t.bid_price;
+          sub->last_ask = t.ask_price;
+          protocol::TickByTickBidAsk msg;
+          msg.req_id = sub->req_id;
+          msg.time = second;
+          msg.bid_price = t.bid_price;
+          msg.ask_price = t.ask_price;
+          msg.bid_size = t.bid_size;
+          msg.ask_size = t.ask_size;
+          Send(s, msg);
+          break;
+        }
+        case TickType::kLast:
+        case TickType::kAllLast: {
+          protocol::TickByTickLast msg;
+          msg.req_id = sub->req_id;
+          msg.tick_type = t.type == TickType::kLast ? protocol::TickByTickType::kLast
+                                                    : protocol::TickByTickType::kAllLast;
+          msg.time = second;
+          msg.price = t.price;
+          msg.size = t.size;
+          msg.attrib.unreported = (t.attributes & kAttrUnreported) != 0;
+          msg.exchange = t.exchange;
+          msg.special_conditions = t.special_conditions;
+          Send(s, msg);
+          break;
+        }
+        case TickType::kMidPoint: {
+          Send(s, protocol::TickByTickMidPoint{sub->req_id, second, t.price});
+          break;
+        }
+      }
+      ++delivered;
+      if (s.out.size() > options_.send_buffer_bytes) CheckBackpressure(s);
+    }
+    counters_.ticks_delivered.fetch_add(static_cast<uint64_t>(delivered),
+                                        std::memory_order_relaxed);
+    if (truth_) truth_->WriteTick(t, c.symbol(), delivered);
+  });
+  for (auto& [session, sub] : m.subs) {
+    if (!sub->mkt_data || !CanDeliver(*session, *sub, c)) continue;
+    SendMktData(*session, *sub, e, second);
+    if (session->out.size() > options_.send_buffer_bytes) CheckBackpressure(*session);
+  }
+}
+
+void MarketFanout::SendCurrent(ClientSession& s, Subscription& sub, const SimContract& c) {
+  MarketRuntime* m = Find(c.con_id());
+  if (m == nullptr) return;
+  if (m->has_quote && CanDeliver(s, sub, c)) SendMktData(s, sub, m->last_quote, m->second);
+  if (m->has_trade && CanDeliver(s, sub, c)) {
+    SendMktData(s, sub, m->last_trade, m->last_trade_second);
+  }
+}
+
+void MarketFanout::SendMktData(ClientSession& s, Subscription& sub, const MarketEvent& e,
+                               int64_t second) {
+  if (e.kind == MarketEvent::Kind::kQuote) {
+    if (e.bid != sub.last_bid) {
+      Send(s, protocol::TickPrice{sub.req_id, 1, e.bid, e.bid_size, {}});
+    } else if (!(e.bid_size == sub.last_bid_size)) {
+      Send(s, protocol::TickSize{sub.req_id, 0, e.bid_size});
+    }
+    if (e.ask != sub.last_ask) {
+      Send(s, protocol::TickPrice{sub.req_id, 2, e.ask, e.ask_size, {}});
+    } else if (!(e.ask_size == sub.last_ask_size)) {
+      Send(s, protocol::TickSize{sub.req_id, 3, e.ask_size});
+    }
+    sub.last_bid = e.bid;
+    sub.last_ask = e.ask;
+    sub.last_bid_size = e.bid_size;
+    sub.last_ask_size = e.ask_size;
+    return;
+  }
+  if (e.unreported) return;
+  Send(s, protocol::TickPrice{sub.req_id, 4, e.price, e.size, {}});
+  const std::string time = std::to_string(second);
+  Send(s, protocol::TickString{sub.req_id, 45, time});
+}
+
+void MarketFanout::CheckBackpressure(ClientSession& s) {
+  if (std::find(overflowed_.begin(), overflowed_.end(), &s) == overflowed_.end()) {
+    overflowed_.push_back(&s);
+    // Stop queueing more for it: it is closed after this poll.
+    s.close_after_flush = true;
+  }
+}
+
+void MarketFanout::RebuildIfDirty() {
+  if (!subs_dirty_) return;
+  subs_dirty_ = false;
+  for (auto& m : markets_) m->subs.clear();
+  for (const ClientSessionPtr& s : sessions_.sessions()) {
+    if (!s->open) continue;
+    for (auto& [id, sub] : s->subs) {
+      auto it = by_con_id_.find(sub.con_id);
+      if (it != by_con_id_.end()) it->second->subs.emplace_back(s.get(), &sub);
+    }
+  }
+}
+
+}  // namespace ibstream::sim

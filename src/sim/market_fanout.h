@@ -1,0 +1,104 @@
+// The live markets and their subscriptions: each market's events are generated second by second
+// up to the clock and fanned out to the tick-by-tick and reqMktData subscriptions that may see
+// them (faults permitting), and every tick is written to the truth file.
+//
+// Threading: owned by the loop thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "sim/catalog.h"
+#include "sim/client_session.h"
+#include "sim/client_sessions.h"
+#include "sim/fault_state.h"
+#include "sim/market.h"
+#include "sim/sim_counters.h"
+#include "sim/tick_generator.h"
+#include "sim/truth_writer.h"
+
+namespace ibstream::sim {
+
+// One market as the loop generates it.
+struct MarketRuntime {
+  std::unique_ptr<SimMarket> market;
+  std::vector<MarketEvent> events;
+  size_t next = 0;
+  int64_t second = 0;  // the second `events` belong to
+  std::vector<std::pair<ClientSession*, Subscription*>> subs;
+  bool has_quote = false;
+  MarketEvent last_quote;
+  bool has_trade = false;
+  MarketEvent last_trade;
+  int64_t last_trade_second = 0;
+};
+
+class MarketFanout {
+ public:
+  struct Options {
+    size_t send_buffer_bytes = 16u << 20;
+    int history_days = 30;
+    bool quiet = false;
+  };
+
+  // Everything referenced must outlive this.
+  MarketFanout(Options options, const TickGenerator& generator, const FaultState& faults,
+               ClientSessions& sessions, SimCounters& counters);
+
+  MarketFanout(const MarketFanout&) = delete;
+  MarketFanout& operator=(const MarketFanout&) = delete;
+
+  // Builds one market per catalog contract, generated from `start`. Errors: a contract whose
+  // calendar cannot be built.
+  [[nodiscard]] Status Build(const Catalog& catalog, TimePoint start);
+  // Where every tick goes besides the clients (not owned; null: none).
+  void set_truth(TruthWriter* truth) { truth_ = truth; }
+
+  // Generates and emits the markets' events up to `now`, stopping after the first second
+  // generated at or past `deadline` on `steady` (real time); returns how many seconds the slowest
+  // market still trails `now`.
+  int64_t Pump(TimePoint now, const SteadyClock& steady, SteadyTimePoint deadline);
+
+  // The market of `con_id`; null when none.
+  MarketRuntime* Find(int32_t con_id);
+
+  // Sends a new reqMktData subscription the market's current quote and last trade.
+  void SendCurrent(ClientSession& s, Subscription& sub, const SimContract& c);
+
+  // Subscriptions were added or removed: the fan-out lists are rebuilt before the next delivery.
+  void MarkDirty() { subs_dirty_ = true; }
+  void RebuildIfDirty();
+
+  // The sessions whose send buffer overflowed since the last call (they are no longer fed).
+  std::vector<ClientSession*> TakeOverflowed() { return std::exchange(overflowed_, {}); }
+
+ private:
+  enum class Step { kCaughtUp, kSkipped, kGenerated };
+  // Moves `m` to its next second up to `now_second`: skips closed or unobserved time, or
+  // generates the second's events.
+  Step NextSecond(MarketRuntime& m, int64_t now_second);
+  void Emit(MarketRuntime& m, const MarketEvent& e);
+  void SendMktData(ClientSession& s, Subscription& sub, const MarketEvent& e, int64_t second);
+  bool CanDeliver(const ClientSession& s, const Subscription& sub, const SimContract& c) const;
+  void CheckBackpressure(ClientSession& s);
+  int64_t Lag(TimePoint now) const;
+
+  Options options_;
+  const TickGenerator& generator_;
+  const FaultState& faults_;
+  ClientSessions& sessions_;
+  SimCounters& counters_;
+  TruthWriter* truth_ = nullptr;
+  std::vector<std::unique_ptr<MarketRuntime>> markets_;
+  std::unordered_map<int32_t, MarketRuntime*> by_con_id_;
+  size_t pump_first_ = 0;  // the market a bounded poll starts with (rotates while behind)
+  bool subs_dirty_ = false;
+  std::vector<ClientSession*> overflowed_;
+};
+
+}  // namespace ibstream::sim
