@@ -6,6 +6,9 @@
 
 namespace ibstream::storage {
 
+using fs::FileSystem;
+using fs::JoinPath;
+
 Status ApplyRetention(FileSystem* fs, const std::string& root, const RetentionPolicy& policy,
                       TimePoint now, RetentionReport* report) {
   *report = RetentionReport();

@@ -19,7 +19,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "storage/file_system.h"
+#include "fs/file_system.h"
 #include "storage/gap_ledger.h"
 #include "storage/query.h"
 #include "storage/recovery.h"
@@ -40,7 +40,7 @@ struct RetentionReport {
 };
 
 // Deletes closed files that the policy no longer keeps, then empty hour and date directories.
-Status ApplyRetention(FileSystem* fs, const std::string& root, const RetentionPolicy& policy,
+Status ApplyRetention(fs::FileSystem* fs, const std::string& root, const RetentionPolicy& policy,
                       TimePoint now, RetentionReport* report);
 
 struct StoreOptions {
@@ -56,7 +56,7 @@ struct StoreOptions {
 
 class Store {
  public:
-  static Result<std::unique_ptr<Store>> Open(FileSystem* fs, const Clock& clock,
+  static Result<std::unique_ptr<Store>> Open(fs::FileSystem* fs, const Clock& clock,
                                              StoreOptions options);
   ~Store();
   Store(const Store&) = delete;
@@ -78,12 +78,12 @@ class Store {
   void Close();
 
  private:
-  Store(FileSystem* fs, const Clock& clock, StoreOptions options)
+  Store(fs::FileSystem* fs, const Clock& clock, StoreOptions options)
       : fs_(fs), clock_(clock), options_(std::move(options)) {}
   Status ConvertHoursBefore(TimePoint hour);
   void MaintenanceLoop();
 
-  FileSystem* fs_;
+  fs::FileSystem* fs_;
   const Clock& clock_;
   StoreOptions options_;
   RecoveryReport recovery_;
