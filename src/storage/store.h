@@ -6,8 +6,8 @@
 //   store->writer().durable_position();         // what is acknowledged
 //   store->Query(request, sink, &stats);        // any thread
 //
-// Thread-safety: Append/Query/ledger calls are thread-safe; Maintain() runs conversion and
-// retention and may be called from any one thread at a time (or by the background thread).
+// Thread-safety: Append/Query/ledger/async_ledger calls are thread-safe; Maintain() runs conversion
+// and retention and may be called from any one thread at a time (or by the background thread).
 #pragma once
 
 #include <condition_variable>
@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "fs/file_system.h"
+#include "storage/async_gap_ledger.h"
 #include "storage/gap_ledger.h"
 #include "storage/query.h"
 #include "storage/recovery.h"
@@ -63,7 +64,11 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   TickWriter& writer() { return *writer_; }
+  // The synchronous ledger: Add/Update fdatasync before they return.
   GapLedger& ledger() { return *ledger_; }
+  // The same ledger written on a storage-owned worker thread (async_gap_ledger.h), for callers
+  // that must not wait on an fsync. Close() completes every request it accepted.
+  AsyncGapLedger& async_ledger() { return *async_ledger_; }
   const RecoveryReport& recovery_report() const { return recovery_; }
 
   // Converts journal hours before the writer's active hour, then applies retention.
@@ -74,7 +79,8 @@ class Store {
     return QueryTicks(fs_, options_.root, request, sink, stats);
   }
 
-  // Stops the writer (sealing its journal) and the background thread.
+  // Completes the accepted asynchronous ledger requests, then stops the writer (sealing its
+  // journal) and the background thread.
   void Close();
 
  private:
@@ -88,6 +94,7 @@ class Store {
   StoreOptions options_;
   RecoveryReport recovery_;
   std::unique_ptr<GapLedger> ledger_;
+  std::unique_ptr<AsyncGapLedger> async_ledger_;  // writes to *ledger_
   std::unique_ptr<TickWriter> writer_;
 
   std::mutex maintain_mu_;  // one Maintain() at a time
