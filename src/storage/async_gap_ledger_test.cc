@@ -151,6 +151,7 @@ TEST_F(AsyncGapLedgerTest, ErrorsReachTheCompletion) {
   // A write error stops the ledger; that and every later request report an error.
   fs_.SetWriteError(true);
   ASSERT_TRUE(async.AddAsync(Gap(2, "stall"), done.Callback(2)).ok());
+  done.WaitFor(3);
   fs_.SetWriteError(false);
   ASSERT_TRUE(async.AddAsync(Gap(3, "stall"), done.Callback(3)).ok());
   seen = done.WaitFor(4);
