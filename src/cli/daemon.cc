@@ -10,11 +10,11 @@
 #include <memory>
 
 #include "export/v3_live_output.h"
+#include "fs/file_system.h"
 #include "http/recorder_api.h"
 #include "http/server.h"
 #include "notify/from_config.h"
 #include "recorder/recorder.h"
-#include "storage/file_system.h"
 
 namespace ibstream::cli {
 namespace {
@@ -202,7 +202,7 @@ int RunDaemon(const DaemonOptions& options) {
   recorder::RecorderOptions recorder_options;
   recorder_options.config = config;
   auto recorder = std::make_unique<recorder::Recorder>(recorder_options, *options.clock,
-                                                       storage::PosixFileSystem(), alert_sink);
+                                                       fs::PosixFileSystem(), alert_sink);
   // Subscribed before the recorder starts, so that the v3 files miss no tick.
   Result<std::unique_ptr<V3LiveOutput>> v3_output = StartV3Output(config.storage, *options.clock);
   if (!v3_output.ok()) {

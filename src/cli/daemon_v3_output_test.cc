@@ -12,21 +12,21 @@
 #include "export/v3_archive.h"
 #include "export/v3_json.h"
 #include "export/v3_layout.h"
+#include "fs/file_system.h"
 #include "sim/simulator.h"
-#include "storage/file_system.h"
 #include "storage/query.h"
 
 namespace ibstream::cli {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 using namespace std::chrono_literals;
 
 TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
-  const fs::path dir =
-      fs::path(::testing::TempDir()) / ("daemon_v3_output_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const stdfs::path dir =
+      stdfs::path(::testing::TempDir()) / ("daemon_v3_output_" + std::to_string(::getpid()));
+  stdfs::remove_all(dir);
+  stdfs::create_directories(dir);
 
   // 14:55 to 15:15 UTC on a Tuesday, 300 times real time: an hour boundary in four seconds.
   ScaledClock clock(*ParseIsoTime("2025-08-12T14:55:00Z"), 300);
@@ -55,7 +55,7 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
 
   // The contract the front month resolved to, from a v3 file name.
   int64_t contract_id = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(dir / "original/v3/json")) {
+  for (const auto& entry : stdfs::recursive_directory_iterator(dir / "original/v3/json")) {
     if (!entry.is_regular_file()) continue;
     auto name = ParseV3FileName(entry.path().filename().string());
     ASSERT_TRUE(name.ok()) << entry.path();
@@ -70,7 +70,7 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
   request.from = *ParseIsoTime("2025-08-12T00:00:00Z");
   request.to = *ParseIsoTime("2025-08-13T00:00:00Z");
   ASSERT_TRUE(storage::QueryTicks(
-                  storage::PosixFileSystem(), (dir / "data").string(), request,
+                  fs::PosixFileSystem(), (dir / "data").string(), request,
                   [&](const Tick& tick) {
                     if (tick.source == TickSource::kLive) {
                       stored.emplace_back();
@@ -119,7 +119,7 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
   std::sort(hours.begin(), hours.end());
   hours.erase(std::unique(hours.begin(), hours.end()), hours.end());
   EXPECT_GE(hours.size(), 2u) << "no hour boundary was crossed";
-  fs::remove_all(dir);
+  stdfs::remove_all(dir);
 }
 
 }  // namespace

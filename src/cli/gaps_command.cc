@@ -10,7 +10,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "storage/file_system.h"
+#include "fs/file_system.h"
 #include "storage/gap_ledger.h"
 
 namespace ibstream::cli {
@@ -24,7 +24,7 @@ struct GapsOptions {
 
 int RunGaps(const GapsOptions& o) {
   uint64_t corrupt = 0;
-  auto gaps = storage::GapLedger::ReadAll(storage::PosixFileSystem(), o.data, &corrupt);
+  auto gaps = storage::GapLedger::ReadAll(fs::PosixFileSystem(), o.data, &corrupt);
   if (!gaps.ok()) {
     std::cerr << "ibstream gaps: " << gaps.status().ToString() << "\n";
     return 2;

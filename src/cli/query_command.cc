@@ -34,7 +34,7 @@
 #include "export/v3_archive.h"
 #include "export/v3_json.h"
 #include "export/v3_protobuf.h"
-#include "storage/file_system.h"
+#include "fs/file_system.h"
 #include "storage/query.h"
 
 namespace ibstream::cli {
@@ -224,7 +224,7 @@ int RunQuery(const QueryOptions& o) {
     for (TickType type : *types) request.streams.push_back({o.contract, type});
     request.from = range->from;
     request.to = range->to;
-    status = storage::QueryTicks(storage::PosixFileSystem(), o.data, request, sink, &stats);
+    status = storage::QueryTicks(fs::PosixFileSystem(), o.data, request, sink, &stats);
   } else {
     V3ArchiveRequest request;
     request.dir = o.v3;

@@ -16,7 +16,7 @@
 namespace ibstream {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 
 constexpr int64_t kHour = 1755784800;  // 2025-08-21 14:00:00 UTC
 constexpr int64_t kMnq = 711280073;
@@ -45,7 +45,7 @@ Tick Trade(int64_t second, double price) {
   return tick;
 }
 
-std::string Slurp(const fs::path& path) {
+std::string Slurp(const stdfs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream content;
   content << in.rdbuf();
@@ -55,13 +55,13 @@ std::string Slurp(const fs::path& path) {
 class QueryV3CommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
+    dir_ = stdfs::temp_directory_path() /
            ("query_v3_command_test_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    stdfs::remove_all(dir_);
+    stdfs::create_directories(dir_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override { stdfs::remove_all(dir_); }
 
   void WriteArchive(const std::vector<Tick>& ticks) {
     V3WriterOptions options;
@@ -82,7 +82,7 @@ class QueryV3CommandTest : public ::testing::Test {
   std::string Err() const { return Slurp(dir_ / "err"); }
   std::string Archive() const { return (dir_ / "archive").string(); }
 
-  fs::path dir_;
+  stdfs::path dir_;
 };
 
 TEST_F(QueryV3CommandTest, PrintsTheRangeInOrderInTheRequestedFormat) {
@@ -114,7 +114,8 @@ TEST_F(QueryV3CommandTest, PrintsTheRangeInOrderInTheRequestedFormat) {
 
 TEST_F(QueryV3CommandTest, DamageIsSkippedReportedAndExitsOne) {
   WriteArchive({Quote(kHour + 1, 1), Quote(kHour + 2, 2)});
-  const fs::path file = dir_ / "archive/v3/json/2025/08/21/14/711280073_bid_ask_1755784800.jsonl";
+  const stdfs::path file =
+      dir_ / "archive/v3/json/2025/08/21/14/711280073_bid_ask_1755784800.jsonl";
   std::ofstream(file, std::ios::app) << "{not json\n";
   ASSERT_EQ(Query("--v3 " + Archive() +
                   " --contract 711280073 --from 2025-08-21T14:00:00Z "

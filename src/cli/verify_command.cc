@@ -20,7 +20,7 @@
 
 #include "cli/commands.h"
 #include "common/clock.h"
-#include "storage/file_system.h"
+#include "fs/file_system.h"
 #include "storage/verify.h"
 #include "verify/completeness.h"
 
@@ -68,8 +68,8 @@ int RunVerify(const VerifyOptions& o) {
     completeness = std::make_unique<verify::CompletenessCheck>(options);
     checks.push_back(completeness.get());
   }
-  auto report = storage::VerifyStore(
-      storage::PosixFileSystem(), o.data, checks, [&](size_t done, size_t total) {
+  auto report =
+      storage::VerifyStore(fs::PosixFileSystem(), o.data, checks, [&](size_t done, size_t total) {
         if (show_progress && (done % 16 == 0 || done == total)) {
           std::fprintf(stderr, "\rverified %zu/%zu files", done, total);
           if (done == total) std::fprintf(stderr, "\n");

@@ -16,7 +16,7 @@
 namespace ibstream {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 
 constexpr int64_t kSecondsPerHour = 3600;
 
@@ -40,11 +40,11 @@ std::optional<int64_t> DayEpoch(int year, int month, int day) {
 }
 
 // One directory's entries, sorted by name; a directory that cannot be listed is a problem.
-std::vector<fs::directory_entry> List(const fs::path& dir, V3ArchiveStats& stats) {
-  std::vector<fs::directory_entry> entries;
+std::vector<stdfs::directory_entry> List(const stdfs::path& dir, V3ArchiveStats& stats) {
+  std::vector<stdfs::directory_entry> entries;
   std::error_code error;
-  fs::directory_iterator it(dir, error);
-  for (; !error && it != fs::directory_iterator(); it.increment(error)) entries.push_back(*it);
+  stdfs::directory_iterator it(dir, error);
+  for (; !error && it != stdfs::directory_iterator(); it.increment(error)) entries.push_back(*it);
   if (error) {
     ++stats.unreadable;
     stats.AddProblem(dir.string() + ": cannot list the directory: " + error.message());
@@ -54,16 +54,16 @@ std::vector<fs::directory_entry> List(const fs::path& dir, V3ArchiveStats& stats
   return entries;
 }
 
-bool IsDirectory(const fs::directory_entry& entry) {
+bool IsDirectory(const stdfs::directory_entry& entry) {
   std::error_code error;
   return entry.is_directory(error);
 }
 
 // The hour directories of one format's tree within [lo, hi] (hour starts, Unix seconds).
-void CollectHours(const fs::path& tree, int64_t lo, int64_t hi, size_t format,
-                  std::map<int64_t, std::array<fs::path, 2>>& hours, V3ArchiveStats& stats) {
+void CollectHours(const stdfs::path& tree, int64_t lo, int64_t hi, size_t format,
+                  std::map<int64_t, std::array<stdfs::path, 2>>& hours, V3ArchiveStats& stats) {
   // A date part that is not a number of the right width, or not a date, is not ours: counted.
-  const auto unrecognized = [&stats](const fs::directory_entry&) { ++stats.unrecognized_files; };
+  const auto unrecognized = [&stats](const stdfs::directory_entry&) { ++stats.unrecognized_files; };
   for (const auto& year_entry : List(tree, stats)) {
     const int year = ParseFixedDigits(year_entry.path().filename().string(), 4);
     if (year < 0 || !IsDirectory(year_entry)) {
@@ -120,15 +120,15 @@ class ArchiveReader {
                 V3ArchiveStats& stats)
       : request_(request), sink_(sink), stats_(stats) {}
 
-  Status Run(const fs::path& root) {
+  Status Run(const stdfs::path& root) {
     if (request_.to <= request_.from) return Status::Ok();
     const int64_t lo = V3HourEpoch(request_.from) - kSecondsPerHour;
     const int64_t hi = V3HourEpoch(request_.to - Duration(1)) + kSecondsPerHour;
-    std::map<int64_t, std::array<fs::path, 2>> hours;
+    std::map<int64_t, std::array<stdfs::path, 2>> hours;
     for (V3Format format : {V3Format::kJson, V3Format::kProtobuf}) {
-      const fs::path tree = root / V3FormatDirectory(format);
+      const stdfs::path tree = root / V3FormatDirectory(format);
       std::error_code error;
-      if (!fs::is_directory(tree, error)) continue;
+      if (!stdfs::is_directory(tree, error)) continue;
       CollectHours(tree, lo, hi, static_cast<size_t>(format), hours, stats_);
     }
     for (const auto& [hour_epoch, dirs] : hours) {
@@ -146,9 +146,9 @@ class ArchiveReader {
            std::find(request_.types.begin(), request_.types.end(), type) != request_.types.end();
   }
 
-  void ReadHour(const std::array<fs::path, 2>& dirs) {
+  void ReadHour(const std::array<stdfs::path, 2>& dirs) {
     // Per tick type, the matching files of each format.
-    std::map<TickType, std::array<std::vector<fs::path>, 2>> files;
+    std::map<TickType, std::array<std::vector<stdfs::path>, 2>> files;
     for (size_t format = 0; format < 2; ++format) {
       if (dirs[format].empty()) continue;
       for (const auto& entry : List(dirs[format], stats_)) {
@@ -166,11 +166,11 @@ class ArchiveReader {
     for (const auto& [type, by_format] : files) {
       const size_t chosen = by_format[preferred].empty() ? 1 - preferred : preferred;
       stats_.files_other_format += by_format[1 - chosen].size();
-      for (const fs::path& path : by_format[chosen]) ReadFile(path, type);
+      for (const stdfs::path& path : by_format[chosen]) ReadFile(path, type);
     }
   }
 
-  void ReadFile(const fs::path& path, TickType file_type) {
+  void ReadFile(const stdfs::path& path, TickType file_type) {
     const uint32_t file = next_file_++;
     const std::string name = path.string();
     const bool json = path.extension() == ".jsonl";
@@ -235,15 +235,15 @@ Status ReadV3Archive(const V3ArchiveRequest& request,
                      const std::function<Status(const Tick&)>& sink, V3ArchiveStats* stats) {
   V3ArchiveStats local;
   V3ArchiveStats& s = stats != nullptr ? *stats : local;
-  const fs::path dir(request.dir);
+  const stdfs::path dir(request.dir);
   std::error_code error;
-  fs::path root = dir / "v3";
-  const auto has_trees = [&error](const fs::path& p) {
-    return fs::is_directory(p / "json", error) || fs::is_directory(p / "protobuf", error);
+  stdfs::path root = dir / "v3";
+  const auto has_trees = [&error](const stdfs::path& p) {
+    return stdfs::is_directory(p / "json", error) || stdfs::is_directory(p / "protobuf", error);
   };
   if (!has_trees(root)) {
     // DIR may be the v3 directory itself.
-    const fs::path name = dir.has_filename() ? dir.filename() : dir.parent_path().filename();
+    const stdfs::path name = dir.has_filename() ? dir.filename() : dir.parent_path().filename();
     if (name != "v3" || !has_trees(dir)) {
       return NotFound("no v3 archive in " + request.dir + ": neither " + (root / "json").string() +
                       " nor " + (root / "protobuf").string() + " is a directory");

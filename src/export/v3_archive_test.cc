@@ -16,7 +16,7 @@
 namespace ibstream {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 
 constexpr int64_t kHour = 1755784800;  // 2025-08-21 14:00:00 UTC
 constexpr int64_t kMnq = testing::kMnq;
@@ -40,13 +40,13 @@ Tick Trade(int64_t second, double price) {
 class V3ArchiveTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::temp_directory_path() /
+    base_ = stdfs::temp_directory_path() /
             ("v3_archive_test_" + std::to_string(::getpid()) + "_" +
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base_);
-    fs::create_directories(base_);
+    stdfs::remove_all(base_);
+    stdfs::create_directories(base_);
   }
-  void TearDown() override { fs::remove_all(base_); }
+  void TearDown() override { stdfs::remove_all(base_); }
 
   // Writes `ticks` as the original did (both formats unless told otherwise).
   void Write(const std::vector<Tick>& ticks, bool json = true, bool protobuf = true) {
@@ -91,7 +91,7 @@ class V3ArchiveTest : public ::testing::Test {
     return out;
   }
 
-  fs::path base_;
+  stdfs::path base_;
 };
 
 TEST_F(V3ArchiveTest, ReturnsTheRangeInTimeOrderAcrossHoursAndTypes) {
@@ -181,8 +181,8 @@ TEST_F(V3ArchiveTest, SelectsContractAndTypes) {
 
 TEST_F(V3ArchiveTest, OldPerSecondFilesAndAnyEpochSuffix) {
   // Before 2025-08-01 the name carried the tick's own second: many files per hour.
-  const fs::path dir = base_ / "v3/json/2025/08/21/14";
-  fs::create_directories(dir);
+  const stdfs::path dir = base_ / "v3/json/2025/08/21/14";
+  stdfs::create_directories(dir);
   for (int64_t second : {kHour + 9, kHour + 3}) {
     std::string line;
     AppendV3Json(Quote(second, static_cast<double>(second - kHour)), line);
@@ -217,7 +217,7 @@ TEST_F(V3ArchiveTest, ARecordFiledAnHourOffIsFoundAndOrdered) {
 TEST_F(V3ArchiveTest, DamageIsCountedAndTheReadGoesOn) {
   Write({Quote(kHour + 1, 1), Quote(kHour + 2, 2), Trade(kHour + 3, 3), Quote(kHour + 3601, 4)},
         true, false);
-  const fs::path quotes = base_ / "v3/json/2025/08/21/14/711280073_bid_ask_1755784800.jsonl";
+  const stdfs::path quotes = base_ / "v3/json/2025/08/21/14/711280073_bid_ask_1755784800.jsonl";
   std::ofstream(quotes, std::ios::app) << "{\"ts\":garbage\n\xff\xfe\n";
   // A record of another contract inside MNQ's file.
   Tick stranger = Quote(kHour + 4, 5);
@@ -226,13 +226,13 @@ TEST_F(V3ArchiveTest, DamageIsCountedAndTheReadGoesOn) {
   AppendV3Json(stranger, line);
   std::ofstream(quotes, std::ios::app) << line;
   // A protobuf-only hour whose file is torn and starts with garbage framing.
-  const fs::path torn = base_ / "v3/protobuf/2025/08/21/16/711280073_last_1755792000.pb";
-  fs::create_directories(torn.parent_path());
+  const stdfs::path torn = base_ / "v3/protobuf/2025/08/21/16/711280073_last_1755792000.pb";
+  stdfs::create_directories(torn.parent_path());
   std::string bytes;
   ASSERT_TRUE(AppendV3Protobuf(Trade(kHour + 7201, 6), bytes).ok());
   std::ofstream(torn, std::ios::binary) << bytes << bytes.substr(0, 10);
   // Noise in the tree.
-  fs::create_directories(base_ / "v3/json/2025/08/21/notanhour");
+  stdfs::create_directories(base_ / "v3/json/2025/08/21/notanhour");
   std::ofstream(base_ / "v3/json/2025/08/21/14/README.txt") << "notes";
 
   V3ArchiveStats stats;
@@ -264,10 +264,10 @@ TEST_F(V3ArchiveTest, RandomGarbageFilesNeverCrash) {
     std::string junk(random() % 300, '\0');
     for (char& c : junk) c = static_cast<char>(random());
     const bool json = random() % 2 == 0;
-    const fs::path path =
+    const stdfs::path path =
         base_ / (json ? "v3/json" : "v3/protobuf") / "2025/08/21/15" /
         ("711280073_bid_ask_" + std::to_string(kHour + 3600 + i) + (json ? ".jsonl" : ".pb"));
-    fs::create_directories(path.parent_path());
+    stdfs::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << junk;
   }
   V3ArchiveStats stats;

@@ -1,8 +1,6 @@
 #include "export/v3_live_output.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <system_error>
 #include <utility>
 
 #include "export/v3_layout.h"
@@ -22,12 +20,11 @@ Status V3LiveOutput::Start() {
     return InvalidArgument("v3 output: neither json nor protobuf is enabled");
   }
   if (options_.queue_capacity == 0) return InvalidArgument("v3 output: queue capacity is 0");
-  const std::filesystem::path v3_dir = std::filesystem::path(options_.writer.base_dir) / "v3";
-  std::error_code error;
-  std::filesystem::create_directories(v3_dir, error);
-  if (error) {
-    return IoError("v3 output: cannot create " + v3_dir.string() + ": " + error.message());
-  }
+  fs::FileSystem* file_system =
+      options_.writer.file_system != nullptr ? options_.writer.file_system : fs::PosixFileSystem();
+  const std::string v3_dir = fs::JoinPath(options_.writer.base_dir, "v3");
+  Status created = fs::CreateDirs(file_system, v3_dir);
+  if (!created.ok()) return created.WithContext("v3 output: cannot create " + v3_dir);
   std::lock_guard lock(mutex_);
   if (running_ || stopped_) return FailedPrecondition("v3 output: Start() called twice");
   last_flush_ = clock_.Now();

@@ -19,7 +19,7 @@
 namespace ibstream {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
@@ -78,13 +78,13 @@ class Gate {
 class V3LiveOutputTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::temp_directory_path() /
+    base_ = stdfs::temp_directory_path() /
             ("v3_live_output_test_" + std::to_string(::getpid()) + "_" +
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base_);
-    fs::create_directories(base_);
+    stdfs::remove_all(base_);
+    stdfs::create_directories(base_);
   }
-  void TearDown() override { fs::remove_all(base_); }
+  void TearDown() override { stdfs::remove_all(base_); }
 
   V3LiveOutputOptions Options(const std::string& name = "live") const {
     V3LiveOutputOptions options;
@@ -94,19 +94,19 @@ class V3LiveOutputTest : public ::testing::Test {
   }
 
   // Every file under `root`, by path relative to it, with its bytes.
-  static std::map<std::string, std::string> Files(const fs::path& root) {
+  static std::map<std::string, std::string> Files(const stdfs::path& root) {
     std::map<std::string, std::string> files;
-    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    for (const auto& entry : stdfs::recursive_directory_iterator(root)) {
       if (!entry.is_regular_file()) continue;
       std::ifstream in(entry.path(), std::ios::binary);
       std::stringstream content;
       content << in.rdbuf();
-      files[fs::relative(entry.path(), root).string()] = content.str();
+      files[stdfs::relative(entry.path(), root).string()] = content.str();
     }
     return files;
   }
 
-  static uint64_t CountRecords(const fs::path& file) {
+  static uint64_t CountRecords(const stdfs::path& file) {
     V3ReadStats stats;
     EXPECT_TRUE(ReadV3File(
                     file.string(), [](const V3Record&) {}, stats)
@@ -115,7 +115,7 @@ class V3LiveOutputTest : public ::testing::Test {
     return stats.records;
   }
 
-  fs::path base_;
+  stdfs::path base_;
   TestClock clock_{FromUnixSeconds(kHour + 600)};
 };
 
@@ -236,7 +236,8 @@ TEST_F(V3LiveOutputTest, FlushesOnTheClockAndClosesHoursAfterTheGrace) {
   options.close_grace = minutes(5);
   V3LiveOutput output(options, clock_);
   ASSERT_TRUE(output.Start().ok());
-  const fs::path hour14 = base_ / "live/v3/json/2025/08/21/14/711280073_bid_ask_1755784800.jsonl";
+  const stdfs::path hour14 =
+      base_ / "live/v3/json/2025/08/21/14/711280073_bid_ask_1755784800.jsonl";
 
   ASSERT_TRUE(output.Offer(At(testing::VerbatimBidAsk(), kHour + 1)));
   ASSERT_TRUE(output.WaitIdle(kWait));
@@ -273,7 +274,7 @@ TEST_F(V3LiveOutputTest, FlushesOnTheClockAndClosesHoursAfterTheGrace) {
 
 TEST_F(V3LiveOutputTest, WriteErrorsAreCountedAndTheOutputGoesOn) {
   V3LiveOutputOptions options = Options();
-  fs::create_directories(base_ / "live/v3");
+  stdfs::create_directories(base_ / "live/v3");
   std::ofstream(base_ / "live/v3/json") << "not a directory";
   V3LiveOutput output(options, clock_);
   ASSERT_TRUE(output.Start().ok());
@@ -286,7 +287,7 @@ TEST_F(V3LiveOutputTest, WriteErrorsAreCountedAndTheOutputGoesOn) {
       << output.stats().last_error;
 
   // The obstacle goes away: the next tick is written.
-  fs::remove(base_ / "live/v3/json");
+  stdfs::remove(base_ / "live/v3/json");
   ASSERT_TRUE(output.Offer(At(testing::VerbatimBidAsk(), kHour + 3)));
   ASSERT_TRUE(output.Stop().ok());
   EXPECT_EQ(output.stats().write_errors, 2u);
@@ -337,7 +338,7 @@ TEST_F(V3LiveOutputTest, StartChecksItsOptions) {
     V3LiveOutput output(Options(), clock_);
     ASSERT_TRUE(output.Start().ok());
     EXPECT_EQ(output.Start().code(), StatusCode::kFailedPrecondition);
-    EXPECT_TRUE(fs::is_directory(base_ / "live/v3"));
+    EXPECT_TRUE(stdfs::is_directory(base_ / "live/v3"));
   }
 }
 

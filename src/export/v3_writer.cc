@@ -1,12 +1,6 @@
 #include "export/v3_writer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "export/v3_json.h"
 #include "export/v3_protobuf.h"
@@ -15,35 +9,15 @@
 namespace ibstream {
 namespace {
 
-Status ErrnoError(std::string_view what, const std::string& path) {
-  return IoError(std::string(what) + " " + path + ": " + std::strerror(errno));
-}
-
-std::string ParentOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-// Reads exactly `size` bytes at `offset` unless the file ends first; returns the count read.
-Result<size_t> ReadAt(int fd, uint64_t offset, char* data, size_t size, const std::string& path) {
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pread(fd, data + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError("cannot read", path);
-    }
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  return done;
-}
+// The OS's message already names the path ("open <path>: ..."); this says what the writer was
+// doing.
+Status Failed(std::string_view what, const Status& status) { return status.WithContext(what); }
 
 }  // namespace
 
-V3Writer::V3Writer(V3WriterOptions options) : options_(std::move(options)) {
+V3Writer::V3Writer(V3WriterOptions options)
+    : options_(std::move(options)),
+      fs_(options_.file_system != nullptr ? options_.file_system : fs::PosixFileSystem()) {
   if (options_.max_open_files == 0) options_.max_open_files = 1;
 }
 
@@ -87,10 +61,7 @@ Status V3Writer::AppendRendered(const FileKey& key, TimePoint ts, const std::str
   open.buffer += bytes;
   if (open.buffer.size() < options_.buffer_bytes) return Status::Ok();
   Status written = WriteBuffer(open);
-  if (!written.ok()) {
-    ::close(open.fd);
-    files_.erase(key);
-  }
+  if (!written.ok()) files_.erase(key);  // closes the file
   return written;
 }
 
@@ -106,35 +77,33 @@ Result<V3Writer::OpenFile*> V3Writer::GetFile(const FileKey& key, TimePoint ts) 
 Status V3Writer::OpenNew(const FileKey& key, TimePoint ts, OpenFile& file) {
   file.path = options_.base_dir + "/" +
               V3RelativePath(key.format, StreamKey{key.contract_id, key.type}, ts);
-  const std::string dir = ParentOf(file.path);
+  const std::string dir = fs::ParentDir(file.path);
   IBSTREAM_RETURN_IF_ERROR(MakeDirectories(dir));
-  file.fd = ::open(file.path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (file.fd >= 0) {
+  if (!fs_->Exists(file.path)) {
+    auto created = fs_->NewWritableFile(file.path, /*exclusive=*/true);
+    if (!created.ok()) return Failed("cannot create", created.status());
+    file.file = std::move(*created);
     dirs_to_sync_.insert(dir);  // a new directory entry
     return Status::Ok();
   }
-  if (errno != EEXIST) return ErrnoError("cannot create", file.path);
-  file.fd = ::open(file.path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-  if (file.fd < 0) return ErrnoError("cannot open", file.path);
-  Status repaired = RepairTail(key.format, file);
-  if (!repaired.ok()) {
-    ::close(file.fd);
-    file.fd = -1;
-  }
-  return repaired;
+  IBSTREAM_RETURN_IF_ERROR(RepairTail(key.format, file));
+  auto opened = fs_->NewAppendableFile(file.path);
+  if (!opened.ok()) return Failed("cannot open", opened.status());
+  file.file = std::move(*opened);
+  return Status::Ok();
 }
 
 Status V3Writer::RepairTail(V3Format format, OpenFile& file) {
-  struct stat info {};
-  if (::fstat(file.fd, &info) != 0) return ErrnoError("cannot stat", file.path);
-  const auto size = static_cast<uint64_t>(info.st_size);
+  auto reader = fs_->NewRandomAccessFile(file.path);
+  if (!reader.ok()) return Failed("cannot open", reader.status());
+  const uint64_t size = (*reader)->Size();
   if (size == 0) return Status::Ok();
 
   if (format == V3Format::kJson) {
-    char last = '\n';
-    auto n = ReadAt(file.fd, size - 1, &last, 1, file.path);
-    if (!n.ok()) return n.status();
-    if (last != '\n') {
+    std::string last;
+    Status read = (*reader)->Read(size - 1, 1, &last);
+    if (!read.ok()) return Failed("cannot read", read);
+    if (last != "\n") {
       file.buffer += '\n';
       ++stats_.json_tails_terminated;
     }
@@ -142,17 +111,16 @@ Status V3Writer::RepairTail(V3Format format, OpenFile& file) {
   }
 
   // Walk the length prefixes to the end of the last whole record.
-  std::string chunk(256 * 1024, '\0');
+  constexpr size_t kChunkBytes = 256 * 1024;
+  std::string chunk;
   uint64_t chunk_start = 0;
-  size_t chunk_size = 0;
   uint64_t pos = 0;
   while (size - pos >= kV3LengthPrefixBytes) {
-    if (pos < chunk_start || pos + kV3LengthPrefixBytes > chunk_start + chunk_size) {
-      auto n = ReadAt(file.fd, pos, chunk.data(), chunk.size(), file.path);
-      if (!n.ok()) return n.status();
+    if (pos < chunk_start || pos + kV3LengthPrefixBytes > chunk_start + chunk.size()) {
+      Status read = (*reader)->Read(pos, kChunkBytes, &chunk);
+      if (!read.ok()) return Failed("cannot read", read);
       chunk_start = pos;
-      chunk_size = *n;
-      if (chunk_size < kV3LengthPrefixBytes) break;
+      if (chunk.size() < kV3LengthPrefixBytes) break;
     }
     const auto* p = reinterpret_cast<const unsigned char*>(chunk.data() + (pos - chunk_start));
     const uint32_t length =
@@ -165,74 +133,61 @@ Status V3Writer::RepairTail(V3Format format, OpenFile& file) {
     pos += kV3LengthPrefixBytes + length;
   }
   if (pos == size) return Status::Ok();
-  if (::ftruncate(file.fd, static_cast<off_t>(pos)) != 0) {
-    return ErrnoError("cannot truncate the torn tail of", file.path);
-  }
+  reader->reset();
+  Status truncated = fs_->TruncateAndSync(file.path, pos);
+  if (!truncated.ok()) return Failed("cannot truncate the torn tail", truncated);
   ++stats_.protobuf_tails_truncated;
   return Status::Ok();
 }
 
 Status V3Writer::MakeDirectories(const std::string& dir) {
-  struct stat info {};
-  if (::stat(dir.c_str(), &info) == 0) {
-    if (S_ISDIR(info.st_mode)) return Status::Ok();
+  auto is_dir = fs_->IsDirectory(dir);
+  if (is_dir.ok()) {
+    if (*is_dir) return Status::Ok();
     return IoError(dir + " exists and is not a directory");
   }
-  const std::string parent = ParentOf(dir);
+  const std::string parent = fs::ParentDir(dir);
   if (parent != dir) IBSTREAM_RETURN_IF_ERROR(MakeDirectories(parent));
-  if (::mkdir(dir.c_str(), 0755) != 0) {
-    if (errno == EEXIST) return Status::Ok();
-    return ErrnoError("cannot create directory", dir);
-  }
+  Status created = fs_->CreateDir(dir);
+  if (!created.ok()) return Failed("cannot create directory", created);
   dirs_to_sync_.insert(parent);
   return Status::Ok();
 }
 
 Status V3Writer::WriteBuffer(OpenFile& file) {
-  size_t done = 0;
-  while (done < file.buffer.size()) {
-    const ssize_t n = ::write(file.fd, file.buffer.data() + done, file.buffer.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status error = ErrnoError("cannot write", file.path);
-      file.buffer.clear();
-      return error;
-    }
-    done += static_cast<size_t>(n);
-    stats_.bytes_written += static_cast<uint64_t>(n);
-  }
+  if (file.buffer.empty()) return Status::Ok();
+  Status status = file.file->Append(file.buffer);
+  if (status.ok()) stats_.bytes_written += file.buffer.size();
   file.buffer.clear();
+  if (!status.ok()) return Failed("cannot write", status);
   return Status::Ok();
 }
 
 Status V3Writer::SyncAndClose(OpenFile& file) {
   Status status = WriteBuffer(file);
   if (status.ok()) {
-    if (::fsync(file.fd) != 0) {
-      status = ErrnoError("cannot fsync", file.path);
+    Status synced = file.file->Sync();
+    if (!synced.ok()) {
+      status = Failed("cannot fsync", synced);
     } else {
       ++stats_.fsyncs;
     }
   }
-  if (::close(file.fd) != 0 && status.ok()) status = ErrnoError("cannot close", file.path);
-  file.fd = -1;
+  Status closed = file.file->Close();
+  if (!closed.ok() && status.ok()) status = Failed("cannot close", closed);
+  file.file.reset();
   return status;
 }
 
 Status V3Writer::SyncDirectories() {
   Status first;
   for (const std::string& dir : dirs_to_sync_) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-      if (first.ok()) first = ErrnoError("cannot open directory", dir);
-      continue;
-    }
-    if (::fsync(fd) != 0) {
-      if (first.ok()) first = ErrnoError("cannot fsync directory", dir);
+    Status synced = fs_->SyncDir(dir);
+    if (!synced.ok()) {
+      if (first.ok()) first = Failed("cannot fsync directory", synced);
     } else {
       ++stats_.fsyncs;
     }
-    ::close(fd);
   }
   if (first.ok()) dirs_to_sync_.clear();
   return first;
@@ -244,16 +199,16 @@ Status V3Writer::Flush() {
     OpenFile& file = it->second;
     Status status = WriteBuffer(file);
     if (status.ok()) {
-      if (::fsync(file.fd) != 0) {
-        status = ErrnoError("cannot fsync", file.path);
+      Status synced = file.file->Sync();
+      if (!synced.ok()) {
+        status = Failed("cannot fsync", synced);
       } else {
         ++stats_.fsyncs;
       }
     }
     if (!status.ok()) {
       // After a failed fsync the kernel may have dropped the pages: start over from the file.
-      ::close(file.fd);
-      it = files_.erase(it);
+      it = files_.erase(it);  // closes the file
       if (first.ok()) first = status;
       continue;
     }

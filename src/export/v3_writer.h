@@ -14,16 +14,20 @@
 // every later record unreadable). A protobuf file whose framing is broken by something other than
 // a torn tail is left untouched and Append returns Corruption for it.
 //
-// Not thread-safe: one owner calls every method. Plain POSIX I/O.
+// Not thread-safe: one owner calls every method. Every file and directory goes through the
+// fs::FileSystem of the options (fs/file_system.h), so crash tests can run it on a fault file
+// system.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 
 #include "common/status.h"
 #include "export/v3_layout.h"
+#include "fs/file_system.h"
 #include "model/tick.h"
 
 namespace ibstream {
@@ -38,6 +42,9 @@ struct V3WriterOptions {
   size_t buffer_bytes = 64 * 1024;
   // Beyond this many open files the least recently used one is flushed, fsynced and closed.
   size_t max_open_files = 64;
+  // Where the files are written; null means fs::PosixFileSystem(). Not owned; must outlive the
+  // writer.
+  fs::FileSystem* file_system = nullptr;
 };
 
 struct V3WriterStats {
@@ -46,7 +53,7 @@ struct V3WriterStats {
   uint64_t files_opened = 0;
   uint64_t json_tails_terminated = 0;     // JSON files reopened with an unterminated last line
   uint64_t protobuf_tails_truncated = 0;  // protobuf files reopened with a torn last record
-  uint64_t bytes_written = 0;             // handed to write(2)
+  uint64_t bytes_written = 0;             // appended to the files
   uint64_t fsyncs = 0;
 };
 
@@ -90,7 +97,7 @@ class V3Writer {
     friend auto operator<=>(const FileKey&, const FileKey&) = default;
   };
   struct OpenFile {
-    int fd = -1;
+    std::unique_ptr<fs::WritableFile> file;
     std::string path;
     std::string buffer;
     uint64_t last_use = 0;
@@ -99,6 +106,8 @@ class V3Writer {
   Status AppendRendered(const FileKey& key, TimePoint ts, const std::string& bytes);
   Result<OpenFile*> GetFile(const FileKey& key, TimePoint ts);
   Status OpenNew(const FileKey& key, TimePoint ts, OpenFile& file);
+  // Ends an existing file at a whole record (see the top of this file) before it is reopened;
+  // may add a '\n' to `file.buffer`.
   Status RepairTail(V3Format format, OpenFile& file);
   Status MakeDirectories(const std::string& dir);
   Status WriteBuffer(OpenFile& file);
@@ -107,6 +116,7 @@ class V3Writer {
   Status EvictLeastRecentlyUsed();
 
   V3WriterOptions options_;
+  fs::FileSystem* fs_;
   V3WriterStats stats_;
   std::map<FileKey, OpenFile> files_;
   std::set<std::string> dirs_to_sync_;

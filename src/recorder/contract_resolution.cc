@@ -1,14 +1,8 @@
 #include "recorder/contract_resolution.h"
 
 #include <date/date.h>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace ibstream::recorder {
 
@@ -96,52 +90,33 @@ nlohmann::json ToJson(const protocol::ContractDetails& d) {
 
 }  // namespace
 
-Status WriteFileDurably(const std::string& dir, const std::string& name, const std::string& text) {
-  const std::string tmp = dir + "/." + name + ".tmp";
-  const std::string final_path = dir + "/" + name;
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int e = errno;
-      ::close(fd);
-      return IoError("cannot write " + tmp + ": " + std::strerror(e));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    const int e = errno;
-    ::close(fd);
-    return IoError("cannot fsync " + tmp + ": " + std::strerror(e));
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
-    return IoError("cannot rename " + tmp + ": " + std::strerror(errno));
-  }
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::Ok();
+Status SaveContractDetails(fs::FileSystem* fs, const std::string& dir, const std::string& key,
+                           const protocol::ContractDetails& details) {
+  return fs::WriteFileAtomically(fs, fs::JoinPath(dir, key + ".json"),
+                                 ToJson(details).dump(2) + "\n");
 }
 
 Status SaveContractDetails(const std::string& dir, const std::string& key,
                            const protocol::ContractDetails& details) {
-  return WriteFileDurably(dir, key + ".json", ToJson(details).dump(2) + "\n");
+  return SaveContractDetails(fs::PosixFileSystem(), dir, key, details);
 }
 
 Result<protocol::ContractDetails> LoadContractDetails(const std::string& dir,
                                                       const std::string& key) {
-  const std::string path = dir + "/" + key + ".json";
-  std::ifstream in(path);
-  if (!in) return NotFound("no cached contract details at " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  auto j = nlohmann::json::parse(buffer.str(), nullptr, false);
+  return LoadContractDetails(fs::PosixFileSystem(), dir, key);
+}
+
+Result<protocol::ContractDetails> LoadContractDetails(fs::FileSystem* fs, const std::string& dir,
+                                                      const std::string& key) {
+  const std::string path = fs::JoinPath(dir, key + ".json");
+  auto text = fs::ReadFile(fs, path, kMaxContractCacheFileBytes);
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kNotFound) {
+      return NotFound("no cached contract details at " + path);
+    }
+    return text.status();
+  }
+  auto j = nlohmann::json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return ParseError(path + ": not a JSON object");
   protocol::ContractDetails d;
   try {

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "config/config.h"
+#include "fs/file_system.h"
 #include "protocol/contract.h"
 
 namespace ibstream::recorder {
@@ -31,15 +32,21 @@ std::optional<TimePoint> LastTradeDay(const protocol::ContractDetails& details);
 // A stable file-name key for a tracked contract: "con_711280073" or "sym_MNQ_FUT_CME_USD".
 std::string CacheKey(const config::ContractConfig& contract);
 
-// Writes `dir`/`name` so that a crash leaves the old or the new content, never a mix (temp file,
-// fsync, rename, directory fsync).
-Status WriteFileDurably(const std::string& dir, const std::string& name, const std::string& text);
+// The largest contract-details cache file read back (a real one is a few kilobytes).
+inline constexpr uint64_t kMaxContractCacheFileBytes = 4 << 20;
 
-// Contract details persisted as JSON under `<dir>/<key>.json` (written by temp file, fsync,
-// rename). Only the fields the recorder uses are kept.
+// Contract details persisted as JSON under `<dir>/<key>.json`, written through `fs` with
+// fs::WriteFileAtomically (a crash leaves the old or the new file). Only the fields the recorder
+// uses are kept.
+Status SaveContractDetails(fs::FileSystem* fs, const std::string& dir, const std::string& key,
+                           const protocol::ContractDetails& details);
+// NotFound when there is no cache file; ParseError (naming the file) when it is damaged;
+// ResourceExhausted when it is larger than kMaxContractCacheFileBytes.
+Result<protocol::ContractDetails> LoadContractDetails(fs::FileSystem* fs, const std::string& dir,
+                                                      const std::string& key);
+// The same on fs::PosixFileSystem(), for callers that do not pass their file system yet.
 Status SaveContractDetails(const std::string& dir, const std::string& key,
                            const protocol::ContractDetails& details);
-// NotFound when there is no cache file; ParseError (naming the file) when it is damaged.
 Result<protocol::ContractDetails> LoadContractDetails(const std::string& dir,
                                                       const std::string& key);
 

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fs/fault_file_system.h"
+
 namespace ibstream::recorder {
 namespace {
 
@@ -95,6 +97,41 @@ TEST(ContractResolutionTest, WeeklySessionsBecomeIbHours) {
   // A session running past midnight.
   EXPECT_EQ(WeeklySessionsToIbHours({{0, 17 * 60, 23 * 60}}, sunday, 1),
             "20250810:1700-20250811:1600");
+}
+
+// The cache goes through the file system it is given: a power cut during a save leaves the old
+// details or the new ones, and a file over the limit is refused rather than read.
+TEST(ContractResolutionTest, CacheSurvivesCrashes) {
+  protocol::ContractDetails old_details = Future(711280073, "20250919");
+  old_details.trading_hours = "20250810:1700-20250811:1600";
+  protocol::ContractDetails new_details = Future(722222222, "20251219");
+  new_details.trading_hours = "20251110:1700-20251111:1600";
+  for (int64_t ops = 0; ops < 8; ++ops) {
+    SCOPED_TRACE("ops=" + std::to_string(ops));
+    fs::FaultFileSystem fs;
+    ASSERT_TRUE(fs::CreateDirs(&fs, "/data/contracts").ok());
+    ASSERT_TRUE(SaveContractDetails(&fs, "/data/contracts", "k", old_details).ok());
+    fs.DieAfterOperations(ops);
+    const Status saved = SaveContractDetails(&fs, "/data/contracts", "k", new_details);
+    fs.Crash(ops + 1);
+    auto loaded = LoadContractDetails(&fs, "/data/contracts", "k");
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    if (saved.ok()) {
+      EXPECT_EQ(loaded->contract.con_id, 722222222);
+    } else {
+      EXPECT_TRUE(loaded->contract.con_id == 711280073 || loaded->contract.con_id == 722222222);
+    }
+    EXPECT_EQ(loaded->trading_hours, loaded->contract.con_id == 711280073
+                                         ? old_details.trading_hours
+                                         : new_details.trading_hours);
+  }
+
+  fs::FaultFileSystem fs;
+  ASSERT_TRUE(
+      fs.WriteRaw("/data/contracts/big.json", std::string(kMaxContractCacheFileBytes + 1, ' '))
+          .ok());
+  EXPECT_EQ(LoadContractDetails(&fs, "/data/contracts", "big").status().code(),
+            StatusCode::kResourceExhausted);
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ class CountingSink final : public reliability::AlertSink {
 // publishes views, and carries the public API's calls over to the loop thread.
 class Recorder::Impl {
  public:
-  Impl(Recorder& owner, RecorderOptions options, const Clock& clock, storage::FileSystem* fs,
+  Impl(Recorder& owner, RecorderOptions options, const Clock& clock, fs::FileSystem* fs,
        reliability::AlertSink& alerts)
       : options_(std::move(options)),
         clock_(clock),
@@ -274,7 +274,7 @@ class Recorder::Impl {
 
   RecorderOptions options_;
   const Clock& clock_;
-  storage::FileSystem* fs_;
+  fs::FileSystem* fs_;
   CountingSink sink_;
   reliability::ReliabilityCore core_;
   client::EventLoop loop_;
@@ -297,7 +297,7 @@ class Recorder::Impl {
   std::shared_ptr<const RecorderView> view_;  // guarded by view_mutex_
 };
 
-Recorder::Recorder(RecorderOptions options, const Clock& clock, storage::FileSystem* fs,
+Recorder::Recorder(RecorderOptions options, const Clock& clock, fs::FileSystem* fs,
                    reliability::AlertSink& alerts)
     : clock_(clock), impl_(std::make_unique<Impl>(*this, std::move(options), clock, fs, alerts)) {}
 

@@ -28,11 +28,11 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "config/config.h"
+#include "fs/file_system.h"
 #include "recorder/recorder_view.h"
 #include "recorder/tick_fanout.h"
 #include "reliability/alert_sink.h"
 #include "reliability/backfill_retry.h"
-#include "storage/file_system.h"
 
 namespace ibstream::recorder {
 
@@ -74,7 +74,7 @@ class Recorder {
  public:
   // `clock`, `fs` and `alerts` must outlive the recorder. Alerts are delivered on the loop
   // thread; the sink must queue, not block.
-  Recorder(RecorderOptions options, const Clock& clock, storage::FileSystem* fs,
+  Recorder(RecorderOptions options, const Clock& clock, fs::FileSystem* fs,
            reliability::AlertSink& alerts);
   ~Recorder();  // Stop()
 

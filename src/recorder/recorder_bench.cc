@@ -30,10 +30,10 @@
 #include <thread>
 
 #include "config/config.h"
+#include "fs/file_system.h"
 #include "recorder/recorder.h"
 #include "sim/simulator.h"
 #include "sim/test_client.h"
-#include "storage/file_system.h"
 
 namespace ibstream::recorder {
 namespace {
@@ -145,7 +145,7 @@ void BM_RecorderEndToEnd(benchmark::State& state, storage::FsyncPolicy fsync) {
   // instead of every second, so that waiting for it adds little to the measured time.
   options.evaluate_interval = 10ms;
   NullSink alerts;
-  Recorder recorder(options, real, storage::PosixFileSystem(), alerts);
+  Recorder recorder(options, real, fs::PosixFileSystem(), alerts);
   if (!recorder.Start().ok()) {
     state.SkipWithError("recorder did not start");
     return;

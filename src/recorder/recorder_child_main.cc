@@ -14,9 +14,9 @@
 #include <string>
 #include <thread>
 
+#include "fs/file_system.h"
 #include "recorder/recorder.h"
 #include "recorder/recorder_sim_config.h"
-#include "storage/file_system.h"
 
 namespace {
 
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   recorder::RecorderOptions options;
   options.config = recorder::SimTestConfig(port, data_dir);
   DroppingSink alerts;
-  recorder::Recorder rec(options, clock, storage::PosixFileSystem(), alerts);
+  recorder::Recorder rec(options, clock, fs::PosixFileSystem(), alerts);
   const Status started = rec.Start();
   if (!started.ok()) {
     std::fprintf(stderr, "%s\n", started.ToString().c_str());

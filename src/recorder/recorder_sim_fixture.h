@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "config/config.h"
+#include "fs/file_system.h"
 #include "recorder/recorder.h"
 #include "recorder/recorder_sim_config.h"
 #include "sim/simulator.h"
-#include "storage/file_system.h"
 
 namespace ibstream::recorder::testing {
 
@@ -152,7 +152,7 @@ class RecorderSimTest : public ::testing::Test {
   TimePoint start_;
   double speed_ = 1;
   std::unique_ptr<ScaledClock> clock_;
-  storage::FileSystem* fs_ = storage::PosixFileSystem();
+  fs::FileSystem* fs_ = fs::PosixFileSystem();
   CapturingSink sink_;
   // Adjusts the configuration before each StartRecorder().
   std::function<void(config::Config&)> configure_;

@@ -1,11 +1,7 @@
 #include "recorder/runtime_contracts.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "config/contract_table.h"
 #include "recorder/contract_resolution.h"
@@ -103,20 +99,26 @@ Result<RuntimeContracts> Parse(const std::string& text, const std::string& path)
 
 }  // namespace
 
-Result<RuntimeContracts> LoadRuntimeContracts(const std::string& dir) {
-  const std::string path = dir + "/" + kRuntimeContractsFile;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return RuntimeContracts{};
-    return IoError("cannot read " + path + ": " + std::strerror(errno));
+Result<RuntimeContracts> LoadRuntimeContracts(fs::FileSystem* fs, const std::string& dir) {
+  const std::string path = fs::JoinPath(dir, kRuntimeContractsFile);
+  auto text = fs::ReadFile(fs, path, kMaxRuntimeContractsFileBytes);
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kNotFound) return RuntimeContracts{};
+    return text.status().WithContext("cannot read " + path);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return IoError("cannot read " + path);
-  return Parse(text.str(), path);
+  return Parse(*text, path);
+}
+
+Result<RuntimeContracts> LoadRuntimeContracts(const std::string& dir) {
+  return LoadRuntimeContracts(fs::PosixFileSystem(), dir);
 }
 
 Status SaveRuntimeContracts(const std::string& dir, const RuntimeContracts& contracts) {
+  return SaveRuntimeContracts(fs::PosixFileSystem(), dir, contracts);
+}
+
+Status SaveRuntimeContracts(fs::FileSystem* fs, const std::string& dir,
+                            const RuntimeContracts& contracts) {
   Json json = {{"format", 1}, {"tracked", Json::array()}, {"untracked", Json::array()}};
   for (const auto& t : contracts.tracked) {
     json["tracked"].push_back(
@@ -125,7 +127,7 @@ Status SaveRuntimeContracts(const std::string& dir, const RuntimeContracts& cont
   for (const auto& u : contracts.untracked) {
     json["untracked"].push_back({{"key", u.key}, {"at", FormatIsoUtc(u.at)}});
   }
-  return WriteFileDurably(dir, kRuntimeContractsFile, json.dump(2) + "\n");
+  return fs::WriteFileAtomically(fs, fs::JoinPath(dir, kRuntimeContractsFile), json.dump(2) + "\n");
 }
 
 EffectiveContracts MergeContracts(const std::vector<config::ContractConfig>& configured,

@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "config/config.h"
+#include "fs/file_system.h"
 
 namespace ibstream::recorder {
 
@@ -58,8 +59,19 @@ struct RuntimeContracts {
   friend bool operator==(const RuntimeContracts&, const RuntimeContracts&) = default;
 };
 
-// Empty when the file does not exist; ParseError naming the file and the problem when it is
-// damaged (the caller keeps the file for the operator and records from the configuration only).
+// The largest run-time contract list read back (thousands of contracts fit in a megabyte).
+inline constexpr uint64_t kMaxRuntimeContractsFileBytes = 16 << 20;
+
+// Reads `<dir>/runtime.json` through `fs`. Empty when the file does not exist; ParseError naming
+// the file and the problem when it is damaged (the caller keeps the file for the operator and
+// records from the configuration only); ResourceExhausted when it is larger than
+// kMaxRuntimeContractsFileBytes; IoError when it cannot be read.
+Result<RuntimeContracts> LoadRuntimeContracts(fs::FileSystem* fs, const std::string& dir);
+// Replaces `<dir>/runtime.json` with fs::WriteFileAtomically (a crash leaves the old or the new
+// list, never a mix).
+Status SaveRuntimeContracts(fs::FileSystem* fs, const std::string& dir,
+                            const RuntimeContracts& contracts);
+// The same on fs::PosixFileSystem(), for callers that do not pass their file system yet.
 Result<RuntimeContracts> LoadRuntimeContracts(const std::string& dir);
 Status SaveRuntimeContracts(const std::string& dir, const RuntimeContracts& contracts);
 

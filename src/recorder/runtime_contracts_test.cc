@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fs/fault_file_system.h"
+
 namespace ibstream::recorder {
 namespace {
 
@@ -132,6 +134,44 @@ TEST_F(RuntimeContractsTest, DamagedFilesAreParseErrorsNamingTheFile) {
     EXPECT_NE(loaded.status().message().find(kRuntimeContractsFile), std::string::npos)
         << loaded.status().message();
   }
+}
+
+// A power cut at any point of a save leaves the previous list or the new one, never a mix.
+TEST(RuntimeContractsCrashTest, CrashDuringSaveLeavesOldOrNewList) {
+  const TimePoint at = *ParseIsoTime("2025-08-11T14:00:00Z");
+  RuntimeContracts before;
+  before.Track("con_1", "con_id = 1\n", at);
+  RuntimeContracts after = before;
+  after.Track("con_2", "con_id = 2\n", at + std::chrono::seconds(1));
+  after.Untrack("con_1", /*configured=*/false, at + std::chrono::seconds(2));
+  for (int64_t ops = 0; ops < 8; ++ops) {
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+      SCOPED_TRACE("ops=" + std::to_string(ops) + " seed=" + std::to_string(seed));
+      fs::FaultFileSystem fs;
+      ASSERT_TRUE(fs::CreateDirs(&fs, "/data/contracts").ok());
+      ASSERT_TRUE(SaveRuntimeContracts(&fs, "/data/contracts", before).ok());
+      fs.DieAfterOperations(ops);
+      const Status saved = SaveRuntimeContracts(&fs, "/data/contracts", after);
+      fs.Crash(seed);
+      auto loaded = LoadRuntimeContracts(&fs, "/data/contracts");
+      ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+      if (saved.ok()) {
+        EXPECT_EQ(*loaded, after);
+      } else {
+        EXPECT_TRUE(*loaded == before || *loaded == after);
+      }
+    }
+  }
+}
+
+TEST(RuntimeContractsCrashTest, OversizedFileIsRefused) {
+  fs::FaultFileSystem fs;
+  ASSERT_TRUE(fs.WriteRaw("/data/contracts/runtime.json",
+                          std::string(kMaxRuntimeContractsFileBytes + 1, ' '))
+                  .ok());
+  auto loaded = LoadRuntimeContracts(&fs, "/data/contracts");
+  EXPECT_EQ(loaded.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(loaded.status().message().find("runtime.json"), std::string::npos);
 }
 
 }  // namespace

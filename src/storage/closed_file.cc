@@ -9,6 +9,8 @@
 #include "storage/tick_codec.h"
 
 namespace ibstream::storage {
+
+using fs::FileSystem;
 namespace {
 
 constexpr std::string_view kHeaderMagic = "IBSCLSD1";

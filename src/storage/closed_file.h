@@ -20,8 +20,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "fs/file_system.h"
 #include "model/tick.h"
-#include "storage/file_system.h"
 
 namespace ibstream::storage {
 
@@ -64,7 +64,8 @@ Result<std::string> BuildClosedFile(const ClosedFileHeader& header,
 class ClosedFileReader {
  public:
   // Reads and checks the header, footer and index. Corruption for a damaged file.
-  static Result<std::unique_ptr<ClosedFileReader>> Open(FileSystem* fs, const std::string& path);
+  static Result<std::unique_ptr<ClosedFileReader>> Open(fs::FileSystem* fs,
+                                                        const std::string& path);
 
   const ClosedFileHeader& header() const { return header_; }
   const std::vector<ClosedFrameInfo>& frames() const { return frames_; }
@@ -82,7 +83,7 @@ class ClosedFileReader {
   ClosedFileReader() = default;
   Status ReadFrame(const ClosedFrameInfo& frame, std::string* raw) const;
 
-  std::unique_ptr<RandomAccessFile> file_;
+  std::unique_ptr<fs::RandomAccessFile> file_;
   std::string path_;
   ClosedFileHeader header_;
   std::vector<ClosedFrameInfo> frames_;

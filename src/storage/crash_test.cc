@@ -8,8 +8,8 @@
 #include <random>
 #include <set>
 
+#include "fs/fault_file_system.h"
 #include "storage/closed_file.h"
-#include "storage/fault_file_system.h"
 #include "storage/journal.h"
 #include "storage/layout.h"
 #include "storage/query.h"
@@ -18,6 +18,9 @@
 #include "storage/tick_codec.h"
 
 namespace ibstream::storage {
+
+using fs::FaultFileSystem;
+using fs::JoinPath;
 namespace {
 
 using testing::kHour0;

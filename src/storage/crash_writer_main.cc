@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     std::printf("durable %llu\n", static_cast<unsigned long long>(first + position - 1));
     std::fflush(stdout);
   };
-  auto store = Store::Open(PosixFileSystem(), SystemClock::Instance(), options);
+  auto store = Store::Open(fs::PosixFileSystem(), SystemClock::Instance(), options);
   if (!store.ok()) {
     std::fprintf(stderr, "open: %s\n", store.status().ToString().c_str());
     return 1;

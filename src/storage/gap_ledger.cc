@@ -10,6 +10,10 @@
 #include "storage/tick_writer.h"
 
 namespace ibstream::storage {
+
+using fs::CreateDirs;
+using fs::FileSystem;
+using fs::JoinPath;
 namespace {
 
 constexpr std::string_view kGapsMagic = "IBSGAPS1";

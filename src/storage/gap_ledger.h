@@ -17,8 +17,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "fs/file_system.h"
 #include "model/tick.h"
-#include "storage/file_system.h"
 #include "storage/journal.h"
 
 namespace ibstream::storage {
@@ -46,10 +46,10 @@ Result<GapRecord> DecodeGapRecord(std::string_view bytes);
 class GapLedger {
  public:
   // Reads the ledger under `root` (creating it if absent) and compacts it into a new file.
-  static Result<std::unique_ptr<GapLedger>> Open(FileSystem* fs, const std::string& root);
+  static Result<std::unique_ptr<GapLedger>> Open(fs::FileSystem* fs, const std::string& root);
   // Reads without writing anything (for the CLI on a live store). Damaged records are skipped
   // and counted in *corrupt_bytes (may be null).
-  static Result<std::vector<GapRecord>> ReadAll(FileSystem* fs, const std::string& root,
+  static Result<std::vector<GapRecord>> ReadAll(fs::FileSystem* fs, const std::string& root,
                                                 uint64_t* corrupt_bytes);
 
   // Durably records a new gap; returns its id. Thread-safe.
@@ -61,14 +61,14 @@ class GapLedger {
   std::vector<GapRecord> List(std::optional<int64_t> contract_id = std::nullopt) const;
 
  private:
-  GapLedger(FileSystem* fs, std::string root) : fs_(fs), root_(std::move(root)) {}
+  GapLedger(fs::FileSystem* fs, std::string root) : fs_(fs), root_(std::move(root)) {}
   Status WriteSnapshot(const GapRecord& gap);
 
-  FileSystem* fs_;
+  fs::FileSystem* fs_;
   std::string root_;
   mutable std::mutex mu_;
   std::map<uint64_t, GapRecord> gaps_;
-  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<fs::WritableFile> file_;
   std::unique_ptr<log::Writer> writer_;
   uint64_t next_id_ = 1;
   bool failed_ = false;

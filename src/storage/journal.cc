@@ -9,6 +9,11 @@
 
 namespace ibstream::storage {
 
+using fs::CreateDirs;
+using fs::FileSystem;
+using fs::JoinPath;
+using fs::WritableFile;
+
 uint64_t NewSalt() {
   std::random_device device;
   return (static_cast<uint64_t>(device()) << 32) ^ device();

@@ -15,9 +15,9 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "fs/file_system.h"
 #include "model/tick.h"
 #include "storage/byte_buffer.h"
-#include "storage/file_system.h"
 #include "storage/log_format.h"
 #include "storage/log_writer.h"
 
@@ -33,7 +33,7 @@ class JournalFile {
  public:
   // Creates the journal of generation `generation` for `hour` (O_EXCL), writes and syncs its
   // header and makes the new directory entry (and any new directories) durable.
-  static Result<std::unique_ptr<JournalFile>> Create(FileSystem* fs, const std::string& root,
+  static Result<std::unique_ptr<JournalFile>> Create(fs::FileSystem* fs, const std::string& root,
                                                      TimePoint hour, uint32_t generation,
                                                      bool salvaged);
 
@@ -65,9 +65,10 @@ class JournalFile {
   size_t pending_bytes() const { return pending_.size(); }
 
  private:
-  JournalFile(std::unique_ptr<WritableFile> file, std::string path, TimePoint hour, uint64_t salt);
+  JournalFile(std::unique_ptr<fs::WritableFile> file, std::string path, TimePoint hour,
+              uint64_t salt);
 
-  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<fs::WritableFile> file_;
   std::string path_;
   TimePoint hour_;
   log::Writer writer_;
@@ -76,7 +77,7 @@ class JournalFile {
 };
 
 // 1 + the highest generation of any journal of `hour` (1 when there is none).
-Result<uint32_t> NextGeneration(FileSystem* fs, const std::string& root, TimePoint hour);
+Result<uint32_t> NextGeneration(fs::FileSystem* fs, const std::string& root, TimePoint hour);
 
 // What reading one journal found.
 struct JournalScan {
@@ -96,7 +97,7 @@ struct JournalScan {
 
 // Reads every valid record of a journal, calling `on_tick` with each tick record's bytes
 // (validated: it decodes) in file order. Untrusted input: never crashes.
-Status ScanJournal(FileSystem* fs, const std::string& path,
+Status ScanJournal(fs::FileSystem* fs, const std::string& path,
                    const std::function<void(std::string_view tick_record)>& on_tick,
                    JournalScan* scan);
 

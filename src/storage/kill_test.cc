@@ -25,6 +25,8 @@
 extern char** environ;
 
 namespace ibstream::storage {
+
+using fs::PosixFileSystem;
 namespace {
 
 struct Child {

@@ -3,9 +3,11 @@
 #include <charconv>
 #include <cstdio>
 
-#include "storage/file_system.h"
+#include "fs/file_system.h"
 
 namespace ibstream::storage {
+
+using fs::JoinPath;
 namespace {
 
 bool ParseUint(std::string_view text, uint64_t* out) {

@@ -5,6 +5,8 @@
 
 namespace ibstream::storage::log {
 
+using fs::RandomAccessFile;
+
 Reader::Reader(const RandomAccessFile* file, uint64_t base, uint64_t salt, Reporter* reporter,
                uint64_t initial_offset)
     : file_(file),

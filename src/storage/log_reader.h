@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "storage/file_system.h"
+#include "fs/file_system.h"
 #include "storage/log_format.h"
 
 namespace ibstream::storage::log {
@@ -31,7 +31,7 @@ class Reader {
   // Reads the block area that starts at file offset `base`. Records that start before
   // `initial_offset` (an offset in the block area) are skipped. `file` and `reporter` (may be
   // null) must outlive the reader.
-  Reader(const RandomAccessFile* file, uint64_t base, uint64_t salt, Reporter* reporter,
+  Reader(const fs::RandomAccessFile* file, uint64_t base, uint64_t salt, Reporter* reporter,
          uint64_t initial_offset = 0);
 
   // Reads the next record into *record (valid until the next call; may point into *scratch).
@@ -57,7 +57,7 @@ class Reader {
   void ReportCorruption(uint64_t bytes, const char* reason);
   void ReportDrop(uint64_t bytes, const Status& reason);
 
-  const RandomAccessFile* file_;
+  const fs::RandomAccessFile* file_;
   uint64_t base_;
   uint32_t salt_crc_;
   Reporter* reporter_;

@@ -15,6 +15,8 @@
 #include "storage/log_writer.h"
 
 namespace ibstream::storage::log {
+
+using fs::RandomAccessFile;
 namespace {
 
 constexpr uint64_t kSalt = 0x0123456789abcdefULL;

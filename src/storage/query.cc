@@ -13,6 +13,9 @@
 #include "storage/tick_codec.h"
 
 namespace ibstream::storage {
+
+using fs::FileSystem;
+using fs::JoinPath;
 namespace {
 
 bool SamePayload(const Tick& a, const Tick& b) {

@@ -17,8 +17,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "fs/file_system.h"
 #include "model/tick.h"
-#include "storage/file_system.h"
 
 namespace ibstream::storage {
 
@@ -40,7 +40,7 @@ struct QueryStats {
 // Streams the matching ticks to `sink` in order. A sink error stops the query and is returned.
 // Damaged files are skipped, counted and logged (`verify` reports them in detail). `stats` may be
 // null.
-Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& request,
+Status QueryTicks(fs::FileSystem* fs, const std::string& root, const QueryRequest& request,
                   const std::function<Status(const Tick&)>& sink, QueryStats* stats);
 
 // The deduplication rule above, applied to ticks already sorted by OrderKey (`stats` may be null).

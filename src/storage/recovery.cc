@@ -12,6 +12,12 @@
 #include "storage/tick_codec.h"
 
 namespace ibstream::storage {
+
+using fs::CreateDirs;
+using fs::FileSystem;
+using fs::JoinPath;
+using fs::ReadFileToString;
+using fs::WriteFileAtomically;
 namespace {
 
 Result<std::vector<std::string>> ListIfExists(FileSystem* fs, const std::string& dir) {

@@ -11,7 +11,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "storage/file_system.h"
+#include "fs/file_system.h"
 
 namespace ibstream::storage {
 
@@ -34,11 +34,11 @@ using CorruptionCallback = std::function<void(const std::string& path, const std
 // Deletes work-in-progress (.tmp) files, finishes interrupted conversions, truncates torn
 // journal tails, and quarantines journals damaged in the middle after salvaging their valid
 // records into "HH.g<N>.s.wal". Never appends to a recovered file.
-Result<RecoveryReport> RecoverStore(FileSystem* fs, const std::string& root,
+Result<RecoveryReport> RecoverStore(fs::FileSystem* fs, const std::string& root,
                                     const CorruptionCallback& on_corruption);
 
 // UTC hours (receive time) for which journals exist, oldest first.
-Result<std::vector<TimePoint>> ListJournalHours(FileSystem* fs, const std::string& root);
+Result<std::vector<TimePoint>> ListJournalHours(fs::FileSystem* fs, const std::string& root);
 
 struct ConversionReport {
   uint64_t journals = 0;
@@ -50,7 +50,7 @@ struct ConversionReport {
 // Turns every journal of `journal_hour` into closed files (one per stream and IB-time hour),
 // written by the rename protocol, then deletes the journals (through a manifest, so a crash in
 // between never converts a journal twice). The journals must not be written meanwhile.
-Status ConvertJournalHour(FileSystem* fs, const std::string& root, TimePoint journal_hour,
+Status ConvertJournalHour(fs::FileSystem* fs, const std::string& root, TimePoint journal_hour,
                           int zstd_level, ConversionReport* report);
 
 }  // namespace ibstream::storage

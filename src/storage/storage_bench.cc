@@ -22,6 +22,8 @@
 #include "storage/tick_writer.h"
 
 namespace ibstream::storage {
+
+using fs::PosixFileSystem;
 namespace {
 
 constexpr int64_t kMnq = 711280073;

@@ -6,6 +6,9 @@
 
 namespace ibstream::storage {
 
+using fs::FileSystem;
+using fs::JoinPath;
+
 Status ApplyRetention(FileSystem* fs, const std::string& root, const RetentionPolicy& policy,
                       TimePoint now, RetentionReport* report) {
   *report = RetentionReport();
@@ -67,6 +70,7 @@ Result<std::unique_ptr<Store>> Store::Open(FileSystem* fs, const Clock& clock,
   auto ledger = GapLedger::Open(fs, store->options_.root);
   if (!ledger.ok()) return ledger.status().WithContext("gap ledger");
   store->ledger_ = std::move(*ledger);
+  store->async_ledger_ = std::make_unique<AsyncGapLedger>(store->ledger_.get());
 
   WriterOptions writer_options = store->options_.writer;
   Store* raw = store.get();
@@ -89,6 +93,7 @@ Result<std::unique_ptr<Store>> Store::Open(FileSystem* fs, const Clock& clock,
 Store::~Store() { Close(); }
 
 void Store::Close() {
+  if (async_ledger_ != nullptr) async_ledger_->Stop();
   {
     std::lock_guard lock(mu_);
     stop_ = true;

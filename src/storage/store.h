@@ -6,8 +6,8 @@
 //   store->writer().durable_position();         // what is acknowledged
 //   store->Query(request, sink, &stats);        // any thread
 //
-// Thread-safety: Append/Query/ledger calls are thread-safe; Maintain() runs conversion and
-// retention and may be called from any one thread at a time (or by the background thread).
+// Thread-safety: Append/Query/ledger/async_ledger calls are thread-safe; Maintain() runs conversion
+// and retention and may be called from any one thread at a time (or by the background thread).
 #pragma once
 
 #include <condition_variable>
@@ -19,7 +19,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "storage/file_system.h"
+#include "fs/file_system.h"
+#include "storage/async_gap_ledger.h"
 #include "storage/gap_ledger.h"
 #include "storage/query.h"
 #include "storage/recovery.h"
@@ -40,7 +41,7 @@ struct RetentionReport {
 };
 
 // Deletes closed files that the policy no longer keeps, then empty hour and date directories.
-Status ApplyRetention(FileSystem* fs, const std::string& root, const RetentionPolicy& policy,
+Status ApplyRetention(fs::FileSystem* fs, const std::string& root, const RetentionPolicy& policy,
                       TimePoint now, RetentionReport* report);
 
 struct StoreOptions {
@@ -56,14 +57,18 @@ struct StoreOptions {
 
 class Store {
  public:
-  static Result<std::unique_ptr<Store>> Open(FileSystem* fs, const Clock& clock,
+  static Result<std::unique_ptr<Store>> Open(fs::FileSystem* fs, const Clock& clock,
                                              StoreOptions options);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   TickWriter& writer() { return *writer_; }
+  // The synchronous ledger: Add/Update fdatasync before they return.
   GapLedger& ledger() { return *ledger_; }
+  // The same ledger written on a storage-owned worker thread (async_gap_ledger.h), for callers
+  // that must not wait on an fsync. Close() completes every request it accepted.
+  AsyncGapLedger& async_ledger() { return *async_ledger_; }
   const RecoveryReport& recovery_report() const { return recovery_; }
 
   // Converts journal hours before the writer's active hour, then applies retention.
@@ -74,20 +79,22 @@ class Store {
     return QueryTicks(fs_, options_.root, request, sink, stats);
   }
 
-  // Stops the writer (sealing its journal) and the background thread.
+  // Completes the accepted asynchronous ledger requests, then stops the writer (sealing its
+  // journal) and the background thread.
   void Close();
 
  private:
-  Store(FileSystem* fs, const Clock& clock, StoreOptions options)
+  Store(fs::FileSystem* fs, const Clock& clock, StoreOptions options)
       : fs_(fs), clock_(clock), options_(std::move(options)) {}
   Status ConvertHoursBefore(TimePoint hour);
   void MaintenanceLoop();
 
-  FileSystem* fs_;
+  fs::FileSystem* fs_;
   const Clock& clock_;
   StoreOptions options_;
   RecoveryReport recovery_;
   std::unique_ptr<GapLedger> ledger_;
+  std::unique_ptr<AsyncGapLedger> async_ledger_;  // writes to *ledger_
   std::unique_ptr<TickWriter> writer_;
 
   std::mutex maintain_mu_;  // one Maintain() at a time

@@ -9,16 +9,25 @@
 #include <mutex>
 #include <thread>
 
+#include "fs/fault_file_system.h"
 #include "storage/closed_file.h"
 #include "storage/coding.h"
 #include "storage/crc32c.h"
-#include "storage/fault_file_system.h"
 #include "storage/journal.h"
 #include "storage/layout.h"
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
 namespace ibstream::storage {
+
+using fs::FaultFileSystem;
+using fs::FileSystem;
+using fs::IsNoSpace;
+using fs::JoinPath;
+using fs::RandomAccessFile;
+using fs::ReadFileToString;
+using fs::SpaceInfo;
+using fs::WritableFile;
 namespace {
 
 using testing::kHour0;
@@ -220,6 +229,11 @@ class GateFs final : public FileSystem {
   };
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p, bool e) override {
     auto f = base_->NewWritableFile(p, e);
+    if (!f.ok()) return f.status();
+    return std::unique_ptr<WritableFile>(new File(this, std::move(*f)));
+  }
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
+    auto f = base_->NewAppendableFile(p);
     if (!f.ok()) return f.status();
     return std::unique_ptr<WritableFile>(new File(this, std::move(*f)));
   }

@@ -11,6 +11,9 @@
 #include "storage/tick_codec.h"
 
 namespace ibstream::storage {
+
+using fs::FileSystem;
+using fs::JoinPath;
 namespace {
 
 constexpr const char* kFatalWhy =

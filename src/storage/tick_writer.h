@@ -38,9 +38,9 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "fs/file_system.h"
 #include "model/tick.h"
 #include "storage/byte_buffer.h"
-#include "storage/file_system.h"
 #include "storage/fsync_policy.h"
 #include "storage/journal.h"
 
@@ -95,7 +95,7 @@ class TickWriter {
  public:
   // `fs` and `clock` must outlive the writer. Starts the writer thread (which runs the sync
   // thread). `clock` is read from both threads.
-  TickWriter(FileSystem* fs, const Clock& clock, WriterOptions options);
+  TickWriter(fs::FileSystem* fs, const Clock& clock, WriterOptions options);
   // Stops: writes and seals what is queued, then joins the thread.
   ~TickWriter();
   TickWriter(const TickWriter&) = delete;
@@ -168,7 +168,7 @@ class TickWriter {
   void CheckSpace(TimePoint now);
   void Emit(const StorageEvent& event);
 
-  FileSystem* fs_;
+  fs::FileSystem* fs_;
   const Clock& clock_;
   const WriterOptions options_;
 

@@ -6,6 +6,9 @@
 #include "storage/layout.h"
 
 namespace ibstream::storage {
+
+using fs::FileSystem;
+using fs::JoinPath;
 namespace {
 
 using Severity = VerifiedFile::Severity;

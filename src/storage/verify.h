@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "storage/file_system.h"
+#include "fs/file_system.h"
 
 namespace ibstream::storage {
 
@@ -28,7 +28,7 @@ class VerifyCheck {
  public:
   virtual ~VerifyCheck() = default;
   virtual std::string name() const = 0;
-  virtual Status Run(FileSystem* fs, const std::string& root,
+  virtual Status Run(fs::FileSystem* fs, const std::string& root,
                      std::vector<std::string>* problems) = 0;
 };
 
@@ -50,7 +50,7 @@ struct VerifyReport {
 // Reads every journal, closed file and ledger under `root` and checks every checksum and
 // structural rule; a torn journal tail is a warning (the normal result of a crash, repaired at
 // the next start), damage elsewhere an error. `progress(done, total)` is called per file.
-Result<VerifyReport> VerifyStore(FileSystem* fs, const std::string& root,
+Result<VerifyReport> VerifyStore(fs::FileSystem* fs, const std::string& root,
                                  const std::vector<VerifyCheck*>& checks,
                                  const std::function<void(size_t, size_t)>& progress);
 

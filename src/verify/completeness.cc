@@ -132,7 +132,7 @@ bool CompletenessReport::ok() const {
   return true;
 }
 
-Result<CompletenessReport> CheckCompleteness(storage::FileSystem* fs, const std::string& root,
+Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::string& root,
                                              const CompletenessOptions& options) {
   if (options.min_completeness < 0 || options.min_completeness > 100) {
     return InvalidArgument("min_completeness must be within 0..100, got " +
@@ -288,7 +288,7 @@ std::string CompletenessJson(const CompletenessReport& report, int indent) {
   return j.dump(indent);
 }
 
-Status CompletenessCheck::Run(storage::FileSystem* fs, const std::string& root,
+Status CompletenessCheck::Run(fs::FileSystem* fs, const std::string& root,
                               std::vector<std::string>* problems) {
   auto report = CheckCompleteness(fs, root, options_);
   if (!report.ok()) return report.status();

@@ -25,8 +25,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "fs/file_system.h"
 #include "model/tick.h"
-#include "storage/file_system.h"
 #include "storage/verify.h"
 
 namespace ibstream::verify {
@@ -76,7 +76,7 @@ struct CompletenessReport {
 
 // Reads the truth file, queries the store under `root` and compares. Errors: an unreadable or
 // malformed truth file, a store that cannot be queried.
-Result<CompletenessReport> CheckCompleteness(storage::FileSystem* fs, const std::string& root,
+Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::string& root,
                                              const CompletenessOptions& options);
 
 // One line per stream and one for the total, for people:
@@ -95,7 +95,7 @@ class CompletenessCheck final : public storage::VerifyCheck {
   explicit CompletenessCheck(CompletenessOptions options) : options_(std::move(options)) {}
 
   std::string name() const override { return "completeness"; }
-  Status Run(storage::FileSystem* fs, const std::string& root,
+  Status Run(fs::FileSystem* fs, const std::string& root,
              std::vector<std::string>* problems) override;
 
   // Set once Run() succeeded.

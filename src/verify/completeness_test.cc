@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "fs/fault_file_system.h"
 #include "sim/truth_writer.h"
-#include "storage/fault_file_system.h"
 #include "storage/store.h"
 
 namespace ibstream::verify {
@@ -87,7 +87,7 @@ class CompletenessTest : public ::testing::Test {
     return report.ok() ? *report : CompletenessReport{};
   }
 
-  storage::FaultFileSystem fs_;
+  fs::FaultFileSystem fs_;
   ManualClock clock_{FromUnixSeconds(kS + 30)};
   std::string truth_path_;
 };

@@ -1,6 +1,8 @@
-// The small file-system interface every storage component goes through (in the spirit of
-// LevelDB's Env). Production uses PosixFileSystem(); crash tests use FaultFileSystem, which keeps
-// track of what has been synced and can "crash", tear writes and fail on demand.
+// The small file-system interface every durable file goes through (in the spirit of LevelDB's
+// Env): the storage journal and hourly files, the gap ledger, the recorder's contract cache and
+// run-time contract list, the v3 live output. Production uses PosixFileSystem(); crash tests use
+// FaultFileSystem (fs/fault_file_system.h, library ibstream_fs_testing), which keeps track of
+// what has been synced and can "crash", tear writes and fail on demand.
 //
 // Error codes: a full disk is ResourceExhausted (message contains "No space left"), any other
 // operating-system failure is IoError, a missing path NotFound. Messages name the path.
@@ -14,7 +16,7 @@
 
 #include "common/status.h"
 
-namespace ibstream::storage {
+namespace ibstream::fs {
 
 // A file opened for appending by one owner. Not thread-safe.
 class WritableFile {
@@ -52,6 +54,9 @@ class FileSystem {
   // existing file is an error (O_EXCL). The new directory entry is durable only after SyncDir.
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                                 bool exclusive) = 0;
+  // Opens `path` for appending after its current contents, creating it (empty) when absent;
+  // Size() starts at the file's current size. A created entry is durable only after SyncDir.
+  virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) = 0;
   // Names (not paths) of the entries of a directory, sorted; "." and ".." excluded.
@@ -87,13 +92,21 @@ std::string ParentDir(std::string_view path);
 // its parent.
 Status CreateDirs(FileSystem* fs, const std::string& path);
 
+// The whole file, however large: for files this process wrote itself (storage recovery).
 Result<std::string> ReadFileToString(FileSystem* fs, const std::string& path);
 
+// The whole file, refusing one larger than `max_bytes` with ResourceExhausted naming the path
+// and both sizes (a damaged or foreign file is never read without bound). NotFound when absent.
+Result<std::string> ReadFile(FileSystem* fs, const std::string& path, uint64_t max_bytes);
+
 // The rename protocol: writes `path`.tmp, syncs it, renames it over `path`, syncs the directory.
-// A crash leaves either the old file, the new file, or a stray .tmp (deleted by recovery).
+// A crash leaves either the old file or the new file, never a mix, and possibly a stray .tmp
+// (ignored by readers; storage recovery deletes its own). Errors name `path` and the step that
+// failed; after an error before the rename the .tmp is deleted (best effort) and `path` is
+// unchanged.
 Status WriteFileAtomically(FileSystem* fs, const std::string& path, std::string_view data);
 
 // True for errors that mean the disk is full.
 bool IsNoSpace(const Status& status);
 
-}  // namespace ibstream::storage
+}  // namespace ibstream::fs

@@ -1,8 +1,8 @@
-#include "storage/fault_file_system.h"
+#include "fs/fault_file_system.h"
 
 #include <algorithm>
 
-namespace ibstream::storage {
+namespace ibstream::fs {
 namespace {
 
 Status Dead() { return IoError("simulated power loss: the machine is down"); }
@@ -203,6 +203,23 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::NewWritableFile(const std
   return std::unique_ptr<WritableFile>(new File(this, inode, epoch_));
 }
 
+Result<std::unique_ptr<WritableFile>> FaultFileSystem::NewAppendableFile(const std::string& path) {
+  std::lock_guard lock(mu_);
+  IBSTREAM_RETURN_IF_ERROR(BeginMutation());
+  const std::string p = Normalize(path);
+  if (!ParentExists(p)) return NotFound("open " + path + ": No such file or directory");
+  auto it = live_.find(p);
+  if (it != live_.end() && it->second.is_dir) return IoError("open " + path + ": Is a directory");
+  std::shared_ptr<Inode> inode;
+  if (it != live_.end()) {
+    inode = it->second.inode;  // appends follow the existing (synced or not) contents
+  } else {
+    inode = std::make_shared<Inode>();
+    live_[p] = Entry{false, inode};
+  }
+  return std::unique_ptr<WritableFile>(new File(this, inode, epoch_));
+}
+
 Result<std::unique_ptr<RandomAccessFile>> FaultFileSystem::NewRandomAccessFile(
     const std::string& path) {
   std::lock_guard lock(mu_);
@@ -344,4 +361,4 @@ Status FaultFileSystem::WriteRaw(const std::string& path, std::string_view data)
   return SyncDir(ParentDir(Normalize(path)));
 }
 
-}  // namespace ibstream::storage
+}  // namespace ibstream::fs

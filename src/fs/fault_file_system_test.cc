@@ -1,8 +1,8 @@
-#include "storage/fault_file_system.h"
+#include "fs/fault_file_system.h"
 
 #include <gtest/gtest.h>
 
-namespace ibstream::storage {
+namespace ibstream::fs {
 namespace {
 
 std::string Contents(FaultFileSystem& fs, const std::string& path) {
@@ -89,4 +89,4 @@ TEST(FaultFileSystemTest, InjectedErrors) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::fs

@@ -21,9 +21,9 @@
 #include <set>
 #include <string>
 
-#include "storage/file_system.h"
+#include "fs/file_system.h"
 
-namespace ibstream::storage {
+namespace ibstream::fs {
 
 class FaultFileSystem final : public FileSystem {
  public:
@@ -61,6 +61,7 @@ class FaultFileSystem final : public FileSystem {
   // --- FileSystem ---
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                         bool exclusive) override;
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) override;
   Result<bool> IsDirectory(const std::string& path) override;
@@ -108,4 +109,4 @@ class FaultFileSystem final : public FileSystem {
   std::mt19937_64 torn_rng_{12345};
 };
 
-}  // namespace ibstream::storage
+}  // namespace ibstream::fs

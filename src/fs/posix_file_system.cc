@@ -9,9 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "storage/file_system.h"
+#include "fs/file_system.h"
 
-namespace ibstream::storage {
+namespace ibstream::fs {
 namespace {
 
 Status ErrnoStatus(const std::string& what, const std::string& path, int err) {
@@ -105,6 +105,18 @@ class PosixFs final : public FileSystem {
     const int fd = ::open(path.c_str(), flags, 0644);
     if (fd < 0) return ErrnoStatus("open", path, errno);
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd, 0));
+  }
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND, 0644);
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return ErrnoStatus("stat", path, err);
+    }
+    return std::unique_ptr<WritableFile>(
+        new PosixWritableFile(path, fd, static_cast<uint64_t>(st.st_size)));
   }
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -230,17 +242,40 @@ Result<std::string> ReadFileToString(FileSystem* fs, const std::string& path) {
   return data;
 }
 
+Result<std::string> ReadFile(FileSystem* fs, const std::string& path, uint64_t max_bytes) {
+  auto file = fs->NewRandomAccessFile(path);
+  if (!file.ok()) return file.status();
+  const uint64_t size = (*file)->Size();
+  if (size > max_bytes) {
+    return ResourceExhausted(path + " is " + std::to_string(size) + " bytes, more than the " +
+                             std::to_string(max_bytes) + " allowed; not reading it");
+  }
+  std::string data;
+  IBSTREAM_RETURN_IF_ERROR((*file)->Read(0, static_cast<size_t>(size), &data));
+  return data;
+}
+
 Status WriteFileAtomically(FileSystem* fs, const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp";
-  auto file = fs->NewWritableFile(tmp, /*exclusive=*/false);
-  if (!file.ok()) return file.status();
-  IBSTREAM_RETURN_IF_ERROR((*file)->Append(data));
-  IBSTREAM_RETURN_IF_ERROR((*file)->Sync());
-  IBSTREAM_RETURN_IF_ERROR((*file)->Close());
-  IBSTREAM_RETURN_IF_ERROR(fs->Rename(tmp, path));
-  return fs->SyncDir(ParentDir(path));
+  const std::string context = "cannot write " + path + " atomically";
+  Status status;
+  {
+    auto file = fs->NewWritableFile(tmp, /*exclusive=*/false);
+    if (!file.ok()) return file.status().WithContext(context);
+    status = (*file)->Append(data);
+    if (status.ok()) status = (*file)->Sync();
+    if (status.ok()) status = (*file)->Close();
+    if (status.ok()) status = fs->Rename(tmp, path);
+  }
+  if (!status.ok()) {
+    fs->DeleteFile(tmp).IgnoreError();  // best effort: the old `path` is untouched
+    return status.WithContext(context);
+  }
+  status = fs->SyncDir(ParentDir(path));
+  if (!status.ok()) return status.WithContext(context);
+  return Status::Ok();
 }
 
 bool IsNoSpace(const Status& status) { return status.code() == StatusCode::kResourceExhausted; }
 
-}  // namespace ibstream::storage
+}  // namespace ibstream::fs
