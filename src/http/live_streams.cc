@@ -1,5 +1,6 @@
 #include "http/live_streams.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -9,6 +10,9 @@ namespace ibstream::http {
 namespace {
 
 using recorder::ContractView;
+
+// How long the timer thread waits at most before it reads options.steady_clock again.
+constexpr std::chrono::milliseconds kClockRecheck{100};
 
 Json ContractInfo(const ContractView& c) {
   return {{"contract_id", c.contract_id}, {"symbol", c.symbol},
@@ -136,11 +140,10 @@ void LiveStreams::SubscribeLive(const std::shared_ptr<SseSession>& session, int6
 void LiveStreams::EndAfter(std::optional<int64_t> seconds,
                            const std::shared_ptr<SseSession>& session) {
   if (!seconds) return;
-  AddDeadline(std::chrono::steady_clock::now() + std::chrono::seconds(*seconds), session);
+  AddDeadline(state_->options.steady_clock->Now() + std::chrono::seconds(*seconds), session);
 }
 
-void LiveStreams::AddDeadline(std::chrono::steady_clock::time_point at,
-                              std::weak_ptr<SseSession> session) {
+void LiveStreams::AddDeadline(SteadyTimePoint at, std::weak_ptr<SseSession> session) {
   {
     std::lock_guard lock(mu_);
     deadlines_.emplace(at, std::move(session));
@@ -150,15 +153,19 @@ void LiveStreams::AddDeadline(std::chrono::steady_clock::time_point at,
 }
 
 void LiveStreams::TimerLoop() {
+  const SteadyClock& clock = *state_->options.steady_clock;
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (deadlines_.empty()) {
       cv_.wait(lock);
       continue;
     }
-    const auto next = deadlines_.begin()->first;
-    if (std::chrono::steady_clock::now() < next) {
-      cv_.wait_until(lock, next);
+    const SteadyTimePoint next = deadlines_.begin()->first;
+    const SteadyTimePoint now = clock.Now();
+    if (now < next) {
+      // A relative wait, cut short to look at the clock again: an injected clock may move
+      // without waking this thread.
+      cv_.wait_for(lock, std::min<SteadyTimePoint::duration>(next - now, kClockRecheck));
       continue;
     }
     auto session = deadlines_.begin()->second.lock();

@@ -54,22 +54,22 @@ class LiveStreams {
   // Subscribes the session to the live ticks of `types` of `contract_id`.
   void SubscribeLive(const std::shared_ptr<SseSession>& session, int64_t contract_id,
                      const std::vector<TickType>& types);
-  // Ends the session with reason "timeout" after `seconds` of real time; nothing when empty.
+  // Ends the session with reason "timeout" after `seconds` on options.steady_clock; nothing when
+  // empty.
   void EndAfter(std::optional<int64_t> seconds, const std::shared_ptr<SseSession>& session);
 
  private:
-  void AddDeadline(std::chrono::steady_clock::time_point at, std::weak_ptr<SseSession> session);
+  void AddDeadline(SteadyTimePoint at, std::weak_ptr<SseSession> session);
   void TimerLoop();
 
   const std::shared_ptr<ApiState> state_;
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
-  std::multimap<std::chrono::steady_clock::time_point, std::weak_ptr<SseSession>>
-      deadlines_;                                    // guarded by mu_
-  std::vector<std::weak_ptr<SseSession>> sessions_;  // guarded by mu_
-  std::thread timer_thread_;                         // started with the first deadline
+  bool stopping_ = false;                                                // guarded by mu_
+  std::multimap<SteadyTimePoint, std::weak_ptr<SseSession>> deadlines_;  // guarded by mu_
+  std::vector<std::weak_ptr<SseSession>> sessions_;                      // guarded by mu_
+  std::thread timer_thread_;  // started with the first deadline
 };
 
 }  // namespace ibstream::http

@@ -39,6 +39,9 @@ struct RecorderApiOptions {
   // The SSE sinks' byte bound (ServerOptions::max_sse_queued_bytes): a buffer replay waits while
   // its client's queue is above half of it.
   size_t sse_queue_bytes = 1 << 20;
+  // The real-time clock of SSE timeouts (the `timeout` parameter); must outlive the API. Tests
+  // give a ManualSteadyClock.
+  const SteadyClock* steady_clock = &SteadyClock::Real();
   // Adds the families of parts outside the recorder (e.g. the v3 live output) to /metrics. Runs
   // on the HTTP thread; must be thread-safe and quick.
   std::function<void(PrometheusWriter&)> extra_metrics;

@@ -307,6 +307,7 @@ class RecorderApiTest : public ::testing::Test {
   }
 
   ManualClock clock_{kNow};
+  ManualSteadyClock steady_clock_;  // SSE timeouts run on it once a test sets it in api_options_
   RecorderApiOptions api_options_;  // what Start() registers the API with
   std::shared_ptr<FakeSource> source_;
   std::unique_ptr<Server> server_;

@@ -73,6 +73,29 @@ TEST_F(RecorderApiTest, LiveStreamOfSeveralTypesAndTimeout) {
   EXPECT_EQ(events[3].data["data"]["reason"], "timeout");
 }
 
+TEST_F(RecorderApiTest, LiveStreamTimeoutRunsOnTheInjectedSteadyClock) {
+  api_options_.steady_clock = &steady_clock_;
+  Start();
+  Connection c(server_->port());
+  c.Send("GET /v2/stream/711280073/live/last?timeout=3600 HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(WaitSubscribers(1));
+  const int64_t second = ToUnixSeconds(kNow);
+  source_->fanout.Publish(MakeTick(TickType::kLast, second, 1));
+  ASSERT_TRUE(c.ReadUntil("\"unix_time\": " + std::to_string(second)));
+  // A second short of the timeout the stream still runs.
+  steady_clock_.Advance(3599s);
+  source_->fanout.Publish(MakeTick(TickType::kLast, second + 1, 2));
+  ASSERT_TRUE(c.ReadUntil("\"unix_time\": " + std::to_string(second + 1)));
+  // At the timeout it ends, an hour early in real time.
+  steady_clock_.Advance(1s);
+  c.ReadToEnd();
+  auto events = ParseEvents(Body(c.data()));
+  ASSERT_EQ(events.size(), 4u) << c.data();  // info, two ticks, complete
+  EXPECT_EQ(events[3].event, "complete");
+  EXPECT_EQ(events[3].data["data"]["reason"], "timeout");
+  EXPECT_EQ(events[3].data["data"]["total_ticks"], 2);
+}
+
 TEST_F(RecorderApiTest, LiveStreamRefusesBadParameters) {
   ExpectJsonError(Get("/v2/stream/711280073/live/bogus"), 400);
   ExpectJsonError(Get("/v2/stream/711280073/live"), 400);  // tick_types required
