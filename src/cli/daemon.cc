@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/recorder_api_adapter.h"
 #include "export/v3_live_output.h"
 #include "fs/file_system.h"
 #include "http/recorder_api.h"
@@ -227,7 +228,7 @@ int RunDaemon(const DaemonOptions& options) {
       WriteV3Metrics(*output, w);
     };
   }
-  http::RegisterRecorderApi(router, http::RecorderApiSourceFor(*recorder), api_options);
+  http::RegisterRecorderApi(router, RecorderApiSourceFor(*recorder), api_options);
   http::ServerOptions server_options;
   server_options.host = config.http.listen.host;
   server_options.port = config.http.listen.port;

@@ -1,5 +1,5 @@
 // The recorder's HTTP API: every endpoint of README.md registered on a Router, over a small
-// data-source interface so that tests can serve hand-made views.
+// data-source interface (recorder_api_source.h) so that tests can serve hand-made views.
 //
 // The handlers only read RecorderView snapshots, query storage, subscribe to the tick fan-out and
 // ask for backfills: they never touch the recorder's live state and never make IB requests of
@@ -13,47 +13,15 @@
 #include <string>
 #include <vector>
 
-#include "calendar/market_calendar.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "http/prometheus.h"
+#include "http/recorder_api_source.h"
 #include "http/router.h"
 #include "model/tick.h"
-#include "recorder/recorder.h"
 #include "recorder/recorder_view.h"
-#include "recorder/tick_fanout.h"
 
 namespace ibstream::http {
-
-// What the API needs of a recorder. Every method may be called from any thread.
-class RecorderApiSource {
- public:
-  virtual ~RecorderApiSource() = default;
-
-  // The latest snapshot; never null.
-  virtual std::shared_ptr<const recorder::RecorderView> View() const = 0;
-  // Stored ticks of `streams` in [from, to), in order; a sink error stops the query and is
-  // returned.
-  virtual Status Query(const std::vector<StreamKey>& streams, TimePoint from, TimePoint to,
-                       const std::function<Status(const Tick&)>& sink) const = 0;
-  // Live ticks as they are stored (see TickFanout): the consumer runs on the recorder's thread
-  // and must not block.
-  virtual uint64_t Subscribe(TickFanout::Filter filter, TickFanout::Consumer consumer) = 0;
-  virtual void Unsubscribe(uint64_t id) = 0;
-  // See Recorder::RequestBackfill (InvalidArgument: untracked stream or empty range).
-  virtual Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) = 0;
-  // See Recorder::Track and Recorder::Untrack (run-time changes of the contract list).
-  virtual Result<recorder::ContractChange> Track(std::string_view contract_toml) = 0;
-  virtual Result<recorder::ContractChange> Untrack(std::string_view id) = 0;
-  // The contract's market calendar as the recorder uses it. NotFound when the contract is not
-  // tracked (or not resolved yet); an error when its hours cannot be read.
-  virtual Result<std::shared_ptr<const MarketCalendar>> Calendar(int64_t contract_id) const = 0;
-  // The recorder's clock.
-  virtual TimePoint Now() const = 0;
-};
-
-// The source over a running recorder, which must outlive the source.
-std::shared_ptr<RecorderApiSource> RecorderApiSourceFor(recorder::Recorder& recorder);
 
 struct RecorderApiOptions {
   std::string version = "0.1.0";
@@ -71,6 +39,9 @@ struct RecorderApiOptions {
   // The SSE sinks' byte bound (ServerOptions::max_sse_queued_bytes): a buffer replay waits while
   // its client's queue is above half of it.
   size_t sse_queue_bytes = 1 << 20;
+  // The real-time clock of SSE timeouts (the `timeout` parameter); must outlive the API. Tests
+  // give a ManualSteadyClock.
+  const SteadyClock* steady_clock = &SteadyClock::Real();
   // Adds the families of parts outside the recorder (e.g. the v3 live output) to /metrics. Runs
   // on the HTTP thread; must be thread-safe and quick.
   std::function<void(PrometheusWriter&)> extra_metrics;

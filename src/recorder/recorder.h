@@ -29,6 +29,7 @@
 #include "common/status.h"
 #include "config/config.h"
 #include "fs/file_system.h"
+#include "recorder/recorder_commands.h"
 #include "recorder/recorder_view.h"
 #include "recorder/tick_fanout.h"
 #include "reliability/alert_sink.h"
@@ -51,13 +52,6 @@ struct RecorderOptions {
   uint64_t seed = 1;
   // How long Stop() may take to flush and seal storage.
   Duration stop_timeout = std::chrono::seconds(4);
-};
-
-// A contract tracked or untracked at run time.
-struct ContractChange {
-  std::string key;          // "con_711280073", "sym_ES_FUT_CME_USD"
-  std::string description;  // "711280073 (MNQ)", "ES FUT CME USD"
-  int64_t contract_id = 0;  // 0 until resolved
 };
 
 // What a reload of the contract list did (descriptions of the contracts).

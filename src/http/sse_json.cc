@@ -1,0 +1,133 @@
+#include "http/sse_json.h"
+
+#include <cmath>
+
+#include "export/python_float.h"
+#include "export/v3_record.h"
+#include "http/recorder_api.h"
+
+namespace ibstream::http {
+namespace {
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+void AppendFloatOrNull(double value, std::string& out) {
+  if (std::isnan(value) || std::isinf(value)) {
+    out += "null";
+  } else {
+    AppendPythonFloat(value, out);
+  }
+}
+
+void AppendBool(bool value, std::string& out) { out += value ? "true" : "false"; }
+
+// Envelope timestamps: UTC ISO with 'Z', to the microsecond (omitted when zero).
+std::string EnvelopeTime(TimePoint t) {
+  return FormatIsoUtc(std::chrono::floor<std::chrono::microseconds>(t));
+}
+
+}  // namespace
+
+std::string Envelope(std::string_view type, std::string_view stream_id, TimePoint now,
+                     std::string_view data_json, std::string_view metadata_json) {
+  std::string out = "{\"type\": ";
+  AppendJsonString(type, out);
+  out += ", \"stream_id\": ";
+  AppendJsonString(stream_id, out);
+  out += ", \"timestamp\": \"";
+  out += EnvelopeTime(now);
+  out += "\", \"data\": ";
+  out += data_json;
+  if (!metadata_json.empty()) {
+    out += ", \"metadata\": ";
+    out += metadata_json;
+  }
+  out += '}';
+  return out;
+}
+
+std::string PythonJson(const Json& value) {
+  // Python's json.dumps default separators: ", " and ": ".
+  std::string compact = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  out.reserve(compact.size() + compact.size() / 4);
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : compact) {
+    out += c;
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == ',' || c == ':') {
+      out += ' ';
+    }
+  }
+  return out;
+}
+
+std::string TickDataJson(const Tick& tick) {
+  std::string out;
+  out.reserve(320);
+  out += "{\"contract_id\": ";
+  out += std::to_string(tick.contract_id);
+  out += ", \"tick_type\": \"";
+  const bool trade = tick.type == TickType::kLast || tick.type == TickType::kAllLast;
+  // As in the original the formatter's fields come last, so a trade's tick_type is IB's name.
+  out += trade ? TickTypeIbName(tick.type) : TickTypeName(tick.type);
+  out += "\", \"type\": \"";
+  out += tick.type == TickType::kBidAsk ? "bid_ask" : trade ? "time_sales" : "midpoint";
+  out += "\", \"timestamp\": \"";
+  out += FormatIsoUtc(std::chrono::floor<std::chrono::seconds>(tick.exchange_time));
+  out += "\", \"unix_time\": ";
+  out += std::to_string(ToUnixSeconds(tick.exchange_time));
+  switch (tick.type) {
+    case TickType::kBidAsk:
+      out += ", \"bid_price\": ";
+      AppendFloatOrNull(tick.bid_price, out);
+      out += ", \"ask_price\": ";
+      AppendFloatOrNull(tick.ask_price, out);
+      out += ", \"bid_size\": ";
+      AppendFloatOrNull(DecimalToNearestDouble(tick.bid_size), out);
+      out += ", \"ask_size\": ";
+      AppendFloatOrNull(DecimalToNearestDouble(tick.ask_size), out);
+      out += ", \"bid_past_low\": ";
+      AppendBool(tick.attributes & kAttrBidPastLow, out);
+      out += ", \"ask_past_high\": ";
+      AppendBool(tick.attributes & kAttrAskPastHigh, out);
+      break;
+    case TickType::kLast:
+    case TickType::kAllLast:
+      out += ", \"price\": ";
+      AppendFloatOrNull(tick.price, out);
+      out += ", \"size\": ";
+      AppendFloatOrNull(DecimalToNearestDouble(tick.size), out);
+      out += ", \"exchange\": ";
+      AppendJsonString(tick.exchange, out);
+      out += ", \"conditions\": ";
+      AppendJsonString(tick.special_conditions, out);
+      out += ", \"past_limit\": ";
+      AppendBool(tick.attributes & kAttrPastLimit, out);
+      out += ", \"unreported\": ";
+      AppendBool(tick.attributes & kAttrUnreported, out);
+      break;
+    case TickType::kMidPoint:
+      out += ", \"midpoint\": ";
+      AppendFloatOrNull(tick.price, out);
+      break;
+  }
+  out += ", \"source\": \"";
+  out += tick.source == TickSource::kLive ? "live" : "backfill";
+  out += "\"}";
+  return out;
+}
+
+}  // namespace ibstream::http
