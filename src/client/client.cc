@@ -70,6 +70,17 @@ int32_t Client::SubscribeTickByTick(const protocol::Contract& contract, TickType
   return id;
 }
 
+int32_t Client::SubscribeTicks(const protocol::Contract& contract, TickType type,
+                               TickHandlers handlers, int32_t number_of_ticks, bool ignore_size) {
+  int32_t id = NextRequestId();
+  impl_->Post([id, contract, type, handlers = std::move(handlers), number_of_ticks,
+               ignore_size](Impl& impl) mutable {
+    impl.SubscribeTicks(id, std::move(contract), type, std::move(handlers), number_of_ticks,
+                        ignore_size);
+  });
+  return id;
+}
+
 void Client::CancelTickByTick(int32_t req_id) {
   impl_->Post([req_id](Impl& impl) { impl.CancelTickByTick(req_id); });
 }

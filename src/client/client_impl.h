@@ -70,7 +70,12 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
     std::function<void(Result<std::vector<protocol::ContractDetails>>)> done;
   };
   struct TickByTickRequest {
-    TickByTickHandlers handlers;
+    TickByTickHandlers handlers;  // a SubscribeTicks subscription uses only `error`
+    // Set for a SubscribeTicks subscription: each message is converted into tick_scratch_ with
+    // this contract id and type, and handed to it.
+    std::function<void(const Tick&)> on_tick;
+    int64_t contract_id = 0;
+    TickType type = TickType::kBidAsk;
   };
   struct HistoricalRequest {
     int64_t contract_id = 0;
@@ -99,8 +104,8 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
   };
 
  public:
-  // Connection lifecycle (client_connection.cc).
-  // Called by ~Client: on the strand or with the loop stopped.
+  // Connection lifecycle (client_connection.cc). Shutdown() is called by ~Client: on the strand
+  // or with the loop stopped.
   void Shutdown();
   void Connect(std::function<void(const ConnectResult&)> done);
   void Disconnect();
@@ -143,20 +148,24 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
   // Tick-by-tick subscriptions (client_market_data.cc).
   void SubscribeTickByTick(int32_t id, protocol::Contract contract, TickType type,
                            TickByTickHandlers handlers, int32_t number_of_ticks, bool ignore_size);
+  void SubscribeTicks(int32_t id, protocol::Contract contract, TickType type, TickHandlers handlers,
+                      int32_t number_of_ticks, bool ignore_size);
+  // Sends reqTickByTickData and registers `subscription` (or reports 504 / the encoding error
+  // to its error handler).
+  void StartTickByTick(int32_t id, protocol::Contract contract, TickType type,
+                       TickByTickRequest subscription, int32_t number_of_ticks, bool ignore_size);
   void CancelTickByTick(int32_t id);
   void OnTickByTickLast(const protocol::TickByTickLast& m) override;
   void OnTickByTickBidAsk(const protocol::TickByTickBidAsk& m) override;
   void OnTickByTickMidPoint(const protocol::TickByTickMidPoint& m) override;
 
   // Error routing, current time, market data type (client_routing.cc).
-  // ServerMessageHandler.
   void OnError(const protocol::ErrorMessage& m) override;
   void RequestCurrentTime(std::function<void(Result<TimePoint>)> done);
   void OnCurrentTime(const protocol::CurrentTime& m) override;
   void SetMarketDataType(int32_t type);
 
   // Reading, paced writing, liveness probe, statistics (client_transport.cc).
-  // Reading.
   void StartRead();
   void OnRead(const boost::system::error_code& ec, size_t n);
   void ProtocolFailure(const Status& error);
@@ -268,6 +277,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
   std::unordered_map<int32_t, PendingRequest> requests_;
   int32_t cached_tick_id_ = 0;
   TickByTickRequest* cached_tick_request_ = nullptr;
+  Tick tick_scratch_;  // the one Tick handed to every SubscribeTicks handler
   std::deque<TimeWaiter> time_waiters_;
   bool probe_outstanding_ = false;
 
