@@ -2,7 +2,6 @@
 // IB error Status helpers.
 #include "client/client.h"
 
-#include <charconv>
 #include <string>
 
 #include "client/client_impl.h"
@@ -12,20 +11,11 @@ namespace ibstream::client {
 Status StatusFromRequestError(const RequestError& error) {
   std::string message = "IB error " + std::to_string(error.code) + " (request " +
                         std::to_string(error.req_id) + "): " + error.text;
-  if (error.code == 200) return NotFound(std::move(message));
-  return Unavailable(std::move(message));
+  if (error.code == 200) return NotFound(std::move(message)).WithDetailCode(error.code);
+  return Unavailable(std::move(message)).WithDetailCode(error.code);
 }
 
-std::optional<int32_t> IbErrorCode(const Status& status) {
-  constexpr std::string_view kPrefix = "IB error ";
-  std::string_view text = status.message();
-  if (text.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-  text.remove_prefix(kPrefix.size());
-  int32_t code = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), code);
-  if (ec != std::errc() || end == text.data()) return std::nullopt;
-  return code;
-}
+std::optional<int32_t> IbErrorCode(const Status& status) { return status.detail_code(); }
 
 Client::Client(EventLoop& loop, const Clock& clock, ClientOptions options,
                ClientCallbacks callbacks)

@@ -133,9 +133,11 @@ struct ClientStats {
 };
 
 // Builds the Status a one-shot request fails with for an IB error: "IB error 200 (request 7): No
-// security definition ...", code NotFound for 200, Unavailable otherwise.
+// security definition ...", code NotFound for 200, Unavailable otherwise; IB's code travels as the
+// Status's typed detail code.
 Status StatusFromRequestError(const RequestError& error);
-// The IB code inside a Status made by StatusFromRequestError, if any.
+// The IB code a Status made by StatusFromRequestError carries (its typed detail code), if any.
+// Never read from the message text: a Status that merely says "IB error 162" has no code.
 std::optional<int32_t> IbErrorCode(const Status& status);
 
 // Converts a live tick-by-tick message into the domain Tick (source live, sequence 0: the

@@ -161,6 +161,28 @@ class ClientTest : public ::testing::Test {
   std::unique_ptr<Client> client_;
 };
 
+TEST(IbErrorCodeTest, ReadsOnlyTheTypedCode) {
+  const Status from_error = StatusFromRequestError(RequestError{7, 162, "HMDS query returned"});
+  EXPECT_EQ(from_error.message(), "IB error 162 (request 7): HMDS query returned");
+  EXPECT_EQ(from_error.code(), StatusCode::kUnavailable);
+  const Status not_found = StatusFromRequestError(RequestError{8, 200, "No security definition"});
+  EXPECT_EQ(not_found.code(), StatusCode::kNotFound);
+  struct Case {
+    const char* name;
+    Status status;
+    std::optional<int32_t> code;
+  };
+  const Case cases[] = {
+      {"from an ERR_MSG", from_error, 162},
+      {"200 from an ERR_MSG", not_found, 200},
+      {"with context", from_error.WithContext("backfill"), 162},
+      {"text only", Unavailable("IB error 162 (request 7): HMDS query returned"), std::nullopt},
+      {"text only, NotFound", NotFound("IB error 200 (request 8): x"), std::nullopt},
+      {"ok", Status::Ok(), std::nullopt},
+  };
+  for (const Case& c : cases) EXPECT_EQ(IbErrorCode(c.status), c.code) << c.name;
+}
+
 TEST_F(ClientTest, HandshakeAndReady) {
   ScriptedServerOptions server_options;
   server_options.accounts = "DU1234567,DU7654321,";
