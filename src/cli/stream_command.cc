@@ -12,8 +12,9 @@
 // Last/AllLast carry "price", "size", "attributes":{"past_limit","unreported"}, "exchange" and
 // "special_conditions"; MidPoint carries "price". Sizes are exact decimal strings.
 //
-// Speed: ticks are formatted on the client's thread with to_chars into one reused buffer (no
-// allocation per tick) and written with one write(2) per socket read or per 1 MiB.
+// Ticks arrive as domain Ticks (Client::SubscribeTicks). Speed: they are formatted on the client's
+// thread with to_chars into one reused buffer (no allocation per tick) and written with one
+// write(2) per socket read or per 1 MiB.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -62,9 +63,27 @@ class TickPrinter {
     AppendInt(contract_id_, contract_text_);
   }
 
-  void BidAsk(const protocol::TickByTickBidAsk& t) {
+  // Prints one tick of the subscription (its type is the subscribed one).
+  void Print(const Tick& t) {
+    switch (t.type) {
+      case TickType::kBidAsk:
+        BidAsk(t);
+        break;
+      case TickType::kLast:
+      case TickType::kAllLast:
+        Last(t);
+        break;
+      case TickType::kMidPoint:
+        MidPoint(t);
+        break;
+    }
+  }
+
+  void BidAsk(const Tick& t) {
+    const bool bid_past_low = (t.attributes & kAttrBidPastLow) != 0;
+    const bool ask_past_high = (t.attributes & kAttrAskPastHigh) != 0;
     if (json_) {
-      Head(t.time);
+      Head(t.exchange_time);
       Key("bid_price");
       Number(t.bid_price);
       Key("ask_price");
@@ -74,12 +93,12 @@ class TickPrinter {
       Key("ask_size");
       DecimalString(t.ask_size);
       out_ += ",\"attributes\":{\"bid_past_low\":";
-      Bool(t.attrib.bid_past_low);
+      Bool(bid_past_low);
       out_ += ",\"ask_past_high\":";
-      Bool(t.attrib.ask_past_high);
+      Bool(ask_past_high);
       out_ += "}}\n";
     } else {
-      TextHead(t.time);
+      TextHead(t.exchange_time);
       out_ += " bid ";
       Number(t.bid_price);
       out_ += " x ";
@@ -88,24 +107,26 @@ class TickPrinter {
       Number(t.ask_price);
       out_ += " x ";
       t.ask_size.AppendTo(out_);
-      if (t.attrib.bid_past_low) out_ += " bid_past_low";
-      if (t.attrib.ask_past_high) out_ += " ask_past_high";
+      if (bid_past_low) out_ += " bid_past_low";
+      if (ask_past_high) out_ += " ask_past_high";
       out_ += '\n';
     }
-    Tick();
+    Counted();
   }
 
-  void Last(const protocol::TickByTickLast& t) {
+  void Last(const Tick& t) {
+    const bool past_limit = (t.attributes & kAttrPastLimit) != 0;
+    const bool unreported = (t.attributes & kAttrUnreported) != 0;
     if (json_) {
-      Head(t.time);
+      Head(t.exchange_time);
       Key("price");
       Number(t.price);
       Key("size");
       DecimalString(t.size);
       out_ += ",\"attributes\":{\"past_limit\":";
-      Bool(t.attrib.past_limit);
+      Bool(past_limit);
       out_ += ",\"unreported\":";
-      Bool(t.attrib.unreported);
+      Bool(unreported);
       out_ += "}";
       Key("exchange");
       JsonString(t.exchange);
@@ -113,7 +134,7 @@ class TickPrinter {
       JsonString(t.special_conditions);
       out_ += "}\n";
     } else {
-      TextHead(t.time);
+      TextHead(t.exchange_time);
       out_ += ' ';
       Number(t.price);
       out_ += " x ";
@@ -125,26 +146,26 @@ class TickPrinter {
         out_ += t.special_conditions;
         out_ += ']';
       }
-      if (t.attrib.past_limit) out_ += " past_limit";
-      if (t.attrib.unreported) out_ += " unreported";
+      if (past_limit) out_ += " past_limit";
+      if (unreported) out_ += " unreported";
       out_ += '\n';
     }
-    Tick();
+    Counted();
   }
 
-  void MidPoint(const protocol::TickByTickMidPoint& t) {
+  void MidPoint(const Tick& t) {
     if (json_) {
-      Head(t.time);
+      Head(t.exchange_time);
       Key("price");
-      Number(t.mid_point);
+      Number(t.price);
       out_ += "}\n";
     } else {
-      TextHead(t.time);
+      TextHead(t.exchange_time);
       out_ += " mid ";
-      Number(t.mid_point);
+      Number(t.price);
       out_ += '\n';
     }
-    Tick();
+    Counted();
   }
 
   // Writes what is buffered. False when stdout is gone (EPIPE) or failing.
@@ -168,12 +189,12 @@ class TickPrinter {
   bool write_failed() const { return write_failed_; }
 
  private:
-  void Tick() {
+  void Counted() {
     ++printed_;
     if (out_.size() >= kFlushBytes) Flush();
   }
 
-  void Head(int64_t time) {
+  void Head(TimePoint time) {
     out_ += "{\"contract_id\":";
     out_ += contract_text_;
     out_ += ",\"tick_type\":\"";
@@ -183,7 +204,7 @@ class TickPrinter {
     out_ += '"';
   }
 
-  void TextHead(int64_t time) {
+  void TextHead(TimePoint time) {
     out_ += TimeText(time);
     out_ += ' ';
     out_ += contract_text_;
@@ -192,10 +213,10 @@ class TickPrinter {
   }
 
   // IB's times are whole seconds and repeat for many ticks: format each second once.
-  const std::string& TimeText(int64_t time) {
+  const std::string& TimeText(TimePoint time) {
     if (time != cached_time_ || cached_time_text_.empty()) {
       cached_time_ = time;
-      cached_time_text_ = FormatIsoUtc(FromUnixSeconds(time));
+      cached_time_text_ = FormatIsoUtc(time);
     }
     return cached_time_text_;
   }
@@ -259,7 +280,7 @@ class TickPrinter {
   std::string_view type_name_;
   bool json_;
   std::string out_;
-  int64_t cached_time_ = 0;
+  TimePoint cached_time_;
   std::string cached_time_text_;
   int64_t printed_ = 0;
   bool write_failed_ = false;
@@ -328,20 +349,10 @@ int RunStream(const StreamOptions& options) {
       outcome->Finish("");
     }
   };
-  client::TickByTickHandlers handlers;
-  handlers.bid_ask = [printer, limit, on_tick](const protocol::TickByTickBidAsk& t) {
+  client::TickHandlers handlers;
+  handlers.tick = [printer, limit, on_tick](const Tick& t) {
     if (limit > 0 && printer->printed() >= limit) return;
-    printer->BidAsk(t);
-    on_tick();
-  };
-  handlers.last = [printer, limit, on_tick](const protocol::TickByTickLast& t) {
-    if (limit > 0 && printer->printed() >= limit) return;
-    printer->Last(t);
-    on_tick();
-  };
-  handlers.mid_point = [printer, limit, on_tick](const protocol::TickByTickMidPoint& t) {
-    if (limit > 0 && printer->printed() >= limit) return;
-    printer->MidPoint(t);
+    printer->Print(t);
     on_tick();
   };
   handlers.error = [outcome](const client::RequestError& e) {
@@ -377,7 +388,7 @@ int RunStream(const StreamOptions& options) {
       }
       protocol::Contract contract = details->front().contract;
       contract.con_id = static_cast<int32_t>(contract_id);
-      ib.SubscribeTickByTick(contract, tick_type, handlers);
+      ib.SubscribeTicks(contract, tick_type, handlers);
     });
   });
 

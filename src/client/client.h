@@ -90,6 +90,19 @@ struct TickByTickHandlers {
   std::function<void(const RequestError&)> error;
 };
 
+// Handlers of one tick-by-tick subscription delivered as domain Ticks (Client::SubscribeTicks).
+struct TickHandlers {
+  // Each tick, converted by the client: contract_id = the subscribed contract's con_id, type =
+  // the subscribed type (Last and AllLast share IB's message), source kLive, sequence 0,
+  // exchange_time from IB, receive_time = now on the client's clock. The Tick is one object the
+  // client reuses for every tick of every subscription: valid during the call only, copy what
+  // you keep (copy-assigning into a kept Tick reuses its string buffers). No allocation per tick
+  // once the exchange / special-conditions strings have grown.
+  std::function<void(const Tick&)> tick;
+  // An ERR_MSG for this request, as for TickByTickHandlers::error.
+  std::function<void(const RequestError&)> error;
+};
+
 // One page of reqHistoricalTicks.
 struct HistoricalTicksQuery {
   protocol::Contract contract;
@@ -120,9 +133,11 @@ struct ClientStats {
 };
 
 // Builds the Status a one-shot request fails with for an IB error: "IB error 200 (request 7): No
-// security definition ...", code NotFound for 200, Unavailable otherwise.
+// security definition ...", code NotFound for 200, Unavailable otherwise; IB's code travels as the
+// Status's typed detail code.
 Status StatusFromRequestError(const RequestError& error);
-// The IB code inside a Status made by StatusFromRequestError, if any.
+// The IB code a Status made by StatusFromRequestError carries (its typed detail code), if any.
+// Never read from the message text: a Status that merely says "IB error 162" has no code.
 std::optional<int32_t> IbErrorCode(const Status& status);
 
 // Converts a live tick-by-tick message into the domain Tick (source live, sequence 0: the
@@ -168,7 +183,12 @@ class Client {
   int32_t SubscribeTickByTick(const protocol::Contract& contract, TickType type,
                               TickByTickHandlers handlers, int32_t number_of_ticks = 0,
                               bool ignore_size = false);
-  // cancelTickByTickData; the handlers are dropped at once (late ticks are counted unroutable).
+  // reqTickByTickData with ticks delivered as domain Ticks (see TickHandlers) until
+  // CancelTickByTick or a disconnect. The same request as SubscribeTickByTick.
+  int32_t SubscribeTicks(const protocol::Contract& contract, TickType type, TickHandlers handlers,
+                         int32_t number_of_ticks = 0, bool ignore_size = false);
+  // cancelTickByTickData (either kind of subscription); the handlers are dropped at once (late
+  // ticks are counted unroutable).
   void CancelTickByTick(int32_t req_id);
 
   // reqHistoricalTicks, one page, as domain Ticks (source kBackfill, exchange time in whole

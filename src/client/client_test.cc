@@ -117,7 +117,7 @@ class ClientTest : public ::testing::Test {
     return options;
   }
 
-  Client& MakeClient(ClientOptions options) {
+  Client& MakeClient(ClientOptions options, const Clock& clock = SystemClock::Instance()) {
     ClientCallbacks callbacks;
     callbacks.on_notice = [this](const ConnectionNotice& n) {
       std::lock_guard<std::mutex> lock(events_.mutex);
@@ -131,8 +131,7 @@ class ClientTest : public ::testing::Test {
       std::lock_guard<std::mutex> lock(events_.mutex);
       events_.protocol_errors.push_back(e);
     };
-    client_ = std::make_unique<Client>(loop_, SystemClock::Instance(), std::move(options),
-                                       std::move(callbacks));
+    client_ = std::make_unique<Client>(loop_, clock, std::move(options), std::move(callbacks));
     return *client_;
   }
 
@@ -142,8 +141,8 @@ class ClientTest : public ::testing::Test {
     return slot->Get();
   }
 
-  Client& ConnectedClient(ClientOptions options) {
-    Client& client = MakeClient(std::move(options));
+  Client& ConnectedClient(ClientOptions options, const Clock& clock = SystemClock::Instance()) {
+    Client& client = MakeClient(std::move(options), clock);
     ConnectResult result = Connect(client);
     EXPECT_TRUE(result.status.ok()) << result.status.ToString();
     return client;
@@ -155,11 +154,34 @@ class ClientTest : public ::testing::Test {
     return events_.disconnects.empty() ? DisconnectEvent{} : events_.disconnects.front();
   }
 
+  ManualClock manual_clock_{FromUnixSeconds(1754925400)};  // outlives client_
   EventLoop loop_;
   std::unique_ptr<ScriptedServer> server_;
   Events events_;
   std::unique_ptr<Client> client_;
 };
+
+TEST(IbErrorCodeTest, ReadsOnlyTheTypedCode) {
+  const Status from_error = StatusFromRequestError(RequestError{7, 162, "HMDS query returned"});
+  EXPECT_EQ(from_error.message(), "IB error 162 (request 7): HMDS query returned");
+  EXPECT_EQ(from_error.code(), StatusCode::kUnavailable);
+  const Status not_found = StatusFromRequestError(RequestError{8, 200, "No security definition"});
+  EXPECT_EQ(not_found.code(), StatusCode::kNotFound);
+  struct Case {
+    const char* name;
+    Status status;
+    std::optional<int32_t> code;
+  };
+  const Case cases[] = {
+      {"from an ERR_MSG", from_error, 162},
+      {"200 from an ERR_MSG", not_found, 200},
+      {"with context", from_error.WithContext("backfill"), 162},
+      {"text only", Unavailable("IB error 162 (request 7): HMDS query returned"), std::nullopt},
+      {"text only, NotFound", NotFound("IB error 200 (request 8): x"), std::nullopt},
+      {"ok", Status::Ok(), std::nullopt},
+  };
+  for (const Case& c : cases) EXPECT_EQ(IbErrorCode(c.status), c.code) << c.name;
+}
 
 TEST_F(ClientTest, HandshakeAndReady) {
   ScriptedServerOptions server_options;
@@ -432,6 +454,94 @@ TEST_F(ClientTest, RoutesTicksAndErrorsByRequestId) {
   EXPECT_TRUE(seen->errors_b.empty());
   EXPECT_EQ(client.stats().unroutable_messages, 1u);
   EXPECT_EQ(events_.notice_count(), 0u);  // a request's error is not a connection notice
+}
+
+TEST_F(ClientTest, SubscribeTicksDeliversDomainTicks) {
+  ScriptedServer& server = StartServer();
+  Client& client = ConnectedClient(Options(), manual_clock_);
+  struct Seen {
+    std::mutex mutex;
+    std::vector<Tick> ticks;
+    std::vector<RequestError> errors;
+  };
+  auto seen = std::make_shared<Seen>();
+  auto handlers = [seen] {
+    TickHandlers h;
+    h.tick = [seen](const Tick& t) {
+      std::lock_guard<std::mutex> lock(seen->mutex);
+      seen->ticks.push_back(t);
+    };
+    h.error = [seen](const RequestError& e) {
+      std::lock_guard<std::mutex> lock(seen->mutex);
+      seen->errors.push_back(e);
+    };
+    return h;
+  };
+  const int32_t bid_ask_id = client.SubscribeTicks(Mnq(), TickType::kBidAsk, handlers());
+  const int32_t all_last_id = client.SubscribeTicks(Mnq(), TickType::kAllLast, handlers());
+  const int32_t mid_id = client.SubscribeTicks(Mnq(), TickType::kMidPoint, handlers());
+  ASSERT_TRUE(WaitUntil([&] { return server.requests().size() == 4; }));
+  auto requests = server.requests();
+  ASSERT_TRUE(std::holds_alternative<protocol::ReqTickByTickData>(requests[2]));
+  EXPECT_EQ(std::get<protocol::ReqTickByTickData>(requests[2]).req_id, all_last_id);
+  EXPECT_EQ(std::get<protocol::ReqTickByTickData>(requests[2]).tick_type, "AllLast");
+
+  protocol::TickByTickBidAsk bid_ask;
+  bid_ask.req_id = bid_ask_id;
+  bid_ask.time = 1754925330;
+  bid_ask.bid_price = 21500.25;
+  bid_ask.ask_price = 21500.5;
+  bid_ask.bid_size = Decimal::FromInt(3);
+  bid_ask.ask_size = Decimal::FromInt(5);
+  bid_ask.attrib.bid_past_low = true;
+  protocol::TickByTickLast last;
+  last.req_id = all_last_id;
+  last.tick_type = protocol::TickByTickType::kAllLast;
+  last.time = 1754925331;
+  last.price = 21500.5;
+  last.size = Decimal::FromInt(2);
+  last.attrib.unreported = true;
+  last.exchange = "CME";
+  last.special_conditions = "T";
+  server.SendMessage(bid_ask);
+  server.SendMessage(last);
+  server.SendMessage(protocol::TickByTickMidPoint{mid_id, 1754925332, 21500.375});
+  server.SendMessage(protocol::ErrorMessage{mid_id, 10190, "Max number of tick-by-tick", ""});
+
+  ASSERT_TRUE(WaitUntil([&] {
+    std::lock_guard<std::mutex> lock(seen->mutex);
+    return seen->ticks.size() == 3 && seen->errors.size() == 1;
+  }));
+  std::lock_guard<std::mutex> lock(seen->mutex);
+  const TimePoint received = manual_clock_.Now();
+  for (const Tick& t : seen->ticks) {
+    EXPECT_EQ(t.contract_id, 711280073);
+    EXPECT_EQ(t.source, TickSource::kLive);
+    EXPECT_EQ(t.sequence, 0u);
+    EXPECT_EQ(t.receive_time, received);
+  }
+  const Tick& a = seen->ticks[0];
+  EXPECT_EQ(a.type, TickType::kBidAsk);
+  EXPECT_EQ(a.exchange_time, FromUnixSeconds(1754925330));
+  EXPECT_EQ(a.bid_price, 21500.25);
+  EXPECT_EQ(a.ask_price, 21500.5);
+  EXPECT_EQ(a.bid_size, Decimal::FromInt(3));
+  EXPECT_EQ(a.ask_size, Decimal::FromInt(5));
+  EXPECT_EQ(a.attributes, kAttrBidPastLow);
+  const Tick& l = seen->ticks[1];
+  EXPECT_EQ(l.type, TickType::kAllLast);
+  EXPECT_EQ(l.exchange_time, FromUnixSeconds(1754925331));
+  EXPECT_EQ(l.price, 21500.5);
+  EXPECT_EQ(l.size, Decimal::FromInt(2));
+  EXPECT_EQ(l.attributes, kAttrUnreported);
+  EXPECT_EQ(l.exchange, "CME");
+  EXPECT_EQ(l.special_conditions, "T");
+  const Tick& m = seen->ticks[2];
+  EXPECT_EQ(m.type, TickType::kMidPoint);
+  EXPECT_EQ(m.price, 21500.375);
+  EXPECT_TRUE(m.exchange.empty());
+  EXPECT_EQ(seen->errors[0].req_id, mid_id);
+  EXPECT_EQ(seen->errors[0].code, 10190);
 }
 
 TEST_F(ClientTest, CancelStopsDelivery) {

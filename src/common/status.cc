@@ -48,7 +48,15 @@ Status Status::WithContext(std::string_view context) const {
   std::string message(context);
   message += ": ";
   message += message_;
-  return Status(code_, std::move(message));
+  Status out(code_, std::move(message));
+  out.detail_code_ = detail_code_;
+  return out;
+}
+
+Status Status::WithDetailCode(int32_t detail_code) const {
+  Status out = *this;
+  out.detail_code_ = detail_code;
+  return out;
 }
 
 namespace internal {

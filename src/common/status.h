@@ -4,6 +4,8 @@
 // an error Result is a programming error and aborts (see IBSTREAM_CHECK in check.h).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,8 +48,15 @@ class [[nodiscard]] Status {
   // "ParseError: field 3: expected an integer, got 'x'"; "OK" for the OK status.
   std::string ToString() const;
 
-  // Returns a status with the same code and `context: message`.
+  // Returns a status with the same code and detail code and `context: message`.
   Status WithContext(std::string_view context) const;
+
+  // A typed code the error's source attached, e.g. IB's error code when a request failed with an
+  // ERR_MSG (client::IbErrorCode reads it). It is never parsed out of the message and is not part
+  // of ToString(). Absent unless set with WithDetailCode().
+  std::optional<int32_t> detail_code() const { return detail_code_; }
+  // Returns this status with `detail_code` attached.
+  Status WithDetailCode(int32_t detail_code) const;
 
   // Explicitly discards a status whose failure the caller has decided not to act on.
   void IgnoreError() const {}
@@ -57,6 +66,7 @@ class [[nodiscard]] Status {
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::optional<int32_t> detail_code_;
 };
 
 inline Status InvalidArgument(std::string message) {

@@ -19,6 +19,18 @@ TEST(StatusTest, ErrorCarriesCodeAndMessage) {
   EXPECT_EQ(s.WithContext("tickByTick").message(), "tickByTick: field 3: expected an integer");
 }
 
+TEST(StatusTest, DetailCodeIsTypedAndKeptByContext) {
+  const Status plain = Unavailable("IB error 162 (request 3): looks like a code");
+  EXPECT_EQ(plain.detail_code(), std::nullopt);
+  const Status coded = plain.WithDetailCode(162);
+  EXPECT_EQ(coded.detail_code(), 162);
+  EXPECT_EQ(coded.message(), plain.message());
+  EXPECT_EQ(coded.ToString(), plain.ToString());
+  EXPECT_EQ(coded.WithContext("backfill").detail_code(), 162);
+  EXPECT_EQ(plain.WithContext("backfill").detail_code(), std::nullopt);
+  EXPECT_FALSE(coded == plain);
+}
+
 Result<int> Half(int x) {
   if (x % 2 != 0) return InvalidArgument("odd");
   return x / 2;

@@ -108,6 +108,27 @@ void SplitLastTradeDate(std::string_view text, ContractDetails& d) {
   d.last_trade_time = std::string(tokens[1]);
 }
 
+// CONTRACT_DATA's FUND block (server version >= 179, secType FUND).
+void ReadFundData(FieldReader& r, FundData& f) {
+  f.fund_name = r.String("fundName");
+  f.fund_family = r.String("fundFamily");
+  f.fund_type = r.String("fundType");
+  f.fund_front_load = r.String("fundFrontLoad");
+  f.fund_back_load = r.String("fundBackLoad");
+  f.fund_back_load_time_interval = r.String("fundBackLoadTimeInterval");
+  f.fund_management_fee = r.String("fundManagementFee");
+  f.fund_closed = r.Bool("fundClosed");
+  f.fund_closed_for_new_investors = r.Bool("fundClosedForNewInvestors");
+  f.fund_closed_for_new_money = r.Bool("fundClosedForNewMoney");
+  f.fund_notify_amount = r.String("fundNotifyAmount");
+  f.fund_minimum_initial_purchase = r.String("fundMinimumInitialPurchase");
+  f.fund_subsequent_minimum_purchase = r.String("fundSubsequentMinimumPurchase");
+  f.fund_blue_sky_states = r.String("fundBlueSkyStates");
+  f.fund_blue_sky_territories = r.String("fundBlueSkyTerritories");
+  f.fund_distribution_policy_indicator = r.String("fundDistributionPolicyIndicator");
+  f.fund_asset_type = r.String("fundAssetType");
+}
+
 int TickAttribMask(const TickAttrib& a) {
   return (a.can_auto_execute ? 1 : 0) | (a.past_limit ? 2 : 0) | (a.pre_open ? 4 : 0);
 }
@@ -149,6 +170,414 @@ ServerMessageDecoder::ServerMessageDecoder(int server_version) : server_version_
                  "ServerMessageDecoder needs a supported server version");
 }
 
+// --- Decoders (client side): Decode() reads the message id and calls the one for it. ---
+
+Status ServerMessageDecoder::DecodeTickByTick(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kTickByTickName);
+  const int32_t req_id = r.Int("reqId");
+  const int32_t tick_type = r.Int("tickType");
+  const int64_t time = r.Long("time");
+  switch (static_cast<TickByTickType>(tick_type)) {
+    case TickByTickType::kLast:
+    case TickByTickType::kAllLast: {
+      TickByTickLast m;
+      m.req_id = req_id;
+      m.tick_type = static_cast<TickByTickType>(tick_type);
+      m.time = time;
+      m.price = r.Double("price");
+      m.size = r.Dec("size");
+      m.attrib = LastAttrib(r.Int("mask"));
+      m.exchange = r.String("exchange");
+      m.special_conditions = r.String("specialConditions");
+      IBSTREAM_RETURN_IF_ERROR(r.status());
+      ++counters_.messages_decoded;
+      handler.OnTickByTickLast(m);
+      return Status::Ok();
+    }
+    case TickByTickType::kBidAsk: {
+      TickByTickBidAsk m;
+      m.req_id = req_id;
+      m.time = time;
+      m.bid_price = r.Double("bidPrice");
+      m.ask_price = r.Double("askPrice");
+      m.bid_size = r.Dec("bidSize");
+      m.ask_size = r.Dec("askSize");
+      const int32_t mask = r.Int("mask");
+      m.attrib.bid_past_low = (mask & 1) != 0;
+      m.attrib.ask_past_high = (mask & 2) != 0;
+      IBSTREAM_RETURN_IF_ERROR(r.status());
+      ++counters_.messages_decoded;
+      handler.OnTickByTickBidAsk(m);
+      return Status::Ok();
+    }
+    case TickByTickType::kMidPoint: {
+      TickByTickMidPoint m;
+      m.req_id = req_id;
+      m.time = time;
+      m.mid_point = r.Double("midPoint");
+      IBSTREAM_RETURN_IF_ERROR(r.status());
+      ++counters_.messages_decoded;
+      handler.OnTickByTickMidPoint(m);
+      return Status::Ok();
+    }
+    case TickByTickType::kNone:
+      IBSTREAM_RETURN_IF_ERROR(r.status());
+      ++counters_.messages_decoded;
+      return Status::Ok();
+  }
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.unknown_tick_types_skipped;
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeTickPrice(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kTickPriceName);
+  TickPrice m;
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  m.tick_type = r.Int("tickType");
+  m.price = r.Double("price");
+  m.size = r.Dec("size");
+  const int32_t mask = r.Int("attrMask");
+  m.attrib.can_auto_execute = (mask & 1) != 0;
+  m.attrib.past_limit = (mask & 2) != 0;
+  m.attrib.pre_open = (mask & 4) != 0;
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnTickPrice(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeTickSize(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kTickSizeName);
+  TickSize m;
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  m.tick_type = r.Int("tickType");
+  m.size = r.Dec("size");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnTickSize(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeErrMsg(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kErrMsgName);
+  ErrorMessage m;
+  r.Skip("version");
+  m.id = r.Int("id");
+  m.code = r.Int("errorCode");
+  const std::string_view text = r.String("errorMsg");
+  if (server_version_ >= kServerVersionAdvancedOrderReject) {
+    m.advanced_order_reject_json = r.String("advancedOrderRejectJson");
+  }
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  if (server_version_ >= kServerVersionEncodeMsgAscii7 &&
+      text.find('\\') != std::string_view::npos) {
+    text_scratch_.clear();
+    AppendUnescapedUnicode(text, text_scratch_);
+    m.text = text_scratch_;
+  } else {
+    m.text = text;
+  }
+  ++counters_.messages_decoded;
+  handler.OnError(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeNextValidId(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kNextValidIdName);
+  NextValidId m;
+  r.Skip("version");
+  m.order_id = r.Long("orderId");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnNextValidId(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeManagedAccts(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kManagedAcctsName);
+  ManagedAccounts m;
+  r.Skip("version");
+  m.accounts = r.String("accountsList");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnManagedAccounts(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeCurrentTime(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kCurrentTimeName);
+  CurrentTime m;
+  r.Skip("version");
+  m.time = r.Long("time");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnCurrentTime(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeContractData(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kContractDataName);
+  // Server versions >= 164 send no version field.
+  ContractDetails d;
+  d.req_id = r.Int("reqId");
+  d.contract.symbol = r.String("symbol");
+  d.contract.sec_type = r.String("secType");
+  SplitLastTradeDate(r.String("lastTradeDateOrContractMonth"), d);
+  if (server_version_ >= kServerVersionLastTradeDate) {
+    d.last_trade_date = r.String("lastTradeDate");
+  }
+  d.contract.strike = r.Double("strike");
+  d.contract.right = r.String("right");
+  d.contract.exchange = r.String("exchange");
+  d.contract.currency = r.String("currency");
+  d.contract.local_symbol = r.String("localSymbol");
+  d.market_name = r.String("marketName");
+  d.contract.trading_class = r.String("tradingClass");
+  d.contract.con_id = r.Int("conId");
+  d.min_tick = r.Double("minTick");
+  d.contract.multiplier = r.String("multiplier");
+  d.order_types = r.String("orderTypes");
+  d.valid_exchanges = r.String("validExchanges");
+  d.price_magnifier = r.Int("priceMagnifier");
+  d.under_con_id = r.Int("underConId");
+  const std::string_view long_name = r.String("longName");
+  if (server_version_ >= kServerVersionEncodeMsgAscii7) {
+    AppendUnescapedUnicode(long_name, d.long_name);
+  } else {
+    d.long_name = long_name;
+  }
+  d.contract.primary_exchange = r.String("primaryExchange");
+  d.contract_month = r.String("contractMonth");
+  d.industry = r.String("industry");
+  d.category = r.String("category");
+  d.subcategory = r.String("subcategory");
+  d.time_zone_id = r.String("timeZoneId");
+  d.trading_hours = r.String("tradingHours");
+  d.liquid_hours = r.String("liquidHours");
+  d.ev_rule = r.String("evRule");
+  d.ev_multiplier = r.Double("evMultiplier");
+  const int32_t sec_ids = r.Count("secIdListCount", 2);
+  d.sec_id_list.reserve(static_cast<size_t>(sec_ids));
+  for (int32_t i = 0; i < sec_ids && r.ok(); ++i) {
+    TagValue tv;
+    tv.tag = r.String("secIdList.tag");
+    tv.value = r.String("secIdList.value");
+    d.sec_id_list.push_back(std::move(tv));
+  }
+  d.agg_group = r.Int("aggGroup");
+  d.under_symbol = r.String("underSymbol");
+  d.under_sec_type = r.String("underSecType");
+  d.market_rule_ids = r.String("marketRuleIds");
+  d.real_expiration_date = r.String("realExpirationDate");
+  d.stock_type = r.String("stockType");
+  d.min_size = r.Dec("minSize");
+  d.size_increment = r.Dec("sizeIncrement");
+  d.suggested_size_increment = r.Dec("suggestedSizeIncrement");
+  if (HasFundFields(d, server_version_)) ReadFundData(r, d.fund);
+  if (server_version_ >= kServerVersionIneligibilityReasons) {
+    const int32_t reasons = r.Count("ineligibilityReasonCount", 2);
+    d.ineligibility_reasons.reserve(static_cast<size_t>(reasons));
+    for (int32_t i = 0; i < reasons && r.ok(); ++i) {
+      IneligibilityReason reason;
+      reason.id = r.String("ineligibilityReason.id");
+      reason.description = r.String("ineligibilityReason.description");
+      d.ineligibility_reasons.push_back(std::move(reason));
+    }
+  }
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnContractDetails(d);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeContractDataEnd(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kContractDataEndName);
+  ContractDataEnd m;
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnContractDataEnd(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeTickSnapshotEnd(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kTickSnapshotEndName);
+  TickSnapshotEnd m;
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnTickSnapshotEnd(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeTickGeneric(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kTickGenericName);
+  TickGeneric m;
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  m.tick_type = r.Int("tickType");
+  m.value = r.Double("value");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnTickGeneric(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeTickString(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kTickStringName);
+  TickString m;
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  m.tick_type = r.Int("tickType");
+  m.value = r.String("value");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnTickString(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeMarketDataType(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kMarketDataTypeName);
+  MarketDataType m;
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  m.market_data_type = r.Int("marketDataType");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnMarketDataType(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeSymbolSamples(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kSymbolSamplesName);
+  SymbolSamples m;
+  m.req_id = r.Int("reqId");
+  // Each item has at least 8 fields: conId .. currency, the derivative count, description,
+  // issuerId.
+  const int32_t count = r.Count("count", 8);
+  m.descriptions.reserve(static_cast<size_t>(count));
+  for (int32_t i = 0; i < count && r.ok(); ++i) {
+    ContractDescription c;
+    c.con_id = r.Int("conId");
+    c.symbol = r.String("symbol");
+    c.sec_type = r.String("secType");
+    c.primary_exchange = r.String("primaryExchange");
+    c.currency = r.String("currency");
+    const int32_t derivatives = r.Count("derivativeSecTypesCount", 1);
+    c.derivative_sec_types.reserve(static_cast<size_t>(derivatives));
+    for (int32_t k = 0; k < derivatives && r.ok(); ++k) {
+      c.derivative_sec_types.emplace_back(r.String("derivativeSecType"));
+    }
+    c.description = r.String("description");
+    c.issuer_id = r.String("issuerId");
+    m.descriptions.push_back(std::move(c));
+  }
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnSymbolSamples(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeTickReqParams(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kTickReqParamsName);
+  TickReqParams m;
+  m.req_id = r.Int("reqId");
+  m.min_tick = r.Double("minTick");
+  m.bbo_exchange = r.String("bboExchange");
+  m.snapshot_permissions = r.Int("snapshotPermissions");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnTickReqParams(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeHeadTimestamp(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kHeadTimestampName);
+  HeadTimestamp m;
+  m.req_id = r.Int("reqId");
+  m.head_timestamp = r.String("headTimestamp");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters_.messages_decoded;
+  handler.OnHeadTimestamp(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeHistoricalTicks(FieldReader& r, ServerMessageHandler& handler) {
+  r.set_message_name(kHistoricalTicksName);
+  HistoricalTicks m;
+  m.req_id = r.Int("reqId");
+  const int32_t count = r.Count("tickCount", 4);
+  historical_scratch_.clear();
+  for (int32_t i = 0; i < count && r.ok(); ++i) {
+    HistoricalTick& t = historical_scratch_.emplace_back();
+    t.time = r.Long("time");
+    r.Skip("unused");
+    t.price = r.Double("price");
+    t.size = r.Dec("size");
+  }
+  m.done = r.Bool("done");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  m.ticks = historical_scratch_;
+  ++counters_.messages_decoded;
+  handler.OnHistoricalTicks(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeHistoricalTicksBidAsk(FieldReader& r,
+                                                         ServerMessageHandler& handler) {
+  r.set_message_name(kHistoricalTicksBidAskName);
+  HistoricalTicksBidAsk m;
+  m.req_id = r.Int("reqId");
+  const int32_t count = r.Count("tickCount", 6);
+  historical_bid_ask_scratch_.clear();
+  for (int32_t i = 0; i < count && r.ok(); ++i) {
+    HistoricalTickBidAsk& t = historical_bid_ask_scratch_.emplace_back();
+    t.time = r.Long("time");
+    const int32_t mask = r.Int("mask");
+    t.attrib.ask_past_high = (mask & 1) != 0;
+    t.attrib.bid_past_low = (mask & 2) != 0;
+    t.price_bid = r.Double("priceBid");
+    t.price_ask = r.Double("priceAsk");
+    t.size_bid = r.Dec("sizeBid");
+    t.size_ask = r.Dec("sizeAsk");
+  }
+  m.done = r.Bool("done");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  m.ticks = historical_bid_ask_scratch_;
+  ++counters_.messages_decoded;
+  handler.OnHistoricalTicksBidAsk(m);
+  return Status::Ok();
+}
+
+Status ServerMessageDecoder::DecodeHistoricalTicksLast(FieldReader& r,
+                                                       ServerMessageHandler& handler) {
+  r.set_message_name(kHistoricalTicksLastName);
+  HistoricalTicksLast m;
+  m.req_id = r.Int("reqId");
+  const int32_t count = r.Count("tickCount", 6);
+  historical_last_scratch_.clear();
+  for (int32_t i = 0; i < count && r.ok(); ++i) {
+    HistoricalTickLast& t = historical_last_scratch_.emplace_back();
+    t.time = r.Long("time");
+    t.attrib = LastAttrib(r.Int("mask"));
+    t.price = r.Double("price");
+    t.size = r.Dec("size");
+    t.exchange = r.String("exchange");
+    t.special_conditions = r.String("specialConditions");
+  }
+  m.done = r.Bool("done");
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  m.ticks = historical_last_scratch_;
+  ++counters_.messages_decoded;
+  handler.OnHistoricalTicksLast(m);
+  return Status::Ok();
+}
+
 Status ServerMessageDecoder::Decode(std::string_view payload, ServerMessageHandler& handler) {
   const size_t id_end = payload.find('\0');
   if (id_end == std::string_view::npos || id_end == 0) {
@@ -168,428 +597,44 @@ Status ServerMessageDecoder::Decode(std::string_view payload, ServerMessageHandl
   }
 
   switch (static_cast<IncomingId>(id)) {
-    case IncomingId::kTickByTick: {
-      r.set_message_name(kTickByTickName);
-      const int32_t req_id = r.Int("reqId");
-      const int32_t tick_type = r.Int("tickType");
-      const int64_t time = r.Long("time");
-      switch (static_cast<TickByTickType>(tick_type)) {
-        case TickByTickType::kLast:
-        case TickByTickType::kAllLast: {
-          TickByTickLast m;
-          m.req_id = req_id;
-          m.tick_type = static_cast<TickByTickType>(tick_type);
-          m.time = time;
-          m.price = r.Double("price");
-          m.size = r.Dec("size");
-          m.attrib = LastAttrib(r.Int("mask"));
-          m.exchange = r.String("exchange");
-          m.special_conditions = r.String("specialConditions");
-          IBSTREAM_RETURN_IF_ERROR(r.status());
-          ++counters_.messages_decoded;
-          handler.OnTickByTickLast(m);
-          return Status::Ok();
-        }
-        case TickByTickType::kBidAsk: {
-          TickByTickBidAsk m;
-          m.req_id = req_id;
-          m.time = time;
-          m.bid_price = r.Double("bidPrice");
-          m.ask_price = r.Double("askPrice");
-          m.bid_size = r.Dec("bidSize");
-          m.ask_size = r.Dec("askSize");
-          const int32_t mask = r.Int("mask");
-          m.attrib.bid_past_low = (mask & 1) != 0;
-          m.attrib.ask_past_high = (mask & 2) != 0;
-          IBSTREAM_RETURN_IF_ERROR(r.status());
-          ++counters_.messages_decoded;
-          handler.OnTickByTickBidAsk(m);
-          return Status::Ok();
-        }
-        case TickByTickType::kMidPoint: {
-          TickByTickMidPoint m;
-          m.req_id = req_id;
-          m.time = time;
-          m.mid_point = r.Double("midPoint");
-          IBSTREAM_RETURN_IF_ERROR(r.status());
-          ++counters_.messages_decoded;
-          handler.OnTickByTickMidPoint(m);
-          return Status::Ok();
-        }
-        case TickByTickType::kNone:
-          IBSTREAM_RETURN_IF_ERROR(r.status());
-          ++counters_.messages_decoded;
-          return Status::Ok();
-      }
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.unknown_tick_types_skipped;
-      return Status::Ok();
-    }
-
-    case IncomingId::kTickPrice: {
-      r.set_message_name(kTickPriceName);
-      TickPrice m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      m.tick_type = r.Int("tickType");
-      m.price = r.Double("price");
-      m.size = r.Dec("size");
-      const int32_t mask = r.Int("attrMask");
-      m.attrib.can_auto_execute = (mask & 1) != 0;
-      m.attrib.past_limit = (mask & 2) != 0;
-      m.attrib.pre_open = (mask & 4) != 0;
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnTickPrice(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kTickSize: {
-      r.set_message_name(kTickSizeName);
-      TickSize m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      m.tick_type = r.Int("tickType");
-      m.size = r.Dec("size");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnTickSize(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kErrMsg: {
-      r.set_message_name(kErrMsgName);
-      ErrorMessage m;
-      r.Skip("version");
-      m.id = r.Int("id");
-      m.code = r.Int("errorCode");
-      const std::string_view text = r.String("errorMsg");
-      if (server_version_ >= kServerVersionAdvancedOrderReject) {
-        m.advanced_order_reject_json = r.String("advancedOrderRejectJson");
-      }
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      if (server_version_ >= kServerVersionEncodeMsgAscii7 &&
-          text.find('\\') != std::string_view::npos) {
-        text_scratch_.clear();
-        AppendUnescapedUnicode(text, text_scratch_);
-        m.text = text_scratch_;
-      } else {
-        m.text = text;
-      }
-      ++counters_.messages_decoded;
-      handler.OnError(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kNextValidId: {
-      r.set_message_name(kNextValidIdName);
-      NextValidId m;
-      r.Skip("version");
-      m.order_id = r.Long("orderId");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnNextValidId(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kManagedAccts: {
-      r.set_message_name(kManagedAcctsName);
-      ManagedAccounts m;
-      r.Skip("version");
-      m.accounts = r.String("accountsList");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnManagedAccounts(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kCurrentTime: {
-      r.set_message_name(kCurrentTimeName);
-      CurrentTime m;
-      r.Skip("version");
-      m.time = r.Long("time");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnCurrentTime(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kContractData: {
-      r.set_message_name(kContractDataName);
-      // Server versions >= 164 send no version field.
-      ContractDetails d;
-      d.req_id = r.Int("reqId");
-      d.contract.symbol = r.String("symbol");
-      d.contract.sec_type = r.String("secType");
-      SplitLastTradeDate(r.String("lastTradeDateOrContractMonth"), d);
-      if (server_version_ >= kServerVersionLastTradeDate) {
-        d.last_trade_date = r.String("lastTradeDate");
-      }
-      d.contract.strike = r.Double("strike");
-      d.contract.right = r.String("right");
-      d.contract.exchange = r.String("exchange");
-      d.contract.currency = r.String("currency");
-      d.contract.local_symbol = r.String("localSymbol");
-      d.market_name = r.String("marketName");
-      d.contract.trading_class = r.String("tradingClass");
-      d.contract.con_id = r.Int("conId");
-      d.min_tick = r.Double("minTick");
-      d.contract.multiplier = r.String("multiplier");
-      d.order_types = r.String("orderTypes");
-      d.valid_exchanges = r.String("validExchanges");
-      d.price_magnifier = r.Int("priceMagnifier");
-      d.under_con_id = r.Int("underConId");
-      const std::string_view long_name = r.String("longName");
-      if (server_version_ >= kServerVersionEncodeMsgAscii7) {
-        AppendUnescapedUnicode(long_name, d.long_name);
-      } else {
-        d.long_name = long_name;
-      }
-      d.contract.primary_exchange = r.String("primaryExchange");
-      d.contract_month = r.String("contractMonth");
-      d.industry = r.String("industry");
-      d.category = r.String("category");
-      d.subcategory = r.String("subcategory");
-      d.time_zone_id = r.String("timeZoneId");
-      d.trading_hours = r.String("tradingHours");
-      d.liquid_hours = r.String("liquidHours");
-      d.ev_rule = r.String("evRule");
-      d.ev_multiplier = r.Double("evMultiplier");
-      const int32_t sec_ids = r.Count("secIdListCount", 2);
-      d.sec_id_list.reserve(static_cast<size_t>(sec_ids));
-      for (int32_t i = 0; i < sec_ids && r.ok(); ++i) {
-        TagValue tv;
-        tv.tag = r.String("secIdList.tag");
-        tv.value = r.String("secIdList.value");
-        d.sec_id_list.push_back(std::move(tv));
-      }
-      d.agg_group = r.Int("aggGroup");
-      d.under_symbol = r.String("underSymbol");
-      d.under_sec_type = r.String("underSecType");
-      d.market_rule_ids = r.String("marketRuleIds");
-      d.real_expiration_date = r.String("realExpirationDate");
-      d.stock_type = r.String("stockType");
-      d.min_size = r.Dec("minSize");
-      d.size_increment = r.Dec("sizeIncrement");
-      d.suggested_size_increment = r.Dec("suggestedSizeIncrement");
-      if (HasFundFields(d, server_version_)) {
-        FundData& f = d.fund;
-        f.fund_name = r.String("fundName");
-        f.fund_family = r.String("fundFamily");
-        f.fund_type = r.String("fundType");
-        f.fund_front_load = r.String("fundFrontLoad");
-        f.fund_back_load = r.String("fundBackLoad");
-        f.fund_back_load_time_interval = r.String("fundBackLoadTimeInterval");
-        f.fund_management_fee = r.String("fundManagementFee");
-        f.fund_closed = r.Bool("fundClosed");
-        f.fund_closed_for_new_investors = r.Bool("fundClosedForNewInvestors");
-        f.fund_closed_for_new_money = r.Bool("fundClosedForNewMoney");
-        f.fund_notify_amount = r.String("fundNotifyAmount");
-        f.fund_minimum_initial_purchase = r.String("fundMinimumInitialPurchase");
-        f.fund_subsequent_minimum_purchase = r.String("fundSubsequentMinimumPurchase");
-        f.fund_blue_sky_states = r.String("fundBlueSkyStates");
-        f.fund_blue_sky_territories = r.String("fundBlueSkyTerritories");
-        f.fund_distribution_policy_indicator = r.String("fundDistributionPolicyIndicator");
-        f.fund_asset_type = r.String("fundAssetType");
-      }
-      if (server_version_ >= kServerVersionIneligibilityReasons) {
-        const int32_t reasons = r.Count("ineligibilityReasonCount", 2);
-        d.ineligibility_reasons.reserve(static_cast<size_t>(reasons));
-        for (int32_t i = 0; i < reasons && r.ok(); ++i) {
-          IneligibilityReason reason;
-          reason.id = r.String("ineligibilityReason.id");
-          reason.description = r.String("ineligibilityReason.description");
-          d.ineligibility_reasons.push_back(std::move(reason));
-        }
-      }
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnContractDetails(d);
-      return Status::Ok();
-    }
-
-    case IncomingId::kContractDataEnd: {
-      r.set_message_name(kContractDataEndName);
-      ContractDataEnd m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnContractDataEnd(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kTickSnapshotEnd: {
-      r.set_message_name(kTickSnapshotEndName);
-      TickSnapshotEnd m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnTickSnapshotEnd(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kTickGeneric: {
-      r.set_message_name(kTickGenericName);
-      TickGeneric m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      m.tick_type = r.Int("tickType");
-      m.value = r.Double("value");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnTickGeneric(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kTickString: {
-      r.set_message_name(kTickStringName);
-      TickString m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      m.tick_type = r.Int("tickType");
-      m.value = r.String("value");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnTickString(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kMarketDataType: {
-      r.set_message_name(kMarketDataTypeName);
-      MarketDataType m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      m.market_data_type = r.Int("marketDataType");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnMarketDataType(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kSymbolSamples: {
-      r.set_message_name(kSymbolSamplesName);
-      SymbolSamples m;
-      m.req_id = r.Int("reqId");
-      // Each item has at least 8 fields: conId .. currency, the derivative count, description,
-      // issuerId.
-      const int32_t count = r.Count("count", 8);
-      m.descriptions.reserve(static_cast<size_t>(count));
-      for (int32_t i = 0; i < count && r.ok(); ++i) {
-        ContractDescription c;
-        c.con_id = r.Int("conId");
-        c.symbol = r.String("symbol");
-        c.sec_type = r.String("secType");
-        c.primary_exchange = r.String("primaryExchange");
-        c.currency = r.String("currency");
-        const int32_t derivatives = r.Count("derivativeSecTypesCount", 1);
-        c.derivative_sec_types.reserve(static_cast<size_t>(derivatives));
-        for (int32_t k = 0; k < derivatives && r.ok(); ++k) {
-          c.derivative_sec_types.emplace_back(r.String("derivativeSecType"));
-        }
-        c.description = r.String("description");
-        c.issuer_id = r.String("issuerId");
-        m.descriptions.push_back(std::move(c));
-      }
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnSymbolSamples(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kTickReqParams: {
-      r.set_message_name(kTickReqParamsName);
-      TickReqParams m;
-      m.req_id = r.Int("reqId");
-      m.min_tick = r.Double("minTick");
-      m.bbo_exchange = r.String("bboExchange");
-      m.snapshot_permissions = r.Int("snapshotPermissions");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnTickReqParams(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kHeadTimestamp: {
-      r.set_message_name(kHeadTimestampName);
-      HeadTimestamp m;
-      m.req_id = r.Int("reqId");
-      m.head_timestamp = r.String("headTimestamp");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnHeadTimestamp(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kHistoricalTicks: {
-      r.set_message_name(kHistoricalTicksName);
-      HistoricalTicks m;
-      m.req_id = r.Int("reqId");
-      const int32_t count = r.Count("tickCount", 4);
-      historical_scratch_.clear();
-      for (int32_t i = 0; i < count && r.ok(); ++i) {
-        HistoricalTick& t = historical_scratch_.emplace_back();
-        t.time = r.Long("time");
-        r.Skip("unused");
-        t.price = r.Double("price");
-        t.size = r.Dec("size");
-      }
-      m.done = r.Bool("done");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      m.ticks = historical_scratch_;
-      ++counters_.messages_decoded;
-      handler.OnHistoricalTicks(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kHistoricalTicksBidAsk: {
-      r.set_message_name(kHistoricalTicksBidAskName);
-      HistoricalTicksBidAsk m;
-      m.req_id = r.Int("reqId");
-      const int32_t count = r.Count("tickCount", 6);
-      historical_bid_ask_scratch_.clear();
-      for (int32_t i = 0; i < count && r.ok(); ++i) {
-        HistoricalTickBidAsk& t = historical_bid_ask_scratch_.emplace_back();
-        t.time = r.Long("time");
-        const int32_t mask = r.Int("mask");
-        t.attrib.ask_past_high = (mask & 1) != 0;
-        t.attrib.bid_past_low = (mask & 2) != 0;
-        t.price_bid = r.Double("priceBid");
-        t.price_ask = r.Double("priceAsk");
-        t.size_bid = r.Dec("sizeBid");
-        t.size_ask = r.Dec("sizeAsk");
-      }
-      m.done = r.Bool("done");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      m.ticks = historical_bid_ask_scratch_;
-      ++counters_.messages_decoded;
-      handler.OnHistoricalTicksBidAsk(m);
-      return Status::Ok();
-    }
-
-    case IncomingId::kHistoricalTicksLast: {
-      r.set_message_name(kHistoricalTicksLastName);
-      HistoricalTicksLast m;
-      m.req_id = r.Int("reqId");
-      const int32_t count = r.Count("tickCount", 6);
-      historical_last_scratch_.clear();
-      for (int32_t i = 0; i < count && r.ok(); ++i) {
-        HistoricalTickLast& t = historical_last_scratch_.emplace_back();
-        t.time = r.Long("time");
-        t.attrib = LastAttrib(r.Int("mask"));
-        t.price = r.Double("price");
-        t.size = r.Dec("size");
-        t.exchange = r.String("exchange");
-        t.special_conditions = r.String("specialConditions");
-      }
-      m.done = r.Bool("done");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      m.ticks = historical_last_scratch_;
-      ++counters_.messages_decoded;
-      handler.OnHistoricalTicksLast(m);
-      return Status::Ok();
-    }
+    case IncomingId::kTickByTick:
+      return DecodeTickByTick(r, handler);
+    case IncomingId::kTickPrice:
+      return DecodeTickPrice(r, handler);
+    case IncomingId::kTickSize:
+      return DecodeTickSize(r, handler);
+    case IncomingId::kErrMsg:
+      return DecodeErrMsg(r, handler);
+    case IncomingId::kNextValidId:
+      return DecodeNextValidId(r, handler);
+    case IncomingId::kManagedAccts:
+      return DecodeManagedAccts(r, handler);
+    case IncomingId::kCurrentTime:
+      return DecodeCurrentTime(r, handler);
+    case IncomingId::kContractData:
+      return DecodeContractData(r, handler);
+    case IncomingId::kContractDataEnd:
+      return DecodeContractDataEnd(r, handler);
+    case IncomingId::kTickSnapshotEnd:
+      return DecodeTickSnapshotEnd(r, handler);
+    case IncomingId::kTickGeneric:
+      return DecodeTickGeneric(r, handler);
+    case IncomingId::kTickString:
+      return DecodeTickString(r, handler);
+    case IncomingId::kMarketDataType:
+      return DecodeMarketDataType(r, handler);
+    case IncomingId::kSymbolSamples:
+      return DecodeSymbolSamples(r, handler);
+    case IncomingId::kTickReqParams:
+      return DecodeTickReqParams(r, handler);
+    case IncomingId::kHeadTimestamp:
+      return DecodeHeadTimestamp(r, handler);
+    case IncomingId::kHistoricalTicks:
+      return DecodeHistoricalTicks(r, handler);
+    case IncomingId::kHistoricalTicksBidAsk:
+      return DecodeHistoricalTicksBidAsk(r, handler);
+    case IncomingId::kHistoricalTicksLast:
+      return DecodeHistoricalTicksLast(r, handler);
   }
 
   ++counters_.unknown_ids_skipped;

@@ -25,6 +25,8 @@
 
 namespace ibstream::protocol {
 
+class FieldReader;
+
 // IB's wire codes of TICK_BY_TICK's tickType field.
 enum class TickByTickType : int32_t {
   kNone = 0,  // carries nothing; ignored
@@ -280,6 +282,28 @@ class ServerMessageDecoder {
   ProtocolCounters* mutable_counters() { return &counters_; }
 
  private:
+  // One per message id: reads the fields after the id (the reader is positioned there), calls
+  // the handler and counts the message; a malformed message calls nothing.
+  [[nodiscard]] Status DecodeTickByTick(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeTickPrice(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeTickSize(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeErrMsg(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeNextValidId(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeManagedAccts(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeCurrentTime(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeContractData(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeContractDataEnd(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeTickSnapshotEnd(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeTickGeneric(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeTickString(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeMarketDataType(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeSymbolSamples(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeTickReqParams(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeHeadTimestamp(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeHistoricalTicks(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeHistoricalTicksBidAsk(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeHistoricalTicksLast(FieldReader& r, ServerMessageHandler& handler);
+
   int server_version_;
   ProtocolCounters counters_;
   std::string text_scratch_;
