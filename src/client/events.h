@@ -15,7 +15,7 @@
 namespace ibstream::client {
 
 // The connection-level codes (ERR_MSG with id -1) a market-data recorder cares about, named.
-// docs/tws-protocol.md 5. Any other code arrives as kOther with its number kept.
+// docs/IB-LIMITS.md §1. Any other code arrives as kOther with its number kept.
 enum class NoticeKind : uint8_t {
   kOther = 0,
   kMaxRateExceeded,           // 100

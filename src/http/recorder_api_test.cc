@@ -373,7 +373,7 @@ TEST_F(RecorderApiTest, StatusIsTheWholeView) {
   EXPECT_EQ(j["counters"]["ib_errors"]["2104"], 3);
 }
 
-// The text format rules promtool checks (exposition_formats.md, naming.md).
+// The text format rules promtool checks (Prometheus' exposition format and metric naming rules).
 void CheckPrometheusText(const std::string& text) {
   ASSERT_FALSE(text.empty());
   ASSERT_EQ(text.back(), '\n');

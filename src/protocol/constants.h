@@ -1,6 +1,6 @@
 // Constants of the TWS API socket protocol: negotiated versions, limits, message ids.
 //
-// Facts from docs/tws-protocol.md (the project's clean-room description of the protocol).
+// Facts from docs/PROTOCOL.md (the project's clean-room description of the protocol).
 //
 // Why we negotiate server versions 176..187 and nothing else:
 //  * 176 (MIN_SERVER_VER_BOND_ISSUERID) is the first version whose request layouts are the ones we

@@ -92,7 +92,7 @@ struct FundData {
   friend bool operator==(const FundData&, const FundData&) = default;
 };
 
-// One CONTRACT_DATA message (docs/tws-protocol.md 4.5), every field of server versions 176..187.
+// One CONTRACT_DATA message (docs/PROTOCOL.md §4.5), every field of server versions 176..187.
 struct ContractDetails {
   int32_t req_id = 0;
   // symbol, secType, lastTradeDateOrContractMonth (first token of the composite field), strike,
@@ -114,7 +114,7 @@ struct ContractDetails {
   std::string category;
   std::string subcategory;
   std::string time_zone_id;   // IB's zone id, e.g. "US/Central"
-  std::string trading_hours;  // raw, see docs/tws-protocol.md 6
+  std::string trading_hours;  // raw, see docs/PROTOCOL.md §6
   std::string liquid_hours;
   std::string ev_rule;
   // The official Python client reads an int, the C++ one a double; written as an integer when

@@ -7,7 +7,7 @@
 // Writing: MessageWriter appends one length-prefixed message to a caller-owned std::string,
 // so a reused string means no allocation per message.
 //
-// Value encodings (docs/tws-protocol.md 1.4):
+// Value encodings (docs/PROTOCOL.md §1.4):
 //  * int/long: decimal text; an empty field reads as 0 (both official decoders do so).
 //  * double: any strtod form is read (including "Infinity", "inf", "nan", hex, surrounding
 //    spaces); an empty field reads as 0. Written as the shortest text that round-trips, in the

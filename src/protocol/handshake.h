@@ -1,4 +1,4 @@
-// The connection handshake (docs/tws-protocol.md 2.1-2.3).
+// The connection handshake (docs/PROTOCOL.md §2.1-§2.3).
 //
 //   client -> server: "API\0" + frame("v176..187[ options]")   (frame payload has no NUL)
 //   server -> client: frame("187\0" "20250811 10:15:30 CDT\0")  (exactly 2 fields, no message id)

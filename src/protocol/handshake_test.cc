@@ -66,7 +66,7 @@ TEST(HandshakeTest, ChooseServerVersion) {
 TEST(HandshakeTest, ConnectAckRoundTripAndBytes) {
   std::string out;
   ASSERT_TRUE(EncodeConnectAck({187, "20250811 10:15:30 CDT"}, out).ok());
-  // The worked example of docs/tws-protocol.md 7(a).
+  // The worked example of docs/PROTOCOL.md §7(a).
   EXPECT_EQ(out,
             "\0\0\0\x1a"
             "187\0"

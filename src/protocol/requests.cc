@@ -6,7 +6,7 @@
 namespace ibstream::protocol {
 namespace {
 
-// Legacy version fields the official clients send (docs/tws-protocol.md 3.2).
+// Legacy version fields the official clients send (docs/PROTOCOL.md §3.2).
 constexpr int kReqMktDataVersion = 11;
 constexpr int kCancelMktDataVersion = 2;
 constexpr int kReqIdsVersion = 1;

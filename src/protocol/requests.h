@@ -1,4 +1,4 @@
-// Client -> server requests (docs/tws-protocol.md 2.3 and 3): one struct per request, an
+// Client -> server requests (docs/PROTOCOL.md §2.3 and §3): one struct per request, an
 // encoder for the client and a decoder for the simulator.
 //
 // Layouts are those of server versions 176..187 (identical across that range for every request

@@ -38,7 +38,7 @@ ClientRequest RoundTrip(const ClientRequest& request, int sv = 187) {
 
 TEST(RequestsTest, TickByTickBytesMatchTheWorkedExample) {
   ReqTickByTickData r{2001, Mnq(), "BidAsk", 0, false};
-  // docs/tws-protocol.md 7(b), the official Python client's 59 bytes.
+  // docs/PROTOCOL.md §7(b), the official Python client's 59 bytes.
   EXPECT_EQ(Encode(r),
             "\0\0\0\x37"
             "97\0"

@@ -8,7 +8,7 @@
 namespace ibstream::protocol {
 namespace {
 
-// Legacy version fields real TWS sends (docs/tws-protocol.md 4); decoders skip them.
+// Legacy version fields real TWS sends (docs/PROTOCOL.md §4); decoders skip them.
 constexpr int kTickPriceVersion = 6;
 constexpr int kTickSizeVersion = 6;
 constexpr int kErrMsgVersion = 2;

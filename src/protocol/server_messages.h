@@ -1,4 +1,4 @@
-// Server -> client messages (docs/tws-protocol.md 4): one struct per message, a decoder for the
+// Server -> client messages (docs/PROTOCOL.md §4): one struct per message, a decoder for the
 // client (ServerMessageDecoder + ServerMessageHandler) and encoders for the simulator.
 //
 // Lifetimes: std::string_view and std::span members of the structs handed to a handler point

@@ -201,22 +201,16 @@ void StreamSession::OnNotice(const client::ConnectionNotice& n) {
 void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
   if (s.req_id != 0) client_->CancelTickByTick(s.req_id);
   const StreamKey key = s.key;
-  client::TickByTickHandlers handlers;
-  handlers.bid_ask = [this, key](const protocol::TickByTickBidAsk& m) {
-    client::ToTick(m, key.contract_id, ctx_.clock.Now(), scratch_);
-    OnLiveTick(key);
-  };
-  handlers.last = [this, key](const protocol::TickByTickLast& m) {
-    client::ToTick(m, key.contract_id, ctx_.clock.Now(), scratch_);
-    scratch_.type = key.type;  // Last and AllLast share the message
-    OnLiveTick(key);
-  };
-  handlers.mid_point = [this, key](const protocol::TickByTickMidPoint& m) {
-    client::ToTick(m, key.contract_id, ctx_.clock.Now(), scratch_);
+  client::TickHandlers handlers;
+  // The client fills in the tick (type as subscribed, receive time on the recorder's clock, which
+  // it shares); the stream's key names the contract even while a roll re-resolves it.
+  handlers.tick = [this, key](const Tick& tick) {
+    scratch_ = tick;  // copy-assignment reuses scratch_'s buffers: no allocation per tick
+    scratch_.contract_id = key.contract_id;
     OnLiveTick(key);
   };
   handlers.error = [this, key](const client::RequestError& e) { OnStreamError(key, e); };
-  s.req_id = client_->SubscribeTickByTick(c.request, key.type, std::move(handlers));
+  s.req_id = client_->SubscribeTicks(c.request, key.type, std::move(handlers));
   s.subscribed = true;
   ctx_.core.OnSubscribed(key, now);
 }

@@ -4,7 +4,7 @@
 // Threading: owned by the loop thread; nothing here is locked.
 #pragma once
 
-// Asio needs <utility> first under GCC 12 (docs/toolchain-notes.md 3.1).
+// Asio needs <utility> first under GCC 12 (docs/TOOLCHAIN.md §3.1).
 // clang-format off
 #include <utility>
 #include <boost/asio/ip/tcp.hpp>

@@ -5,7 +5,7 @@
 // Threading: every method runs on the loop thread that runs `io`, except port() (any thread).
 #pragma once
 
-// Asio needs <utility> first under GCC 12 (docs/toolchain-notes.md 3.1).
+// Asio needs <utility> first under GCC 12 (docs/TOOLCHAIN.md §3.1).
 // clang-format off
 #include <utility>
 #include <boost/asio/io_context.hpp>

@@ -1,6 +1,6 @@
 #include "sim/simulator.h"
 
-// Asio needs <utility> first under GCC 12 (toolchain-notes 3.1).
+// Asio needs <utility> first under GCC 12 (docs/TOOLCHAIN.md §3.1).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
