@@ -4,31 +4,43 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+# Compiler launcher for both builds: ccache when it is installed (repeated runs recompile only what
+# changed), none otherwise.
+CCACHE ?= $(shell command -v ccache 2>/dev/null)
+CMAKE_LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 
 .PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci clean
 
 setup:
 	@bash scripts/setup.sh
 
+# Just the executable (what demo and the chaos suite run).
 build: setup
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_LAUNCHER)
+	cmake --build $(BUILD) -j $(JOBS) --target ibstream
 
 # Everything CI runs: unit tests, the same tests under ASan+UBSan, a time-boxed fuzz run.
 test: unit asan fuzz chaos-ci format-check
 
-unit: build
+# Every test executable and benchmark (so a change that breaks a benchmark fails here too), then
+# every test.
+unit: setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DIBSTREAM_BENCHMARKS=ON $(CMAKE_LAUNCHER)
+	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 asan: setup
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIBSTREAM_SANITIZE=ON -DIBSTREAM_BENCHMARKS=OFF
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIBSTREAM_SANITIZE=ON -DIBSTREAM_BENCHMARKS=OFF \
+	  $(CMAKE_LAUNCHER)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 fuzz: setup
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-bench: build
+bench: setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DIBSTREAM_BENCHMARKS=ON $(CMAKE_LAUNCHER)
+	cmake --build $(BUILD) -j $(JOBS)
 	bash scripts/bench.sh $(BUILD)
 
 format:
