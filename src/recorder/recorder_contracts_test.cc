@@ -220,7 +220,7 @@ TEST_F(RecorderContractsTest, ADamagedRuntimeListIsSetAsideAndTheConfigurationRe
   EXPECT_TRUE(std::filesystem::exists(runtime_file() + ".unreadable"));
   // The list works again from scratch.
   ASSERT_TRUE(recorder_->Track(kEs).ok());
-  auto saved = LoadRuntimeContracts(data_dir() + "/contracts");
+  auto saved = LoadRuntimeContracts(fs::PosixFileSystem(), data_dir() + "/contracts");
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   EXPECT_EQ(saved->tracked.size(), 1u);
 }
