@@ -109,5 +109,33 @@ TEST_F(RecorderSlowLedgerTest, LoopKeepsStoringWhileTheLedgerSyncHangsAndTheGapI
   EXPECT_GT(view->counters.ticks_backfilled, 0u);
 }
 
+// Untracked while the gap's add waits on the disk: the gap is closed as failed once it has its id,
+// like the queued gaps of an untracked contract, and never backfilled.
+TEST_F(RecorderSlowLedgerTest, AGapUntrackedBeforeItsAddCompletesIsClosedAsFailed) {
+  StartAll("2025-08-12T10:00:00-05:00", kSpeed);
+  RunUntil("2025-08-12T10:02:00-05:00");
+  const int64_t id = MnqId();
+  ASSERT_NE(id, 0);
+  const StreamKey stream{id, TickType::kBidAsk};
+
+  gate_->Close();
+  const TimePoint from = *ParseIsoTime("2025-08-12T10:01:00-05:00");
+  ASSERT_TRUE(recorder_->RequestBackfill(stream, from, from + 20s).ok());
+  ASSERT_TRUE(WaitFor([&] { return gate_->Waiting() == 1; }));
+  auto untracked = recorder_->Untrack(std::to_string(id));
+  ASSERT_TRUE(untracked.ok()) << untracked.status().ToString();
+  gate_->Open();
+
+  std::shared_ptr<const RecorderView> view;
+  ASSERT_TRUE(WaitFor([&] {
+    view = recorder_->View();
+    return view->gaps.size() == 1 && view->gaps[0].state == storage::BackfillState::kFailed;
+  })) << view->gaps.size()
+      << " gaps";
+  EXPECT_EQ(view->gaps[0].reason, "contract untracked");
+  EXPECT_EQ(view->counters.backfill_requests, 0u);
+  EXPECT_EQ(view->counters.ticks_backfilled, 0u);
+}
+
 }  // namespace
 }  // namespace ibstream::recorder
