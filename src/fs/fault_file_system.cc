@@ -13,10 +13,13 @@ bool IsChildOf(const std::string& path, const std::string& dir) { return ParentD
 
 class FaultFileSystem::File final : public WritableFile {
  public:
-  File(FaultFileSystem* fs, std::shared_ptr<Inode> inode, uint64_t epoch)
-      : fs_(fs), inode_(std::move(inode)), epoch_(epoch) {}
+  File(FaultFileSystem* fs, std::shared_ptr<Inode> inode, uint64_t epoch, std::string path)
+      : fs_(fs), inode_(std::move(inode)), epoch_(epoch), path_(std::move(path)) {}
   Status Append(std::string_view data) override { return fs_->AppendTo(inode_, epoch_, data); }
-  Status Sync() override { return fs_->SyncInode(inode_, epoch_); }
+  Status Sync() override {
+    fs_->RunSyncHook(path_);
+    return fs_->SyncInode(inode_, epoch_);
+  }
   Status Close() override { return Status::Ok(); }
   uint64_t Size() const override {
     std::lock_guard lock(fs_->mu_);
@@ -27,6 +30,7 @@ class FaultFileSystem::File final : public WritableFile {
   FaultFileSystem* fs_;
   std::shared_ptr<Inode> inode_;
   uint64_t epoch_;
+  std::string path_;  // the name it was opened by
 };
 
 class FaultFileSystem::Reader final : public RandomAccessFile {
@@ -77,6 +81,18 @@ void FaultFileSystem::SetWriteError(bool on) {
 void FaultFileSystem::SetSyncError(bool on) {
   std::lock_guard lock(mu_);
   sync_error_ = on;
+}
+void FaultFileSystem::SetSyncHook(std::function<void(const std::string& path)> hook) {
+  std::lock_guard lock(mu_);
+  sync_hook_ = std::move(hook);
+}
+void FaultFileSystem::RunSyncHook(const std::string& path) {
+  std::function<void(const std::string&)> hook;
+  {
+    std::lock_guard lock(mu_);
+    hook = sync_hook_;
+  }
+  if (hook) hook(path);  // without the lock: the hook may wait, other threads go on
 }
 void FaultFileSystem::SetReadErrorPath(const std::string& path) {
   std::lock_guard lock(mu_);
@@ -200,7 +216,7 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::NewWritableFile(const std
     inode = std::make_shared<Inode>();
     live_[p] = Entry{false, inode};
   }
-  return std::unique_ptr<WritableFile>(new File(this, inode, epoch_));
+  return std::unique_ptr<WritableFile>(new File(this, inode, epoch_, p));
 }
 
 Result<std::unique_ptr<WritableFile>> FaultFileSystem::NewAppendableFile(const std::string& path) {
@@ -217,7 +233,7 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::NewAppendableFile(const s
     inode = std::make_shared<Inode>();
     live_[p] = Entry{false, inode};
   }
-  return std::unique_ptr<WritableFile>(new File(this, inode, epoch_));
+  return std::unique_ptr<WritableFile>(new File(this, inode, epoch_, p));
 }
 
 Result<std::unique_ptr<RandomAccessFile>> FaultFileSystem::NewRandomAccessFile(

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -37,6 +38,10 @@ class FaultFileSystem final : public FileSystem {
   void SetWriteError(bool on);
   // Sync and SyncDir fail with EIO.
   void SetSyncError(bool on);
+  // Called with the file's path (as opened) at the start of every WritableFile::Sync, on the
+  // syncing thread and without the file system's lock, so it may wait (a slow disk) while other
+  // threads use the file system. An empty function clears it.
+  void SetSyncHook(std::function<void(const std::string& path)> hook);
   // Reads of `path` fail with EIO ("" clears).
   void SetReadErrorPath(const std::string& path);
   // After `ops` more mutating operations, every operation fails ("the machine stopped").
@@ -93,6 +98,7 @@ class FaultFileSystem final : public FileSystem {
   Status AppendTo(const std::shared_ptr<Inode>& inode, uint64_t epoch, std::string_view data);
   Status SyncInode(const std::shared_ptr<Inode>& inode, uint64_t epoch);
   bool ParentExists(const std::string& path) const;
+  void RunSyncHook(const std::string& path);
 
   mutable std::mutex mu_;
   std::map<std::string, Entry> live_;     // the namespace as the running program sees it
@@ -104,6 +110,7 @@ class FaultFileSystem final : public FileSystem {
   bool write_error_ = false;
   bool sync_error_ = false;
   std::string read_error_path_;
+  std::function<void(const std::string& path)> sync_hook_;
   uint64_t mutating_ops_ = 0;
   SpaceInfo space_{uint64_t{1} << 40, uint64_t{1} << 41};
   std::mt19937_64 torn_rng_{12345};

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace ibstream::fs {
 namespace {
 
@@ -65,6 +68,25 @@ TEST(FaultFileSystemTest, KeepsAPrefixOfTheLostTailForSomeSeeds) {
     saw_partial = !g.empty() && g.size() < 10;
   }
   EXPECT_TRUE(saw_partial);
+}
+
+TEST(FaultFileSystemTest, SyncHookSeesThePathAndRunsWithoutTheLock) {
+  FaultFileSystem fs;
+  ASSERT_TRUE(CreateDirs(&fs, "/d").ok());
+  std::vector<std::string> synced;
+  // The hook uses the file system itself: it must not be called under the file system's lock.
+  fs.SetSyncHook([&](const std::string& path) {
+    synced.push_back(path);
+    EXPECT_TRUE(fs.Exists(path));
+  });
+  auto file = fs.NewWritableFile("/d/a", true);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append("x").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE(fs.SyncDir("/d").ok());  // directory syncs do not call it
+  fs.SetSyncHook(nullptr);
+  ASSERT_TRUE((*file)->Sync().ok());
+  EXPECT_EQ(synced, std::vector<std::string>{"/d/a"});
 }
 
 TEST(FaultFileSystemTest, InjectedErrors) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "client/client.h"
+#include "client/event_loop.h"
 #include "recorder/contract_registry.h"
 #include "recorder/stream_session.h"
 
@@ -21,8 +22,9 @@ std::string IbUtcDateTime(int64_t unix_seconds) {
 
 }  // namespace
 
-BackfillRunner::BackfillRunner(LoopContext& ctx, ContractRegistry& registry, StreamSession& session)
-    : ctx_(ctx), registry_(registry), session_(session) {}
+BackfillRunner::BackfillRunner(LoopContext& ctx, client::EventLoop& loop,
+                               ContractRegistry& registry, StreamSession& session)
+    : ctx_(ctx), loop_(loop), registry_(registry), session_(session) {}
 
 void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimePoint first,
                              TimePoint last, const std::string& cause, TimePoint now) {
@@ -34,32 +36,76 @@ void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimeP
   gap.cause = cause;
   gap.state = storage::BackfillState::kPending;
   gap.updated_at = now;
-  auto id = ctx_.store->ledger().Add(gap);
-  if (!id.ok()) {
-    spdlog::error("event=gap_ledger_failed stream={} error=\"{}\"", ToString(key),
-                  id.status().ToString());
-    ctx_.core.OnStorageError(id.status().message(), now);
-    return;
-  }
-  spdlog::warn("event=gap stream={} start={} end={} cause={} id={}", ToString(key),
-               FormatIsoUtc(gap.start), FormatIsoUtc(gap.end), cause, *id);
-  ctx_.core.OnGapDetected(key.contract_id, gap.start, gap.end, cause, now);
-  if (!ctx_.options.config.backfill.enabled) {
-    (void)ctx_.store->ledger().Update(*id, storage::BackfillState::kFailed, "backfill disabled",
-                                      now);
-    return;
-  }
   // The calendar as it is now, shared: the contract may be untracked before the job ends.
   std::shared_ptr<const MarketCalendar> calendar =
       c.shared_calendar ? c.shared_calendar : std::make_shared<const MarketCalendar>(c.calendar);
+  const uint64_t ticket = ++next_ticket_;
+  adding_.emplace(ticket, Adding{key, ""});
+  const Status queued = ctx_.store->async_ledger().AddAsync(
+      gap, [this, ticket, gap, calendar](Status status, uint64_t id) {
+        // The ledger's thread: over to the loop before touching anything.
+        loop_.Post([this, ticket, gap, calendar, status = std::move(status), id] {
+          OnGapAdded(ticket, status, id, gap, calendar);
+        });
+      });
+  if (!queued.ok()) {
+    adding_.erase(ticket);
+    spdlog::error("event=gap_ledger_failed stream={} error=\"{}\"", ToString(key),
+                  queued.ToString());
+    ctx_.core.OnStorageError(queued.message(), now);
+  }
+}
+
+void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t gap_id,
+                                const storage::GapRecord& gap,
+                                std::shared_ptr<const MarketCalendar> calendar) {
+  const TimePoint now = ctx_.clock.Now();
+  std::string dropped;
+  if (auto it = adding_.find(ticket); it != adding_.end()) {
+    dropped = std::move(it->second.dropped);
+    adding_.erase(it);
+  }
+  const StreamKey& key = gap.stream;
+  if (!status.ok()) {
+    spdlog::error("event=gap_ledger_failed stream={} error=\"{}\"", ToString(key),
+                  status.ToString());
+    ctx_.core.OnStorageError(status.message(), now);
+    return;
+  }
+  spdlog::warn("event=gap stream={} start={} end={} cause={} id={}", ToString(key),
+               FormatIsoUtc(gap.start), FormatIsoUtc(gap.end), gap.cause, gap_id);
+  if (!dropped.empty()) {
+    // Untracked while its add was on the way: closed like the queued gaps of that stream.
+    UpdateLedger(gap_id, storage::BackfillState::kFailed, dropped, now);
+    return;
+  }
+  ctx_.core.OnGapDetected(key.contract_id, gap.start, gap.end, gap.cause, now);
+  if (!ctx_.options.config.backfill.enabled) {
+    UpdateLedger(gap_id, storage::BackfillState::kFailed, "backfill disabled", now);
+    return;
+  }
   auto next_trading = [calendar](TimePoint t) -> std::optional<TimePoint> {
     const MarketState state = calendar->StateAt(t);
     if (IsTrading(state.status)) return t;
     return state.next_open;
   };
   queue_.push_back(PendingBackfill{
-      *id, BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading), 0,
-      now});
+      gap_id, BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
+      0, now});
+}
+
+void BackfillRunner::UpdateLedger(uint64_t gap_id, storage::BackfillState state, std::string reason,
+                                  TimePoint now) {
+  const Status queued = ctx_.store->async_ledger().UpdateAsync(
+      gap_id, state, std::move(reason), now, std::nullopt, [](Status status, uint64_t id) {
+        // The ledger's thread; touches no recorder state.
+        if (!status.ok()) {
+          spdlog::error("event=gap_ledger_failed gap={} error=\"{}\"", id, status.ToString());
+        }
+      });
+  if (!queued.ok()) {
+    spdlog::error("event=gap_ledger_failed gap={} error=\"{}\"", gap_id, queued.ToString());
+  }
 }
 
 void BackfillRunner::Step(TimePoint now) {
@@ -110,15 +156,16 @@ void BackfillRunner::Step(TimePoint now) {
 
 void BackfillRunner::Drop(const std::function<bool(const StreamKey&)>& match,
                           const std::string& reason, TimePoint now) {
+  for (auto& [ticket, adding] : adding_) {
+    if (adding.dropped.empty() && match(adding.stream)) adding.dropped = reason;
+  }
   for (size_t i = queue_.size(); i-- > 0;) {
     if (!match(queue_[i].job.stream())) continue;
     if (i == 0 && in_flight_) {
       in_flight_ = false;
       ++token_;  // its answer, if it comes, is ignored
     }
-    const Status st =
-        ctx_.store->ledger().Update(queue_[i].gap_id, storage::BackfillState::kFailed, reason, now);
-    if (!st.ok()) spdlog::error("event=gap_ledger_failed error=\"{}\"", st.ToString());
+    UpdateLedger(queue_[i].gap_id, storage::BackfillState::kFailed, reason, now);
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
   }
 }
@@ -177,8 +224,7 @@ void BackfillRunner::Finish(TimePoint now) {
     state = storage::BackfillState::kFailed;
     reason = "contract no longer tracked";
   }
-  const Status st = ctx_.store->ledger().Update(p.gap_id, state, reason, now);
-  if (!st.ok()) spdlog::error("event=gap_ledger_failed error=\"{}\"", st.ToString());
+  UpdateLedger(p.gap_id, state, reason, now);
   spdlog::info("event=backfill_done gap={} stream={} state={} ticks={} pages={} reason=\"{}\"",
                p.gap_id, ToString(p.job.stream()), storage::BackfillStateName(state),
                p.job.ticks_kept(), p.job.pages_received(), reason);

@@ -5,10 +5,19 @@
 // reliability/backfill_retry.h. Backfilled ticks go to storage only (never to the live fan-out);
 // when a job ends its ledger entry is closed (filled, partial, failed). Loop thread only (see
 // recorder.h); not thread-safe.
+//
+// The ledger is written through storage's asynchronous ledger (a storage-owned thread does the
+// fdatasync; the loop never waits on it). A gap's id is known only when its add completes: the
+// completion is posted back to the loop, which then tells the reliability core and queues the
+// backfill. Updates are submitted only for ids already known, and the asynchronous ledger runs
+// requests in order, so an update never overtakes its add. Until its add completes a gap is not
+// in the ledger's List() (nor in the view).
 #pragma once
 
 #include <deque>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +26,10 @@
 #include "recorder/historical_pacer.h"
 #include "recorder/loop_context.h"
 #include "reliability/backfill_retry.h"
+
+namespace ibstream::client {
+class EventLoop;
+}
 
 namespace ibstream::recorder {
 
@@ -27,14 +40,17 @@ class BackfillRunner {
  public:
   // Every reference must outlive the runner (all are owned by Recorder::Impl; the parts'
   // references may be bound before those parts are constructed, and are used only later).
-  BackfillRunner(LoopContext& ctx, ContractRegistry& registry, StreamSession& session);
+  // `loop` is the loop this runner is called on; ledger completions are posted to it.
+  BackfillRunner(LoopContext& ctx, client::EventLoop& loop, ContractRegistry& registry,
+                 StreamSession& session);
 
   BackfillRunner(const BackfillRunner&) = delete;
   BackfillRunner& operator=(const BackfillRunner&) = delete;
 
-  // Records gap [first, last] (whole seconds, inclusive) of a stream of `c` with its cause and
-  // queues its backfill (or closes it as failed at once when backfill is disabled). A ledger that
-  // cannot take it is reported to the reliability core as a storage error.
+  // Records gap [first, last] (whole seconds, inclusive) of a stream of `c` with its cause and,
+  // once the ledger has it, queues its backfill (or closes it as failed at once when backfill is
+  // disabled). A ledger that cannot take it is reported to the reliability core as a storage
+  // error.
   void OpenGap(const ContractState& c, const StreamKey& key, TimePoint first, TimePoint last,
                const std::string& cause, TimePoint now);
 
@@ -43,7 +59,8 @@ class BackfillRunner {
   void Step(TimePoint now);
 
   // Closes the queued backfills of the streams `match` selects as failed with `reason` (an
-  // answer still in flight for one of them is ignored).
+  // answer still in flight for one of them is ignored); a gap of theirs whose add has not
+  // completed yet is closed the same way as soon as it has its id.
   void Drop(const std::function<bool(const StreamKey&)>& match, const std::string& reason,
             TimePoint now);
 
@@ -58,6 +75,18 @@ class BackfillRunner {
     TimePoint not_before;
   };
 
+  // A gap whose ledger add has not completed yet.
+  struct Adding {
+    StreamKey stream;
+    std::string dropped;  // not empty: Drop() closed it meanwhile, with this reason
+  };
+
+  // The add of `gap` (ticket from OpenGap) completed, on the loop.
+  void OnGapAdded(uint64_t ticket, const Status& status, uint64_t gap_id,
+                  const storage::GapRecord& gap, std::shared_ptr<const MarketCalendar> calendar);
+  // Queues the update of a ledger entry; a failure is logged.
+  void UpdateLedger(uint64_t gap_id, storage::BackfillState state, std::string reason,
+                    TimePoint now);
   void OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<Tick>> result);
   // Applies the retry policy to the first job's failed page; gives the gap up when it says so.
   void OnPageFailed(const reliability::BackfillFailure& failure, const std::string& message,
@@ -66,10 +95,13 @@ class BackfillRunner {
   void Finish(TimePoint now);
 
   LoopContext& ctx_;
+  client::EventLoop& loop_;
   ContractRegistry& registry_;
   StreamSession& session_;
   HistoricalPacer pacer_;
   std::deque<PendingBackfill> queue_;
+  std::map<uint64_t, Adding> adding_;  // by ticket
+  uint64_t next_ticket_ = 0;
   bool in_flight_ = false;
   TimePoint sent_at_;
   uint64_t token_ = 0;  // identifies the request in flight

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <utility>
 
 #include "client/client.h"
@@ -38,9 +37,8 @@ ContractRegistry::ContractRegistry(LoopContext& ctx, StreamSession& session,
 
 Status ContractRegistry::Open() {
   meta_dir_ = ctx_.options.config.storage.path + "/contracts";
-  std::error_code ec;
-  std::filesystem::create_directories(meta_dir_, ec);
-  if (ec) return IoError("cannot create " + meta_dir_ + ": " + ec.message());
+  const Status created = fs::CreateDirs(ctx_.fs, meta_dir_);
+  if (!created.ok()) return IoError("cannot create " + meta_dir_ + ": " + created.ToString());
   LoadRuntimeChanges();
   for (auto& contract :
        MergeContracts(ctx_.options.config.contracts, runtime_, ctx_.options.config.reliability)
@@ -64,8 +62,8 @@ void ContractRegistry::UpdateMarketsAndResolve(TimePoint now, bool connected) {
   }
 }
 
-Result<ContractChange> ContractRegistry::Track(const config::ContractConfig& contract,
-                                               const std::string& text, TimePoint now) {
+Result<ContractRegistry::RuntimeChange> ContractRegistry::PrepareTrack(
+    const config::ContractConfig& contract, const std::string& text, TimePoint now) const {
   const std::string key = CacheKey(contract);
   for (const auto& c : contracts_) {
     const bool same_id = contract.con_id &&
@@ -75,20 +73,25 @@ Result<ContractChange> ContractRegistry::Track(const config::ContractConfig& con
                                 c->cache_key + ")");
     }
   }
-  RuntimeContracts changed = runtime_;
-  changed.Track(key, text, now);
-  IBSTREAM_RETURN_IF_ERROR(SaveRuntimeContracts(meta_dir_, changed));
-  runtime_ = std::move(changed);
-  ContractState& c = AddContract({contract, key, /*from_api=*/true});
-  LoadCachedDetails(c, now);
-  spdlog::warn("event=contract_tracked contract=\"{}\" key={} origin=api", c.config.Describe(),
-               key);
-  return ContractChange{key, c.config.Describe(), c.contract_id};
+  RuntimeChange change{runtime_, /*save=*/true, key};
+  change.list.Track(key, text, now);
+  return change;
 }
 
-Result<ContractChange> ContractRegistry::Untrack(const std::string& id, TimePoint now) {
-  ContractState* found = nullptr;
-  for (auto& c : contracts_) {
+ContractChange ContractRegistry::CommitTrack(const config::ContractConfig& contract,
+                                             RuntimeChange change, TimePoint now) {
+  runtime_ = std::move(change.list);
+  ContractState& c = AddContract({contract, change.key, /*from_api=*/true});
+  LoadCachedDetails(c, now);
+  spdlog::warn("event=contract_tracked contract=\"{}\" key={} origin=api", c.config.Describe(),
+               c.cache_key);
+  return ContractChange{c.cache_key, c.config.Describe(), c.contract_id};
+}
+
+Result<ContractRegistry::RuntimeChange> ContractRegistry::PrepareUntrack(const std::string& id,
+                                                                         TimePoint now) const {
+  const ContractState* found = nullptr;
+  for (const auto& c : contracts_) {
     const std::string number = std::to_string(c->contract_id);
     const bool by_id = c->contract_id != 0 && (id == number || id == "con_" + number);
     if (c->cache_key == id || by_id) found = c.get();
@@ -99,32 +102,43 @@ Result<ContractChange> ContractRegistry::Untrack(const std::string& id, TimePoin
   for (const auto& c : ctx_.options.config.contracts) {
     configured |= c.enabled && CacheKey(c) == key;
   }
-  RuntimeContracts changed = runtime_;
-  changed.Untrack(key, configured, now);
-  IBSTREAM_RETURN_IF_ERROR(SaveRuntimeContracts(meta_dir_, changed));
-  runtime_ = std::move(changed);
-  ContractChange change{key, found->config.Describe(), found->contract_id};
-  RemoveContract(*found, "untracked", now);
+  RuntimeChange change{runtime_, /*save=*/true, key};
+  change.list.Untrack(key, configured, now);
   return change;
 }
 
-Result<ReloadSummary> ContractRegistry::Reload(std::vector<config::ContractConfig> configured,
-                                               TimePoint now) {
-  ReloadSummary summary;
+Result<ContractChange> ContractRegistry::CommitUntrack(RuntimeChange change, TimePoint now) {
+  runtime_ = std::move(change.list);
+  ContractState* found = nullptr;
+  for (auto& c : contracts_) {
+    if (c->cache_key == change.key) found = c.get();
+  }
+  if (found == nullptr) return NotFound("no tracked contract has key " + change.key);
+  ContractChange result{change.key, found->config.Describe(), found->contract_id};
+  RemoveContract(*found, "untracked", now);
+  return result;
+}
+
+ContractRegistry::RuntimeChange ContractRegistry::PrepareReload(
+    const std::vector<config::ContractConfig>& configured) const {
   // Untracks of contracts the new list no longer has are forgotten: listing one again later
   // must record it, not stay silently hidden.
   std::vector<std::string> keys;
   for (const auto& c : configured) {
     if (c.enabled) keys.push_back(CacheKey(c));
   }
-  RuntimeContracts changed = runtime_;
-  for (const std::string& key : changed.ForgetUntracksNotIn(keys)) {
+  RuntimeChange change{runtime_, /*save=*/false, ""};
+  for (const std::string& key : change.list.ForgetUntracksNotIn(keys)) {
     spdlog::info("event=runtime_untrack_forgotten key={} reason=\"no longer configured\"", key);
   }
-  if (!(changed == runtime_)) {
-    IBSTREAM_RETURN_IF_ERROR(SaveRuntimeContracts(meta_dir_, changed));
-    runtime_ = std::move(changed);
-  }
+  change.save = !(change.list == runtime_);
+  return change;
+}
+
+ReloadSummary ContractRegistry::CommitReload(std::vector<config::ContractConfig> configured,
+                                             RuntimeChange change, TimePoint now) {
+  ReloadSummary summary;
+  if (change.save) runtime_ = std::move(change.list);
   ctx_.options.config.contracts = std::move(configured);
   EffectiveContracts merged =
       MergeContracts(ctx_.options.config.contracts, runtime_, ctx_.options.config.reliability);
@@ -168,10 +182,14 @@ Result<ReloadSummary> ContractRegistry::Reload(std::vector<config::ContractConfi
   return summary;
 }
 
+Status ContractRegistry::SaveRuntimeList(const RuntimeContracts& list) const {
+  return SaveRuntimeContracts(ctx_.fs, meta_dir_, list);
+}
+
 // Reads the run-time contract list; a damaged one is set aside (renamed, kept for the operator)
 // and recording goes on from the configuration.
 void ContractRegistry::LoadRuntimeChanges() {
-  auto loaded = LoadRuntimeContracts(meta_dir_);
+  auto loaded = LoadRuntimeContracts(ctx_.fs, meta_dir_);
   if (loaded.ok()) {
     runtime_ = std::move(loaded).value();
     for (const auto& t : runtime_.tracked) {
@@ -186,12 +204,11 @@ void ContractRegistry::LoadRuntimeChanges() {
   ++ctx_.counters.runtime_contract_errors;
   const std::string path = meta_dir_ + "/" + kRuntimeContractsFile;
   const std::string aside = path + ".unreadable";
-  std::error_code ec;
-  std::filesystem::rename(path, aside, ec);
+  const Status moved = ctx_.fs->Rename(path, aside);
   spdlog::error(
       "event=runtime_contracts_unreadable error=\"{}\" moved_to={} action=\"recording the "
       "configured contracts only\"",
-      loaded.status().ToString(), ec ? path : aside);
+      loaded.status().ToString(), moved.ok() ? aside : path);
 }
 
 ContractState& ContractRegistry::AddContract(EffectiveContract e) {
@@ -288,7 +305,7 @@ void ContractRegistry::DropRetiring(ContractState& c) {
 }
 
 void ContractRegistry::LoadCachedDetails(ContractState& c, TimePoint now) {
-  auto cached = LoadContractDetails(meta_dir_, c.cache_key);
+  auto cached = LoadContractDetails(ctx_.fs, meta_dir_, c.cache_key);
   if (cached.ok()) {
     spdlog::info("event=contract_from_cache contract=\"{}\" con_id={}", c.config.Describe(),
                  cached->contract.con_id);
@@ -357,10 +374,16 @@ void ContractRegistry::OnResolved(uint64_t slot,
     c.rolled_at = now;
     c.contract_id = 0;
   }
-  const Status saved = SaveContractDetails(meta_dir_, c.cache_key, chosen);
-  if (!saved.ok()) {
-    spdlog::warn("event=contract_cache_write_failed error=\"{}\"", saved.ToString());
-  }
+  // Written off the loop (it syncs); a failure only costs the next start without a gateway its
+  // cached hours.
+  const bool queued =
+      cache_writer_.Submit([fs = ctx_.fs, dir = meta_dir_, key = c.cache_key, chosen] {
+        const Status saved = SaveContractDetails(fs, dir, key, chosen);
+        if (!saved.ok()) {
+          spdlog::warn("event=contract_cache_write_failed error=\"{}\"", saved.ToString());
+        }
+      });
+  if (!queued) spdlog::warn("event=contract_cache_write_failed error=\"recorder stopping\"");
   ApplyDetails(c, chosen, now, /*from_cache=*/false);
 }
 

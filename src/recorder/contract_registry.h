@@ -1,7 +1,8 @@
 // The tracked contracts: the configured list with the run-time changes on top
 // (runtime_contracts.h), their resolution through the gateway (the front month of futures, rolls),
 // their calendars and the contract-details cache on disk. Loop thread only (see recorder.h); not
-// thread-safe.
+// thread-safe, except SaveRuntimeList and FinishCacheWrites. Its files go through the recorder's
+// file system (LoopContext::fs); the details cache is written on a thread of its own.
 //
 // It owns every ContractState. The stream session subscribes their streams and stops them when a
 // contract, a tick type or a rolled month goes; the backfill runner closes their queued
@@ -18,6 +19,7 @@
 #include "recorder/loop_context.h"
 #include "recorder/recorder.h"
 #include "recorder/runtime_contracts.h"
+#include "recorder/serial_worker.h"
 
 namespace ibstream::recorder {
 
@@ -48,12 +50,35 @@ class ContractRegistry {
   // Asks the gateway for a contract's details now (connected only).
   void Resolve(ContractState& c, TimePoint now);
 
-  // Run-time changes (see Recorder::Track/Untrack/ReloadContracts for their errors). The run-time
-  // list is saved before anything changes.
-  Result<ContractChange> Track(const config::ContractConfig& contract, const std::string& text,
-                               TimePoint now);
-  Result<ContractChange> Untrack(const std::string& id, TimePoint now);
-  Result<ReloadSummary> Reload(std::vector<config::ContractConfig> configured, TimePoint now);
+  // Run-time changes (see Recorder::Track/Untrack/ReloadContracts for their errors), in three
+  // steps so that the run-time list is written before anything changes and never on the loop
+  // thread: Prepare* (loop thread) checks the change and returns the run-time list it leads to;
+  // SaveRuntimeList (the caller's thread) writes that list; Commit* (loop thread) applies it. The
+  // caller takes one change at a time through all three steps (nothing else changes the list or
+  // the tracked contracts in between); after a failed save it simply does not commit.
+  struct RuntimeChange {
+    RuntimeContracts list;  // the run-time list after the change
+    bool save = true;       // false: the list is unchanged, there is nothing to write
+    std::string key;        // Track, Untrack: the contract's key
+  };
+  Result<RuntimeChange> PrepareTrack(const config::ContractConfig& contract,
+                                     const std::string& text, TimePoint now) const;
+  ContractChange CommitTrack(const config::ContractConfig& contract, RuntimeChange change,
+                             TimePoint now);
+  Result<RuntimeChange> PrepareUntrack(const std::string& id, TimePoint now) const;
+  // NotFound only if the contract went away since PrepareUntrack (the caller's order prevents it).
+  Result<ContractChange> CommitUntrack(RuntimeChange change, TimePoint now);
+  RuntimeChange PrepareReload(const std::vector<config::ContractConfig>& configured) const;
+  ReloadSummary CommitReload(std::vector<config::ContractConfig> configured, RuntimeChange change,
+                             TimePoint now);
+  // Writes `list` as the run-time contract list (runtime_contracts.h: IoError or
+  // ResourceExhausted when it cannot; the old list stays). Any thread, after Open(): it uses
+  // only the file system and the contracts directory.
+  Status SaveRuntimeList(const RuntimeContracts& list) const;
+
+  // Completes the contract-details cache writes already queued (they run on a thread of the
+  // registry's own, off the loop) and refuses new ones. After the loop has stopped.
+  void FinishCacheWrites() { cache_writer_.Stop(); }
 
   // Drops the previous month's streams after a roll: cancelled, and no longer judged.
   void DropRetiring(ContractState& c);
@@ -84,8 +109,9 @@ class ContractRegistry {
   BackfillRunner& backfill_;
   std::vector<std::unique_ptr<ContractState>> contracts_;
   uint64_t next_slot_ = 1;
-  RuntimeContracts runtime_;  // run-time tracks and untracks
-  std::string meta_dir_;
+  RuntimeContracts runtime_;   // run-time tracks and untracks
+  std::string meta_dir_;       // set by Open(), then read-only (read by SaveRuntimeList)
+  SerialWorker cache_writer_;  // the contract-details cache writes, in order
 };
 
 }  // namespace ibstream::recorder

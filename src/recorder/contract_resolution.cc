@@ -96,16 +96,6 @@ Status SaveContractDetails(fs::FileSystem* fs, const std::string& dir, const std
                                  ToJson(details).dump(2) + "\n");
 }
 
-Status SaveContractDetails(const std::string& dir, const std::string& key,
-                           const protocol::ContractDetails& details) {
-  return SaveContractDetails(fs::PosixFileSystem(), dir, key, details);
-}
-
-Result<protocol::ContractDetails> LoadContractDetails(const std::string& dir,
-                                                      const std::string& key) {
-  return LoadContractDetails(fs::PosixFileSystem(), dir, key);
-}
-
 Result<protocol::ContractDetails> LoadContractDetails(fs::FileSystem* fs, const std::string& dir,
                                                       const std::string& key) {
   const std::string path = fs::JoinPath(dir, key + ".json");

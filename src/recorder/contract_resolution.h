@@ -44,11 +44,6 @@ Status SaveContractDetails(fs::FileSystem* fs, const std::string& dir, const std
 // ResourceExhausted when it is larger than kMaxContractCacheFileBytes.
 Result<protocol::ContractDetails> LoadContractDetails(fs::FileSystem* fs, const std::string& dir,
                                                       const std::string& key);
-// The same on fs::PosixFileSystem(), for callers that do not pass their file system yet.
-Status SaveContractDetails(const std::string& dir, const std::string& key,
-                           const protocol::ContractDetails& details);
-Result<protocol::ContractDetails> LoadContractDetails(const std::string& dir,
-                                                      const std::string& key);
 
 // IB-format tradingHours for `custom_trading_hours` weekly sessions, for the local days
 // [first_day, first_day + days) in `zone` ("20250811:0830-20250811:1500;..."). The days are

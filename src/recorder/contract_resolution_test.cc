@@ -75,16 +75,17 @@ TEST(ContractResolutionTest, CacheRoundTripAndDamage) {
   d.liquid_hours = "20250811:0830-20250811:1600";
   d.min_tick = 0.25;
   d.long_name = "Micro E-Mini Nasdaq-100";
-  ASSERT_TRUE(SaveContractDetails(dir.string(), "k", d).ok());
-  auto loaded = LoadContractDetails(dir.string(), "k");
+  ASSERT_TRUE(SaveContractDetails(fs::PosixFileSystem(), dir.string(), "k", d).ok());
+  auto loaded = LoadContractDetails(fs::PosixFileSystem(), dir.string(), "k");
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(loaded->contract.con_id, 711280073);
   EXPECT_EQ(loaded->trading_hours, d.trading_hours);
   EXPECT_EQ(loaded->min_tick, 0.25);
 
-  EXPECT_EQ(LoadContractDetails(dir.string(), "missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(LoadContractDetails(fs::PosixFileSystem(), dir.string(), "missing").status().code(),
+            StatusCode::kNotFound);
   std::ofstream(dir / "bad.json") << "{\"version\": 1, \"con_id\": \"x\"}";
-  auto bad = LoadContractDetails(dir.string(), "bad");
+  auto bad = LoadContractDetails(fs::PosixFileSystem(), dir.string(), "bad");
   EXPECT_EQ(bad.status().code(), StatusCode::kParseError);
   EXPECT_NE(bad.status().message().find("bad.json"), std::string::npos);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/clock.h"
+#include "fs/file_system.h"
 #include "recorder/recorder.h"
 #include "recorder/recorder_view.h"
 #include "reliability/reliability_core.h"
@@ -17,6 +18,9 @@ struct LoopContext {
   const Clock& clock;
   reliability::ReliabilityCore& core;
   RecorderCounters& counters;
+  // The recorder's file system (not owned): every durable file of the recorder goes through it.
+  // Thread-safe, as every FileSystem.
+  fs::FileSystem* fs;
   // Open from Start() on (before the loop runs); never null where the parts use it.
   storage::Store* store = nullptr;
   // Set by Stop() on the loop thread: no new connection, subscription or evaluation.

@@ -58,10 +58,10 @@ class Recorder::Impl {
         sink_(alerts),
         core_(ReliabilityOptionsFrom(options_.config, options_.seed), sink_),
         timer_(loop_.context()),
-        ctx_{options_, clock_, core_, counters_},
+        ctx_{options_, clock_, core_, counters_, fs_},
         registry_(ctx_, session_, backfill_),
         session_(ctx_, loop_, registry_, backfill_, owner.fanout_, [this] { Evaluate(); }),
-        backfill_(ctx_, registry_, session_) {
+        backfill_(ctx_, loop_, registry_, session_) {
     view_ = std::make_shared<RecorderView>();
   }
 
@@ -120,6 +120,9 @@ class Recorder::Impl {
     loop_.Stop();
     loop_.Join();
     session_.ResetClient();
+    registry_.FinishCacheWrites();
+    // Close() completes the gap-ledger writes still queued (their completions post to the
+    // stopped loop and never run), then stops the writer.
     if (store_) store_->Close();
     spdlog::info("event=recorder_stopped");
   }
@@ -153,35 +156,61 @@ class Recorder::Impl {
     return Status::Ok();
   }
 
+  // The run-time contract list is written here, on the caller's thread, between the loop's check
+  // of the change and the loop's applying it; change_mu_ takes one change at a time through the
+  // three steps. A failed write returns its error with nothing changed.
   Result<ContractChange> Track(std::string_view contract_toml) {
     auto contract =
         config::ParseContractTable(contract_toml, options_.config.reliability, "contract");
     if (!contract.ok()) return contract.status();
     if (!contract->enabled) return InvalidArgument("enabled = false: nothing to track");
-    return OnLoop<ContractChange>([this, contract = *contract,
-                                   text = std::string(contract_toml)]() -> Result<ContractChange> {
-      const TimePoint now = clock_.Now();
-      auto change = registry_.Track(contract, text, now);
-      if (change.ok()) PublishView(now);
-      return change;
-    });
+    std::lock_guard change_lock(change_mu_);
+    auto prepared = OnLoop<RuntimeChange>(
+        [this, contract = *contract, text = std::string(contract_toml)]() -> Result<RuntimeChange> {
+          return registry_.PrepareTrack(contract, text, clock_.Now());
+        });
+    if (!prepared.ok()) return prepared.status();
+    if (prepared->save) IBSTREAM_RETURN_IF_ERROR(registry_.SaveRuntimeList(prepared->list));
+    return OnLoop<ContractChange>(
+        [this, contract = *contract,
+         change = std::move(prepared).value()]() mutable -> Result<ContractChange> {
+          const TimePoint now = clock_.Now();
+          ContractChange done = registry_.CommitTrack(contract, std::move(change), now);
+          PublishView(now);
+          return done;
+        });
   }
 
   Result<ContractChange> Untrack(std::string_view id) {
-    return OnLoop<ContractChange>([this, id = std::string(id)]() -> Result<ContractChange> {
-      const TimePoint now = clock_.Now();
-      auto change = registry_.Untrack(id, now);
-      if (change.ok()) PublishView(now);
-      return change;
+    std::lock_guard change_lock(change_mu_);
+    auto prepared = OnLoop<RuntimeChange>([this, id = std::string(id)]() -> Result<RuntimeChange> {
+      return registry_.PrepareUntrack(id, clock_.Now());
     });
+    if (!prepared.ok()) return prepared.status();
+    if (prepared->save) IBSTREAM_RETURN_IF_ERROR(registry_.SaveRuntimeList(prepared->list));
+    return OnLoop<ContractChange>(
+        [this, change = std::move(prepared).value()]() mutable -> Result<ContractChange> {
+          const TimePoint now = clock_.Now();
+          auto done = registry_.CommitUntrack(std::move(change), now);
+          if (done.ok()) PublishView(now);
+          return done;
+        });
   }
 
   Result<ReloadSummary> ReloadContracts(std::vector<config::ContractConfig> configured) {
+    std::lock_guard change_lock(change_mu_);
+    auto prepared = OnLoop<RuntimeChange>([this, configured]() -> Result<RuntimeChange> {
+      return registry_.PrepareReload(configured);
+    });
+    if (!prepared.ok()) return prepared.status();
+    if (prepared->save) IBSTREAM_RETURN_IF_ERROR(registry_.SaveRuntimeList(prepared->list));
     return OnLoop<ReloadSummary>(
-        [this, configured = std::move(configured)]() mutable -> Result<ReloadSummary> {
+        [this, configured = std::move(configured),
+         change = std::move(prepared).value()]() mutable -> Result<ReloadSummary> {
           const TimePoint now = clock_.Now();
-          auto summary = registry_.Reload(std::move(configured), now);
-          if (summary.ok()) PublishView(now);
+          ReloadSummary summary =
+              registry_.CommitReload(std::move(configured), std::move(change), now);
+          PublishView(now);
           return summary;
         });
   }
@@ -189,6 +218,8 @@ class Recorder::Impl {
   const std::string& storage_root() const { return options_.config.storage.path; }
 
  private:
+  using RuntimeChange = ContractRegistry::RuntimeChange;
+
   // Runs `work` on the loop thread and waits for its result (HTTP and signal threads change the
   // contract list this way: the loop alone touches the recorder's state).
   template <typename T>
@@ -289,6 +320,7 @@ class Recorder::Impl {
   BackfillRunner backfill_;
 
   std::atomic<bool> stopped_{false};
+  std::mutex change_mu_;  // one run-time contract change at a time (Track, Untrack, Reload)
   TimePoint started_at_;
   bool low_space_ = false;
   uint64_t available_bytes_ = 0;

@@ -3,8 +3,12 @@
 //
 // Threads. The recorder owns one event loop thread (the client's thread): every client callback,
 // timer, reliability decision and backfill step runs there, and it alone mutates the recorder's
-// state. Storage has its own writer thread behind a bounded queue. Other threads (HTTP, signal
-// handling) only read View() snapshots, subscribe to the tick fan-out, or post commands.
+// state; it never waits for an fsync. Storage has its own writer thread behind a bounded queue
+// and a thread that writes the gap ledger (its completions are posted to the loop); the contract
+// registry writes its details cache on a thread of its own. Other threads (HTTP, signal
+// handling) only read View() snapshots, subscribe to the tick fan-out, or post commands; Track,
+// Untrack and ReloadContracts write the run-time contract list on the calling thread. Every
+// file goes through the fs::FileSystem given to the constructor (see src/recorder/README.md).
 //
 // Each second of its clock the loop: refreshes every contract's market state from its calendar,
 // asks the reliability core what to do (reconnect, resubscribe, wait), carries that out, steps

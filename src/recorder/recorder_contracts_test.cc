@@ -209,6 +209,28 @@ TEST_F(RecorderContractsTest, BadRequestsChangeNothing) {
   EXPECT_FALSE(std::filesystem::exists(runtime_file()));
 }
 
+// The run-time list cannot be written (a directory squats on its temporary name): Track and
+// Untrack report IoError and change nothing, and the recorder goes on.
+TEST_F(RecorderContractsTest, ARuntimeListThatCannotBeSavedChangesNothing) {
+  StartAll("2025-08-12T14:00:00Z", kSpeed);
+  WaitRecording(kMnqKey);
+  std::filesystem::create_directories(runtime_file() + ".tmp");
+  auto tracked = recorder_->Track(kEs);
+  ASSERT_EQ(tracked.status().code(), StatusCode::kIoError) << tracked.status().ToString();
+  auto untracked = recorder_->Untrack(kMnqKey);
+  ASSERT_EQ(untracked.status().code(), StatusCode::kIoError) << untracked.status().ToString();
+  auto view = recorder_->View();
+  ASSERT_EQ(view->contracts.size(), 1u);
+  EXPECT_EQ(view->contracts[0].key, kMnqKey);
+  EXPECT_FALSE(std::filesystem::exists(runtime_file()));
+  const uint64_t before = StreamTicks(kMnqKey, TickType::kBidAsk);
+  EXPECT_TRUE(WaitFor([&] { return StreamTicks(kMnqKey, TickType::kBidAsk) > before; }));
+
+  std::filesystem::remove(runtime_file() + ".tmp");
+  ASSERT_TRUE(recorder_->Track(kEs).ok());
+  EXPECT_EQ(recorder_->View()->contracts.size(), 2u);
+}
+
 TEST_F(RecorderContractsTest, ADamagedRuntimeListIsSetAsideAndTheConfigurationRecorded) {
   StartSimulator("2025-08-12T14:00:00Z", kSpeed);
   std::filesystem::create_directories(data_dir() + "/contracts");
@@ -220,7 +242,7 @@ TEST_F(RecorderContractsTest, ADamagedRuntimeListIsSetAsideAndTheConfigurationRe
   EXPECT_TRUE(std::filesystem::exists(runtime_file() + ".unreadable"));
   // The list works again from scratch.
   ASSERT_TRUE(recorder_->Track(kEs).ok());
-  auto saved = LoadRuntimeContracts(data_dir() + "/contracts");
+  auto saved = LoadRuntimeContracts(fs::PosixFileSystem(), data_dir() + "/contracts");
   ASSERT_TRUE(saved.ok()) << saved.status().ToString();
   EXPECT_EQ(saved->tracked.size(), 1u);
 }

@@ -109,14 +109,6 @@ Result<RuntimeContracts> LoadRuntimeContracts(fs::FileSystem* fs, const std::str
   return Parse(*text, path);
 }
 
-Result<RuntimeContracts> LoadRuntimeContracts(const std::string& dir) {
-  return LoadRuntimeContracts(fs::PosixFileSystem(), dir);
-}
-
-Status SaveRuntimeContracts(const std::string& dir, const RuntimeContracts& contracts) {
-  return SaveRuntimeContracts(fs::PosixFileSystem(), dir, contracts);
-}
-
 Status SaveRuntimeContracts(fs::FileSystem* fs, const std::string& dir,
                             const RuntimeContracts& contracts) {
   Json json = {{"format", 1}, {"tracked", Json::array()}, {"untracked", Json::array()}};

@@ -71,9 +71,6 @@ Result<RuntimeContracts> LoadRuntimeContracts(fs::FileSystem* fs, const std::str
 // list, never a mix).
 Status SaveRuntimeContracts(fs::FileSystem* fs, const std::string& dir,
                             const RuntimeContracts& contracts);
-// The same on fs::PosixFileSystem(), for callers that do not pass their file system yet.
-Result<RuntimeContracts> LoadRuntimeContracts(const std::string& dir);
-Status SaveRuntimeContracts(const std::string& dir, const RuntimeContracts& contracts);
 
 struct EffectiveContract {
   config::ContractConfig config;

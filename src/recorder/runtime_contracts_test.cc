@@ -43,7 +43,7 @@ class RuntimeContractsTest : public ::testing::Test {
 };
 
 TEST_F(RuntimeContractsTest, NoFileMeansNoRuntimeChanges) {
-  auto loaded = LoadRuntimeContracts(dir_.string());
+  auto loaded = LoadRuntimeContracts(fs::PosixFileSystem(), dir_.string());
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_TRUE(loaded->empty());
 }
@@ -52,8 +52,8 @@ TEST_F(RuntimeContractsTest, SavedChangesLoadBackEqual) {
   RuntimeContracts runtime;
   runtime.Track("con_5", "con_id = 5\ntick_types = [\"last\"]\n", at_);
   runtime.Untrack("sym_ES_FUT_CME_USD", /*configured=*/true, at_ + std::chrono::seconds(1));
-  ASSERT_TRUE(SaveRuntimeContracts(dir_.string(), runtime).ok());
-  auto loaded = LoadRuntimeContracts(dir_.string());
+  ASSERT_TRUE(SaveRuntimeContracts(fs::PosixFileSystem(), dir_.string(), runtime).ok());
+  auto loaded = LoadRuntimeContracts(fs::PosixFileSystem(), dir_.string());
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(*loaded, runtime);
 }
@@ -128,7 +128,7 @@ TEST_F(RuntimeContractsTest, DamagedFilesAreParseErrorsNamingTheFile) {
            "{\"format\": 1, \"untracked\": [{\"key\": 5, \"at\": \"2025-08-11T14:00:00Z\"}]}",
            std::string("{\"format\": 1,\0", 14)}) {
     WriteFile(text);
-    auto loaded = LoadRuntimeContracts(dir_.string());
+    auto loaded = LoadRuntimeContracts(fs::PosixFileSystem(), dir_.string());
     ASSERT_FALSE(loaded.ok()) << text;
     EXPECT_EQ(loaded.status().code(), StatusCode::kParseError) << text;
     EXPECT_NE(loaded.status().message().find(kRuntimeContractsFile), std::string::npos)

@@ -225,9 +225,13 @@ Result<uint64_t> GapLedger::Add(GapRecord gap) {
   if (gap.cause.size() > 0xffff || gap.reason.size() > 0xffff) {
     return InvalidArgument("gap cause or reason longer than 65535 bytes");
   }
-  std::lock_guard lock(mu_);
-  gap.id = next_id_;
+  std::lock_guard write_lock(write_mu_);
+  {
+    std::lock_guard lock(mu_);
+    gap.id = next_id_;
+  }
   IBSTREAM_RETURN_IF_ERROR(WriteSnapshot(gap));
+  std::lock_guard lock(mu_);
   ++next_id_;
   gaps_[gap.id] = gap;
   return gap.id;
@@ -236,16 +240,21 @@ Result<uint64_t> GapLedger::Add(GapRecord gap) {
 Status GapLedger::Update(uint64_t id, BackfillState state, std::string reason, TimePoint updated_at,
                          std::optional<TimePoint> end) {
   if (reason.size() > 0xffff) return InvalidArgument("gap reason longer than 65535 bytes");
-  std::lock_guard lock(mu_);
-  auto it = gaps_.find(id);
-  if (it == gaps_.end()) return NotFound("no gap with id " + std::to_string(id));
-  GapRecord gap = it->second;
+  std::lock_guard write_lock(write_mu_);
+  GapRecord gap;
+  {
+    std::lock_guard lock(mu_);
+    auto it = gaps_.find(id);
+    if (it == gaps_.end()) return NotFound("no gap with id " + std::to_string(id));
+    gap = it->second;
+  }
   gap.state = state;
   gap.reason = std::move(reason);
   gap.updated_at = updated_at;
   if (end) gap.end = *end;
   IBSTREAM_RETURN_IF_ERROR(WriteSnapshot(gap));
-  it->second = std::move(gap);
+  std::lock_guard lock(mu_);
+  gaps_[id] = std::move(gap);  // entries are never removed: `id` is still there
   return Status::Ok();
 }
 

@@ -57,7 +57,8 @@ class GapLedger {
   // Durably replaces the backfill state (and end, when given) of gap `id`.
   Status Update(uint64_t id, BackfillState state, std::string reason, TimePoint updated_at,
                 std::optional<TimePoint> end = std::nullopt);
-  // All gaps (of one contract when given), by id.
+  // All gaps (of one contract when given), by id. Thread-safe; never waits for a write's fsync
+  // (a gap being added or updated shows its previous state until the write is durable).
   std::vector<GapRecord> List(std::optional<int64_t> contract_id = std::nullopt) const;
 
  private:
@@ -66,12 +67,15 @@ class GapLedger {
 
   fs::FileSystem* fs_;
   std::string root_;
+  // Writers take write_mu_ for the whole write (append and fdatasync) and mu_ only to read or
+  // publish the in-memory state, so List() never waits on the disk.
+  std::mutex write_mu_;
+  std::unique_ptr<fs::WritableFile> file_;  // guarded by write_mu_
+  std::unique_ptr<log::Writer> writer_;     // guarded by write_mu_
+  bool failed_ = false;                     // guarded by write_mu_
   mutable std::mutex mu_;
-  std::map<uint64_t, GapRecord> gaps_;
-  std::unique_ptr<fs::WritableFile> file_;
-  std::unique_ptr<log::Writer> writer_;
-  uint64_t next_id_ = 1;
-  bool failed_ = false;
+  std::map<uint64_t, GapRecord> gaps_;  // guarded by mu_
+  uint64_t next_id_ = 1;                // guarded by mu_ (changed under write_mu_ as well)
 };
 
 }  // namespace ibstream::storage
