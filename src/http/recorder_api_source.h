@@ -42,7 +42,8 @@ class RecorderApiSource {
   virtual Result<recorder::ContractChange> Untrack(std::string_view id) = 0;
   // The contract's market calendar as the recorder uses it. NotFound when the contract is not
   // tracked (or not resolved yet); an error when its hours cannot be read.
-  virtual Result<std::shared_ptr<const MarketCalendar>> Calendar(int64_t contract_id) const = 0;
+  virtual Result<std::shared_ptr<const calendar::MarketCalendar>> Calendar(
+      int64_t contract_id) const = 0;
   // The recorder's clock.
   virtual TimePoint Now() const = 0;
 };

@@ -50,11 +50,12 @@ void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimeP
     return;
   }
   // The calendar as it is now, shared: the contract may be untracked before the job ends.
-  std::shared_ptr<const MarketCalendar> calendar =
-      c.shared_calendar ? c.shared_calendar : std::make_shared<const MarketCalendar>(c.calendar);
+  std::shared_ptr<const calendar::MarketCalendar> calendar =
+      c.shared_calendar ? c.shared_calendar
+                        : std::make_shared<const calendar::MarketCalendar>(c.calendar);
   auto next_trading = [calendar](TimePoint t) -> std::optional<TimePoint> {
-    const MarketState state = calendar->StateAt(t);
-    if (IsTrading(state.status)) return t;
+    const calendar::MarketState state = calendar->StateAt(t);
+    if (calendar::IsTrading(state.status)) return t;
     return state.next_open;
   };
   queue_.push_back(PendingBackfill{
