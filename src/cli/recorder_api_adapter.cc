@@ -17,7 +17,8 @@ class RecorderSource final : public http::RecorderApiSource {
                const std::function<Status(const Tick&)>& sink) const override {
     return recorder_.Query(streams, from, to, sink);
   }
-  uint64_t Subscribe(TickFanout::Filter filter, TickFanout::Consumer consumer) override {
+  uint64_t Subscribe(recorder::TickFanout::Filter filter,
+                     recorder::TickFanout::Consumer consumer) override {
     return recorder_.fanout().Subscribe(std::move(filter), std::move(consumer));
   }
   void Unsubscribe(uint64_t id) override { recorder_.fanout().Unsubscribe(id); }

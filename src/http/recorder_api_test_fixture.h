@@ -151,7 +151,8 @@ class FakeSource final : public RecorderApiSource {
     }
     return Status::Ok();
   }
-  uint64_t Subscribe(TickFanout::Filter filter, TickFanout::Consumer consumer) override {
+  uint64_t Subscribe(recorder::TickFanout::Filter filter,
+                     recorder::TickFanout::Consumer consumer) override {
     return fanout.Subscribe(std::move(filter), std::move(consumer));
   }
   void Unsubscribe(uint64_t id) override { fanout.Unsubscribe(id); }
@@ -188,7 +189,7 @@ class FakeSource final : public RecorderApiSource {
     TimePoint to;
   };
   std::vector<Tick> stored;
-  TickFanout fanout;
+  recorder::TickFanout fanout;
   std::vector<BackfillCall> backfills;  // guarded by mu_
   std::vector<std::string> tracked;     // TOML texts given to Track, guarded by mu_
   std::vector<std::string> untracked;   // ids given to Untrack, guarded by mu_
