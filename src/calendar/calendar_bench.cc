@@ -10,7 +10,7 @@
 
 #include "calendar/market_calendar.h"
 
-namespace ibstream {
+namespace ibstream::calendar {
 namespace {
 
 using std::chrono::days;
@@ -118,4 +118,4 @@ void BM_ParseTradingHoursStringOnly(benchmark::State& state) {
 BENCHMARK(BM_ParseTradingHoursStringOnly);
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::calendar

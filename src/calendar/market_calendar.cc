@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-namespace ibstream {
+namespace ibstream::calendar {
 namespace {
 
 using std::chrono::days;
@@ -347,4 +347,4 @@ std::vector<LocalDays> MarketCalendar::HolidaysBetween(LocalDays first, LocalDay
   return out;
 }
 
-}  // namespace ibstream
+}  // namespace ibstream::calendar

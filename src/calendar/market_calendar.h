@@ -48,7 +48,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 
-namespace ibstream {
+namespace ibstream::calendar {
 
 // The hours fields of IB's contract details, as received (missing ones empty or "N/A").
 struct ContractHours {
@@ -198,4 +198,4 @@ class MarketCalendar {
       CalendarTransition{TimePoint::min(), MarketState{}}};
 };
 
-}  // namespace ibstream
+}  // namespace ibstream::calendar

@@ -8,7 +8,7 @@
 
 #include "calendar/market_calendar.h"
 
-namespace ibstream {
+namespace ibstream::calendar {
 namespace {
 
 using nlohmann::json;
@@ -76,4 +76,4 @@ TEST(MarketCalendarCases, EveryAliasOfTheCasesFileResolvesToItsIanaZone) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::calendar

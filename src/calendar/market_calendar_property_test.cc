@@ -19,7 +19,7 @@
 
 #include "calendar/market_calendar.h"
 
-namespace ibstream {
+namespace ibstream::calendar {
 namespace {
 
 using std::chrono::days;
@@ -693,4 +693,4 @@ TEST(MarketCalendarProperty, LegacyFormatGivesTheSameCalendar) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::calendar

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace ibstream {
+namespace ibstream::calendar {
 namespace {
 
 using std::chrono::hours;
@@ -322,4 +322,4 @@ TEST(MarketCalendar, TransitionsAreSortedAndDistinct) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::calendar

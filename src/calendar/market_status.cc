@@ -1,6 +1,6 @@
 #include "calendar/market_status.h"
 
-namespace ibstream {
+namespace ibstream::calendar {
 
 std::string_view MarketStatusName(MarketStatus status) {
   switch (status) {
@@ -36,4 +36,4 @@ std::string_view ExpectedActivityName(ExpectedActivity activity) {
   return "unknown";
 }
 
-}  // namespace ibstream
+}  // namespace ibstream::calendar

@@ -12,7 +12,7 @@
 
 #include "common/clock.h"
 
-namespace ibstream {
+namespace ibstream::calendar {
 
 enum class MarketStatus {
   kOpen,
@@ -68,4 +68,4 @@ struct MarketState {
   friend bool operator==(const MarketState&, const MarketState&) = default;
 };
 
-}  // namespace ibstream
+}  // namespace ibstream::calendar

@@ -7,7 +7,7 @@
 #include <exception>
 #include <utility>
 
-namespace ibstream {
+namespace ibstream::calendar {
 namespace {
 
 struct ZoneAlias {
@@ -127,4 +127,4 @@ std::string TimeZone::FormatIsoLocal(TimePoint t) const {
   return out;
 }
 
-}  // namespace ibstream
+}  // namespace ibstream::calendar

@@ -30,7 +30,7 @@ namespace date {
 class time_zone;
 }  // namespace date
 
-namespace ibstream {
+namespace ibstream::calendar {
 
 // Wall-clock time in some zone, to the second.
 using LocalSeconds = date::local_seconds;
@@ -83,4 +83,4 @@ class TimeZone {
   const date::time_zone* zone_;  // Not owned: an entry of date's tz database.
 };
 
-}  // namespace ibstream
+}  // namespace ibstream::calendar

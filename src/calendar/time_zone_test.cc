@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream {
+namespace ibstream::calendar {
 namespace {
 
 using std::chrono::hours;
@@ -113,4 +113,4 @@ TEST(TimeZone, LocalViewsOfAnInstant) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::calendar

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-namespace ibstream {
+namespace ibstream::calendar {
 namespace {
 
 using std::chrono::days;
@@ -228,4 +228,4 @@ Result<ParsedHours> ParseTradingHours(std::string_view text) {
   return out;
 }
 
-}  // namespace ibstream
+}  // namespace ibstream::calendar

@@ -23,7 +23,7 @@
 #include "calendar/time_zone.h"
 #include "common/status.h"
 
-namespace ibstream {
+namespace ibstream::calendar {
 
 // One session as written, in wall-clock time: [start, end), start < end.
 struct LocalSession {
@@ -49,4 +49,4 @@ struct ParsedHours {
 // with a message like `entry 3 "20250812:17x0-20250813:1600": bad time "17x0" (expected HHMM)`.
 Result<ParsedHours> ParseTradingHours(std::string_view text);
 
-}  // namespace ibstream
+}  // namespace ibstream::calendar

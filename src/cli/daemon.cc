@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "cli/recorder_api_adapter.h"
-#include "export/v3_live_output.h"
+#include "formats/v3_live_output.h"
 #include "fs/file_system.h"
 #include "http/recorder_api.h"
 #include "http/server.h"
@@ -114,14 +114,14 @@ void Reload(const DaemonOptions& options, recorder::Recorder& recorder) {
 // storage.v3_output: the original's v3 files, written from the recorder's tick fan-out (live
 // ticks only; backfilled ticks do not pass the fan-out) on their own thread, so a slow disk costs
 // v3 data (counted), never recording. Null when not configured.
-Result<std::unique_ptr<V3LiveOutput>> StartV3Output(const config::StorageConfig& storage,
-                                                    const Clock& clock) {
-  if (!storage.v3_output.any()) return std::unique_ptr<V3LiveOutput>();
-  V3LiveOutputOptions options;
+Result<std::unique_ptr<formats::V3LiveOutput>> StartV3Output(const config::StorageConfig& storage,
+                                                             const Clock& clock) {
+  if (!storage.v3_output.any()) return std::unique_ptr<formats::V3LiveOutput>();
+  formats::V3LiveOutputOptions options;
   options.writer.base_dir = storage.V3Path();
   options.writer.json = storage.v3_output.json;
   options.writer.protobuf = storage.v3_output.protobuf;
-  auto output = std::make_unique<V3LiveOutput>(std::move(options), clock);
+  auto output = std::make_unique<formats::V3LiveOutput>(std::move(options), clock);
   IBSTREAM_RETURN_IF_ERROR(output->Start());
   spdlog::info("event=v3_output_started path={}/v3 json={} protobuf={}", storage.V3Path(),
                storage.v3_output.json, storage.v3_output.protobuf);
@@ -129,8 +129,8 @@ Result<std::unique_ptr<V3LiveOutput>> StartV3Output(const config::StorageConfig&
 }
 
 // The v3 output's counters under /metrics.
-void WriteV3Metrics(const V3LiveOutput& output, http::PrometheusWriter& w) {
-  const V3LiveOutputStats s = output.stats();
+void WriteV3Metrics(const formats::V3LiveOutput& output, http::PrometheusWriter& w) {
+  const formats::V3LiveOutputStats s = output.stats();
   w.Family("ibstream_v3_output_ticks_written_total", "counter",
            "Ticks written to the v3 live output.");
   w.Sample(static_cast<double>(s.written));
@@ -143,8 +143,9 @@ void WriteV3Metrics(const V3LiveOutput& output, http::PrometheusWriter& w) {
 }
 
 // Logs what the v3 output lost since the last check (once per check, not per tick).
-void ReportV3Losses(const V3LiveOutput& output, uint64_t& dropped_seen, uint64_t& errors_seen) {
-  const V3LiveOutputStats s = output.stats();
+void ReportV3Losses(const formats::V3LiveOutput& output, uint64_t& dropped_seen,
+                    uint64_t& errors_seen) {
+  const formats::V3LiveOutputStats s = output.stats();
   if (s.dropped > dropped_seen) {
     spdlog::warn("event=v3_output_dropped ticks={} total={} reason=\"queue full\"",
                  s.dropped - dropped_seen, s.dropped);
@@ -157,9 +158,9 @@ void ReportV3Losses(const V3LiveOutput& output, uint64_t& dropped_seen, uint64_t
   }
 }
 
-void StopV3Output(V3LiveOutput& output) {
+void StopV3Output(formats::V3LiveOutput& output) {
   const Status stopped = output.Stop();
-  const V3LiveOutputStats s = output.stats();
+  const formats::V3LiveOutputStats s = output.stats();
   spdlog::info(
       "event=v3_output_stopped written={} dropped={} write_errors={} protobuf_skipped={} "
       "last_error=\"{}\"",
@@ -205,7 +206,8 @@ int RunDaemon(const DaemonOptions& options) {
   auto recorder = std::make_unique<recorder::Recorder>(recorder_options, *options.clock,
                                                        fs::PosixFileSystem(), alert_sink);
   // Subscribed before the recorder starts, so that the v3 files miss no tick.
-  Result<std::unique_ptr<V3LiveOutput>> v3_output = StartV3Output(config.storage, *options.clock);
+  Result<std::unique_ptr<formats::V3LiveOutput>> v3_output =
+      StartV3Output(config.storage, *options.clock);
   if (!v3_output.ok()) {
     std::cerr << options.name << ": storage.v3_output: " << v3_output.status().ToString() << "\n";
     return 1;

@@ -9,9 +9,9 @@
 #include "cli/daemon.h"
 #include "config/env.h"
 #include "config/loader.h"
-#include "export/v3_archive.h"
-#include "export/v3_json.h"
-#include "export/v3_layout.h"
+#include "formats/v3_archive.h"
+#include "formats/v3_json.h"
+#include "formats/v3_layout.h"
 #include "fs/file_system.h"
 #include "sim/simulator.h"
 #include "storage/query.h"
@@ -57,7 +57,7 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
   int64_t contract_id = 0;
   for (const auto& entry : stdfs::recursive_directory_iterator(dir / "original/v3/json")) {
     if (!entry.is_regular_file()) continue;
-    auto name = ParseV3FileName(entry.path().filename().string());
+    auto name = formats::ParseV3FileName(entry.path().filename().string());
     ASSERT_TRUE(name.ok()) << entry.path();
     contract_id = name->contract_id;
   }
@@ -74,7 +74,7 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
                   [&](const Tick& tick) {
                     if (tick.source == TickSource::kLive) {
                       stored.emplace_back();
-                      AppendV3Json(tick, stored.back());
+                      formats::AppendV3Json(tick, stored.back());
                     }
                     return Status::Ok();
                   },
@@ -83,29 +83,30 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
 
   std::vector<int64_t> hours;
   std::vector<std::string> written;
-  for (V3Format format : {V3Format::kJson, V3Format::kProtobuf}) {
-    V3ArchiveRequest archive;
+  for (formats::V3Format format : {formats::V3Format::kJson, formats::V3Format::kProtobuf}) {
+    formats::V3ArchiveRequest archive;
     archive.dir = (dir / "original").string();
     archive.contract_id = contract_id;
     archive.from = TimePoint::min();  // every time there is
     archive.to = TimePoint::max();
     archive.prefer = format;
-    V3ArchiveStats stats;
+    formats::V3ArchiveStats stats;
     std::vector<std::string> lines;
-    ASSERT_TRUE(ReadV3Archive(
+    ASSERT_TRUE(formats::ReadV3Archive(
                     archive,
                     [&](const Tick& tick) {
                       lines.emplace_back();
-                      AppendV3Json(tick, lines.back());
-                      if (hours.empty() || hours.back() != V3HourEpoch(tick.exchange_time)) {
-                        hours.push_back(V3HourEpoch(tick.exchange_time));
+                      formats::AppendV3Json(tick, lines.back());
+                      if (hours.empty() ||
+                          hours.back() != formats::V3HourEpoch(tick.exchange_time)) {
+                        hours.push_back(formats::V3HourEpoch(tick.exchange_time));
                       }
                       return Status::Ok();
                     },
                     &stats)
                     .ok());
     EXPECT_TRUE(stats.clean());
-    if (format == V3Format::kJson) {
+    if (format == formats::V3Format::kJson) {
       written = lines;
     } else {
       EXPECT_EQ(lines, written) << "the protobuf files differ from the JSON files";

@@ -24,6 +24,20 @@
 #include "common/clock.h"
 
 namespace ibstream::cli {
+
+using calendar::CalendarSettings;
+using calendar::ContractHours;
+using calendar::ExpectedActivityFor;
+using calendar::ExpectedActivityName;
+using calendar::LocalDays;
+using calendar::LocalSeconds;
+using calendar::MarketCalendar;
+using calendar::MarketState;
+using calendar::MarketStatusName;
+using calendar::ScheduledSession;
+using calendar::SessionPart;
+using calendar::TimeZone;
+
 namespace {
 
 struct HoursOptions {

@@ -10,7 +10,7 @@
 //
 // --v3 DIR reads DIR/v3/{json,protobuf}/YYYY/MM/DD/HH/ as the original wrote it (DIR is its
 // IB_STREAM_STORAGE_PATH; the v3 directory itself works too), one format per hour and tick type
-// (JSON unless --v3-prefer protobuf; export/v3_archive.h has the rules).
+// (JSON unless --v3-prefer protobuf; formats/v3_archive.h has the rules).
 //
 // Exit status: 0 when everything read was sound; 1 when the output is complete except for damage
 // that was skipped (--data: damaged files; --v3: bad records or unreadable files), with a summary
@@ -29,11 +29,11 @@
 
 #include "cli/commands.h"
 #include "common/clock.h"
-#include "export/tick_csv.h"
-#include "export/tick_jsonl.h"
-#include "export/v3_archive.h"
-#include "export/v3_json.h"
-#include "export/v3_protobuf.h"
+#include "formats/tick_csv.h"
+#include "formats/tick_jsonl.h"
+#include "formats/v3_archive.h"
+#include "formats/v3_json.h"
+#include "formats/v3_protobuf.h"
 #include "fs/file_system.h"
 #include "storage/query.h"
 
@@ -60,22 +60,24 @@ struct OutputFormat {
   Status (*row)(const Tick& tick, std::string& out);
 };
 
-void CsvHeader(std::string& out) { AppendCsvHeader(out); }
+void CsvHeader(std::string& out) { formats::AppendCsvHeader(out); }
 Status CsvRow(const Tick& tick, std::string& out) {
-  AppendCsvRow(tick, out);
+  formats::AppendCsvRow(tick, out);
   return Status::Ok();
 }
 Status JsonlRow(const Tick& tick, std::string& out) {
-  AppendJsonl(tick, out);
+  formats::AppendJsonl(tick, out);
   return Status::Ok();
 }
-// The original's v3 layouts, byte-compatible (src/export/README.md): JSON lines, and protobuf
+// The original's v3 layouts, byte-compatible (src/formats/README.md): JSON lines, and protobuf
 // records with a 4-byte big-endian length prefix.
 Status V3JsonRow(const Tick& tick, std::string& out) {
-  AppendV3Json(tick, out);
+  formats::AppendV3Json(tick, out);
   return Status::Ok();
 }
-Status V3ProtobufRow(const Tick& tick, std::string& out) { return AppendV3Protobuf(tick, out); }
+Status V3ProtobufRow(const Tick& tick, std::string& out) {
+  return formats::AppendV3Protobuf(tick, out);
+}
 
 constexpr OutputFormat kFormats[] = {
     {"jsonl", nullptr, &JsonlRow},
@@ -158,7 +160,7 @@ Result<std::vector<TickType>> ParseTypes(const std::string& text) {
 }
 
 // Reports what a --v3 read skipped; the exit status.
-int ReportV3(const V3ArchiveStats& stats) {
+int ReportV3(const formats::V3ArchiveStats& stats) {
   if (stats.unrecognized_files > 0) {
     std::cerr << "ibstream query: note: " << stats.unrecognized_files
               << " names in the v3 tree are neither dates nor v3 files (ignored)\n";
@@ -217,7 +219,7 @@ int RunQuery(const QueryOptions& o) {
   };
 
   storage::QueryStats stats;
-  V3ArchiveStats v3_stats;
+  formats::V3ArchiveStats v3_stats;
   Status status;
   if (!o.data.empty()) {
     storage::QueryRequest request;
@@ -226,14 +228,15 @@ int RunQuery(const QueryOptions& o) {
     request.to = range->to;
     status = storage::QueryTicks(fs::PosixFileSystem(), o.data, request, sink, &stats);
   } else {
-    V3ArchiveRequest request;
+    formats::V3ArchiveRequest request;
     request.dir = o.v3;
     request.contract_id = o.contract;
     request.types = *types;
     request.from = range->from;
     request.to = range->to;
-    request.prefer = o.v3_prefer == "protobuf" ? V3Format::kProtobuf : V3Format::kJson;
-    status = ReadV3Archive(request, sink, &v3_stats);
+    request.prefer =
+        o.v3_prefer == "protobuf" ? formats::V3Format::kProtobuf : formats::V3Format::kJson;
+    status = formats::ReadV3Archive(request, sink, &v3_stats);
   }
   const Status flushed = flush();
   if (show_progress && count >= 100000) std::fprintf(stderr, "\n");

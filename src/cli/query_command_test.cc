@@ -9,11 +9,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "export/v3_json.h"
-#include "export/v3_protobuf.h"
-#include "export/v3_writer.h"
+#include "formats/v3_json.h"
+#include "formats/v3_protobuf.h"
+#include "formats/v3_writer.h"
 
-namespace ibstream {
+namespace ibstream::cli {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -64,9 +64,9 @@ class QueryV3CommandTest : public ::testing::Test {
   void TearDown() override { stdfs::remove_all(dir_); }
 
   void WriteArchive(const std::vector<Tick>& ticks) {
-    V3WriterOptions options;
+    formats::V3WriterOptions options;
     options.base_dir = (dir_ / "archive").string();
-    V3Writer writer(options);
+    formats::V3Writer writer(options);
     for (const Tick& tick : ticks) ASSERT_TRUE(writer.Append(tick).ok());
     ASSERT_TRUE(writer.Close().ok());
   }
@@ -95,7 +95,8 @@ TEST_F(QueryV3CommandTest, PrintsTheRangeInOrderInTheRequestedFormat) {
       " --contract 711280073 --from 2025-08-21T14:00:00Z --to 2025-08-21T16:00:00Z";
   ASSERT_EQ(Query("--v3 " + Archive() + range + " --format v3-json"), 0) << Err();
   std::string expected;
-  for (const Tick& tick : {ticks[2], ticks[1], ticks[3], ticks[4]}) AppendV3Json(tick, expected);
+  for (const Tick& tick : {ticks[2], ticks[1], ticks[3], ticks[4]})
+    formats::AppendV3Json(tick, expected);
   EXPECT_EQ(Out(), expected);
   EXPECT_EQ(Err(), "");
 
@@ -103,7 +104,7 @@ TEST_F(QueryV3CommandTest, PrintsTheRangeInOrderInTheRequestedFormat) {
       << Err();
   std::string expected_protobuf;
   for (const Tick& tick : {ticks[2], ticks[1], ticks[3], ticks[4]}) {
-    ASSERT_TRUE(AppendV3Protobuf(tick, expected_protobuf).ok());
+    ASSERT_TRUE(formats::AppendV3Protobuf(tick, expected_protobuf).ok());
   }
   EXPECT_EQ(Out(), expected_protobuf);
 
@@ -122,8 +123,8 @@ TEST_F(QueryV3CommandTest, DamageIsSkippedReportedAndExitsOne) {
                   "--to 2025-08-21T15:00:00Z --format v3-json"),
             1);
   std::string expected;
-  AppendV3Json(Quote(kHour + 1, 1), expected);
-  AppendV3Json(Quote(kHour + 2, 2), expected);
+  formats::AppendV3Json(Quote(kHour + 1, 1), expected);
+  formats::AppendV3Json(Quote(kHour + 2, 2), expected);
   EXPECT_EQ(Out(), expected);
   EXPECT_NE(Err().find("ibstream query: the v3 archive is damaged: 1 bad records and 0 "
                        "unreadable files or directories were skipped"),
@@ -143,4 +144,4 @@ TEST_F(QueryV3CommandTest, UsageErrorsExitTwo) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::cli

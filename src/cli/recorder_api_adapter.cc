@@ -17,7 +17,8 @@ class RecorderSource final : public http::RecorderApiSource {
                const std::function<Status(const Tick&)>& sink) const override {
     return recorder_.Query(streams, from, to, sink);
   }
-  uint64_t Subscribe(TickFanout::Filter filter, TickFanout::Consumer consumer) override {
+  uint64_t Subscribe(recorder::TickFanout::Filter filter,
+                     recorder::TickFanout::Consumer consumer) override {
     return recorder_.fanout().Subscribe(std::move(filter), std::move(consumer));
   }
   void Unsubscribe(uint64_t id) override { recorder_.fanout().Unsubscribe(id); }
@@ -30,7 +31,8 @@ class RecorderSource final : public http::RecorderApiSource {
   Result<recorder::ContractChange> Untrack(std::string_view id) override {
     return recorder_.Untrack(id);
   }
-  Result<std::shared_ptr<const MarketCalendar>> Calendar(int64_t contract_id) const override {
+  Result<std::shared_ptr<const calendar::MarketCalendar>> Calendar(
+      int64_t contract_id) const override {
     auto view = recorder_.View();
     const ContractView* c = nullptr;
     for (const ContractView& candidate : view->contracts) {
@@ -43,10 +45,10 @@ class RecorderSource final : public http::RecorderApiSource {
     if (c->calendar) return c->calendar;
     // Rebuilt from the contract's hours (without per-contract overrides) when the view carries
     // no calendar of its own.
-    auto calendar =
-        MarketCalendar::Create(ContractHours{c->time_zone_id, c->trading_hours, c->liquid_hours});
+    auto calendar = calendar::MarketCalendar::Create(
+        calendar::ContractHours{c->time_zone_id, c->trading_hours, c->liquid_hours});
     if (!calendar.ok()) return calendar.status();
-    return std::make_shared<const MarketCalendar>(std::move(calendar).value());
+    return std::make_shared<const calendar::MarketCalendar>(std::move(calendar).value());
   }
   TimePoint Now() const override { return recorder_.clock().Now(); }
 

@@ -4,10 +4,10 @@
 #include <deque>
 #include <utility>
 
-#include "export/python_float.h"
-#include "export/v3_json.h"
-#include "export/v3_protobuf.h"
-#include "export/v3_record.h"
+#include "formats/python_float.h"
+#include "formats/v3_json.h"
+#include "formats/v3_protobuf.h"
+#include "formats/v3_record.h"
 #include "http/api_common.h"
 #include "http/recorder_api.h"
 
@@ -19,31 +19,32 @@ using recorder::StreamView;
 
 // One expanded record of /v3/buffer/{id}/query (raw=false), compact JSON.
 void AppendExpanded(const Tick& tick, std::string& out) {
-  const int64_t ts = ToUnixMicros(tick.exchange_time);
-  const int64_t st = ToUnixMicros(tick.receive_time);
+  const int64_t ts = formats::ToUnixMicros(tick.exchange_time);
+  const int64_t st = formats::ToUnixMicros(tick.receive_time);
   out += "{\"ib_timestamp\":" + std::to_string(ts) + ",\"ib_timestamp_iso\":\"" +
-         FormatIsoUtc(FromUnixMicros(ts)) + "\",\"system_timestamp\":" + std::to_string(st) +
-         ",\"system_timestamp_iso\":\"" + FormatIsoUtc(FromUnixMicros(st)) +
+         FormatIsoUtc(formats::FromUnixMicros(ts)) +
+         "\",\"system_timestamp\":" + std::to_string(st) + ",\"system_timestamp_iso\":\"" +
+         FormatIsoUtc(formats::FromUnixMicros(st)) +
          "\",\"contract_id\":" + std::to_string(tick.contract_id) + ",\"tick_type\":\"" +
-         std::string(V3TickTypeName(tick.type)) + "\",\"request_id\":0";
+         std::string(formats::V3TickTypeName(tick.type)) + "\",\"request_id\":0";
   auto field = [&out](const char* name, double value) {
     if (std::isnan(value) || std::isinf(value)) return;
     out += ",\"";
     out += name;
     out += "\":";
-    AppendPythonFloat(value, out);
+    formats::AppendPythonFloat(value, out);
   };
   switch (tick.type) {
     case TickType::kBidAsk:
       field("bid_price", tick.bid_price);
-      field("bid_size", DecimalToNearestDouble(tick.bid_size));
+      field("bid_size", formats::DecimalToNearestDouble(tick.bid_size));
       field("ask_price", tick.ask_price);
-      field("ask_size", DecimalToNearestDouble(tick.ask_size));
+      field("ask_size", formats::DecimalToNearestDouble(tick.ask_size));
       break;
     case TickType::kLast:
     case TickType::kAllLast:
       field("price", tick.price);
-      field("size", DecimalToNearestDouble(tick.size));
+      field("size", formats::DecimalToNearestDouble(tick.size));
       break;
     case TickType::kMidPoint:
       field("mid_point", tick.price);
@@ -139,12 +140,12 @@ QueryRecords ReadQueryRecords(const ApiState& api, const BufferQueryParams& para
         if (protobuf) {
           // Through the v3 protobuf codec, so the values are those a .pb record holds.
           scratch.clear();
-          V3Record record{stored, 0};
-          if (!AppendV3ProtobufMessage(record, scratch).ok()) {
+          formats::V3Record record{stored, 0};
+          if (!formats::AppendV3ProtobufMessage(record, scratch).ok()) {
             ++out.unencodable;
             return Status::Ok();
           }
-          auto decoded = ParseV3ProtobufMessage(scratch);
+          auto decoded = formats::ParseV3ProtobufMessage(scratch);
           if (!decoded.ok()) {
             ++out.unencodable;
             return Status::Ok();
@@ -153,7 +154,7 @@ QueryRecords ReadQueryRecords(const ApiState& api, const BufferQueryParams& para
         }
         if (out.count > 0) out.messages += ',';
         if (params.raw) {
-          AppendV3Json(tick, out.messages);
+          formats::AppendV3Json(tick, out.messages);
           if (!out.messages.empty() && out.messages.back() == '\n') out.messages.pop_back();
         } else {
           AppendExpanded(tick, out.messages);

@@ -75,7 +75,7 @@ Json ContractHealthJson(const RecorderApiOptions& options, const RecorderView& v
       {"timestamp", FormatIsoUtc(view.now)},
       {"symbol", c.symbol},
       {"status", std::string(reliability::HealthStatusName(c.status))},
-      {"market_status", std::string(MarketStatusName(c.market.status))},
+      {"market_status", std::string(calendar::MarketStatusName(c.market.status))},
       {"next_open", IsoOrNull(c.market.next_open)},
       {"next_close", IsoOrNull(c.market.next_close)},
       {"trading_hours", trading_hours},

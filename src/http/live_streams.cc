@@ -130,7 +130,7 @@ std::shared_ptr<SseSession> LiveStreams::StartSession(const std::shared_ptr<SseS
 
 void LiveStreams::SubscribeLive(const std::shared_ptr<SseSession>& session, int64_t contract_id,
                                 const std::vector<TickType>& types) {
-  TickFanout::Filter filter;
+  recorder::TickFanout::Filter filter;
   filter.contract_id = contract_id;
   filter.types = types;
   session->fanout_id = state_->source->Subscribe(

@@ -8,6 +8,18 @@
 #include "http/api_common.h"
 
 namespace ibstream::http {
+
+using calendar::IsTrading;
+using calendar::LocalDays;
+using calendar::LocalSeconds;
+using calendar::MarketCalendar;
+using calendar::MarketState;
+using calendar::MarketStatus;
+using calendar::MarketStatusName;
+using calendar::ScheduledSession;
+using calendar::SessionPart;
+using calendar::TimeZone;
+
 namespace {
 
 using recorder::ContractView;

@@ -101,7 +101,7 @@ void WriteStreamFamilies(const RecorderView& view, PrometheusWriter& w) {
            "1 while the contract's market trades (liquid or extended hours).");
   for (const auto& c : view.contracts) {
     if (c.contract_id == 0) continue;
-    w.Sample(IsTrading(c.market.status) ? 1 : 0,
+    w.Sample(calendar::IsTrading(c.market.status) ? 1 : 0,
              {{"contract_id", std::to_string(c.contract_id)}, {"symbol", c.symbol}});
   }
 }

@@ -33,7 +33,8 @@ class RecorderApiSource {
                        const std::function<Status(const Tick&)>& sink) const = 0;
   // Live ticks as they are stored (see TickFanout): the consumer runs on the recorder's thread
   // and must not block.
-  virtual uint64_t Subscribe(TickFanout::Filter filter, TickFanout::Consumer consumer) = 0;
+  virtual uint64_t Subscribe(recorder::TickFanout::Filter filter,
+                             recorder::TickFanout::Consumer consumer) = 0;
   virtual void Unsubscribe(uint64_t id) = 0;
   // See Recorder::RequestBackfill (InvalidArgument: untracked stream or empty range).
   virtual Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) = 0;
@@ -42,7 +43,8 @@ class RecorderApiSource {
   virtual Result<recorder::ContractChange> Untrack(std::string_view id) = 0;
   // The contract's market calendar as the recorder uses it. NotFound when the contract is not
   // tracked (or not resolved yet); an error when its hours cannot be read.
-  virtual Result<std::shared_ptr<const MarketCalendar>> Calendar(int64_t contract_id) const = 0;
+  virtual Result<std::shared_ptr<const calendar::MarketCalendar>> Calendar(
+      int64_t contract_id) const = 0;
   // The recorder's clock.
   virtual TimePoint Now() const = 0;
 };

@@ -33,7 +33,7 @@ inline const TimePoint kNow =
     FromUnixSeconds(1754935200);  // 2025-08-11T18:00:00Z, Monday, CME open
 
 // CME equity futures hours (Chicago), as IB sends them.
-inline const ContractHours kCmeHours{
+inline const calendar::ContractHours kCmeHours{
     "US/Central",
     "20250810:1700-20250811:1600;20250811:1700-20250812:1600;20250812:1700-20250813:1600;"
     "20250813:1700-20250814:1600;20250814:1700-20250815:1600;20250816:CLOSED;"
@@ -88,7 +88,7 @@ inline recorder::RecorderView MakeView() {
   c.time_zone_id = kCmeHours.time_zone_id;
   c.trading_hours = kCmeHours.trading_hours;
   c.liquid_hours = kCmeHours.liquid_hours;
-  c.market.status = MarketStatus::kOpen;
+  c.market.status = calendar::MarketStatus::kOpen;
   c.status = reliability::HealthStatus::kHealthy;
   c.buffer_hours = 24;
   c.expected_types = {TickType::kBidAsk, TickType::kLast};
@@ -151,7 +151,8 @@ class FakeSource final : public RecorderApiSource {
     }
     return Status::Ok();
   }
-  uint64_t Subscribe(TickFanout::Filter filter, TickFanout::Consumer consumer) override {
+  uint64_t Subscribe(recorder::TickFanout::Filter filter,
+                     recorder::TickFanout::Consumer consumer) override {
     return fanout.Subscribe(std::move(filter), std::move(consumer));
   }
   void Unsubscribe(uint64_t id) override { fanout.Unsubscribe(id); }
@@ -173,11 +174,12 @@ class FakeSource final : public RecorderApiSource {
       return NotFound("no tracked contract " + std::string(id));
     return recorder::ContractChange{"con_711280073", "711280073 (MNQ)", kMnq};
   }
-  Result<std::shared_ptr<const MarketCalendar>> Calendar(int64_t contract_id) const override {
+  Result<std::shared_ptr<const calendar::MarketCalendar>> Calendar(
+      int64_t contract_id) const override {
     if (contract_id != kMnq) return NotFound("not tracked");
-    auto cal = MarketCalendar::Create(kCmeHours);
+    auto cal = calendar::MarketCalendar::Create(kCmeHours);
     if (!cal.ok()) return cal.status();
-    return std::make_shared<const MarketCalendar>(std::move(cal).value());
+    return std::make_shared<const calendar::MarketCalendar>(std::move(cal).value());
   }
   TimePoint Now() const override { return clock_.Now(); }
 
@@ -187,7 +189,7 @@ class FakeSource final : public RecorderApiSource {
     TimePoint to;
   };
   std::vector<Tick> stored;
-  TickFanout fanout;
+  recorder::TickFanout fanout;
   std::vector<BackfillCall> backfills;  // guarded by mu_
   std::vector<std::string> tracked;     // TOML texts given to Track, guarded by mu_
   std::vector<std::string> untracked;   // ids given to Untrack, guarded by mu_

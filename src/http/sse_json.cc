@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "export/python_float.h"
-#include "export/v3_record.h"
+#include "formats/python_float.h"
+#include "formats/v3_record.h"
 #include "http/recorder_api.h"
 
 namespace ibstream::http {
@@ -17,7 +17,7 @@ void AppendFloatOrNull(double value, std::string& out) {
   if (std::isnan(value) || std::isinf(value)) {
     out += "null";
   } else {
-    AppendPythonFloat(value, out);
+    formats::AppendPythonFloat(value, out);
   }
 }
 
@@ -96,9 +96,9 @@ std::string TickDataJson(const Tick& tick) {
       out += ", \"ask_price\": ";
       AppendFloatOrNull(tick.ask_price, out);
       out += ", \"bid_size\": ";
-      AppendFloatOrNull(DecimalToNearestDouble(tick.bid_size), out);
+      AppendFloatOrNull(formats::DecimalToNearestDouble(tick.bid_size), out);
       out += ", \"ask_size\": ";
-      AppendFloatOrNull(DecimalToNearestDouble(tick.ask_size), out);
+      AppendFloatOrNull(formats::DecimalToNearestDouble(tick.ask_size), out);
       out += ", \"bid_past_low\": ";
       AppendBool(tick.attributes & kAttrBidPastLow, out);
       out += ", \"ask_past_high\": ";
@@ -109,7 +109,7 @@ std::string TickDataJson(const Tick& tick) {
       out += ", \"price\": ";
       AppendFloatOrNull(tick.price, out);
       out += ", \"size\": ";
-      AppendFloatOrNull(DecimalToNearestDouble(tick.size), out);
+      AppendFloatOrNull(formats::DecimalToNearestDouble(tick.size), out);
       out += ", \"exchange\": ";
       AppendJsonString(tick.exchange, out);
       out += ", \"conditions\": ";

@@ -88,7 +88,7 @@ std::string RecorderViewJson(const RecorderView& view) {
         {"calendar_error", c.calendar_error},
         {"time_zone_id", c.time_zone_id},
         {"market",
-         {{"status", std::string(MarketStatusName(c.market.status))},
+         {{"status", std::string(calendar::MarketStatusName(c.market.status))},
           {"next_open", IsoOrNull(c.market.next_open)},
           {"next_close", IsoOrNull(c.market.next_close)}}},
         {"status", std::string(reliability::HealthStatusName(c.status))},

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-namespace ibstream {
+namespace ibstream::recorder {
 
 std::string_view WhatToShowFor(TickType type) {
   switch (type) {
@@ -86,4 +86,4 @@ void BackfillJob::Finish(BackfillState state, std::string reason) {
   reason_ = std::move(reason);
 }
 
-}  // namespace ibstream
+}  // namespace ibstream::recorder

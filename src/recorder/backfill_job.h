@@ -24,7 +24,7 @@
 #include "model/tick.h"
 #include "storage/gap_ledger.h"
 
-namespace ibstream {
+namespace ibstream::recorder {
 
 // The gap ledger's states: pending (pages still to fetch), filled (history covered the whole
 // gap), partial (some pages were stored, then it stopped), failed (nothing could be fetched).
@@ -84,4 +84,4 @@ class BackfillJob {
   int pages_ = 0;
 };
 
-}  // namespace ibstream
+}  // namespace ibstream::recorder

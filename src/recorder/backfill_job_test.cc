@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream {
+namespace ibstream::recorder {
 namespace {
 
 constexpr int64_t kContract = 711280073;
@@ -96,9 +96,9 @@ TEST(BackfillJobTest, EmptyGapIsFilledAtOnce) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::recorder
 
-namespace ibstream {
+namespace ibstream::recorder {
 namespace {
 
 TEST(BackfillJobUnreportedTest, LastStreamLeavesOutUnreportedTradesAllLastKeepsThem) {
@@ -121,4 +121,4 @@ TEST(BackfillJobUnreportedTest, LastStreamLeavesOutUnreportedTradesAllLastKeepsT
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::recorder

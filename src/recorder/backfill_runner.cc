@@ -37,8 +37,9 @@ void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimeP
   gap.state = storage::BackfillState::kPending;
   gap.updated_at = now;
   // The calendar as it is now, shared: the contract may be untracked before the job ends.
-  std::shared_ptr<const MarketCalendar> calendar =
-      c.shared_calendar ? c.shared_calendar : std::make_shared<const MarketCalendar>(c.calendar);
+  std::shared_ptr<const calendar::MarketCalendar> calendar =
+      c.shared_calendar ? c.shared_calendar
+                        : std::make_shared<const calendar::MarketCalendar>(c.calendar);
   const uint64_t ticket = ++next_ticket_;
   adding_.emplace(ticket, Adding{key, ""});
   const Status queued = ctx_.store->async_ledger().AddAsync(
@@ -58,7 +59,7 @@ void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimeP
 
 void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t gap_id,
                                 const storage::GapRecord& gap,
-                                std::shared_ptr<const MarketCalendar> calendar) {
+                                std::shared_ptr<const calendar::MarketCalendar> calendar) {
   const TimePoint now = ctx_.clock.Now();
   std::string dropped;
   if (auto it = adding_.find(ticket); it != adding_.end()) {
@@ -85,8 +86,8 @@ void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t 
     return;
   }
   auto next_trading = [calendar](TimePoint t) -> std::optional<TimePoint> {
-    const MarketState state = calendar->StateAt(t);
-    if (IsTrading(state.status)) return t;
+    const calendar::MarketState state = calendar->StateAt(t);
+    if (calendar::IsTrading(state.status)) return t;
     return state.next_open;
   };
   queue_.push_back(PendingBackfill{

@@ -83,7 +83,8 @@ class BackfillRunner {
 
   // The add of `gap` (ticket from OpenGap) completed, on the loop.
   void OnGapAdded(uint64_t ticket, const Status& status, uint64_t gap_id,
-                  const storage::GapRecord& gap, std::shared_ptr<const MarketCalendar> calendar);
+                  const storage::GapRecord& gap,
+                  std::shared_ptr<const calendar::MarketCalendar> calendar);
   // Queues the update of a ledger entry; a failure is logged.
   void UpdateLedger(uint64_t gap_id, storage::BackfillState state, std::string reason,
                     TimePoint now);

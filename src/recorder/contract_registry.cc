@@ -16,8 +16,8 @@ namespace ibstream::recorder {
 
 namespace {
 
-CalendarSettings CalendarSettingsFor(const ContractState& c, TimePoint now) {
-  CalendarSettings settings;
+calendar::CalendarSettings CalendarSettingsFor(const ContractState& c, TimePoint now) {
+  calendar::CalendarSettings settings;
   settings.break_tolerance = c.config.market_break_tolerance;
   settings.timezone_override = c.config.timezone_override;
   if (!c.config.custom_trading_hours.empty()) {
@@ -417,12 +417,12 @@ void ContractRegistry::ApplyDetails(ContractState& c, const protocol::ContractDe
 // type that has none yet (after a reload, streams of dropped types are gone already).
 void ContractRegistry::ApplyCalendarAndStreams(ContractState& c, TimePoint now) {
   const protocol::ContractDetails& details = *c.details;
-  auto calendar = MarketCalendar::Create(
-      ContractHours{details.time_zone_id, details.trading_hours, details.liquid_hours},
+  auto calendar = calendar::MarketCalendar::Create(
+      calendar::ContractHours{details.time_zone_id, details.trading_hours, details.liquid_hours},
       CalendarSettingsFor(c, now));
   if (calendar.ok()) {
     c.calendar = std::move(calendar).value();
-    c.shared_calendar = std::make_shared<const MarketCalendar>(c.calendar);
+    c.shared_calendar = std::make_shared<const calendar::MarketCalendar>(c.calendar);
     c.calendar_error.clear();
     ctx_.core.OnTimezoneProblem(c.contract_id, std::nullopt);
   } else {

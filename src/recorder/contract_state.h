@@ -41,9 +41,9 @@ struct ContractState {
   int64_t contract_id = 0;
   std::optional<protocol::ContractDetails> details;
   protocol::Contract request;  // what subscriptions and history requests name
-  MarketCalendar calendar;
+  calendar::MarketCalendar calendar;
   // The same calendar, published read-only to the views (rebuilt, never mutated).
-  std::shared_ptr<const MarketCalendar> shared_calendar;
+  std::shared_ptr<const calendar::MarketCalendar> shared_calendar;
   std::string calendar_error;
   bool resolving = false;
   std::optional<TimePoint> details_at;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-namespace ibstream {
+namespace ibstream::recorder {
 
 int HistoricalPacer::WeightOf(const HistoricalRequestKey& key) const {
   return limits_.bid_ask_counts_double && key.what_to_show == "BID_ASK" ? 2 : 1;
@@ -62,4 +62,4 @@ void HistoricalPacer::RecordSent(const HistoricalRequestKey& key, TimePoint at) 
   while (!sent_.empty() && sent_.front().at + horizon <= at) sent_.pop_front();
 }
 
-}  // namespace ibstream
+}  // namespace ibstream::recorder

@@ -14,7 +14,7 @@
 
 #include "common/clock.h"
 
-namespace ibstream {
+namespace ibstream::recorder {
 
 struct HistoricalPacingLimits {
   int max_per_window = 60;
@@ -63,4 +63,4 @@ class HistoricalPacer {
   std::deque<Sent> sent_;  // in send order
 };
 
-}  // namespace ibstream
+}  // namespace ibstream::recorder

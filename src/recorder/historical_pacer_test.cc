@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream {
+namespace ibstream::recorder {
 namespace {
 
 using namespace std::chrono_literals;
@@ -69,4 +69,4 @@ TEST(HistoricalPacerTest, SpacedRequestsNeverWait) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::recorder

@@ -58,11 +58,11 @@ struct ContractView {
   // The last futures roll: the contract month recorded before, and when the roll happened.
   int64_t rolled_from = 0;
   std::optional<TimePoint> rolled_at;
-  MarketState market;
+  calendar::MarketState market;
   // The calendar the recorder uses for this contract (with its per-contract overrides), shared
   // and immutable; null when the recorder does not publish it (the HTTP API then rebuilds one
   // from the hours strings above, without overrides).
-  std::shared_ptr<const MarketCalendar> calendar;
+  std::shared_ptr<const calendar::MarketCalendar> calendar;
   reliability::HealthStatus status = reliability::HealthStatus::kUnknown;
   int buffer_hours = 1;
   int priority = 1;

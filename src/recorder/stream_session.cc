@@ -275,7 +275,7 @@ void StreamSession::CloseInterruption(const StreamKey& key, StreamState& s, cons
   const TimePoint end = std::max(start, first.exchange_time);
   ContractState* c = registry_.Find(key.contract_id);
   if (!c) return;
-  if (c->calendar.has_information() && !IsTrading(c->calendar.StatusAt(start)) &&
+  if (c->calendar.has_information() && !calendar::IsTrading(c->calendar.StatusAt(start)) &&
       c->calendar.SessionsBetween(start, end).empty()) {
     return;  // the market did not trade in between: nothing was missed
   }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace ibstream {
+namespace ibstream::recorder {
 
 bool TickFanout::Filter::Matches(const Tick& tick) const {
   if (contract_id && *contract_id != tick.contract_id) return false;
@@ -38,4 +38,4 @@ void TickFanout::Publish(const Tick& tick) {
 
 size_t TickFanout::subscriber_count() const { return list_.load()->size(); }
 
-}  // namespace ibstream
+}  // namespace ibstream::recorder

@@ -16,7 +16,7 @@
 
 #include "model/tick.h"
 
-namespace ibstream {
+namespace ibstream::recorder {
 
 class TickFanout {
  public:
@@ -52,4 +52,4 @@ class TickFanout {
   uint64_t next_id_ = 1;  // guarded by write_mutex_
 };
 
-}  // namespace ibstream
+}  // namespace ibstream::recorder

@@ -4,7 +4,7 @@
 
 #include <thread>
 
-namespace ibstream {
+namespace ibstream::recorder {
 namespace {
 
 Tick MakeTick(int64_t contract, TickType type) {
@@ -63,4 +63,4 @@ TEST(TickFanoutTest, SubscribeAndUnsubscribeWhilePublishing) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::recorder

@@ -20,8 +20,8 @@ struct StreamHealthMetrics {
   DataFlow flow = DataFlow::kUnknown;
   StreamIssue issue = StreamIssue::kNone;
   std::optional<int> error_code;
-  MarketStatus market_status = MarketStatus::kUnknown;
-  ExpectedActivity expected_activity = ExpectedActivity::kUnknown;
+  calendar::MarketStatus market_status = calendar::MarketStatus::kUnknown;
+  calendar::ExpectedActivity expected_activity = calendar::ExpectedActivity::kUnknown;
   std::optional<TimePoint> last_data;
   Duration silence{0};
   Duration staleness_threshold{0};

@@ -88,8 +88,8 @@ TEST(HealthScoreTest, MakeMetricsCarriesTheAssessment) {
   h.stream = StreamKey{1, TickType::kLast};
   h.status = H::kHealthy;
   h.flow = DataFlow::kFlowing;
-  h.market_status = MarketStatus::kOpen;
-  h.expected_activity = ExpectedActivity::kHigh;
+  h.market_status = calendar::MarketStatus::kOpen;
+  h.expected_activity = calendar::ExpectedActivity::kHigh;
   h.messages_per_minute_1m = 42;
   auto m = MakeStreamHealthMetrics(h, true, std::chrono::seconds(90), 3, BreakerState::kClosed, 10);
   EXPECT_EQ(m.stream, h.stream);

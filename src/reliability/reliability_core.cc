@@ -5,6 +5,12 @@
 #include "reliability/ib_error_class.h"
 
 namespace ibstream::reliability {
+
+using calendar::IsTrading;
+using calendar::MarketState;
+using calendar::MarketStatus;
+using calendar::MarketStatusName;
+
 namespace {
 
 std::string Join(const std::vector<std::string>& parts) {

@@ -110,7 +110,7 @@ class ReliabilityCore {
   void RemoveStream(const StreamKey& stream);
 
   // --- events -------------------------------------------------------------------------------
-  void OnMarketState(int64_t contract_id, const MarketState& state, TimePoint now);
+  void OnMarketState(int64_t contract_id, const calendar::MarketState& state, TimePoint now);
   void OnTick(const StreamKey& stream, TimePoint now);
   void OnConnectionUp(TimePoint now);
   // The session dropped, or a connect attempt failed.
@@ -173,7 +173,7 @@ class ReliabilityCore {
   };
 
   StreamRecord* Find(const StreamKey& stream);
-  MarketState GatewayMarket() const;
+  calendar::MarketState GatewayMarket() const;
   bool AllMarketsResting() const;
   void RecordBreaker(const RetryTarget& target, std::optional<BreakerTransition> t);
   void StreamFailed(StreamRecord& r, FailureKind kind, TimePoint now);

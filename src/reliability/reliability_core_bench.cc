@@ -8,7 +8,7 @@
 namespace ibstream::reliability {
 namespace {
 
-const MarketState kOpenState{MarketStatus::kOpen, std::nullopt, std::nullopt};
+const calendar::MarketState kOpenState{calendar::MarketStatus::kOpen, std::nullopt, std::nullopt};
 
 class NullSink : public AlertSink {
  public:

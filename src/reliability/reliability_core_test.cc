@@ -12,16 +12,16 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 using testing::Harness;
-using M = MarketStatus;
+using M = calendar::MarketStatus;
 
 constexpr int64_t kMnq = 711280073;
 const StreamKey kBidAsk{kMnq, TickType::kBidAsk};
 const StreamKey kLast{kMnq, TickType::kLast};
 const TimePoint kT0 = FromUnixSeconds(1'754'920'800);  // Mon 2025-08-11 09:00 CT
 
-Harness::MarketFn Always(MarketStatus status) {
+Harness::MarketFn Always(calendar::MarketStatus status) {
   return [status](int64_t, TimePoint t) {
-    return MarketState{status, t + std::chrono::hours(48), t + std::chrono::hours(72)};
+    return calendar::MarketState{status, t + std::chrono::hours(48), t + std::chrono::hours(72)};
   };
 }
 
@@ -32,8 +32,9 @@ ReliabilityOptions Options(uint64_t seed = 3) {
 }
 
 TEST(ReliabilityCoreTest, FirstConnectAndSubscriptionsHappenWhateverTheMarket) {
-  for (MarketStatus status : {M::kOpen, M::kWeekend, M::kHoliday, M::kClosed, M::kUnknown}) {
-    SCOPED_TRACE(std::string(MarketStatusName(status)));
+  for (calendar::MarketStatus status :
+       {M::kOpen, M::kWeekend, M::kHoliday, M::kClosed, M::kUnknown}) {
+    SCOPED_TRACE(std::string(calendar::MarketStatusName(status)));
     Harness h(Options(), Always(status), kT0, {kBidAsk, kLast});
     h.RunUntil(kT0 + seconds(10));
     const auto reconnects = h.Actions(ActionKind::kReconnect);
@@ -51,14 +52,14 @@ TEST(ReliabilityCoreTest, FirstConnectAndSubscriptionsHappenWhateverTheMarket) {
 
 TEST(ReliabilityCoreTest, ReconnectsAreSingleFlightAndPacedByTheMarket) {
   struct Case {
-    MarketStatus status;
+    calendar::MarketStatus status;
     Duration first_gap_max;  // the strategy's first interval
     bool alert;
   };
   for (const Case& c :
        {Case{M::kOpen, seconds(10), true}, Case{M::kBreak, seconds(10), true},
         Case{M::kClosed, seconds(300), true}, Case{M::kUnknown, seconds(10), true}}) {
-    SCOPED_TRACE(std::string(MarketStatusName(c.status)));
+    SCOPED_TRACE(std::string(calendar::MarketStatusName(c.status)));
     Harness h(Options(), Always(c.status), kT0, {kBidAsk});
     h.gateway_accepts = false;
     h.RunUntil(kT0 + minutes(90));
@@ -271,7 +272,7 @@ TEST(ReliabilityCoreTest, MetricsReportTheFullPicture) {
   const StreamHealthMetrics m = h.core.Metrics(kBidAsk, h.clock.Now());
   EXPECT_EQ(m.status, HealthStatus::kHealthy);
   EXPECT_EQ(m.market_status, M::kOpen);
-  EXPECT_EQ(m.expected_activity, ExpectedActivity::kHigh);
+  EXPECT_EQ(m.expected_activity, calendar::ExpectedActivity::kHigh);
   EXPECT_DOUBLE_EQ(m.messages_per_minute_1m, 60.0);
   EXPECT_EQ(m.connection_uptime, minutes(3) - seconds(3));
   EXPECT_EQ(m.breaker_state, BreakerState::kClosed);
@@ -307,7 +308,8 @@ TEST(ReliabilityCoreRemoveTest, RemovedStreamGetsNoDecisionsHealthOrAlerts) {
   const StreamKey gone{kMnq, TickType::kLast};
   core.AddStream(kBidAsk);
   core.AddStream(gone);
-  const MarketState open{M::kOpen, kT0 + std::chrono::hours(48), kT0 + std::chrono::hours(7)};
+  const calendar::MarketState open{M::kOpen, kT0 + std::chrono::hours(48),
+                                   kT0 + std::chrono::hours(7)};
   core.OnMarketState(kMnq, open, kT0);
   core.OnConnectionUp(kT0);
   int subscribes_for_gone = 0;

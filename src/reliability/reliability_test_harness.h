@@ -56,7 +56,7 @@ struct TimedAction {
 
 class Harness {
  public:
-  using MarketFn = std::function<MarketState(int64_t contract_id, TimePoint t)>;
+  using MarketFn = std::function<calendar::MarketState(int64_t contract_id, TimePoint t)>;
 
   Harness(ReliabilityOptions options, MarketFn market, TimePoint start,
           std::vector<StreamKey> streams, const ContractReliabilityOptions& contract = {})
@@ -93,7 +93,7 @@ class Harness {
     for (int64_t id : contracts_) core.OnMarketState(id, market_(id, now), now);
     if (connected) {
       for (const StreamKey& s : live) {
-        if (!muted.contains(s) && IsTrading(market_(s.contract_id, now).status)) {
+        if (!muted.contains(s) && calendar::IsTrading(market_(s.contract_id, now).status)) {
           core.OnTick(s, now);
           last_tick[s] = now;
           ++ticks;

@@ -41,7 +41,7 @@ void AdaptiveRetryManager::SetContractOverride(int64_t contract_id,
 
 std::optional<RetryStrategy> AdaptiveRetryManager::Select(const RetryTarget& target,
                                                           FailureKind kind,
-                                                          MarketStatus status) const {
+                                                          calendar::MarketStatus status) const {
   std::optional<RetryStrategy> override_strategy;
   if (target.stream) {
     auto it = overrides_.find(target.stream->contract_id);
@@ -81,7 +81,7 @@ void AdaptiveRetryManager::CompleteAttempt(TargetState& s, TimePoint now) {
 }
 
 void AdaptiveRetryManager::ReportFailure(const RetryTarget& target, FailureKind kind,
-                                         MarketStatus status, TimePoint now) {
+                                         calendar::MarketStatus status, TimePoint now) {
   TargetState& s = targets_[target];
   const std::optional<RetryStrategy> selected = Select(target, kind, status);
   if (!s.failing) {
@@ -117,8 +117,8 @@ void AdaptiveRetryManager::Abandon(const RetryTarget& target) {
   s.pre_open_pending_for.reset();
 }
 
-RetryDecision AdaptiveRetryManager::Decide(const RetryTarget& target, const MarketState& market,
-                                           TimePoint now) {
+RetryDecision AdaptiveRetryManager::Decide(const RetryTarget& target,
+                                           const calendar::MarketState& market, TimePoint now) {
   auto it = targets_.find(target);
   if (it == targets_.end() || !it->second.failing) return {};
   TargetState& s = it->second;
@@ -147,7 +147,7 @@ RetryDecision AdaptiveRetryManager::Decide(const RetryTarget& target, const Mark
   }
   if (selected != s.selected) StartStrategy(s, selected, now);
   TimePoint at = std::max(s.next_attempt_at, EarliestRequest(target));
-  if (target.is_gateway() && IsTrading(market.status) &&
+  if (target.is_gateway() && calendar::IsTrading(market.status) &&
       policy_.gateway_trading_interval > Duration::zero()) {
     const TimePoint fast =
         s.last_request_at ? *s.last_request_at + policy_.gateway_trading_interval : now;

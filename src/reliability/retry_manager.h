@@ -94,7 +94,7 @@ class AdaptiveRetryManager {
   // The target failed. Starts an episode; during one, completes an in-flight attempt as failed,
   // or restarts the episode when the failure calls for another strategy (e.g. a refusal during
   // a stale-data episode). `status` is the target's market status at `now`.
-  void ReportFailure(const RetryTarget& target, FailureKind kind, MarketStatus status,
+  void ReportFailure(const RetryTarget& target, FailureKind kind, calendar::MarketStatus status,
                      TimePoint now);
   // The target works again: the episode ends, the strategy resets.
   void ReportSuccess(const RetryTarget& target, TimePoint now);
@@ -105,7 +105,8 @@ class AdaptiveRetryManager {
   void Forget(const RetryTarget& target) { targets_.erase(target); }
 
   // What to do now. May complete a timed-out attempt as failed.
-  RetryDecision Decide(const RetryTarget& target, const MarketState& market, TimePoint now);
+  RetryDecision Decide(const RetryTarget& target, const calendar::MarketState& market,
+                       TimePoint now);
 
   // The caller started an attempt (the one Decide() allowed, or a verifying resubscribe made
   // outside an episode). Counts for RetriesInLastHour() and the re-request spacing.
@@ -148,7 +149,7 @@ class AdaptiveRetryManager {
   };
 
   std::optional<RetryStrategy> Select(const RetryTarget& target, FailureKind kind,
-                                      MarketStatus status) const;
+                                      calendar::MarketStatus status) const;
   void StartStrategy(TargetState& s, std::optional<RetryStrategy> strategy, TimePoint now);
   void CompleteAttempt(TargetState& s, TimePoint now);
 

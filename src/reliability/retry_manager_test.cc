@@ -10,12 +10,12 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
-using M = MarketStatus;
+using M = calendar::MarketStatus;
 
 const TimePoint kT0 = FromUnixSeconds(1'754'920'800);  // Mon 2025-08-11 09:00 CT
 const StreamKey kStream{711280073, TickType::kBidAsk};
 const RetryTarget kTarget = RetryTarget::Stream(kStream);
-const MarketState kOpen{M::kOpen, std::nullopt, std::nullopt};
+const calendar::MarketState kOpen{M::kOpen, std::nullopt, std::nullopt};
 
 RetryPolicy ExactPolicy() {
   RetryPolicy p;
@@ -27,7 +27,8 @@ RetryPolicy ExactPolicy() {
 // Runs attempts as soon as they are due, each completing (without success) right away, and
 // returns the gaps between consecutive attempts in seconds.
 std::vector<int64_t> AttemptGaps(AdaptiveRetryManager& retry, const RetryTarget& target,
-                                 const MarketState& market, TimePoint start, int attempts) {
+                                 const calendar::MarketState& market, TimePoint start,
+                                 int attempts) {
   std::vector<int64_t> gaps;
   TimePoint now = start;
   TimePoint previous = start;
@@ -63,7 +64,7 @@ TEST(RetryManagerTest, ImmediateThenEscalatesToStandardThenHoldsItsLastInterval)
 
 TEST(RetryManagerTest, ScheduleTablePerMarketStatus) {
   struct Case {
-    MarketStatus status;
+    calendar::MarketStatus status;
     FailureKind kind;
     std::vector<int64_t> gaps;
   };
@@ -78,10 +79,10 @@ TEST(RetryManagerTest, ScheduleTablePerMarketStatus) {
   for (const Case& c : table) {
     AdaptiveRetryManager retry(ExactPolicy(), 1);
     retry.ReportFailure(kTarget, c.kind, c.status, kT0);
-    EXPECT_EQ(AttemptGaps(retry, kTarget, MarketState{c.status, {}, {}}, kT0,
+    EXPECT_EQ(AttemptGaps(retry, kTarget, calendar::MarketState{c.status, {}, {}}, kT0,
                           static_cast<int>(c.gaps.size())),
               c.gaps)
-        << MarketStatusName(c.status) << " " << FailureKindName(c.kind);
+        << calendar::MarketStatusName(c.status) << " " << FailureKindName(c.kind);
   }
 }
 
@@ -130,7 +131,7 @@ TEST(RetryManagerTest, WeekendWaitsForOnePreOpenAttempt) {
   AdaptiveRetryManager retry(ExactPolicy(), 1);
   const TimePoint saturday = FromUnixSeconds(1'755'345'600);  // 2025-08-16T12:00Z
   const TimePoint open = FromUnixSeconds(1'755'468'000);      // 2025-08-17T22:00Z
-  const MarketState weekend{M::kWeekend, open, open + minutes(23 * 60)};
+  const calendar::MarketState weekend{M::kWeekend, open, open + minutes(23 * 60)};
   retry.ReportFailure(kTarget, FailureKind::kConnectionLost, M::kWeekend, saturday);
   RetryDecision d = retry.Decide(kTarget, weekend, saturday);
   EXPECT_EQ(d.verdict, RetryVerdict::kWait);
@@ -160,7 +161,7 @@ TEST(RetryManagerTest, StaleEpisodeCarriedIntoABreakWaitsForThePreOpenAttempt) {
   const TimePoint close = kT0 + minutes(420);  // 16:00 CT
   const TimePoint open = close + minutes(60);
   retry.ReportFailure(kTarget, FailureKind::kStaleData, M::kOpen, close - minutes(2));
-  const MarketState halt{M::kBreak, open, open + minutes(23 * 60)};
+  const calendar::MarketState halt{M::kBreak, open, open + minutes(23 * 60)};
   for (TimePoint t = close; t < open - seconds(60); t += seconds(1)) {
     RetryDecision d = retry.Decide(kTarget, halt, t);
     ASSERT_EQ(d.verdict, RetryVerdict::kWait) << FormatIsoUtc(t);
@@ -171,7 +172,7 @@ TEST(RetryManagerTest, StaleEpisodeCarriedIntoABreakWaitsForThePreOpenAttempt) {
   retry.AttemptCompleted(kTarget, open - seconds(59));
   EXPECT_EQ(retry.Decide(kTarget, halt, open - seconds(1)).at, open);
   // Trading again and still no data: the immediate strategy resumes.
-  RetryDecision d = retry.Decide(kTarget, MarketState{M::kExtended, {}, {}}, open);
+  RetryDecision d = retry.Decide(kTarget, calendar::MarketState{M::kExtended, {}, {}}, open);
   EXPECT_EQ(d.strategy, RetryStrategy::kImmediate);
   EXPECT_EQ(d.at, open + seconds(1));
 }
@@ -190,7 +191,8 @@ TEST(RetryManagerTest, ProbesCountAsRetriesAndSpaceRequests) {
 TEST(RetryManagerTest, HolidayWithoutKnownOpenWaitsForTheCalendar) {
   AdaptiveRetryManager retry(ExactPolicy(), 1);
   retry.ReportFailure(kTarget, FailureKind::kStaleData, M::kHoliday, kT0);
-  RetryDecision d = retry.Decide(kTarget, MarketState{M::kHoliday, {}, {}}, kT0 + minutes(600));
+  RetryDecision d =
+      retry.Decide(kTarget, calendar::MarketState{M::kHoliday, {}, {}}, kT0 + minutes(600));
   EXPECT_EQ(d.verdict, RetryVerdict::kWait);
   EXPECT_FALSE(d.at.has_value());
 }
@@ -199,7 +201,8 @@ TEST(RetryManagerTest, MarketChangeRebasesTheStrategy) {
   AdaptiveRetryManager retry(StrategyOnlyPolicy(), 1);
   const RetryTarget gateway = RetryTarget::Gateway();
   retry.ReportFailure(gateway, FailureKind::kConnectionLost, M::kClosed, kT0);
-  EXPECT_EQ(retry.Decide(gateway, MarketState{M::kClosed, {}, {}}, kT0).at, kT0 + seconds(300));
+  EXPECT_EQ(retry.Decide(gateway, calendar::MarketState{M::kClosed, {}, {}}, kT0).at,
+            kT0 + seconds(300));
   // The market opens 60 s later: no waiting for the conservative 300 s.
   RetryDecision d = retry.Decide(gateway, kOpen, kT0 + seconds(60));
   EXPECT_EQ(d.strategy, RetryStrategy::kStandard);
@@ -226,7 +229,8 @@ TEST(RetryManagerTest, LostGatewayIsTriedEverySecondWhileTrading) {
   // Outside trading the gateway follows the strategy (conservative when closed).
   AdaptiveRetryManager closed(ExactPolicy(), 1);
   closed.ReportFailure(gateway, FailureKind::kConnectionLost, M::kClosed, kT0);
-  EXPECT_EQ(closed.Decide(gateway, MarketState{M::kClosed, {}, {}}, kT0).at, kT0 + seconds(300));
+  EXPECT_EQ(closed.Decide(gateway, calendar::MarketState{M::kClosed, {}, {}}, kT0).at,
+            kT0 + seconds(300));
 }
 
 TEST(RetryManagerTest, ContractOverrideAndRefusalRestart) {

@@ -76,37 +76,39 @@ std::string_view FailureKindName(FailureKind kind) {
   return "unknown";
 }
 
-std::optional<RetryStrategy> SelectStrategy(MarketStatus status, FailureKind kind,
+std::optional<RetryStrategy> SelectStrategy(calendar::MarketStatus status, FailureKind kind,
                                             const RetryPolicy& policy,
                                             std::optional<RetryStrategy> contract_override) {
   if (!policy.market_aware_retry) {
     if (kind == FailureKind::kPermissionDenied) return RetryStrategy::kMaintenance;
     return contract_override.value_or(RetryStrategy::kStandard);
   }
-  if (status == MarketStatus::kWeekend || status == MarketStatus::kHoliday) return std::nullopt;
+  if (status == calendar::MarketStatus::kWeekend || status == calendar::MarketStatus::kHoliday)
+    return std::nullopt;
   const bool data_flow_failure = kind == FailureKind::kStaleData ||
                                  kind == FailureKind::kCompetingSession ||
                                  kind == FailureKind::kFarmDown;
-  if (data_flow_failure && (status == MarketStatus::kBreak || status == MarketStatus::kClosed)) {
+  if (data_flow_failure &&
+      (status == calendar::MarketStatus::kBreak || status == calendar::MarketStatus::kClosed)) {
     return std::nullopt;
   }
   if (kind == FailureKind::kPermissionDenied) return RetryStrategy::kMaintenance;
   if (contract_override) return *contract_override;
   switch (status) {
-    case MarketStatus::kOpen:
-    case MarketStatus::kExtended:
+    case calendar::MarketStatus::kOpen:
+    case calendar::MarketStatus::kExtended:
       if (WantsFastRetry(kind) && policy.aggressive_retry_during_trading) {
         return RetryStrategy::kImmediate;
       }
       return RetryStrategy::kStandard;
-    case MarketStatus::kBreak:
+    case calendar::MarketStatus::kBreak:
       return RetryStrategy::kStandard;
-    case MarketStatus::kClosed:
+    case calendar::MarketStatus::kClosed:
       return RetryStrategy::kConservative;
-    case MarketStatus::kUnknown:
+    case calendar::MarketStatus::kUnknown:
       return RetryStrategy::kStandard;
-    case MarketStatus::kWeekend:
-    case MarketStatus::kHoliday:
+    case calendar::MarketStatus::kWeekend:
+    case calendar::MarketStatus::kHoliday:
       break;
   }
   return std::nullopt;

@@ -92,7 +92,7 @@ struct RetryPolicy {
 //   CLOSED                         -> conservative
 //   UNKNOWN                        -> standard (the calendar cannot tell; do not guess)
 // With market-aware retry off: the override or standard, always (maintenance for refusals).
-std::optional<RetryStrategy> SelectStrategy(MarketStatus status, FailureKind kind,
+std::optional<RetryStrategy> SelectStrategy(calendar::MarketStatus status, FailureKind kind,
                                             const RetryPolicy& policy,
                                             std::optional<RetryStrategy> contract_override);
 

@@ -8,7 +8,7 @@ namespace ibstream::reliability {
 namespace {
 
 using S = RetryStrategy;
-using M = MarketStatus;
+using M = calendar::MarketStatus;
 using F = FailureKind;
 constexpr std::optional<RetryStrategy> kNone = std::nullopt;
 
@@ -47,7 +47,7 @@ TEST(RetryStrategyTest, NamesRoundTripAndBadNameIsAnError) {
 }
 
 struct SelectionCase {
-  MarketStatus status;
+  calendar::MarketStatus status;
   FailureKind kind;
   std::optional<RetryStrategy> expected;
 };
@@ -89,13 +89,13 @@ TEST(RetryStrategyTest, SelectionTableDefaultPolicy) {
   RetryPolicy policy;
   for (const auto& c : table) {
     EXPECT_EQ(SelectStrategy(c.status, c.kind, policy, std::nullopt), c.expected)
-        << MarketStatusName(c.status) << " " << FailureKindName(c.kind);
+        << calendar::MarketStatusName(c.status) << " " << FailureKindName(c.kind);
   }
   for (M status : {M::kWeekend, M::kHoliday}) {
     for (F kind : {F::kStaleData, F::kCompetingSession, F::kFarmDown, F::kRequestRejected,
                    F::kConnectionLost, F::kPermissionDenied}) {
       EXPECT_EQ(SelectStrategy(status, kind, policy, std::nullopt), kNone)
-          << MarketStatusName(status) << " " << FailureKindName(kind);
+          << calendar::MarketStatusName(status) << " " << FailureKindName(kind);
     }
   }
 }

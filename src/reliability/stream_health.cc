@@ -91,9 +91,9 @@ const StreamHealthMonitor::ContractState* StreamHealthMonitor::Contract(int64_t 
   return it == contracts_.end() ? nullptr : &it->second;
 }
 
-MarketState StreamHealthMonitor::market_state(int64_t contract_id) const {
+calendar::MarketState StreamHealthMonitor::market_state(int64_t contract_id) const {
   const ContractState* c = Contract(contract_id);
-  return c != nullptr && c->has_state ? c->state : MarketState{};
+  return c != nullptr && c->has_state ? c->state : calendar::MarketState{};
 }
 
 std::optional<TimePoint> StreamHealthMonitor::status_since(int64_t contract_id) const {
@@ -107,7 +107,7 @@ const ContractReliabilityOptions& StreamHealthMonitor::options(int64_t contract_
   return c != nullptr ? c->options : kDefaultOptions;
 }
 
-void StreamHealthMonitor::OnMarketState(int64_t contract_id, const MarketState& state,
+void StreamHealthMonitor::OnMarketState(int64_t contract_id, const calendar::MarketState& state,
                                         TimePoint now) {
   ContractState& c = contracts_[contract_id];
   if (!c.has_state) {
@@ -115,8 +115,8 @@ void StreamHealthMonitor::OnMarketState(int64_t contract_id, const MarketState& 
     c.status_since = now;
     c.trading_since = now;
   } else if (state.status != c.state.status) {
-    const bool was_trading = IsTrading(c.state.status);
-    const bool is_trading = IsTrading(state.status);
+    const bool was_trading = calendar::IsTrading(c.state.status);
+    const bool is_trading = calendar::IsTrading(state.status);
     TimePoint at = now;
     if (is_trading && !was_trading) {
       at = ChangeInstant(c.state.next_open, c.last_update, now);
@@ -240,8 +240,8 @@ StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now,
   const ContractReliabilityOptions& opt = c != nullptr ? c->options : kDefaultOptions;
   const bool has_market = c != nullptr && c->has_state;
 
-  h.market_status = has_market ? c->state.status : MarketStatus::kUnknown;
-  h.expected_activity = ExpectedActivityFor(h.market_status);
+  h.market_status = has_market ? c->state.status : calendar::MarketStatus::kUnknown;
+  h.expected_activity = calendar::ExpectedActivityFor(h.market_status);
   h.last_data = s.last_data;
   if (with_rates) {
     h.messages_per_minute_1m = s.rate.PerMinute(now, 60);
@@ -270,13 +270,13 @@ StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now,
   const bool connection_problem =
       h.issue == StreamIssue::kSocketDown || h.issue == StreamIssue::kGatewayLostIb;
 
-  if (!IsTrading(h.market_status)) {
-    if (h.market_status == MarketStatus::kUnknown) {
+  if (!calendar::IsTrading(h.market_status)) {
+    if (h.market_status == calendar::MarketStatus::kUnknown) {
       h.flow = DataFlow::kUnknown;
       h.status = refused ? HealthStatus::kUnhealthy : HealthStatus::kUnknown;
       return h;
     }
-    const bool break_too_long = h.market_status == MarketStatus::kBreak &&
+    const bool break_too_long = h.market_status == calendar::MarketStatus::kBreak &&
                                 now - c->status_since > opt.market_break_tolerance;
     h.flow = break_too_long ? DataFlow::kBreakTooLong : DataFlow::kNotExpected;
     h.status = refused || break_too_long ? HealthStatus::kUnhealthy : HealthStatus::kOffHours;
@@ -284,8 +284,8 @@ StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now,
     return h;
   }
 
-  h.threshold = h.market_status == MarketStatus::kOpen ? opt.data_staleness_threshold
-                                                       : opt.extended_staleness_threshold;
+  h.threshold = h.market_status == calendar::MarketStatus::kOpen ? opt.data_staleness_threshold
+                                                                 : opt.extended_staleness_threshold;
   const TimePoint restarted = Latest(c->trading_since, restored_at_);
   const TimePoint silence_from = s.last_data ? std::max(*s.last_data, restarted) : restarted;
   h.silence = now - silence_from;

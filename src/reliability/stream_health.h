@@ -63,8 +63,8 @@ struct StreamHealth {
   HealthStatus status = HealthStatus::kUnknown;
   DataFlow flow = DataFlow::kUnknown;
   StreamIssue issue = StreamIssue::kNone;
-  MarketStatus market_status = MarketStatus::kUnknown;
-  ExpectedActivity expected_activity = ExpectedActivity::kUnknown;
+  calendar::MarketStatus market_status = calendar::MarketStatus::kUnknown;
+  calendar::ExpectedActivity expected_activity = calendar::ExpectedActivity::kUnknown;
   std::optional<TimePoint> last_data;
   // Silence that counts against the stream (zero when no data is expected).
   Duration silence{0};
@@ -92,7 +92,7 @@ class StreamHealthMonitor {
 
   // The calendar's answer for the contract at `now`. Call it whenever it may have changed (the
   // core does so on every evaluation).
-  void OnMarketState(int64_t contract_id, const MarketState& state, TimePoint now);
+  void OnMarketState(int64_t contract_id, const calendar::MarketState& state, TimePoint now);
 
   // Hot path: one tick (or any message proving the stream is alive) arrived.
   void OnData(const StreamKey& stream, TimePoint now);
@@ -127,7 +127,7 @@ class StreamHealthMonitor {
   std::optional<TimePoint> farm_down_since() const { return farm_down_since_; }
 
   // The market state last reported for a contract, and since when its status holds.
-  MarketState market_state(int64_t contract_id) const;
+  calendar::MarketState market_state(int64_t contract_id) const;
   std::optional<TimePoint> status_since(int64_t contract_id) const;
   const ContractReliabilityOptions& options(int64_t contract_id) const;
 
@@ -135,7 +135,7 @@ class StreamHealthMonitor {
   struct ContractState {
     ContractReliabilityOptions options;
     bool has_state = false;
-    MarketState state;
+    calendar::MarketState state;
     TimePoint last_update;
     TimePoint status_since;
     // Start of the current trading period (meaningful while trading).

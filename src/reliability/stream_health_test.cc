@@ -7,15 +7,16 @@ namespace {
 
 using std::chrono::minutes;
 using std::chrono::seconds;
-using M = MarketStatus;
+using M = calendar::MarketStatus;
 
 const TimePoint kT0 = FromUnixSeconds(1'754'920'800);  // Mon 2025-08-11 09:00 CT
 const StreamKey kBidAsk{711280073, TickType::kBidAsk};
 const StreamKey kLast{711280073, TickType::kLast};
 
-MarketState State(MarketStatus status, std::optional<TimePoint> next_open = std::nullopt,
-                  std::optional<TimePoint> next_close = std::nullopt) {
-  return MarketState{status, next_open, next_close};
+calendar::MarketState State(calendar::MarketStatus status,
+                            std::optional<TimePoint> next_open = std::nullopt,
+                            std::optional<TimePoint> next_close = std::nullopt) {
+  return calendar::MarketState{status, next_open, next_close};
 }
 
 class StreamHealthTest : public ::testing::Test {
@@ -39,7 +40,7 @@ TEST_F(StreamHealthTest, OpenMarketStaleAfterThresholdWithoutData) {
   EXPECT_EQ(h.status, HealthStatus::kHealthy);
   EXPECT_EQ(h.silence, seconds(300));
   EXPECT_EQ(h.threshold, seconds(300));
-  EXPECT_EQ(h.expected_activity, ExpectedActivity::kHigh);
+  EXPECT_EQ(h.expected_activity, calendar::ExpectedActivity::kHigh);
   h = At(kT0 + seconds(301));
   EXPECT_EQ(h.flow, DataFlow::kStale);
   EXPECT_EQ(h.status, HealthStatus::kUnhealthy);
@@ -52,13 +53,13 @@ TEST_F(StreamHealthTest, ExtendedHoursUseTheirOwnThreshold) {
   monitor_.OnMarketState(kBidAsk.contract_id, State(M::kExtended), kT0 - minutes(30));
   monitor_.OnData(kBidAsk, kT0);
   EXPECT_EQ(At(kT0 + seconds(900)).flow, DataFlow::kFlowing);
-  EXPECT_EQ(At(kT0 + seconds(900)).expected_activity, ExpectedActivity::kLow);
+  EXPECT_EQ(At(kT0 + seconds(900)).expected_activity, calendar::ExpectedActivity::kLow);
   EXPECT_EQ(At(kT0 + seconds(901)).flow, DataFlow::kStale);
 }
 
 TEST_F(StreamHealthTest, StatusTableOutsideTradingHours) {
   struct Case {
-    MarketStatus status;
+    calendar::MarketStatus status;
     DataFlow flow;
     HealthStatus health;
   };
@@ -73,8 +74,8 @@ TEST_F(StreamHealthTest, StatusTableOutsideTradingHours) {
     m.OnMarketState(kBidAsk.contract_id, State(c.status), kT0);
     // Never delivered, hours of silence: still nothing is expected.
     auto h = m.Assess(kBidAsk, kT0 + minutes(90));
-    EXPECT_EQ(h.flow, c.flow) << MarketStatusName(c.status);
-    EXPECT_EQ(h.status, c.health) << MarketStatusName(c.status);
+    EXPECT_EQ(h.flow, c.flow) << calendar::MarketStatusName(c.status);
+    EXPECT_EQ(h.status, c.health) << calendar::MarketStatusName(c.status);
     EXPECT_EQ(h.silence, Duration{0});
   }
 }
@@ -83,7 +84,7 @@ TEST_F(StreamHealthTest, MarketNeverReportedIsUnknownNotGuessed) {
   auto h = At(kT0);
   EXPECT_EQ(h.market_status, M::kUnknown);
   EXPECT_EQ(h.status, HealthStatus::kUnknown);
-  EXPECT_EQ(h.expected_activity, ExpectedActivity::kUnknown);
+  EXPECT_EQ(h.expected_activity, calendar::ExpectedActivity::kUnknown);
 }
 
 TEST_F(StreamHealthTest, BreakBeyondToleranceIsUnhealthy) {

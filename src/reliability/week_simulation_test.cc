@@ -17,6 +17,11 @@
 #include "reliability/reliability_test_harness.h"
 
 namespace ibstream::reliability {
+
+using calendar::ContractHours;
+using calendar::MarketCalendar;
+using calendar::MarketStatus;
+
 namespace {
 
 using std::chrono::hours;

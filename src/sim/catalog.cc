@@ -69,7 +69,7 @@ protocol::ContractDetails FutureDetails(const std::string& symbol, const std::st
 
 }  // namespace
 
-std::vector<FuturesMonth> QuarterlyMonths(LocalDays today, int count) {
+std::vector<FuturesMonth> QuarterlyMonths(calendar::LocalDays today, int count) {
   static constexpr char kMonthCodes[] = "FGHJKMNQUVXZ";
   std::vector<FuturesMonth> out;
   d::year_month_day ymd{today};
@@ -77,7 +77,7 @@ std::vector<FuturesMonth> QuarterlyMonths(LocalDays today, int count) {
   unsigned m = static_cast<unsigned>(ymd.month());
   m = ((m + 2) / 3) * 3;  // this quarter's month
   while (static_cast<int>(out.size()) < count) {
-    const LocalDays third_friday =
+    const calendar::LocalDays third_friday =
         d::local_days(d::year_month_weekday(y, d::month{m}, d::weekday_indexed{d::Friday, 3}));
     if (third_friday >= today) {
       const d::year_month_day f{third_friday};
@@ -147,8 +147,8 @@ std::string FormatTick(double min_tick) {
 Result<Catalog> Catalog::BuiltIn(TimePoint now) {
   Catalog catalog;
   // Futures months are dated in the exchange's zone.
-  Result<TimeZone> chicago = TimeZone::Resolve("US/Central");
-  Result<TimeZone> berlin = TimeZone::Resolve("MET");
+  Result<calendar::TimeZone> chicago = calendar::TimeZone::Resolve("US/Central");
+  Result<calendar::TimeZone> berlin = calendar::TimeZone::Resolve("MET");
   if (!chicago.ok()) return chicago.status();
   if (!berlin.ok()) return berlin.status();
   const auto cme_months = QuarterlyMonths(chicago->LocalDate(now), 2);
@@ -323,7 +323,7 @@ std::vector<const SimContract*> Catalog::Match(const protocol::Contract& q, Time
     // The front month: the earliest expiry on or after today in the contract's zone.
     const SimContract* front = nullptr;
     for (const SimContract* c : out) {
-      const LocalDays today = c->sessions->zone().LocalDate(now);
+      const calendar::LocalDays today = c->sessions->zone().LocalDate(now);
       const d::year_month_day ymd{today};
       const std::string today_text =
           fmt::format("{:04}{:02}{:02}", static_cast<int>(ymd.year()),

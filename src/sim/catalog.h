@@ -105,6 +105,6 @@ struct FuturesMonth {
 // The shortest decimal text of a minimum tick ("0.25", "0.00005"), at most 10 decimals.
 std::string FormatTick(double min_tick);
 
-std::vector<FuturesMonth> QuarterlyMonths(LocalDays today, int count);
+std::vector<FuturesMonth> QuarterlyMonths(calendar::LocalDays today, int count);
 
 }  // namespace ibstream::sim

@@ -28,14 +28,14 @@ Result<TimePoint> ParseIbDateTime(std::string_view text) {
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) {
     return InvalidArgument("bad date/time '" + str + "'");
   }
-  const LocalSeconds local =
-      LocalDays(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s);
+  const calendar::LocalSeconds local = calendar::LocalDays(ymd) + std::chrono::hours(h) +
+                                       std::chrono::minutes(mi) + std::chrono::seconds(s);
   std::string zone = str.substr(static_cast<size_t>(consumed));
   while (!zone.empty() && zone.front() == ' ') zone.erase(zone.begin());
   if (sep == '-' || zone.empty() || zone == "UTC" || zone == "GMT") {
     return TimePoint(local.time_since_epoch());
   }
-  Result<TimeZone> tz = TimeZone::Resolve(zone);
+  Result<calendar::TimeZone> tz = calendar::TimeZone::Resolve(zone);
   if (!tz.ok()) return tz.status();
   return tz->ToUtc(local);
 }

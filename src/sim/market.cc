@@ -65,10 +65,11 @@ void EventTicks(const SimContract& contract, int64_t second, const MarketEvent& 
 Result<std::unique_ptr<SimMarket>> SimMarket::Create(std::shared_ptr<const SimContract> contract,
                                                      TimePoint now, int history_days) {
   const SessionModel& model = *contract->sessions;
-  const LocalDays today = model.zone().LocalDate(now);
-  const LocalDays first = today - date::days{std::max(history_days, 1)};
-  const LocalDays last = today + date::days{30};
-  Result<MarketCalendar> calendar = MarketCalendar::Create(model.HoursFor(first, last));
+  const calendar::LocalDays today = model.zone().LocalDate(now);
+  const calendar::LocalDays first = today - date::days{std::max(history_days, 1)};
+  const calendar::LocalDays last = today + date::days{30};
+  Result<calendar::MarketCalendar> calendar =
+      calendar::MarketCalendar::Create(model.HoursFor(first, last));
   if (!calendar.ok()) {
     return calendar.status().WithContext("calendar of " + contract->symbol());
   }
@@ -78,9 +79,9 @@ Result<std::unique_ptr<SimMarket>> SimMarket::Create(std::shared_ptr<const SimCo
 
 SessionPhase SimMarket::PhaseAt(TimePoint t) const {
   switch (calendar_.StatusAt(t)) {
-    case MarketStatus::kOpen:
+    case calendar::MarketStatus::kOpen:
       return SessionPhase::kLiquid;
-    case MarketStatus::kExtended:
+    case calendar::MarketStatus::kExtended:
       return SessionPhase::kExtended;
     default:
       return SessionPhase::kClosed;
@@ -89,9 +90,9 @@ SessionPhase SimMarket::PhaseAt(TimePoint t) const {
 
 Status SimMarket::ExtendTo(TimePoint now) {
   const SessionModel& model = *contract_->sessions;
-  const LocalDays today = model.zone().LocalDate(now);
+  const calendar::LocalDays today = model.zone().LocalDate(now);
   if (last_day_ >= today + date::days{10}) return Status::Ok();
-  const LocalDays last = today + date::days{30};
+  const calendar::LocalDays last = today + date::days{30};
   IBSTREAM_RETURN_IF_ERROR(calendar_.Update(model.HoursFor(last_day_ - date::days{1}, last)));
   last_day_ = last;
   return Status::Ok();
@@ -133,8 +134,9 @@ std::vector<Tick> SimMarket::HistoricalTicks(const TickGenerator& generator, Tic
       if (static_cast<int>(out.size()) >= count) break;  // only at a second boundary
       // Skip closed time: jump to the next session start.
       const TimePoint t = FromUnixSeconds(s);
-      auto it = std::upper_bound(sessions.begin(), sessions.end(), t,
-                                 [](TimePoint v, const TimeSpan& span) { return v < span.end; });
+      auto it = std::upper_bound(
+          sessions.begin(), sessions.end(), t,
+          [](TimePoint v, const calendar::TimeSpan& span) { return v < span.end; });
       if (it == sessions.end()) break;
       if (t < it->start) {
         s = ToUnixSeconds(it->start + Duration(kNanos - 1));
@@ -152,8 +154,9 @@ std::vector<Tick> SimMarket::HistoricalTicks(const TickGenerator& generator, Tic
     while (total < count && scanned < scan_seconds) {
       const TimePoint t = FromUnixSeconds(s);
       // The session containing t, or the last one before it.
-      auto it = std::upper_bound(sessions.begin(), sessions.end(), t,
-                                 [](TimePoint v, const TimeSpan& span) { return v < span.start; });
+      auto it = std::upper_bound(
+          sessions.begin(), sessions.end(), t,
+          [](TimePoint v, const calendar::TimeSpan& span) { return v < span.start; });
       if (it == sessions.begin()) break;
       --it;
       if (t >= it->end) {

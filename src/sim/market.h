@@ -35,7 +35,7 @@ class SimMarket {
                                                    TimePoint now, int history_days);
 
   const SimContract& contract() const { return *contract_; }
-  const MarketCalendar& calendar() const { return calendar_; }
+  const calendar::MarketCalendar& calendar() const { return calendar_; }
 
   // Liquid (OPEN), extended (EXTENDED) or closed (anything else, including UNKNOWN) at `t`.
   SessionPhase PhaseAt(TimePoint t) const;
@@ -60,14 +60,15 @@ class SimMarket {
   std::optional<TimePoint> HeadTimestamp() const;
 
  private:
-  SimMarket(std::shared_ptr<const SimContract> contract, MarketCalendar calendar, LocalDays last)
+  SimMarket(std::shared_ptr<const SimContract> contract, calendar::MarketCalendar calendar,
+            calendar::LocalDays last)
       : contract_(std::move(contract)), calendar_(std::move(calendar)), last_day_(last) {}
   void SecondTicks(const TickGenerator& generator, int64_t second, TickType type, bool use_rth,
                    std::vector<Tick>& out) const;
 
   std::shared_ptr<const SimContract> contract_;
-  MarketCalendar calendar_;
-  LocalDays last_day_;  // last local date given to the calendar
+  calendar::MarketCalendar calendar_;
+  calendar::LocalDays last_day_;  // last local date given to the calendar
 };
 
 }  // namespace ibstream::sim

@@ -84,7 +84,7 @@ MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second
   const SessionPhase phase = m.market->PhaseAt(t);
   if (phase == SessionPhase::kClosed) {
     // Jump to the next open (or to now when the calendar does not know).
-    const MarketState state = m.market->calendar().StateAt(t);
+    const calendar::MarketState state = m.market->calendar().StateAt(t);
     int64_t next = now_second;
     if (state.next_open && *state.next_open > t) {
       next = std::min(now_second, ToUnixSeconds(*state.next_open + Duration(kNanos - 1)) - 1);

@@ -94,7 +94,7 @@ Result<int> ParseClock(std::string_view text) {
   return h * 60 + m;
 }
 
-Result<LocalDays> ParseDate(std::string_view text) {
+Result<calendar::LocalDays> ParseDate(std::string_view text) {
   int y = 0;
   unsigned m = 0, dd = 0;
   if (std::sscanf(std::string(text).c_str(), "%d-%u-%u", &y, &m, &dd) != 3) {
@@ -102,7 +102,7 @@ Result<LocalDays> ParseDate(std::string_view text) {
   }
   const d::year_month_day ymd{d::year{y}, d::month{m}, d::day{dd}};
   if (!ymd.ok()) return InvalidArgument("bad date '" + std::string(text) + "'");
-  return LocalDays(ymd);
+  return calendar::LocalDays(ymd);
 }
 
 #define SCENARIO_ASSIGN(lhs, expr)                      \

@@ -5,6 +5,12 @@
 #include <algorithm>
 
 namespace ibstream::sim {
+
+using calendar::ContractHours;
+using calendar::LocalDays;
+using calendar::LocalSeconds;
+using calendar::TimeZone;
+
 namespace {
 
 namespace d = date;

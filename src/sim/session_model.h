@@ -36,13 +36,13 @@ struct SessionSpec {
   std::array<bool, 7> trading_weekdays = {false, true, true, true, true, true, false};
   HolidayRules holidays = HolidayRules::kNone;
   // Explicit day rules (from a scenario), keyed by trading day; they win over `holidays`.
-  std::map<LocalDays, DayRule> overrides;
+  std::map<calendar::LocalDays, DayRule> overrides;
 };
 
 // One session in local wall-clock time.
 struct LocalSpan {
-  LocalSeconds start;
-  LocalSeconds end;
+  calendar::LocalSeconds start;
+  calendar::LocalSeconds end;
   friend bool operator==(const LocalSpan&, const LocalSpan&) = default;
 };
 
@@ -58,31 +58,34 @@ class SessionModel {
   static SessionSpec EurexIndex();      // 01:10-22:00 MET, liquid 09:00-17:30
 
   const SessionSpec& spec() const { return spec_; }
-  const TimeZone& zone() const { return zone_; }
+  const calendar::TimeZone& zone() const { return zone_; }
 
   // The rule of trading day `day` (weekends are kClosed).
-  DayRule RuleFor(LocalDays day) const;
+  DayRule RuleFor(calendar::LocalDays day) const;
   // Trading and liquid sessions of trading days [first, last].
-  std::vector<LocalSpan> TradingSessions(LocalDays first, LocalDays last) const;
-  std::vector<LocalSpan> LiquidSessions(LocalDays first, LocalDays last) const;
+  std::vector<LocalSpan> TradingSessions(calendar::LocalDays first, calendar::LocalDays last) const;
+  std::vector<LocalSpan> LiquidSessions(calendar::LocalDays first, calendar::LocalDays last) const;
 
   // IB's strings describing the local dates [first, last] (sessions starting on those dates).
-  ContractHours HoursFor(LocalDays first, LocalDays last) const;
+  calendar::ContractHours HoursFor(calendar::LocalDays first, calendar::LocalDays last) const;
   // The strings IB would send at `now`: from the day before the local date of `now` (so the
   // session in progress is described) to `days` days ahead.
-  ContractHours HoursAt(TimePoint now, int days = 7) const;
+  calendar::ContractHours HoursAt(TimePoint now, int days = 7) const;
 
  private:
-  SessionModel(SessionSpec spec, TimeZone zone) : spec_(std::move(spec)), zone_(std::move(zone)) {}
-  std::vector<LocalSpan> Sessions(LocalDays first, LocalDays last, bool liquid) const;
+  SessionModel(SessionSpec spec, calendar::TimeZone zone)
+      : spec_(std::move(spec)), zone_(std::move(zone)) {}
+  std::vector<LocalSpan> Sessions(calendar::LocalDays first, calendar::LocalDays last,
+                                  bool liquid) const;
 
   SessionSpec spec_;
-  TimeZone zone_;
+  calendar::TimeZone zone_;
 };
 
 // "20250810:1700-20250811:1600;20250816:CLOSED;..." for sessions starting on [first, last].
 // `closed_days` lists dates that get a CLOSED entry when no session starts on them.
-std::string FormatHours(const std::vector<LocalSpan>& sessions, LocalDays first, LocalDays last,
-                        const std::vector<LocalDays>& closed_days);
+std::string FormatHours(const std::vector<LocalSpan>& sessions, calendar::LocalDays first,
+                        calendar::LocalDays last,
+                        const std::vector<calendar::LocalDays>& closed_days);
 
 }  // namespace ibstream::sim

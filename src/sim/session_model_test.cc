@@ -6,6 +6,13 @@
 #include "sim/catalog.h"
 
 namespace ibstream::sim {
+
+using calendar::ContractHours;
+using calendar::LocalDays;
+using calendar::MarketCalendar;
+using calendar::MarketStatus;
+using calendar::MarketStatusName;
+
 namespace {
 
 using date::days;

@@ -162,10 +162,10 @@ TEST_F(SimulatorTest, ContractDetailsLikeAGateway) {
   EXPECT_EQ(c->details[3].contract.con_id, kMnq);
   // The hours strings parse with the calendar and agree with the clock.
   for (const auto& d : c->details) {
-    auto calendar =
-        MarketCalendar::Create(ContractHours{d.time_zone_id, d.trading_hours, d.liquid_hours});
+    auto calendar = calendar::MarketCalendar::Create(
+        calendar::ContractHours{d.time_zone_id, d.trading_hours, d.liquid_hours});
     ASSERT_TRUE(calendar.ok()) << calendar.status().ToString();
-    EXPECT_EQ(calendar->StatusAt(clock_.Now()), MarketStatus::kOpen);
+    EXPECT_EQ(calendar->StatusAt(clock_.Now()), calendar::MarketStatus::kOpen);
   }
   protocol::ReqMatchingSymbols symbols;
   symbols.req_id = 5;

@@ -18,6 +18,7 @@
 #include "common/decimal.h"
 #include "protocol/field_codec.h"
 
+namespace ibstream::protocol {
 namespace {
 
 [[noreturn]] void Fail(const char* what) {
@@ -57,13 +58,7 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace ibstream;
-  using namespace ibstream::protocol;
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
-
+void CheckField(std::string_view text) {
   if (Result<double> d = ParseDouble(text); d.ok()) {
     const std::string formatted = FormatDouble(*d);
     Result<double> back = ParseDouble(formatted);
@@ -99,5 +94,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (IsValidUtf8(text) && unescaped != text) Fail("escape round trip");
   if (EscapeUnicode(unescaped) != escaped) Fail("escaping is not stable");
   (void)UnescapeUnicode(text);
+}
+
+}  // namespace
+}  // namespace ibstream::protocol
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ibstream::protocol::CheckField(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }
