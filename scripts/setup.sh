@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package ib-stream needs to build, test and run (prometheus only for its
-# promtool, which the tests use to check /metrics; its service is not started).
+# Installs every Debian package ib-stream needs to build, test and run (ccache so that repeated
+# builds recompile only what changed; prometheus only for its promtool, which the tests use to
+# check /metrics; its service is not started).
 # Idempotent and non-interactive; runs apt-get as root or through sudo.
 set -euo pipefail
 
@@ -9,7 +10,7 @@ packages=(
   libboost-dev libfmt-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
   nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev zstd libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
-  clang-14 libclang-rt-14-dev clang-format
+  clang-14 libclang-rt-14-dev clang-format ccache
   prometheus
 )
 
