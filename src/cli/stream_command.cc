@@ -14,7 +14,8 @@
 //
 // Ticks arrive as domain Ticks (Client::SubscribeTicks). Speed: they are formatted on the client's
 // thread with to_chars into one reused buffer (no allocation per tick) and written with one
-// write(2) per socket read or per 1 MiB.
+// write(2) per socket read or per 1 MiB. A failed write to stdout (a closed pipe included) ends
+// the command with a message and exit code 1.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
