@@ -1,6 +1,7 @@
 #include "cli/daemon.h"
 
 #include <signal.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
@@ -10,6 +11,7 @@
 #include <memory>
 
 #include "cli/recorder_api_adapter.h"
+#include "common/json_text.h"
 #include "formats/v3_live_output.h"
 #include "fs/file_system.h"
 #include "http/recorder_api.h"
@@ -158,6 +160,25 @@ void ReportV3Losses(const formats::V3LiveOutput& output, uint64_t& dropped_seen,
   }
 }
 
+// The pattern flag %* of the JSON log format: the message as a JSON string, quotes included.
+// Messages carry quoted key="value" text and gateway text, so %v cannot be inserted raw.
+class JsonMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    text_.clear();
+    AppendJsonString(std::string_view(msg.payload.data(), msg.payload.size()), text_);
+    dest.append(text_.data(), text_.data() + text_.size());
+  }
+
+  std::unique_ptr<spdlog::custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
+
+ private:
+  std::string text_;  // reused: a formatter is used by one sink under its lock
+};
+
 void StopV3Output(formats::V3LiveOutput& output) {
   const Status stopped = output.Stop();
   const formats::V3LiveOutputStats s = output.stats();
@@ -173,9 +194,11 @@ void StopV3Output(formats::V3LiveOutput& output) {
 void ConfigureLogging(const config::LoggingConfig& logging) {
   spdlog::set_level(LevelOf(logging.level));
   if (logging.json) {
-    // One JSON object per line; the message itself is the event's key=value text.
-    spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","msg":"%v"})",
-                        spdlog::pattern_time_type::utc);
+    // One JSON object per line; the message itself is the event's key=value text, escaped.
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    formatter->add_flag<JsonMessageFlag>('*').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","msg":%*})");
+    spdlog::set_formatter(std::move(formatter));
   } else {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v", spdlog::pattern_time_type::utc);
   }

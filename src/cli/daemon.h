@@ -39,7 +39,8 @@ struct DaemonOptions {
 // line on stderr says what).
 int RunDaemon(const DaemonOptions& options);
 
-// Sets spdlog's level and format (JSON lines with logging.json).
+// Sets spdlog's level and format for every registered logger. With logging.json each line is one
+// valid JSON object {"time","level","msg"}, the message escaped (invalid UTF-8 replaced).
 void ConfigureLogging(const config::LoggingConfig& logging);
 
 }  // namespace ibstream::cli

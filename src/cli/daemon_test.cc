@@ -5,6 +5,8 @@
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,8 +14,10 @@
 #include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
+#include "common/clock.h"
 #include "config/env.h"
 #include "config/loader.h"
 #include "sim/simulator.h"
@@ -51,9 +55,9 @@ std::vector<std::string> ContractKeys(const std::string& base_url) {
 }
 
 bool WaitFor(const std::function<bool()>& condition) {
-  const auto end = std::chrono::steady_clock::now() + 60s;
+  const auto end = SteadyClock::Real().Now() + 60s;
   while (!condition()) {
-    if (std::chrono::steady_clock::now() > end) return condition();
+    if (SteadyClock::Real().Now() > end) return condition();
     std::this_thread::sleep_for(10ms);
   }
   return true;
@@ -196,6 +200,40 @@ TEST_F(DaemonSignalsTest, MetricsCountTheV3Output) {
   const std::string metrics = HttpGet(url + "metrics");
   EXPECT_NE(metrics.find("\nibstream_v3_output_ticks_dropped_total 0\n"), std::string::npos);
   EXPECT_NE(metrics.find("\nibstream_v3_output_write_errors_total 0\n"), std::string::npos);
+}
+
+TEST(ConfigureLoggingTest, JsonLinesAreValidJsonWhateverTheMessage) {
+  std::ostringstream stream;
+  auto logger = std::make_shared<spdlog::logger>(
+      "json_log_test", std::make_shared<spdlog::sinks::ostream_sink_mt>(stream));
+  const std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+  spdlog::set_default_logger(logger);
+  config::LoggingConfig logging;
+  logging.json = true;
+  ConfigureLogging(logging);
+  const std::string message = "event=x reason=\"queue full\" path=C:\\d tab=\t bad=\xff end";
+  spdlog::info("{}", message);
+  spdlog::warn("plain");
+  spdlog::set_default_logger(previous);
+  spdlog::drop("json_log_test");
+  ConfigureLogging(config::LoggingConfig{});
+
+  std::istringstream lines(stream.str());
+  std::string line;
+  ASSERT_TRUE(std::getline(lines, line));
+  const Json first = Json::parse(line, nullptr, false);
+  ASSERT_TRUE(first.is_object()) << line;
+  EXPECT_EQ(first["level"], "info");
+  EXPECT_EQ(first["msg"],
+            "event=x reason=\"queue full\" path=C:\\d tab=\t bad=\xef\xbf\xbd"
+            " end");
+  EXPECT_TRUE(ParseIsoTime(first["time"].get<std::string>()).ok()) << line;
+  ASSERT_TRUE(std::getline(lines, line));
+  const Json second = Json::parse(line, nullptr, false);
+  ASSERT_TRUE(second.is_object()) << line;
+  EXPECT_EQ(second["level"], "warning");
+  EXPECT_EQ(second["msg"], "plain");
+  EXPECT_FALSE(std::getline(lines, line));
 }
 
 }  // namespace

@@ -14,7 +14,8 @@
 //
 // Ticks arrive as domain Ticks (Client::SubscribeTicks). Speed: they are formatted on the client's
 // thread with to_chars into one reused buffer (no allocation per tick) and written with one
-// write(2) per socket read or per 1 MiB.
+// write(2) per socket read or per 1 MiB. A failed write to stdout (a closed pipe included) ends
+// the command with a message and exit code 1.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,7 @@
 #include "client/client.h"
 #include "client/event_loop.h"
 #include "common/clock.h"
+#include "common/json_text.h"
 #include "model/tick.h"
 
 namespace ibstream::cli {
@@ -168,14 +170,20 @@ class TickPrinter {
     Counted();
   }
 
-  // Writes what is buffered. False when stdout is gone (EPIPE) or failing.
+  // Writes what is buffered. False when stdout is gone (EPIPE) or failing; after a failure
+  // nothing more is written.
   bool Flush() {
+    if (write_failed_) {
+      out_.clear();
+      return false;
+    }
     size_t done = 0;
     while (done < out_.size()) {
       ssize_t n = write(STDOUT_FILENO, out_.data() + done, out_.size() - done);
       if (n < 0) {
         if (errno == EINTR) continue;
         write_failed_ = true;
+        write_errno_ = errno;
         out_.clear();
         return false;
       }
@@ -186,7 +194,9 @@ class TickPrinter {
   }
 
   int64_t printed() const { return printed_; }
+  // Whether a write to stdout failed (the stream then stops), and its errno.
   bool write_failed() const { return write_failed_; }
+  int write_errno() const { return write_errno_; }
 
  private:
   void Counted() {
@@ -255,25 +265,8 @@ class TickPrinter {
 
   void Bool(bool b) { out_ += b ? "true" : "false"; }
 
-  // Gateway text is untrusted: escape quotes, backslashes and control bytes.
-  void JsonString(std::string_view s) {
-    out_ += '"';
-    for (char c : s) {
-      unsigned char u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out_ += '\\';
-        out_ += c;
-      } else if (u < 0x20) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out_ += "\\u00";
-        out_ += kHex[u >> 4];
-        out_ += kHex[u & 15];
-      } else {
-        out_ += c;
-      }
-    }
-    out_ += '"';
-  }
+  // Gateway text is untrusted: escaped as JSON, invalid UTF-8 replaced.
+  void JsonString(std::string_view s) { AppendJsonString(s, out_); }
 
   int64_t contract_id_;
   std::string contract_text_;
@@ -284,6 +277,7 @@ class TickPrinter {
   std::string cached_time_text_;
   int64_t printed_ = 0;
   bool write_failed_ = false;
+  int write_errno_ = 0;
 };
 
 // The outcome the client's thread hands to the main thread.
@@ -329,7 +323,7 @@ int RunStream(const StreamOptions& options) {
   client::EventLoop loop;
   client::ClientCallbacks callbacks;
   callbacks.on_read_batch_end = [printer, outcome] {
-    if (!printer->Flush()) outcome->Finish("");  // the reader went away: not an error
+    if (!printer->Flush()) outcome->Finish("");  // reported below through write_failed()
   };
   callbacks.on_disconnected = [outcome](const client::DisconnectEvent& e) {
     outcome->Finish("connection lost (" + std::string(client::DisconnectReasonName(e.reason)) +
@@ -400,6 +394,9 @@ int RunStream(const StreamOptions& options) {
   loop.Join();
   printer->Flush();
   if (!outcome->error.empty()) return fail(outcome->error);
+  if (printer->write_failed()) {
+    return fail(std::string("writing to stdout failed: ") + std::strerror(printer->write_errno()));
+  }
   return 0;
 }
 

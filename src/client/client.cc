@@ -48,18 +48,6 @@ int32_t Client::RequestContractDetails(
   return id;
 }
 
-int32_t Client::SubscribeTickByTick(const protocol::Contract& contract, TickType type,
-                                    TickByTickHandlers handlers, int32_t number_of_ticks,
-                                    bool ignore_size) {
-  int32_t id = NextRequestId();
-  impl_->Post([id, contract, type, handlers = std::move(handlers), number_of_ticks,
-               ignore_size](Impl& impl) mutable {
-    impl.SubscribeTickByTick(id, std::move(contract), type, std::move(handlers), number_of_ticks,
-                             ignore_size);
-  });
-  return id;
-}
-
 int32_t Client::SubscribeTicks(const protocol::Contract& contract, TickType type,
                                TickHandlers handlers, int32_t number_of_ticks, bool ignore_size) {
   int32_t id = NextRequestId();

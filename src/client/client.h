@@ -80,16 +80,6 @@ struct ClientCallbacks {
   std::function<void()> on_read_batch_end;
 };
 
-// Handlers of one tick-by-tick subscription. Views in the structs are valid during the call only.
-struct TickByTickHandlers {
-  std::function<void(const protocol::TickByTickBidAsk&)> bid_ask;
-  std::function<void(const protocol::TickByTickLast&)> last;  // Last and AllLast
-  std::function<void(const protocol::TickByTickMidPoint&)> mid_point;
-  // An ERR_MSG for this request (10189, 10190, 322, ...). The subscription stays registered:
-  // whether the code is terminal is the caller's decision (cancel it if so).
-  std::function<void(const RequestError&)> error;
-};
-
 // Handlers of one tick-by-tick subscription delivered as domain Ticks (Client::SubscribeTicks).
 struct TickHandlers {
   // Each tick, converted by the client: contract_id = the subscribed contract's con_id, type =
@@ -99,7 +89,8 @@ struct TickHandlers {
   // you keep (copy-assigning into a kept Tick reuses its string buffers). No allocation per tick
   // once the exchange / special-conditions strings have grown.
   std::function<void(const Tick&)> tick;
-  // An ERR_MSG for this request, as for TickByTickHandlers::error.
+  // An ERR_MSG for this request (10189, 10190, 322, ...). The subscription stays registered:
+  // whether the code is terminal is the caller's decision (cancel it if so).
   std::function<void(const RequestError&)> error;
 };
 
@@ -140,14 +131,6 @@ Status StatusFromRequestError(const RequestError& error);
 // Never read from the message text: a Status that merely says "IB error 162" has no code.
 std::optional<int32_t> IbErrorCode(const Status& status);
 
-// Converts a live tick-by-tick message into the domain Tick (source live, sequence 0: the
-// recorder numbers arrivals). No allocation for BidAsk and MidPoint.
-void ToTick(const protocol::TickByTickBidAsk& in, int64_t contract_id, TimePoint received,
-            Tick& out);
-void ToTick(const protocol::TickByTickLast& in, int64_t contract_id, TimePoint received, Tick& out);
-void ToTick(const protocol::TickByTickMidPoint& in, int64_t contract_id, TimePoint received,
-            Tick& out);
-
 class Client {
  public:
   // `loop` and `clock` must outlive the client.
@@ -179,15 +162,11 @@ class Client {
       const protocol::Contract& contract,
       std::function<void(Result<std::vector<protocol::ContractDetails>>)> done);
 
-  // reqTickByTickData; ticks go to `handlers` until CancelTickByTick or a disconnect.
-  int32_t SubscribeTickByTick(const protocol::Contract& contract, TickType type,
-                              TickByTickHandlers handlers, int32_t number_of_ticks = 0,
-                              bool ignore_size = false);
   // reqTickByTickData with ticks delivered as domain Ticks (see TickHandlers) until
-  // CancelTickByTick or a disconnect. The same request as SubscribeTickByTick.
+  // CancelTickByTick or a disconnect.
   int32_t SubscribeTicks(const protocol::Contract& contract, TickType type, TickHandlers handlers,
                          int32_t number_of_ticks = 0, bool ignore_size = false);
-  // cancelTickByTickData (either kind of subscription); the handlers are dropped at once (late
+  // cancelTickByTickData; the handlers are dropped at once (late
   // ticks are counted unroutable).
   void CancelTickByTick(int32_t req_id);
 

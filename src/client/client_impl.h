@@ -70,10 +70,9 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
     std::function<void(Result<std::vector<protocol::ContractDetails>>)> done;
   };
   struct TickByTickRequest {
-    TickByTickHandlers handlers;  // a SubscribeTicks subscription uses only `error`
-    // Set for a SubscribeTicks subscription: each message is converted into tick_scratch_ with
-    // this contract id and type, and handed to it.
-    std::function<void(const Tick&)> on_tick;
+    // Each message is converted into tick_scratch_ with this contract id (and, for trades, this
+    // type) and handed to handlers.tick.
+    TickHandlers handlers;
     int64_t contract_id = 0;
     TickType type = TickType::kBidAsk;
   };
@@ -146,8 +145,6 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
   void FinishHistorical(int32_t id);
 
   // Tick-by-tick subscriptions (client_market_data.cc).
-  void SubscribeTickByTick(int32_t id, protocol::Contract contract, TickType type,
-                           TickByTickHandlers handlers, int32_t number_of_ticks, bool ignore_size);
   void SubscribeTicks(int32_t id, protocol::Contract contract, TickType type, TickHandlers handlers,
                       int32_t number_of_ticks, bool ignore_size);
   // Sends reqTickByTickData and registers `subscription` (or reports 504 / the encoding error

@@ -1,8 +1,9 @@
-// Client::Impl, tick-by-tick subscriptions: subscribe (protocol-message handlers or domain Ticks),
-// cancel, and delivery of live ticks to the subscription's handlers.
+// Client::Impl, tick-by-tick subscriptions: subscribe, cancel, and delivery of live ticks as domain
+// Ticks to the subscription's handlers.
 #include <string>
 
 #include "client/client_impl.h"
+#include "client/tick_conversion.h"
 
 namespace ibstream::client {
 
@@ -12,21 +13,11 @@ constexpr int32_t kNotConnectedCode = 504;
 
 }  // namespace
 
-void Client::Impl::SubscribeTickByTick(int32_t id, protocol::Contract contract, TickType type,
-                                       TickByTickHandlers handlers, int32_t number_of_ticks,
-                                       bool ignore_size) {
-  TickByTickRequest subscription;
-  subscription.handlers = std::move(handlers);
-  StartTickByTick(id, std::move(contract), type, std::move(subscription), number_of_ticks,
-                  ignore_size);
-}
-
 void Client::Impl::SubscribeTicks(int32_t id, protocol::Contract contract, TickType type,
                                   TickHandlers handlers, int32_t number_of_ticks,
                                   bool ignore_size) {
   TickByTickRequest subscription;
-  subscription.handlers.error = std::move(handlers.error);
-  subscription.on_tick = std::move(handlers.tick);
+  subscription.handlers = std::move(handlers);
   subscription.contract_id = contract.con_id;
   subscription.type = type;
   StartTickByTick(id, std::move(contract), type, std::move(subscription), number_of_ticks,
@@ -65,35 +56,26 @@ void Client::Impl::CancelTickByTick(int32_t id) {
 void Client::Impl::OnTickByTickLast(const protocol::TickByTickLast& m) {
   TickByTickRequest* r = FindTickByTick(m.req_id);
   if (r == nullptr) return;
-  if (r->on_tick) {
-    ToTick(m, r->contract_id, clock_.Now(), tick_scratch_);
-    tick_scratch_.type = r->type;  // Last and AllLast share the message
-    r->on_tick(tick_scratch_);
-  } else if (r->handlers.last) {
-    r->handlers.last(m);
-  }
+  if (!r->handlers.tick) return;
+  ToTick(m, r->contract_id, clock_.Now(), tick_scratch_);
+  tick_scratch_.type = r->type;  // Last and AllLast share the message
+  r->handlers.tick(tick_scratch_);
 }
 
 void Client::Impl::OnTickByTickBidAsk(const protocol::TickByTickBidAsk& m) {
   TickByTickRequest* r = FindTickByTick(m.req_id);
   if (r == nullptr) return;
-  if (r->on_tick) {
-    ToTick(m, r->contract_id, clock_.Now(), tick_scratch_);
-    r->on_tick(tick_scratch_);
-  } else if (r->handlers.bid_ask) {
-    r->handlers.bid_ask(m);
-  }
+  if (!r->handlers.tick) return;
+  ToTick(m, r->contract_id, clock_.Now(), tick_scratch_);
+  r->handlers.tick(tick_scratch_);
 }
 
 void Client::Impl::OnTickByTickMidPoint(const protocol::TickByTickMidPoint& m) {
   TickByTickRequest* r = FindTickByTick(m.req_id);
   if (r == nullptr) return;
-  if (r->on_tick) {
-    ToTick(m, r->contract_id, clock_.Now(), tick_scratch_);
-    r->on_tick(tick_scratch_);
-  } else if (r->handlers.mid_point) {
-    r->handlers.mid_point(m);
-  }
+  if (!r->handlers.tick) return;
+  ToTick(m, r->contract_id, clock_.Now(), tick_scratch_);
+  r->handlers.tick(tick_scratch_);
 }
 
 }  // namespace ibstream::client

@@ -15,6 +15,7 @@
 
 #include "client/event_loop.h"
 #include "client/scripted_server.h"
+#include "client/tick_conversion.h"
 
 namespace ibstream::client {
 namespace {
@@ -376,8 +377,8 @@ TEST_F(ClientTest, RoutesTicksAndErrorsByRequestId) {
     std::vector<RequestError> errors_a, errors_b;
   };
   auto seen = std::make_shared<Seen>();
-  TickByTickHandlers a;
-  a.bid_ask = [seen](const protocol::TickByTickBidAsk& t) {
+  TickHandlers a;
+  a.tick = [seen](const Tick& t) {
     std::lock_guard<std::mutex> lock(seen->mutex);
     seen->bids_a.push_back(t.bid_price);
   };
@@ -385,25 +386,26 @@ TEST_F(ClientTest, RoutesTicksAndErrorsByRequestId) {
     std::lock_guard<std::mutex> lock(seen->mutex);
     seen->errors_a.push_back(e);
   };
-  TickByTickHandlers b;
-  b.bid_ask = [seen](const protocol::TickByTickBidAsk& t) {
+  // Every kind of message with b's request id reaches b, whatever type b subscribed. A trade
+  // message takes the subscribed type (Last and AllLast share it), so the trade is told apart by
+  // its exchange.
+  TickHandlers b;
+  b.tick = [seen](const Tick& t) {
     std::lock_guard<std::mutex> lock(seen->mutex);
-    seen->bids_b.push_back(t.bid_price);
-  };
-  b.last = [seen](const protocol::TickByTickLast& t) {
-    std::lock_guard<std::mutex> lock(seen->mutex);
-    seen->exchanges.emplace_back(t.exchange);
-  };
-  b.mid_point = [seen](const protocol::TickByTickMidPoint& t) {
-    std::lock_guard<std::mutex> lock(seen->mutex);
-    seen->mids.push_back(t.mid_point);
+    if (!t.exchange.empty()) {
+      seen->exchanges.push_back(t.exchange);
+    } else if (t.type == TickType::kMidPoint) {
+      seen->mids.push_back(t.price);
+    } else {
+      seen->bids_b.push_back(t.bid_price);
+    }
   };
   b.error = [seen](const RequestError& e) {
     std::lock_guard<std::mutex> lock(seen->mutex);
     seen->errors_b.push_back(e);
   };
-  int32_t id_a = client.SubscribeTickByTick(Mnq(), TickType::kBidAsk, a);
-  int32_t id_b = client.SubscribeTickByTick(Mnq(), TickType::kBidAsk, b);
+  int32_t id_a = client.SubscribeTicks(Mnq(), TickType::kBidAsk, a);
+  int32_t id_b = client.SubscribeTicks(Mnq(), TickType::kBidAsk, b);
   EXPECT_NE(id_a, id_b);
   ASSERT_TRUE(WaitUntil([&] { return server.requests().size() == 3; }));
   auto requests = server.requests();
@@ -548,9 +550,9 @@ TEST_F(ClientTest, CancelStopsDelivery) {
   ScriptedServer& server = StartServer();
   Client& client = ConnectedClient(Options());
   auto count = std::make_shared<std::atomic<int>>(0);
-  TickByTickHandlers h;
-  h.mid_point = [count](const protocol::TickByTickMidPoint&) { ++*count; };
-  int32_t id = client.SubscribeTickByTick(Mnq(), TickType::kMidPoint, h);
+  TickHandlers h;
+  h.tick = [count](const Tick&) { ++*count; };
+  int32_t id = client.SubscribeTicks(Mnq(), TickType::kMidPoint, h);
   ASSERT_TRUE(WaitUntil([&] { return server.requests().size() == 2; }));
   server.SendMessage(protocol::TickByTickMidPoint{id, 1, 1.0});
   ASSERT_TRUE(WaitUntil([&] { return count->load() == 1; }));
@@ -726,9 +728,9 @@ TEST_F(ClientTest, RequestsWhileNotConnectedFailAtOnce) {
   client.RequestContractDetails(Mnq(), [details](auto r) { details->Set(std::move(r)); });
   EXPECT_EQ(details->Get().status().code(), StatusCode::kUnavailable);
   auto error = std::make_shared<Slot<RequestError>>();
-  TickByTickHandlers h;
+  TickHandlers h;
   h.error = [error](const RequestError& e) { error->Set(e); };
-  client.SubscribeTickByTick(Mnq(), TickType::kLast, h);
+  client.SubscribeTicks(Mnq(), TickType::kLast, h);
   EXPECT_EQ(error->Get().code, 504);
 }
 

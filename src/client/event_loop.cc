@@ -30,10 +30,6 @@ void EventLoop::Join() {
 
 void EventLoop::Post(std::function<void()> fn) { boost::asio::post(impl_->io, std::move(fn)); }
 
-bool EventLoop::RunningInThisThread() const {
-  return impl_->io.get_executor().running_in_this_thread();
-}
-
 boost::asio::io_context& EventLoop::context() { return impl_->io; }
 
 }  // namespace ibstream::client

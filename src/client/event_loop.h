@@ -37,9 +37,6 @@ class EventLoop {
   // Runs `fn` on the loop's thread. Thread-safe.
   void Post(std::function<void()> fn);
 
-  // True when called from the thread currently running the loop.
-  bool RunningInThisThread() const;
-
   boost::asio::io_context& context();
 
  private:

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "common/check.h"
+#include "common/clock.h"
 
 namespace ibstream::client::testing {
 
@@ -265,9 +266,9 @@ void ScriptedServer::CloseConn(bool reset) {
 }
 
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto deadline = SteadyClock::Real().Now() + timeout;
   while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return condition();
+    if (SteadyClock::Real().Now() >= deadline) return condition();
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;

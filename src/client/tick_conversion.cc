@@ -1,5 +1,5 @@
 // Live tick-by-tick messages to domain Ticks.
-#include "client/client.h"
+#include "client/tick_conversion.h"
 
 namespace ibstream::client {
 

@@ -30,7 +30,4 @@ void AppendJsonl(const Tick& tick, std::string& out);
 // Appends FormatIsoUtc(t) ("2025-08-01T01:04:51.5Z") without the stream formatting behind it.
 void AppendIsoUtc(TimePoint t, std::string& out);
 
-// Appends `text` as a JSON string literal, quotes included.
-void AppendJsonString(std::string_view text, std::string& out);
-
 }  // namespace ibstream::formats

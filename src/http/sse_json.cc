@@ -2,16 +2,13 @@
 
 #include <cmath>
 
+#include "common/json_text.h"
 #include "formats/python_float.h"
 #include "formats/v3_record.h"
 #include "http/recorder_api.h"
 
 namespace ibstream::http {
 namespace {
-
-void AppendJsonString(std::string_view text, std::string& out) {
-  out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
-}
 
 void AppendFloatOrNull(double value, std::string& out) {
   if (std::isnan(value) || std::isinf(value)) {

@@ -16,7 +16,8 @@ DeliveryOptions DispatchOptions(const NotifierOptions& options) {
 }  // namespace
 
 Notifier::Notifier(NotifierOptions options, std::vector<std::unique_ptr<AlertSink>> sinks)
-    : sinks_(std::move(sinks)),
+    : steady_clock_(*options.steady_clock),
+      sinks_(std::move(sinks)),
       dispatcher_("notifier", DispatchOptions(options), SystemClock::Instance(),
                   [this](const AlertGroup& group) {
                     for (const auto& sink : sinks_) sink->Submit(group);
@@ -47,11 +48,11 @@ std::vector<std::pair<std::string, SinkCounters>> Notifier::SinkCountersByName()
 }
 
 bool Notifier::WaitIdle(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  const SteadyTimePoint deadline = steady_clock_.Now() + timeout;
   if (!dispatcher_.WaitIdle(timeout)) return false;
   for (const auto& sink : sinks_) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady_clock_.Now());
     if (!sink->WaitIdle(std::max(left, std::chrono::milliseconds(0)))) return false;
   }
   return true;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
 #include "model/alert.h"
 #include "notify/delivery_worker.h"
 #include "notify/sink.h"
@@ -23,6 +24,8 @@ namespace ibstream::notify {
 
 struct NotifierOptions {
   size_t queue_capacity = 1024;
+  // Real time for WaitIdle's deadline; must outlive the notifier.
+  const SteadyClock* steady_clock = &SteadyClock::Real();
 };
 
 struct NotifierCounters {
@@ -60,6 +63,7 @@ class Notifier {
   void Stop();
 
  private:
+  const SteadyClock& steady_clock_;
   const std::vector<std::unique_ptr<AlertSink>> sinks_;
   std::atomic<uint64_t> accepted_{0};
   // The queue and the dispatcher thread: "delivering" a notification hands it to every sink

@@ -87,9 +87,4 @@ enum class IncomingId : int {
   kTickByTick = 99,
 };
 
-// "TICK_BY_TICK", "ERR_MSG", ...; "UNKNOWN" for ids not listed above.
-std::string_view IncomingIdName(int id);
-// "REQ_TICK_BY_TICK_DATA", "START_API", ...; "UNKNOWN" for ids not listed above.
-std::string_view OutgoingIdName(int id);
-
 }  // namespace ibstream::protocol

@@ -22,9 +22,6 @@ enum class DecodeErrorKind : uint8_t {
 };
 inline constexpr size_t kDecodeErrorKindCount = 9;
 
-// "bad_frame_length", "missing_field", ... (stable: used as metric labels).
-std::string_view DecodeErrorKindName(DecodeErrorKind kind);
-
 // Plain counters, updated by FrameReader and the decoders that are given a pointer to them. Not
 // thread-safe: owned by the thread that owns the connection; copy it to publish.
 struct ProtocolCounters {

@@ -562,16 +562,6 @@ MessageWriter& MessageWriter::Dec(const ibstream::Decimal& value) {
   return *this;
 }
 
-MessageWriter& MessageWriter::Raw(std::string_view value) {
-  ++fields_;
-  if (value.find('\0') != std::string_view::npos && error_.empty()) {
-    error_ = std::string(message_name_) + " field " + std::to_string(fields_) + ": contains NUL";
-  }
-  out_.append(value);
-  out_ += '\0';
-  return *this;
-}
-
 Status MessageWriter::Finish() {
   const size_t length = out_.size() - start_ - 4;
   if (error_.empty() && (length == 0 || length > kMaxMessageLength)) {

@@ -143,8 +143,6 @@ class MessageWriter {
   // runs every field through a unicode-escape decoder): printable ASCII without backslash.
   MessageWriter& StrictText(std::string_view value, const char* field = "string");
   MessageWriter& Dec(const ibstream::Decimal& value);
-  // A field's bytes exactly as given (no checks but NUL); for tests and fault injection.
-  MessageWriter& Raw(std::string_view value);
 
   [[nodiscard]] Status Finish();
 

@@ -278,8 +278,6 @@ class ServerMessageDecoder {
 
   int server_version() const { return server_version_; }
   const ProtocolCounters& counters() const { return counters_; }
-  // For FrameReader, so one struct counts framing and decoding.
-  ProtocolCounters* mutable_counters() { return &counters_; }
 
  private:
   // One per message id: reads the fields after the id (the reader is positioned there), calls

@@ -29,6 +29,7 @@
 #include <string>
 #include <thread>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "fs/file_system.h"
 #include "recorder/recorder.h"
@@ -92,9 +93,9 @@ std::unique_ptr<sim::Simulator> StartSimulator(ManualClock& clock, double quotes
 
 template <typename Condition>
 bool WaitUntil(Condition condition, std::chrono::seconds deadline) {
-  const auto end = std::chrono::steady_clock::now() + deadline;
+  const auto end = SteadyClock::Real().Now() + deadline;
   while (!condition()) {
-    if (std::chrono::steady_clock::now() > end) return false;
+    if (SteadyClock::Real().Now() > end) return false;
     std::this_thread::sleep_for(200us);
   }
   return true;
@@ -167,7 +168,7 @@ void BM_RecorderEndToEnd(benchmark::State& state, storage::FsyncPolicy fsync) {
   // previous second are reached (pipelined one second deep); the last one waits for everything
   // delivered so far, so the time runs from the first tick to the last durable one.
   const uint64_t base = sim->stats().ticks_delivered;
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SteadyClock::Real().Now();
   uint64_t delivered = base;
   int64_t iteration = 0;
   for (auto _ : state) {

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "fs/file_system.h"
 #include "recorder/recorder.h"
@@ -101,8 +102,8 @@ class RecorderSimTest : public ::testing::Test {
   // Waits (real time bounded) until the virtual clock reaches `until`.
   void RunUntil(const std::string& until) { RunUntil(*ParseIsoTime(until)); }
   void RunUntil(TimePoint target) {
-    const auto deadline = std::chrono::steady_clock::now() + 120s;
-    while (clock_->Now() < target && std::chrono::steady_clock::now() < deadline) {
+    const auto deadline = SteadyClock::Real().Now() + 120s;
+    while (clock_->Now() < target && SteadyClock::Real().Now() < deadline) {
       std::this_thread::sleep_for(5ms);
     }
     ASSERT_GE(clock_->Now(), target) << "the virtual clock did not reach " << FormatIsoUtc(target);
@@ -111,9 +112,9 @@ class RecorderSimTest : public ::testing::Test {
   // Polls `condition` until it holds or `real_deadline` passes; returns its last value.
   static bool WaitFor(const std::function<bool()>& condition,
                       std::chrono::milliseconds real_deadline = 60s) {
-    const auto end = std::chrono::steady_clock::now() + real_deadline;
+    const auto end = SteadyClock::Real().Now() + real_deadline;
     while (!condition()) {
-      if (std::chrono::steady_clock::now() > end) return condition();
+      if (SteadyClock::Real().Now() > end) return condition();
       std::this_thread::sleep_for(5ms);
     }
     return true;

@@ -136,11 +136,6 @@ MarketState ReliabilityCore::GatewayMarket() const {
   return g;
 }
 
-bool ReliabilityCore::AllMarketsResting() const {
-  const MarketStatus s = GatewayMarket().status;
-  return s == MarketStatus::kWeekend || s == MarketStatus::kHoliday;
-}
-
 // --- events --------------------------------------------------------------------------------
 
 void ReliabilityCore::OnMarketState(int64_t contract_id, const MarketState& state, TimePoint now) {

@@ -138,7 +138,6 @@ class ReliabilityCore {
   HealthStatus OverallStatus(TimePoint now) const;
   GatewayState gateway_state() const { return gateway_; }
   std::vector<Alert> FiringAlerts() const { return alerts_.Firing(); }
-  const StreamHealthMonitor& monitor() const { return monitor_; }
   RetryStatus RetryStatusOf(const RetryTarget& target) const { return retry_.Status(target); }
   BreakerState BreakerStateOf(const RetryTarget& target) const;
   // IB codes that changed nothing (informational or unknown), for a counter.
@@ -174,7 +173,6 @@ class ReliabilityCore {
 
   StreamRecord* Find(const StreamKey& stream);
   calendar::MarketState GatewayMarket() const;
-  bool AllMarketsResting() const;
   void RecordBreaker(const RetryTarget& target, std::optional<BreakerTransition> t);
   void StreamFailed(StreamRecord& r, FailureKind kind, TimePoint now);
   void StreamSucceeded(StreamRecord& r, TimePoint now);

@@ -13,20 +13,6 @@ std::string ToString(const RetryTarget& target) {
   return target.stream ? ToString(*target.stream) : std::string("gateway");
 }
 
-std::string_view RetryVerdictName(RetryVerdict verdict) {
-  switch (verdict) {
-    case RetryVerdict::kIdle:
-      return "idle";
-    case RetryVerdict::kAttemptNow:
-      return "attempt_now";
-    case RetryVerdict::kWait:
-      return "wait";
-    case RetryVerdict::kInFlight:
-      return "in_flight";
-  }
-  return "idle";
-}
-
 AdaptiveRetryManager::AdaptiveRetryManager(RetryPolicy policy, uint64_t seed)
     : policy_(policy), jitter_(seed, policy.jitter) {}
 

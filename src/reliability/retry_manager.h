@@ -52,8 +52,6 @@ enum class RetryVerdict {
   kInFlight,    // an attempt is out; wait for its outcome
 };
 
-std::string_view RetryVerdictName(RetryVerdict verdict);
-
 struct RetryDecision {
   RetryVerdict verdict = RetryVerdict::kIdle;
   std::optional<TimePoint> at;

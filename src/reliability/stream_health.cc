@@ -96,12 +96,6 @@ calendar::MarketState StreamHealthMonitor::market_state(int64_t contract_id) con
   return c != nullptr && c->has_state ? c->state : calendar::MarketState{};
 }
 
-std::optional<TimePoint> StreamHealthMonitor::status_since(int64_t contract_id) const {
-  const ContractState* c = Contract(contract_id);
-  if (c == nullptr || !c->has_state) return std::nullopt;
-  return c->status_since;
-}
-
 const ContractReliabilityOptions& StreamHealthMonitor::options(int64_t contract_id) const {
   const ContractState* c = Contract(contract_id);
   return c != nullptr ? c->options : kDefaultOptions;

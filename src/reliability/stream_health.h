@@ -123,12 +123,10 @@ class StreamHealthMonitor {
   std::optional<TimePoint> socket_up_since() const { return socket_up_since_; }
   bool ib_link_ok() const { return !ib_link_lost_since_.has_value(); }
   std::optional<TimePoint> ib_link_lost_since() const { return ib_link_lost_since_; }
-  std::optional<TimePoint> socket_down_since() const { return socket_down_since_; }
   std::optional<TimePoint> farm_down_since() const { return farm_down_since_; }
 
-  // The market state last reported for a contract, and since when its status holds.
+  // The market state last reported for a contract.
   calendar::MarketState market_state(int64_t contract_id) const;
-  std::optional<TimePoint> status_since(int64_t contract_id) const;
   const ContractReliabilityOptions& options(int64_t contract_id) const;
 
  private:

@@ -116,20 +116,6 @@ Result<HolidayRules> ParseHolidayRules(std::string_view name) {
                          "' (allowed: none, cme, nyse, eurex)");
 }
 
-std::string_view HolidayRulesName(HolidayRules rules) {
-  switch (rules) {
-    case HolidayRules::kNone:
-      return "none";
-    case HolidayRules::kCmeEquity:
-      return "cme";
-    case HolidayRules::kNyse:
-      return "nyse";
-    case HolidayRules::kEurex:
-      return "eurex";
-  }
-  return "none";
-}
-
 DayRule HolidayRule(HolidayRules rules, local_days day) {
   switch (rules) {
     case HolidayRules::kNone:

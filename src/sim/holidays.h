@@ -23,7 +23,6 @@ enum class HolidayRules {
 };
 
 Result<HolidayRules> ParseHolidayRules(std::string_view name);  // "none", "cme", "nyse", "eurex"
-std::string_view HolidayRulesName(HolidayRules rules);
 
 // What kind of day a trading day is.
 enum class DayKind {

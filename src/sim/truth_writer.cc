@@ -4,25 +4,11 @@
 
 #include <memory>
 
+#include "common/json_text.h"
 #include "protocol/field_codec.h"
 
 namespace ibstream::sim {
 namespace {
-
-void AppendJsonString(std::string_view s, std::string& out) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
 
 void AppendDecimal(const Decimal& d, std::string& out) {
   out += '"';

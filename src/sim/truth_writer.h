@@ -50,7 +50,6 @@ class TruthWriter {
   void WriteFooter(TimePoint end);
   [[nodiscard]] Status Flush();
 
-  uint64_t ticks_written() const { return ticks_; }
   uint64_t ticks_delivered() const { return delivered_; }
 
  private:

@@ -26,7 +26,6 @@ inline void EncodeFixed64(char* dst, uint64_t v) {
     for (int i = 0; i < 8; ++i) dst[i] = static_cast<char>((v >> (8 * i)) & 0xff);
   }
 }
-inline void EncodeDouble(char* dst, double v) { EncodeFixed64(dst, std::bit_cast<uint64_t>(v)); }
 
 inline uint16_t DecodeFixed16(const char* p) {
   const auto* u = reinterpret_cast<const unsigned char*>(p);
@@ -50,11 +49,6 @@ inline uint64_t DecodeFixed64(const char* p) {
 }
 inline double DecodeDouble(const char* p) { return std::bit_cast<double>(DecodeFixed64(p)); }
 
-inline void PutFixed16(std::string* out, uint16_t v) {
-  char b[2];
-  EncodeFixed16(b, v);
-  out->append(b, 2);
-}
 inline void PutFixed32(std::string* out, uint32_t v) {
   char b[4];
   EncodeFixed32(b, v);

@@ -62,7 +62,6 @@ class JournalFile {
   uint64_t ticks() const { return ticks_; }
   // Bytes in the file as far as this handle knows (header and written records).
   uint64_t size() const { return file_->Size(); }
-  size_t pending_bytes() const { return pending_.size(); }
 
  private:
   JournalFile(std::unique_ptr<fs::WritableFile> file, std::string path, TimePoint hour,

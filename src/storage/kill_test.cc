@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 
+#include "common/clock.h"
 #include "storage/query.h"
 #include "storage/recovery.h"
 #include "storage/test_ticks.h"
@@ -60,10 +61,10 @@ TEST(KillTest, SigkillAtRandomPointsLosesNothingDurable) {
   const std::string dir = ::testing::TempDir() + "/kill_test_" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
+  const auto deadline = SteadyClock::Real().Now() + std::chrono::seconds(25);
   uint64_t next = 1;
   int iterations = 0;
-  for (; iterations < 20 && std::chrono::steady_clock::now() < deadline; ++iterations) {
+  for (; iterations < 20 && SteadyClock::Real().Now() < deadline; ++iterations) {
     const char* policy = rng() % 2 ? "always" : "batch";
     Child child = Spawn(dir, next, policy);
     ASSERT_NE(child.out, nullptr);

@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "common/clock.h"
 #include "storage/closed_file.h"
 #include "storage/journal.h"
 #include "storage/layout.h"
@@ -100,7 +101,7 @@ AppendPass RunAppend(const std::vector<Tick>& ticks, const std::string& dir, Fsy
   auto writer = std::make_unique<TickWriter>(PosixFileSystem(), SystemClock::Instance(), options);
   AppendPass pass;
   const double cpu_start = ThreadCpuSeconds();
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SteadyClock::Real().Now();
   for (const Tick& t : ticks) {
     while (!writer->Append(t).ok()) {
       // Queue full: a producer that can wait sleeps briefly rather than spinning, so the
@@ -110,7 +111,7 @@ AppendPass RunAppend(const std::vector<Tick>& ticks, const std::string& dir, Fsy
     }
   }
   const Status flushed = writer->Flush(std::chrono::minutes(1));
-  pass.seconds = Seconds(std::chrono::steady_clock::now() - start);
+  pass.seconds = Seconds(SteadyClock::Real().Now() - start);
   pass.producer_cpu = ThreadCpuSeconds() - cpu_start;
   if (!flushed.ok()) pass.seconds = -1;
   pass.syncs = writer->syncs();
@@ -140,7 +141,7 @@ std::string JournalBytes(const std::vector<Tick>& ticks) {
 // Returns seconds, or -1 on an error.
 double RunPlainWrite(const std::string& bytes, const std::string& path, bool sync_every_100ms) {
   std::filesystem::remove(path);
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SteadyClock::Real().Now();
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0644);
   if (fd < 0) return -1;
   bool ok = true;
@@ -148,14 +149,14 @@ double RunPlainWrite(const std::string& bytes, const std::string& path, bool syn
   for (size_t off = 0; off < bytes.size(); off += 1 << 20) {
     const size_t n = std::min<size_t>(1 << 20, bytes.size() - off);
     ok = ok && ::write(fd, bytes.data() + off, n) == static_cast<ssize_t>(n);
-    if (sync_every_100ms && std::chrono::steady_clock::now() - last_sync > kBatchInterval) {
+    if (sync_every_100ms && SteadyClock::Real().Now() - last_sync > kBatchInterval) {
       ok = ok && ::fdatasync(fd) == 0;
-      last_sync = std::chrono::steady_clock::now();
+      last_sync = SteadyClock::Real().Now();
     }
   }
   ok = ok && ::fdatasync(fd) == 0;  // the same end state as Flush()
   ::close(fd);
-  return ok ? Seconds(std::chrono::steady_clock::now() - start) : -1;
+  return ok ? Seconds(SteadyClock::Real().Now() - start) : -1;
 }
 
 void JournalAppend(benchmark::State& state, FsyncPolicy policy) {

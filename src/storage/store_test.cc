@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/clock.h"
 #include "fs/fault_file_system.h"
 #include "storage/closed_file.h"
 #include "storage/coding.h"
@@ -62,8 +63,8 @@ std::vector<StreamKey> AllStreams() {
 // Waits for a condition with a deadline (no sleeps to wait).
 template <typename F>
 bool WaitFor(F condition, std::chrono::milliseconds deadline = 10s) {
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < end) {
+  const auto end = SteadyClock::Real().Now() + deadline;
+  while (SteadyClock::Real().Now() < end) {
     if (condition()) return true;
     std::this_thread::yield();
   }
