@@ -63,6 +63,17 @@ void ReadFundData(FieldReader& r, FundData& f) {
 
 TickAttribLast LastAttrib(int64_t mask) { return {(mask & 1) != 0, (mask & 2) != 0}; }
 
+// The tail every message shares: a field error is the message's error (the reader has counted
+// it); otherwise the message counts as decoded and goes to its handler method.
+template <typename Message>
+Status Deliver(const FieldReader& r, ProtocolCounters& counters, ServerMessageHandler& handler,
+               void (ServerMessageHandler::*on_message)(const Message&), const Message& m) {
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters.messages_decoded;
+  (handler.*on_message)(m);
+  return Status::Ok();
+}
+
 }  // namespace
 
 int32_t SizeTickTypeForPriceTick(int32_t price_tick_type) {
@@ -106,10 +117,7 @@ Status ServerMessageDecoder::DecodeTickByTick(FieldReader& r, ServerMessageHandl
       m.attrib = LastAttrib(r.Int("mask"));
       m.exchange = r.String("exchange");
       m.special_conditions = r.String("specialConditions");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnTickByTickLast(m);
-      return Status::Ok();
+      return Deliver(r, counters_, handler, &ServerMessageHandler::OnTickByTickLast, m);
     }
     case TickByTickType::kBidAsk: {
       TickByTickBidAsk m;
@@ -122,20 +130,14 @@ Status ServerMessageDecoder::DecodeTickByTick(FieldReader& r, ServerMessageHandl
       const int32_t mask = r.Int("mask");
       m.attrib.bid_past_low = (mask & 1) != 0;
       m.attrib.ask_past_high = (mask & 2) != 0;
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnTickByTickBidAsk(m);
-      return Status::Ok();
+      return Deliver(r, counters_, handler, &ServerMessageHandler::OnTickByTickBidAsk, m);
     }
     case TickByTickType::kMidPoint: {
       TickByTickMidPoint m;
       m.req_id = req_id;
       m.time = time;
       m.mid_point = r.Double("midPoint");
-      IBSTREAM_RETURN_IF_ERROR(r.status());
-      ++counters_.messages_decoded;
-      handler.OnTickByTickMidPoint(m);
-      return Status::Ok();
+      return Deliver(r, counters_, handler, &ServerMessageHandler::OnTickByTickMidPoint, m);
     }
     case TickByTickType::kNone:
       IBSTREAM_RETURN_IF_ERROR(r.status());
@@ -159,10 +161,7 @@ Status ServerMessageDecoder::DecodeTickPrice(FieldReader& r, ServerMessageHandle
   m.attrib.can_auto_execute = (mask & 1) != 0;
   m.attrib.past_limit = (mask & 2) != 0;
   m.attrib.pre_open = (mask & 4) != 0;
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnTickPrice(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnTickPrice, m);
 }
 
 Status ServerMessageDecoder::DecodeTickSize(FieldReader& r, ServerMessageHandler& handler) {
@@ -172,10 +171,7 @@ Status ServerMessageDecoder::DecodeTickSize(FieldReader& r, ServerMessageHandler
   m.req_id = r.Int("reqId");
   m.tick_type = r.Int("tickType");
   m.size = r.Dec("size");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnTickSize(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnTickSize, m);
 }
 
 Status ServerMessageDecoder::DecodeErrMsg(FieldReader& r, ServerMessageHandler& handler) {
@@ -197,9 +193,7 @@ Status ServerMessageDecoder::DecodeErrMsg(FieldReader& r, ServerMessageHandler& 
   } else {
     m.text = text;
   }
-  ++counters_.messages_decoded;
-  handler.OnError(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnError, m);
 }
 
 Status ServerMessageDecoder::DecodeNextValidId(FieldReader& r, ServerMessageHandler& handler) {
@@ -207,10 +201,7 @@ Status ServerMessageDecoder::DecodeNextValidId(FieldReader& r, ServerMessageHand
   NextValidId m;
   r.Skip("version");
   m.order_id = r.Long("orderId");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnNextValidId(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnNextValidId, m);
 }
 
 Status ServerMessageDecoder::DecodeManagedAccts(FieldReader& r, ServerMessageHandler& handler) {
@@ -218,10 +209,7 @@ Status ServerMessageDecoder::DecodeManagedAccts(FieldReader& r, ServerMessageHan
   ManagedAccounts m;
   r.Skip("version");
   m.accounts = r.String("accountsList");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnManagedAccounts(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnManagedAccounts, m);
 }
 
 Status ServerMessageDecoder::DecodeCurrentTime(FieldReader& r, ServerMessageHandler& handler) {
@@ -229,10 +217,7 @@ Status ServerMessageDecoder::DecodeCurrentTime(FieldReader& r, ServerMessageHand
   CurrentTime m;
   r.Skip("version");
   m.time = r.Long("time");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnCurrentTime(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnCurrentTime, m);
 }
 
 Status ServerMessageDecoder::DecodeContractData(FieldReader& r, ServerMessageHandler& handler) {
@@ -304,10 +289,7 @@ Status ServerMessageDecoder::DecodeContractData(FieldReader& r, ServerMessageHan
       d.ineligibility_reasons.push_back(std::move(reason));
     }
   }
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnContractDetails(d);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnContractDetails, d);
 }
 
 Status ServerMessageDecoder::DecodeContractDataEnd(FieldReader& r, ServerMessageHandler& handler) {
@@ -315,10 +297,7 @@ Status ServerMessageDecoder::DecodeContractDataEnd(FieldReader& r, ServerMessage
   ContractDataEnd m;
   r.Skip("version");
   m.req_id = r.Int("reqId");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnContractDataEnd(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnContractDataEnd, m);
 }
 
 Status ServerMessageDecoder::DecodeTickSnapshotEnd(FieldReader& r, ServerMessageHandler& handler) {
@@ -326,10 +305,7 @@ Status ServerMessageDecoder::DecodeTickSnapshotEnd(FieldReader& r, ServerMessage
   TickSnapshotEnd m;
   r.Skip("version");
   m.req_id = r.Int("reqId");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnTickSnapshotEnd(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnTickSnapshotEnd, m);
 }
 
 Status ServerMessageDecoder::DecodeTickGeneric(FieldReader& r, ServerMessageHandler& handler) {
@@ -339,10 +315,7 @@ Status ServerMessageDecoder::DecodeTickGeneric(FieldReader& r, ServerMessageHand
   m.req_id = r.Int("reqId");
   m.tick_type = r.Int("tickType");
   m.value = r.Double("value");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnTickGeneric(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnTickGeneric, m);
 }
 
 Status ServerMessageDecoder::DecodeTickString(FieldReader& r, ServerMessageHandler& handler) {
@@ -352,10 +325,7 @@ Status ServerMessageDecoder::DecodeTickString(FieldReader& r, ServerMessageHandl
   m.req_id = r.Int("reqId");
   m.tick_type = r.Int("tickType");
   m.value = r.String("value");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnTickString(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnTickString, m);
 }
 
 Status ServerMessageDecoder::DecodeMarketDataType(FieldReader& r, ServerMessageHandler& handler) {
@@ -364,10 +334,7 @@ Status ServerMessageDecoder::DecodeMarketDataType(FieldReader& r, ServerMessageH
   r.Skip("version");
   m.req_id = r.Int("reqId");
   m.market_data_type = r.Int("marketDataType");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnMarketDataType(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnMarketDataType, m);
 }
 
 Status ServerMessageDecoder::DecodeSymbolSamples(FieldReader& r, ServerMessageHandler& handler) {
@@ -394,10 +361,7 @@ Status ServerMessageDecoder::DecodeSymbolSamples(FieldReader& r, ServerMessageHa
     c.issuer_id = r.String("issuerId");
     m.descriptions.push_back(std::move(c));
   }
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnSymbolSamples(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnSymbolSamples, m);
 }
 
 Status ServerMessageDecoder::DecodeTickReqParams(FieldReader& r, ServerMessageHandler& handler) {
@@ -407,10 +371,7 @@ Status ServerMessageDecoder::DecodeTickReqParams(FieldReader& r, ServerMessageHa
   m.min_tick = r.Double("minTick");
   m.bbo_exchange = r.String("bboExchange");
   m.snapshot_permissions = r.Int("snapshotPermissions");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnTickReqParams(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnTickReqParams, m);
 }
 
 Status ServerMessageDecoder::DecodeHeadTimestamp(FieldReader& r, ServerMessageHandler& handler) {
@@ -418,10 +379,7 @@ Status ServerMessageDecoder::DecodeHeadTimestamp(FieldReader& r, ServerMessageHa
   HeadTimestamp m;
   m.req_id = r.Int("reqId");
   m.head_timestamp = r.String("headTimestamp");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters_.messages_decoded;
-  handler.OnHeadTimestamp(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnHeadTimestamp, m);
 }
 
 Status ServerMessageDecoder::DecodeHistoricalTicks(FieldReader& r, ServerMessageHandler& handler) {
@@ -438,11 +396,8 @@ Status ServerMessageDecoder::DecodeHistoricalTicks(FieldReader& r, ServerMessage
     t.size = r.Dec("size");
   }
   m.done = r.Bool("done");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
   m.ticks = historical_scratch_;
-  ++counters_.messages_decoded;
-  handler.OnHistoricalTicks(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnHistoricalTicks, m);
 }
 
 Status ServerMessageDecoder::DecodeHistoricalTicksBidAsk(FieldReader& r,
@@ -464,11 +419,8 @@ Status ServerMessageDecoder::DecodeHistoricalTicksBidAsk(FieldReader& r,
     t.size_ask = r.Dec("sizeAsk");
   }
   m.done = r.Bool("done");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
   m.ticks = historical_bid_ask_scratch_;
-  ++counters_.messages_decoded;
-  handler.OnHistoricalTicksBidAsk(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnHistoricalTicksBidAsk, m);
 }
 
 Status ServerMessageDecoder::DecodeHistoricalTicksLast(FieldReader& r,
@@ -488,11 +440,8 @@ Status ServerMessageDecoder::DecodeHistoricalTicksLast(FieldReader& r,
     t.special_conditions = r.String("specialConditions");
   }
   m.done = r.Bool("done");
-  IBSTREAM_RETURN_IF_ERROR(r.status());
   m.ticks = historical_last_scratch_;
-  ++counters_.messages_decoded;
-  handler.OnHistoricalTicksLast(m);
-  return Status::Ok();
+  return Deliver(r, counters_, handler, &ServerMessageHandler::OnHistoricalTicksLast, m);
 }
 
 Status ServerMessageDecoder::Decode(std::string_view payload, ServerMessageHandler& handler) {

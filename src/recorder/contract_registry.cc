@@ -376,14 +376,16 @@ void ContractRegistry::OnResolved(uint64_t slot,
   }
   // Written off the loop (it syncs); a failure only costs the next start without a gateway its
   // cached hours.
-  const bool queued =
-      cache_writer_.Submit([fs = ctx_.fs, dir = meta_dir_, key = c.cache_key, chosen] {
+  const Status queued =
+      cache_writer_.Post([fs = ctx_.fs, dir = meta_dir_, key = c.cache_key, chosen] {
         const Status saved = SaveContractDetails(fs, dir, key, chosen);
         if (!saved.ok()) {
           spdlog::warn("event=contract_cache_write_failed error=\"{}\"", saved.ToString());
         }
       });
-  if (!queued) spdlog::warn("event=contract_cache_write_failed error=\"recorder stopping\"");
+  if (!queued.ok()) {
+    spdlog::warn("event=contract_cache_write_failed error=\"{}\"", queued.ToString());
+  }
   ApplyDetails(c, chosen, now, /*from_cache=*/false);
 }
 

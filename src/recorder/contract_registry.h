@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "common/serial_worker.h"
 #include "common/status.h"
 #include "config/config.h"
 #include "recorder/contract_state.h"
 #include "recorder/loop_context.h"
 #include "recorder/recorder.h"
 #include "recorder/runtime_contracts.h"
-#include "recorder/serial_worker.h"
 
 namespace ibstream::recorder {
 
@@ -109,9 +109,11 @@ class ContractRegistry {
   BackfillRunner& backfill_;
   std::vector<std::unique_ptr<ContractState>> contracts_;
   uint64_t next_slot_ = 1;
-  RuntimeContracts runtime_;   // run-time tracks and untracks
-  std::string meta_dir_;       // set by Open(), then read-only (read by SaveRuntimeList)
-  SerialWorker cache_writer_;  // the contract-details cache writes, in order
+  RuntimeContracts runtime_;  // run-time tracks and untracks
+  std::string meta_dir_;      // set by Open(), then read-only (read by SaveRuntimeList)
+  // The contract-details cache writes, in order. One per resolution: far fewer than the bound,
+  // which only guards against a disk that stopped answering.
+  SerialWorker cache_writer_{"contract details cache", 1024};
 };
 
 }  // namespace ibstream::recorder

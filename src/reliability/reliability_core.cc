@@ -9,24 +9,6 @@ namespace ibstream::reliability {
 using calendar::IsTrading;
 using calendar::MarketState;
 using calendar::MarketStatus;
-using calendar::MarketStatusName;
-
-namespace {
-
-std::string Join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += ",";
-    out += p;
-  }
-  return out;
-}
-
-std::string Seconds(Duration d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count());
-}
-
-}  // namespace
 
 std::string_view ActionKindName(ActionKind kind) {
   switch (kind) {
@@ -242,43 +224,52 @@ void ReliabilityCore::OnConnectionDown(TimePoint now) {
 
 void ReliabilityCore::OnIbError(int code, std::optional<StreamKey> stream, TimePoint now) {
   const IbErrorClass cls = ClassifyIbError(code);
-  if (stream) {
-    StreamRecord* r = Find(*stream);
-    if (r == nullptr) {
+  if (!stream) {
+    OnSessionIbError(cls, now);
+    return;
+  }
+  StreamRecord* r = Find(*stream);
+  if (r == nullptr) {
+    ++ignored_ib_codes_;
+    return;
+  }
+  OnStreamIbError(*r, cls, code, now);
+}
+
+void ReliabilityCore::OnStreamIbError(StreamRecord& r, IbErrorClass cls, int code, TimePoint now) {
+  ++r.error_count;
+  r.last_error_code = code;
+  switch (cls) {
+    case IbErrorClass::kCompetingSession:
+      monitor_.OnStreamError(r.key, cls, code, now);
+      if (!r.competing_since) r.competing_since = now;
+      if (r.sub == SubState::kRequested) r.sub = SubState::kActive;
+      StreamFailed(r, FailureKind::kCompetingSession, now);
+      return;
+    case IbErrorClass::kPermissionDenied:
+    case IbErrorClass::kLimitReached:
+      monitor_.OnStreamError(r.key, cls, code, now);
+      r.sub = SubState::kRefused;
+      r.refused_code = code;
+      StreamFailed(r, FailureKind::kPermissionDenied, now);
+      return;
+    case IbErrorClass::kAdvisory:
+      monitor_.OnStreamError(r.key, cls, code, now);
+      r.advisory_code = code;
+      return;
+    case IbErrorClass::kRequestRejected:
+    case IbErrorClass::kSocketLost:
+      monitor_.OnStreamError(r.key, IbErrorClass::kRequestRejected, code, now);
+      r.sub = SubState::kNeedsSubscribe;
+      StreamFailed(r, FailureKind::kRequestRejected, now);
+      return;
+    default:
       ++ignored_ib_codes_;
       return;
-    }
-    ++r->error_count;
-    r->last_error_code = code;
-    switch (cls) {
-      case IbErrorClass::kCompetingSession:
-        monitor_.OnStreamError(r->key, cls, code, now);
-        if (!r->competing_since) r->competing_since = now;
-        if (r->sub == SubState::kRequested) r->sub = SubState::kActive;
-        StreamFailed(*r, FailureKind::kCompetingSession, now);
-        return;
-      case IbErrorClass::kPermissionDenied:
-      case IbErrorClass::kLimitReached:
-        monitor_.OnStreamError(r->key, cls, code, now);
-        r->sub = SubState::kRefused;
-        r->refused_code = code;
-        StreamFailed(*r, FailureKind::kPermissionDenied, now);
-        return;
-      case IbErrorClass::kAdvisory:
-        monitor_.OnStreamError(r->key, cls, code, now);
-        r->advisory_code = code;
-        return;
-      case IbErrorClass::kRequestRejected:
-      case IbErrorClass::kSocketLost:
-        monitor_.OnStreamError(r->key, IbErrorClass::kRequestRejected, code, now);
-        r->sub = SubState::kNeedsSubscribe;
-        StreamFailed(*r, FailureKind::kRequestRejected, now);
-        return;
-      default:
-        ++ignored_ib_codes_;
-        return;
-    }
   }
+}
+
+void ReliabilityCore::OnSessionIbError(IbErrorClass cls, TimePoint now) {
   switch (cls) {
     case IbErrorClass::kIbLinkLost:
       monitor_.OnConnectionNotice(cls, now);
@@ -330,32 +321,18 @@ void ReliabilityCore::OnSubscribed(const StreamKey& stream, TimePoint now) {
 
 void ReliabilityCore::OnGapDetected(int64_t contract_id, TimePoint start, TimePoint end,
                                     std::string_view cause, TimePoint now) {
-  if (end - start < options_.alerts.gap_min_duration) return;
-  AlertCondition c;
-  c.rule = std::string(rules::kGapDetected);
-  c.contract_id = contract_id;
-  c.summary = "gap of " + Seconds(end - start) + " s from " + FormatIsoUtc(start) + " (" +
-              std::string(cause) + ")";
-  c.labels = {
-      {"start", FormatIsoUtc(start)}, {"end", FormatIsoUtc(end)}, {"cause", std::string(cause)}};
-  alerts_.Raise(std::move(c), now);
+  std::optional<AlertCondition> c =
+      GapDetectedAlert(contract_id, start, end, cause, options_.alerts);
+  if (c) alerts_.Raise(std::move(*c), now);
 }
 
 void ReliabilityCore::OnBackfillFailed(int64_t contract_id, std::string_view reason,
                                        TimePoint now) {
-  AlertCondition c;
-  c.rule = std::string(rules::kBackfillFailed);
-  c.contract_id = contract_id;
-  c.summary = "backfill failed: " + std::string(reason);
-  c.labels = {{"reason", std::string(reason)}};
-  alerts_.Raise(std::move(c), now);
+  alerts_.Raise(BackfillFailedAlert(contract_id, reason), now);
 }
 
 void ReliabilityCore::OnStorageError(std::string_view message, TimePoint now) {
-  AlertCondition c;
-  c.rule = std::string(rules::kStorageError);
-  c.summary = "storage error: " + std::string(message);
-  alerts_.Raise(std::move(c), now);
+  alerts_.Raise(StorageErrorAlert(message), now);
 }
 
 void ReliabilityCore::OnDiskSpace(uint64_t free_bytes, uint64_t total_bytes) {
@@ -371,353 +348,6 @@ void ReliabilityCore::OnTimezoneProblem(int64_t contract_id, std::optional<std::
   } else {
     timezone_problems_.erase(contract_id);
   }
-}
-
-// --- decisions -----------------------------------------------------------------------------
-
-void ReliabilityCore::Wait(std::optional<TimePoint>& last, std::optional<StreamKey> stream,
-                           TimePoint at, std::string reason, Decisions& out) {
-  if (last == at) return;
-  last = at;
-  out.actions.push_back(Action{ActionKind::kWait, stream, at, std::move(reason)});
-}
-
-void ReliabilityCore::Request(StreamRecord& r, TimePoint now, std::string reason, RequestKind kind,
-                              Decisions& out) {
-  const RetryTarget target = RetryTarget::Stream(r.key);
-  out.actions.push_back(Action{ActionKind::kResubscribe, r.key, now, std::move(reason)});
-  r.sub = SubState::kRequested;
-  r.requested_at = now;
-  r.ever_requested = true;
-  r.last_wait.reset();
-  switch (kind) {
-    case RequestKind::kFirst:
-      retry_.NoteRequest(target, now);
-      break;
-    case RequestKind::kProbe:
-      retry_.RecordProbe(target, now);
-      break;
-    case RequestKind::kRetry:
-      retry_.AttemptStarted(target, now);
-      r.attempt_unjudged = true;
-      break;
-  }
-}
-
-void ReliabilityCore::EvaluateGateway(TimePoint now, Decisions& out) {
-  const RetryTarget target = RetryTarget::Gateway();
-  const MarketState market = GatewayMarket();
-  const bool trading = IsTrading(market.status);
-
-  if (gateway_ == GatewayState::kConnecting) {
-    if (now - connect_started_at_ < options_.retry.attempt_timeout) return;
-    ConnectFailed(now);
-  }
-  if (gateway_ == GatewayState::kUp) {
-    const auto lost = monitor_.ib_link_lost_since();
-    if (lost && trading && now - *lost >= options_.lost_ib_reconnect_after) {
-      // The gateway lost IB long ago and data is expected: cycle the session.
-      SessionLost(now);
-      out.actions.push_back(Action{ActionKind::kReconnect, std::nullopt, now, "ib_link_lost"});
-      retry_.AttemptStarted(target, now);
-      gateway_ = GatewayState::kConnecting;
-      connect_started_at_ = now;
-    }
-    return;
-  }
-  // Down.
-  if (!down_since_) down_since_ = now;
-  if (!connect_attempted_) {
-    out.actions.push_back(Action{ActionKind::kReconnect, std::nullopt, now, "initial_connect"});
-    connect_attempted_ = true;
-    gateway_ = GatewayState::kConnecting;
-    connect_started_at_ = now;
-    return;
-  }
-  RetryDecision d = retry_.Decide(target, market, now);
-  if (d.verdict == RetryVerdict::kIdle) {
-    retry_.ReportFailure(target, FailureKind::kConnectionLost, market.status, now);
-    d = retry_.Decide(target, market, now);
-  }
-  if (d.verdict == RetryVerdict::kWait) {
-    Wait(gateway_last_wait_, std::nullopt, d.at.value_or(TimePoint::max()),
-         d.pre_open ? "pre_open" : "backoff", out);
-    return;
-  }
-  if (d.verdict != RetryVerdict::kAttemptNow) return;
-  std::optional<BreakerTransition> t;
-  const bool allowed = gateway_breaker_.AllowAttempt(now, trading, &t);
-  RecordBreaker(target, t);
-  if (!allowed) {
-    const TimePoint until =
-        gateway_breaker_.opened_at().value_or(now) + options_.breaker_recovery_timeout;
-    Wait(gateway_last_wait_, std::nullopt, until, "breaker_open", out);
-    return;
-  }
-  out.actions.push_back(Action{ActionKind::kReconnect, std::nullopt, now,
-                               d.pre_open ? "pre_open" : "connection_lost"});
-  retry_.AttemptStarted(target, now);
-  gateway_last_wait_.reset();
-  gateway_ = GatewayState::kConnecting;
-  connect_started_at_ = now;
-}
-
-void ReliabilityCore::EvaluateStream(StreamRecord& r, TimePoint now, Decisions& out) {
-  const RetryTarget target = RetryTarget::Stream(r.key);
-  const MarketState market = monitor_.market_state(r.key.contract_id);
-  const bool trading = IsTrading(market.status);
-
-  switch (r.sub) {
-    case SubState::kRequested:
-      if (now - r.requested_at < options_.retry.attempt_timeout) return;
-      // Never acknowledged: treat as rejected and request again per the strategy.
-      r.sub = SubState::kNeedsSubscribe;
-      StreamFailed(r, FailureKind::kRequestRejected, now);
-      break;
-    case SubState::kNeedsSubscribe:
-      if (!r.failing) {
-        const TimePoint earliest = retry_.EarliestRequest(target);
-        if (now < earliest) {
-          Wait(r.last_wait, r.key, earliest, "rerequest_spacing", out);
-          return;
-        }
-        Request(r, now, r.ever_requested ? "restore" : "first_subscription", RequestKind::kFirst,
-                out);
-        return;
-      }
-      break;
-    case SubState::kRefused:
-      break;
-    case SubState::kActive:
-      if (trading && !r.failing) {
-        const StreamHealth h = monitor_.AssessFlow(r.key, now);
-        if (h.flow == DataFlow::kStale) {
-          FailureKind kind = FailureKind::kStaleData;
-          if (h.issue == StreamIssue::kCompetingSession) kind = FailureKind::kCompetingSession;
-          if (h.issue == StreamIssue::kFarmDown) kind = FailureKind::kFarmDown;
-          StreamFailed(r, kind, now);
-        } else if (h.flow == DataFlow::kSilent && !r.probe_used &&
-                   h.issue != StreamIssue::kFarmDown && now >= retry_.EarliestRequest(target)) {
-          // Nothing since the market opened, the link came back or the request went out:
-          // one verifying resubscribe, long before the stream counts as stale.
-          r.probe_used = true;
-          Request(r, now, "verify_after_restart", RequestKind::kProbe, out);
-          return;
-        }
-      }
-      if (!r.failing) return;
-      break;
-  }
-
-  const RetryDecision d = retry_.Decide(target, market, now);
-  switch (d.verdict) {
-    case RetryVerdict::kIdle:
-    case RetryVerdict::kInFlight:
-      return;
-    case RetryVerdict::kWait:
-      Wait(r.last_wait, r.key, d.at.value_or(TimePoint::max()), d.pre_open ? "pre_open" : "backoff",
-           out);
-      return;
-    case RetryVerdict::kAttemptNow:
-      break;
-  }
-  if (r.attempt_unjudged) {
-    // The previous attempt brought no data before this one became due: it failed.
-    RecordBreaker(target, r.breaker.RecordFailure(now));
-    r.attempt_unjudged = false;
-  }
-  std::optional<BreakerTransition> t;
-  const bool allowed = r.breaker.AllowAttempt(now, trading, &t);
-  RecordBreaker(target, t);
-  if (!allowed) {
-    const TimePoint until = r.breaker.opened_at().value_or(now) + options_.breaker_recovery_timeout;
-    Wait(r.last_wait, r.key, until, "breaker_open", out);
-    return;
-  }
-  const RetryStatus status = retry_.Status(target);
-  Request(r, now, d.pre_open ? "pre_open" : std::string(FailureKindName(status.failure)),
-          RequestKind::kRetry, out);
-}
-
-void ReliabilityCore::ObserveAlerts(TimePoint now) {
-  const AlertOptions& ao = options_.alerts;
-  const MarketState gateway_market = GatewayMarket();
-  const bool resting = gateway_market.status == MarketStatus::kWeekend ||
-                       gateway_market.status == MarketStatus::kHoliday;
-  const bool any_trading = IsTrading(gateway_market.status);
-
-  if (gateway_ != GatewayState::kUp && !resting) {
-    AlertCondition c;
-    c.rule = std::string(rules::kGatewayDown);
-    c.summary = "gateway session down since " + FormatIsoUtc(down_since_.value_or(now)) +
-                " while the market is " + std::string(MarketStatusName(gateway_market.status));
-    c.labels = {{"market_status", std::string(MarketStatusName(gateway_market.status))}};
-    alerts_.Observe(std::move(c));
-  }
-  if (gateway_ == GatewayState::kUp && !monitor_.ib_link_ok() && !resting) {
-    AlertCondition c;
-    c.rule = std::string(rules::kGatewayLostIb);
-    c.summary = "gateway lost its connection to IB (1100) at " +
-                FormatIsoUtc(*monitor_.ib_link_lost_since());
-    c.labels = {{"code", "1100"}};
-    alerts_.Observe(std::move(c));
-  }
-  const RetryTarget gateway = RetryTarget::Gateway();
-  if (gateway_breaker_.state() != BreakerState::kClosed) {
-    alerts_.Observe(AlertCondition{std::string(rules::kCircuitOpen),
-                                   std::nullopt,
-                                   "gateway connect breaker is open",
-                                   {{"target", "gateway"}},
-                                   std::nullopt});
-  }
-  const int gateway_retries = retry_.RetriesInLastHour(gateway, now);
-  if (gateway_retries > ao.frequent_reconnections_per_hour) {
-    alerts_.Observe(AlertCondition{std::string(rules::kFrequentReconnections),
-                                   std::nullopt,
-                                   std::to_string(gateway_retries) + " reconnects in the last hour",
-                                   {{"retries", std::to_string(gateway_retries)}},
-                                   std::nullopt});
-  }
-  const RetryStatus gateway_retry = retry_.Status(gateway);
-  if (gateway_retry.failing && gateway_retry.exhausted && any_trading) {
-    alerts_.Observe(AlertCondition{std::string(rules::kRetriesExhausted),
-                                   std::nullopt,
-                                   "gateway reconnect strategy exhausted; still retrying",
-                                   {{"target", "gateway"}},
-                                   std::nullopt});
-  }
-
-  // Per contract, aggregated over its streams.
-  struct ContractFacts {
-    std::vector<TickType> stale, competing, breaker_open, exhausted, refused, advisory;
-    Duration max_silence{0};
-    int retries = 0;
-    int priority = 1;
-    MarketStatus status = MarketStatus::kUnknown;
-    std::optional<int> refused_code, advisory_code, competing_code;
-  };
-  std::map<int64_t, ContractFacts> facts;
-  for (const auto& [key, r] : streams_) {
-    ContractFacts& f = facts[key.contract_id];
-    const TickType name = key.type;
-    const StreamHealth h = monitor_.AssessFlow(key, now);
-    f.status = h.market_status;
-    f.priority = r.options.priority;
-    if (h.flow == DataFlow::kStale && !r.refused_code) {
-      f.stale.push_back(name);
-      f.max_silence = std::max(f.max_silence, h.silence);
-    }
-    if (r.competing_since) f.competing.push_back(name);
-    // A refused stream's breaker and schedule are explained by permission_denied already.
-    if (r.breaker.state() != BreakerState::kClosed && !r.refused_code) {
-      f.breaker_open.push_back(name);
-    }
-    const RetryTarget target = RetryTarget::Stream(key);
-    f.retries += retry_.RetriesInLastHour(target, now);
-    const RetryStatus rs = retry_.Status(target);
-    if (rs.failing && rs.exhausted && IsTrading(h.market_status) && !r.refused_code) {
-      f.exhausted.push_back(name);
-    }
-    if (r.refused_code) {
-      f.refused.push_back(name);
-      f.refused_code = r.refused_code;
-    } else if (r.advisory_code) {
-      f.advisory.push_back(name);
-      f.advisory_code = r.advisory_code;
-    }
-  }
-  for (const auto& [contract, f] : facts) {
-    auto observe = [&](std::string_view rule, std::string summary,
-                       const std::vector<TickType>& types,
-                       std::optional<AlertSeverity> severity = std::nullopt,
-                       std::optional<int> code = std::nullopt) {
-      std::vector<std::string> streams;
-      for (TickType t : types) streams.emplace_back(TickTypeName(t));
-      AlertCondition c;
-      c.rule = std::string(rule);
-      c.contract_id = contract;
-      c.summary = std::to_string(contract) + " " + Join(streams) + ": " + std::move(summary);
-      c.labels = {{"streams", Join(streams)},
-                  {"market_status", std::string(MarketStatusName(f.status))},
-                  {"priority", std::to_string(f.priority)}};
-      if (code) c.labels["code"] = std::to_string(*code);
-      c.severity = severity;
-      alerts_.Observe(std::move(c));
-    };
-    if (!f.stale.empty()) {
-      observe(rules::kDataStaleDuringTrading,
-              "no data for " + Seconds(f.max_silence) + " s while the market is " +
-                  std::string(MarketStatusName(f.status)),
-              f.stale);
-    }
-    if (!f.competing.empty()) {
-      observe(rules::kCompetingSession,
-              "no market data during a competing session (10197): the account is logged in "
-              "elsewhere",
-              f.competing, std::nullopt, 10197);
-    }
-    if (!f.breaker_open.empty()) {
-      observe(rules::kCircuitOpen, "circuit breaker open after repeated failures", f.breaker_open);
-    }
-    if (f.retries > ao.frequent_reconnections_per_hour) {
-      observe(rules::kFrequentReconnections,
-              std::to_string(f.retries) + " resubscribes in the last hour", {});
-    }
-    if (!f.exhausted.empty()) {
-      observe(rules::kRetriesExhausted, "retry strategy exhausted while trading; still retrying",
-              f.exhausted);
-    }
-    if (!f.refused.empty()) {
-      observe(rules::kPermissionDenied,
-              "request refused (IB " + std::to_string(*f.refused_code) + "); retried only hourly",
-              f.refused, std::nullopt, f.refused_code);
-    } else if (!f.advisory.empty()) {
-      observe(rules::kPermissionDenied,
-              "delayed or partial market data (IB " + std::to_string(*f.advisory_code) + ")",
-              f.advisory, AlertSeverity::kWarning, f.advisory_code);
-    }
-  }
-  for (const auto& [contract, zone] : timezone_problems_) {
-    alerts_.Observe(
-        AlertCondition{std::string(rules::kTimezoneUnknown),
-                       contract,
-                       "unknown time zone id '" + zone + "': market status cannot be known",
-                       {{"zone_id", zone}},
-                       std::nullopt});
-  }
-  if (disk_free_bytes_ && disk_total_bytes_ && *disk_total_bytes_ > 0) {
-    const double fraction =
-        static_cast<double>(*disk_free_bytes_) / static_cast<double>(*disk_total_bytes_);
-    if (*disk_free_bytes_ < ao.disk_low_free_bytes || fraction < ao.disk_low_free_fraction) {
-      alerts_.Observe(AlertCondition{std::string(rules::kDiskLow),
-                                     std::nullopt,
-                                     std::to_string(*disk_free_bytes_ >> 20) + " MiB free",
-                                     {{"free_bytes", std::to_string(*disk_free_bytes_)}},
-                                     std::nullopt});
-    }
-  }
-  if (clock_skew_ &&
-      (*clock_skew_ > ao.clock_skew_threshold || -*clock_skew_ > ao.clock_skew_threshold)) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*clock_skew_).count();
-    alerts_.Observe(AlertCondition{std::string(rules::kClockSkew),
-                                   std::nullopt,
-                                   "local clock off by " + std::to_string(ms) + " ms",
-                                   {{"offset_ms", std::to_string(ms)}},
-                                   std::nullopt});
-  }
-  alerts_.Evaluate(now);
-}
-
-Decisions ReliabilityCore::Evaluate(TimePoint now) {
-  Decisions out;
-  EvaluateGateway(now, out);
-  if (gateway_ == GatewayState::kUp && monitor_.ib_link_ok()) {
-    for (auto& [key, r] : streams_) EvaluateStream(r, now, out);
-  }
-  ObserveAlerts(now);
-  out.breaker_events = std::move(breaker_events_);
-  breaker_events_.clear();
-  return out;
 }
 
 // --- views ---------------------------------------------------------------------------------

@@ -31,11 +31,13 @@
 #include "common/clock.h"
 #include "model/alert.h"
 #include "model/tick.h"
+#include "reliability/alert_rules.h"
 #include "reliability/alert_sink.h"
 #include "reliability/alerts.h"
 #include "reliability/circuit_breaker.h"
 #include "reliability/contract_options.h"
 #include "reliability/health_metrics.h"
+#include "reliability/ib_error_class.h"
 #include "reliability/retry_manager.h"
 #include "reliability/stream_health.h"
 
@@ -178,6 +180,9 @@ class ReliabilityCore {
   void StreamSucceeded(StreamRecord& r, TimePoint now);
   void SessionLost(TimePoint now);
   void ConnectFailed(TimePoint now);
+  // OnIbError for a code on a stream's request id, and for a session notice (reqId -1).
+  void OnStreamIbError(StreamRecord& r, IbErrorClass cls, int code, TimePoint now);
+  void OnSessionIbError(IbErrorClass cls, TimePoint now);
   void EvaluateGateway(TimePoint now, Decisions& out);
   void EvaluateStream(StreamRecord& r, TimePoint now, Decisions& out);
   enum class RequestKind { kFirst, kProbe, kRetry };
@@ -185,6 +190,9 @@ class ReliabilityCore {
                Decisions& out);
   void Wait(std::optional<TimePoint>& last, std::optional<StreamKey> stream, TimePoint at,
             std::string reason, Decisions& out);
+  // The facts the alert rules (alert_rules.h) judge, then every condition that holds.
+  GatewayAlertFacts GatewayFacts(TimePoint now) const;
+  StreamAlertFacts StreamFacts(const StreamRecord& r, TimePoint now) const;
   void ObserveAlerts(TimePoint now);
 
   ReliabilityOptions options_;

@@ -5,94 +5,28 @@
 namespace ibstream::storage {
 
 AsyncGapLedger::AsyncGapLedger(GapLedger* ledger, size_t capacity)
-    : ledger_(ledger), capacity_(capacity == 0 ? 1 : capacity) {
-  worker_ = std::thread([this] { Run(); });
-}
+    : ledger_(ledger), worker_("gap ledger", capacity) {}
 
 AsyncGapLedger::~AsyncGapLedger() { Stop(); }
 
 Status AsyncGapLedger::AddAsync(GapRecord gap, GapLedgerCompletion done) {
-  Request request;
-  request.is_add = true;
-  request.gap = std::move(gap);
-  request.done = std::move(done);
-  return Submit(std::move(request));
+  return worker_.Post([this, gap = std::move(gap), done = std::move(done)]() mutable {
+    Result<uint64_t> added = ledger_->Add(std::move(gap));
+    const uint64_t id = added.ok() ? *added : 0;
+    if (done) done(added.status(), id);
+  });
 }
 
 Status AsyncGapLedger::UpdateAsync(uint64_t id, BackfillState state, std::string reason,
                                    TimePoint updated_at, std::optional<TimePoint> end,
                                    GapLedgerCompletion done) {
-  Request request;
-  request.gap.id = id;
-  request.gap.state = state;
-  request.gap.reason = std::move(reason);
-  request.gap.updated_at = updated_at;
-  if (end) {
-    request.has_end = true;
-    request.gap.end = *end;
-  }
-  request.done = std::move(done);
-  return Submit(std::move(request));
+  return worker_.Post([this, id, state, reason = std::move(reason), updated_at, end,
+                       done = std::move(done)]() mutable {
+    Status status = ledger_->Update(id, state, std::move(reason), updated_at, end);
+    if (done) done(std::move(status), id);
+  });
 }
 
-Status AsyncGapLedger::Submit(Request request) {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return FailedPrecondition("gap ledger worker stopped");
-    if (queue_.size() >= capacity_) {
-      return ResourceExhausted("gap ledger queue full (" + std::to_string(capacity_) +
-                               " requests waiting)");
-    }
-    queue_.push_back(std::move(request));
-  }
-  wake_.notify_one();
-  return Status::Ok();
-}
-
-void AsyncGapLedger::Run() {
-  while (true) {
-    Request request;
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      request = std::move(queue_.front());
-      queue_.pop_front();
-      running_ = 1;
-    }
-    Status status;
-    uint64_t id = request.gap.id;
-    if (request.is_add) {
-      Result<uint64_t> added = ledger_->Add(std::move(request.gap));
-      status = added.status();
-      id = added.ok() ? *added : 0;
-    } else {
-      std::optional<TimePoint> end;
-      if (request.has_end) end = request.gap.end;
-      status = ledger_->Update(id, request.gap.state, std::move(request.gap.reason),
-                               request.gap.updated_at, end);
-    }
-    if (request.done) request.done(std::move(status), id);
-    {
-      std::lock_guard lock(mu_);
-      running_ = 0;
-    }
-  }
-}
-
-void AsyncGapLedger::Stop() {
-  std::lock_guard stop_lock(stop_mu_);
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (worker_.joinable()) worker_.join();
-}
-
-size_t AsyncGapLedger::pending() const {
-  std::lock_guard lock(mu_);
-  return queue_.size() + running_;
-}
+void AsyncGapLedger::Stop() { worker_.Stop(); }
 
 }  // namespace ibstream::storage

@@ -13,18 +13,18 @@
 // the entry is durable (it survives a crash). Completions run on the worker thread; they must
 // not block for long and must not call Stop(). They may submit further requests.
 //
-// Thread-safety: AddAsync, UpdateAsync, Stop and pending() may be called from any thread.
+// The worker is a common/serial_worker.h SerialWorker: bounded, drained at Stop().
+//
+// Thread-safety: AddAsync, UpdateAsync, Stop, pending() and refused_full() may be called from any
+// thread.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
+#include "common/serial_worker.h"
 #include "common/status.h"
 #include "storage/gap_ledger.h"
 
@@ -60,29 +60,13 @@ class AsyncGapLedger {
   void Stop();
 
   // Requests accepted and not yet completed.
-  size_t pending() const;
+  size_t pending() const { return worker_.pending(); }
+  // Requests refused with ResourceExhausted (the queue was full) since construction.
+  uint64_t refused_full() const { return worker_.counters().refused_full; }
 
  private:
-  struct Request {
-    bool is_add = false;
-    GapRecord gap;  // for an update: id, state, reason, updated_at and (when has_end) end
-    bool has_end = false;
-    GapLedgerCompletion done;
-  };
-
-  Status Submit(Request request);
-  void Run();
-
   GapLedger* const ledger_;
-  const size_t capacity_;
-  std::mutex stop_mu_;  // one Stop() at a time
-
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<Request> queue_;
-  size_t running_ = 0;  // requests taken by the worker and not yet completed (0 or 1)
-  bool stopping_ = false;
-  std::thread worker_;
+  SerialWorker worker_;  // runs the requests; its jobs use ledger_
 };
 
 }  // namespace ibstream::storage

@@ -237,6 +237,36 @@ TEST_F(AsyncGapLedgerTest, FullQueueIsRefused) {
   EXPECT_EQ(seen[1].tag, 2);
 }
 
+TEST_F(AsyncGapLedgerTest, FullQueueRefusalIsReportedToTheCallerOnly) {
+  Completions done;
+  Gate gate;
+  AsyncGapLedger async(ledger_.get(), /*capacity=*/1);
+  ASSERT_TRUE(async.AddAsync(Gap(0, "disconnect"), gate.Callback()).ok());
+  gate.WaitEntered();
+  ASSERT_TRUE(async.AddAsync(Gap(1, "disconnect"), done.Callback(1)).ok());
+  // Both kinds of request are refused while the one waiting fills the queue: the caller gets
+  // the status (naming the limit), the refusal is counted, and its completion never runs.
+  const Status add = async.AddAsync(Gap(2, "disconnect"), done.Callback(2));
+  EXPECT_EQ(add.code(), StatusCode::kResourceExhausted) << add.ToString();
+  EXPECT_EQ(add.message(), "gap ledger queue full (1 waiting)");
+  const Status update = async.UpdateAsync(1, BackfillState::kFilled, "", FromUnixSeconds(kHour0),
+                                          std::nullopt, done.Callback(3));
+  EXPECT_EQ(update.code(), StatusCode::kResourceExhausted) << update.ToString();
+  EXPECT_EQ(async.refused_full(), 2u);
+  EXPECT_EQ(async.pending(), 2u);
+  gate.Release();
+  async.Stop();  // drains what was accepted
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done.WaitFor(1)[0].tag, 1);
+  const auto all = ledger_->List();
+  ASSERT_EQ(all.size(), 2u) << "the refused add was not written";
+  EXPECT_EQ(all[0].state, BackfillState::kPending) << "the refused update was not applied";
+  EXPECT_EQ(async.refused_full(), 2u) << "a refusal after Stop() is not a full queue";
+  EXPECT_EQ(async.AddAsync(Gap(3, "late"), done.Callback(4)).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(async.refused_full(), 2u);
+}
+
 TEST(StoreAsyncLedgerTest, CloseCompletesAcceptedRequests) {
   fs::FaultFileSystem fs;
   ManualClock clock(FromUnixSeconds(kHour0 + 10));

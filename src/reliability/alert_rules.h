@@ -1,0 +1,88 @@
+// The alert rules: pure functions from facts the core gathers to the conditions that hold now.
+//
+// ReliabilityCore collects the facts (gateway session, each stream, the environment) once per
+// evaluation and hands the conditions these functions append to StreamingAlertsManager, which
+// owns dedup, cooldown, inhibition and delivery. Each function covers one rule family and
+// appends its conditions to `out` in a fixed order; none keeps state, reads a clock or does I/O.
+// Summaries and labels here are what operators see in notifications and on /v1/alerts.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "calendar/market_status.h"
+#include "common/clock.h"
+#include "model/tick.h"
+#include "reliability/alerts.h"
+#include "reliability/stream_health.h"
+
+namespace ibstream::reliability {
+
+// The gateway session, as the core sees it at one evaluation.
+struct GatewayAlertFacts {
+  bool session_up = false;
+  // When the session went down (gateway_down's summary; `now` when unknown).
+  std::optional<TimePoint> down_since;
+  // Set while the gateway reports its link to IB lost (1100).
+  std::optional<TimePoint> ib_link_lost_since;
+  // The market the session serves (the most demanding of the tracked contracts').
+  calendar::MarketStatus market_status = calendar::MarketStatus::kUnknown;
+  bool breaker_closed = true;
+  int retries_last_hour = 0;
+  // In a failure episode whose retry strategy is exhausted.
+  bool retries_exhausted = false;
+};
+
+// gateway_down, gateway_lost_ib (neither over a weekend or holiday), circuit_open,
+// frequent_reconnections and retries_exhausted (only while some market trades) for the session.
+void AppendGatewayAlerts(const GatewayAlertFacts& facts, const AlertOptions& options, TimePoint now,
+                         std::vector<AlertCondition>& out);
+
+// One stream, as the core sees it at one evaluation.
+struct StreamAlertFacts {
+  TickType type = TickType::kBidAsk;
+  // The monitor's flow assessment (flow, silence, market status).
+  StreamHealth health;
+  int priority = 1;
+  // A competing session (10197) holds the stream's data.
+  bool competing = false;
+  bool breaker_closed = true;
+  int retries_last_hour = 0;
+  // In a failure episode whose retry strategy is exhausted.
+  bool retries_exhausted = false;
+  // A terminal refusal (permission, limit) and an advisory notice (delayed data), by IB code.
+  std::optional<int> refused_code;
+  std::optional<int> advisory_code;
+};
+
+// The per-contract rules over a contract's streams (in stream order): data_stale_during_trading,
+// competing_session, circuit_open, frequent_reconnections, retries_exhausted and
+// permission_denied (a refusal, else an advisory notice at warning severity). A refused stream
+// is reported only by permission_denied: its silence, breaker and schedule follow from it.
+void AppendContractAlerts(int64_t contract_id, const std::vector<StreamAlertFacts>& streams,
+                          const AlertOptions& options, std::vector<AlertCondition>& out);
+
+// timezone_unknown, one per contract whose time zone id could not be resolved.
+void AppendTimezoneAlerts(const std::map<int64_t, std::string>& unknown_zones,
+                          std::vector<AlertCondition>& out);
+
+// disk_low when free space is below `disk_low_free_bytes` or `disk_low_free_fraction`; nothing
+// before the first report or for a zero total.
+void AppendDiskAlerts(std::optional<uint64_t> free_bytes, std::optional<uint64_t> total_bytes,
+                      const AlertOptions& options, std::vector<AlertCondition>& out);
+
+// clock_skew when the local clock is off by more than `clock_skew_threshold` either way.
+void AppendClockSkewAlerts(std::optional<Duration> offset, const AlertOptions& options,
+                           std::vector<AlertCondition>& out);
+
+// The event rules (raised, not observed). A gap shorter than `gap_min_duration` is no alert.
+std::optional<AlertCondition> GapDetectedAlert(int64_t contract_id, TimePoint start, TimePoint end,
+                                               std::string_view cause, const AlertOptions& options);
+AlertCondition BackfillFailedAlert(int64_t contract_id, std::string_view reason);
+AlertCondition StorageErrorAlert(std::string_view message);
+
+}  // namespace ibstream::reliability

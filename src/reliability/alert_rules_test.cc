@@ -1,0 +1,311 @@
+#include "reliability/alert_rules.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace ibstream::reliability {
+namespace {
+
+using calendar::MarketStatus;
+using std::chrono::seconds;
+
+const TimePoint kT0 = FromUnixSeconds(1'754'920'800);  // 2025-08-11T14:00:00Z
+constexpr int64_t kMnq = 711280073;
+
+std::vector<std::string> Rules(const std::vector<AlertCondition>& conditions) {
+  std::vector<std::string> rules;
+  for (const AlertCondition& c : conditions) rules.push_back(c.rule);
+  return rules;
+}
+
+TEST(GatewayAlertsTest, EachRuleHoldsExactlyWhenItsFactsDo) {
+  struct Case {
+    std::string name;
+    GatewayAlertFacts facts;
+    std::vector<std::string> rules;
+  };
+  auto facts = [](bool up, MarketStatus status) {
+    GatewayAlertFacts f;
+    f.session_up = up;
+    f.market_status = status;
+    return f;
+  };
+  auto with = [](GatewayAlertFacts f, auto change) {
+    change(f);
+    return f;
+  };
+  const std::vector<Case> cases = {
+      {"up and quiet", facts(true, MarketStatus::kOpen), {}},
+      {"down while open", facts(false, MarketStatus::kOpen), {"gateway_down"}},
+      {"down while closed", facts(false, MarketStatus::kClosed), {"gateway_down"}},
+      {"down while in a break", facts(false, MarketStatus::kBreak), {"gateway_down"}},
+      {"down over the weekend", facts(false, MarketStatus::kWeekend), {}},
+      {"down on a holiday", facts(false, MarketStatus::kHoliday), {}},
+      {"up, IB lost, open",
+       with(facts(true, MarketStatus::kOpen), [](auto& f) { f.ib_link_lost_since = kT0; }),
+       {"gateway_lost_ib"}},
+      {"up, IB lost, weekend",
+       with(facts(true, MarketStatus::kWeekend), [](auto& f) { f.ib_link_lost_since = kT0; }),
+       {}},
+      {"down, IB lost: only down",
+       with(facts(false, MarketStatus::kOpen), [](auto& f) { f.ib_link_lost_since = kT0; }),
+       {"gateway_down"}},
+      {"breaker open, even on a weekend",
+       with(facts(true, MarketStatus::kWeekend), [](auto& f) { f.breaker_closed = false; }),
+       {"circuit_open"}},
+      {"10 reconnects: at the limit",
+       with(facts(true, MarketStatus::kOpen), [](auto& f) { f.retries_last_hour = 10; }),
+       {}},
+      {"11 reconnects: over it",
+       with(facts(true, MarketStatus::kOpen), [](auto& f) { f.retries_last_hour = 11; }),
+       {"frequent_reconnections"}},
+      {"exhausted while trading",
+       with(facts(false, MarketStatus::kExtended), [](auto& f) { f.retries_exhausted = true; }),
+       {"gateway_down", "retries_exhausted"}},
+      {"exhausted outside trading",
+       with(facts(false, MarketStatus::kClosed), [](auto& f) { f.retries_exhausted = true; }),
+       {"gateway_down"}},
+      {"everything, in order",
+       with(facts(false, MarketStatus::kOpen),
+            [](auto& f) {
+              f.breaker_closed = false;
+              f.retries_last_hour = 20;
+              f.retries_exhausted = true;
+            }),
+       {"gateway_down", "circuit_open", "frequent_reconnections", "retries_exhausted"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<AlertCondition> out;
+    AppendGatewayAlerts(c.facts, AlertOptions{}, kT0, out);
+    EXPECT_EQ(Rules(out), c.rules);
+    for (const AlertCondition& a : out) EXPECT_FALSE(a.contract_id.has_value());
+  }
+}
+
+TEST(GatewayAlertsTest, SummariesAndLabels) {
+  GatewayAlertFacts down;
+  down.market_status = MarketStatus::kOpen;
+  std::vector<AlertCondition> out;
+  AppendGatewayAlerts(down, AlertOptions{}, kT0, out);  // down since unknown: now
+  down.down_since = kT0 - seconds(90);
+  AppendGatewayAlerts(down, AlertOptions{}, kT0, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].summary,
+            "gateway session down since 2025-08-11T14:00:00Z while the market is OPEN");
+  EXPECT_EQ(out[1].summary,
+            "gateway session down since 2025-08-11T13:58:30Z while the market is OPEN");
+  EXPECT_EQ(out[1].labels, (std::map<std::string, std::string>{{"market_status", "OPEN"}}));
+
+  GatewayAlertFacts lost;
+  lost.session_up = true;
+  lost.market_status = MarketStatus::kOpen;
+  lost.ib_link_lost_since = kT0;
+  lost.retries_last_hour = 12;
+  out.clear();
+  AppendGatewayAlerts(lost, AlertOptions{}, kT0, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].summary, "gateway lost its connection to IB (1100) at 2025-08-11T14:00:00Z");
+  EXPECT_EQ(out[0].labels.at("code"), "1100");
+  EXPECT_EQ(out[1].summary, "12 reconnects in the last hour");
+  EXPECT_EQ(out[1].labels.at("retries"), "12");
+}
+
+StreamAlertFacts Stream(TickType type, DataFlow flow, MarketStatus status) {
+  StreamAlertFacts s;
+  s.type = type;
+  s.health.flow = flow;
+  s.health.market_status = status;
+  s.health.silence = flow == DataFlow::kStale ? seconds(400) : seconds(0);
+  return s;
+}
+
+TEST(ContractAlertsTest, EachRuleHoldsExactlyWhenItsFactsDo) {
+  struct Case {
+    std::string name;
+    std::vector<StreamAlertFacts> streams;
+    std::vector<std::string> rules;
+  };
+  auto with = [](StreamAlertFacts s, auto change) {
+    change(s);
+    return s;
+  };
+  const StreamAlertFacts flowing =
+      Stream(TickType::kBidAsk, DataFlow::kFlowing, MarketStatus::kOpen);
+  const StreamAlertFacts stale = Stream(TickType::kBidAsk, DataFlow::kStale, MarketStatus::kOpen);
+  const std::vector<Case> cases = {
+      {"flowing", {flowing}, {}},
+      {"stale", {stale}, {"data_stale_during_trading"}},
+      {"competing", {with(flowing, [](auto& s) { s.competing = true; })}, {"competing_session"}},
+      {"breaker open",
+       {with(flowing, [](auto& s) { s.breaker_closed = false; })},
+       {"circuit_open"}},
+      {"retries summed over streams: 5 + 6 > 10",
+       {with(flowing, [](auto& s) { s.retries_last_hour = 5; }),
+        with(Stream(TickType::kLast, DataFlow::kFlowing, MarketStatus::kOpen),
+             [](auto& s) { s.retries_last_hour = 6; })},
+       {"frequent_reconnections"}},
+      {"retries 5 + 5: at the limit",
+       {with(flowing, [](auto& s) { s.retries_last_hour = 5; }),
+        with(Stream(TickType::kLast, DataFlow::kFlowing, MarketStatus::kOpen),
+             [](auto& s) { s.retries_last_hour = 5; })},
+       {}},
+      {"exhausted while trading",
+       {with(flowing, [](auto& s) { s.retries_exhausted = true; })},
+       {"retries_exhausted"}},
+      {"exhausted in a break",
+       {with(Stream(TickType::kBidAsk, DataFlow::kFlowing, MarketStatus::kBreak),
+             [](auto& s) { s.retries_exhausted = true; })},
+       {}},
+      {"refused: permission_denied explains silence, breaker and schedule",
+       {with(stale,
+             [](auto& s) {
+               s.refused_code = 354;
+               s.breaker_closed = false;
+               s.retries_exhausted = true;
+             })},
+       {"permission_denied"}},
+      {"advisory",
+       {with(flowing, [](auto& s) { s.advisory_code = 10167; })},
+       {"permission_denied"}},
+      {"everything, in order",
+       {with(stale,
+             [](auto& s) {
+               s.competing = true;
+               s.breaker_closed = false;
+               s.retries_last_hour = 11;
+               s.retries_exhausted = true;
+               s.advisory_code = 10167;
+             })},
+       {"data_stale_during_trading", "competing_session", "circuit_open", "frequent_reconnections",
+        "retries_exhausted", "permission_denied"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<AlertCondition> out;
+    AppendContractAlerts(kMnq, c.streams, AlertOptions{}, out);
+    EXPECT_EQ(Rules(out), c.rules);
+    for (const AlertCondition& a : out) EXPECT_EQ(a.contract_id, kMnq);
+  }
+}
+
+TEST(ContractAlertsTest, NamesTheStreamsAndTheContract) {
+  StreamAlertFacts bid_ask = Stream(TickType::kBidAsk, DataFlow::kStale, MarketStatus::kOpen);
+  StreamAlertFacts last = Stream(TickType::kLast, DataFlow::kStale, MarketStatus::kOpen);
+  last.health.silence = seconds(700);
+  last.priority = 3;
+  StreamAlertFacts mid = Stream(TickType::kMidPoint, DataFlow::kFlowing, MarketStatus::kOpen);
+  mid.refused_code = 354;
+  mid.priority = 3;
+  StreamAlertFacts all_last = Stream(TickType::kAllLast, DataFlow::kFlowing, MarketStatus::kOpen);
+  all_last.advisory_code = 10167;  // hidden by the refusal of another stream
+  all_last.priority = 3;
+  std::vector<AlertCondition> out;
+  AppendContractAlerts(kMnq, {bid_ask, last, mid, all_last}, AlertOptions{}, out);
+  ASSERT_EQ(Rules(out),
+            (std::vector<std::string>{"data_stale_during_trading", "permission_denied"}));
+  EXPECT_EQ(out[0].summary, "711280073 bid_ask,last: no data for 700 s while the market is OPEN");
+  EXPECT_EQ(out[0].labels,
+            (std::map<std::string, std::string>{
+                {"streams", "bid_ask,last"}, {"market_status", "OPEN"}, {"priority", "3"}}));
+  EXPECT_FALSE(out[0].severity.has_value());
+  EXPECT_EQ(out[1].summary, "711280073 mid_point: request refused (IB 354); retried only hourly");
+  EXPECT_EQ(out[1].labels.at("code"), "354");
+  EXPECT_FALSE(out[1].severity.has_value());
+
+  out.clear();
+  AppendContractAlerts(kMnq, {all_last}, AlertOptions{}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].summary, "711280073 all_last: delayed or partial market data (IB 10167)");
+  EXPECT_EQ(out[0].severity, AlertSeverity::kWarning);
+  EXPECT_EQ(out[0].labels.at("code"), "10167");
+}
+
+TEST(EnvironmentAlertsTest, DiskLowTable) {
+  struct Case {
+    std::optional<uint64_t> free_bytes, total_bytes;
+    bool fires;
+  };
+  constexpr uint64_t kGiB = 1ull << 30;
+  const Case cases[] = {
+      {std::nullopt, std::nullopt, false},
+      {kGiB, std::nullopt, false},
+      {kGiB, 0, false},                  // no total: no fraction, no alert
+      {6 * kGiB, 100 * kGiB, false},     // 6 % and over 5 GiB
+      {5 * kGiB - 1, 100 * kGiB, true},  // under 5 GiB
+      {6 * kGiB, 200 * kGiB, true},      // 3 %: under 5 %
+      {50 * kGiB, 1000 * kGiB, false},   // exactly 5 %
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::to_string(c.free_bytes.value_or(0)) + " of " +
+                 std::to_string(c.total_bytes.value_or(0)));
+    std::vector<AlertCondition> out;
+    AppendDiskAlerts(c.free_bytes, c.total_bytes, AlertOptions{}, out);
+    ASSERT_EQ(out.size(), c.fires ? 1u : 0u);
+    if (c.fires) {
+      EXPECT_EQ(out[0].rule, "disk_low");
+      EXPECT_EQ(out[0].summary, std::to_string(*c.free_bytes >> 20) + " MiB free");
+      EXPECT_EQ(out[0].labels.at("free_bytes"), std::to_string(*c.free_bytes));
+    }
+  }
+}
+
+TEST(EnvironmentAlertsTest, ClockSkewTable) {
+  struct Case {
+    std::optional<Duration> offset;
+    std::string summary;  // empty: no alert
+  };
+  const Case cases[] = {
+      {std::nullopt, ""},
+      {seconds(1), ""},
+      {-seconds(1), ""},
+      {std::chrono::milliseconds(1001), "local clock off by 1001 ms"},
+      {-std::chrono::milliseconds(2500), "local clock off by -2500 ms"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.summary);
+    std::vector<AlertCondition> out;
+    AppendClockSkewAlerts(c.offset, AlertOptions{}, out);
+    if (c.summary.empty()) {
+      EXPECT_TRUE(out.empty());
+      continue;
+    }
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].rule, "clock_skew");
+    EXPECT_EQ(out[0].summary, c.summary);
+  }
+}
+
+TEST(EnvironmentAlertsTest, OneTimezoneAlertPerContract) {
+  std::vector<AlertCondition> out;
+  AppendTimezoneAlerts({{1, "Mars/Olympus"}, {2, "Bad/Zone"}}, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].rule, "timezone_unknown");
+  EXPECT_EQ(out[0].contract_id, 1);
+  EXPECT_EQ(out[0].summary, "unknown time zone id 'Mars/Olympus': market status cannot be known");
+  EXPECT_EQ(out[1].labels.at("zone_id"), "Bad/Zone");
+}
+
+TEST(EventAlertsTest, GapsShorterThanTheMinimumAreNoAlert) {
+  const AlertOptions options;  // gap_min_duration 60 s
+  EXPECT_FALSE(GapDetectedAlert(kMnq, kT0, kT0 + seconds(59), "disconnect", options).has_value());
+  const auto gap = GapDetectedAlert(kMnq, kT0, kT0 + seconds(60), "disconnect", options);
+  ASSERT_TRUE(gap.has_value());
+  EXPECT_EQ(gap->rule, "gap_detected");
+  EXPECT_EQ(gap->contract_id, kMnq);
+  EXPECT_EQ(gap->summary, "gap of 60 s from 2025-08-11T14:00:00Z (disconnect)");
+  EXPECT_EQ(gap->labels.at("end"), "2025-08-11T14:01:00Z");
+
+  const AlertCondition backfill = BackfillFailedAlert(kMnq, "pacing");
+  EXPECT_EQ(backfill.summary, "backfill failed: pacing");
+  EXPECT_EQ(backfill.labels.at("reason"), "pacing");
+  const AlertCondition storage = StorageErrorAlert("disk full");
+  EXPECT_EQ(storage.summary, "storage error: disk full");
+  EXPECT_FALSE(storage.contract_id.has_value());
+  EXPECT_TRUE(storage.labels.empty());
+}
+
+}  // namespace
+}  // namespace ibstream::reliability
