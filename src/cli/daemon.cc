@@ -258,6 +258,8 @@ int RunDaemon(const DaemonOptions& options) {
   server_options.host = config.http.listen.host;
   server_options.port = config.http.listen.port;
   server_options.bearer_token = config.http.bearer_token;
+  server_options.max_connections = static_cast<size_t>(config.http.max_connections);
+  server_options.log_warning = [](const std::string& line) { spdlog::warn("{}", line); };
   http::Server server(std::move(router), server_options);
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << options.name << ": " << st.ToString() << "\n";
