@@ -393,6 +393,27 @@ void Server::Stop() {
   });
 }
 
+void WriteServerMetrics(const ServerCounters& counters, PrometheusWriter& w) {
+  auto value = [](const std::atomic<uint64_t>& a) { return static_cast<double>(a.load()); };
+  w.Family("ibstream_http_connections", "gauge", "HTTP connections open (SSE streams included).");
+  w.Sample(value(counters.connections));
+  w.Family("ibstream_http_connections_refused_total", "counter",
+           "HTTP connections answered 503 at http.max_connections.");
+  w.Sample(value(counters.connections_refused));
+  w.Family("ibstream_http_accept_errors_total", "counter", "Failed accept() calls.");
+  w.Sample(value(counters.accept_errors));
+  w.Family("ibstream_http_accept_backoffs_total", "counter",
+           "Episodes of accept() failing for want of descriptors or memory (backed off).");
+  w.Sample(value(counters.accept_backoffs));
+  w.Family("ibstream_http_requests_total", "counter", "HTTP requests read.");
+  w.Sample(value(counters.requests));
+  w.Family("ibstream_http_bad_requests_total", "counter", "HTTP requests answered 4xx.");
+  w.Sample(value(counters.bad_requests));
+  w.Family("ibstream_http_handler_failures_total", "counter",
+           "HTTP handlers that threw (answered 500; a bug).");
+  w.Sample(value(counters.handler_failures));
+}
+
 uint16_t Server::port() const { return impl_->bound_port.load(); }
 const ServerCounters& Server::counters() const { return impl_->counters; }
 

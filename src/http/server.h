@@ -22,6 +22,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "http/prometheus.h"
 #include "http/router.h"
 
 namespace ibstream::http {
@@ -59,6 +60,10 @@ struct ServerCounters {
   std::atomic<uint64_t> accept_errors{0};        // accept() failures of any kind
   std::atomic<uint64_t> accept_backoffs{0};      // episodes of accept() starved of resources
 };
+
+// Writes `counters` as the ibstream_http_* families of /metrics (connections, refusals, accept
+// errors and back-offs, requests). Reads atomics only: safe from any thread.
+void WriteServerMetrics(const ServerCounters& counters, PrometheusWriter& w);
 
 class Server {
  public:

@@ -162,9 +162,14 @@ TEST_F(ServerLimitsTest, ConnectionsBeyondTheLimitGetA503AndAreCounted) {
 
   const std::string r = Get(port_, "/health");
   EXPECT_EQ(StatusOf(r), 503) << r;
+  EXPECT_NE(r.find("Retry-After: 1\r\n"), std::string::npos) << r;
   EXPECT_EQ(BodyJson(r)["error"], "too many connections");
   EXPECT_EQ(BodyJson(r)["max_connections"], "2");
   EXPECT_EQ(server_->counters().connections_refused.load(), 1u);
+  PrometheusWriter w;
+  WriteServerMetrics(server_->counters(), w);
+  EXPECT_NE(w.text().find("\nibstream_http_connections 2\n"), std::string::npos) << w.text();
+  EXPECT_NE(w.text().find("\nibstream_http_connections_refused_total 1\n"), std::string::npos);
 
   // A freed slot is usable again.
   first.reset();
