@@ -1,6 +1,7 @@
 // Beast is confined to this file.
 #include "http/server.h"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -74,12 +75,11 @@ struct Server::Impl {
         ++errors_in_episode;
         if (backoff.count() == 0) {
           counters.accept_backoffs.fetch_add(1);
-          backoff = options.accept_backoff_initial;
           Warn("http: accept failed (" + ec.message() + "); retrying with back-off up to " +
                std::to_string(options.accept_backoff_max.count()) + " ms");
-        } else {
-          backoff = std::min(backoff * 2, options.accept_backoff_max);
         }
+        backoff =
+            NextAcceptBackoff(backoff, options.accept_backoff_initial, options.accept_backoff_max);
         backoff_timer.expires_after(backoff);
         co_await backoff_timer.async_wait(asio::redirect_error(use_awaitable, ec));
         if (!acceptor->is_open()) co_return;
@@ -391,6 +391,14 @@ void Server::Stop() {
     asio::post(impl_->io, [this] { impl_->io.stop(); });
     impl_->thread.join();
   });
+}
+
+std::chrono::milliseconds NextAcceptBackoff(std::chrono::milliseconds previous,
+                                            std::chrono::milliseconds initial,
+                                            std::chrono::milliseconds max) {
+  const std::chrono::milliseconds floor{1};  // a zero initial wait would still spin
+  if (previous.count() <= 0) return std::clamp(initial, floor, std::max(max, floor));
+  return std::clamp(previous * 2, floor, std::max(max, floor));
 }
 
 void WriteServerMetrics(const ServerCounters& counters, PrometheusWriter& w) {

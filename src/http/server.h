@@ -61,6 +61,13 @@ struct ServerCounters {
   std::atomic<uint64_t> accept_backoffs{0};      // episodes of accept() starved of resources
 };
 
+// The wait before the next accept() after one failed for want of resources: `previous` is the
+// last wait of this episode (zero at its start). `initial` first, then doubling, never above
+// `max`.
+std::chrono::milliseconds NextAcceptBackoff(std::chrono::milliseconds previous,
+                                            std::chrono::milliseconds initial,
+                                            std::chrono::milliseconds max);
+
 // Writes `counters` as the ibstream_http_* families of /metrics (connections, refusals, accept
 // errors and back-offs, requests). Reads atomics only: safe from any thread.
 void WriteServerMetrics(const ServerCounters& counters, PrometheusWriter& w);

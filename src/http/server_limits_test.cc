@@ -177,6 +177,23 @@ TEST_F(ServerLimitsTest, ConnectionsBeyondTheLimitGetA503AndAreCounted) {
   EXPECT_EQ(StatusOf(Get(port_, "/health")), 200);
 }
 
+TEST(NextAcceptBackoffTest, StartsAtInitialDoublesAndCaps) {
+  struct Case {
+    std::chrono::milliseconds previous, initial, max, want;
+  };
+  const Case cases[] = {
+      {0ms, 100ms, 1000ms, 100ms},    {100ms, 100ms, 1000ms, 200ms},
+      {200ms, 100ms, 1000ms, 400ms},  {400ms, 100ms, 1000ms, 800ms},
+      {800ms, 100ms, 1000ms, 1000ms}, {1000ms, 100ms, 1000ms, 1000ms},
+      {0ms, 2000ms, 1000ms, 1000ms},  {0ms, 0ms, 1000ms, 1ms},
+      {0ms, 100ms, 0ms, 1ms},         {-5ms, 100ms, 1000ms, 100ms},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(NextAcceptBackoff(c.previous, c.initial, c.max), c.want)
+        << c.previous.count() << " " << c.initial.count() << " " << c.max.count();
+  }
+}
+
 // Lowers the soft descriptor limit for the scope; restores it after.
 class DescriptorLimit {
  public:
