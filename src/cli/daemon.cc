@@ -6,6 +6,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -253,12 +254,22 @@ int RunDaemon(const DaemonOptions& options) {
       WriteV3Metrics(*output, w);
     };
   }
+  // The server's own counters, once it exists (the router it serves is built first).
+  auto server_counters = std::make_shared<std::atomic<const http::ServerCounters*>>(nullptr);
+  api_options.extra_metrics = [other = std::move(api_options.extra_metrics),
+                               server_counters](http::PrometheusWriter& w) {
+    if (other) other(w);
+    if (const http::ServerCounters* c = server_counters->load()) http::WriteServerMetrics(*c, w);
+  };
   http::RegisterRecorderApi(router, RecorderApiSourceFor(*recorder), api_options);
   http::ServerOptions server_options;
   server_options.host = config.http.listen.host;
   server_options.port = config.http.listen.port;
   server_options.bearer_token = config.http.bearer_token;
+  server_options.max_connections = static_cast<size_t>(config.http.max_connections);
+  server_options.log_warning = [](const std::string& line) { spdlog::warn("{}", line); };
   http::Server server(std::move(router), server_options);
+  server_counters->store(&server.counters());
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << options.name << ": " << st.ToString() << "\n";
     recorder->Stop();

@@ -200,6 +200,9 @@ TEST_F(DaemonSignalsTest, MetricsCountTheV3Output) {
   const std::string metrics = HttpGet(url + "metrics");
   EXPECT_NE(metrics.find("\nibstream_v3_output_ticks_dropped_total 0\n"), std::string::npos);
   EXPECT_NE(metrics.find("\nibstream_v3_output_write_errors_total 0\n"), std::string::npos);
+  // The HTTP server's own counters follow.
+  EXPECT_NE(metrics.find("\nibstream_http_connections "), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nibstream_http_connections_refused_total 0\n"), std::string::npos);
 }
 
 TEST(ConfigureLoggingTest, JsonLinesAreValidJsonWhateverTheMessage) {

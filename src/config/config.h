@@ -111,6 +111,8 @@ struct HttpConfig {
   HostPort listen = {"127.0.0.1", 8851};
   // Required by endpoints that change state; empty: those endpoints are refused.
   std::string bearer_token;
+  // Connections open at once; more are answered 503. Below the descriptor limit (LimitNOFILE).
+  int32_t max_connections = 256;
 
   friend bool operator==(const HttpConfig&, const HttpConfig&) = default;
 };

@@ -1,4 +1,4 @@
-// [http]: the HTTP API's address and bearer token.
+// [http]: the HTTP API's address, bearer token and connection limit.
 #include "config/settings.h"
 
 namespace ibstream::config::internal {
@@ -31,6 +31,8 @@ void AddHttpSettings(std::vector<Setting<Config>>& s) {
                                                            : Status::Ok();
                                  }))
                   .Secret());
+  s.push_back(Bind<C>("http.max_connections", IBSTREAM_FIELD(http.max_connections),
+                      IntKind<int32_t>(1, 65536)));
 }
 
 }  // namespace ibstream::config::internal

@@ -39,6 +39,8 @@ std::vector<BadCase> BadValues() {
       {"storage.v3_path", "\"  \"", "\"  \"", "only spaces"},
       {"http.listen", "\"localhost\"", "\"localhost\"", "missing ':port'"},
       {"http.bearer_token", "\"short\"", "(hidden)", "too short"},
+      {"http.max_connections", "0", "0", "out of range"},
+      {"http.max_connections", "100000", "100000", "out of range"},
       {"reliability.data_staleness_threshold", "-5", "-5", "out of range"},
       {"reliability.extended_staleness_threshold", "0", "0", "out of range"},
       {"reliability.market_break_tolerance", "\"8d\"", "\"8d\"", "out of range"},

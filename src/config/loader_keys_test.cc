@@ -58,6 +58,7 @@ std::vector<KeyCase> GoodValues() {
        "\"/srv/ib-stream/storage\""},
       {"http.listen", "\"0.0.0.0:9000\"", "0.0.0.0:9000", "\"0.0.0.0:9000\""},
       {"http.bearer_token", "\"0123456789abcdef0123\"", "0123456789abcdef0123", "(set)"},
+      {"http.max_connections", "64", "64", "64"},
       {"reliability.data_staleness_threshold", "120", "120", "2m"},
       {"reliability.extended_staleness_threshold", "\"20m\"", "1200", "20m"},
       {"reliability.market_break_tolerance", "\"3h\"", "3h", "3h"},

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "http/api_common.h"
+#include "http/json_body.h"
 #include "http/recorder_api.h"
 
 namespace ibstream::http {
@@ -117,8 +118,10 @@ Response UntrackContract(ApiState& api, const Request& request) {
 }
 
 Result<std::string> ContractJsonToToml(std::string_view json_text) {
-  const Json body = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
+  auto parsed = ParseJsonBody(json_text);
+  if (!parsed.ok()) return parsed.status();
+  const Json& body = *parsed;
+  if (!body.is_object()) {
     return InvalidArgument(
         "the body must be a JSON object with the keys of a [[contracts]] table, e.g. "
         "{\"con_id\": 711280073, \"tick_types\": [\"bid_ask\", \"last\"]}");

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "http/api_common.h"
+#include "http/json_body.h"
 
 namespace ibstream::http {
 namespace {
@@ -54,8 +55,10 @@ Response Gaps(ApiState& api, const Request& request) {
 }
 
 Response Backfill(ApiState& api, const Request& request) {
-  Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) return Error(400, "the body must be a JSON object");
+  auto parsed = ParseJsonBody(request.body);
+  if (!parsed.ok()) return Error(400, parsed.status().message());
+  const Json& body = *parsed;
+  if (!body.is_object()) return Error(400, "the body must be a JSON object");
   auto string_field = [&body](const char* key) -> std::optional<std::string> {
     auto it = body.find(key);
     if (it == body.end() || !it->is_string()) return std::nullopt;

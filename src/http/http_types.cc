@@ -1,5 +1,6 @@
 #include "http/http_types.h"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 namespace ibstream::http {
@@ -16,7 +17,8 @@ Response JsonError(int status, std::string_view message,
   for (const auto& [key, value] : extra) body[key] = value;
   Response response;
   response.status = status;
-  response.body = body.dump();
+  // Replace rather than throw on invalid UTF-8: a message may quote what a client sent.
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return response;
 }
 
@@ -34,6 +36,46 @@ int HexValue(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
+
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = 0;
+    uint32_t code = 0;
+    uint32_t min = 0;
+    if ((c & 0xE0) == 0xC0) {
+      length = 2, code = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      length = 3, code = c & 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      length = 4, code = c & 0x07, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + length > text.size()) return false;
+    for (size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += length;
+  }
+  return true;
+}
+
+std::optional<std::string> DecodeUtf8Component(std::string_view text, bool plus_is_space) {
+  auto decoded = PercentDecode(text, plus_is_space);
+  if (!decoded || !IsValidUtf8(*decoded)) return std::nullopt;
+  return decoded;
+}
+
 }  // namespace
 
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
@@ -60,7 +102,7 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_spa
 bool ParseTarget(std::string_view target, std::string& path,
                  std::map<std::string, std::string>& query) {
   const size_t q = target.find('?');
-  auto decoded_path = PercentDecode(target.substr(0, q), false);
+  auto decoded_path = DecodeUtf8Component(target.substr(0, q), false);
   if (!decoded_path) return false;
   path = std::move(*decoded_path);
   query.clear();
@@ -72,8 +114,8 @@ bool ParseTarget(std::string_view target, std::string& path,
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
-    auto key = PercentDecode(pair.substr(0, eq), true);
-    auto value = PercentDecode(
+    auto key = DecodeUtf8Component(pair.substr(0, eq), true);
+    auto value = DecodeUtf8Component(
         eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!key || !value) return false;
     query[*key] = *value;

@@ -36,7 +36,8 @@ Response JsonError(int status, std::string_view message,
 // A JSON response from already serialized text.
 Response JsonResponse(std::string json, int status = 200);
 
-// Splits "a/b?x=1&y=%20" into a decoded path and query; false when the percent-encoding is bad.
+// Splits "a/b?x=1&y=%20" into a decoded path and query; false when the percent-encoding is bad
+// or a decoded path, key or value is not valid UTF-8 (handlers may assume valid UTF-8).
 bool ParseTarget(std::string_view target, std::string& path,
                  std::map<std::string, std::string>& query);
 

@@ -353,6 +353,21 @@ TEST_F(RecorderApiTest, TheDashboardIsOneSelfContainedPageOverTheJsonEndpoints) 
   EXPECT_EQ(r.body.find("innerHTML"), std::string::npos) << "recorder text must go in as text";
 }
 
+TEST_F(RecorderApiTest, DeeplyNestedJsonBodiesAreRefusedByName) {
+  const std::string auth = "Authorization: Bearer s3cret\r\n";
+  const std::string deep = std::string(20'000, '[') + std::string(20'000, ']');
+  for (const auto& [path, body] :
+       {std::pair<std::string, std::string>{"/v1/contracts", R"({"con_id": )" + deep + "}"},
+        {"/v1/backfill", R"({"contract_id": )" + deep + "}"}}) {
+    auto r = Post(path, body, auth);
+    ExpectJsonError(r, 400);
+    EXPECT_NE(r.json().value("error", "").find("deeper than the limit of 64"), std::string::npos)
+        << path << ": " << r.body;
+  }
+  EXPECT_TRUE(source_->tracked.empty());
+  EXPECT_TRUE(source_->backfills.empty());
+}
+
 TEST(RecorderApiPieces, ContractJsonToTomlKeepsTypes) {
   auto text = ContractJsonToToml(
       R"({"con_id": 5, "enabled": true, "tick_types": ["last"], "x": 1.5, "t": {"a": "b"}})");

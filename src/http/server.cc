@@ -1,13 +1,23 @@
 // Beast is confined to this file.
 #include "http/server.h"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <utility>  // before Asio: GCC 12 + Boost 1.74 need std::exchange declared first
+
+// Asio's coroutine frames are allocated by a class-specific operator new that GCC 12 inlines down
+// to ::operator new, then paired with the class-specific operator delete (which hands the memory
+// back to the same recycling allocator): a false -Wmismatched-new-delete, depending on inlining.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 
 namespace ibstream::http {
 
@@ -17,6 +27,7 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
+using namespace std::chrono_literals;
 
 struct Server::Impl {
   Impl(Router r, ServerOptions o) : router(std::move(r)), options(std::move(o)) {}
@@ -35,16 +46,81 @@ struct Server::Impl {
   std::mutex sockets_mutex;
   std::vector<std::weak_ptr<beast::tcp_stream>> streams;
 
+  void Warn(const std::string& line) const {
+    if (options.log_warning) {
+      options.log_warning(line);
+    } else {
+      std::cerr << line << "\n";
+    }
+  }
+
+  // accept() failed for want of descriptors or memory: retrying at once would spin.
+  static bool IsStarved(const boost::system::error_code& ec) {
+    if (ec.category() != boost::system::system_category()) return false;
+    const int v = ec.value();
+    return v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM;
+  }
+
   awaitable<void> Accept() {
+    asio::steady_timer backoff_timer(io);
+    std::chrono::milliseconds backoff{0};
+    uint64_t errors_in_episode = 0;
     for (;;) {
       boost::system::error_code ec;
       tcp::socket socket = co_await acceptor->async_accept(asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+        counters.accept_errors.fetch_add(1);
+        if (!IsStarved(ec)) continue;  // e.g. ECONNABORTED: that connection only
+        ++errors_in_episode;
+        if (backoff.count() == 0) {
+          counters.accept_backoffs.fetch_add(1);
+          Warn("http: accept failed (" + ec.message() + "); retrying with back-off up to " +
+               std::to_string(options.accept_backoff_max.count()) + " ms");
+        }
+        backoff =
+            NextAcceptBackoff(backoff, options.accept_backoff_initial, options.accept_backoff_max);
+        backoff_timer.expires_after(backoff);
+        co_await backoff_timer.async_wait(asio::redirect_error(use_awaitable, ec));
+        if (!acceptor->is_open()) co_return;
         continue;
       }
+      if (backoff.count() != 0) {
+        Warn("http: accepting again after " + std::to_string(errors_in_episode) +
+             " failed accept() calls");
+        backoff = std::chrono::milliseconds{0};
+        errors_in_episode = 0;
+      }
+      if (counters.connections.load() >= options.max_connections) {
+        counters.connections_refused.fetch_add(1);
+        asio::co_spawn(io, Refuse(std::move(socket)), asio::detached);
+        continue;
+      }
+      counters.connections.fetch_add(1);
       asio::co_spawn(io, Session(std::move(socket)), asio::detached);
     }
+  }
+
+  // Answers 503 without reading the request, then drains what the client sends for a moment so
+  // that closing does not reset the connection before the client reads the answer.
+  awaitable<void> Refuse(tcp::socket socket) {
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    Track(stream);
+    auto res = ToBeast(JsonError(503, "too many connections",
+                                 {{"max_connections", std::to_string(options.max_connections)}}),
+                       11, false);
+    res.set(bhttp::field::retry_after, "1");
+    boost::system::error_code ec;
+    stream->expires_after(std::min<std::chrono::milliseconds>(options.write_timeout, 1s));
+    co_await bhttp::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
+    stream->socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::string discard(4096, '\0');
+    size_t drained = 0;
+    while (!ec && drained < discard.size() * 16) {
+      drained += co_await stream->async_read_some(asio::buffer(discard),
+                                                  asio::redirect_error(use_awaitable, ec));
+    }
+    stream->close();
   }
 
   // The refusal for a route that needs a token the request does not carry.
@@ -95,57 +171,117 @@ struct Server::Impl {
     streams.push_back(stream);
   }
 
+  using Parser = bhttp::request_parser<bhttp::string_body>;
+
+  // Reads one request. Beast's header limit bounds only what is not yet parsed, so the total of
+  // the request line and header fields is counted here.
+  awaitable<boost::system::error_code> ReadRequest(beast::tcp_stream& stream,
+                                                   beast::flat_buffer& buffer, Parser& parser) {
+    boost::system::error_code ec;
+    size_t header_bytes = 0;
+    while (!parser.is_header_done()) {
+      header_bytes += co_await bhttp::async_read_some(stream, buffer, parser,
+                                                      asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return ec;
+      if (header_bytes > options.max_header_bytes) co_return bhttp::error::header_limit;
+    }
+    if (!parser.is_done()) {
+      co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    }
+    co_return ec;
+  }
+
+  static bool IsDisconnect(const boost::system::error_code& ec) {
+    return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+           ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+           ec == asio::error::connection_reset;
+  }
+
+  static Response ReadError(const boost::system::error_code& ec) {
+    if (ec == bhttp::error::body_limit) return JsonError(413, "request body too large");
+    if (ec == bhttp::error::header_limit) {
+      return JsonError(431, "request header fields too large");
+    }
+    return JsonError(400, "malformed HTTP request: " + ec.message());
+  }
+
+  // The HEAD answer of an SSE route: the stream's headers, no stream.
+  Response SseHead(const Request& request, const Router::Match& match) const {
+    if (auto refusal = CheckToken(request, match.options)) return *refusal;
+    Response r;
+    r.content_type = "text/event-stream";
+    r.headers.emplace_back("Cache-Control", "no-cache");
+    return r;
+  }
+
+  // Decodes what Beast parsed into a Request; nullopt (a 400) when it cannot be decoded.
+  static std::optional<Request> Decode(const bhttp::request<bhttp::string_body>& req) {
+    try {
+      Request request;
+      request.method = std::string(req.method_string());
+      if (!ParseTarget(req.target(), request.path, request.query)) return std::nullopt;
+      if (auto it = req.find(bhttp::field::authorization); it != req.end()) {
+        request.authorization = std::string(it->value());
+      }
+      request.body = req.body();
+      return request;
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+
+  struct ConnectionSlot {
+    explicit ConnectionSlot(ServerCounters& c) : counters(c) {}
+    ~ConnectionSlot() { counters.connections.fetch_sub(1); }
+    ConnectionSlot(const ConnectionSlot&) = delete;
+    ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+    ServerCounters& counters;
+  };
+
+  // Runs for each accepted connection; Accept counted it in `connections`.
   awaitable<void> Session(tcp::socket socket) {
+    const ConnectionSlot slot(counters);
     auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
     Track(stream);
     beast::flat_buffer buffer;
     for (;;) {
-      bhttp::request_parser<bhttp::string_body> parser;
+      Parser parser;
       parser.body_limit(options.max_body_bytes);
-      parser.header_limit(16 * 1024);
+      parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
       stream->expires_after(options.idle_timeout);
-      boost::system::error_code ec;
-      co_await bhttp::async_read(*stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-      if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-          ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-          ec == asio::error::connection_reset) {
-        break;
-      }
+      boost::system::error_code ec = co_await ReadRequest(*stream, buffer, parser);
+      if (IsDisconnect(ec)) break;
       if (ec) {
         counters.requests.fetch_add(1);
         counters.bad_requests.fetch_add(1);
-        const bool too_large = ec == bhttp::error::body_limit;
-        Response r = too_large ? JsonError(413, "request body too large")
-                               : JsonError(400, "malformed HTTP request: " + ec.message());
-        auto res = ToBeast(r, 11, false);
+        auto res = ToBeast(ReadError(ec), 11, false);
         stream->expires_after(options.write_timeout);
         co_await bhttp::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
         break;
       }
       counters.requests.fetch_add(1);
       auto req = parser.release();
-      Request request;
-      request.method = std::string(req.method_string());
-      request.body = std::move(req.body());
-      if (auto it = req.find(bhttp::field::authorization); it != req.end()) {
-        request.authorization = std::string(it->value());
-      }
+      std::optional<Request> request = Decode(req);
       Response response;
-      Router::Match match;
-      if (!ParseTarget(req.target(), request.path, request.query)) {
+      if (!request) {
         response = JsonError(400, "malformed request target");
       } else {
-        match = router.Find(request.method, request.path);
+        const Router::Match match = router.Find(request->method, request->path);
         if (match.sse_handler && match.error_status == 0) {
-          co_await ServeSse(stream, request, match);
-          break;
+          if (request->method != "HEAD") {
+            co_await ServeSse(stream, *request, match);
+            break;
+          }
+          response = SseHead(*request, match);
+        } else {
+          response = Handle(*request, match);
         }
-        response = Handle(request, match);
       }
       if (response.status >= 400 && response.status < 500) counters.bad_requests.fetch_add(1);
       const bool keep_alive = req.keep_alive();
       auto res = ToBeast(response, req.version(), keep_alive);
-      if (request.method == "HEAD") res.body().clear();
+      // HEAD: Content-Length stays that of the GET answer; no body is written.
+      if (req.method() == bhttp::verb::head) res.body().clear();
       stream->expires_after(options.write_timeout);
       co_await bhttp::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
       if (ec || !keep_alive) break;
@@ -255,6 +391,35 @@ void Server::Stop() {
     asio::post(impl_->io, [this] { impl_->io.stop(); });
     impl_->thread.join();
   });
+}
+
+std::chrono::milliseconds NextAcceptBackoff(std::chrono::milliseconds previous,
+                                            std::chrono::milliseconds initial,
+                                            std::chrono::milliseconds max) {
+  const std::chrono::milliseconds floor{1};  // a zero initial wait would still spin
+  if (previous.count() <= 0) return std::clamp(initial, floor, std::max(max, floor));
+  return std::clamp(previous * 2, floor, std::max(max, floor));
+}
+
+void WriteServerMetrics(const ServerCounters& counters, PrometheusWriter& w) {
+  auto value = [](const std::atomic<uint64_t>& a) { return static_cast<double>(a.load()); };
+  w.Family("ibstream_http_connections", "gauge", "HTTP connections open (SSE streams included).");
+  w.Sample(value(counters.connections));
+  w.Family("ibstream_http_connections_refused_total", "counter",
+           "HTTP connections answered 503 at http.max_connections.");
+  w.Sample(value(counters.connections_refused));
+  w.Family("ibstream_http_accept_errors_total", "counter", "Failed accept() calls.");
+  w.Sample(value(counters.accept_errors));
+  w.Family("ibstream_http_accept_backoffs_total", "counter",
+           "Episodes of accept() failing for want of descriptors or memory (backed off).");
+  w.Sample(value(counters.accept_backoffs));
+  w.Family("ibstream_http_requests_total", "counter", "HTTP requests read.");
+  w.Sample(value(counters.requests));
+  w.Family("ibstream_http_bad_requests_total", "counter", "HTTP requests answered 4xx.");
+  w.Sample(value(counters.bad_requests));
+  w.Family("ibstream_http_handler_failures_total", "counter",
+           "HTTP handlers that threw (answered 500; a bug).");
+  w.Sample(value(counters.handler_failures));
 }
 
 uint16_t Server::port() const { return impl_->bound_port.load(); }

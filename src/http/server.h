@@ -2,18 +2,27 @@
 //
 // Binds to loopback by default. Plain routes answer one response per request (keep-alive);
 // SSE routes hold the connection and write what their sink queues, with keepalive comments when
-// idle. Malformed requests get a 400 JSON body, unknown paths 404, wrong methods 405, bodies over
-// the limit 413, a missing or wrong bearer token 401; a handler that throws gets a 500 and a
-// counter (a bug, never expected for bad input).
+// idle. Every request read gets an answer: malformed requests (including a target that is not
+// valid UTF-8 once percent-decoded) get a 400 JSON body, unknown paths 404, wrong methods 405,
+// bodies over the limit 413, headers over the limit (request line and all fields together) 431,
+// a missing or wrong bearer token 401; a handler that throws gets a 500 and a counter (a bug,
+// never expected for bad input). HEAD is answered with the GET route's headers and no body; on an
+// SSE route it answers the stream's headers without starting a stream.
+//
+// Connections beyond `max_connections` are answered 503 (JSON) and closed. When accept() fails
+// for want of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM) the server waits before accepting again,
+// `accept_backoff_initial` doubling up to `accept_backoff_max`, and logs one line per episode.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "common/status.h"
+#include "http/prometheus.h"
 #include "http/router.h"
 
 namespace ibstream::http {
@@ -24,6 +33,15 @@ struct ServerOptions {
   // Required by routes marked requires_token; when empty those routes answer 403.
   std::string bearer_token;
   size_t max_body_bytes = 64 * 1024;
+  // The request line and every header field together; more is refused with 431.
+  size_t max_header_bytes = 16 * 1024;
+  // Connections open at once (SSE streams included); keep it below the descriptor limit.
+  size_t max_connections = 256;
+  std::chrono::milliseconds accept_backoff_initial{100};
+  std::chrono::milliseconds accept_backoff_max{1000};
+  // Receives the server's warnings (one line per accept back-off episode), from the server's
+  // thread. Empty: they go to stderr.
+  std::function<void(const std::string&)> log_warning;
   size_t max_sse_queued_bytes = 1 << 20;
   std::chrono::milliseconds sse_keepalive{15000};
   std::chrono::milliseconds idle_timeout{60000};
@@ -37,7 +55,22 @@ struct ServerCounters {
   std::atomic<uint64_t> handler_failures{0};
   std::atomic<uint64_t> sse_clients{0};  // currently connected
   std::atomic<uint64_t> sse_dropped_slow{0};
+  std::atomic<uint64_t> connections{0};          // currently open (refusals not included)
+  std::atomic<uint64_t> connections_refused{0};  // answered 503 at max_connections
+  std::atomic<uint64_t> accept_errors{0};        // accept() failures of any kind
+  std::atomic<uint64_t> accept_backoffs{0};      // episodes of accept() starved of resources
 };
+
+// The wait before the next accept() after one failed for want of resources: `previous` is the
+// last wait of this episode (zero at its start). `initial` first, then doubling, never above
+// `max`.
+std::chrono::milliseconds NextAcceptBackoff(std::chrono::milliseconds previous,
+                                            std::chrono::milliseconds initial,
+                                            std::chrono::milliseconds max);
+
+// Writes `counters` as the ibstream_http_* families of /metrics (connections, refusals, accept
+// errors and back-offs, requests). Reads atomics only: safe from any thread.
+void WriteServerMetrics(const ServerCounters& counters, PrometheusWriter& w);
 
 class Server {
  public:

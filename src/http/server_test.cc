@@ -10,6 +10,7 @@
 #include <utility>  // before Asio (GCC 12 + Boost 1.74)
 
 #include "http/prometheus.h"
+#include "http/server_test_client.h"
 
 namespace ibstream::http {
 namespace {
@@ -18,38 +19,10 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-// Sends raw bytes and reads until the server closes the connection, or until what was read
-// contains `stop_at` when that is not empty.
-std::string RoundTrip(uint16_t port, const std::string& raw, const std::string& stop_at = "") {
-  asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  boost::system::error_code ec;
-  asio::write(socket, asio::buffer(raw), ec);
-  std::string out;
-  char buf[4096];
-  while (stop_at.empty() || out.find(stop_at) == std::string::npos) {
-    const size_t n = socket.read_some(asio::buffer(buf), ec);
-    if (ec) break;
-    out.append(buf, n);
-  }
-  return out;
-}
-
-std::string Get(uint16_t port, const std::string& target, const std::string& extra = "") {
-  return RoundTrip(
-      port, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + extra + "\r\n");
-}
-
-int StatusOf(const std::string& response) {
-  if (response.size() < 12) return -1;
-  return std::stoi(response.substr(9, 3));
-}
-
-nlohmann::json BodyJson(const std::string& response) {
-  const size_t at = response.find("\r\n\r\n");
-  return nlohmann::json::parse(response.substr(at + 4), nullptr, false);
-}
+using testing::BodyJson;
+using testing::Get;
+using testing::RoundTrip;
+using testing::StatusOf;
 
 class ServerTest : public ::testing::Test {
  protected:
