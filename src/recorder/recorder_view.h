@@ -118,7 +118,10 @@ struct RecorderCounters {
 struct RecorderView {
   TimePoint now;
   TimePoint started_at;
-  bool ready = false;  // storage open and the loop running
+  // Storage open, accepting writes (not suspended after a write error) and the loop running.
+  bool ready = false;
+  // Stored data can be read: storage is open (writing may be suspended).
+  bool storage_open() const { return ready || storage.suspended; }
   reliability::HealthStatus overall = reliability::HealthStatus::kUnknown;
   GatewayView gateway;
   StorageView storage;

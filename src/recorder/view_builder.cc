@@ -72,7 +72,8 @@ std::shared_ptr<const RecorderView> BuildView(const ViewInputs& inputs, const Lo
   auto view = std::make_shared<RecorderView>();
   view->now = now;
   view->started_at = inputs.started_at;
-  view->ready = ctx.store != nullptr;
+  // Ready means able to record: storage open and accepting writes.
+  view->ready = ctx.store != nullptr && !ctx.store->writer().suspended();
   view->overall = ctx.core.OverallStatus(now);
   session.FillGatewayView(view->gateway);
 

@@ -358,6 +358,11 @@ void ReliabilityCore::OnStorageError(std::string_view message, TimePoint now) {
   alerts_.Raise(std::move(c), now);
 }
 
+void ReliabilityCore::OnStorageSuspended(bool suspended, std::string_view cause) {
+  storage_suspended_ = suspended;
+  storage_suspended_cause_ = suspended ? std::string(cause) : std::string();
+}
+
 void ReliabilityCore::OnDiskSpace(uint64_t free_bytes, uint64_t total_bytes) {
   disk_free_bytes_ = free_bytes;
   disk_total_bytes_ = total_bytes;
@@ -684,6 +689,15 @@ void ReliabilityCore::ObserveAlerts(TimePoint now) {
                        "unknown time zone id '" + zone + "': market status cannot be known",
                        {{"zone_id", zone}},
                        std::nullopt});
+  }
+  if (storage_suspended_) {
+    alerts_.Observe(AlertCondition{
+        std::string(rules::kStorageError),
+        std::nullopt,
+        "storage writing suspended" +
+            (storage_suspended_cause_.empty() ? std::string() : ": " + storage_suspended_cause_),
+        {{"suspended", "true"}},
+        std::nullopt});
   }
   if (disk_free_bytes_ && disk_total_bytes_ && *disk_total_bytes_ > 0) {
     const double fraction =
