@@ -98,6 +98,7 @@ struct StorageView {
   bool low_space = false;
   uint64_t available_bytes = 0;
   uint64_t recovered_corrupt_files = 0;
+  uint64_t gap_ledger_damaged_files = 0;  // damaged ledger generations quarantined at start
 };
 
 struct RecorderCounters {

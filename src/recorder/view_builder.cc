@@ -89,6 +89,7 @@ std::shared_ptr<const RecorderView> BuildView(const ViewInputs& inputs, const Lo
   st.low_space = inputs.storage_low_space;
   st.available_bytes = inputs.available_bytes;
   st.recovered_corrupt_files = ctx.store->recovery_report().files_quarantined;
+  st.gap_ledger_damaged_files = ctx.store->ledger_damage().quarantined.size();
 
   view->counters = ctx.counters;
   view->counters.alerts_fired = inputs.alerts_fired;
