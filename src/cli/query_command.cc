@@ -13,9 +13,11 @@
 // (JSON unless --v3-prefer protobuf; formats/v3_archive.h has the rules).
 //
 // Exit status: 0 when everything read was sound; 1 when the output is complete except for damage
-// that was skipped (--data: damaged files; --v3: bad records or unreadable files), with a summary
-// line on stderr (for --v3 followed by up to 16 lines naming file and place); 2 when nothing
-// could be done (bad arguments, no such archive, the output could not be written).
+// that was skipped (--data: closed files that fail their checks, journals with a damaged header
+// or damaged records, files where a date or hour directory should be; --v3: bad records or
+// unreadable files), with a summary line on stderr followed by up to 16 lines naming each file
+// (or place), the bytes left unread and why; 2 when nothing could be done (bad arguments, no
+// such archive, the output could not be written).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -173,6 +175,25 @@ int ReportV3(const formats::V3ArchiveStats& stats) {
   return 1;
 }
 
+// Reports what a --data read skipped as damaged; the exit status.
+int ReportSkipped(const storage::QueryStats& stats, const std::string& data) {
+  if (stats.complete()) return 0;
+  constexpr size_t kMaxListed = 16;
+  std::cerr << "ibstream query: the store is damaged: " << stats.skipped.size()
+            << " damaged files or regions (" << stats.skipped_bytes
+            << " bytes) were skipped; the output holds everything else; run `ibstream verify "
+               "--data "
+            << data << "`\n";
+  for (size_t i = 0; i < stats.skipped.size() && i < kMaxListed; ++i) {
+    const storage::SkippedData& s = stats.skipped[i];
+    std::cerr << "  " << s.path << ": " << s.bytes << " bytes skipped: " << s.reason << "\n";
+  }
+  if (stats.skipped.size() > kMaxListed) {
+    std::cerr << "  ... and " << stats.skipped.size() - kMaxListed << " more\n";
+  }
+  return 1;
+}
+
 int RunQuery(const QueryOptions& o) {
   const OutputFormat* format = nullptr;
   for (const OutputFormat& f : kFormats) {
@@ -244,12 +265,7 @@ int RunQuery(const QueryOptions& o) {
   if (!status.ok()) return Fail(status.ToString());
   if (!flushed.ok() || std::fflush(out) != 0) return Fail("writing the output failed");
   if (!o.v3.empty()) return ReportV3(v3_stats);
-  if (stats.corrupt_files > 0) {
-    std::cerr << "ibstream query: " << stats.corrupt_files
-              << " damaged files were skipped; run `ibstream verify --data " << o.data << "`\n";
-    return 1;
-  }
-  return 0;
+  return ReportSkipped(stats, o.data);
 }
 
 }  // namespace

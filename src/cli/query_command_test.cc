@@ -1,4 +1,5 @@
-// `ibstream query --v3` end to end: the built executable on archives written by V3Writer.
+// `ibstream query` end to end: the built executable on archives written by V3Writer (--v3) and
+// on stores of journals (--data), sound and damaged.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,10 @@
 #include "formats/v3_json.h"
 #include "formats/v3_protobuf.h"
 #include "formats/v3_writer.h"
+#include "fs/file_system.h"
+#include "storage/journal.h"
+#include "storage/layout.h"
+#include "storage/test_ticks.h"
 
 namespace ibstream::cli {
 namespace {
@@ -141,6 +146,77 @@ TEST_F(QueryV3CommandTest, UsageErrorsExitTwo) {
   WriteArchive({Quote(kHour + 1, 1)});
   EXPECT_EQ(Query("--v3 " + Archive() + " --contract 1 --v3-prefer xml"), 2);
   EXPECT_NE(Err().find("unknown --v3-prefer 'xml'"), std::string::npos) << Err();
+}
+
+// --data: a store whose damage must be reported on stderr with exit status 1.
+class QueryDataCommandTest : public QueryV3CommandTest {
+ protected:
+  std::string Root() const { return (dir_ / "data").string(); }
+  // Journal generation `generation` of 2025-08-21 14h holding `n` MNQ quotes; returns its path.
+  std::string WriteJournal(uint32_t generation, int n, uint64_t first_sequence) {
+    auto file = storage::JournalFile::Create(fs::PosixFileSystem(), Root(), FromUnixSeconds(kHour),
+                                             generation, false);
+    EXPECT_TRUE(file.ok()) << file.status().ToString();
+    if (!file.ok()) return "";
+    for (int i = 0; i < n; ++i) {
+      (*file)->AddTick(storage::testing::MakeTick(kMnq, TickType::kBidAsk, kHour + 1 + i,
+                                                  first_sequence + static_cast<uint64_t>(i)));
+    }
+    EXPECT_TRUE((*file)->Write().ok());
+    EXPECT_TRUE((*file)->Sync().ok());
+    EXPECT_TRUE((*file)->Close().ok());
+    return (*file)->path();
+  }
+  int QueryData() {
+    return Query("--data " + Root() +
+                 " --contract 711280073 --from 2025-08-21T00:00:00Z --to 2025-08-22T00:00:00Z");
+  }
+  size_t OutLines() const {
+    const std::string out = Out();
+    return static_cast<size_t>(std::count(out.begin(), out.end(), '\n'));
+  }
+};
+
+TEST_F(QueryDataCommandTest, SoundStoreExitsZeroWithNothingOnStderr) {
+  WriteJournal(1, 100, 1);
+  ASSERT_EQ(QueryData(), 0) << Err();
+  EXPECT_EQ(OutLines(), 100u);
+  EXPECT_EQ(Err(), "");
+}
+
+TEST_F(QueryDataCommandTest, AFlippedJournalHeaderByteIsReportedAndExitsOne) {
+  WriteJournal(1, 100, 1);
+  const std::string damaged = WriteJournal(2, 400, 1001);
+  {
+    std::fstream f(damaged, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(3);
+    char c = 0;
+    f.read(&c, 1);
+    c ^= 0x5a;
+    f.seekp(3);
+    f.write(&c, 1);
+  }
+  ASSERT_EQ(QueryData(), 1) << Err();
+  EXPECT_EQ(OutLines(), 100u) << "the sound journal is still printed";
+  EXPECT_NE(Err().find("ibstream query: the store is damaged: 1 damaged files or regions ("),
+            std::string::npos)
+      << Err();
+  EXPECT_NE(Err().find(damaged + ": " + std::to_string(stdfs::file_size(damaged)) +
+                       " bytes skipped: journal header"),
+            std::string::npos)
+      << Err();
+}
+
+TEST_F(QueryDataCommandTest, AFileWhereAnHourDirectoryShouldBeIsReportedAndExitsOne) {
+  WriteJournal(1, 100, 1);
+  const std::string hour_dir = storage::ClosedHourDir(Root(), FromUnixSeconds(kHour));
+  stdfs::create_directories(stdfs::path(hour_dir).parent_path());
+  std::ofstream(hour_dir) << "not a directory";
+  ASSERT_EQ(QueryData(), 1) << Err();
+  EXPECT_EQ(OutLines(), 100u) << "the query goes on";
+  EXPECT_NE(Err().find(hour_dir + ": 15 bytes skipped: cannot list as a directory"),
+            std::string::npos)
+      << Err();
 }
 
 }  // namespace

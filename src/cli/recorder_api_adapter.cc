@@ -14,8 +14,9 @@ class RecorderSource final : public http::RecorderApiSource {
 
   std::shared_ptr<const recorder::RecorderView> View() const override { return recorder_.View(); }
   Status Query(const std::vector<StreamKey>& streams, TimePoint from, TimePoint to,
-               const std::function<Status(const Tick&)>& sink) const override {
-    return recorder_.Query(streams, from, to, sink);
+               const std::function<Status(const Tick&)>& sink,
+               storage::QueryStats* stats) const override {
+    return recorder_.Query(streams, from, to, sink, stats);
   }
   uint64_t Subscribe(recorder::TickFanout::Filter filter,
                      recorder::TickFanout::Consumer consumer) override {

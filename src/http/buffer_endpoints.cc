@@ -119,10 +119,23 @@ std::optional<Response> ReadQueryParams(const ApiState& api, const Request& requ
 struct QueryRecords {
   std::string messages;
   int64_t count = 0;
-  int64_t unencodable = 0;  // ticks the v3 protobuf codec cannot carry (protobuf format)
-  bool truncated = false;   // stopped at max_records
-  Status status;            // of the storage query, when not truncated
+  int64_t unencodable = 0;    // ticks the v3 protobuf codec cannot carry (protobuf format)
+  bool truncated = false;     // stopped at max_records
+  Status status;              // of the storage query, when not truncated
+  storage::QueryStats stats;  // what was read, and what damaged data was skipped
 };
+
+// What a query skipped as damaged: "complete" says whether anything was, "skipped_damaged" how
+// much and where (the first kMaxSkippedListed pieces), so damage is never served silently.
+constexpr size_t kMaxSkippedListed = 16;
+Json SkippedJson(const storage::QueryStats& stats) {
+  Json items = Json::array();
+  for (const storage::SkippedData& s : stats.skipped) {
+    if (items.size() == kMaxSkippedListed) break;
+    items.push_back({{"path", s.path}, {"bytes", s.bytes}, {"reason", s.reason}});
+  }
+  return {{"count", stats.skipped.size()}, {"bytes", stats.skipped_bytes}, {"items", items}};
+}
 
 QueryRecords ReadQueryRecords(const ApiState& api, const BufferQueryParams& params,
                               const std::vector<StreamKey>& streams) {
@@ -130,8 +143,9 @@ QueryRecords ReadQueryRecords(const ApiState& api, const BufferQueryParams& para
   const bool protobuf = params.format == "protobuf";
   std::string scratch;
   const Status kStop = ResourceExhausted("limit reached");
-  out.status =
-      api.source->Query(streams, params.from, params.to, [&](const Tick& stored) -> Status {
+  out.status = api.source->Query(
+      streams, params.from, params.to,
+      [&](const Tick& stored) -> Status {
         if (out.count >= params.max_records) {
           out.truncated = true;
           return kStop;
@@ -161,7 +175,8 @@ QueryRecords ReadQueryRecords(const ApiState& api, const BufferQueryParams& para
         }
         ++out.count;
         return Status::Ok();
-      });
+      },
+      &out.stats);
   return out;
 }
 
@@ -215,7 +230,7 @@ Response BufferQuery(ApiState& api, const Request& request) {
   BufferQueryParams params;
   if (auto refusal = ReadQueryParams(api, request, params)) return *refusal;
   if (auto refusal = RefuseUnrecorded(*lookup.contract, params.types)) return *refusal;
-  if (!view->ready) return Error(503, "storage is not open");
+  if (!view->storage_open()) return Error(503, "storage is not open");
 
   std::vector<StreamKey> streams;
   for (TickType type : params.types) streams.push_back({lookup.id, type});
@@ -233,6 +248,8 @@ Response BufferQuery(ApiState& api, const Request& request) {
       {"raw_format", params.raw},
       {"truncated", records.truncated},
       {"skipped_unencodable", records.unencodable},
+      {"complete", records.stats.complete()},
+      {"skipped_damaged", SkippedJson(records.stats)},
   };
   std::string body = head.dump();
   body.pop_back();  // the closing brace
@@ -266,7 +283,7 @@ Response BufferReplays::Buffer(const Request& request, std::shared_ptr<SseSink> 
   SseParams params = ReadSseParams(request);
   if (params.error) return *params.error;
   if (auto refusal = RefuseUnrecorded(*lookup.contract, types.value())) return *refusal;
-  if (!view->ready) return Error(503, "storage is not open");
+  if (!view->storage_open()) return Error(503, "storage is not open");
   if (auto refusal = streams_->CheckStreamLimit()) return *refusal;
   if (auto refusal = CheckReplayLimit()) return *refusal;
 
@@ -339,15 +356,16 @@ void BufferReplays::Replay(std::shared_ptr<SseSession> session, std::vector<Stre
   // The most recent `cap` stored ticks of the window.
   const size_t cap = static_cast<size_t>(limit.value_or(state_->options.max_query_records));
   std::deque<Tick> ticks;
-  const Status st = state_->source->Query(streams, now - span, now + std::chrono::minutes(1),
-                                          [&](const Tick& tick) -> ibstream::Status {
-                                            if (session->finished()) {
-                                              return Unavailable("client gone");
-                                            }
-                                            ticks.push_back(tick);
-                                            if (ticks.size() > cap) ticks.pop_front();
-                                            return ibstream::Status::Ok();
-                                          });
+  storage::QueryStats stats;
+  const Status st = state_->source->Query(
+      streams, now - span, now + std::chrono::minutes(1),
+      [&](const Tick& tick) -> ibstream::Status {
+        if (session->finished()) return Unavailable("client gone");
+        ticks.push_back(tick);
+        if (ticks.size() > cap) ticks.pop_front();
+        return ibstream::Status::Ok();
+      },
+      &stats);
   if (session->finished()) return;
   if (!st.ok()) {
     session->Error("BUFFER_ERROR", "reading stored ticks failed: " + st.message());
@@ -363,6 +381,8 @@ void BufferReplays::Replay(std::shared_ptr<SseSession> session, std::vector<Stre
                    {"contract_id", streams.front().contract_id},
                    {"buffer_duration", duration_text},
                    {"buffer_message_count", total}};
+  complete["complete"] = stats.complete();
+  complete["skipped_damaged"] = SkippedJson(stats);
   session->PushEvent("info", session->MainStreamId(), {{"status", complete}});
   if (!session->FinishReplay()) return;
   Json live = {{"status", "live_start"},

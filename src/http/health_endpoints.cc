@@ -269,7 +269,11 @@ Response Livez(ApiState& api, const Request&) {
 Response Readyz(ApiState& api, const Request&) {
   auto view = api.source->View();
   Json reasons = Json::array();
-  if (!view->ready) reasons.push_back("storage is not open");
+  if (view->storage.suspended) {
+    reasons.push_back("storage writing is suspended after a write error");
+  } else if (!view->ready) {
+    reasons.push_back("storage is not open");
+  }
   if (!view->gateway.connected) {
     reasons.push_back("gateway session is " +
                       (view->gateway.state.empty() ? std::string("down") : view->gateway.state));

@@ -19,7 +19,7 @@ void WriteProcessFamilies(const ApiState& api, const RecorderView& view, Prometh
   w.Sample(1, {{"version", api.options.version}});
   w.Family("ibstream_start_time_seconds", "gauge", "When the recorder started (Unix time).");
   w.Sample(Seconds(view.started_at.time_since_epoch()));
-  w.Family("ibstream_ready", "gauge", "1 when storage is open and the loop runs.");
+  w.Family("ibstream_ready", "gauge", "1 when storage accepts writes and the loop runs.");
   w.Sample(view.ready ? 1 : 0);
 }
 
@@ -142,6 +142,9 @@ void WriteStorageFamilies(const RecorderView& view, PrometheusWriter& w) {
   w.Sample(view.storage.suspended ? 1 : 0);
   w.Family("ibstream_storage_available_bytes", "gauge", "Free space on the storage volume.");
   w.Sample(static_cast<double>(view.storage.available_bytes));
+  w.Family("ibstream_storage_gap_ledger_damaged_files", "gauge",
+           "Damaged gap ledger generations copied aside at start.");
+  w.Sample(static_cast<double>(view.storage.gap_ledger_damaged_files));
 }
 
 void WriteAlertFamilies(const RecorderView& view, PrometheusWriter& w) {

@@ -17,6 +17,7 @@
 #include "recorder/recorder_commands.h"
 #include "recorder/recorder_view.h"
 #include "recorder/tick_fanout.h"
+#include "storage/query.h"
 
 namespace ibstream::http {
 
@@ -28,9 +29,10 @@ class RecorderApiSource {
   // The latest snapshot; never null.
   virtual std::shared_ptr<const recorder::RecorderView> View() const = 0;
   // Stored ticks of `streams` in [from, to), in order; a sink error stops the query and is
-  // returned.
+  // returned. `stats` (may be null) says what was read and what damaged data was skipped.
   virtual Status Query(const std::vector<StreamKey>& streams, TimePoint from, TimePoint to,
-                       const std::function<Status(const Tick&)>& sink) const = 0;
+                       const std::function<Status(const Tick&)>& sink,
+                       storage::QueryStats* stats) const = 0;
   // Live ticks as they are stored (see TickFanout): the consumer runs on the recorder's thread
   // and must not block.
   virtual uint64_t Subscribe(recorder::TickFanout::Filter filter,

@@ -217,6 +217,43 @@ TEST_F(RecorderApiTest, LivezAndReadyz) {
   EXPECT_EQ(Get("/readyz").json()["reasons"].size(), 2u);
 }
 
+TEST_F(RecorderApiTest, BufferQuerySaysWhatDamagedDataWasSkipped) {
+  auto r = Get("/v3/buffer/711280073/query");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["complete"], true);
+  EXPECT_EQ(r.json()["skipped_damaged"]["count"], 0);
+
+  storage::QueryStats stats;
+  stats.skipped.push_back(
+      {"/data/journal/2025-08-11/14.g1.wal", 4096, "journal header: bad magic"});
+  stats.skipped_bytes = 4096;
+  stats.corrupt_files = 1;
+  source_->SetQueryStats(stats);
+  r = Get("/v3/buffer/711280073/query");
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json j = r.json();
+  EXPECT_EQ(j["complete"], false);
+  EXPECT_EQ(j["skipped_damaged"]["count"], 1);
+  EXPECT_EQ(j["skipped_damaged"]["bytes"], 4096);
+  ASSERT_EQ(j["skipped_damaged"]["items"].size(), 1u);
+  EXPECT_EQ(j["skipped_damaged"]["items"][0]["path"], "/data/journal/2025-08-11/14.g1.wal");
+  EXPECT_EQ(j["skipped_damaged"]["items"][0]["reason"], "journal header: bad magic");
+}
+
+TEST_F(RecorderApiTest, ReadyzFailsWhileStorageWritingIsSuspended) {
+  auto view = MakeView();
+  view.ready = false;  // what the recorder publishes while writing is suspended
+  view.storage.suspended = true;
+  source_->SetView(view);
+  auto r = Get("/readyz");
+  ExpectJsonError(r, 503);
+  EXPECT_EQ(r.json()["ready"], false);
+  EXPECT_EQ(r.json()["reasons"], Json::array({"storage writing is suspended after a write error"}));
+  EXPECT_EQ(Get("/livez").status, 200);
+  // Stored data can still be read while writing is suspended.
+  EXPECT_EQ(Get("/v3/buffer/711280073/query").status, 200);
+}
+
 TEST_F(RecorderApiTest, GapsAndAlerts) {
   Json j = Get("/v1/gaps").json();
   EXPECT_EQ(j["total"], 2);
@@ -429,6 +466,7 @@ void CheckPrometheusText(const std::string& text) {
 TEST_F(RecorderApiTest, MetricsFollowTheTextFormat) {
   auto view = MakeView();
   view.contracts[0].symbol = "M\"N\\Q\n";  // label escaping
+  view.storage.gap_ledger_damaged_files = 2;
   source_->SetView(view);
   auto r = Get("/metrics");
   ASSERT_EQ(r.status, 200);
@@ -442,7 +480,8 @@ TEST_F(RecorderApiTest, MetricsFollowTheTextFormat) {
         "ibstream_circuit_breaker_state{", "ibstream_market_open{", "symbol=\"M\\\"N\\\\Q\\n\"",
         "ibstream_last_tick_timestamp_seconds{", "ibstream_alerts_firing{severity=\"critical\"} 1",
         "ibstream_storage_durable_position 42", "ibstream_backfill_failures_total 0",
-        "ibstream_http_contract_changes_total 0", "ibstream_runtime_contract_errors_total 0"}) {
+        "ibstream_http_contract_changes_total 0", "ibstream_runtime_contract_errors_total 0",
+        "ibstream_storage_gap_ledger_damaged_files 2"}) {
     EXPECT_NE(r.body.find(name), std::string::npos) << name;
   }
   // promtool, when installed, has the last word.

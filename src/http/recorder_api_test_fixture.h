@@ -138,12 +138,22 @@ class FakeSource final : public RecorderApiSource {
     std::lock_guard lock(mu_);
     return view_;
   }
+  // What Query reports as read and skipped from now on.
+  void SetQueryStats(storage::QueryStats stats) {
+    std::lock_guard lock(mu_);
+    query_stats_ = std::move(stats);
+  }
   void SetView(recorder::RecorderView view) {
     std::lock_guard lock(mu_);
     view_ = std::make_shared<recorder::RecorderView>(std::move(view));
   }
   Status Query(const std::vector<StreamKey>& streams, TimePoint from, TimePoint to,
-               const std::function<Status(const Tick&)>& sink) const override {
+               const std::function<Status(const Tick&)>& sink,
+               storage::QueryStats* stats) const override {
+    if (stats != nullptr) {
+      std::lock_guard lock(mu_);
+      *stats = query_stats_;
+    }
     for (const Tick& t : stored) {
       if (t.exchange_time < from || t.exchange_time >= to) continue;
       if (std::find(streams.begin(), streams.end(), t.stream()) == streams.end()) continue;
@@ -199,6 +209,7 @@ class FakeSource final : public RecorderApiSource {
  private:
   const Clock& clock_;
   mutable std::mutex mu_;
+  storage::QueryStats query_stats_;  // guarded by mu_
   std::shared_ptr<const recorder::RecorderView> view_;
 };
 

@@ -87,6 +87,14 @@ class Recorder::Impl {
           report.torn_tails_truncated, report.files_quarantined, report.records_salvaged,
           report.corrupt_bytes);
     }
+    const storage::LedgerDamage& ledger = store_->ledger_damage();
+    if (!ledger.clean()) {
+      spdlog::error(
+          "event=gap_ledger_damaged corrupt_bytes={} truncated_bytes={} damaged_files={} "
+          "quarantined={}",
+          ledger.corrupt_bytes, ledger.truncated_bytes, ledger.damaged_files.size(),
+          ledger.quarantined.size());
+    }
     IBSTREAM_RETURN_IF_ERROR(registry_.Open());
 
     session_.MakeClient(ClientOptionsFrom(options_.config));
@@ -133,10 +141,9 @@ class Recorder::Impl {
   }
 
   Status Query(const std::vector<StreamKey>& streams, TimePoint from, TimePoint to,
-               const std::function<Status(const Tick&)>& sink) const {
+               const std::function<Status(const Tick&)>& sink, storage::QueryStats* stats) const {
     if (!store_) return FailedPrecondition("storage is not open");
-    storage::QueryStats stats;
-    return store_->Query(storage::QueryRequest{streams, from, to}, sink, &stats);
+    return store_->Query(storage::QueryRequest{streams, from, to}, sink, stats);
   }
 
   Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) {
@@ -249,6 +256,8 @@ class Recorder::Impl {
   void Evaluate() {
     const TimePoint now = clock_.Now();
     registry_.UpdateMarketsAndResolve(now, session_.connected());
+    // Health follows the writer: storage_error holds as long as writing is suspended.
+    if (store_) core_.OnStorageSuspended(store_->writer().suspended(), last_storage_error_);
     const reliability::Decisions decisions = core_.Evaluate(now);
     for (const auto& action : decisions.actions) session_.Execute(action, now);
     for (const auto& e : decisions.breaker_events) {
@@ -268,6 +277,7 @@ class Recorder::Impl {
         spdlog::error("event=storage_write_failed cause=\"{}\" lost_spans={}", e.cause.ToString(),
                       e.lost.size());
         core_.OnStorageError(e.cause.message(), now);
+        last_storage_error_ = e.cause.message();
         for (const auto& span : e.lost) {
           ContractState* c = registry_.Find(span.stream.contract_id);
           if (c) {
@@ -282,13 +292,18 @@ class Recorder::Impl {
       case storage::StorageEvent::Kind::kLowSpace:
         low_space_ = true;
         available_bytes_ = e.available_bytes;
-        spdlog::warn("event=disk_low available_bytes={}", e.available_bytes);
-        core_.OnDiskSpace(e.available_bytes, 0);
+        spdlog::warn("event=disk_low available_bytes={} total_bytes={}", e.available_bytes,
+                     e.total_bytes);
+        core_.OnDiskSpace(e.available_bytes, e.total_bytes);
         break;
       case storage::StorageEvent::Kind::kSpaceOk:
         low_space_ = false;
         available_bytes_ = e.available_bytes;
-        core_.OnDiskSpace(e.available_bytes, 0);
+        core_.OnDiskSpace(e.available_bytes, e.total_bytes);
+        break;
+      case storage::StorageEvent::Kind::kSpace:
+        available_bytes_ = e.available_bytes;
+        core_.OnDiskSpace(e.available_bytes, e.total_bytes);
         break;
       case storage::StorageEvent::Kind::kRotated:
         spdlog::info("event=hour_sealed hour={}", FormatIsoUtc(e.hour));
@@ -324,6 +339,7 @@ class Recorder::Impl {
   TimePoint started_at_;
   bool low_space_ = false;
   uint64_t available_bytes_ = 0;
+  std::string last_storage_error_;  // the cause of the last write failure
 
   mutable std::mutex view_mutex_;
   std::shared_ptr<const RecorderView> view_;  // guarded by view_mutex_
@@ -339,8 +355,9 @@ Status Recorder::Start() { return impl_->Start(); }
 void Recorder::Stop() { impl_->Stop(); }
 std::shared_ptr<const RecorderView> Recorder::View() const { return impl_->View(); }
 Status Recorder::Query(const std::vector<StreamKey>& streams, TimePoint from, TimePoint to,
-                       const std::function<Status(const Tick&)>& sink) const {
-  return impl_->Query(streams, from, to, sink);
+                       const std::function<Status(const Tick&)>& sink,
+                       storage::QueryStats* stats) const {
+  return impl_->Query(streams, from, to, sink, stats);
 }
 Status Recorder::RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) {
   return impl_->RequestBackfill(stream, from, to);

@@ -38,6 +38,7 @@
 #include "recorder/tick_fanout.h"
 #include "reliability/alert_sink.h"
 #include "reliability/backfill_retry.h"
+#include "storage/query.h"
 
 namespace ibstream::recorder {
 
@@ -95,9 +96,11 @@ class Recorder {
   // ticks go to storage only. Thread-safe to subscribe.
   TickFanout& fanout() { return fanout_; }
 
-  // Reads stored ticks (any thread). See storage::Store::Query.
+  // Reads stored ticks (any thread). See storage::Store::Query; `stats` (may be null) says what
+  // was read and what damaged data was skipped.
   Status Query(const std::vector<StreamKey>& streams, TimePoint from, TimePoint to,
-               const std::function<Status(const Tick&)>& sink) const;
+               const std::function<Status(const Tick&)>& sink,
+               storage::QueryStats* stats = nullptr) const;
 
   // Asks for a backfill of [from, to) of one stream; the result is a ledger entry (cause
   // "requested"). Thread-safe; InvalidArgument for an untracked stream or an empty range.

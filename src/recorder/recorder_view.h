@@ -98,6 +98,7 @@ struct StorageView {
   bool low_space = false;
   uint64_t available_bytes = 0;
   uint64_t recovered_corrupt_files = 0;
+  uint64_t gap_ledger_damaged_files = 0;  // damaged ledger generations quarantined at start
 };
 
 struct RecorderCounters {
@@ -118,7 +119,10 @@ struct RecorderCounters {
 struct RecorderView {
   TimePoint now;
   TimePoint started_at;
-  bool ready = false;  // storage open and the loop running
+  // Storage open, accepting writes (not suspended after a write error) and the loop running.
+  bool ready = false;
+  // Stored data can be read: storage is open (writing may be suspended).
+  bool storage_open() const { return ready || storage.suspended; }
   reliability::HealthStatus overall = reliability::HealthStatus::kUnknown;
   GatewayView gateway;
   StorageView storage;

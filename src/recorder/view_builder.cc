@@ -72,7 +72,8 @@ std::shared_ptr<const RecorderView> BuildView(const ViewInputs& inputs, const Lo
   auto view = std::make_shared<RecorderView>();
   view->now = now;
   view->started_at = inputs.started_at;
-  view->ready = ctx.store != nullptr;
+  // Ready means able to record: storage open and accepting writes.
+  view->ready = ctx.store != nullptr && !ctx.store->writer().suspended();
   view->overall = ctx.core.OverallStatus(now);
   session.FillGatewayView(view->gateway);
 
@@ -88,6 +89,7 @@ std::shared_ptr<const RecorderView> BuildView(const ViewInputs& inputs, const Lo
   st.low_space = inputs.storage_low_space;
   st.available_bytes = inputs.available_bytes;
   st.recovered_corrupt_files = ctx.store->recovery_report().files_quarantined;
+  st.gap_ledger_damaged_files = ctx.store->ledger_damage().quarantined.size();
 
   view->counters = ctx.counters;
   view->counters.alerts_fired = inputs.alerts_fired;

@@ -191,6 +191,15 @@ void AppendDiskAlerts(std::optional<uint64_t> free_bytes, std::optional<uint64_t
   }
 }
 
+void AppendStorageSuspendedAlerts(bool suspended, std::string_view cause,
+                                  std::vector<AlertCondition>& out) {
+  if (!suspended) return;
+  out.push_back(Condition(
+      rules::kStorageError, std::nullopt,
+      "storage writing suspended" + (cause.empty() ? std::string() : ": " + std::string(cause)),
+      {{"suspended", "true"}}));
+}
+
 void AppendClockSkewAlerts(std::optional<Duration> offset, const AlertOptions& options,
                            std::vector<AlertCondition>& out) {
   if (!offset ||

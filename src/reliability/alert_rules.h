@@ -75,6 +75,11 @@ void AppendTimezoneAlerts(const std::map<int64_t, std::string>& unknown_zones,
 void AppendDiskAlerts(std::optional<uint64_t> free_bytes, std::optional<uint64_t> total_bytes,
                       const AlertOptions& options, std::vector<AlertCondition>& out);
 
+// storage_error while storage refuses writes (suspended after a write error), whatever the time
+// since the error event that started it; `cause` says why.
+void AppendStorageSuspendedAlerts(bool suspended, std::string_view cause,
+                                  std::vector<AlertCondition>& out);
+
 // clock_skew when the local clock is off by more than `clock_skew_threshold` either way.
 void AppendClockSkewAlerts(std::optional<Duration> offset, const AlertOptions& options,
                            std::vector<AlertCondition>& out);

@@ -335,6 +335,11 @@ void ReliabilityCore::OnStorageError(std::string_view message, TimePoint now) {
   alerts_.Raise(StorageErrorAlert(message), now);
 }
 
+void ReliabilityCore::OnStorageSuspended(bool suspended, std::string_view cause) {
+  storage_suspended_ = suspended;
+  storage_suspended_cause_ = suspended ? std::string(cause) : std::string();
+}
+
 void ReliabilityCore::OnDiskSpace(uint64_t free_bytes, uint64_t total_bytes) {
   disk_free_bytes_ = free_bytes;
   disk_total_bytes_ = total_bytes;

@@ -124,7 +124,12 @@ class ReliabilityCore {
   void OnGapDetected(int64_t contract_id, TimePoint start, TimePoint end, std::string_view cause,
                      TimePoint now);
   void OnBackfillFailed(int64_t contract_id, std::string_view reason, TimePoint now);
+  // A storage error event: storage_error holds for event_hold after it.
   void OnStorageError(std::string_view message, TimePoint now);
+  // Whether storage refuses writes now (suspended after a write error; `cause` says why). While
+  // it does, storage_error holds whatever the time since the last OnStorageError.
+  void OnStorageSuspended(bool suspended, std::string_view cause);
+  // The storage volume's free and total bytes (a total of 0 means unknown: no disk_low).
   void OnDiskSpace(uint64_t free_bytes, uint64_t total_bytes);
   void OnClockSkew(Duration offset);
   // A contract whose time zone id could not be resolved (empty `zone_id` clears it).
@@ -211,6 +216,8 @@ class ReliabilityCore {
   StreamCircuitBreaker gateway_breaker_;
   std::vector<BreakerEvent> breaker_events_;
 
+  bool storage_suspended_ = false;
+  std::string storage_suspended_cause_;
   std::optional<uint64_t> disk_free_bytes_;
   std::optional<uint64_t> disk_total_bytes_;
   std::optional<Duration> clock_skew_;

@@ -216,6 +216,7 @@ void ReliabilityCore::ObserveAlerts(TimePoint now) {
     AppendContractAlerts(contract, streams, ao, conditions);
   }
   AppendTimezoneAlerts(timezone_problems_, conditions);
+  AppendStorageSuspendedAlerts(storage_suspended_, storage_suspended_cause_, conditions);
   AppendDiskAlerts(disk_free_bytes_, disk_total_bytes_, ao, conditions);
   AppendClockSkewAlerts(clock_skew_, ao, conditions);
   for (AlertCondition& c : conditions) alerts_.Observe(std::move(c));

@@ -266,6 +266,50 @@ TEST(ReliabilityCoreTest, OperationalAlertInputs) {
   }
 }
 
+TEST(ReliabilityCoreTest, StorageErrorHoldsWhileWritingIsSuspended) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk});
+  h.RunUntil(kT0 + seconds(10));
+  h.core.OnStorageError("No space left on device", h.clock.Now());
+  h.core.OnStorageSuspended(true, "No space left on device");
+  h.RunUntil(kT0 + minutes(30));  // far past event_hold (5 minutes)
+  EXPECT_EQ(h.sink.Count(rules::kStorageError), 1);
+  EXPECT_EQ(h.sink.Count(rules::kStorageError, AlertState::kResolved), 0)
+      << "resolved while writing was still suspended";
+  bool firing = false;
+  for (const Alert& a : h.core.FiringAlerts()) {
+    if (a.rule != rules::kStorageError) continue;
+    firing = true;
+    EXPECT_EQ(a.severity, AlertSeverity::kCritical);
+  }
+  EXPECT_TRUE(firing);
+  h.core.OnStorageSuspended(false, "");
+  h.RunUntil(kT0 + minutes(31));
+  EXPECT_EQ(h.sink.Count(rules::kStorageError, AlertState::kResolved), 1);
+  EXPECT_EQ(h.sink.Count(rules::kStorageError), 1) << "fired once";
+}
+
+TEST(ReliabilityCoreTest, DiskLowFromFreeAndTotalBytes) {
+  constexpr uint64_t kGiB = 1ull << 30;
+  struct Case {
+    uint64_t free_bytes;
+    uint64_t total_bytes;
+    bool fires;
+  } cases[] = {
+      {1 * kGiB, 100 * kGiB, true},    // below 5 GiB
+      {50 * kGiB, 100 * kGiB, false},  // plenty
+      {6 * kGiB, 200 * kGiB, true},    // 3 % free
+      {6 * kGiB, 100 * kGiB, false},   // 6 GiB, 6 %
+      {1 * kGiB, 0, false},            // total unknown
+  };
+  for (const Case& c : cases) {
+    Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk});
+    h.core.OnDiskSpace(c.free_bytes, c.total_bytes);
+    h.RunUntil(kT0 + seconds(10));
+    EXPECT_EQ(h.sink.Count(rules::kDiskLow), c.fires ? 1 : 0)
+        << c.free_bytes << " of " << c.total_bytes;
+  }
+}
+
 TEST(ReliabilityCoreTest, MetricsReportTheFullPicture) {
   Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk, kLast});
   h.RunUntil(kT0 + minutes(3));

@@ -93,7 +93,7 @@ class Gate {
 class AsyncGapLedgerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ledger = GapLedger::Open(&fs_, kRoot);
+    auto ledger = GapLedger::Open(&fs_, kRoot, FromUnixSeconds(kHour0));
     ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
     ledger_ = std::move(*ledger);
   }
@@ -177,7 +177,7 @@ TEST_F(AsyncGapLedgerTest, CompletedEntriesSurviveACrash) {
   }
   ledger_.reset();
   fs_.Crash(9);  // what was completed OK had been fdatasync'ed
-  auto reopened = GapLedger::Open(&fs_, kRoot);
+  auto reopened = GapLedger::Open(&fs_, kRoot, FromUnixSeconds(kHour0));
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   const auto all = (*reopened)->List();
   ASSERT_EQ(all.size(), 2u);

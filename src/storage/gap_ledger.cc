@@ -19,6 +19,7 @@ namespace {
 constexpr std::string_view kGapsMagic = "IBSGAPS1";
 constexpr uint8_t kGapRecordKind = 16;
 constexpr size_t kGapFixedSize = 48;
+constexpr std::string_view kQuarantineInfix = ".damaged-";
 
 std::optional<uint32_t> ParseLedgerName(std::string_view name) {
   // ledger.<N>.log
@@ -37,17 +38,77 @@ std::string LedgerName(uint32_t n) { return "ledger." + std::to_string(n) + ".lo
 
 class CountingReporter final : public log::Reader::Reporter {
  public:
+  CountingReporter(std::string name, LedgerDamage* damage)
+      : name_(std::move(name)), damage_(damage) {}
   void Corruption(uint64_t bytes, const Status& reason) override {
-    dropped += bytes;
-    spdlog::error("gap ledger: {} bytes dropped: {}", bytes, reason.message());
+    damage_->corrupt_bytes += bytes;
+    since_last_record += bytes;
+    damage_->problems.push_back(name_ + ": " + std::to_string(bytes) +
+                                " bytes dropped: " + reason.message());
+    spdlog::error("gap ledger: {}: {} bytes dropped: {}", name_, bytes, reason.message());
   }
-  uint64_t dropped = 0;
+  uint64_t since_last_record = 0;  // bytes reported after the last record read
+
+ private:
+  std::string name_;
+  LedgerDamage* damage_;
 };
+
+// Reads one generation into *gaps; damage goes to *damage.
+Status ReadGeneration(FileSystem* fs, const std::string& dir, const std::string& name,
+                      std::map<uint64_t, GapRecord>* gaps, LedgerDamage* damage) {
+  auto file = fs->NewRandomAccessFile(JoinPath(dir, name));
+  if (!file.ok()) return file.status();
+  std::string header_bytes;
+  IBSTREAM_RETURN_IF_ERROR((*file)->Read(0, log::kFileHeaderSize, &header_bytes));
+  auto header = log::DecodeFileHeader(header_bytes, kGapsMagic);
+  if (!header.ok()) {
+    // A ledger whose header never became durable holds nothing; otherwise report it.
+    if ((*file)->Size() > log::kFileHeaderSize) {
+      spdlog::error("gap ledger: {}: {}", name, header.status().ToString());
+      damage->corrupt_bytes += (*file)->Size();
+      damage->problems.push_back(name + ": unreadable header: " + header.status().message());
+    }
+    return Status::Ok();
+  }
+  CountingReporter reporter(name, damage);
+  log::Reader reader(file->get(), log::kFileHeaderSize, header->salt, &reporter);
+  std::string scratch;
+  std::string_view record;
+  while (reader.ReadRecord(&record, &scratch)) {
+    reporter.since_last_record = 0;
+    if (record.empty() || static_cast<uint8_t>(record[0]) != kGapRecordKind) continue;
+    auto gap = DecodeGapRecord(record.substr(1));
+    if (!gap.ok()) {
+      damage->corrupt_bytes += record.size();
+      damage->problems.push_back(name + ": record at offset " +
+                                 std::to_string(reader.LastRecordOffset()) +
+                                 " does not decode: " + gap.status().message());
+      spdlog::error("gap ledger: {}: {}", name, gap.status().ToString());
+      continue;
+    }
+    (*gaps)[gap->id] = std::move(*gap);
+  }
+  // The reader takes a record cut off at end of file for the end of the input: bytes past the
+  // last whole record that the reporter did not already count are an incomplete record (the
+  // file was cut short), reported here.
+  const uint64_t valid_end = log::kFileHeaderSize + reader.EndOfLastRecord();
+  const uint64_t past_end = (*file)->Size() > valid_end ? (*file)->Size() - valid_end : 0;
+  if (!reader.read_error() && past_end > reporter.since_last_record) {
+    const uint64_t tail = past_end - reporter.since_last_record;
+    damage->truncated_bytes += tail;
+    damage->problems.push_back(name + ": truncated: " + std::to_string(tail) +
+                               " bytes of an incomplete record at the end");
+    spdlog::error("gap ledger: {}: truncated: {} bytes of an incomplete record at the end", name,
+                  tail);
+  }
+  return Status::Ok();
+}
 
 // Reads every ledger generation, oldest first; the last snapshot of each id wins.
 Status ReadGenerations(FileSystem* fs, const std::string& dir, std::map<uint64_t, GapRecord>* gaps,
                        uint32_t* max_generation, std::vector<std::string>* files,
-                       uint64_t* corrupt_bytes) {
+                       LedgerDamage* damage) {
   *max_generation = 0;
   if (!fs->Exists(dir)) return Status::Ok();
   auto names = fs->ListDir(dir);
@@ -60,33 +121,9 @@ Status ReadGenerations(FileSystem* fs, const std::string& dir, std::map<uint64_t
   for (const auto& [n, name] : ledgers) {
     *max_generation = std::max(*max_generation, n);
     files->push_back(name);
-    auto file = fs->NewRandomAccessFile(JoinPath(dir, name));
-    if (!file.ok()) return file.status();
-    std::string header_bytes;
-    IBSTREAM_RETURN_IF_ERROR((*file)->Read(0, log::kFileHeaderSize, &header_bytes));
-    auto header = log::DecodeFileHeader(header_bytes, kGapsMagic);
-    if (!header.ok()) {
-      // A ledger whose header never became durable holds nothing; otherwise report it.
-      if ((*file)->Size() > log::kFileHeaderSize) {
-        spdlog::error("gap ledger: {}: {}", name, header.status().ToString());
-        if (corrupt_bytes != nullptr) *corrupt_bytes += (*file)->Size();
-      }
-      continue;
-    }
-    CountingReporter reporter;
-    log::Reader reader(file->get(), log::kFileHeaderSize, header->salt, &reporter);
-    std::string scratch;
-    std::string_view record;
-    while (reader.ReadRecord(&record, &scratch)) {
-      if (record.empty() || static_cast<uint8_t>(record[0]) != kGapRecordKind) continue;
-      auto gap = DecodeGapRecord(record.substr(1));
-      if (!gap.ok()) {
-        if (corrupt_bytes != nullptr) *corrupt_bytes += record.size();
-        continue;
-      }
-      (*gaps)[gap->id] = std::move(*gap);
-    }
-    if (corrupt_bytes != nullptr) *corrupt_bytes += reporter.dropped;
+    const size_t problems_before = damage->problems.size();
+    IBSTREAM_RETURN_IF_ERROR(ReadGeneration(fs, dir, name, gaps, damage));
+    if (damage->problems.size() > problems_before) damage->damaged_files.push_back(name);
   }
   return Status::Ok();
 }
@@ -151,27 +188,67 @@ Result<GapRecord> DecodeGapRecord(std::string_view bytes) {
   return gap;
 }
 
-Result<std::vector<GapRecord>> GapLedger::ReadAll(FileSystem* fs, const std::string& root,
-                                                  uint64_t* corrupt_bytes) {
+std::string LedgerQuarantineName(std::string_view ledger_name, TimePoint now) {
+  std::string stamp;
+  for (char c : FormatIsoUtc(std::chrono::floor<std::chrono::seconds>(now))) {
+    if (c != '-' && c != ':') stamp += c;
+  }
+  return std::string(ledger_name) + std::string(kQuarantineInfix) + stamp;
+}
+
+bool IsLedgerQuarantineName(std::string_view name) {
+  return name.substr(0, 7) == "ledger." && name.find(kQuarantineInfix) != std::string_view::npos &&
+         !IsTempName(name);
+}
+
+Result<std::vector<GapRecord>> GapLedger::ReadAllReporting(FileSystem* fs, const std::string& root,
+                                                           LedgerDamage* damage) {
+  LedgerDamage ignored;
+  if (damage == nullptr) damage = &ignored;
   std::map<uint64_t, GapRecord> gaps;
   uint32_t max_generation;
   std::vector<std::string> files;
   IBSTREAM_RETURN_IF_ERROR(
-      ReadGenerations(fs, GapsRoot(root), &gaps, &max_generation, &files, corrupt_bytes));
+      ReadGenerations(fs, GapsRoot(root), &gaps, &max_generation, &files, damage));
   std::vector<GapRecord> out;
   for (auto& [id, gap] : gaps) out.push_back(std::move(gap));
   return out;
 }
 
-Result<std::unique_ptr<GapLedger>> GapLedger::Open(FileSystem* fs, const std::string& root) {
+Result<std::vector<GapRecord>> GapLedger::ReadAll(FileSystem* fs, const std::string& root,
+                                                  uint64_t* corrupt_bytes) {
+  LedgerDamage damage;
+  auto gaps = ReadAllReporting(fs, root, &damage);
+  if (corrupt_bytes != nullptr) *corrupt_bytes += damage.corrupt_bytes + damage.truncated_bytes;
+  return gaps;
+}
+
+Result<std::unique_ptr<GapLedger>> GapLedger::Open(FileSystem* fs, const std::string& root,
+                                                   TimePoint now, LedgerDamage* damage) {
+  LedgerDamage ignored;
+  if (damage == nullptr) damage = &ignored;
   std::unique_ptr<GapLedger> ledger(new GapLedger(fs, root));
   const std::string dir = GapsRoot(root);
   IBSTREAM_RETURN_IF_ERROR(CreateDirs(fs, dir));
   uint32_t max_generation;
   std::vector<std::string> old_files;
   IBSTREAM_RETURN_IF_ERROR(
-      ReadGenerations(fs, dir, &ledger->gaps_, &max_generation, &old_files, nullptr));
+      ReadGenerations(fs, dir, &ledger->gaps_, &max_generation, &old_files, damage));
   for (const auto& [id, gap] : ledger->gaps_) ledger->next_id_ = std::max(ledger->next_id_, id + 1);
+
+  // Damaged generations are kept, byte for byte, before compaction deletes them.
+  for (const std::string& name : damage->damaged_files) {
+    const std::string copy = JoinPath(dir, LedgerQuarantineName(name, now));
+    auto bytes = fs::ReadFileToString(fs, JoinPath(dir, name));
+    Status status = bytes.status();
+    if (status.ok()) status = fs::WriteFileAtomically(fs, copy, *bytes);
+    if (!status.ok()) return status.WithContext("quarantining damaged gap ledger " + name);
+    damage->quarantined.push_back(copy);
+    spdlog::error(
+        "gap ledger: {} is damaged ({} bytes dropped, {} bytes truncated); copied to {}, {} gaps "
+        "kept",
+        name, damage->corrupt_bytes, damage->truncated_bytes, copy, ledger->gaps_.size());
+  }
 
   // A fresh generation holding the compacted state.
   log::FileHeader header;

@@ -5,6 +5,12 @@
 // records are full snapshots of one gap; the last snapshot of an id wins. Opening the ledger
 // reads every generation and writes a compacted new generation (rename protocol), so a
 // recovered file is never appended to. Every Add/Update is fdatasync'ed before it returns.
+//
+// Damage (a bad header, records that fail their checksum or do not decode, an incomplete record
+// at the end of a file) is never compacted away silently: before anything is rewritten, Open
+// copies each damaged generation to <root>/gaps/ledger.<N>.log.damaged-<YYYYMMDDTHHMMSSZ>
+// (kept for forensics, never read back), logs it, counts it (LedgerDamage) and keeps every
+// snapshot that could be read.
 #pragma once
 
 #include <cstdint>
@@ -43,12 +49,35 @@ struct GapRecord {
 std::string EncodeGapRecord(const GapRecord& gap);
 Result<GapRecord> DecodeGapRecord(std::string_view bytes);
 
+// What reading the ledger's generations found damaged.
+struct LedgerDamage {
+  uint64_t corrupt_bytes = 0;    // dropped: bad headers, checksum or framing errors, bad records
+  uint64_t truncated_bytes = 0;  // an incomplete record at the end of a file (cut short)
+  std::vector<std::string> damaged_files;  // names of the damaged generations
+  std::vector<std::string> problems;       // one line per finding, naming the file
+  std::vector<std::string> quarantined;    // Open: paths of the copies it made
+
+  bool clean() const { return corrupt_bytes == 0 && truncated_bytes == 0; }
+};
+
+// "ledger.3.log.damaged-20250821T140000Z": the quarantine copy of a damaged generation.
+std::string LedgerQuarantineName(std::string_view ledger_name, TimePoint now);
+bool IsLedgerQuarantineName(std::string_view name);
+
 class GapLedger {
  public:
-  // Reads the ledger under `root` (creating it if absent) and compacts it into a new file.
-  static Result<std::unique_ptr<GapLedger>> Open(fs::FileSystem* fs, const std::string& root);
+  // Reads the ledger under `root` (creating it if absent) and compacts it into a new file. A
+  // damaged generation is first copied to its quarantine name (stamped with `now`); if that copy
+  // cannot be made, nothing is rewritten and the error is returned. `damage` (may be null)
+  // receives what was found.
+  static Result<std::unique_ptr<GapLedger>> Open(fs::FileSystem* fs, const std::string& root,
+                                                 TimePoint now, LedgerDamage* damage = nullptr);
   // Reads without writing anything (for the CLI on a live store). Damaged records are skipped
-  // and counted in *corrupt_bytes (may be null).
+  // and described in *damage (may be null).
+  static Result<std::vector<GapRecord>> ReadAllReporting(fs::FileSystem* fs,
+                                                         const std::string& root,
+                                                         LedgerDamage* damage);
+  // As above, counting all damaged bytes (corrupt and truncated) in *corrupt_bytes (may be null).
   static Result<std::vector<GapRecord>> ReadAll(fs::FileSystem* fs, const std::string& root,
                                                 uint64_t* corrupt_bytes);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "storage/closed_file.h"
@@ -26,6 +27,40 @@ bool SamePayload(const Tick& a, const Tick& b) {
   x.receive_time = y.receive_time = TimePoint();
   x.sequence = y.sequence = 0;
   return SameStoredTick(x, y);
+}
+
+void Skip(QueryStats* stats, std::string path, uint64_t bytes, std::string reason) {
+  spdlog::error("storage query: skipping {} ({} bytes): {}", path, bytes, reason);
+  ++stats->corrupt_files;
+  stats->skipped_bytes += bytes;
+  stats->skipped.push_back({std::move(path), bytes, std::move(reason)});
+}
+
+// Lists `dir`, reporting a failure (e.g. a file where a directory should be) as skipped data.
+std::optional<std::vector<std::string>> ListOrSkip(FileSystem* fs, const std::string& dir,
+                                                   QueryStats* stats) {
+  auto names = fs->ListDir(dir);
+  if (names.ok()) return std::move(*names);
+  auto size = fs->FileSize(dir);
+  Skip(stats, dir, size.ok() ? *size : 0,
+       "cannot list as a directory: " + names.status().ToString());
+  return std::nullopt;
+}
+
+// Reports what ScanJournal found damaged in one journal.
+void ReportJournalDamage(const std::string& path, const JournalScan& scan, QueryStats* stats) {
+  if (!scan.header_ok) {
+    // A header cut short is a crash while the file was being created: it holds nothing.
+    if (scan.file_size > log::kFileHeaderSize) {
+      Skip(stats, path, scan.file_size, "journal header: " + scan.header_status.message());
+    }
+    return;
+  }
+  if (scan.corrupt_bytes == 0 && scan.bad_records == 0 && !scan.read_error) return;
+  std::string reason = "damaged journal records";
+  for (const std::string& p : scan.problems) reason += "; " + p;
+  if (scan.read_error) reason += "; read error";
+  Skip(stats, path, scan.corrupt_bytes, std::move(reason));
 }
 
 }  // namespace
@@ -106,13 +141,14 @@ Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& r
     if (!dates.ok()) return dates.status();
     Tick tick;
     for (const std::string& date : *dates) {
-      auto names = fs->ListDir(JoinPath(journal_root, date));
-      if (!names.ok()) continue;
+      auto names = ListOrSkip(fs, JoinPath(journal_root, date), stats);
+      if (!names) continue;
       for (const std::string& name : *names) {
         if (!ParseJournalName(name)) continue;
+        const std::string path = JoinPath(JoinPath(journal_root, date), name);
         JournalScan scan;
         const Status status = ScanJournal(
-            fs, JoinPath(JoinPath(journal_root, date), name),
+            fs, path,
             [&](std::string_view record) {
               const TickOrderKey key = OrderKeyOfRecord(record.data());
               if (key.exchange_ns < lo || key.exchange_ns >= hi) return;
@@ -124,7 +160,11 @@ Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& r
             },
             &scan);
         if (status.code() == StatusCode::kNotFound) continue;  // converted meanwhile
-        IBSTREAM_RETURN_IF_ERROR(status);
+        if (!status.ok()) {
+          Skip(stats, path, scan.file_size, "unreadable journal: " + status.ToString());
+          continue;
+        }
+        ReportJournalDamage(path, scan, stats);
         ++stats->journals_read;
       }
     }
@@ -143,8 +183,8 @@ Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& r
       if (!day || ToUnixNanos(*day) + 24 * kNanosPerHour <= first_hour || ToUnixNanos(*day) >= hi) {
         continue;
       }
-      auto names = fs->ListDir(JoinPath(closed_root, date));
-      if (!names.ok()) continue;
+      auto names = ListOrSkip(fs, JoinPath(closed_root, date), stats);
+      if (!names) continue;
       for (const std::string& hh : *names) {
         auto hour = ParseHour(date, hh);
         if (hour && ToUnixNanos(*hour) >= first_hour && ToUnixNanos(*hour) < hi) {
@@ -158,9 +198,9 @@ Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& r
   for (int64_t hour : hours) {
     hour_ticks.clear();
     const std::string dir = ClosedHourDir(root, FromUnixNanos(hour));
-    if (fs->Exists(dir)) {
-      auto names = fs->ListDir(dir);
-      if (!names.ok()) return names.status();
+    std::optional<std::vector<std::string>> names;
+    if (fs->Exists(dir)) names = ListOrSkip(fs, dir, stats);
+    if (names) {
       for (const std::string& name : *names) {
         auto stream = ParseClosedFileName(name);
         if (!stream || !wanted.count(*stream)) continue;
@@ -172,8 +212,8 @@ Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& r
                                         [&](const Tick& t) { hour_ticks.push_back(t); });
         }
         if (!status.ok()) {
-          ++stats->corrupt_files;
-          spdlog::error("storage query: skipping {}: {}", path, status.ToString());
+          auto size = fs->FileSize(path);
+          Skip(stats, path, size.ok() ? *size : 0, status.ToString());
           continue;
         }
         ++stats->closed_files_read;

@@ -28,18 +28,33 @@ struct QueryRequest {
   TimePoint to;                    // exclusive
 };
 
+// Data a query could not read: one damaged file, damaged region of a journal, or directory.
+struct SkippedData {
+  std::string path;
+  uint64_t bytes = 0;  // bytes left unread (the whole file for a file skipped entirely)
+  std::string reason;  // what is wrong, e.g. "journal header: bad magic"
+};
+
 struct QueryStats {
   uint64_t closed_files_read = 0;
   uint64_t journals_read = 0;
   uint64_t ticks_returned = 0;
   uint64_t duplicates_dropped = 0;
   uint64_t backfill_overlaps_dropped = 0;
-  uint64_t corrupt_files = 0;  // files skipped because they failed checks (also logged)
+  uint64_t corrupt_files = 0;  // files or directories (partly) skipped as damaged (also logged)
+  uint64_t skipped_bytes = 0;  // sum of skipped[].bytes
+  std::vector<SkippedData> skipped;  // every skipped piece, in the order found
+
+  // True when nothing was skipped: the answer holds every stored tick of the request.
+  bool complete() const { return skipped.empty(); }
 };
 
 // Streams the matching ticks to `sink` in order. A sink error stops the query and is returned.
-// Damaged files are skipped, counted and logged (`verify` reports them in detail). `stats` may be
-// null.
+// Damage never fails the query and is never skipped silently: a closed file that fails its checks,
+// a journal with a damaged header or damaged records, and an entry that should be a directory but
+// cannot be listed (e.g. a file where an hour's directory should be) are each skipped, logged and
+// listed in stats->skipped with their path and size (`verify` reports them in detail); the rest
+// is returned. `stats` may be null.
 Status QueryTicks(fs::FileSystem* fs, const std::string& root, const QueryRequest& request,
                   const std::function<Status(const Tick&)>& sink, QueryStats* stats);
 

@@ -67,7 +67,7 @@ Result<std::unique_ptr<Store>> Store::Open(FileSystem* fs, const Clock& clock,
   // Journals of past hours are complete: convert them before new writing starts. The current
   // hour's earlier generations wait for the hour to end (conversion merges all generations).
   IBSTREAM_RETURN_IF_ERROR(store->ConvertHoursBefore(HourStart(clock.Now())));
-  auto ledger = GapLedger::Open(fs, store->options_.root);
+  auto ledger = GapLedger::Open(fs, store->options_.root, clock.Now(), &store->ledger_damage_);
   if (!ledger.ok()) return ledger.status().WithContext("gap ledger");
   store->ledger_ = std::move(*ledger);
   store->async_ledger_ = std::make_unique<AsyncGapLedger>(store->ledger_.get());

@@ -70,6 +70,8 @@ class Store {
   // that must not wait on an fsync. Close() completes every request it accepted.
   AsyncGapLedger& async_ledger() { return *async_ledger_; }
   const RecoveryReport& recovery_report() const { return recovery_; }
+  // What opening the gap ledger found damaged (and the quarantine copies it made).
+  const LedgerDamage& ledger_damage() const { return ledger_damage_; }
 
   // Converts journal hours before the writer's active hour, then applies retention.
   Status Maintain();
@@ -93,6 +95,7 @@ class Store {
   const Clock& clock_;
   StoreOptions options_;
   RecoveryReport recovery_;
+  LedgerDamage ledger_damage_;
   std::unique_ptr<GapLedger> ledger_;
   std::unique_ptr<AsyncGapLedger> async_ledger_;  // writes to *ledger_
   std::unique_ptr<TickWriter> writer_;

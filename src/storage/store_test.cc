@@ -715,7 +715,7 @@ TEST_F(RecoveryTest, HalfCreatedJournalIsDeletedAndTempFilesRemoved) {
 
 TEST(GapLedgerTest, AddUpdateListSurviveReopen) {
   FaultFileSystem fs;
-  auto ledger = GapLedger::Open(&fs, kRoot);
+  auto ledger = GapLedger::Open(&fs, kRoot, FromUnixSeconds(kHour0));
   ASSERT_TRUE(ledger.ok());
   GapRecord gap;
   gap.stream = {kMnq, TickType::kBidAsk};
@@ -736,7 +736,7 @@ TEST(GapLedgerTest, AddUpdateListSurviveReopen) {
             StatusCode::kNotFound);
   ledger->reset();
   fs.Crash(5);  // everything acknowledged was synced
-  auto reopened = GapLedger::Open(&fs, kRoot);
+  auto reopened = GapLedger::Open(&fs, kRoot, FromUnixSeconds(kHour0));
   ASSERT_TRUE(reopened.ok());
   auto all = (*reopened)->List();
   ASSERT_EQ(all.size(), 2u);

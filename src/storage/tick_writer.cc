@@ -462,20 +462,29 @@ void TickWriter::CheckSpace(TimePoint now) {
   auto space = fs_->GetSpace(options_.root);
   if (!space.ok()) return;
   const bool low = space->available_bytes < options_.free_space_warning_bytes;
-  if (low == low_space_) return;
-  low_space_ = low;
-  if (low) {
-    spdlog::warn("storage: only {} bytes free under {} (warning below {})", space->available_bytes,
-                 options_.root, options_.free_space_warning_bytes);
+  if (low != low_space_) {
+    low_space_ = low;
+    if (low) {
+      spdlog::warn("storage: only {} bytes free under {} (warning below {})",
+                   space->available_bytes, options_.root, options_.free_space_warning_bytes);
+    }
+    Emit(StorageEvent{low ? StorageEvent::Kind::kLowSpace : StorageEvent::Kind::kSpaceOk,
+                      Status::Ok(),
+                      {},
+                      0,
+                      0,
+                      TimePoint(),
+                      space->available_bytes,
+                      space->total_bytes});
   }
-  StorageEvent event{low ? StorageEvent::Kind::kLowSpace : StorageEvent::Kind::kSpaceOk,
-                     Status::Ok(),
-                     {},
-                     0,
-                     0,
-                     TimePoint(),
-                     space->available_bytes};
-  Emit(event);
+  Emit(StorageEvent{StorageEvent::Kind::kSpace,
+                    Status::Ok(),
+                    {},
+                    0,
+                    0,
+                    TimePoint(),
+                    space->available_bytes,
+                    space->total_bytes});
 }
 
 void TickWriter::Emit(const StorageEvent& event) {

@@ -53,6 +53,7 @@ struct StorageEvent {
     kLowSpace,     // free space fell below the warning threshold
     kSpaceOk,      // free space is above the threshold again
     kRotated,      // a journal hour was sealed (ready for conversion)
+    kSpace,        // a free-space reading: one per space_check_interval of the writer's clock
   };
   Kind kind;
   Status cause;
@@ -67,7 +68,8 @@ struct StorageEvent {
   uint64_t first_lost_position = 0;
   uint64_t last_lost_position = 0;
   TimePoint hour;                // kRotated: the sealed hour
-  uint64_t available_bytes = 0;  // kLowSpace / kSpaceOk
+  uint64_t available_bytes = 0;  // kLowSpace / kSpaceOk / kSpace
+  uint64_t total_bytes = 0;      // kLowSpace / kSpaceOk / kSpace: size of the volume
 };
 
 struct WriterOptions {

@@ -49,7 +49,9 @@ struct VerifyReport {
 
 // Reads every journal, closed file and ledger under `root` and checks every checksum and
 // structural rule; a torn journal tail is a warning (the normal result of a crash, repaired at
-// the next start), damage elsewhere an error. `progress(done, total)` is called per file.
+// the next start), damage elsewhere an error: a file where a date or hour directory should be,
+// any damage in a gap ledger generation (one cut short included) and a quarantined copy of a
+// damaged ledger generation are errors. `progress(done, total)` is called per file.
 Result<VerifyReport> VerifyStore(fs::FileSystem* fs, const std::string& root,
                                  const std::vector<VerifyCheck*>& checks,
                                  const std::function<void(size_t, size_t)>& progress);

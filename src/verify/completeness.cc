@@ -125,7 +125,7 @@ double StreamCompleteness::live_completeness() const { return Percent(matched_li
 double StreamCompleteness::completeness() const { return Percent(matched, expected); }
 
 bool CompletenessReport::ok() const {
-  if (streams.empty()) return false;
+  if (streams.empty() || !skipped.empty()) return false;
   for (const StreamCompleteness& s : streams) {
     if (s.completeness() < min_completeness || s.extra > 0) return false;
   }
@@ -223,6 +223,11 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
           return Status::Ok();
         },
         &query_stats));
+    for (storage::SkippedData& skip : query_stats.skipped) {
+      const bool known = std::any_of(report.skipped.begin(), report.skipped.end(),
+                                     [&](const auto& k) { return k.path == skip.path; });
+      if (!known) report.skipped.push_back(std::move(skip));
+    }
     for (auto& [second, c] : seconds[i]) {
       std::sort(c.expected.begin(), c.expected.end());
       std::sort(c.live.begin(), c.live.end());
@@ -273,6 +278,10 @@ std::vector<std::string> DescribeCompleteness(const CompletenessReport& report) 
   lines.push_back(
       fmt::format("total {} streams: {}", report.streams.size(), describe(report.total)));
   if (!report.truth_complete) lines.push_back("note: the truth file has no footer (cut short)");
+  for (const storage::SkippedData& s : report.skipped) {
+    lines.push_back(fmt::format("damaged data skipped, counts may be low: {} ({} bytes): {}",
+                                s.path, s.bytes, s.reason));
+  }
   return lines;
 }
 
@@ -285,6 +294,10 @@ std::string CompletenessJson(const CompletenessReport& report, int indent) {
   for (const StreamCompleteness& s : report.streams) j["streams"].push_back(StreamJson(s, true));
   j["total"] = StreamJson(report.total, false);
   j["total"]["streams"] = report.streams.size();
+  j["skipped_damaged"] = nlohmann::json::array();
+  for (const storage::SkippedData& s : report.skipped) {
+    j["skipped_damaged"].push_back({{"path", s.path}, {"bytes", s.bytes}, {"reason", s.reason}});
+  }
   return j.dump(indent);
 }
 
@@ -294,6 +307,10 @@ Status CompletenessCheck::Run(fs::FileSystem* fs, const std::string& root,
   if (!report.ok()) return report.status();
   report_ = std::move(report).value();
   if (report_->streams.empty()) problems->push_back("the truth delivered no stream to compare");
+  for (const storage::SkippedData& s : report_->skipped) {
+    problems->push_back(fmt::format("damaged data skipped, counts may be low: {} ({} bytes): {}",
+                                    s.path, s.bytes, s.reason));
+  }
   for (const StreamCompleteness& s : report_->streams) {
     if (s.completeness() < report_->min_completeness || s.extra > 0) {
       problems->push_back(fmt::format("{} {}: {:.2f}% complete ({} of {} ticks missing), {} extra",

@@ -27,6 +27,7 @@
 #include "common/status.h"
 #include "fs/file_system.h"
 #include "model/tick.h"
+#include "storage/query.h"
 #include "storage/verify.h"
 
 namespace ibstream::verify {
@@ -69,8 +70,11 @@ struct CompletenessReport {
   StreamCompleteness total;                 // sums (stream and window left empty)
   bool truth_complete = false;              // the truth file has its footer
   double min_completeness = 100;
+  // Damaged store data the comparison could not read (one entry per path): the counts above
+  // may be low because of it.
+  std::vector<storage::SkippedData> skipped;
 
-  // Every stream reaches min_completeness and nothing is extra.
+  // Every stream reaches min_completeness, nothing is extra and nothing was skipped as damaged.
   bool ok() const;
 };
 

@@ -7,6 +7,7 @@
 
 #include "fs/fault_file_system.h"
 #include "sim/truth_writer.h"
+#include "storage/layout.h"
 #include "storage/store.h"
 
 namespace ibstream::verify {
@@ -244,6 +245,39 @@ TEST_F(CompletenessTest, RunsAsAVerifyCheck) {
   ASSERT_TRUE(verified.ok());
   EXPECT_EQ(verified->checks[0].status.code(), StatusCode::kIoError);
   EXPECT_FALSE(verified->ok());
+}
+
+TEST_F(CompletenessTest, DamagedStoreDataIsReportedNotSilentlyMissing) {
+  WriteTruth(FiveSeconds());
+  Store({Quote(kS + 1, 101, 1), Quote(kS + 3, 103, 1), Quote(kS + 4, 104, 1),
+         Quote(kS + 2, 102, 1, TickSource::kBackfill)});
+  const std::string dir = storage::JournalDir(kRoot, FromUnixSeconds(kS));
+  auto names = fs_.ListDir(dir);
+  ASSERT_TRUE(names.ok());
+  ASSERT_EQ(names->size(), 1u);
+  const std::string journal = fs::JoinPath(dir, (*names)[0]);
+  std::string bytes = *fs::ReadFileToString(&fs_, journal);
+  bytes[3] ^= 0x5a;  // the journal's magic
+  ASSERT_TRUE(fs_.WriteRaw(journal, bytes).ok());
+
+  const CompletenessReport report = Check();
+  ASSERT_EQ(report.skipped.size(), 1u);
+  EXPECT_EQ(report.skipped[0].path, journal);
+  EXPECT_FALSE(report.ok());
+  const auto lines = DescribeCompleteness(report);
+  EXPECT_NE(lines.back().find("damaged data skipped"), std::string::npos) << lines.back();
+  EXPECT_NE(CompletenessJson(report, -1).find("\"skipped_damaged\":[{"), std::string::npos);
+
+  CompletenessOptions options;
+  options.truth_path = truth_path_;
+  CompletenessCheck check(options);
+  auto verified = storage::VerifyStore(&fs_, kRoot, {&check}, [](size_t, size_t) {});
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  bool reported = false;
+  for (const std::string& p : verified->checks[0].problems) {
+    reported = reported || p.find("damaged data skipped, counts may be low: " + journal) == 0;
+  }
+  EXPECT_TRUE(reported);
 }
 
 }  // namespace

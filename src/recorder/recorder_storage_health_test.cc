@@ -1,0 +1,107 @@
+// Health follows the storage writer: the recorder on a fault-injecting file system whose disk
+// fills up or runs low. While writing is suspended the recorder is not ready and the critical
+// storage_error alert keeps firing; disk_low fires from the volume's real totals; the available
+// bytes shown are the latest reading.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "fs/fault_file_system.h"
+#include "recorder/recorder_sim_fixture.h"
+
+namespace ibstream::recorder {
+namespace {
+
+using namespace std::chrono_literals;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kSpeed = 200;
+#else
+constexpr double kSpeed = 600;
+#endif
+
+constexpr uint64_t kMiB = 1ull << 20;
+constexpr uint64_t kGiB = 1ull << 30;
+
+bool Firing(const RecorderView& view, std::string_view rule) {
+  return std::any_of(view.alerts.begin(), view.alerts.end(),
+                     [&](const Alert& a) { return a.rule == rule; });
+}
+
+class RecorderStorageHealthTest : public testing::RecorderSimTest {
+ protected:
+  void SetUp() override {
+    fs_ = &fault_fs_;
+    fault_fs_.SetSpace({100 * kGiB, 200 * kGiB});
+  }
+  int Resolved(std::string_view rule) {
+    std::lock_guard lock(sink_.mutex);
+    return static_cast<int>(std::count_if(sink_.alerts.begin(), sink_.alerts.end(), [&](auto& a) {
+      return a.rule == rule && a.state == AlertState::kResolved;
+    }));
+  }
+
+  fs::FaultFileSystem fault_fs_;  // outlives the recorder (stopped in TearDown)
+};
+
+TEST_F(RecorderStorageHealthTest, SuspendedWritingIsNotReadyAndKeepsStorageErrorFiring) {
+  StartAll("2025-08-12T10:00:00-05:00", kSpeed);
+  RunUntil("2025-08-12T10:01:00-05:00");
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready; }));
+
+  fault_fs_.SetNoSpace(true);
+  std::shared_ptr<const RecorderView> view;
+  ASSERT_TRUE(WaitFor([&] {
+    view = recorder_->View();
+    return view->storage.suspended && Firing(*view, "storage_error");
+  })) << "suspended="
+      << view->storage.suspended;
+  EXPECT_FALSE(view->ready) << "ready while storage refuses writes";
+  EXPECT_TRUE(view->storage_open()) << "stored data can still be read";
+
+  // Far past the 5 minutes an error event holds: still suspended, still firing.
+  RunUntil(clock_->Now() + 12min);
+  view = recorder_->View();
+  ASSERT_TRUE(view->storage.suspended);
+  EXPECT_FALSE(view->ready);
+  EXPECT_TRUE(Firing(*view, "storage_error")) << testing::Describe(view->alerts);
+  EXPECT_EQ(Resolved("storage_error"), 0);
+
+  fault_fs_.SetNoSpace(false);
+  ASSERT_TRUE(WaitFor([&] {
+    view = recorder_->View();
+    return view->ready && !Firing(*view, "storage_error");
+  })) << "ready="
+      << view->ready << "\n"
+      << testing::Describe(view->alerts);
+  EXPECT_EQ(Resolved("storage_error"), 1);
+}
+
+TEST_F(RecorderStorageHealthTest, DiskLowFiresFromTheVolumeTotalsAndAvailableBytesAreCurrent) {
+  fault_fs_.SetSpace({512 * kMiB, 100 * kGiB});
+  StartAll("2025-08-12T10:00:00-05:00", kSpeed);
+  std::shared_ptr<const RecorderView> view;
+  ASSERT_TRUE(WaitFor([&] {
+    view = recorder_->View();
+    return Firing(*view, "disk_low");
+  })) << testing::Describe(view->alerts);
+  EXPECT_EQ(view->storage.available_bytes, 512 * kMiB);
+
+  // Still low: no threshold is crossed, yet the reading shown follows the disk.
+  fault_fs_.SetSpace({700 * kMiB, 100 * kGiB});
+  ASSERT_TRUE(WaitFor([&] {
+    view = recorder_->View();
+    return view->storage.available_bytes == 700 * kMiB;
+  })) << view->storage.available_bytes;
+  EXPECT_TRUE(Firing(*view, "disk_low"));
+
+  fault_fs_.SetSpace({60 * kGiB, 100 * kGiB});
+  ASSERT_TRUE(WaitFor([&] {
+    view = recorder_->View();
+    return view->storage.available_bytes == 60 * kGiB && !Firing(*view, "disk_low");
+  })) << testing::Describe(view->alerts);
+}
+
+}  // namespace
+}  // namespace ibstream::recorder
