@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/gateway_lookup.h"
+#include "cli/option_checks.h"
 #include "client/client.h"
 
 namespace ibstream::cli {
@@ -131,6 +132,7 @@ void AddContractCommand(CLI::App& app) {
   command->add_option("--port", options->port, "TWS/Gateway API port")->capture_default_str();
   command->add_option("--client-id", options->client_id, "API client id")->capture_default_str();
   command->add_option("--timeout", options->timeout_seconds, "Connect timeout in seconds")
+      ->check(PositiveFinite(86400))
       ->capture_default_str();
   command->callback([options] { SetExitCode(RunContract(*options)); });
 }

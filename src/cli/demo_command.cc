@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/daemon.h"
+#include "cli/option_checks.h"
 #include "sim/simulator.h"
 
 namespace ibstream::cli {
@@ -111,15 +112,17 @@ void AddDemoCommand(CLI::App& app) {
       "demo", "Run the recorder against the built-in simulated gateway (no IB account needed)");
   cmd->add_option("--data", options->data, "Directory for the demo's data")->capture_default_str();
   cmd->add_option("--speed", options->speed, "Clock speed (times real time)")
-      ->check(CLI::PositiveNumber)
+      ->check(PositiveFinite(kMaxClockSpeed))
       ->capture_default_str();
   cmd->add_option("--start", options->start, "Virtual start time (ISO 8601)")
+      ->check(IsoTime())
       ->capture_default_str();
   cmd->add_option("--port", options->port, "HTTP port on 127.0.0.1")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   cmd->add_option("--duration", options->duration_seconds,
-                  "Stop after this many real seconds (default: until Ctrl-C)");
+                  "Stop after this many real seconds (default: until Ctrl-C)")
+      ->check(FiniteRange(0, 365 * 86400));
   cmd->callback([options] { SetExitCode(RunDemo(*options)); });
 }
 

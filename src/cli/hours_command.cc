@@ -21,6 +21,7 @@
 #include "calendar/market_calendar.h"
 #include "cli/commands.h"
 #include "cli/gateway_lookup.h"
+#include "cli/option_checks.h"
 #include "common/clock.h"
 
 namespace ibstream::cli {
@@ -219,8 +220,10 @@ void AddHoursCommand(CLI::App& app) {
   gateway->add_option("--client-id", options->gateway.client_id, "API client id (default 3)")
       ->needs(contract);
 
-  command->add_option("--at", options->at,
-                      "Instant to evaluate, ISO 8601 with offset or Z (default: now)");
+  command
+      ->add_option("--at", options->at,
+                   "Instant to evaluate, ISO 8601 with offset or Z (default: now)")
+      ->check(IsoTime());
   command->add_option("--days", options->days, "Days of schedule to show (default 7)")
       ->check(CLI::Range(1, 366));
   command->add_flag("--json", options->json, "Print JSON");

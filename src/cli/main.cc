@@ -33,7 +33,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // app.exit prints the help, the version or the error. Every refused command line (an
+    // unknown option, a value a check refused) is a usage error: exit code 2.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   return ibstream::cli::ExitCode();
 }

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "common/clock.h"
 #include "formats/tick_csv.h"
 #include "formats/tick_jsonl.h"
@@ -93,7 +94,7 @@ int Fail(const std::string& message) {
   return 2;
 }
 
-// "90s", "15m", "1h", "2d".
+// "90s", "15m", "1h", "2d"; at most 36500 days, so that `--to` minus the span stays a time.
 Result<Duration> ParseSpan(const std::string& text) {
   if (text.size() < 2)
     return InvalidArgument("bad duration '" + text + "' (e.g. 90s, 15m, 1h, 2d)");
@@ -104,18 +105,28 @@ Result<Duration> ParseSpan(const std::string& text) {
     }
     n = n * 10 + (text[i] - '0');
   }
+  int64_t unit_seconds = 0;
   switch (text.back()) {
     case 's':
-      return Duration(std::chrono::seconds(n));
+      unit_seconds = 1;
+      break;
     case 'm':
-      return Duration(std::chrono::minutes(n));
+      unit_seconds = 60;
+      break;
     case 'h':
-      return Duration(std::chrono::hours(n));
+      unit_seconds = 3600;
+      break;
     case 'd':
-      return Duration(std::chrono::hours(24 * n));
+      unit_seconds = 86400;
+      break;
     default:
       return InvalidArgument("bad duration unit in '" + text + "' (s, m, h or d)");
   }
+  constexpr int64_t kMaxSpanSeconds = int64_t{36500} * 86400;
+  if (n * unit_seconds > kMaxSpanSeconds) {
+    return OutOfRange("duration '" + text + "' is longer than 36500 days");
+  }
+  return Duration(std::chrono::seconds(n * unit_seconds));
 }
 
 // The time range of the command line: [from, to).
@@ -289,8 +300,10 @@ void AddQueryCommand(CLI::App& app) {
   command->add_option("--contract", options->contract, "IB contract id (conId)")->required();
   command->add_option("--types", options->types,
                       "Comma-separated tick types (bid_ask,last,all_last,mid_point); default all");
-  command->add_option("--from", options->from, "Start of IB time, inclusive (ISO 8601)");
-  auto* to = command->add_option("--to", options->to, "End of IB time, exclusive (default now)");
+  command->add_option("--from", options->from, "Start of IB time, inclusive (ISO 8601)")
+      ->check(IsoTime());
+  auto* to = command->add_option("--to", options->to, "End of IB time, exclusive (default now)")
+                 ->check(IsoTime());
   command->add_option("--last", options->last, "Span before --to (90s, 15m, 1h, 2d)")->excludes(to);
   command
       ->add_option("--format", options->format,

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/daemon.h"
+#include "cli/option_checks.h"
 #include "config/env.h"
 #include "config/loader.h"
 
@@ -71,9 +72,10 @@ void AddRecordCommand(CLI::App& app) {
   cmd->add_option("--config", options->config_path, "TOML configuration file")
       ->check(CLI::ExistingFile);
   cmd->add_option("--start", options->start,
-                  "Start the recorder's clock at this time (ISO 8601; tests and replays)");
+                  "Start the recorder's clock at this time (ISO 8601; tests and replays)")
+      ->check(IsoTime());
   cmd->add_option("--speed", options->speed, "Run the clock this many times faster than real time")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFinite(kMaxClockSpeed));
   cmd->callback([options] { SetExitCode(RunRecord(*options)); });
 }
 

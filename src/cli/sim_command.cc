@@ -15,6 +15,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "common/clock.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
@@ -129,8 +130,10 @@ void AddSimCommand(CLI::App& app) {
   cmd->add_option("--listen", options->listen, "API listen address HOST:PORT (port 0: any)")
       ->capture_default_str();
   cmd->add_option("--scenario", options->scenario, "scenario file (TOML, src/sim/SCENARIOS.md)");
-  cmd->add_option("--start", options->start, "virtual start time, ISO 8601 with offset");
-  cmd->add_option("--speed", options->speed, "virtual time runs N times real time");
+  cmd->add_option("--start", options->start, "virtual start time, ISO 8601 with offset")
+      ->check(IsoTime());
+  cmd->add_option("--speed", options->speed, "virtual time runs N times real time")
+      ->check(PositiveFinite(kMaxClockSpeed));
   cmd->add_option("--seed", options->seed, "seed of the generated markets (default 1)");
   cmd->add_option("--truth", options->truth, "write the ground truth (JSON lines) to FILE");
   cmd->add_option("--control", options->control, "control interface HOST:PORT (loopback)");

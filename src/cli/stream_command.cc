@@ -34,6 +34,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "client/client.h"
 #include "client/event_loop.h"
 #include "common/clock.h"
@@ -415,6 +416,7 @@ void AddStreamCommand(CLI::App& app) {
   command->add_option("--port", options->port, "TWS/Gateway API port")->capture_default_str();
   command->add_option("--client-id", options->client_id, "API client id")->capture_default_str();
   command->add_option("--timeout", options->timeout_seconds, "Connect timeout in seconds")
+      ->check(PositiveFinite(86400))
       ->capture_default_str();
   command->callback([options] { SetExitCode(RunStream(*options)); });
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "common/clock.h"
 #include "fs/file_system.h"
 #include "storage/verify.h"
@@ -143,13 +144,17 @@ void AddVerifyCommand(CLI::App& app) {
   command
       ->add_option("--min-completeness", options->min_completeness,
                    "Percent of the truth's ticks each stream must hold (with --truth)")
-      ->check(CLI::Range(0.0, 100.0));
-  command->add_option("--from", options->from,
-                      "With --truth: compare from this exchange time (default: each stream's "
-                      "first full second delivered)");
-  command->add_option("--to", options->to,
-                      "With --truth: compare up to this exchange time, exclusive (default: each "
-                      "stream's last second delivered)");
+      ->check(FiniteRange(0, 100));
+  command
+      ->add_option("--from", options->from,
+                   "With --truth: compare from this exchange time (default: each stream's "
+                   "first full second delivered)")
+      ->check(IsoTime());
+  command
+      ->add_option("--to", options->to,
+                   "With --truth: compare up to this exchange time, exclusive (default: each "
+                   "stream's last second delivered)")
+      ->check(IsoTime());
   command->add_flag("--json", options->json, "Print a JSON report");
   command->callback([options] { SetExitCode(RunVerify(*options)); });
 }

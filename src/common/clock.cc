@@ -60,6 +60,23 @@ std::string FormatIsoUtc(TimePoint t) {
 }
 
 Result<TimePoint> ParseIsoTime(std::string_view text) {
+  const auto not_iso = [&] {
+    return ParseError("'" + std::string(text) +
+                      "' is not an ISO 8601 time with an offset (e.g. 2025-08-11T15:55:00-05:00 "
+                      "or 2025-08-11T20:55:00Z)");
+  };
+  // The year is checked before date::parse converts to nanoseconds since the epoch, which would
+  // silently wrap for years outside 1677-2262.
+  if (text.size() < 5 || text[4] != '-') return not_iso();
+  int year = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    if (text[i] < '0' || text[i] > '9') return not_iso();
+    year = year * 10 + (text[i] - '0');
+  }
+  if (year < kMinIsoYear || year > kMaxIsoYear) {
+    return OutOfRange("time out of range: '" + std::string(text) + "': the year must be from " +
+                      std::to_string(kMinIsoYear) + " to " + std::to_string(kMaxIsoYear));
+  }
   // date::parse understands %z as "+hh:mm" only with the E modifier (%Ez) and not 'Z': handle
   // the trailing Z ourselves.
   std::string input(text);
@@ -76,10 +93,10 @@ Result<TimePoint> ParseIsoTime(std::string_view text) {
   } else {
     in >> date::parse("%Y-%m-%dT%H:%M:%S%Ez", tp, offset);
   }
-  if (in.fail() || in.peek() != std::char_traits<char>::eof()) {
-    return ParseError("'" + std::string(text) +
-                      "' is not an ISO 8601 time with an offset (e.g. 2025-08-11T15:55:00-05:00 "
-                      "or 2025-08-11T20:55:00Z)");
+  if (in.fail() || in.peek() != std::char_traits<char>::eof()) return not_iso();
+  if (offset > kMaxIsoOffset || offset < -kMaxIsoOffset) {
+    return OutOfRange("time out of range: '" + std::string(text) +
+                      "': the offset must be from -14:00 to +14:00");
   }
   // %Ez already applied the offset: tp is UTC.
   return TimePoint(tp.time_since_epoch());

@@ -29,8 +29,17 @@ inline constexpr TimePoint FromUnixNanos(int64_t nanos) { return TimePoint(Durat
 // "2025-08-11T21:00:00Z" or, with sub-second digits, "2025-08-11T21:00:00.123456789Z".
 std::string FormatIsoUtc(TimePoint t);
 
+// The years and offsets ParseIsoTime accepts: well inside what a TimePoint (int64 nanoseconds
+// since 1970) holds, 1677-2262, so that no accepted time wraps around.
+inline constexpr int kMinIsoYear = 1970;
+inline constexpr int kMaxIsoYear = 2200;
+inline constexpr std::chrono::minutes kMaxIsoOffset = std::chrono::hours(14);
+
 // Parses ISO 8601 with an explicit offset or `Z`: "2025-08-11T15:55:00-05:00",
-// "2025-08-11T20:55:00Z", "2025-08-11T20:55:00.5+00:00". A time without an offset is an error.
+// "2025-08-11T20:55:00Z", "2025-08-11T20:55:00.5+00:00". A time without an offset, or not in
+// this form (a four-digit year first), is a ParseError; a year outside kMinIsoYear..kMaxIsoYear
+// or an offset beyond +-14:00 is OutOfRange ("time out of range: ..."). This is the one parser
+// of times from outside (command line, HTTP, files): every caller gets the same bounds.
 Result<TimePoint> ParseIsoTime(std::string_view text);
 
 class Clock {

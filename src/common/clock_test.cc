@@ -49,6 +49,53 @@ TEST(ClockTest, RejectsTimesWithoutOffsetOrGarbage) {
   EXPECT_FALSE(ParseIsoTime("2025-08-11T15:55:00Zjunk").ok());
 }
 
+// Years and offsets at and beyond the bounds: nothing outside them is accepted, nothing is
+// wrapped into another century.
+TEST(ClockTest, IsoTimeBoundsTable) {
+  struct Case {
+    const char* text;
+    StatusCode code;  // kOk when accepted
+    const char* utc;  // the accepted time, in UTC
+  };
+  const Case cases[] = {
+      {"1970-01-01T00:00:00Z", StatusCode::kOk, "1970-01-01T00:00:00Z"},
+      {"2200-12-31T23:59:59Z", StatusCode::kOk, "2200-12-31T23:59:59Z"},
+      {"2025-08-11T20:55:00+14:00", StatusCode::kOk, "2025-08-11T06:55:00Z"},
+      {"2025-08-11T20:55:00-14:00", StatusCode::kOk, "2025-08-12T10:55:00Z"},
+      {"2200-12-31T23:59:59-14:00", StatusCode::kOk, "2201-01-01T13:59:59Z"},
+      {"1969-12-31T23:59:59Z", StatusCode::kOutOfRange, ""},
+      {"2201-01-01T00:00:00Z", StatusCode::kOutOfRange, ""},
+      {"0001-01-01T00:00:00Z", StatusCode::kOutOfRange, ""},
+      {"1000-01-01T00:00:00Z", StatusCode::kOutOfRange, ""},
+      {"1677-09-21T00:12:44Z", StatusCode::kOutOfRange, ""},
+      {"2262-04-11T23:47:17Z", StatusCode::kOutOfRange, ""},
+      {"9999-12-31T23:59:59Z", StatusCode::kOutOfRange, ""},
+      {"2025-08-11T20:55:00+14:01", StatusCode::kOutOfRange, ""},
+      {"2025-08-11T20:55:00-14:01", StatusCode::kOutOfRange, ""},
+      {"2025-08-11T20:55:00+99:00", StatusCode::kOutOfRange, ""},
+      {"10000-01-01T00:00:00Z", StatusCode::kParseError, ""},
+      {"-2025-01-01T00:00:00Z", StatusCode::kParseError, ""},
+      {"+2025-01-01T00:00:00Z", StatusCode::kParseError, ""},
+      {" 2025-01-01T00:00:00Z", StatusCode::kParseError, ""},
+      {"20x5-01-01T00:00:00Z", StatusCode::kParseError, ""},
+      {"2025-02-30T00:00:00Z", StatusCode::kParseError, ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    Result<TimePoint> parsed = ParseIsoTime(c.text);
+    if (c.code == StatusCode::kOk) {
+      ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+      EXPECT_EQ(FormatIsoUtc(*parsed), c.utc);
+    } else {
+      ASSERT_FALSE(parsed.ok()) << FormatIsoUtc(*parsed);
+      EXPECT_EQ(parsed.status().code(), c.code) << parsed.status().ToString();
+      if (c.code == StatusCode::kOutOfRange) {
+        EXPECT_NE(parsed.status().message().find("time out of range"), std::string::npos);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ibstream
 

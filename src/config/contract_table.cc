@@ -6,12 +6,21 @@
 
 #include "config/env.h"
 #include "config/loader.h"
+#include "config/toml_shape.h"
 
 namespace ibstream::config {
 
 Result<ContractConfig> ParseContractTable(std::string_view toml_text,
                                           const ReliabilityConfig& inherited,
                                           std::string_view source_name) {
+  if (toml_text.size() > internal::kMaxConfigFileBytes) {
+    return InvalidArgument(std::string(source_name) + ": larger than " +
+                           std::to_string(internal::kMaxConfigFileBytes) + " bytes");
+  }
+  if (auto shape = internal::CheckTomlShape(toml_text)) {
+    return InvalidArgument(std::string(source_name) + ":" + std::to_string(shape->line) + ": " +
+                           shape->problem);
+  }
   toml::table table;
   try {
     table = toml::parse(toml_text, source_name);

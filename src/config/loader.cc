@@ -2,11 +2,10 @@
 
 #include <toml++/toml.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "config/loading.h"
 #include "config/settings.h"
+#include "config/toml_shape.h"
+#include "fs/file_system.h"
 
 namespace ibstream::config::internal {
 
@@ -57,6 +56,14 @@ void Loader::ApplyProfileDefaults() {
 namespace ibstream::config {
 namespace {
 
+// "configuration file larger than 1048576 bytes (1 MiB)", with the size when known.
+std::string TooLarge(std::optional<size_t> size) {
+  std::string problem = "configuration file larger than " +
+                        std::to_string(internal::kMaxConfigFileBytes) + " bytes (1 MiB)";
+  if (size) problem += ": " + std::to_string(*size) + " bytes";
+  return problem + "; not reading it";
+}
+
 LoadResult Load(const toml::table* table, const std::string& file_name, const Env& env,
                 const LoadOptions& options) {
   LoadResult result;
@@ -87,6 +94,18 @@ Status LoadResult::status() const {
 
 LoadResult LoadConfigText(std::string_view toml_text, std::string_view source_name, const Env& env,
                           const LoadOptions& options) {
+  // Bounded before toml++ sees it: the parser recurses per dotted part and per nesting level.
+  if (toml_text.size() > internal::kMaxConfigFileBytes) {
+    LoadResult result;
+    result.errors.push_back({std::string(source_name), "", "", TooLarge(toml_text.size()), ""});
+    return result;
+  }
+  if (std::optional<internal::TomlShapeError> shape = internal::CheckTomlShape(toml_text)) {
+    LoadResult result;
+    result.errors.push_back(
+        {std::string(source_name) + ":" + std::to_string(shape->line), "", "", shape->problem, ""});
+    return result;
+  }
   toml::table table;
   try {
     table = toml::parse(toml_text, std::string(source_name));
@@ -103,20 +122,27 @@ LoadResult LoadConfigText(std::string_view toml_text, std::string_view source_na
 
 LoadResult LoadConfigFile(const std::filesystem::path& path, const Env& env,
                           const LoadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // Read through the bounded reader: a huge file, or a device such as /dev/zero, is refused
+  // after at most kMaxConfigFileBytes + 1 bytes.
+  Result<std::string> text =
+      fs::ReadFile(fs::PosixFileSystem(), path.string(), internal::kMaxConfigFileBytes);
+  if (!text.ok()) {
     LoadResult result;
-    result.errors.push_back({path.string(), "", "", "cannot open the file", ""});
+    std::string problem;
+    switch (text.status().code()) {
+      case StatusCode::kNotFound:
+        problem = "cannot open the file";
+        break;
+      case StatusCode::kResourceExhausted:
+        problem = TooLarge(std::nullopt);
+        break;
+      default:
+        problem = "cannot read the file (" + text.status().message() + ")";
+    }
+    result.errors.push_back({path.string(), "", "", std::move(problem), ""});
     return result;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    LoadResult result;
-    result.errors.push_back({path.string(), "", "", "cannot read the file", ""});
-    return result;
-  }
-  return LoadConfigText(text.str(), path.string(), env, options);
+  return LoadConfigText(*text, path.string(), env, options);
 }
 
 LoadResult LoadConfigWithoutFile(const Env& env, const LoadOptions& options) {

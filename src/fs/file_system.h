@@ -96,7 +96,9 @@ Status CreateDirs(FileSystem* fs, const std::string& path);
 Result<std::string> ReadFileToString(FileSystem* fs, const std::string& path);
 
 // The whole file, refusing one larger than `max_bytes` with ResourceExhausted naming the path
-// and both sizes (a damaged or foreign file is never read without bound). NotFound when absent.
+// and the limit (a damaged or foreign file is never read without bound). A file that reads
+// longer than its reported size (one growing, a device such as /dev/zero) is read on only up to
+// max_bytes + 1 bytes. NotFound when absent.
 Result<std::string> ReadFile(FileSystem* fs, const std::string& path, uint64_t max_bytes);
 
 // The rename protocol: writes `path`.tmp, syncs it, renames it over `path`, syncs the directory.

@@ -168,6 +168,22 @@ TEST(ReadFileTest, EmptyFileOnPosix) {
   EXPECT_EQ(*data, "");
 }
 
+// A device that reports size 0 but never ends is refused after max_bytes + 1 bytes, not read
+// until memory runs out; one that ends within the bound is read whole.
+TEST(ReadFileTest, DevicesReportingSizeZeroAreBounded) {
+  FileSystem& fs = *PosixFileSystem();
+  auto zero = ReadFile(&fs, "/dev/zero", 1000);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(zero.status().message().find("/dev/zero"), std::string::npos);
+  EXPECT_NE(zero.status().message().find("1000 bytes"), std::string::npos);
+  // 200,000 bytes: more than one read chunk beyond the reported size.
+  EXPECT_EQ(ReadFile(&fs, "/dev/zero", 200'000).status().code(), StatusCode::kResourceExhausted);
+  auto null = ReadFile(&fs, "/dev/null", 1000);
+  ASSERT_TRUE(null.ok()) << null.status().ToString();
+  EXPECT_EQ(*null, "");
+}
+
 // --- NewAppendableFile, on both implementations ---
 
 void ExpectAppendable(FileSystem& fs, const std::string& dir) {

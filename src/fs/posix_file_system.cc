@@ -250,8 +250,24 @@ Result<std::string> ReadFile(FileSystem* fs, const std::string& path, uint64_t m
     return ResourceExhausted(path + " is " + std::to_string(size) + " bytes, more than the " +
                              std::to_string(max_bytes) + " allowed; not reading it");
   }
+  // One byte more than the size reported: a file that grew, or a device or pseudo-file that
+  // reports size 0 (/dev/zero, /proc), yields it and is then read on in chunks, never past
+  // max_bytes + 1.
   std::string data;
-  IBSTREAM_RETURN_IF_ERROR((*file)->Read(0, static_cast<size_t>(size), &data));
+  IBSTREAM_RETURN_IF_ERROR((*file)->Read(0, static_cast<size_t>(size) + 1, &data));
+  constexpr uint64_t kChunk = 64 * 1024;
+  while (data.size() > size && data.size() <= max_bytes) {
+    std::string more;
+    const uint64_t room = max_bytes - data.size() + 1;
+    IBSTREAM_RETURN_IF_ERROR(
+        (*file)->Read(data.size(), static_cast<size_t>(std::min(kChunk, room)), &more));
+    if (more.empty()) break;
+    data += more;
+  }
+  if (data.size() > max_bytes) {
+    return ResourceExhausted(path + " is more than the " + std::to_string(max_bytes) +
+                             " bytes allowed; not reading it");
+  }
   return data;
 }
 

@@ -307,6 +307,39 @@ TEST_F(RecorderApiTest, BackfillNeedsTheTokenAndValidates) {
   EXPECT_EQ(source_->backfills.size(), 1u);
 }
 
+// Times outside the years the recorder can represent, or with impossible offsets, are refused
+// with a 400 naming the range, never wrapped into another century.
+TEST_F(RecorderApiTest, TimesOutOfRangeAreRefusedNotWrapped) {
+  const std::string auth = "Authorization: Bearer s3cret\r\n";
+  const auto backfill = [&](const std::string& from, const std::string& to) {
+    return Post("/v1/backfill",
+                R"({"contract_id": 711280073, "tick_type": "bid_ask", "from": ")" + from +
+                    R"(", "to": ")" + to + R"("})",
+                auth);
+  };
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z"},
+           {"2025-08-11T10:00:00Z", "9999-12-31T00:00:00Z"},
+           {"1000-01-01T00:00:00Z", "2025-08-11T10:00:00Z"},
+           {"2025-08-11T10:00:00+99:00", "2025-08-11T11:00:00Z"}}) {
+    SCOPED_TRACE(from + " " + to);
+    auto r = backfill(from, to);
+    ExpectJsonError(r, 400);
+    EXPECT_NE(r.body.find("time out of range"), std::string::npos) << r.body;
+  }
+  EXPECT_TRUE(source_->backfills.empty());
+
+  const std::string base = "/v3/buffer/711280073/query?";
+  for (const char* query : {"start_time=1000-01-01T00:00:00Z&end_time=1000-01-02T00:00:00Z",
+                            "start_time=2025-08-11T10:00:00Z&end_time=9999-01-01T00:00:00Z",
+                            "start_time=2025-08-11T10:00:00-99:00&end_time=2025-08-12T10:00:00Z"}) {
+    SCOPED_TRACE(query);
+    auto r = Get(base + query);
+    ExpectJsonError(r, 400);
+    EXPECT_NE(r.body.find("time out of range"), std::string::npos) << r.body;
+  }
+}
+
 TEST_F(RecorderApiTest, TrackingAContractNeedsTheTokenAndPassesItsKeysOn) {
   const std::string body =
       R"({"symbol": "ES", "sec_type": "FUT", "exchange": "CME", "currency": "USD",)"
