@@ -146,10 +146,10 @@ void AddVerifyCommand(CLI::App& app) {
       ->check(CLI::Range(0.0, 100.0));
   command->add_option("--from", options->from,
                       "With --truth: compare from this exchange time (default: each stream's "
-                      "first full second delivered)");
+                      "first full second after it was first asked for)");
   command->add_option("--to", options->to,
-                      "With --truth: compare up to this exchange time, exclusive (default: each "
-                      "stream's last second delivered)");
+                      "With --truth: compare up to this exchange time, exclusive (default: the "
+                      "simulator's stop, or the stream's cancel)");
   command->add_flag("--json", options->json, "Print a JSON report");
   command->callback([options] { SetExitCode(RunVerify(*options)); });
 }
