@@ -212,6 +212,10 @@ void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
   handlers.error = [this, key](const client::RequestError& e) { OnStreamError(key, e); };
   s.req_id = client_->SubscribeTicks(c.request, key.type, std::move(handlers));
   s.subscribed = true;
+  if (!s.last_exchange && !s.asked_at && c.calendar.has_information() &&
+      calendar::IsTrading(c.calendar.StatusAt(now))) {
+    s.asked_at = now;
+  }
   ctx_.core.OnSubscribed(key, now);
 }
 
@@ -266,12 +270,16 @@ void StreamSession::CloseInterruption(const StreamKey& key, StreamState& s, cons
   const std::string cause = s.interruption_cause;
   s.interrupted_since.reset();
   s.interruption_cause.clear();
-  if (!s.last_exchange) return;  // nothing stored before: nothing to fill
+  // A stream interrupted before it ever stored a tick (silent from its subscription, or cut off
+  // before its first tick) lost everything since it was asked for while its market traded; never
+  // asked for while trading, nothing was expected of it.
+  if (!s.last_exchange && !s.asked_at) return;
   // Even an interruption shorter than a second may have lost ticks of the last stored second
   // after the last one received, or of the first second before the first one received: the gap
   // is never empty, at least that second, and the backfill reconciles it (queries drop the
   // backfilled ticks that live ones match).
-  const TimePoint start = *s.last_exchange;
+  const TimePoint start =
+      s.last_exchange ? *s.last_exchange : std::chrono::floor<std::chrono::seconds>(*s.asked_at);
   const TimePoint end = std::max(start, first.exchange_time);
   ContractState* c = registry_.Find(key.contract_id);
   if (!c) return;
