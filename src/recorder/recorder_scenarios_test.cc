@@ -260,6 +260,26 @@ TEST_F(RecorderScenarioTest, StreamSilentFromItsSubscriptionIsBackfilledFromTheA
   }
 }
 
+// Subscribed during the CME daily halt (16:00-17:00 CT), MNQ BidAsk then stays silent for the
+// first 3 minutes after the reopening while Last flows: the gap starts at the reopening (what the
+// stream owed from its ask), not at the ask inside the halt; it is backfilled to 100%.
+TEST_F(RecorderScenarioTest, StreamAskedForInAHaltAndSilentAfterTheReopeningGapsFromTheOpen) {
+  configure_ = [](config::Config& config) { config.contracts[0].data_staleness_threshold = 60s; };
+  constexpr int64_t kMnqSep2025 = 711202509;
+  auto silence = sim::ParseFaultLine("silence con_id=" + std::to_string(kMnqSep2025) +
+                                     " tick_type=BidAsk duration=13m");
+  ASSERT_TRUE(silence.ok()) << silence.status().ToString();
+  StartAll("2025-08-11T16:50:00-05:00", kSpeed, {*silence});
+  RunUntil(At("17:06:00"));
+  WaitForBackfill(1);
+  const auto report = Finish();
+  ExpectComplete(report, {TickType::kBidAsk});
+  ASSERT_EQ(gaps_.size(), 1u) << Gaps();
+  EXPECT_EQ(gaps_[0].stream.type, TickType::kBidAsk) << Gaps();
+  EXPECT_EQ(gaps_[0].start, At("17:00:00")) << Gaps();
+  EXPECT_GE(gaps_[0].end, At("17:03:00")) << Gaps();
+}
+
 // 1100 then 1101 (connectivity restored, data lost): every subscription is gone, the socket
 // stays up. The recorder must resubscribe (with new request ids) and backfill the outage.
 TEST_F(RecorderScenarioTest, ConnectivityLostWithDataLostResubscribes) {
