@@ -1107,8 +1107,10 @@ def write_doc(path, results, command):
             "recorder's `--start` is the simulator's virtual time read from its control port at "
             "launch, so both agree within milliseconds (the residual offset + latency is measured "
             "from matched live ticks and reported per scenario as `clock_offset_ms`).",
-            "* Completeness: `ibstream verify --truth` per stream, from the first full second "
-            "the simulator delivered to %d virtual s (or %.1f wall s times the speed, when more) "
+            "* Completeness: `ibstream verify --truth` per stream the recorder asked for (the "
+            "truth's subscription records; a stream that stored nothing is 0%%, never absent), "
+            "from the first full second after its first ask (closed market time has no truth "
+            "tick and weighs nothing) to %d virtual s (or %.1f wall s times the speed, when more) "
             "before the recorder's SIGTERM: ticks sent while the recorder stops stay unread in "
             "the socket and say nothing about recording. Ticks are matched by exchange second "
             "and content; a stored tick the truth does not have is extra." % (

@@ -148,12 +148,12 @@ void AddVerifyCommand(CLI::App& app) {
   command
       ->add_option("--from", options->from,
                    "With --truth: compare from this exchange time (default: each stream's "
-                   "first full second delivered)")
+                   "first full second after it was first asked for)")
       ->check(IsoTime());
   command
       ->add_option("--to", options->to,
-                   "With --truth: compare up to this exchange time, exclusive (default: each "
-                   "stream's last second delivered)")
+                   "With --truth: compare up to this exchange time, exclusive (default: the "
+                   "simulator's stop, or the stream's cancel)")
       ->check(IsoTime());
   command->add_flag("--json", options->json, "Print a JSON report");
   command->callback([options] { SetExitCode(RunVerify(*options)); });

@@ -27,6 +27,10 @@ struct StreamState {
   uint64_t backfilled = 0;
   std::optional<TimePoint> last_received;
   std::optional<TimePoint> last_exchange;  // of the last stored live tick
+  // When the stream, with nothing of it stored yet, was first subscribed (or its market opened
+  // after that, when it was subscribed while closed): where the gap of a stream silent from its
+  // subscription starts (it has no last tick).
+  std::optional<TimePoint> asked_at;
   std::optional<TimePoint> interrupted_since;
   std::string interruption_cause;
   uint64_t errors = 0;

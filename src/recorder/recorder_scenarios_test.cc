@@ -228,6 +228,58 @@ TEST_F(RecorderScenarioTest, SilentSubscriptionIsBackfilled) {
   for (const auto& g : gaps_) EXPECT_EQ(g.stream.type, TickType::kBidAsk) << Gaps();
 }
 
+// MNQ BidAsk is silent from its very subscription for the first 8 minutes of an open market
+// while Last flows: the stream has no stored tick to start a gap from, so its gap starts where it
+// was asked for. The gap is recorded and backfilled, the store is complete from the ask (the
+// truth's subscription records put the silent minutes in the judged window), and Last, which
+// delivered, has no gap.
+TEST_F(RecorderScenarioTest, StreamSilentFromItsSubscriptionIsBackfilledFromTheAsk) {
+  configure_ = [](config::Config& config) { config.contracts[0].data_staleness_threshold = 60s; };
+  constexpr int64_t kMnqSep2025 = 711202509;  // the simulator's MNQ front month on kStart
+  auto silence = sim::ParseFaultLine("silence con_id=" + std::to_string(kMnqSep2025) +
+                                     " tick_type=BidAsk duration=8m");
+  ASSERT_TRUE(silence.ok()) << silence.status().ToString();
+  StartAll(kStart, kSpeed, {*silence});
+  RunUntil(At("09:09:30"));
+  WaitForBackfill(1);
+  EXPECT_EQ(MnqId(), kMnqSep2025);
+  const auto report = Finish();
+  ExpectComplete(report, {TickType::kBidAsk});
+  ASSERT_EQ(gaps_.size(), 1u) << Gaps();
+  const storage::GapRecord& gap = gaps_.front();
+  EXPECT_EQ(gap.stream.type, TickType::kBidAsk) << Gaps();
+  for (const auto& s : report.streams) {
+    ASSERT_TRUE(s.first_ask.has_value()) << ToString(s.stream);
+    if (s.stream.type != TickType::kBidAsk) continue;
+    // Judged from the ask, which lies before the silence ended.
+    EXPECT_LT(s.from, At("09:08:00"));
+    // The gap starts at the recorder's ask (the simulator saw it a moment later).
+    EXPECT_LE(gap.start, *s.first_ask) << Gaps();
+    EXPECT_GE(gap.start, *s.first_ask - 2s) << Gaps();
+    EXPECT_GE(gap.end, At("09:08:00")) << Gaps();
+  }
+}
+
+// Subscribed during the CME daily halt (16:00-17:00 CT), MNQ BidAsk then stays silent for the
+// first 3 minutes after the reopening while Last flows: the gap starts at the reopening (what the
+// stream owed from its ask), not at the ask inside the halt; it is backfilled to 100%.
+TEST_F(RecorderScenarioTest, StreamAskedForInAHaltAndSilentAfterTheReopeningGapsFromTheOpen) {
+  configure_ = [](config::Config& config) { config.contracts[0].data_staleness_threshold = 60s; };
+  constexpr int64_t kMnqSep2025 = 711202509;
+  auto silence = sim::ParseFaultLine("silence con_id=" + std::to_string(kMnqSep2025) +
+                                     " tick_type=BidAsk duration=13m");
+  ASSERT_TRUE(silence.ok()) << silence.status().ToString();
+  StartAll("2025-08-11T16:50:00-05:00", kSpeed, {*silence});
+  RunUntil(At("17:06:00"));
+  WaitForBackfill(1);
+  const auto report = Finish();
+  ExpectComplete(report, {TickType::kBidAsk});
+  ASSERT_EQ(gaps_.size(), 1u) << Gaps();
+  EXPECT_EQ(gaps_[0].stream.type, TickType::kBidAsk) << Gaps();
+  EXPECT_EQ(gaps_[0].start, At("17:00:00")) << Gaps();
+  EXPECT_GE(gaps_[0].end, At("17:03:00")) << Gaps();
+}
+
 // 1100 then 1101 (connectivity restored, data lost): every subscription is gone, the socket
 // stays up. The recorder must resubscribe (with new request ids) and backfill the outage.
 TEST_F(RecorderScenarioTest, ConnectivityLostWithDataLostResubscribes) {

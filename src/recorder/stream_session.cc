@@ -212,6 +212,15 @@ void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
   handlers.error = [this, key](const client::RequestError& e) { OnStreamError(key, e); };
   s.req_id = client_->SubscribeTicks(c.request, key.type, std::move(handlers));
   s.subscribed = true;
+  if (!s.last_exchange && !s.asked_at && c.calendar.has_information()) {
+    // What the stream owes starts now while its market trades, else at the next opening.
+    const calendar::MarketState market = c.calendar.StateAt(now);
+    if (calendar::IsTrading(market.status)) {
+      s.asked_at = now;
+    } else if (market.next_open) {
+      s.asked_at = *market.next_open;
+    }
+  }
   ctx_.core.OnSubscribed(key, now);
 }
 
@@ -266,12 +275,17 @@ void StreamSession::CloseInterruption(const StreamKey& key, StreamState& s, cons
   const std::string cause = s.interruption_cause;
   s.interrupted_since.reset();
   s.interruption_cause.clear();
-  if (!s.last_exchange) return;  // nothing stored before: nothing to fill
+  // A stream interrupted before it ever stored a tick (silent from its subscription, or cut off
+  // before its first tick) lost everything since it was asked for, or since its market opened
+  // after that; an interruption that ended before the opening lost nothing.
+  if (!s.last_exchange && !s.asked_at) return;
   // Even an interruption shorter than a second may have lost ticks of the last stored second
   // after the last one received, or of the first second before the first one received: the gap
   // is never empty, at least that second, and the backfill reconciles it (queries drop the
   // backfilled ticks that live ones match).
-  const TimePoint start = *s.last_exchange;
+  const TimePoint start =
+      s.last_exchange ? *s.last_exchange : std::chrono::floor<std::chrono::seconds>(*s.asked_at);
+  if (!s.last_exchange && first.exchange_time < start) return;
   const TimePoint end = std::max(start, first.exchange_time);
   ContractState* c = registry_.Find(key.contract_id);
   if (!c) return;

@@ -220,6 +220,9 @@ void ClientSessions::Close(ClientSession& s, std::string_view reason, bool rst) 
     spdlog::info("sim: client {} (id {}) closed{}: {}", s.id, s.client_id, rst ? " (RST)" : "",
                  reason);
   }
+  if (!s.subs.empty() && callbacks_.on_subscriptions_ending) {
+    callbacks_.on_subscriptions_ending(s, reason);
+  }
   s.subs.clear();
   callbacks_.on_subscriptions_changed();
   sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),

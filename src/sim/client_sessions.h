@@ -34,6 +34,9 @@ class ClientSessions {
     std::function<void(ClientSession&, std::string_view payload)> on_request;
     // A session's subscriptions went away (it closed).
     std::function<void()> on_subscriptions_changed;
+    // A closing session still has subscriptions: called with the close reason just before they
+    // are dropped (unset: nothing).
+    std::function<void(const ClientSession&, std::string_view reason)> on_subscriptions_ending;
     // A read's frames have all been handled, before the session's output is written.
     std::function<void()> after_input;
   };

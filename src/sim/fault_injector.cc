@@ -159,7 +159,10 @@ void FaultInjector::End(ActiveFault& f, TimePoint now) {
         sessions_.Broadcast(1101,
                             "Connectivity between IB and Trader Workstation has been restored - "
                             "data lost.");
-        for (const ClientSessionPtr& s : sessions_.sessions()) s->subs.clear();
+        for (const ClientSessionPtr& s : sessions_.sessions()) {
+          markets_.RecordSubscriptionsEnd(*s, now, "connectivity restored, data lost");
+          s->subs.clear();
+        }
         markets_.MarkDirty();
       } else {
         sessions_.Broadcast(1102,

@@ -232,6 +232,28 @@ void MarketFanout::CheckBackpressure(ClientSession& s) {
   }
 }
 
+void MarketFanout::RecordSubscription(SubscriptionEvent event, const ClientSession& s,
+                                      int32_t req_id, int32_t con_id, std::string_view stream,
+                                      TimePoint now, std::string_view reason,
+                                      std::string_view symbol) {
+  if (truth_ == nullptr) return;
+  if (symbol.empty()) {
+    auto it = by_con_id_.find(con_id);
+    if (it != by_con_id_.end()) symbol = it->second->market->contract().symbol();
+  }
+  truth_->WriteSubscription({event, s.client_id, req_id, con_id, symbol, stream, now, reason});
+}
+
+void MarketFanout::RecordSubscriptionsEnd(const ClientSession& s, TimePoint now,
+                                          std::string_view reason) {
+  if (truth_ == nullptr) return;
+  for (const auto& [id, sub] : s.subs) {
+    RecordSubscription(SubscriptionEvent::kEnd, s, id, sub.con_id,
+                       sub.mkt_data ? std::string_view("MktData") : TickTypeIbName(sub.type), now,
+                       reason);
+  }
+}
+
 void MarketFanout::RebuildIfDirty() {
   if (!subs_dirty_) return;
   subs_dirty_ = false;

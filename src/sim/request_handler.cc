@@ -160,6 +160,10 @@ void RequestHandler::OnCancel(ClientSession& s, int32_t req_id, bool mkt_data) {
     if (mkt_data) SendError(s, req_id, 300, fmt::format("Can't find EId with tickerId:{}", req_id));
     return;
   }
+  markets_.RecordSubscription(
+      SubscriptionEvent::kEnd, s, req_id, it->second.con_id,
+      mkt_data ? std::string_view("MktData") : TickTypeIbName(it->second.type), clock_.Now(),
+      "cancel");
   s.subs.erase(it);
   markets_.MarkDirty();
 }
@@ -179,7 +183,12 @@ void RequestHandler::OnMktData(ClientSession& s, const protocol::ReqMktData& r) 
     return;
   }
   const SimContract* c = Resolve(s, r.req_id, r.contract);
-  if (c == nullptr) return;
+  if (c == nullptr) {
+    markets_.RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, r.contract.con_id,
+                                "MktData", clock_.Now(), "200 no unique contract",
+                                r.contract.symbol);
+    return;
+  }
   Send(s, protocol::MarketDataType{r.req_id, 1});
   protocol::TickReqParams params;
   params.req_id = r.req_id;
@@ -200,6 +209,8 @@ void RequestHandler::OnMktData(ClientSession& s, const protocol::ReqMktData& r) 
     return;
   }
   s.subs[r.req_id] = sub;
+  markets_.RecordSubscription(SubscriptionEvent::kStart, s, r.req_id, sub.con_id, "MktData",
+                              clock_.Now());
   markets_.MarkDirty();
 }
 
@@ -208,16 +219,25 @@ void RequestHandler::OnTickByTick(ClientSession& s, const protocol::ReqTickByTic
     SendError(s, r.req_id, 322, "Error processing request.-'bQ' : cause - Duplicate ticker id");
     return;
   }
+  const TimePoint now = clock_.Now();
   const std::optional<TickType> type = TickTypeFromIb(r.tick_type);
   if (!type) {
     SendError(s, r.req_id, 10189,
               "Failed to request tick-by-tick data.Unknown tick type '" + r.tick_type + "'");
+    markets_.RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, r.contract.con_id,
+                                r.tick_type, now, "10189 unknown tick type", r.contract.symbol);
     return;
   }
   const SimContract* c = Resolve(s, r.req_id, r.contract);
-  if (c == nullptr) return;
+  if (c == nullptr) {
+    markets_.RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, r.contract.con_id,
+                                r.tick_type, now, "200 no unique contract", r.contract.symbol);
+    return;
+  }
   if (ActiveTickByTick() >= faults_.max_tick_by_tick) {
     SendError(s, r.req_id, 10190, "Max number of tick-by-tick requests has been reached.");
+    markets_.RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, c->con_id(), r.tick_type,
+                                now, "10190 max tick-by-tick requests");
     return;
   }
   if (r.number_of_ticks > 0) {
@@ -232,6 +252,7 @@ void RequestHandler::OnTickByTick(ClientSession& s, const protocol::ReqTickByTic
   sub.type = *type;
   sub.ignore_size = r.ignore_size && *type == TickType::kBidAsk;
   s.subs[r.req_id] = sub;
+  markets_.RecordSubscription(SubscriptionEvent::kStart, s, r.req_id, sub.con_id, r.tick_type, now);
   markets_.MarkDirty();
 }
 

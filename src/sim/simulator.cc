@@ -52,7 +52,11 @@ class Simulator::Impl {
     sessions_.set_callbacks(
         {[this](ClientSession& s) { requests_.Greet(s); },
          [this](ClientSession& s, std::string_view payload) { requests_.Handle(s, payload); },
-         [this] { markets_.MarkDirty(); }, [this] { markets_.RebuildIfDirty(); }});
+         [this] { markets_.MarkDirty(); },
+         [this](const ClientSession& s, std::string_view reason) {
+           markets_.RecordSubscriptionsEnd(s, clock_.Now(), reason);
+         },
+         [this] { markets_.RebuildIfDirty(); }});
   }
 
   ~Impl() { Stop(); }

@@ -682,6 +682,58 @@ TEST_F(FaultTest, TruthHasEveryTickAndTheFaultWindows) {
   }
 }
 
+// Every ask is in the truth: served subscriptions with their start and end (cancelled, or dropped
+// when the session closed) and the refused ones with IB's reason, each at its virtual instant.
+TEST_F(FaultTest, TruthRecordsEverySubscription) {
+  const std::string path = TempPath("sim_truth_subs");
+  options_.truth_path = path;
+  options_.max_tick_by_tick = 2;
+  SetUpStream();
+  const TimePoint asked = clock_.Now();
+  ASSERT_TRUE(client_->Send(Tbt(3, kMnq, "Bogus")).ok());
+  ASSERT_TRUE(client_->Send(Tbt(4, 12345, "BidAsk")).ok());
+  ASSERT_TRUE(client_->Send(Tbt(5, kMnq, "Last")).ok());  // over the limit of 2
+  ASSERT_TRUE(client_->Send(protocol::CancelTickByTickData{2}).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  Advance(std::chrono::seconds(2));
+  const TimePoint closed = clock_.Now();
+  Inject("close mode=fin");
+  EXPECT_TRUE(client_->WaitFor([&] { return client_->closed(); }));
+  sim_->Stop();
+  const auto lines = ReadJsonLines(path);
+  std::filesystem::remove(path);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.front()["version"], 2);
+  std::vector<std::string> seen;
+  for (const auto& j : lines) {
+    if (j["type"] != "subscription") continue;
+    EXPECT_EQ(j["client_id"], 1);
+    const TimePoint at = TimePoint(Duration(j["time_ns"].get<int64_t>()));
+    EXPECT_EQ(ParseIsoTime(j["at"].get<std::string>()).value(), at);
+    seen.push_back(fmt::format("{} {} {} {} {} {}", j["event"].get<std::string>(),
+                               j["req_id"].get<int>(), j["con_id"].get<int>(),
+                               j["symbol"].get<std::string>(), j["stream"].get<std::string>(),
+                               j["reason"].get<std::string>()));
+    if (j["req_id"] == 3 || j["req_id"] == 4 || j["req_id"] == 5 ||
+        (j["req_id"] == 2 && j["event"] == "end")) {
+      EXPECT_EQ(at, asked) << j.dump();
+    }
+    if (j["req_id"] == 1 && j["event"] == "end") {
+      EXPECT_EQ(at, closed) << j.dump();
+    }
+  }
+  const std::vector<std::string> expected = {
+      fmt::format("start 1 {} MNQ BidAsk ", kMnq),
+      fmt::format("start 2 {} AAPL BidAsk ", kAapl),
+      fmt::format("refused 3 {} MNQ Bogus 10189 unknown tick type", kMnq),
+      "refused 4 12345  BidAsk 200 no unique contract",
+      fmt::format("refused 5 {} MNQ Last 10190 max tick-by-tick requests", kMnq),
+      fmt::format("end 2 {} AAPL BidAsk cancel", kAapl),
+      fmt::format("end 1 {} MNQ BidAsk fault: close", kMnq),
+  };
+  EXPECT_EQ(seen, expected);
+}
+
 // A quiet simulator on port 0 writing its truth to `path`.
 SimulatorOptions TruthRunOptions(uint64_t seed, const std::string& path) {
   SimulatorOptions o;

@@ -18,6 +18,18 @@ void AppendDecimal(const Decimal& d, std::string& out) {
 
 }  // namespace
 
+std::string_view SubscriptionEventName(SubscriptionEvent event) {
+  switch (event) {
+    case SubscriptionEvent::kStart:
+      return "start";
+    case SubscriptionEvent::kRefused:
+      return "refused";
+    case SubscriptionEvent::kEnd:
+      return "end";
+  }
+  return "start";
+}
+
 Result<std::unique_ptr<TruthWriter>> TruthWriter::Open(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return IoError("cannot open truth file " + path);
@@ -32,7 +44,7 @@ TruthWriter::~TruthWriter() {
 void TruthWriter::WriteHeader(uint64_t seed, TimePoint start, double speed) {
   fmt::format_to(
       std::back_inserter(buffer_),
-      "{{\"type\":\"header\",\"version\":1,\"seed\":{},\"start\":\"{}\",\"speed\":{}}}\n", seed,
+      "{{\"type\":\"header\",\"version\":2,\"seed\":{},\"start\":\"{}\",\"speed\":{}}}\n", seed,
       FormatIsoUtc(start), speed);
   MaybeFlush();
 }
@@ -89,6 +101,22 @@ void TruthWriter::WriteFault(FaultKind kind, std::string_view detail, TimePoint 
   AppendJsonString(detail, buffer_);
   fmt::format_to(std::back_inserter(buffer_), ",\"start\":\"{}\",\"end\":\"{}\",\"open\":{}}}\n",
                  FormatIsoUtc(start), FormatIsoUtc(end), open);
+  MaybeFlush();
+}
+
+void TruthWriter::WriteSubscription(const SubscriptionRecord& r) {
+  fmt::format_to(std::back_inserter(buffer_),
+                 "{{\"type\":\"subscription\",\"event\":\"{}\",\"client_id\":{},"
+                 "\"req_id\":{},\"con_id\":{},\"symbol\":",
+                 SubscriptionEventName(r.event), r.client_id, r.req_id, r.con_id);
+  AppendJsonString(r.symbol, buffer_);
+  buffer_ += ",\"stream\":";
+  AppendJsonString(r.stream, buffer_);
+  fmt::format_to(std::back_inserter(buffer_),
+                 ",\"at\":\"{}\",\"time_ns\":{},\"reason\":", FormatIsoUtc(r.time),
+                 ToUnixNanos(r.time));
+  AppendJsonString(r.reason, buffer_);
+  buffer_ += "}\n";
   MaybeFlush();
 }
 

@@ -1,7 +1,7 @@
 // The ground truth: every tick the simulator generated and every fault window, as JSON lines.
 //
-// Format (version 1), one JSON object per line:
-//   {"type":"header","version":1,"seed":7,"start":"2025-08-11T20:50:00Z","speed":60}
+// Format (version 2), one JSON object per line:
+//   {"type":"header","version":2,"seed":7,"start":"2025-08-11T20:50:00Z","speed":60}
 //   {"type":"tick","con_id":711202509,"symbol":"MNQ","tick_type":"BidAsk",
 //    "time":1754945400,"time_ns":1754945400250000000,"bid":21500.25,"ask":21500.5,
 //    "bid_size":"3","ask_size":"5","delivered":true,"subscribers":1}
@@ -10,12 +10,27 @@
 //   {"type":"tick",...,"tick_type":"MidPoint","price":21500.375,...}
 //   {"type":"fault","kind":"farm_down","detail":"farm_down farm=usfuture duration=30s",
 //    "start":"2025-08-11T21:10:00Z","end":"2025-08-11T21:10:30Z","open":false}
+//   {"type":"subscription","event":"start","client_id":0,"req_id":1001,"con_id":711202509,
+//    "symbol":"MNQ","stream":"BidAsk","at":"2025-08-11T20:50:01Z","time_ns":1754945401000000000,
+//    "reason":""}
 //   {"type":"footer","end":"...","ticks":12345,"delivered":12000}
 // `time` is IB's exchange time (whole seconds, what the wire carries); `time_ns` the virtual
 // instant the simulator released the tick. `delivered` is true when the tick was sent to at least
 // one subscription of its type; `subscribers` counts them. A perfect recorder subscribed to a
 // stream holds every tick of it (delivered live or filled from history). Fault records are
 // written when the fault ends (`open`: true for faults still active at shutdown).
+//
+// Subscription records say who asked for which stream and from when to when, so a stream is
+// judged from its first ask even when nothing was ever delivered to it. `event` is "start" (a
+// subscription began to be served), "refused" (asked for and not served; `reason` is IB's error
+// code and text) or "end" (`reason`: "cancel" when the client cancelled it, otherwise why the
+// simulator dropped it: the session closed, connectivity restored with data lost). `stream` is
+// the tick-by-tick type's IB name ("BidAsk", "Last", "AllLast", "MidPoint"), "MktData" for a
+// reqMktData line, or the unknown type a refused request named. `con_id` is the contract served,
+// or the one the request named (0 when none) when it could not be resolved; `symbol` likewise.
+// `at` is the virtual instant (ISO, with its fraction) and `time_ns` the same in nanoseconds.
+// Subscriptions still served when the simulator stops get no end record: they run to the footer.
+// Version 1 files are the same without subscription records.
 //
 // Not thread-safe: owned by the simulator's loop thread. Writes are buffered; Flush() and the
 // destructor write them out.
@@ -25,6 +40,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -32,6 +48,21 @@
 #include "sim/fault.h"
 
 namespace ibstream::sim {
+
+enum class SubscriptionEvent { kStart, kRefused, kEnd };
+std::string_view SubscriptionEventName(SubscriptionEvent event);
+
+// One subscription record (see the format above).
+struct SubscriptionRecord {
+  SubscriptionEvent event = SubscriptionEvent::kStart;
+  int32_t client_id = 0;
+  int32_t req_id = 0;
+  int32_t con_id = 0;
+  std::string_view symbol;
+  std::string_view stream;
+  TimePoint time;
+  std::string_view reason;
+};
 
 class TruthWriter {
  public:
@@ -47,6 +78,7 @@ class TruthWriter {
   void WriteTick(const Tick& tick, std::string_view symbol, int subscribers);
   void WriteFault(FaultKind kind, std::string_view detail, TimePoint start, TimePoint end,
                   bool open);
+  void WriteSubscription(const SubscriptionRecord& record);
   void WriteFooter(TimePoint end);
   [[nodiscard]] Status Flush();
 

@@ -79,6 +79,12 @@ double Percent(uint64_t part, uint64_t whole) {
 
 struct StreamScan {
   std::string symbol;
+  // The subscription records of the stream (truth version 2): the first ask (served or refused),
+  // the subscriptions being served, and the last cancel.
+  std::optional<TimePoint> first_ask;
+  std::set<std::pair<int32_t, int32_t>> serving;  // (client id, request id)
+  std::optional<TimePoint> cancelled;      // the last cancel, while nothing is served after it
+  bool dropped = false;                    // the last end was not a cancel: judged to the stop
   std::optional<int64_t> first_delivered;  // exchange seconds
   std::optional<int64_t> last_delivered;
   int64_t first_second = INT64_MAX;  // any tick
@@ -100,6 +106,7 @@ nlohmann::json StreamJson(const StreamCompleteness& s, bool with_stream) {
     j["symbol"] = s.symbol;
     j["from"] = FormatIsoUtc(s.from);
     j["to"] = FormatIsoUtc(s.to);
+    j["first_ask"] = s.first_ask ? nlohmann::json(FormatIsoUtc(*s.first_ask)) : nlohmann::json();
   }
   j["expected"] = s.expected;
   j["delivered"] = s.delivered;
@@ -144,8 +151,11 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
   // Pass 1: which streams, and their windows.
   std::map<StreamKey, StreamScan> scans;
   for (const StreamKey& k : wanted) scans[k];
+  std::optional<TimePoint> stop;  // the footer's end, else the latest instant in the file
+  TimePoint latest;
   TruthVisitor first;
   first.on_tick = [&](const TruthTick& t) {
+    latest = std::max(latest, t.tick.receive_time);
     const StreamKey key = t.tick.stream();
     if (!selected(key)) return Status::Ok();
     StreamScan& s = scans[key];
@@ -159,19 +169,67 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     }
     return Status::Ok();
   };
+  first.on_subscription = [&](const TruthSubscription& sub) {
+    latest = std::max(latest, sub.time);
+    const std::optional<TickType> type = sub.tick_type();
+    if (!type) return Status::Ok();  // reqMktData lines and unknown types are no stream
+    const StreamKey key{sub.con_id, *type};
+    if (!selected(key)) return Status::Ok();
+    StreamScan& s = scans[key];
+    if (s.symbol.empty()) s.symbol = sub.symbol;
+    if (!s.first_ask || sub.time < *s.first_ask) s.first_ask = sub.time;
+    const std::pair<int32_t, int32_t> id{sub.client_id, sub.req_id};
+    switch (sub.event) {
+      case TruthSubscription::Event::kStart:
+        s.serving.insert(id);
+        s.cancelled.reset();
+        s.dropped = false;
+        break;
+      case TruthSubscription::Event::kRefused:
+        // Asked for and not served: the stream is still wanted (the client should ask again).
+        if (s.serving.empty()) s.dropped = true;
+        break;
+      case TruthSubscription::Event::kEnd:
+        s.serving.erase(id);
+        if (s.serving.empty()) {
+          if (sub.reason == "cancel") {
+            s.cancelled = sub.time;
+            s.dropped = false;
+          } else {
+            s.dropped = true;
+          }
+        }
+        break;
+    }
+    return Status::Ok();
+  };
+  first.on_footer = [&](const TruthFooter& footer) {
+    stop = footer.end;
+    return Status::Ok();
+  };
   TruthReadStats truth_stats;
   IBSTREAM_RETURN_IF_ERROR(ReadTruthFile(options.truth_path, first, &truth_stats));
+  if (!stop) stop = latest;
 
   CompletenessReport report;
   report.truth_complete = truth_stats.has_footer;
   report.min_completeness = options.min_completeness;
   std::map<StreamKey, size_t> index;
   for (const auto& [key, scan] : scans) {
-    if (wanted.empty() && !scan.first_delivered) continue;
+    if (wanted.empty() && !scan.first_delivered && !scan.first_ask) continue;
     StreamCompleteness s;
     s.stream = key;
     s.symbol = scan.symbol;
-    if (scan.first_delivered) {
+    s.first_ask = scan.first_ask;
+    if (scan.first_ask) {
+      // From the first whole second after the first ask to the stop (or the cancel that ended
+      // the last subscription), the partial seconds at either edge left out. Closed market time
+      // has no truth tick, so only open-market time weighs.
+      s.from = FromUnixSeconds(ToUnixSeconds(*scan.first_ask) + 1);
+      const TimePoint end =
+          scan.cancelled && scan.serving.empty() && !scan.dropped ? *scan.cancelled : *stop;
+      s.to = FromUnixSeconds(ToUnixSeconds(end));
+    } else if (scan.first_delivered) {
       s.from = FromUnixSeconds(*scan.first_delivered + 1);
       s.to = FromUnixSeconds(std::max(*scan.last_delivered, *scan.first_delivered + 1));
     } else if (scan.first_second <= scan.last_second) {

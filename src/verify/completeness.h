@@ -7,11 +7,17 @@
 // simulator delivered it: a tick the recorder was not sent (a disconnect, a farm outage) is one
 // it had to fill from IB's history.
 //
-// Which streams: those of which the truth says at least one tick was delivered (somebody was
-// subscribed), or the ones asked for. The window of a stream: the whole seconds strictly between
-// its first and its last delivered tick (the seconds at the edges can be partly before the
-// subscription or after the unsubscription), unless `from`/`to` are given. Stored ticks outside
-// the window are ignored.
+// Which streams: every stream a client asked for (the truth's subscription records, served or
+// refused), those of which the truth says at least one tick was delivered, or the ones given in
+// `streams`. A stream asked for is never left out: one that stored nothing while its market was
+// open is 0%. The window of a stream asked for: from the first whole second after its first ask
+// to the stop (the footer's end; without a footer the file's last instant), or to the cancel that
+// ended its last subscription when nothing asked for it again; a subscription dropped by the
+// simulator (a disconnect) or refused keeps the stream judged to the stop. A market closed for
+// part of the window has no truth tick there, so only open-market time weighs; a window with no
+// truth tick at all is 100%. Without subscription records (a version 1 truth) the window is the
+// whole seconds strictly between the stream's first and last delivered tick. `from`/`to`
+// override every window. Stored ticks outside the window are ignored.
 //
 // Missing = truth ticks without a stored match; extra = stored ticks without a truth match (data
 // that never happened, e.g. a duplicate backfill). The check passes when every stream's
@@ -50,14 +56,15 @@ struct StreamCompleteness {
   std::string symbol;
   TimePoint from;  // the window, by exchange time: [from, to)
   TimePoint to;
-  uint64_t expected = 0;      // truth ticks in the window
-  uint64_t delivered = 0;     // ... of which the simulator delivered
-  uint64_t stored_live = 0;   // stored live ticks in the window
-  uint64_t stored = 0;        // stored ticks in the window, live + backfill
-  uint64_t matched_live = 0;  // truth ticks matched by a live tick
-  uint64_t matched = 0;       // truth ticks matched by a live or backfilled tick
-  uint64_t missing = 0;       // expected - matched
-  uint64_t extra = 0;         // stored - matched
+  std::optional<TimePoint> first_ask;  // the first subscription record of the stream, if any
+  uint64_t expected = 0;               // truth ticks in the window
+  uint64_t delivered = 0;              // ... of which the simulator delivered
+  uint64_t stored_live = 0;            // stored live ticks in the window
+  uint64_t stored = 0;                 // stored ticks in the window, live + backfill
+  uint64_t matched_live = 0;           // truth ticks matched by a live tick
+  uint64_t matched = 0;                // truth ticks matched by a live or backfilled tick
+  uint64_t missing = 0;                // expected - matched
+  uint64_t extra = 0;                  // stored - matched
   std::vector<TimePoint> first_missing_seconds;
 
   // Percent of the truth ticks stored (100 when the truth has none).

@@ -53,6 +53,22 @@ struct TruthTickSpec {
 
 class CompletenessTest : public ::testing::Test {
  protected:
+  // A version 2 truth: the subscription records, then the ticks, then the footer at `end`.
+  void WriteTruthWithAsks(const std::vector<sim::SubscriptionRecord>& asks,
+                          const std::vector<TruthTickSpec>& ticks, TimePoint end) {
+    truth_path_ = (std::filesystem::path(::testing::TempDir()) /
+                   (std::string("completeness_") +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl"))
+                      .string();
+    auto writer = sim::TruthWriter::Open(truth_path_);
+    ASSERT_TRUE(writer.ok());
+    (*writer)->WriteHeader(1, FromUnixSeconds(kS), 60);
+    for (const auto& a : asks) (*writer)->WriteSubscription(a);
+    for (const auto& t : ticks) (*writer)->WriteTick(t.tick, "MNQ", t.delivered ? 1 : 0);
+    (*writer)->WriteFooter(end);
+    ASSERT_TRUE((*writer)->Flush().ok());
+  }
+
   void WriteTruth(const std::vector<TruthTickSpec>& ticks) {
     truth_path_ = (std::filesystem::path(::testing::TempDir()) /
                    (std::string("completeness_") +
@@ -197,6 +213,103 @@ TEST_F(CompletenessTest, StreamsNobodySubscribedAndTicksOutsideTheWindowAreIgnor
   ASSERT_EQ(report.streams.size(), 1u);
   EXPECT_EQ(report.streams[0].expected, 1u);
   EXPECT_EQ(report.streams[0].matched, 0u);
+  EXPECT_FALSE(report.ok());
+}
+
+sim::SubscriptionRecord Ask(sim::SubscriptionEvent event, TimePoint at, int32_t req_id = 1,
+                            std::string_view stream = "BidAsk", std::string_view reason = "") {
+  return {event, 0, req_id, static_cast<int32_t>(kMnq), "MNQ", stream, at, reason};
+}
+
+// One quote a second over [from, to), delivered from `delivered_from` on.
+std::vector<TruthTickSpec> Quotes(int64_t from, int64_t to, int64_t delivered_from) {
+  std::vector<TruthTickSpec> out;
+  for (int64_t s = from; s < to; ++s) out.push_back({Quote(s, 100, 1), s >= delivered_from});
+  return out;
+}
+
+std::vector<Tick> StoredQuotes(int64_t from, int64_t to) {
+  std::vector<Tick> out;
+  for (int64_t s = from; s < to; ++s) out.push_back(Quote(s, 100, 1));
+  return out;
+}
+
+// The blind spot of judging from the first delivered tick: MNQ bid_ask asked for at kS, silent
+// for its first eight minutes of an open market, then recorded to the stop. Judged from the ask,
+// the eight minutes are missing.
+TEST_F(CompletenessTest, AStreamSilentFromItsAskIsJudgedFromTheAsk) {
+  const TimePoint asked = FromUnixSeconds(kS) + 500ms;
+  WriteTruthWithAsks({Ask(sim::SubscriptionEvent::kStart, asked)}, Quotes(kS, kS + 900, kS + 480),
+                     FromUnixSeconds(kS + 900) + 300ms);
+  Store(StoredQuotes(kS + 480, kS + 900));
+  const CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 1u);
+  const StreamCompleteness& s = report.streams[0];
+  EXPECT_EQ(s.first_ask, asked);
+  EXPECT_EQ(s.from, FromUnixSeconds(kS + 1));
+  EXPECT_EQ(s.to, FromUnixSeconds(kS + 900));
+  EXPECT_EQ(s.expected, 899u);
+  EXPECT_EQ(s.matched, 420u);
+  EXPECT_EQ(s.missing, 479u);
+  EXPECT_LT(s.completeness(), 100);
+  EXPECT_EQ(s.first_missing_seconds.front(), FromUnixSeconds(kS + 1));
+  EXPECT_FALSE(report.ok());
+  const auto j = nlohmann::json::parse(CompletenessJson(report, -1));
+  EXPECT_EQ(j["streams"][0]["first_ask"], "2025-08-11T20:50:00.5Z");
+
+  // The same run without subscription records (a version 1 truth) saw nothing wrong.
+  WriteTruth(Quotes(kS, kS + 900, kS + 480));
+  EXPECT_TRUE(Check().ok());
+}
+
+// A stream asked for that stored nothing is listed at 0%, whether it was served or refused.
+TEST_F(CompletenessTest, AnAskedStreamThatStoredNothingIsListedAtZero) {
+  std::vector<TruthTickSpec> truth = Quotes(kS, kS + 60, kS);
+  for (int64_t s = kS; s < kS + 60; s += 10) truth.push_back({Trade(s, 7), false});
+  WriteTruthWithAsks({Ask(sim::SubscriptionEvent::kStart, FromUnixSeconds(kS)),
+                      Ask(sim::SubscriptionEvent::kRefused, FromUnixSeconds(kS), 2, "Last",
+                          "10190 max tick-by-tick requests")},
+                     truth, FromUnixSeconds(kS + 60));
+  Store(StoredQuotes(kS, kS + 60));
+  const CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 2u);
+  const StreamCompleteness& last = report.streams[1];
+  EXPECT_EQ(last.stream, (StreamKey{kMnq, TickType::kLast}));
+  EXPECT_EQ(last.expected, 5u);  // kS+10 .. kS+50
+  EXPECT_EQ(last.stored, 0u);
+  EXPECT_DOUBLE_EQ(last.completeness(), 0);
+  EXPECT_DOUBLE_EQ(report.streams[0].completeness(), 100);
+  EXPECT_FALSE(report.ok());
+}
+
+// Closed time has no truth tick and weighs nothing; a cancel ends the window, a subscription the
+// simulator dropped (a disconnect) does not.
+TEST_F(CompletenessTest, TheWindowRunsToTheCancelOrTheStopOverOpenTimeOnly) {
+  std::vector<TruthTickSpec> truth = Quotes(kS + 100, kS + 200, kS + 100);  // open after the ask
+  const std::vector<TruthTickSpec> reopened = Quotes(kS + 500, kS + 600, kS + 500);
+  truth.insert(truth.end(), reopened.begin(), reopened.end());
+  const TimePoint stop = FromUnixSeconds(kS + 700);
+  Store(StoredQuotes(kS + 100, kS + 200));
+
+  WriteTruthWithAsks(
+      {Ask(sim::SubscriptionEvent::kStart, FromUnixSeconds(kS)),
+       Ask(sim::SubscriptionEvent::kEnd, FromUnixSeconds(kS + 300), 1, "BidAsk", "cancel")},
+      truth, stop);
+  CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 1u);
+  EXPECT_EQ(report.streams[0].to, FromUnixSeconds(kS + 300));
+  EXPECT_EQ(report.streams[0].expected, 100u);
+  EXPECT_TRUE(report.ok());
+
+  WriteTruthWithAsks(
+      {Ask(sim::SubscriptionEvent::kStart, FromUnixSeconds(kS)),
+       Ask(sim::SubscriptionEvent::kEnd, FromUnixSeconds(kS + 300), 1, "BidAsk", "fault: close")},
+      truth, stop);
+  report = Check();
+  ASSERT_EQ(report.streams.size(), 1u);
+  EXPECT_EQ(report.streams[0].to, stop);
+  EXPECT_EQ(report.streams[0].expected, 200u);
+  EXPECT_EQ(report.streams[0].missing, 100u);
   EXPECT_FALSE(report.ok());
 }
 

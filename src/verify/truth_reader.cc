@@ -150,10 +150,10 @@ Status ParseRecord(const Json& object, const TruthVisitor& visitor, TruthReadSta
     TruthHeader header;
     int64_t version = 0;
     TRUTH_ASSIGN(version, f.Integer("version"));
-    if (version != 1) {
+    if (version != 1 && version != 2) {
       return ParseError("unsupported truth format version " + std::to_string(version));
     }
-    header.version = 1;
+    header.version = static_cast<int>(version);
     int64_t seed = 0;
     TRUTH_ASSIGN(seed, f.Integer("seed"));
     header.seed = static_cast<uint64_t>(seed);
@@ -173,6 +173,37 @@ Status ParseRecord(const Json& object, const TruthVisitor& visitor, TruthReadSta
     ++stats->faults;
     return visitor.on_fault ? visitor.on_fault(fault) : Status::Ok();
   }
+  if (type == "subscription") {
+    TruthSubscription sub;
+    std::string event;
+    TRUTH_ASSIGN(event, f.String("event"));
+    if (event == "start") {
+      sub.event = TruthSubscription::Event::kStart;
+    } else if (event == "refused") {
+      sub.event = TruthSubscription::Event::kRefused;
+    } else if (event == "end") {
+      sub.event = TruthSubscription::Event::kEnd;
+    } else {
+      return ParseError("unknown subscription event \"" + event + "\"");
+    }
+    int64_t n = 0;
+    TRUTH_ASSIGN(n, f.Integer("client_id"));
+    if (n < INT32_MIN || n > INT32_MAX) return ParseError("\"client_id\" out of range");
+    sub.client_id = static_cast<int32_t>(n);
+    TRUTH_ASSIGN(n, f.Integer("req_id"));
+    if (n < INT32_MIN || n > INT32_MAX) return ParseError("\"req_id\" out of range");
+    sub.req_id = static_cast<int32_t>(n);
+    TRUTH_ASSIGN(n, f.Integer("con_id"));
+    if (n < INT32_MIN || n > INT32_MAX) return ParseError("\"con_id\" out of range");
+    sub.con_id = static_cast<int32_t>(n);
+    TRUTH_ASSIGN(sub.symbol, f.String("symbol"));
+    TRUTH_ASSIGN(sub.stream, f.String("stream"));
+    TRUTH_ASSIGN(n, f.Integer("time_ns"));
+    sub.time = TimePoint(Duration(n));
+    TRUTH_ASSIGN(sub.reason, f.String("reason"));
+    ++stats->subscriptions;
+    return visitor.on_subscription ? visitor.on_subscription(sub) : Status::Ok();
+  }
   if (type == "footer") {
     TruthFooter footer;
     TRUTH_ASSIGN(footer.end, f.Time("end"));
@@ -190,6 +221,13 @@ Status ParseRecord(const Json& object, const TruthVisitor& visitor, TruthReadSta
 #undef TRUTH_ASSIGN
 
 }  // namespace
+
+std::optional<TickType> TruthSubscription::tick_type() const {
+  for (TickType t : kAllTickTypes) {
+    if (TickTypeIbName(t) == stream) return t;
+  }
+  return std::nullopt;
+}
 
 Status ParseTruthLine(std::string_view line, const TruthVisitor& visitor, TruthReadStats* stats) {
   ++stats->lines;

@@ -1,4 +1,5 @@
-// Reads the simulator's ground-truth file (format version 1, written by sim/truth_writer.h).
+// Reads the simulator's ground-truth file (format versions 1 and 2, written by
+// sim/truth_writer.h; version 2 adds the subscription records).
 //
 // The reader lives with the comparison rather than beside the writer: the simulator never reads
 // its truth back, and the verify part needs the format without linking the simulator's server.
@@ -12,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
@@ -45,6 +47,24 @@ struct TruthFault {
   bool open = false;  // still active when the simulator stopped
 };
 
+// One subscription record: a client asked for a stream and was served ("start") or refused
+// ("refused"), or a served subscription ended ("end", `reason` "cancel" when the client
+// cancelled it).
+struct TruthSubscription {
+  enum class Event { kStart, kRefused, kEnd };
+  Event event = Event::kStart;
+  int32_t client_id = 0;
+  int32_t req_id = 0;
+  int32_t con_id = 0;
+  std::string symbol;
+  std::string stream;  // "BidAsk", "Last", "AllLast", "MidPoint", "MktData" or what was asked
+  TimePoint time;      // the virtual instant (`time_ns`)
+  std::string reason;
+
+  // The tick-by-tick type of `stream`; nullopt for "MktData" or an unknown name.
+  std::optional<TickType> tick_type() const;
+};
+
 struct TruthFooter {
   TimePoint end;
   uint64_t ticks = 0;
@@ -57,6 +77,7 @@ struct TruthVisitor {
   std::function<Status(const TruthHeader&)> on_header;
   std::function<Status(const TruthTick&)> on_tick;
   std::function<Status(const TruthFault&)> on_fault;
+  std::function<Status(const TruthSubscription&)> on_subscription;
   std::function<Status(const TruthFooter&)> on_footer;
 };
 
@@ -64,6 +85,7 @@ struct TruthReadStats {
   uint64_t lines = 0;
   uint64_t ticks = 0;
   uint64_t faults = 0;
+  uint64_t subscriptions = 0;
   bool has_header = false;
   bool has_footer = false;      // false: the simulator did not finish the file
   bool torn_last_line = false;  // an incomplete last line was skipped

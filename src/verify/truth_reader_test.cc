@@ -19,9 +19,14 @@ struct Collected {
   std::vector<TruthTick> ticks;
   std::vector<TruthFault> faults;
   std::vector<TruthFooter> footers;
+  std::vector<TruthSubscription> subscriptions;
 
   TruthVisitor Visitor() {
     TruthVisitor v;
+    v.on_subscription = [this](const TruthSubscription& s) {
+      subscriptions.push_back(s);
+      return Status::Ok();
+    };
     v.on_header = [this](const TruthHeader& h) {
       headers.push_back(h);
       return Status::Ok();
@@ -114,6 +119,55 @@ TEST(TruthReaderTest, ReadsBackWhatTheSimulatorWrote) {
   EXPECT_FALSE(stats.torn_last_line);
 }
 
+TEST(TruthReaderTest, SubscriptionRecordsRoundTripByteForByte) {
+  const std::string path = TempPath("subscriptions.jsonl");
+  const TimePoint asked = FromUnixNanos(1754945401500000000);
+  {
+    auto writer = sim::TruthWriter::Open(path);
+    ASSERT_TRUE(writer.ok());
+    (*writer)->WriteHeader(7, FromUnixSeconds(1754945400), 60);
+    (*writer)->WriteSubscription(
+        {sim::SubscriptionEvent::kStart, 0, 1001, 711202509, "MNQ", "BidAsk", asked, ""});
+    (*writer)->WriteSubscription({sim::SubscriptionEvent::kRefused, 0, 1002, 711202509, "MNQ",
+                                  "Last", asked, "10190 max tick-by-tick requests"});
+    (*writer)->WriteSubscription({sim::SubscriptionEvent::kEnd, 0, 1001, 711202509, "MNQ", "BidAsk",
+                                  asked + std::chrono::seconds(60), "cancel"});
+    ASSERT_TRUE((*writer)->Flush().ok());
+  }
+  std::ifstream in(path);
+  std::string header, first;
+  std::getline(in, header);
+  std::getline(in, first);
+  EXPECT_EQ(header,
+            R"({"type":"header","version":2,"seed":7,"start":"2025-08-11T20:50:00Z","speed":60})");
+  EXPECT_EQ(first,
+            R"({"type":"subscription","event":"start","client_id":0,"req_id":1001,)"
+            R"("con_id":711202509,"symbol":"MNQ","stream":"BidAsk","at":"2025-08-11T20:50:01.5Z",)"
+            R"("time_ns":1754945401500000000,"reason":""})");
+  Collected got;
+  TruthReadStats stats;
+  const Status st = ReadTruthFile(path, got.Visitor(), &stats);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(got.headers[0].version, 2);
+  EXPECT_EQ(stats.subscriptions, 3u);
+  ASSERT_EQ(got.subscriptions.size(), 3u);
+  const TruthSubscription& start = got.subscriptions[0];
+  EXPECT_EQ(start.event, TruthSubscription::Event::kStart);
+  EXPECT_EQ(start.req_id, 1001);
+  EXPECT_EQ(start.con_id, 711202509);
+  EXPECT_EQ(start.symbol, "MNQ");
+  EXPECT_EQ(start.tick_type(), TickType::kBidAsk);
+  EXPECT_EQ(start.time, asked);
+  EXPECT_EQ(got.subscriptions[1].event, TruthSubscription::Event::kRefused);
+  EXPECT_EQ(got.subscriptions[1].reason, "10190 max tick-by-tick requests");
+  EXPECT_EQ(got.subscriptions[2].event, TruthSubscription::Event::kEnd);
+  EXPECT_EQ(got.subscriptions[2].reason, "cancel");
+  EXPECT_EQ(got.subscriptions[2].time, asked + std::chrono::seconds(60));
+  TruthSubscription mkt;
+  mkt.stream = "MktData";
+  EXPECT_FALSE(mkt.tick_type().has_value());
+}
+
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
@@ -143,9 +197,17 @@ TEST(TruthReaderTest, MalformedLinesAreParseErrorsNamingTheLine) {
       {"damage in the middle", std::string(kHeader) + "{\"type\":\n" + tick + "\n"},
       {"no header", tick + "\n"},
       {"wrong version",
-       R"({"type":"header","version":2,"seed":1,"start":"2025-08-11T20:50:00Z","speed":1})"
+       R"({"type":"header","version":3,"seed":1,"start":"2025-08-11T20:50:00Z","speed":1})"
        "\n"},
       {"unknown type", std::string(kHeader) + R"({"type":"mystery"})" + "\n"},
+      {"unknown subscription event",
+       std::string(kHeader) +
+           R"({"type":"subscription","event":"paused","client_id":0,"req_id":1,"con_id":1,"symbol":"A","stream":"BidAsk","at":"2025-08-11T20:50:00Z","time_ns":1,"reason":""})" +
+           "\n"},
+      {"subscription without time",
+       std::string(kHeader) +
+           R"({"type":"subscription","event":"start","client_id":0,"req_id":1,"con_id":1,"symbol":"A","stream":"BidAsk","reason":""})" +
+           "\n"},
       {"bad tick type",
        std::string(kHeader) +
            R"({"type":"tick","con_id":1,"symbol":"A","tick_type":"Quote","time":1,"time_ns":1,"price":1,"delivered":true,"subscribers":1})" +
