@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "common/clock_speed.h"
+
 namespace ibstream::cli {
 
 // The value of `text` when all of it is one number ("nan" and "inf" included), else nothing.
@@ -22,9 +24,5 @@ CLI::Validator FiniteRange(double min, double max);
 // A time ParseIsoTime accepts: ISO 8601 with an offset, a year from 1970 to 2200, an offset
 // within +-14:00.
 CLI::Validator IsoTime();
-
-// The largest --speed of the scaled clock: a real day is then 27 virtual years, far from the
-// end of what a TimePoint holds.
-inline constexpr double kMaxClockSpeed = 10'000;
 
 }  // namespace ibstream::cli

@@ -146,7 +146,8 @@ Result<Duration> ParseBufferDuration(std::string_view text) {
     text.remove_suffix(1);
   }
   auto n = ParseInt(text);
-  if (!n || *n <= 0 || unit * *n > std::chrono::hours(24 * 31)) {
+  // Compared as counts of `unit`: multiplying first would overflow for a huge `n`.
+  if (!n || *n <= 0 || *n > std::chrono::hours(24 * 31) / unit) {
     return InvalidArgument(
         "buffer_duration must be <n>h, <n>m, <n>d or a number of hours, "
         "positive and at most 31 days; got '" +

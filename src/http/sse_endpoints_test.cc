@@ -176,7 +176,8 @@ TEST(RecorderApiPieces, ParseBufferDuration) {
   EXPECT_EQ(ParseBufferDuration("90m").value(), 90min);
   EXPECT_EQ(ParseBufferDuration("2d").value(), 48h);
   EXPECT_EQ(ParseBufferDuration("3").value(), 3h);
-  for (const char* bad : {"", "h", "0h", "-1h", "1.5h", "1w", "32d", "99999999999999999999"}) {
+  for (const char* bad : {"", "h", "0h", "-1h", "1.5h", "1w", "32d", "99999999999999999999",
+                          "9223372036854775807d", "9223372036854775807m", "768614336404564651h"}) {
     EXPECT_FALSE(ParseBufferDuration(bad).ok()) << bad;
   }
 }

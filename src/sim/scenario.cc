@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/clock_speed.h"
+
 namespace ibstream::sim {
 namespace {
 
@@ -257,7 +259,11 @@ Result<Scenario> ParseScenario(std::string_view toml_text, std::string_view orig
       } else if (k == "speed") {
         double speed = 0;
         SCENARIO_ASSIGN(speed, Number(*sim, k, origin, 1));
-        if (!(speed > 0)) return InvalidArgument(Where(origin, node) + ": 'speed' must be > 0");
+        if (!IsValidClockSpeed(speed)) {
+          return InvalidArgument(
+              fmt::format("{}: 'speed' must be a finite number > 0 and at most {}; got {}",
+                          Where(origin, node), kMaxClockSpeed, speed));
+        }
         s.speed = speed;
       } else if (k == "seed") {
         int64_t seed = 0;

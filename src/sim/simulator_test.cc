@@ -879,6 +879,21 @@ TEST(ScenarioTest, ErrorsNameTheLine) {
   EXPECT_FALSE(k.ok());
 }
 
+// A scenario's speed reaches the scaled clock: only what the clock accepts is read.
+TEST(ScenarioTest, SpeedMustBeFinitePositiveAndBounded) {
+  for (const char* bad : {"0", "-1.0", "inf", "-inf", "nan", "10001.0", "1e300"}) {
+    auto s = ParseScenario(std::string("[simulation]\nspeed = ") + bad + "\n", "x.toml");
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.status().message().find("'speed' must be a finite number > 0 and at most 10000"),
+              std::string::npos)
+        << s.status().ToString();
+  }
+  for (const char* good : {"0.5", "600", "10000"}) {
+    auto s = ParseScenario(std::string("[simulation]\nspeed = ") + good + "\n", "x.toml");
+    EXPECT_TRUE(s.ok()) << good << ": " << s.status().ToString();
+  }
+}
+
 // The original incident: MNQ through the 16:00-17:00 CT halt. No tick in the halt, ticks on
 // both sides, and the recorder-side calendar (from the simulator's own strings) agrees.
 TEST(ScenarioTest, MnqDailyHalt) {
