@@ -14,6 +14,7 @@
 #include "cli/recorder_api_adapter.h"
 #include "common/json_text.h"
 #include "formats/v3_live_output.h"
+#include "fs/descriptor_budget.h"
 #include "fs/file_system.h"
 #include "http/recorder_api.h"
 #include "http/server.h"
@@ -22,6 +23,10 @@
 
 namespace ibstream::cli {
 namespace {
+
+// The soft descriptor limit the daemon raises itself to (the hard limit permitting): the same
+// as the systemd unit's LimitNOFILE.
+constexpr uint64_t kDescriptorCeiling = 65536;
 
 // Hands the reliability core's alert groups to the notifier's queue (never blocks).
 class NotifierSink final : public reliability::AlertSink {
@@ -209,6 +214,17 @@ int RunDaemon(const DaemonOptions& options) {
   const config::Config& config = options.config;
   ConfigureLogging(config.logging);
 
+  // Descriptors: the soft limit goes up to the hard one (systemd starts services at 1024), and
+  // HTTP clients get only what storage, the gateway and the logs leave (below).
+  uint64_t descriptor_limit = UINT64_MAX;
+  if (auto limits = fs::RaiseDescriptorLimit(kDescriptorCeiling); limits.ok()) {
+    descriptor_limit = limits->soft;
+    spdlog::info("event=descriptor_limit soft={} hard={} soft_at_start={}", limits->soft,
+                 limits->hard, limits->soft_before);
+  } else {
+    spdlog::warn("event=descriptor_limit_unknown error=\"{}\"", limits.status().ToString());
+  }
+
   // Block the stop signals before any thread starts, so that only sigtimedwait sees them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -266,7 +282,18 @@ int RunDaemon(const DaemonOptions& options) {
   server_options.host = config.http.listen.host;
   server_options.port = config.http.listen.port;
   server_options.bearer_token = config.http.bearer_token;
-  server_options.max_connections = static_cast<size_t>(config.http.max_connections);
+  size_t streams = 0;
+  for (const auto& c : config.contracts) streams += c.tick_types.size();
+  const uint64_t reserved = fs::ReservedDescriptors(streams);
+  const auto configured_connections = static_cast<size_t>(config.http.max_connections);
+  server_options.max_connections =
+      fs::ConnectionLimitWithin(configured_connections, descriptor_limit, reserved);
+  if (server_options.max_connections < configured_connections) {
+    spdlog::warn(
+        "event=http_connection_limit_lowered configured={} limit={} descriptor_limit={} "
+        "reserved={}",
+        configured_connections, server_options.max_connections, descriptor_limit, reserved);
+  }
   server_options.log_warning = [](const std::string& line) { spdlog::warn("{}", line); };
   http::Server server(std::move(router), server_options);
   server_counters->store(&server.counters());
