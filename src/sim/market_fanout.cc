@@ -108,7 +108,10 @@ MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second
   const SessionPhase phase = m.market->PhaseAt(t);
   if (phase == SessionPhase::kClosed) {
     // Jump to the next open (or to now when the calendar does not know).
-    m.day_volume = Decimal::FromInt(0);  // the next session starts a new day
+    // The session is over: publish its last changes (their grid instant is at the latest this
+    // second's start), then the next session starts a new day's volume.
+    PublishDue(m, m.second * kNanos);
+    m.day_volume = Decimal::FromInt(0);
     const calendar::MarketState state = m.market->calendar().StateAt(t);
     int64_t next = now_second;
     if (state.next_open && *state.next_open > t) {

@@ -297,5 +297,52 @@ TEST_F(MktDataTest, TruthHasEveryPublishedUpdate) {
   EXPECT_EQ(received, expected);
 }
 
+// The day's volume starts again with each session: across MNQ's 16:00-17:00 CT halt the first
+// trades after the reopening carry a volume below the last one before the halt, and none is
+// published during the halt.
+TEST(MktDataVolumeTest, StartsAgainWithTheSession) {
+  const std::string truth = (std::filesystem::path(::testing::TempDir()) /
+                             ("sim_mkt_data_volume_" + std::to_string(::getpid()) + ".jsonl"))
+                                .string();
+  ManualClock clock(ParseIsoTime("2025-08-11T20:55:00Z").value());  // 15:55 CDT
+  SimulatorOptions o;
+  o.listen_port = 0;
+  o.quiet = true;
+  o.seed = kSeed;
+  o.truth_path = truth;
+  Simulator sim(clock, o);
+  ASSERT_TRUE(sim.Start().ok());
+  for (int i = 0; i < 80; ++i) {  // to 17:15 CDT
+    clock.Advance(std::chrono::minutes(1));
+    sim.Sync();
+  }
+  sim.Stop();
+  const int64_t halt = ToUnixSeconds(ParseIsoTime("2025-08-11T21:00:00Z").value());
+  const int64_t reopen = halt + 3600;
+  std::vector<std::pair<int64_t, double>> volumes;  // (trade second, volume) of MNQ
+  std::ifstream in(truth);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["type"] != "tick" || j["tick_type"] != "Trade" || j["con_id"] != kMnq) continue;
+    volumes.emplace_back(j["time"].get<int64_t>(),
+                         Decimal::Parse(j["volume"].get<std::string>()).value().ToDouble());
+  }
+  std::filesystem::remove(truth);
+  double before = 0, after = -1;
+  for (const auto& [second, volume] : volumes) {
+    EXPECT_TRUE(second < halt || second >= reopen) << second;
+    if (second < halt) {
+      EXPECT_GE(volume, before) << "the volume only grows within a session";
+      before = volume;
+    } else if (after < 0) {
+      after = volume;
+    }
+  }
+  EXPECT_GT(before, 0);
+  ASSERT_GE(after, 0) << "no trade after the reopening";
+  EXPECT_LT(after, before);
+}
+
 }  // namespace
 }  // namespace ibstream::sim
