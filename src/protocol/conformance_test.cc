@@ -1,6 +1,9 @@
 // Conformance against the vectors produced with the official TWS API client 10.30.1
-// (testdata/conformance, see its README): every request vector, every server message vector and
-// both handshake vectors are exercised, and their counts are asserted so a skipped vector fails.
+// (testdata/conformance, a copy of ../shared/conformance; see its README): every request vector,
+// every server message vector and both handshake vectors are exercised, and their counts are
+// asserted so a skipped vector fails. Vectors of requests and messages this library does not
+// implement are listed by name (OutOfScopeRequests, OutOfScopeMessages) and checked to be
+// reported as unknown, never misread.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -23,9 +26,33 @@ namespace {
 using nlohmann::json;
 
 // The vector files hold exactly this many entries; a change must be looked at, not absorbed.
-constexpr size_t kRequestVectors = 68;
-constexpr size_t kServerMessageVectors = 76;
+constexpr size_t kRequestVectors = 132;
+constexpr size_t kServerMessageVectors = 202;
 constexpr size_t kHandshakeVectors = 2;
+// Of which this many are of requests / messages we do not implement (the lists below).
+constexpr size_t kOutOfScopeRequestVectors = 54;
+constexpr size_t kOutOfScopeServerMessageVectors = 54;
+
+// Request methods of the vectors we do not encode: account, order, bar and rule requests.
+bool OutOfScopeRequest(const std::string& method) {
+  static const auto* methods = new std::set<std::string>{
+      "reqAccountUpdates",    "reqAccountSummary",  "cancelAccountSummary", "reqPositions",
+      "cancelPositions",      "reqExecutions",      "reqOpenOrders",        "reqAllOpenOrders",
+      "reqAutoOpenOrders",    "reqCompletedOrders", "reqManagedAccts",      "reqHistoricalData",
+      "cancelHistoricalData", "reqSmartComponents", "reqMarketRule",        "reqRealTimeBars",
+      "cancelRealTimeBars"};
+  return methods->count(method) != 0;
+}
+
+// Server messages of the vectors (by the name's first part) we do not decode.
+bool OutOfScopeMessage(const std::string& name) {
+  static const auto* areas = new std::set<std::string>{
+      "accountValue",         "portfolioValue",    "updateAccountTime",  "accountDownloadEnd",
+      "accountSummary",       "accountSummaryEnd", "position",           "positionEnd",
+      "execDetailsEnd",       "openOrderEnd",      "completedOrdersEnd", "historicalData",
+      "historicalDataUpdate", "realtimeBar",       "smartComponents",    "marketRule"};
+  return areas->count(name.substr(0, name.find('/'))) != 0;
+}
 
 // The official Python client's "unset" decimal (2**127 - 1) as the vectors show it.
 constexpr std::string_view kUnsetDecimalText = "170141183460469231731687303715884105727";
@@ -181,6 +208,19 @@ BuiltRequest BuildRequest(const std::string& method, const json& a) {
   if (method == "reqMatchingSymbols") {
     return {ReqMatchingSymbols{a.at(0).get<int32_t>(), a.at(1).get<std::string>()}, {}};
   }
+  if (method == "reqMktDepth") {
+    ReqMktDepth r;
+    r.req_id = a.at(0).get<int32_t>();
+    r.contract = ContractFromJson(a.at(1));
+    r.num_rows = a.at(2).get<int32_t>();
+    r.is_smart_depth = a.at(3).get<bool>();
+    r.mkt_depth_options = TagValueList(a.at(4));
+    return {r, {7}};
+  }
+  if (method == "cancelMktDepth") {
+    return {CancelMktDepth{a.at(0).get<int32_t>(), a.at(1).get<bool>()}, {}};
+  }
+  if (method == "reqMktDepthExchanges") return {ReqMktDepthExchanges{}, {}};
   if (method == "startApi") {
     StartApi r;
     r.client_id = a.at(0).get<int32_t>();
@@ -196,10 +236,23 @@ TEST(ConformanceTest, EveryRequestVectorEncodesLikeTheOfficialClient) {
   const json& requests = vectors.at("requests");
   ASSERT_EQ(requests.size(), kRequestVectors);
   size_t exercised = 0;
+  size_t out_of_scope = 0;
   size_t byte_identical = 0;
   for (const json& v : requests) {
     SCOPED_TRACE(v.at("name").get<std::string>() + " sv " + v.at("server_version").dump());
     const int sv = v.at("server_version").get<int>();
+    if (OutOfScopeRequest(v.at("method"))) {
+      // The simulator reports the official bytes as an unknown request with their id.
+      const std::string official_bytes = FromHex(v.at("bytes_hex").get<std::string>());
+      Result<ClientRequest> decoded =
+          DecodeClientRequest(std::string_view(official_bytes).substr(4), sv);
+      ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+      ASSERT_TRUE(std::holds_alternative<UnknownRequest>(*decoded)) << RequestName(*decoded);
+      EXPECT_EQ(std::to_string(std::get<UnknownRequest>(*decoded).message_id),
+                v.at("fields").at(0).get<std::string>());
+      ++out_of_scope;
+      continue;
+    }
     const BuiltRequest built = BuildRequest(v.at("method"), v.at("args"));
 
     std::string ours;
@@ -228,9 +281,10 @@ TEST(ConformanceTest, EveryRequestVectorEncodesLikeTheOfficialClient) {
     EXPECT_TRUE(*decoded == built.request) << RequestName(*decoded);
     ++exercised;
   }
-  EXPECT_EQ(exercised, kRequestVectors);
+  EXPECT_EQ(out_of_scope, kOutOfScopeRequestVectors);
+  EXPECT_EQ(exercised, kRequestVectors - kOutOfScopeRequestVectors);
   // Our doubles use the Python client's spelling, so every request is byte-identical.
-  EXPECT_EQ(byte_identical, kRequestVectors);
+  EXPECT_EQ(byte_identical, kRequestVectors - kOutOfScopeRequestVectors);
 }
 
 TEST(ConformanceTest, HandshakeVectorsEncodeAndParse) {
@@ -486,6 +540,25 @@ class JsonHandler : public ServerMessageHandler {
   void OnTickByTickMidPoint(const TickByTickMidPoint& m) override {
     Add("tickByTickMidPoint", {m.req_id, m.time, m.mid_point});
   }
+  void OnMarketDepth(const MarketDepth& m) override {
+    Add("updateMktDepth", {m.req_id, m.position, static_cast<int>(m.operation),
+                           static_cast<int>(m.side), m.price, Dec(m.size)});
+  }
+  void OnMarketDepthL2(const MarketDepthL2& m) override {
+    Add("updateMktDepthL2", {m.req_id, m.position, m.market_maker, static_cast<int>(m.operation),
+                             static_cast<int>(m.side), m.price, Dec(m.size), m.is_smart_depth});
+  }
+  void OnMktDepthExchanges(const MktDepthExchanges& m) override {
+    json items = json::array();
+    for (const DepthMktDataDescription& d : m.descriptions) {
+      items.push_back({{"exchange", d.exchange},
+                       {"secType", d.sec_type},
+                       {"listingExch", d.listing_exch},
+                       {"serviceDataType", d.service_data_type},
+                       {"aggGroup", d.agg_group}});
+    }
+    Add("mktDepthExchanges", {items});
+  }
   void OnUnknownMessage(int32_t id, std::string_view) override { Add("unknown", {id}); }
 };
 
@@ -584,6 +657,7 @@ TEST(ConformanceTest, EveryServerMessageDecodesLikeTheOfficialClientAndReencodes
   const json& messages = vectors.at("messages");
   ASSERT_EQ(messages.size(), kServerMessageVectors);
   size_t exercised = 0;
+  size_t out_of_scope = 0;
   size_t canonical = 0;
   for (const json& v : messages) {
     const std::string name = v.at("name");
@@ -591,6 +665,18 @@ TEST(ConformanceTest, EveryServerMessageDecodesLikeTheOfficialClientAndReencodes
     const int sv = v.at("server_version").get<int>();
     const std::string frame = FromHex(v.at("bytes_hex").get<std::string>());
     ASSERT_EQ(FrameFields(frame), v.at("fields").get<std::vector<std::string>>());
+    if (OutOfScopeMessage(name)) {
+      // Reported as unknown (counted), never misread as another message.
+      ServerMessageDecoder decoder(sv);
+      JsonHandler decoded;
+      ASSERT_TRUE(decoder.Decode(std::string_view(frame).substr(4), decoded).ok());
+      EXPECT_EQ(decoder.counters().unknown_ids_skipped, 1u);
+      EXPECT_EQ(decoded.calls,
+                json::array({{{"callback", "unknown"},
+                              {"args", {std::stoi(v.at("fields").at(0).get<std::string>())}}}}));
+      ++out_of_scope;
+      continue;
+    }
 
     // 1. Our client decoder gives the official decoder's values.
     FrameReader reader;
@@ -642,10 +728,11 @@ TEST(ConformanceTest, EveryServerMessageDecodesLikeTheOfficialClientAndReencodes
     }
     ++exercised;
   }
-  EXPECT_EQ(exercised, kServerMessageVectors);
+  EXPECT_EQ(out_of_scope, kOutOfScopeServerMessageVectors);
+  EXPECT_EQ(exercised, kServerMessageVectors - kOutOfScopeServerMessageVectors);
   // Most vectors are byte-identical after re-encoding; the rest differ only in double spelling
   // ("0" vs "0.0", "0.00005" vs "5e-05") or the unused historical-ticks field.
-  EXPECT_GT(canonical, kServerMessageVectors / 2);
+  EXPECT_GT(canonical, exercised / 2);
 }
 
 // Every message of the vectors, all in one buffer, fed one byte at a time: the same callbacks.
@@ -656,12 +743,12 @@ TEST(ConformanceTest, AllServerVectorsAsOneStreamByteByByte) {
     JsonHandler expected;
     size_t count = 0;
     for (const json& v : vectors.at("messages")) {
-      if (v.at("server_version").get<int>() != sv) continue;
+      if (v.at("server_version").get<int>() != sv || OutOfScopeMessage(v.at("name"))) continue;
       stream += FromHex(v.at("bytes_hex").get<std::string>());
       for (const json& call : v.at("official_decoder")) expected.calls.push_back(call);
       ++count;
     }
-    ASSERT_EQ(count, kServerMessageVectors / 2);
+    ASSERT_EQ(count, (kServerMessageVectors - kOutOfScopeServerMessageVectors) / 2);
     ProtocolCounters counters;
     FrameReader reader(&counters);
     ServerMessageDecoder decoder(sv);

@@ -108,12 +108,18 @@ void RequestHandler::Handle(ClientSession& s, std::string_view payload) {
           if (const SimContract* c = Resolve(s, r.req_id, r.contract)) {
             historical_.AnswerTicks(s, r, *c);
           }
-        } else {
+        } else if constexpr (std::is_same_v<T, protocol::UnknownRequest>) {
           counters_.Add(&SimulatorStats::unsupported_requests);
           SendError(s, -1, 321,
                     fmt::format("Error validating request.-'{}' : cause - the simulator does not "
                                 "support message id {}",
                                 r.message_id, r.message_id));
+        } else {
+          counters_.Add(&SimulatorStats::unsupported_requests);
+          SendError(s, -1, 321,
+                    fmt::format("Error validating request.-'{}' : cause - the simulator does not "
+                                "support it",
+                                protocol::RequestName(*decoded)));
         }
       },
       *decoded);
