@@ -20,7 +20,8 @@ MarketFanout::MarketFanout(Options options, const TickGenerator& generator,
       generator_(generator),
       faults_(faults),
       sessions_(sessions),
-      counters_(counters) {}
+      counters_(counters),
+      depth_(generator, faults, sessions) {}
 
 Status MarketFanout::Build(const Catalog& catalog, TimePoint start) {
   const int64_t start_second = ToUnixSeconds(start);
@@ -96,7 +97,10 @@ MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second
   }
   // Nobody can see a second that is over when nobody subscribes and no truth is written: skip it
   // (a clock jumped by days costs nothing). The last second is kept for snapshots.
-  if (!truth_ && m.subs.empty() && m.second < now_second - 1) return Step::kSkipped;
+  if (!truth_ && m.subs.empty() && m.second < now_second - 1 &&
+      !depth_.Watches(m.market->contract().con_id())) {
+    return Step::kSkipped;
+  }
   generator_.GenerateSecond(m.market->contract(), m.second, phase, m.events);
   counters_.events_generated.fetch_add(m.events.size(), std::memory_order_relaxed);
   return Step::kGenerated;
@@ -127,6 +131,7 @@ void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
   if (e.kind == MarketEvent::Kind::kQuote) {
     m.has_quote = true;
     m.last_quote = e;
+    depth_.OnQuote(c, e);
   } else if (!e.unreported) {
     m.has_trade = true;
     m.last_trade = e;
