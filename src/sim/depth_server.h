@@ -3,7 +3,8 @@
 //
 // A depth request gets the modelled book of its market (depth_book.h) as inserts, at most
 // kMaxDepthRows rows per side (numRows below 1 is served as 1), then the operations that move the
-// client's book to the new one each time the market's quote changes. Plain depth is sent as
+// client's book to the new one at each reqMktData grid instant (kMktDataGridNs) at which the
+// market's quote changed. Plain depth is sent as
 // UPDATE_MKT_DEPTH; smart depth as UPDATE_MKT_DEPTH_L2 with isSmartDepth=1 and the contract's
 // exchange as the market maker of every row. At most `max_depth_requests` depth requests are
 // open at a time across the simulated account; one more is refused with 309 as IB does. A request
@@ -52,7 +53,7 @@ class DepthServer {
   // by their primary exchange.
   void AnswerExchanges(ClientSession& s, const Catalog& catalog);
 
-  // A quote event of `c`'s market: every depth subscription on it gets its diff.
+  // `c`'s market published a changed quote: every depth subscription on it gets its diff.
   void OnQuote(const SimContract& c, const MarketEvent& quote);
 
   // Open depth requests across the account's open sessions.
