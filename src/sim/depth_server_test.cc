@@ -9,6 +9,7 @@
 
 #include "sim/catalog.h"
 #include "sim/depth_book.h"
+#include "sim/market_fanout.h"
 #include "sim/simulator.h"
 #include "sim/test_client.h"
 
@@ -117,6 +118,38 @@ TEST_F(DepthServerTest, BookStartsAsInsertsAndFollowsTheQuotes) {
   EXPECT_EQ(*book, ExpectedBook(kMnq, 1, 5));
   EXPECT_EQ(book->bids.size(), 5u);
   EXPECT_EQ(book->asks.size(), 5u);
+}
+
+// Depth moves on reqMktData's grid: between grid instants quotes arrive as tick-by-tick but no
+// depth does; at each grid instant the book is the one around the last quote up to it.
+TEST_F(DepthServerTest, UpdatesComeOnlyAtGridInstants) {
+  ASSERT_TRUE(client_->Send(BidAsk(1, kMnq)).ok());
+  ASSERT_TRUE(client_->Send(Depth(2, kMnq, 5)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  Advance(std::chrono::seconds(1));
+  ASSERT_TRUE(client_->RoundTrip());
+  const Duration step = std::chrono::milliseconds(50);
+  int off_grid_steps_with_quotes = 0;
+  int grid_steps_with_depth = 0;
+  for (int i = 1; i <= 40; ++i) {
+    const size_t ticks_before = client_->ticks.size();
+    const size_t depth_before = client_->depth.size();
+    clock_.Advance(step);
+    sim_->Sync();
+    ASSERT_TRUE(client_->RoundTrip());
+    const bool on_grid = ToUnixNanos(clock_.Now()) % kMktDataGridNs == 0;
+    if (!on_grid) {
+      EXPECT_EQ(client_->depth.size(), depth_before) << "depth between grid instants, step " << i;
+      if (client_->ticks.size() > ticks_before) ++off_grid_steps_with_quotes;
+      continue;
+    }
+    if (client_->depth.size() > depth_before) ++grid_steps_with_depth;
+    Result<DepthBook> book = client_->DepthBookOf(2);
+    ASSERT_TRUE(book.ok()) << book.status().ToString();
+    EXPECT_EQ(*book, ExpectedBook(kMnq, 1, 5)) << "step " << i;
+  }
+  EXPECT_GT(off_grid_steps_with_quotes, 0);
+  EXPECT_GT(grid_steps_with_depth, 0);
 }
 
 TEST_F(DepthServerTest, SmartDepthUsesL2WithTheExchangeAndRowsAreCapped) {
