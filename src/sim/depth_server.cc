@@ -43,10 +43,10 @@ void DepthServer::Start(ClientSession& s, const protocol::ReqMktDepth& r, const 
     SendError(s, r.req_id, 322, "Error processing request.-'bQ' : cause - Duplicate ticker id");
     return;
   }
-  if (Active() >= max_depth_requests_) {
+  if (Active() >= faults_.market_depth_limit) {
     SendError(s, r.req_id, 309,
               "Max number of market depth requests has been reached. (" +
-                  std::to_string(max_depth_requests_) + ")");
+                  std::to_string(faults_.market_depth_limit) + ")");
     return;
   }
   DepthSubscription sub;

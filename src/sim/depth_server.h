@@ -6,8 +6,9 @@
 // client's book to the new one at each reqMktData grid instant (kMktDataGridNs) at which the
 // market's quote changed. Plain depth is sent as
 // UPDATE_MKT_DEPTH; smart depth as UPDATE_MKT_DEPTH_L2 with isSmartDepth=1 and the contract's
-// exchange as the market maker of every row. At most `max_depth_requests` depth requests are
-// open at a time across the simulated account; one more is refused with 309 as IB does. A request
+// exchange as the market maker of every row. At most FaultState::market_depth_limit depth requests
+// (SimulatorOptions::market_depth_limit, default 3) are open at a time across the simulated
+// account; one more is refused with 309 as IB does. A request
 // id already in use by the session is refused with 322. Depth follows reqMktData's faults: while
 // the market's data is withheld nothing is sent, and the next quote after it brings the client's
 // book up to date in one diff.
@@ -27,9 +28,6 @@
 
 namespace ibstream::sim {
 
-// IB's default allowance of simultaneous market depth requests.
-inline constexpr int kDefaultMaxDepthRequests = 3;
-
 class DepthServer {
  public:
   // Everything referenced must outlive this.
@@ -39,9 +37,6 @@ class DepthServer {
 
   DepthServer(const DepthServer&) = delete;
   DepthServer& operator=(const DepthServer&) = delete;
-
-  void set_max_depth_requests(int n) { max_depth_requests_ = n; }
-  int max_depth_requests() const { return max_depth_requests_; }
 
   // reqMktDepth for the resolved contract `c`; `quote` is the market's current quote (null when it
   // has none yet: the book then starts with the first quote).
@@ -69,7 +64,6 @@ class DepthServer {
   const TickGenerator& generator_;
   const FaultState& faults_;
   const ClientSessions& sessions_;
-  int max_depth_requests_ = kDefaultMaxDepthRequests;
   std::vector<DepthUpdate> scratch_;
 };
 

@@ -10,6 +10,7 @@
 #include "sim/catalog.h"
 #include "sim/depth_book.h"
 #include "sim/market_fanout.h"
+#include "sim/scenario.h"
 #include "sim/simulator.h"
 #include "sim/test_client.h"
 
@@ -215,6 +216,33 @@ TEST_F(DepthServerTest, AtMostThreeDepthRequestsPerAccount) {
   ASSERT_TRUE(other->Send(Depth(3, kMnq, 5)).ok());
   ASSERT_TRUE(other->RoundTrip());
   EXPECT_TRUE(other->HasError(322, 3));
+}
+
+TEST(DepthLimitTest, AllowanceFromOptionsAndScenario) {
+  ManualClock clock(At("2025-08-11T14:00:00Z"));
+  SimulatorOptions options;
+  options.listen_port = 0;
+  options.quiet = true;
+  options.seed = kSeed;
+  options.market_depth_limit = 1;
+  Simulator sim(clock, std::move(options));
+  ASSERT_TRUE(sim.Start().ok());
+  TestClient::Options o;
+  auto c = TestClient::Connect(sim.port(), o);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE((*c)->Send(Depth(1, kMnq, 5)).ok());
+  ASSERT_TRUE((*c)->Send(Depth(2, kAapl, 5)).ok());
+  ASSERT_TRUE((*c)->RoundTrip());
+  EXPECT_FALSE((*c)->HasError(309, 1));
+  EXPECT_TRUE((*c)->HasError(309, 2));
+
+  auto s = ParseScenario("[limits]\nmarket_depth_limit = 10\n", "x.toml");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->market_depth_limit, 10);
+  auto bad = ParseScenario("[limits]\nmarket_depth_limit = -1\n", "x.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("market_depth_limit >= 0"), std::string::npos)
+      << bad.status().ToString();
 }
 
 TEST_F(DepthServerTest, UnknownContractGets200AndNoDepth) {
