@@ -218,6 +218,21 @@ TEST_F(DepthServerTest, AtMostThreeDepthRequestsPerAccount) {
   EXPECT_TRUE(other->HasError(322, 3));
 }
 
+TEST_F(DepthServerTest, AClosedSessionFreesItsDepthRequests) {
+  auto other = Connect(2);
+  ASSERT_NE(other, nullptr);
+  for (int32_t id = 1; id <= 3; ++id) ASSERT_TRUE(other->Send(Depth(id, kMnq, 5)).ok());
+  ASSERT_TRUE(other->RoundTrip());
+  ASSERT_TRUE(client_->Send(Depth(1, kAapl, 5)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  ASSERT_TRUE(client_->HasError(309, 1));
+  other.reset();  // the session closes with its three depth requests
+  ASSERT_TRUE(client_->WaitFor([&] { return sim_->stats().active_clients == 1; }));
+  ASSERT_TRUE(client_->Send(Depth(2, kAapl, 5)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_FALSE(client_->HasError(309, 2)) << "the closed session freed its depth requests";
+}
+
 TEST(DepthLimitTest, AllowanceFromOptionsAndScenario) {
   ManualClock clock(At("2025-08-11T14:00:00Z"));
   SimulatorOptions options;
