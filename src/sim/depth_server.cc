@@ -44,6 +44,7 @@ void DepthServer::Start(ClientSession& s, const protocol::ReqMktDepth& r, const 
     return;
   }
   if (Active() >= faults_.market_depth_limit) {
+    counters_.Add(&SimulatorStats::market_depth_refusals);
     SendError(s, r.req_id, 309,
               "Max number of market depth requests has been reached. (" +
                   std::to_string(faults_.market_depth_limit) + ")");

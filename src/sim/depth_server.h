@@ -8,10 +8,10 @@
 // UPDATE_MKT_DEPTH; smart depth as UPDATE_MKT_DEPTH_L2 with isSmartDepth=1 and the contract's
 // exchange as the market maker of every row. At most FaultState::market_depth_limit depth requests
 // (SimulatorOptions::market_depth_limit, default 3) are open at a time across the simulated
-// account; one more is refused with 309 as IB does. A request
-// id already in use by the session is refused with 322. Depth follows reqMktData's faults: while
-// the market's data is withheld nothing is sent, and the next quote after it brings the client's
-// book up to date in one diff.
+// account; one more is refused with 309 as IB does (counted:
+// SimulatorStats::market_depth_refusals). A request id already in use by the session is refused
+// with 322. Depth follows reqMktData's faults: while the market's data is withheld nothing is sent,
+// and the next quote after it brings the client's book up to date in one diff.
 //
 // Threading: owned by the loop thread (a member of MarketFanout).
 #pragma once
@@ -24,6 +24,7 @@
 #include "sim/client_session.h"
 #include "sim/client_sessions.h"
 #include "sim/fault_state.h"
+#include "sim/sim_counters.h"
 #include "sim/tick_generator.h"
 
 namespace ibstream::sim {
@@ -32,8 +33,8 @@ class DepthServer {
  public:
   // Everything referenced must outlive this.
   DepthServer(const TickGenerator& generator, const FaultState& faults,
-              const ClientSessions& sessions)
-      : generator_(generator), faults_(faults), sessions_(sessions) {}
+              const ClientSessions& sessions, SimCounters& counters)
+      : generator_(generator), faults_(faults), sessions_(sessions), counters_(counters) {}
 
   DepthServer(const DepthServer&) = delete;
   DepthServer& operator=(const DepthServer&) = delete;
@@ -64,6 +65,7 @@ class DepthServer {
   const TickGenerator& generator_;
   const FaultState& faults_;
   const ClientSessions& sessions_;
+  SimCounters& counters_;
   std::vector<DepthUpdate> scratch_;
 };
 

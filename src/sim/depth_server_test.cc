@@ -200,6 +200,7 @@ TEST_F(DepthServerTest, AtMostThreeDepthRequestsPerAccount) {
   ASSERT_TRUE(other->RoundTrip());
   EXPECT_FALSE(other->HasError(309, 1));
   ASSERT_TRUE(other->HasError(309, 2));
+  EXPECT_EQ(sim_->stats().market_depth_refusals, 1u);
   for (const ReceivedError& e : other->errors) {
     if (e.code == 309) {
       EXPECT_EQ(e.text.rfind("Max number of market depth requests has been reached", 0), 0u)

@@ -38,7 +38,7 @@ MarketFanout::MarketFanout(Options options, const TickGenerator& generator,
       faults_(faults),
       sessions_(sessions),
       counters_(counters),
-      depth_(generator, faults, sessions) {}
+      depth_(generator, faults, sessions, counters) {}
 
 Status MarketFanout::Build(const Catalog& catalog, TimePoint start) {
   const int64_t start_second = ToUnixSeconds(start);

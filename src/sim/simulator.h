@@ -89,9 +89,11 @@ struct SimulatorStats {
   uint64_t faults_started = 0;
   uint64_t slow_consumer_disconnects = 0;
   uint64_t pacing_violations = 0;
-  // Requests refused for the account's allowances: 10190 (tick-by-tick) and 101 (lines).
+  // Requests refused for the account's allowances: 10190 (tick-by-tick), 101 (lines) and 309
+  // (market depth).
   uint64_t tick_by_tick_refusals = 0;
   uint64_t market_data_line_refusals = 0;
+  uint64_t market_depth_refusals = 0;
   // Polls that spent their work budget before the markets reached the clock.
   uint64_t polls_behind = 0;
   // How many seconds the slowest market trailed the clock after the last poll (0: caught up).
