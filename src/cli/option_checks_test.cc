@@ -93,6 +93,7 @@ TEST_F(ExecutableTest, BadNumbersAreUsageErrors) {
       "sim --max-tick-by-tick nan",
       "sim --market-data-lines -5",
       "sim --market-data-lines inf",
+      "sim --market-depth-limit -1",
       "contract MNQ --timeout nan",
       "stream 1 --timeout inf",
       "verify --data . --min-completeness nan",

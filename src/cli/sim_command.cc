@@ -35,6 +35,7 @@ struct SimOptions {
   std::string control;
   std::optional<int32_t> max_tick_by_tick;
   std::optional<int32_t> market_data_lines;
+  std::optional<int32_t> market_depth_limit;
 };
 
 int Fail(const std::string& message) {
@@ -89,6 +90,9 @@ int RunSim(const SimOptions& o) {
   }
   if (auto lines = o.market_data_lines ? o.market_data_lines : scenario.market_data_lines) {
     options.market_data_lines = *lines;
+  }
+  if (auto depth = o.market_depth_limit ? o.market_depth_limit : scenario.market_depth_limit) {
+    options.market_depth_limit = *depth;
   }
   if (scenario.send_buffer_bytes) options.send_buffer_bytes = *scenario.send_buffer_bytes;
 
@@ -154,6 +158,10 @@ void AddSimCommand(CLI::App& app) {
                   "market-data lines (reqMktData + tick-by-tick subscriptions), account-wide, "
                   "before 101 (default " +
                       std::to_string(sim::kIbMarketDataLines) + ")")
+      ->check(allowance);
+  cmd->add_option("--market-depth-limit", options->market_depth_limit,
+                  "market depth requests at a time, account-wide, before 309 (default " +
+                      std::to_string(sim::kIbMarketDepthLimit) + ")")
       ->check(allowance);
   cmd->callback([options] { SetExitCode(RunSim(*options)); });
 }

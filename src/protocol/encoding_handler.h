@@ -44,6 +44,9 @@ class EncodingHandler : public ServerMessageHandler {
   void OnTickByTickLast(const TickByTickLast& m) override { Encode(m); }
   void OnTickByTickBidAsk(const TickByTickBidAsk& m) override { Encode(m); }
   void OnTickByTickMidPoint(const TickByTickMidPoint& m) override { Encode(m); }
+  void OnMarketDepth(const MarketDepth& m) override { Encode(m); }
+  void OnMarketDepthL2(const MarketDepthL2& m) override { Encode(m); }
+  void OnMktDepthExchanges(const MktDepthExchanges& m) override { Encode(m); }
   void OnUnknownMessage(int32_t, std::string_view) override { ++unknown_; }
 
  private:

@@ -71,6 +71,15 @@ class SummingHandler : public ServerMessageHandler {
     sum += static_cast<double>(m.size.mantissa());
     ++messages;
   }
+  void OnMarketDepth(const MarketDepth& m) override {
+    sum += m.price + static_cast<double>(m.size.mantissa());
+    ++messages;
+  }
+  void OnMarketDepthL2(const MarketDepthL2& m) override {
+    sum += m.price;
+    bytes += m.market_maker.size();
+    ++messages;
+  }
   void OnHistoricalTicksBidAsk(const HistoricalTicksBidAsk& m) override {
     messages += static_cast<long>(m.ticks.size());
   }
@@ -113,6 +122,15 @@ std::string MakeStream(int sv) {
         EncodeServerMessage(TickPrice{3001, 1, 21500.25, Decimal::FromInt(3), {}}, sv, stream)
             .ok());
     EXPECT_TRUE(EncodeServerMessage(TickSize{3001, 8, Decimal::FromInt(12345)}, sv, stream).ok());
+    EXPECT_TRUE(EncodeServerMessage(MarketDepth{4001, i % 10, DepthOperation::kUpdate,
+                                                DepthSide::kBid, 21500.25, Decimal::FromInt(7)},
+                                    sv, stream)
+                    .ok());
+    EXPECT_TRUE(
+        EncodeServerMessage(MarketDepthL2{4002, i % 10, "ARCA", DepthOperation::kInsert,
+                                          DepthSide::kAsk, 229.51, Decimal::FromInt(100), true},
+                            sv, stream)
+            .ok());
   }
   EXPECT_TRUE(EncodeServerMessage(HistoricalTicksBidAsk{5001, bid_ask, false}, sv, stream).ok());
   EXPECT_TRUE(EncodeServerMessage(HistoricalTicksLast{5002, last, true}, sv, stream).ok());

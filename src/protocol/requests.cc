@@ -14,6 +14,8 @@ constexpr int kReqContractDataVersion = 8;
 constexpr int kReqCurrentTimeVersion = 1;
 constexpr int kReqMarketDataTypeVersion = 1;
 constexpr int kStartApiVersion = 2;
+constexpr int kReqMktDepthVersion = 5;
+constexpr int kCancelMktDepthVersion = 1;
 
 constexpr const char* kStartApiName = "START_API (71)";
 constexpr const char* kReqMktDataName = "REQ_MKT_DATA (1)";
@@ -28,6 +30,9 @@ constexpr const char* kCancelHeadTimestampName = "CANCEL_HEAD_TIMESTAMP (90)";
 constexpr const char* kReqHistoricalTicksName = "REQ_HISTORICAL_TICKS (96)";
 constexpr const char* kReqTickByTickDataName = "REQ_TICK_BY_TICK_DATA (97)";
 constexpr const char* kCancelTickByTickDataName = "CANCEL_TICK_BY_TICK_DATA (98)";
+constexpr const char* kReqMktDepthName = "REQ_MKT_DEPTH (10)";
+constexpr const char* kCancelMktDepthName = "CANCEL_MKT_DEPTH (11)";
+constexpr const char* kReqMktDepthExchangesName = "REQ_MKT_DEPTH_EXCHANGES (82)";
 
 void CheckVersion(int server_version) {
   IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
@@ -213,6 +218,34 @@ Status EncodeRequest(const CancelTickByTickData& request, int server_version, st
   return w.Finish();
 }
 
+Status EncodeRequest(const ReqMktDepth& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMktDepthName);
+  w.Int(Id(OutgoingId::kReqMktDepth)).Int(kReqMktDepthVersion).Int(request.req_id);
+  WriteContract12(request.contract, w);
+  w.Int(request.num_rows)
+      .Bool(request.is_smart_depth)
+      .String(request.mkt_depth_options, "mktDepthOptions");
+  return w.Finish();
+}
+
+Status EncodeRequest(const CancelMktDepth& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelMktDepthName);
+  w.Int(Id(OutgoingId::kCancelMktDepth))
+      .Int(kCancelMktDepthVersion)
+      .Int(request.req_id)
+      .Bool(request.is_smart_depth);
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqMktDepthExchanges&, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMktDepthExchangesName);
+  w.Int(Id(OutgoingId::kReqMktDepthExchanges));
+  return w.Finish();
+}
+
 Status EncodeRequest(const UnknownRequest& request, int, std::string&) {
   return InvalidArgument("cannot encode unknown request id " + std::to_string(request.message_id));
 }
@@ -382,6 +415,31 @@ Result<ClientRequest> DecodeClientRequest(std::string_view payload, int server_v
       result = m;
       break;
     }
+    case OutgoingId::kReqMktDepth: {
+      r.set_message_name(kReqMktDepthName);
+      ReqMktDepth m;
+      r.Skip("version");
+      m.req_id = r.Int("reqId");
+      ReadContract12(r, m.contract);
+      m.num_rows = r.Int("numRows");
+      m.is_smart_depth = r.Bool("isSmartDepth");
+      m.mkt_depth_options = r.String("mktDepthOptions");
+      result = std::move(m);
+      break;
+    }
+    case OutgoingId::kCancelMktDepth: {
+      r.set_message_name(kCancelMktDepthName);
+      CancelMktDepth m;
+      r.Skip("version");
+      m.req_id = r.Int("reqId");
+      m.is_smart_depth = r.Bool("isSmartDepth");
+      result = m;
+      break;
+    }
+    case OutgoingId::kReqMktDepthExchanges:
+      r.set_message_name(kReqMktDepthExchangesName);
+      result = ReqMktDepthExchanges{};
+      break;
     default:
       if (counters != nullptr) ++counters->unknown_ids_skipped;
       return ClientRequest(UnknownRequest{*id});
@@ -409,6 +467,11 @@ std::string_view RequestName(const ClientRequest& request) {
     std::string_view operator()(const ReqTickByTickData&) const { return "REQ_TICK_BY_TICK_DATA"; }
     std::string_view operator()(const CancelTickByTickData&) const {
       return "CANCEL_TICK_BY_TICK_DATA";
+    }
+    std::string_view operator()(const ReqMktDepth&) const { return "REQ_MKT_DEPTH"; }
+    std::string_view operator()(const CancelMktDepth&) const { return "CANCEL_MKT_DEPTH"; }
+    std::string_view operator()(const ReqMktDepthExchanges&) const {
+      return "REQ_MKT_DEPTH_EXCHANGES";
     }
     std::string_view operator()(const UnknownRequest&) const { return "UNKNOWN"; }
   };

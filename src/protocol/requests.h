@@ -61,6 +61,28 @@ struct ReqContractDetails {
   friend bool operator==(const ReqContractDetails&, const ReqContractDetails&) = default;
 };
 
+// REQ_MKT_DEPTH (10): `10, 5, reqId, C12, numRows, isSmartDepth, mktDepthOptions`.
+struct ReqMktDepth {
+  int32_t req_id = 0;
+  Contract contract;  // C12 (no includeExpired)
+  int32_t num_rows = 0;
+  bool is_smart_depth = false;    // true: aggregated across exchanges (UPDATE_MKT_DEPTH_L2)
+  std::string mkt_depth_options;  // "tag=value;..." (the official clients send it empty)
+  friend bool operator==(const ReqMktDepth&, const ReqMktDepth&) = default;
+};
+
+// CANCEL_MKT_DEPTH (11): `11, 1, reqId, isSmartDepth`.
+struct CancelMktDepth {
+  int32_t req_id = 0;
+  bool is_smart_depth = false;
+  friend bool operator==(const CancelMktDepth&, const CancelMktDepth&) = default;
+};
+
+// REQ_MKT_DEPTH_EXCHANGES (82): `82` alone; answered by MKT_DEPTH_EXCHANGES (80).
+struct ReqMktDepthExchanges {
+  friend bool operator==(const ReqMktDepthExchanges&, const ReqMktDepthExchanges&) = default;
+};
+
 // REQ_CURRENT_TIME (49).
 struct ReqCurrentTime {
   friend bool operator==(const ReqCurrentTime&, const ReqCurrentTime&) = default;
@@ -134,7 +156,8 @@ struct UnknownRequest {
 using ClientRequest =
     std::variant<StartApi, ReqMktData, CancelMktData, ReqIds, ReqContractDetails, ReqCurrentTime,
                  ReqMarketDataType, ReqMatchingSymbols, ReqHeadTimestamp, CancelHeadTimestamp,
-                 ReqHistoricalTicks, ReqTickByTickData, CancelTickByTickData, UnknownRequest>;
+                 ReqHistoricalTicks, ReqTickByTickData, CancelTickByTickData, ReqMktDepth,
+                 CancelMktDepth, ReqMktDepthExchanges, UnknownRequest>;
 
 // Client side: appends the framed request for `server_version` (must be supported; checked).
 [[nodiscard]] Status EncodeRequest(const StartApi& request, int server_version, std::string& out);
@@ -159,6 +182,12 @@ using ClientRequest =
 [[nodiscard]] Status EncodeRequest(const ReqTickByTickData& request, int server_version,
                                    std::string& out);
 [[nodiscard]] Status EncodeRequest(const CancelTickByTickData& request, int server_version,
+                                   std::string& out);
+[[nodiscard]] Status EncodeRequest(const ReqMktDepth& request, int server_version,
+                                   std::string& out);
+[[nodiscard]] Status EncodeRequest(const CancelMktDepth& request, int server_version,
+                                   std::string& out);
+[[nodiscard]] Status EncodeRequest(const ReqMktDepthExchanges& request, int server_version,
                                    std::string& out);
 // UnknownRequest cannot be encoded (InvalidArgument); ClientRequest dispatches.
 [[nodiscard]] Status EncodeRequest(const UnknownRequest& request, int server_version,

@@ -105,6 +105,9 @@ TEST(RequestsTest, EveryRequestRoundTrips) {
                          "a=b;"},
       ReqTickByTickData{2001, c12_no_expired, "AllLast", 10, true},
       CancelTickByTickData{2001},
+      ReqMktDepth{7001, c12_no_expired, 20, true, "a=b;"},
+      CancelMktDepth{7001, true},
+      ReqMktDepthExchanges{},
   };
   for (const int sv : {176, 181, 187}) {
     for (const ClientRequest& r : requests) {

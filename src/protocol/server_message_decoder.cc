@@ -501,6 +501,12 @@ Status ServerMessageDecoder::Decode(std::string_view payload, ServerMessageHandl
       return DecodeHistoricalTicksBidAsk(r, handler);
     case IncomingId::kHistoricalTicksLast:
       return DecodeHistoricalTicksLast(r, handler);
+    case IncomingId::kMarketDepth:
+      return DecodeMarketDepth(r, handler);
+    case IncomingId::kMarketDepthL2:
+      return DecodeMarketDepthL2(r, handler);
+    case IncomingId::kMktDepthExchanges:
+      return DecodeMktDepthExchanges(r, handler);
   }
 
   ++counters_.unknown_ids_skipped;

@@ -4,8 +4,9 @@
 // Lifetimes: std::string_view and std::span members of the structs handed to a handler point
 // into the frame being decoded or into the decoder's reused scratch buffers; they are valid only
 // during the handler call. Copy what you keep. std::string / std::vector members (ContractDetails,
-// SymbolSamples) are owned by the struct. Decoding TICK_BY_TICK, TICK_PRICE, TICK_SIZE and the
-// historical-ticks messages allocates nothing once the scratch buffers have grown.
+// SymbolSamples, MktDepthExchanges) are owned by the struct. Decoding TICK_BY_TICK, TICK_PRICE,
+// TICK_SIZE and the historical-ticks messages allocates nothing once the scratch buffers have
+// grown.
 //
 // Encoders append one framed message to `out` for `server_version` (in our range; checked),
 // writing the legacy version placeholders real TWS sends, escaping error text and longName as
@@ -20,6 +21,7 @@
 
 #include "common/decimal.h"
 #include "common/status.h"
+#include "protocol/constants.h"
 #include "protocol/contract.h"
 #include "protocol/counters.h"
 
@@ -226,6 +228,50 @@ struct TickByTickMidPoint {
   double mid_point = 0;
 };
 
+// Market depth operations and sides, as IB numbers them on the wire.
+enum class DepthOperation : int32_t { kInsert = 0, kUpdate = 1, kDelete = 2 };
+enum class DepthSide : int32_t { kAsk = 0, kBid = 1 };
+
+// UPDATE_MKT_DEPTH (12): `12, 1, reqId, position, operation, side, price, size`. A row of the
+// book at `position` (0 = best) is inserted (the rows from there down move one deeper),
+// updated in place, or deleted (the rows below move up). The decoder refuses an operation
+// outside 0..2 or a side outside 0..1 (kBadValue): a client cannot apply it to a book.
+struct MarketDepth {
+  int32_t req_id = 0;
+  int32_t position = 0;
+  DepthOperation operation = DepthOperation::kInsert;
+  DepthSide side = DepthSide::kAsk;
+  double price = 0;
+  Decimal size;
+};
+
+// UPDATE_MKT_DEPTH_L2 (13): `13, 1, reqId, position, marketMaker, operation, side, price, size,
+// isSmartDepth`. marketMaker is the exchange (smart depth) or market maker of the row.
+struct MarketDepthL2 {
+  int32_t req_id = 0;
+  int32_t position = 0;
+  std::string_view market_maker;
+  DepthOperation operation = DepthOperation::kInsert;
+  DepthSide side = DepthSide::kAsk;
+  double price = 0;
+  Decimal size;
+  bool is_smart_depth = false;
+};
+
+// MKT_DEPTH_EXCHANGES (80): `80, count, {exchange, secType, listingExch, serviceDataType,
+// aggGroup} x count` (the layout of every server version in our range).
+struct DepthMktDataDescription {
+  std::string exchange;
+  std::string sec_type;
+  std::string listing_exch;
+  std::string service_data_type;  // "Deep" or "Deep2"
+  int32_t agg_group = kUnsetInteger;
+  friend bool operator==(const DepthMktDataDescription&, const DepthMktDataDescription&) = default;
+};
+struct MktDepthExchanges {
+  std::vector<DepthMktDataDescription> descriptions;
+};
+
 // Receives decoded messages. Every method has an empty default, so a handler overrides only what
 // it needs. Called on the thread that calls ServerMessageDecoder::Decode.
 class ServerMessageHandler {
@@ -253,6 +299,9 @@ class ServerMessageHandler {
   virtual void OnTickByTickLast(const TickByTickLast&) {}
   virtual void OnTickByTickBidAsk(const TickByTickBidAsk&) {}
   virtual void OnTickByTickMidPoint(const TickByTickMidPoint&) {}
+  virtual void OnMarketDepth(const MarketDepth&) {}
+  virtual void OnMarketDepthL2(const MarketDepthL2&) {}
+  virtual void OnMktDepthExchanges(const MktDepthExchanges&) {}
   // A frame with a valid message id this library does not decode (already counted); the
   // payload is the whole frame, for logging.
   virtual void OnUnknownMessage(int32_t /*message_id*/, std::string_view /*payload*/) {}
@@ -301,6 +350,10 @@ class ServerMessageDecoder {
   [[nodiscard]] Status DecodeHistoricalTicks(FieldReader& r, ServerMessageHandler& handler);
   [[nodiscard]] Status DecodeHistoricalTicksBidAsk(FieldReader& r, ServerMessageHandler& handler);
   [[nodiscard]] Status DecodeHistoricalTicksLast(FieldReader& r, ServerMessageHandler& handler);
+  // In server_message_decoder_depth.cc.
+  [[nodiscard]] Status DecodeMarketDepth(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeMarketDepthL2(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeMktDepthExchanges(FieldReader& r, ServerMessageHandler& handler);
 
   int server_version_;
   ProtocolCounters counters_;
@@ -356,6 +409,14 @@ class ServerMessageDecoder {
 [[nodiscard]] Status EncodeServerMessage(const TickByTickBidAsk& message, int server_version,
                                          std::string& out);
 [[nodiscard]] Status EncodeServerMessage(const TickByTickMidPoint& message, int server_version,
+                                         std::string& out);
+// The depth encoders (server_message_encoder_depth.cc) refuse a position below 0
+// (InvalidArgument): IB never sends one.
+[[nodiscard]] Status EncodeServerMessage(const MarketDepth& message, int server_version,
+                                         std::string& out);
+[[nodiscard]] Status EncodeServerMessage(const MarketDepthL2& message, int server_version,
+                                         std::string& out);
+[[nodiscard]] Status EncodeServerMessage(const MktDepthExchanges& message, int server_version,
                                          std::string& out);
 
 }  // namespace ibstream::protocol

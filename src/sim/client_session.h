@@ -22,6 +22,7 @@
 #include "model/tick.h"
 #include "protocol/framing.h"
 #include "protocol/server_messages.h"
+#include "sim/depth_book.h"
 
 namespace ibstream::sim {
 
@@ -37,6 +38,15 @@ struct Subscription {
   double last_ask = std::numeric_limits<double>::quiet_NaN();
   Decimal last_bid_size;
   Decimal last_ask_size;
+};
+
+// A reqMktDepth stream of one client (depth_server.h).
+struct DepthSubscription {
+  int32_t req_id = 0;
+  int32_t con_id = 0;
+  int rows = 1;        // numRows as served (1..kMaxDepthRows)
+  bool smart = false;  // UPDATE_MKT_DEPTH_L2 with isSmartDepth
+  DepthBook held;      // the book the client holds after what was sent
 };
 
 struct ClientSession {
@@ -59,7 +69,8 @@ struct ClientSession {
   bool close_after_flush = false;
   bool quiet = false;  // log nothing (encoding failures)
   int market_data_type = 1;
-  std::map<int32_t, Subscription> subs;  // by request id
+  std::map<int32_t, Subscription> subs;             // by request id
+  std::map<int32_t, DepthSubscription> depth_subs;  // by request id
 };
 using ClientSessionPtr = std::shared_ptr<ClientSession>;
 

@@ -53,6 +53,7 @@ struct FaultState {
   // The account's allowances (SimulatorOptions); `tick_by_tick_limit` faults change the first.
   int32_t max_tick_by_tick = kIbTickByTickLimit;
   int32_t market_data_lines = kIbMarketDataLines;
+  int32_t market_depth_limit = kIbMarketDepthLimit;
   std::vector<ActiveFault> active;  // in start order
 };
 

@@ -37,7 +37,8 @@ MarketFanout::MarketFanout(Options options, const TickGenerator& generator,
       generator_(generator),
       faults_(faults),
       sessions_(sessions),
-      counters_(counters) {}
+      counters_(counters),
+      depth_(generator, faults, sessions, counters) {}
 
 Status MarketFanout::Build(const Catalog& catalog, TimePoint start) {
   const int64_t start_second = ToUnixSeconds(start);
@@ -124,7 +125,10 @@ MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second
   }
   // Nobody can see a second that is over when nobody subscribes and no truth is written: skip it
   // (a clock jumped by days costs nothing). The last second is kept for snapshots.
-  if (!truth_ && m.subs.empty() && m.second < now_second - 1) return Step::kSkipped;
+  if (!truth_ && m.subs.empty() && m.second < now_second - 1 &&
+      !depth_.Watches(m.market->contract().con_id())) {
+    return Step::kSkipped;
+  }
   generator_.GenerateSecond(m.market->contract(), m.second, phase, m.events);
   counters_.events_generated.fetch_add(m.events.size(), std::memory_order_relaxed);
   return Step::kGenerated;
@@ -238,6 +242,7 @@ void MarketFanout::Publish(MarketRuntime& m) {
   if (quote) {
     m.has_published_quote = true;
     m.published_quote = m.last_quote;
+    depth_.OnQuote(m.market->contract(), m.last_quote);  // depth moves on the same grid
   }
   if (!quote && !trade) return;
   const SimContract& c = m.market->contract();

@@ -1,6 +1,7 @@
 // The live markets and their subscriptions: each market's events are generated second by second
 // up to the clock and fanned out to the tick-by-tick and reqMktData subscriptions that may see
-// them (faults permitting), and every tick is written to the truth file.
+// them (faults permitting), the quotes published on the reqMktData grid also to the market depth
+// subscriptions (DepthServer), and every tick is written to the truth file.
 //
 // Threading: owned by the loop thread.
 #pragma once
@@ -17,6 +18,7 @@
 #include "sim/catalog.h"
 #include "sim/client_session.h"
 #include "sim/client_sessions.h"
+#include "sim/depth_server.h"
 #include "sim/fault_state.h"
 #include "sim/market.h"
 #include "sim/sim_counters.h"
@@ -92,6 +94,9 @@ class MarketFanout {
   // day's volume and the trade's time), as IB does before the first update.
   void SendCurrent(ClientSession& s, Subscription& sub, const SimContract& c);
 
+  // The market depth subscriptions, fed at the reqMktData grid instants where the quote changed.
+  DepthServer& depth() { return depth_; }
+
   // Subscriptions were added or removed: the fan-out lists are rebuilt before the next delivery.
   void MarkDirty() { subs_dirty_ = true; }
   void RebuildIfDirty();
@@ -131,6 +136,7 @@ class MarketFanout {
   size_t pump_first_ = 0;  // the market a bounded poll starts with (rotates while behind)
   bool subs_dirty_ = false;
   std::vector<ClientSession*> overflowed_;
+  DepthServer depth_;
 };
 
 }  // namespace ibstream::sim

@@ -108,6 +108,15 @@ void RequestHandler::Handle(ClientSession& s, std::string_view payload) {
           if (const SimContract* c = Resolve(s, r.req_id, r.contract)) {
             historical_.AnswerTicks(s, r, *c);
           }
+        } else if constexpr (std::is_same_v<T, protocol::ReqMktDepth>) {
+          if (const SimContract* c = Resolve(s, r.req_id, r.contract)) {
+            const MarketRuntime* m = markets_.Find(c->con_id());
+            markets_.depth().Start(s, r, *c, m && m->has_quote ? &m->last_quote : nullptr);
+          }
+        } else if constexpr (std::is_same_v<T, protocol::CancelMktDepth>) {
+          markets_.depth().Cancel(s, r);
+        } else if constexpr (std::is_same_v<T, protocol::ReqMktDepthExchanges>) {
+          markets_.depth().AnswerExchanges(s, catalog_);
         } else {
           counters_.Add(&SimulatorStats::unsupported_requests);
           SendError(s, -1, 321,

@@ -1,8 +1,8 @@
 // The answers to a started API session: the START_API greeting (accounts, order id, farm status)
 // and the dispatch of every decoded request: contract details and matching symbols, current time
-// and ids, reqMktData and tick-by-tick subscriptions, and the historical requests (handed to
-// HistoricalAnswers). A request the simulator does not serve gets 321, a malformed one 320 and
-// the session is closed after its last message.
+// and ids, reqMktData and tick-by-tick subscriptions, market depth (handed to the fan-out's
+// DepthServer), and the historical requests (handed to HistoricalAnswers). A request the simulator
+// does not serve gets 321, a malformed one 320 and the session is closed after its last message.
 //
 // Threading: owned by the loop thread.
 #pragma once

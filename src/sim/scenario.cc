@@ -285,12 +285,14 @@ Result<Scenario> ParseScenario(std::string_view toml_text, std::string_view orig
         s.max_tick_by_tick = static_cast<int32_t>(v);
       } else if (k == "market_data_lines" && v >= 0 && v <= kMaxAllowance) {
         s.market_data_lines = static_cast<int32_t>(v);
+      } else if (k == "market_depth_limit" && v >= 0 && v <= kMaxAllowance) {
+        s.market_depth_limit = static_cast<int32_t>(v);
       } else if (k == "send_buffer_bytes" && v >= 4096) {
         s.send_buffer_bytes = static_cast<size_t>(v);
       } else {
         return InvalidArgument(Where(origin, node) + ": bad key or value 'limits." + k +
                                "' (tick_by_tick_limit >= 0, market_data_lines >= 0, "
-                               "send_buffer_bytes >= 4096)");
+                               "market_depth_limit >= 0, send_buffer_bytes >= 4096)");
       }
     }
   }

@@ -22,9 +22,11 @@ struct Scenario {
   std::optional<TimePoint> start;
   std::optional<double> speed;
   std::optional<uint64_t> seed;
-  // [limits]: `tick_by_tick_limit` (or its older name `max_tick_by_tick`), `market_data_lines`.
+  // [limits]: `tick_by_tick_limit` (or its older name `max_tick_by_tick`), `market_data_lines`,
+  // `market_depth_limit`.
   std::optional<int32_t> max_tick_by_tick;
   std::optional<int32_t> market_data_lines;
+  std::optional<int32_t> market_depth_limit;
   std::optional<size_t> send_buffer_bytes;
   // [[contract]]: added to the built-in catalog.
   std::vector<SimContract> contracts;

@@ -50,6 +50,7 @@ class Simulator::Impl {
         timer_(io_) {
     fault_state_.max_tick_by_tick = options_.max_tick_by_tick;
     fault_state_.market_data_lines = options_.market_data_lines;
+    fault_state_.market_depth_limit = options_.market_depth_limit;
     sessions_.set_callbacks(
         {[this](ClientSession& s) { requests_.Greet(s); },
          [this](ClientSession& s, std::string_view payload) { requests_.Handle(s, payload); },

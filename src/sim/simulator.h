@@ -37,6 +37,7 @@ namespace ibstream::sim {
 // time, and market-data lines (every reqMktData and tick-by-tick subscription holds one).
 inline constexpr int32_t kIbTickByTickLimit = 3;
 inline constexpr int32_t kIbMarketDataLines = 100;
+inline constexpr int32_t kIbMarketDepthLimit = 3;
 
 struct SimulatorOptions {
   std::string listen_host = "127.0.0.1";
@@ -59,6 +60,8 @@ struct SimulatorOptions {
   // Cancels and closed sessions free them. The `tick_by_tick_limit` fault changes the first.
   int32_t max_tick_by_tick = kIbTickByTickLimit;
   int32_t market_data_lines = kIbMarketDataLines;
+  // Market depth requests at a time, account-wide; one more gets 309.
+  int32_t market_depth_limit = kIbMarketDepthLimit;
   size_t send_buffer_bytes = 16u << 20;
   Duration poll_interval = std::chrono::milliseconds(1);
   // Real time one poll may spend generating markets before it serves the sockets again (at least
@@ -86,9 +89,11 @@ struct SimulatorStats {
   uint64_t faults_started = 0;
   uint64_t slow_consumer_disconnects = 0;
   uint64_t pacing_violations = 0;
-  // Requests refused for the account's allowances: 10190 (tick-by-tick) and 101 (lines).
+  // Requests refused for the account's allowances: 10190 (tick-by-tick), 101 (lines) and 309
+  // (market depth).
   uint64_t tick_by_tick_refusals = 0;
   uint64_t market_data_line_refusals = 0;
+  uint64_t market_depth_refusals = 0;
   // Polls that spent their work budget before the markets reached the clock.
   uint64_t polls_behind = 0;
   // How many seconds the slowest market trailed the clock after the last poll (0: caught up).

@@ -258,6 +258,28 @@ void TestClient::OnTickByTickBidAsk(const protocol::TickByTickBidAsk& m) {
   ticks.push_back(std::move(r));
 }
 
+void TestClient::OnMarketDepth(const protocol::MarketDepth& m) {
+  depth.push_back(ReceivedDepth{
+      m.req_id, {m.position, m.operation, m.side, {m.price, m.size}}, false, "", false});
+}
+
+void TestClient::OnMarketDepthL2(const protocol::MarketDepthL2& m) {
+  depth.push_back(ReceivedDepth{m.req_id,
+                                {m.position, m.operation, m.side, {m.price, m.size}},
+                                true,
+                                std::string(m.market_maker),
+                                m.is_smart_depth});
+}
+
+Result<DepthBook> TestClient::DepthBookOf(int32_t req_id) const {
+  DepthBook book;
+  for (const ReceivedDepth& d : depth) {
+    if (d.req_id != req_id) continue;
+    IBSTREAM_RETURN_IF_ERROR(ApplyDepthUpdate(d.update, book));
+  }
+  return book;
+}
+
 void TestClient::OnTickByTickMidPoint(const protocol::TickByTickMidPoint& m) {
   ReceivedTick r;
   r.req_id = m.req_id;

@@ -15,6 +15,7 @@
 #include "protocol/framing.h"
 #include "protocol/requests.h"
 #include "protocol/server_messages.h"
+#include "sim/depth_book.h"
 
 namespace ibstream::sim {
 
@@ -45,6 +46,15 @@ struct ReceivedHistorical {
   int32_t req_id = 0;
   std::vector<Tick> ticks;
   bool done = false;
+};
+
+// One UPDATE_MKT_DEPTH or UPDATE_MKT_DEPTH_L2 as received.
+struct ReceivedDepth {
+  int32_t req_id = 0;
+  DepthUpdate update;
+  bool l2 = false;  // UPDATE_MKT_DEPTH_L2
+  std::string market_maker;
+  bool smart = false;
 };
 
 class TestClient : public protocol::ServerMessageHandler {
@@ -104,6 +114,12 @@ class TestClient : public protocol::ServerMessageHandler {
   std::vector<int32_t> snapshot_ends;
   std::vector<int32_t> market_data_types;
 
+  std::vector<ReceivedDepth> depth;  // in arrival order
+  std::vector<protocol::DepthMktDataDescription> depth_exchanges;
+  // The book of depth request `req_id` rebuilt from what arrived (ApplyDepthUpdate); an error
+  // when an update cannot be applied.
+  Result<DepthBook> DepthBookOf(int32_t req_id) const;
+
   bool HasError(int32_t code, int32_t id = INT32_MIN) const;
   size_t TicksFor(int32_t req_id) const;
 
@@ -139,6 +155,11 @@ class TestClient : public protocol::ServerMessageHandler {
   void OnTickByTickLast(const protocol::TickByTickLast& m) override;
   void OnTickByTickBidAsk(const protocol::TickByTickBidAsk& m) override;
   void OnTickByTickMidPoint(const protocol::TickByTickMidPoint& m) override;
+  void OnMarketDepth(const protocol::MarketDepth& m) override;
+  void OnMarketDepthL2(const protocol::MarketDepthL2& m) override;
+  void OnMktDepthExchanges(const protocol::MktDepthExchanges& m) override {
+    depth_exchanges.insert(depth_exchanges.end(), m.descriptions.begin(), m.descriptions.end());
+  }
 
  private:
   TestClient(int fd, const Options& options) : fd_(fd), options_(options) {}
