@@ -82,7 +82,8 @@ STOP_MARGIN_WALL_S = 0.1
 
 FARMS = {"MNQ": "usfuture", "ES": "usfuture", "AAPL": "usfarm", "EUR": "cashfarm",
          "ESTX50": "eufarm", "FESX": "eufarm"}
-SIM_TYPES = {"BidAsk": "bid_ask", "Last": "last", "AllLast": "all_last", "MidPoint": "mid_point"}
+SIM_TYPES = {"BidAsk": "bid_ask", "Last": "last", "AllLast": "all_last", "MidPoint": "mid_point",
+             "Quote": "quote", "Trade": "trade"}
 
 MNQ = {"symbol": "MNQ", "sec_type": "FUT", "exchange": "CME", "currency": "USD"}
 ES = {"symbol": "ES", "sec_type": "FUT", "exchange": "CME", "currency": "USD"}
@@ -91,7 +92,9 @@ AAPL = {"con_id": 265598, "symbol": "AAPL"}
 EURUSD = {"con_id": 12087792, "symbol": "EUR", "tick_types": ["bid_ask", "mid_point"]}
 # The streams recorded for a contract that names none.
 DEFAULT_TICK_TYPES = ["bid_ask", "last"]
-RECORDED_TYPES = ("bid_ask", "last", "mid_point")
+# The tick-by-tick kinds the scenarios configure, and the reqMktData fallback kinds that record a
+# stream without a tick-by-tick slot (IB allows 3 at a time).
+RECORDED_TYPES = ("bid_ask", "last", "mid_point", "quote", "trade")
 
 LIQUID = "2025-08-11T14:00:00Z"  # Monday 09:00 CT: every built-in market in liquid hours
 
@@ -477,7 +480,7 @@ def dec(s):
 
 
 def content_key(tick_type, t):
-    if tick_type == "bid_ask":
+    if tick_type in ("bid_ask", "quote"):
         return (float(t.get("bid", t.get("bid_price", 0)) or 0),
                 float(t.get("ask", t.get("ask_price", 0)) or 0),
                 dec(t.get("bid_size")), dec(t.get("ask_size")))
