@@ -34,6 +34,7 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
   sim_options.listen_port = 0;
   sim_options.quiet = true;
   sim_options.speed = 300;
+  sim_options.max_tick_by_tick = 50;  // 4 tick-by-tick streams: more than IB's default 3
   sim::Simulator simulator(clock, sim_options);
   ASSERT_TRUE(simulator.Start().ok());
 

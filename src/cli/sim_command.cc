@@ -1,7 +1,8 @@
 // `ibstream sim`: the TWS/IB Gateway simulator (src/sim/README.md).
 //
 //   ibstream sim [--listen HOST:PORT] [--scenario FILE] [--start TIME] [--speed N] [--seed N]
-//                [--truth FILE] [--control HOST:PORT] [--max-tick-by-tick N]
+//                [--truth FILE] [--control HOST:PORT] [--tick-by-tick-limit N]
+//                [--market-data-lines N]
 //
 // Prints the bound API port on the first line of stdout (useful with port 0) and, with
 // --control, "control <port>" on the second; logs go to stderr. Runs until SIGINT or SIGTERM.
@@ -10,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +34,7 @@ struct SimOptions {
   std::string truth;
   std::string control;
   std::optional<int32_t> max_tick_by_tick;
+  std::optional<int32_t> market_data_lines;
 };
 
 int Fail(const std::string& message) {
@@ -83,6 +86,9 @@ int RunSim(const SimOptions& o) {
   options.faults = scenario.faults;
   if (auto max = o.max_tick_by_tick ? o.max_tick_by_tick : scenario.max_tick_by_tick) {
     options.max_tick_by_tick = *max;
+  }
+  if (auto lines = o.market_data_lines ? o.market_data_lines : scenario.market_data_lines) {
+    options.market_data_lines = *lines;
   }
   if (scenario.send_buffer_bytes) options.send_buffer_bytes = *scenario.send_buffer_bytes;
 
@@ -137,8 +143,18 @@ void AddSimCommand(CLI::App& app) {
   cmd->add_option("--seed", options->seed, "seed of the generated markets (default 1)");
   cmd->add_option("--truth", options->truth, "write the ground truth (JSON lines) to FILE");
   cmd->add_option("--control", options->control, "control interface HOST:PORT (loopback)");
-  cmd->add_option("--max-tick-by-tick", options->max_tick_by_tick,
-                  "tick-by-tick subscriptions allowed before 10190 (default 50)");
+  // IB's allowances on an ordinary account unless told otherwise; a generous account is a large
+  // number, never 0 (0 allows none).
+  const CLI::Validator allowance = FiniteRange(0, std::numeric_limits<int32_t>::max());
+  cmd->add_option("--tick-by-tick-limit,--max-tick-by-tick", options->max_tick_by_tick,
+                  "tick-by-tick subscriptions at a time, account-wide, before 10190 (default " +
+                      std::to_string(sim::kIbTickByTickLimit) + ")")
+      ->check(allowance);
+  cmd->add_option("--market-data-lines", options->market_data_lines,
+                  "market-data lines (reqMktData + tick-by-tick subscriptions), account-wide, "
+                  "before 101 (default " +
+                      std::to_string(sim::kIbMarketDataLines) + ")")
+      ->check(allowance);
   cmd->callback([options] { SetExitCode(RunSim(*options)); });
 }
 

@@ -21,6 +21,8 @@ std::string StatsJson(const SimulatorStats& s) {
   j["faults"] = s.faults_started;
   j["slow_consumer_disconnects"] = s.slow_consumer_disconnects;
   j["pacing_violations"] = s.pacing_violations;
+  j["tick_by_tick_refusals"] = s.tick_by_tick_refusals;
+  j["market_data_line_refusals"] = s.market_data_line_refusals;
   j["polls_behind"] = s.polls_behind;
   j["lag_seconds"] = s.lag_seconds;
   return j.dump();

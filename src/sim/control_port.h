@@ -33,7 +33,7 @@ namespace ibstream::sim {
 
 // The `stats` reply's JSON object: {"clients":…,"accepted":…,"ticks_generated":…,
 // "ticks_delivered":…,"faults":…,"slow_consumer_disconnects":…,"pacing_violations":…,
-// "polls_behind":…,"lag_seconds":…}.
+// "tick_by_tick_refusals":…,"market_data_line_refusals":…,"polls_behind":…,"lag_seconds":…}.
 std::string StatsJson(const SimulatorStats& stats);
 
 class ControlPort {

@@ -18,14 +18,17 @@ TEST(StatsJsonTest, SameKeysAndValuesAsTheCounters) {
   s.faults_started = 5;
   s.slow_consumer_disconnects = 1;
   s.pacing_violations = 2;
+  s.tick_by_tick_refusals = 4;
+  s.market_data_line_refusals = 6;
   s.polls_behind = 9;
   s.lag_seconds = 11;
   EXPECT_EQ(StatsJson(s),
             "{\"clients\":3,\"accepted\":7,\"ticks_generated\":123456789012,"
             "\"ticks_delivered\":42,\"faults\":5,\"slow_consumer_disconnects\":1,"
-            "\"pacing_violations\":2,\"polls_behind\":9,\"lag_seconds\":11}");
+            "\"pacing_violations\":2,\"tick_by_tick_refusals\":4,"
+            "\"market_data_line_refusals\":6,\"polls_behind\":9,\"lag_seconds\":11}");
   const auto parsed = nlohmann::json::parse(StatsJson(SimulatorStats{}));
-  EXPECT_EQ(parsed.size(), 9u);
+  EXPECT_EQ(parsed.size(), 11u);
   EXPECT_EQ(parsed["lag_seconds"], 0);
 }
 

@@ -15,6 +15,7 @@
 #include "sim/catalog.h"
 #include "sim/client_session.h"
 #include "sim/fault.h"
+#include "sim/simulator.h"
 
 namespace ibstream::sim {
 
@@ -49,7 +50,9 @@ struct FaultState {
   int hmds_down = 0;
   bool listener_down = false;
   std::multiset<std::string> farms_down;
-  int32_t max_tick_by_tick = 50;
+  // The account's allowances (SimulatorOptions); `tick_by_tick_limit` faults change the first.
+  int32_t max_tick_by_tick = kIbTickByTickLimit;
+  int32_t market_data_lines = kIbMarketDataLines;
   std::vector<ActiveFault> active;  // in start order
 };
 

@@ -11,6 +11,23 @@ namespace {
 
 constexpr int64_t kNanos = 1'000'000'000;
 
+// a + b, exactly (sizes of one contract share a scale; mixed scales are rescaled).
+Decimal AddSizes(const Decimal& a, const Decimal& b) {
+  if (!b.is_set()) return a;
+  if (!a.is_set()) return b;
+  const int scale = std::max(a.scale(), b.scale());
+  auto at = [scale](const Decimal& d) {
+    int64_t m = d.mantissa();
+    for (int i = d.scale(); i < scale; ++i) m *= 10;
+    return m;
+  };
+  return Decimal::FromParts(at(a) + at(b), scale);
+}
+
+bool SameQuote(const MarketEvent& a, const MarketEvent& b) {
+  return a.bid == b.bid && a.ask == b.ask && a.bid_size == b.bid_size && a.ask_size == b.ask_size;
+}
+
 }  // namespace
 
 MarketFanout::MarketFanout(Options options, const TickGenerator& generator,
@@ -67,6 +84,11 @@ int64_t MarketFanout::Pump(TimePoint now, const SteadyClock& steady, SteadyTimeP
         break;
       }
     }
+    // Everything before the next pending event (or the end of the current second) is out.
+    const int64_t emitted_to = m.next < m.events.size()
+                                   ? m.second * kNanos + m.events[m.next].offset_ns - 1
+                                   : (m.second + 1) * kNanos - 1;
+    PublishDue(m, std::min(now_ns, emitted_to));
   }
   return Lag(now);
 }
@@ -74,6 +96,8 @@ int64_t MarketFanout::Pump(TimePoint now, const SteadyClock& steady, SteadyTimeP
 MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second) {
   if (m.second + 1 > now_second) return Step::kCaughtUp;
   ++m.second;
+  // Every event before this second has been emitted.
+  PublishDue(m, m.second * kNanos - 1);
   m.events.clear();
   m.next = 0;
   if (m.second % 3600 == 0) {
@@ -84,6 +108,7 @@ MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second
   const SessionPhase phase = m.market->PhaseAt(t);
   if (phase == SessionPhase::kClosed) {
     // Jump to the next open (or to now when the calendar does not know).
+    m.day_volume = Decimal::FromInt(0);  // the next session starts a new day
     const calendar::MarketState state = m.market->calendar().StateAt(t);
     int64_t next = now_second;
     if (state.next_open && *state.next_open > t) {
@@ -124,6 +149,14 @@ bool MarketFanout::CanDeliver(const ClientSession& s, const Subscription& sub,
 
 void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
   const SimContract& c = m.market->contract();
+  const int64_t event_ns = m.second * kNanos + e.offset_ns;
+  // A grid instant before this event publishes without it.
+  PublishDue(m, event_ns - 1);
+  const bool changes_mkt_data = e.kind == MarketEvent::Kind::kQuote || !e.unreported;
+  if (changes_mkt_data && !m.publish_pending) {
+    m.publish_pending = true;
+    m.publish_ns = (event_ns + kMktDataGridNs - 1) / kMktDataGridNs * kMktDataGridNs;
+  }
   if (e.kind == MarketEvent::Kind::kQuote) {
     m.has_quote = true;
     m.last_quote = e;
@@ -131,6 +164,8 @@ void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
     m.has_trade = true;
     m.last_trade = e;
     m.last_trade_second = m.second;
+    m.day_volume = AddSizes(m.day_volume, e.size);
+    m.traded = true;
   }
   const int64_t second = m.second;
   EventTicks(c, second, e, [&](const Tick& t) {
@@ -183,44 +218,61 @@ void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
                                         std::memory_order_relaxed);
     if (truth_) truth_->WriteTick(t, c.symbol(), delivered);
   });
+}
+
+void MarketFanout::PublishDue(MarketRuntime& m, int64_t up_to_ns) {
+  if (m.publish_pending && m.publish_ns <= up_to_ns) Publish(m);
+}
+
+void MarketFanout::Publish(MarketRuntime& m) {
+  m.publish_pending = false;
+  const bool quote =
+      m.has_quote && (!m.has_published_quote || !SameQuote(m.last_quote, m.published_quote));
+  const bool trade = std::exchange(m.traded, false);
+  if (quote) {
+    m.has_published_quote = true;
+    m.published_quote = m.last_quote;
+  }
+  if (!quote && !trade) return;
+  const SimContract& c = m.market->contract();
   for (auto& [session, sub] : m.subs) {
     if (!sub->mkt_data || !CanDeliver(*session, *sub, c)) continue;
-    SendMktData(*session, *sub, e, second);
+    if (quote) SendQuote(*session, *sub, m.last_quote);
+    if (trade) SendTrade(*session, *sub, m);
     if (session->out.size() > options_.send_buffer_bytes) CheckBackpressure(*session);
   }
 }
 
 void MarketFanout::SendCurrent(ClientSession& s, Subscription& sub, const SimContract& c) {
   MarketRuntime* m = Find(c.con_id());
-  if (m == nullptr) return;
-  if (m->has_quote && CanDeliver(s, sub, c)) SendMktData(s, sub, m->last_quote, m->second);
-  if (m->has_trade && CanDeliver(s, sub, c)) {
-    SendMktData(s, sub, m->last_trade, m->last_trade_second);
-  }
+  if (m == nullptr || !CanDeliver(s, sub, c)) return;
+  if (m->has_quote) SendQuote(s, sub, m->last_quote);
+  if (m->has_trade) SendTrade(s, sub, *m);
 }
 
-void MarketFanout::SendMktData(ClientSession& s, Subscription& sub, const MarketEvent& e,
-                               int64_t second) {
-  if (e.kind == MarketEvent::Kind::kQuote) {
-    if (e.bid != sub.last_bid) {
-      Send(s, protocol::TickPrice{sub.req_id, 1, e.bid, e.bid_size, {}});
-    } else if (!(e.bid_size == sub.last_bid_size)) {
-      Send(s, protocol::TickSize{sub.req_id, 0, e.bid_size});
-    }
-    if (e.ask != sub.last_ask) {
-      Send(s, protocol::TickPrice{sub.req_id, 2, e.ask, e.ask_size, {}});
-    } else if (!(e.ask_size == sub.last_ask_size)) {
-      Send(s, protocol::TickSize{sub.req_id, 3, e.ask_size});
-    }
-    sub.last_bid = e.bid;
-    sub.last_ask = e.ask;
-    sub.last_bid_size = e.bid_size;
-    sub.last_ask_size = e.ask_size;
-    return;
+void MarketFanout::SendQuote(ClientSession& s, Subscription& sub, const MarketEvent& q) {
+  if (q.bid != sub.last_bid) {
+    Send(s, protocol::TickPrice{sub.req_id, 1, q.bid, q.bid_size, {}});
+  } else if (!(q.bid_size == sub.last_bid_size)) {
+    Send(s, protocol::TickSize{sub.req_id, 0, q.bid_size});
   }
-  if (e.unreported) return;
-  Send(s, protocol::TickPrice{sub.req_id, 4, e.price, e.size, {}});
-  const std::string time = std::to_string(second);
+  if (q.ask != sub.last_ask) {
+    Send(s, protocol::TickPrice{sub.req_id, 2, q.ask, q.ask_size, {}});
+  } else if (!(q.ask_size == sub.last_ask_size)) {
+    Send(s, protocol::TickSize{sub.req_id, 3, q.ask_size});
+  }
+  sub.last_bid = q.bid;
+  sub.last_ask = q.ask;
+  sub.last_bid_size = q.bid_size;
+  sub.last_ask_size = q.ask_size;
+}
+
+void MarketFanout::SendTrade(ClientSession& s, Subscription& sub, const MarketRuntime& m) {
+  const MarketEvent& t = m.last_trade;
+  Send(s, protocol::TickPrice{sub.req_id, 4, t.price, t.size, {}});
+  Send(s, protocol::TickSize{sub.req_id, 5, t.size});
+  Send(s, protocol::TickSize{sub.req_id, 8, m.day_volume});
+  const std::string time = std::to_string(m.last_trade_second);
   Send(s, protocol::TickString{sub.req_id, 45, time});
 }
 

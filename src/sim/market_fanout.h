@@ -25,6 +25,9 @@
 
 namespace ibstream::sim {
 
+// reqMktData is published like IB's: changes are aggregated on a grid of simulated time.
+inline constexpr int64_t kMktDataGridNs = 250'000'000;
+
 // One market as the loop generates it.
 struct MarketRuntime {
   std::unique_ptr<SimMarket> market;
@@ -35,8 +38,17 @@ struct MarketRuntime {
   bool has_quote = false;
   MarketEvent last_quote;
   bool has_trade = false;
-  MarketEvent last_trade;
+  MarketEvent last_trade;  // the last reported trade
   int64_t last_trade_second = 0;
+  // Reported trade sizes since the session opened (or since the simulator started).
+  Decimal day_volume = Decimal::FromInt(0);
+  // reqMktData publishing: changes since the last publish wait for the grid instant
+  // `publish_ns` (the first grid instant at or after the first of them).
+  bool publish_pending = false;
+  int64_t publish_ns = 0;
+  bool traded = false;  // a reported trade since the last publish
+  bool has_published_quote = false;
+  MarketEvent published_quote;
 };
 
 class MarketFanout {
@@ -76,7 +88,8 @@ class MarketFanout {
   // The market of `con_id`; null when none.
   MarketRuntime* Find(int32_t con_id);
 
-  // Sends a new reqMktData subscription the market's current quote and last trade.
+  // Sends a new reqMktData subscription the market's current quote and last trade (with the
+  // day's volume and the trade's time), as IB does before the first update.
   void SendCurrent(ClientSession& s, Subscription& sub, const SimContract& c);
 
   // Subscriptions were added or removed: the fan-out lists are rebuilt before the next delivery.
@@ -92,7 +105,16 @@ class MarketFanout {
   // generates the second's events.
   Step NextSecond(MarketRuntime& m, int64_t now_second);
   void Emit(MarketRuntime& m, const MarketEvent& e);
-  void SendMktData(ClientSession& s, Subscription& sub, const MarketEvent& e, int64_t second);
+  // Publishes `m`'s pending reqMktData changes when their grid instant is at or before `up_to_ns`
+  // (every event up to `up_to_ns` has been emitted).
+  void PublishDue(MarketRuntime& m, int64_t up_to_ns);
+  // One grid instant: the top of book when it changed since the last publish, the last trade
+  // when one happened, to every reqMktData subscription that may see them.
+  void Publish(MarketRuntime& m);
+  // TICK_PRICE bid/ask (with sizes) for prices that changed, TICK_SIZE for sizes alone.
+  void SendQuote(ClientSession& s, Subscription& sub, const MarketEvent& q);
+  // TICK_PRICE last, TICK_SIZE last size and volume, TICK_STRING 45 (the trade's second).
+  void SendTrade(ClientSession& s, Subscription& sub, const MarketRuntime& m);
   bool CanDeliver(const ClientSession& s, const Subscription& sub, const SimContract& c) const;
   void CheckBackpressure(ClientSession& s);
   int64_t Lag(TimePoint now) const;

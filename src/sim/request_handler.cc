@@ -177,6 +177,24 @@ int RequestHandler::ActiveTickByTick() const {
   return n;
 }
 
+int RequestHandler::ActiveLines() const {
+  int n = 0;
+  for (const ClientSessionPtr& s : sessions_.sessions()) {
+    if (s->open) n += static_cast<int>(s->subs.size());
+  }
+  return n;
+}
+
+bool RequestHandler::RefuseOverLines(ClientSession& s, int32_t req_id, int32_t con_id,
+                                     std::string_view stream) {
+  if (ActiveLines() < faults_.market_data_lines) return false;
+  counters_.Add(&SimulatorStats::market_data_line_refusals);
+  SendError(s, req_id, 101, "Max number of tickers has been reached.");
+  markets_.RecordSubscription(SubscriptionEvent::kRefused, s, req_id, con_id, stream, clock_.Now(),
+                              "101 max market data lines");
+  return true;
+}
+
 void RequestHandler::OnMktData(ClientSession& s, const protocol::ReqMktData& r) {
   if (s.subs.count(r.req_id)) {
     SendError(s, r.req_id, 322, "Error processing request.-'bQ' : cause - Duplicate ticker id");
@@ -189,6 +207,8 @@ void RequestHandler::OnMktData(ClientSession& s, const protocol::ReqMktData& r) 
                                 r.contract.symbol);
     return;
   }
+  // A snapshot holds a line while it is answered: it needs a free one too.
+  if (RefuseOverLines(s, r.req_id, c->con_id(), "MktData")) return;
   Send(s, protocol::MarketDataType{r.req_id, 1});
   protocol::TickReqParams params;
   params.req_id = r.req_id;
@@ -235,11 +255,13 @@ void RequestHandler::OnTickByTick(ClientSession& s, const protocol::ReqTickByTic
     return;
   }
   if (ActiveTickByTick() >= faults_.max_tick_by_tick) {
+    counters_.Add(&SimulatorStats::tick_by_tick_refusals);
     SendError(s, r.req_id, 10190, "Max number of tick-by-tick requests has been reached.");
     markets_.RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, c->con_id(), r.tick_type,
                                 now, "10190 max tick-by-tick requests");
     return;
   }
+  if (RefuseOverLines(s, r.req_id, c->con_id(), r.tick_type)) return;
   if (r.number_of_ticks > 0) {
     historical_.SendRecent(s, r.req_id, *type, *c, r.number_of_ticks, r.ignore_size);
   }

@@ -54,6 +54,11 @@ class RequestHandler {
   const SimContract* Resolve(ClientSession& s, int32_t req_id, const protocol::Contract& c);
   // Tick-by-tick streams of all open sessions (the limit is account-wide).
   int ActiveTickByTick() const;
+  // Market-data lines held by all open sessions: every reqMktData and tick-by-tick stream.
+  int ActiveLines() const;
+  // When every market-data line is held: answers 101 for `req_id`, counts it, records the
+  // refusal in the truth and returns true.
+  bool RefuseOverLines(ClientSession& s, int32_t req_id, int32_t con_id, std::string_view stream);
 
   Options options_;
   const Clock& clock_;

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -279,13 +280,17 @@ Result<Scenario> ParseScenario(std::string_view toml_text, std::string_view orig
       const std::string k(key.str());
       int64_t v = 0;
       SCENARIO_ASSIGN(v, Integer(*limits, k, origin, 0));
-      if (k == "max_tick_by_tick" && v >= 0) {
+      constexpr int64_t kMaxAllowance = std::numeric_limits<int32_t>::max();
+      if ((k == "tick_by_tick_limit" || k == "max_tick_by_tick") && v >= 0 && v <= kMaxAllowance) {
         s.max_tick_by_tick = static_cast<int32_t>(v);
+      } else if (k == "market_data_lines" && v >= 0 && v <= kMaxAllowance) {
+        s.market_data_lines = static_cast<int32_t>(v);
       } else if (k == "send_buffer_bytes" && v >= 4096) {
         s.send_buffer_bytes = static_cast<size_t>(v);
       } else {
         return InvalidArgument(Where(origin, node) + ": bad key or value 'limits." + k +
-                               "' (max_tick_by_tick >= 0, send_buffer_bytes >= 4096)");
+                               "' (tick_by_tick_limit >= 0, market_data_lines >= 0, "
+                               "send_buffer_bytes >= 4096)");
       }
     }
   }

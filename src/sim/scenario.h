@@ -22,8 +22,9 @@ struct Scenario {
   std::optional<TimePoint> start;
   std::optional<double> speed;
   std::optional<uint64_t> seed;
-  // [limits]
+  // [limits]: `tick_by_tick_limit` (or its older name `max_tick_by_tick`), `market_data_lines`.
   std::optional<int32_t> max_tick_by_tick;
+  std::optional<int32_t> market_data_lines;
   std::optional<size_t> send_buffer_bytes;
   // [[contract]]: added to the built-in catalog.
   std::vector<SimContract> contracts;

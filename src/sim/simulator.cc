@@ -49,6 +49,7 @@ class Simulator::Impl {
                   [this] { return counters_.Snapshot(); }, [this] { sessions_.FlushAll(); }}),
         timer_(io_) {
     fault_state_.max_tick_by_tick = options_.max_tick_by_tick;
+    fault_state_.market_data_lines = options_.market_data_lines;
     sessions_.set_callbacks(
         {[this](ClientSession& s) { requests_.Greet(s); },
          [this](ClientSession& s, std::string_view payload) { requests_.Handle(s, payload); },

@@ -33,6 +33,11 @@
 
 namespace ibstream::sim {
 
+// IB's allowances on an ordinary account (no quote boosters): tick-by-tick subscriptions at a
+// time, and market-data lines (every reqMktData and tick-by-tick subscription holds one).
+inline constexpr int32_t kIbTickByTickLimit = 3;
+inline constexpr int32_t kIbMarketDataLines = 100;
+
 struct SimulatorOptions {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 4002;  // 0: any free port (see Simulator::port())
@@ -48,7 +53,12 @@ struct SimulatorOptions {
   std::vector<SimContract> extra_contracts;
   // Scripted faults; relative times are from the clock's time at Start().
   std::vector<FaultSpec> faults;
-  int32_t max_tick_by_tick = 50;
+  // The simulated account's allowances, shared by all its client sessions (>= 0; a large number
+  // for a generous account). A tick-by-tick request over `max_tick_by_tick` active subscriptions
+  // gets 10190; a reqMktData or tick-by-tick request when `market_data_lines` are held gets 101.
+  // Cancels and closed sessions free them. The `tick_by_tick_limit` fault changes the first.
+  int32_t max_tick_by_tick = kIbTickByTickLimit;
+  int32_t market_data_lines = kIbMarketDataLines;
   size_t send_buffer_bytes = 16u << 20;
   Duration poll_interval = std::chrono::milliseconds(1);
   // Real time one poll may spend generating markets before it serves the sockets again (at least
@@ -76,6 +86,9 @@ struct SimulatorStats {
   uint64_t faults_started = 0;
   uint64_t slow_consumer_disconnects = 0;
   uint64_t pacing_violations = 0;
+  // Requests refused for the account's allowances: 10190 (tick-by-tick) and 101 (lines).
+  uint64_t tick_by_tick_refusals = 0;
+  uint64_t market_data_line_refusals = 0;
   // Polls that spent their work budget before the markets reached the clock.
   uint64_t polls_behind = 0;
   // How many seconds the slowest market trailed the clock after the last poll (0: caught up).

@@ -176,7 +176,9 @@ TEST_F(SimulatorTest, ContractDetailsLikeAGateway) {
 }
 
 TEST_F(SimulatorTest, TickByTickAllFourTypes) {
-  StartSim();
+  SimulatorOptions o;
+  o.max_tick_by_tick = 5;  // more than IB's default allowance of 3
+  StartSim(o);
   auto c = Connect();
   ASSERT_NE(c, nullptr);
   ASSERT_TRUE(c->Send(Tbt(11, kMnq, "BidAsk")).ok());

@@ -200,6 +200,38 @@ void TestClient::OnHistoricalTicksLast(const protocol::HistoricalTicksLast& m) {
   historical.push_back(std::move(h));
 }
 
+void TestClient::OnTickPrice(const protocol::TickPrice& m) {
+  tick_prices.emplace_back(m.req_id, m.tick_type);
+  ReceivedMktData r;
+  r.req_id = m.req_id;
+  r.kind = ReceivedMktData::Kind::kPrice;
+  r.tick_type = m.tick_type;
+  r.price = m.price;
+  r.size = m.size;
+  r.ticks_before = ticks.size();
+  mkt_data.push_back(std::move(r));
+}
+
+void TestClient::OnTickSize(const protocol::TickSize& m) {
+  ReceivedMktData r;
+  r.req_id = m.req_id;
+  r.kind = ReceivedMktData::Kind::kSize;
+  r.tick_type = m.tick_type;
+  r.size = m.size;
+  r.ticks_before = ticks.size();
+  mkt_data.push_back(std::move(r));
+}
+
+void TestClient::OnTickString(const protocol::TickString& m) {
+  ReceivedMktData r;
+  r.req_id = m.req_id;
+  r.kind = ReceivedMktData::Kind::kString;
+  r.tick_type = m.tick_type;
+  r.text = std::string(m.value);
+  r.ticks_before = ticks.size();
+  mkt_data.push_back(std::move(r));
+}
+
 void TestClient::OnTickByTickLast(const protocol::TickByTickLast& m) {
   ReceivedTick r;
   r.req_id = m.req_id;

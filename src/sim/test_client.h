@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/decimal.h"
 #include "common/status.h"
 #include "model/tick.h"
 #include "protocol/framing.h"
@@ -26,6 +27,18 @@ struct ReceivedError {
 struct ReceivedTick {
   int32_t req_id = 0;
   Tick tick;  // contract_id 0; type, exchange_time, prices, sizes, exchange, attributes
+};
+
+// One reqMktData tick (TICK_PRICE, TICK_SIZE or TICK_STRING), in arrival order.
+struct ReceivedMktData {
+  enum class Kind { kPrice, kSize, kString };
+  int32_t req_id = 0;
+  Kind kind = Kind::kPrice;
+  int32_t tick_type = 0;    // IB tick type: 1 bid, 2 ask, 4 last, 0/3/5 sizes, 8 volume, 45 ...
+  double price = 0;         // kPrice
+  Decimal size;             // kPrice (its size) and kSize
+  std::string text;         // kString
+  size_t ticks_before = 0;  // how many tick-by-tick ticks had arrived before it
 };
 
 struct ReceivedHistorical {
@@ -87,6 +100,7 @@ class TestClient : public protocol::ServerMessageHandler {
   std::vector<std::string> head_timestamps;
   std::vector<int64_t> current_times;
   std::vector<std::pair<int32_t, int32_t>> tick_prices;  // (req_id, tick type)
+  std::vector<ReceivedMktData> mkt_data;                 // every reqMktData tick
   std::vector<int32_t> snapshot_ends;
   std::vector<int32_t> market_data_types;
 
@@ -107,9 +121,9 @@ class TestClient : public protocol::ServerMessageHandler {
   void OnTickSnapshotEnd(const protocol::TickSnapshotEnd& m) override {
     snapshot_ends.push_back(m.req_id);
   }
-  void OnTickPrice(const protocol::TickPrice& m) override {
-    tick_prices.emplace_back(m.req_id, m.tick_type);
-  }
+  void OnTickPrice(const protocol::TickPrice& m) override;
+  void OnTickSize(const protocol::TickSize& m) override;
+  void OnTickString(const protocol::TickString& m) override;
   void OnMarketDataType(const protocol::MarketDataType& m) override {
     market_data_types.push_back(m.market_data_type);
   }
