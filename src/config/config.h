@@ -69,6 +69,13 @@ struct GatewayConfig {
   // is declared dead.
   Duration probe_interval = std::chrono::seconds{10};
   Duration probe_deadline = std::chrono::seconds{5};
+  // How many tick-by-tick subscriptions the account may run at once (IB answers 10190 past it);
+  // streams beyond it are recorded through reqMktData (reliability/stream_plan.h). nullopt is
+  // `auto`: no upper bound until IB's answers teach one (reliability::TickByTickAllowance).
+  std::optional<int32_t> tick_by_tick_limit = 3;
+  // The account's market-data lines: every tick-by-tick subscription and every reqMktData takes
+  // one (IB answers 101 past them).
+  int32_t market_data_lines = 100;
 
   int32_t RecorderClientId() const { return client_id + 1000; }
 
@@ -250,8 +257,10 @@ struct ContractConfig {
   Duration market_break_tolerance = std::chrono::hours{2};
   Duration first_data_timeout = std::chrono::seconds{30};
   int32_t circuit_breaker_threshold = 5;
-  // 1 critical, 2 important, 3 optional.
-  int32_t priority = 1;
+  // Who gets the tick-by-tick allowance and the market-data lines first: 1 first. The default
+  // (100) comes after any explicit priority; ties keep configuration order. (The original's
+  // 1 critical, 2 important, 3 optional still read the same way.) Also an alert label.
+  int32_t priority = 100;
   // Replaces IB's trading hours when set (both trading and liquid).
   std::vector<WeeklySession> custom_trading_hours;
   // IANA zone for custom_trading_hours and IB's hours; empty: IB's timeZoneId.

@@ -108,7 +108,7 @@ std::vector<Setting<ContractConfig>> BuildContractSettings() {
                       DurationKind(seconds(1), hours(1))));
   s.push_back(Bind<K>("circuit_breaker_threshold", IBSTREAM_FIELD(circuit_breaker_threshold),
                       IntKind<int32_t>(1, 1000)));
-  s.push_back(Bind<K>("priority", IBSTREAM_FIELD(priority), IntKind<int32_t>(1, 3)));
+  s.push_back(Bind<K>("priority", IBSTREAM_FIELD(priority), IntKind<int32_t>(1, 1000)));
   s.push_back(
       Bind<K>("custom_trading_hours", IBSTREAM_FIELD(custom_trading_hours), WeeklyHoursKind()));
   s.push_back(Bind<K>("timezone_override", IBSTREAM_FIELD(timezone_override), TimeZoneKind()));

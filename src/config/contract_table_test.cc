@@ -37,8 +37,9 @@ TEST(ContractTable, UnsetReliabilityFieldsFollowTheRunningConfiguration) {
 }
 
 TEST(ContractTable, NamesEveryBadKeyAndValue) {
-  auto contract = ParseContractTable("symbol = \"ES\"\ntick_types = [\"quotes\"]\npriority = 7\n",
-                                     ReliabilityConfig{}, "request");
+  auto contract =
+      ParseContractTable("symbol = \"ES\"\ntick_types = [\"quotes\"]\npriority = 1001\n",
+                         ReliabilityConfig{}, "request");
   ASSERT_FALSE(contract.ok());
   const std::string message = contract.status().message();
   EXPECT_NE(message.find("request"), std::string::npos) << message;

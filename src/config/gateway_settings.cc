@@ -45,6 +45,27 @@ Kind<std::vector<uint16_t>> PortListKind() {
           {}};
 }
 
+// 0..1000, or "auto" (nullopt): learned from IB's answers.
+Kind<std::optional<int32_t>> TickByTickLimitKind() {
+  return {"an integer from 0 to 1000, or \"auto\" (no limit until IB refuses one: 10190)",
+          [](const RawValue& raw) -> Result<std::optional<int32_t>> {
+            if (raw.node == nullptr || raw.node->is_string()) {
+              Result<std::string> text = AsString(raw);
+              if (!text.ok()) return text.status();
+              if (EqualsIgnoreCase(Trim(*text), "auto")) return std::optional<int32_t>();
+              if (raw.node != nullptr) return InvalidArgument("neither an integer nor \"auto\"");
+            }
+            Result<int64_t> value = AsInteger(raw);
+            if (!value.ok()) return value.status();
+            if (*value < 0 || *value > 1000) return InvalidArgument("out of range");
+            return std::optional<int32_t>(static_cast<int32_t>(*value));
+          },
+          [](const std::optional<int32_t>& limit) {
+            return limit ? std::to_string(*limit) : Quote("auto");
+          },
+          {}};
+}
+
 }  // namespace
 
 void AddGatewaySettings(std::vector<Setting<Config>>& s) {
@@ -64,6 +85,10 @@ void AddGatewaySettings(std::vector<Setting<Config>>& s) {
                       DurationKind(seconds(1), hours(1))));
   s.push_back(Bind<C>("gateway.probe_deadline", IBSTREAM_FIELD(gateway.probe_deadline),
                       DurationKind(milliseconds(100), minutes(10))));
+  s.push_back(Bind<C>("gateway.tick_by_tick_limit", IBSTREAM_FIELD(gateway.tick_by_tick_limit),
+                      TickByTickLimitKind()));
+  s.push_back(Bind<C>("gateway.market_data_lines", IBSTREAM_FIELD(gateway.market_data_lines),
+                      IntKind<int32_t>(1, 10000)));
 }
 
 }  // namespace ibstream::config::internal

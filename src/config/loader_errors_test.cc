@@ -28,6 +28,8 @@ std::vector<BadCase> BadValues() {
       {"gateway.connect_timeout", "1.5", "1.5", "wrong type: a float"},
       {"gateway.probe_interval", "\"0s\"", "\"0s\"", "out of range"},
       {"gateway.probe_deadline", "\"fast\"", "\"fast\"", "does not start with a whole number"},
+      {"gateway.tick_by_tick_limit", "1001", "1001", "out of range"},
+      {"gateway.market_data_lines", "0", "0", "out of range"},
       {"storage.path", "\"\"", "\"\"", "empty"},
       {"storage.fsync", "\"sometimes\"", "\"sometimes\"", "unknown name"},
       {"storage.batch_interval", "\"2m\"", "\"2m\"", "out of range"},
@@ -100,7 +102,7 @@ std::vector<BadCase> BadContractValues() {
       {"market_break_tolerance", "\"-1h\"", "\"-1h\"", "does not start with a whole number"},
       {"first_data_timeout", "true", "true", "wrong type: a boolean"},
       {"circuit_breaker_threshold", "1001", "1001", "out of range"},
-      {"priority", "4", "4", "out of range"},
+      {"priority", "1001", "1001", "out of range"},
       {"custom_trading_hours", "\"weekdays\"", "\"weekdays\"", "is not 'DAYS HH:MM-HH:MM'"},
       {"timezone_override", "\"Mars/Olympus\"", "\"Mars/Olympus\"", "not a zone"},
       {"buffer_hours", "0", "0", "out of range"},
@@ -149,6 +151,38 @@ TEST(LoaderTest, EveryBadContractValueNamesKeyValueAndAllowed) {
     EXPECT_NE(error->problem.find(c.problem), std::string::npos) << error->problem;
     EXPECT_EQ(error->allowed, keys[DocKey(key)].allowed);
   }
+}
+
+TEST(LoaderTest, GatewayLimitsNameTheKeyAndTheAllowedRange) {
+  const std::string limit_allowed =
+      "allowed: an integer from 0 to 1000, or \"auto\" (no limit until IB refuses one: 10190)";
+  const std::pair<std::string, std::string> cases[] = {
+      {"[gateway]\ntick_by_tick_limit = -1\n",
+       "ibstream.toml:2: gateway.tick_by_tick_limit = -1: out of range; " + limit_allowed},
+      {"[gateway]\ntick_by_tick_limit = \"many\"\n",
+       "ibstream.toml:2: gateway.tick_by_tick_limit = \"many\": neither an integer nor \"auto\"; " +
+           limit_allowed},
+      {"[gateway]\ntick_by_tick_limit = 2.5\n",
+       "ibstream.toml:2: gateway.tick_by_tick_limit = 2.5: wrong type: a float; " + limit_allowed},
+      {"[gateway]\nmarket_data_lines = 10001\n",
+       "ibstream.toml:2: gateway.market_data_lines = 10001: out of range; allowed: an integer from "
+       "1 to 10000"},
+      {"[[contracts]]\ncon_id = 1\npriority = 0\n",
+       "ibstream.toml:3: contracts[0].priority = 0: out of range; allowed: an integer from 1 to "
+       "1000"},
+  };
+  for (const auto& [text, message] : cases) {
+    LoadResult result = LoadText(text);
+    ASSERT_EQ(result.errors.size(), 1u) << text << Errors(result);
+    EXPECT_EQ(result.errors[0].ToString(), message);
+  }
+  LoadResult env = LoadText("", {{"IBSTREAM_GATEWAY_TICK_BY_TICK_LIMIT", "lots"}});
+  ASSERT_EQ(env.errors.size(), 1u) << Errors(env);
+  EXPECT_EQ(
+      env.errors[0].ToString(),
+      "env IBSTREAM_GATEWAY_TICK_BY_TICK_LIMIT: gateway.tick_by_tick_limit = \"lots\": not an "
+      "integer; " +
+          limit_allowed);
 }
 
 TEST(LoaderTest, BadVariablesNameTheVariable) {
@@ -228,7 +262,7 @@ TEST(LoaderTest, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_EQ(result.errors[0].ToString(),
             "ibstream.toml:2: gateway.hots = \"x\": unknown key (did you mean gateway.host?); "
             "allowed: keys of [gateway]: host, ports, client_id, connect_timeout, probe_interval, "
-            "probe_deadline");
+            "probe_deadline, tick_by_tick_limit, market_data_lines");
   EXPECT_EQ(result.errors[1].key, "alerts.rules.gateway_down.cooldwn");
   EXPECT_EQ(result.errors[1].problem,
             "unknown key (did you mean alerts.rules.gateway_down.cooldown?)");

@@ -46,6 +46,10 @@ std::vector<KeyCase> GoodValues() {
       {"gateway.connect_timeout", "\"2500ms\"", "2500ms", "2s500ms"},
       {"gateway.probe_interval", "30", "30", "30s"},
       {"gateway.probe_deadline", "\"2s\"", "2s", "2s"},
+      {"gateway.tick_by_tick_limit", "5", "5", "5"},
+      {"gateway.tick_by_tick_limit", "0", "0", "0"},
+      {"gateway.tick_by_tick_limit", "\"auto\"", "AUTO", "\"auto\""},
+      {"gateway.market_data_lines", "300", "300", "300"},
       {"storage.path", "\"/var/lib/ibstream\"", "/var/lib/ibstream", "\"/var/lib/ibstream\""},
       {"storage.fsync", "\"always\"", "ALWAYS", "\"always\""},
       {"storage.batch_interval", "\"200ms\"", "200ms", "200ms"},
@@ -124,6 +128,7 @@ std::vector<KeyCase> GoodContractValues() {
       {"first_data_timeout", "\"10s\"", "10", "10s"},
       {"circuit_breaker_threshold", "3", "3", "3"},
       {"priority", "2", "2", "2"},
+      {"priority", "1000", "1000", "1000"},
       {"custom_trading_hours", "\"Sun-Thu 17:00-16:00\"", "sun-thu 17:00-16:00",
        "\"Sun-Thu 17:00-16:00\""},
       {"timezone_override", "\"America/Chicago\"", "America/Chicago", "\"America/Chicago\""},
@@ -388,6 +393,40 @@ TEST(LoaderTest, TypedValuesReachTheConfig) {
   EXPECT_EQ(c.alerts.rules.at("data_stale_during_trading").severity, AlertSeverity::kCritical);
   EXPECT_EQ(c.alerts.rules.at("data_stale_during_trading").cooldown, minutes(15));
   EXPECT_EQ(c.alerts.rules.size(), std::size(kAlertRuleNames));
+}
+
+TEST(LoaderTest, GatewayLimitsAndPriority) {
+  MapEnv env;
+  LoadResult defaults = LoadConfigWithoutFile(env);
+  ASSERT_TRUE(defaults.ok()) << Errors(defaults);
+  EXPECT_EQ(defaults.config.gateway.tick_by_tick_limit, 3);
+  EXPECT_EQ(defaults.config.gateway.market_data_lines, 100);
+  EXPECT_EQ(defaults.Find("gateway.tick_by_tick_limit")->value, "3");
+
+  LoadResult result = LoadText(
+      "[gateway]\n"
+      "tick_by_tick_limit = \"auto\"\n"
+      "market_data_lines = 10000\n"
+      "[[contracts]]\n"
+      "con_id = 1\n"
+      "[[contracts]]\n"
+      "con_id = 2\n"
+      "priority = 100\n"
+      "[[contracts]]\n"
+      "con_id = 3\n"
+      "priority = 99\n");
+  ASSERT_TRUE(result.ok()) << Errors(result);
+  EXPECT_EQ(result.config.gateway.tick_by_tick_limit, std::nullopt);
+  EXPECT_EQ(result.Find("gateway.tick_by_tick_limit")->value, "\"auto\"");
+  EXPECT_EQ(result.config.gateway.market_data_lines, 10000);
+  // Unset is 100: any explicit priority below it comes first, an equal one ties.
+  EXPECT_EQ(result.config.contracts[0].priority, 100);
+  EXPECT_EQ(result.config.contracts[1].priority, 100);
+  EXPECT_EQ(result.config.contracts[2].priority, 99);
+
+  LoadResult from_env = LoadText("", {{"IBSTREAM_GATEWAY_TICK_BY_TICK_LIMIT", "0"}});
+  ASSERT_TRUE(from_env.ok()) << Errors(from_env);
+  EXPECT_EQ(from_env.config.gateway.tick_by_tick_limit, 0);
 }
 
 TEST(LoaderTest, SystematicEnvNames) {

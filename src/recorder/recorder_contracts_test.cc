@@ -200,7 +200,7 @@ TEST_F(RecorderContractsTest, AReloadChangesTickTypesInPlaceAndAddsAndRemovesCon
 TEST_F(RecorderContractsTest, BadRequestsChangeNothing) {
   StartAll("2025-08-12T14:00:00Z", kSpeed);
   WaitRecording(kMnqKey);
-  auto bad = recorder_->Track("symbol = \"ES\"\npriority = 9\n");
+  auto bad = recorder_->Track("symbol = \"ES\"\npriority = 1001\n");
   ASSERT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("priority"), std::string::npos);
   EXPECT_EQ(recorder_->Track("con_id = ").status().code(), StatusCode::kInvalidArgument);

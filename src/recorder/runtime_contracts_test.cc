@@ -101,7 +101,7 @@ TEST_F(RuntimeContractsTest, MergeAppliesUntracksReplacementsAndAdditions) {
 
 TEST_F(RuntimeContractsTest, ARuntimeEntryThatNoLongerChecksIsNamedNotApplied) {
   RuntimeContracts runtime;
-  runtime.Track("con_1", "con_id = 1\npriority = 12\n", at_);
+  runtime.Track("con_1", "con_id = 1\npriority = 1001\n", at_);
   runtime.Track("con_2", "con_id = 3\n", at_);  // key and contract disagree
   const EffectiveContracts merged = MergeContracts({}, runtime, {});
   EXPECT_TRUE(merged.contracts.empty());

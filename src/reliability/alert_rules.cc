@@ -46,6 +46,8 @@ ContractFacts Aggregate(const std::vector<StreamAlertFacts>& streams) {
     const StreamHealth& h = s.health;
     f.status = h.market_status;
     f.priority = s.priority;
+    // A capacity refusal is no fault of the stream: the plan's capacity warning explains it.
+    if (s.capacity_code) continue;
     if (h.flow == DataFlow::kStale && !s.refused_code) {
       f.stale.push_back(s.type);
       f.max_silence = std::max(f.max_silence, h.silence);
@@ -99,6 +101,54 @@ void AppendPermissionAlerts(int64_t contract_id, const ContractFacts& f,
         "delayed or partial market data (IB " + std::to_string(*f.advisory_code) + ")", f.advisory,
         AlertSeverity::kWarning, f.advisory_code));
   }
+}
+
+// The streams a plan does not record by tick-by-tick, in plan order.
+std::vector<const PlannedStream*> OffTickByTick(const StreamPlan& plan) {
+  std::vector<const PlannedStream*> out;
+  for (const PlannedStream& p : plan.streams) {
+    if (p.route != StreamRoute::kTickByTick) out.push_back(&p);
+  }
+  return out;
+}
+
+bool SameOffTickByTick(const std::vector<const PlannedStream*>& a,
+                       const std::vector<const PlannedStream*>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const PlannedStream* x, const PlannedStream* y) {
+                      return x->wanted.stream == y->wanted.stream && x->route == y->route &&
+                             x->reason == y->reason;
+                    });
+}
+
+std::string StreamLabel(const PlannedStream& p) {
+  const WantedStream& w = p.wanted;
+  return (w.symbol.empty() ? std::to_string(w.stream.contract_id) : w.symbol) + " " +
+         std::string(TickTypeName(w.stream.type));
+}
+
+// "on the fallback: ES last, AAPL bid_ask (tick-by-tick limit 3 reached)", one group per route
+// and reason in plan order, joined by "; ".
+std::string CapacitySummary(const std::vector<const PlannedStream*>& off) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const PlannedStream* p : off) {
+    const std::string head =
+        std::string(p->route == StreamRoute::kFallback ? "on the fallback" : "not recorded") + "|" +
+        p->reason;
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == head; });
+    if (it == groups.end()) it = groups.insert(groups.end(), {head, {}});
+    it->second.push_back(StreamLabel(*p));
+  }
+  std::string out;
+  for (const auto& [head, streams] : groups) {
+    std::string names;
+    for (const std::string& s : streams) names += (names.empty() ? "" : ", ") + s;
+    const size_t bar = head.find('|');
+    if (!out.empty()) out += "; ";
+    out += head.substr(0, bar) + ": " + names + " (" + head.substr(bar + 1) + ")";
+  }
+  return out;
 }
 
 }  // namespace
@@ -231,6 +281,45 @@ AlertCondition BackfillFailedAlert(int64_t contract_id, std::string_view reason)
 AlertCondition StorageErrorAlert(std::string_view message) {
   return Condition(rules::kStorageError, std::nullopt, "storage error: " + std::string(message),
                    {});
+}
+
+}  // namespace ibstream::reliability
+
+namespace ibstream::reliability {
+
+std::optional<Alert> StreamCapacityAlert(const StreamPlan& previous, const StreamPlan& current,
+                                         TimePoint now) {
+  const std::vector<const PlannedStream*> before = OffTickByTick(previous);
+  const std::vector<const PlannedStream*> after = OffTickByTick(current);
+  if (SameOffTickByTick(before, after)) return std::nullopt;
+  Alert alert;
+  alert.rule = std::string(rules::kStreamCapacity);
+  alert.severity = AlertSeverity::kWarning;
+  alert.starts_at = now;
+  if (after.empty()) {
+    alert.state = AlertState::kResolved;
+    alert.ends_at = now;
+    alert.summary = "every stream is on tick-by-tick again";
+    return alert;
+  }
+  alert.state = AlertState::kFiring;
+  std::vector<std::string> fallback, unserved;
+  for (const PlannedStream* p : after) {
+    (p->route == StreamRoute::kFallback ? fallback : unserved).push_back(StreamLabel(*p));
+  }
+  alert.summary = std::to_string(after.size()) + " of " + std::to_string(current.streams.size()) +
+                  " streams not on tick-by-tick: " + CapacitySummary(after);
+  const StreamBudget& b = current.budget;
+  alert.labels = {
+      {"fallback", Join(fallback)},
+      {"unserved", Join(unserved)},
+      {"tick_by_tick_used", std::to_string(current.tick_by_tick_used)},
+      {"tick_by_tick_limit",
+       b.tick_by_tick_limit ? std::to_string(*b.tick_by_tick_limit) : std::string("none")},
+      {"market_data_lines_used", std::to_string(current.lines_used)},
+      {"market_data_lines", std::to_string(b.market_data_lines)},
+  };
+  return alert;
 }
 
 }  // namespace ibstream::reliability

@@ -16,9 +16,11 @@
 
 #include "calendar/market_status.h"
 #include "common/clock.h"
+#include "model/alert.h"
 #include "model/tick.h"
 #include "reliability/alerts.h"
 #include "reliability/stream_health.h"
+#include "reliability/stream_plan.h"
 
 namespace ibstream::reliability {
 
@@ -57,12 +59,15 @@ struct StreamAlertFacts {
   // A terminal refusal (permission, limit) and an advisory notice (delayed data), by IB code.
   std::optional<int> refused_code;
   std::optional<int> advisory_code;
+  // A capacity refusal (10190, 101, 309): the stream waits for its re-plan onto the fallback.
+  std::optional<int> capacity_code;
 };
 
 // The per-contract rules over a contract's streams (in stream order): data_stale_during_trading,
 // competing_session, circuit_open, frequent_reconnections, retries_exhausted and
 // permission_denied (a refusal, else an advisory notice at warning severity). A refused stream
-// is reported only by permission_denied: its silence, breaker and schedule follow from it.
+// is reported only by permission_denied: its silence, breaker and schedule follow from it. A
+// stream refused for capacity raises none of these (StreamCapacityAlert reports the plan).
 void AppendContractAlerts(int64_t contract_id, const std::vector<StreamAlertFacts>& streams,
                           const AlertOptions& options, std::vector<AlertCondition>& out);
 
@@ -83,6 +88,18 @@ void AppendStorageSuspendedAlerts(bool suspended, std::string_view cause,
 // clock_skew when the local clock is off by more than `clock_skew_threshold` either way.
 void AppendClockSkewAlerts(std::optional<Duration> offset, const AlertOptions& options,
                            std::vector<AlertCondition>& out);
+
+// stream_capacity: the warning that some streams are not on tick-by-tick, from the stream plan
+// before and after a re-plan. Returns
+//   * a firing alert when the streams off tick-by-tick (on the fallback or unserved), their routes
+//     or their reasons differ between the plans and some remain: raised once per change, naming
+//     the streams (symbol and kind) grouped by route and reason;
+//   * a resolved alert when some were off tick-by-tick and now none are;
+//   * nullopt when nothing changed.
+// Process-wide (no contract), severity warning, never critical. `starts_at` (and a resolution's
+// `ends_at`) is `now`; the caller carries the firing alert's `starts_at` over to its resolution.
+std::optional<Alert> StreamCapacityAlert(const StreamPlan& previous, const StreamPlan& current,
+                                         TimePoint now);
 
 // The event rules (raised, not observed). A gap shorter than `gap_min_duration` is no alert.
 std::optional<AlertCondition> GapDetectedAlert(int64_t contract_id, TimePoint start, TimePoint end,

@@ -307,5 +307,77 @@ TEST(EventAlertsTest, GapsShorterThanTheMinimumAreNoAlert) {
   EXPECT_TRUE(storage.labels.empty());
 }
 
+TEST(StreamCapacityAlertTest, Table) {
+  auto w = [](int64_t id, TickType t, int order, std::string symbol) {
+    return WantedStream{{id, t}, 100, order, std::move(symbol)};
+  };
+  const std::vector<WantedStream> two = {
+      w(1, TickType::kBidAsk, 0, "MNQ"), w(1, TickType::kLast, 0, "MNQ"),
+      w(2, TickType::kBidAsk, 1, "ES"), w(2, TickType::kLast, 1, "ES")};
+  std::vector<WantedStream> three = two;
+  three.push_back(w(3, TickType::kMidPoint, 2, "EUR"));
+  const StreamPlan none;
+  const StreamPlan all = PlanStreams(two, {std::nullopt, 100});
+  const StreamPlan limit3 = PlanStreams(two, {3, 100});
+  const StreamPlan limit2 = PlanStreams(two, {2, 100});
+  const StreamPlan short_lines = PlanStreams(three, {3, 2});
+  const TimePoint now = kT0;
+
+  struct Case {
+    std::string name;
+    const StreamPlan* previous;
+    const StreamPlan* current;
+    std::optional<AlertState> state;
+    std::string summary;
+  };
+  const std::vector<Case> cases = {
+      {"nothing planned yet, all on tick-by-tick", &none, &all, std::nullopt, ""},
+      {"unchanged", &limit3, &limit3, std::nullopt, ""},
+      {"first plan over the allowance", &none, &limit3, AlertState::kFiring,
+       "1 of 4 streams not on tick-by-tick: on the fallback: ES last (tick-by-tick limit 3 "
+       "reached)"},
+      {"a lower limit is a change", &limit3, &limit2, AlertState::kFiring,
+       "2 of 4 streams not on tick-by-tick: on the fallback: ES bid_ask, ES last (tick-by-tick "
+       "limit 2 reached)"},
+      {"unserved and fallback streams, grouped by reason", &limit3, &short_lines,
+       AlertState::kFiring,
+       "5 of 5 streams not on tick-by-tick: on the fallback: MNQ bid_ask, MNQ last, ES bid_ask, "
+       "ES last (no market-data line left for tick-by-tick (2)); not recorded: EUR mid_point (no "
+       "market-data line left (2))"},
+      {"every stream on tick-by-tick again", &limit2, &all, AlertState::kResolved,
+       "every stream is on tick-by-tick again"},
+  };
+  for (const Case& c : cases) {
+    const std::optional<Alert> alert = StreamCapacityAlert(*c.previous, *c.current, now);
+    ASSERT_EQ(alert.has_value(), c.state.has_value()) << c.name;
+    if (!alert) continue;
+    EXPECT_EQ(alert->state, *c.state) << c.name;
+    EXPECT_EQ(alert->summary, c.summary) << c.name;
+    EXPECT_EQ(alert->rule, rules::kStreamCapacity) << c.name;
+    EXPECT_EQ(alert->severity, AlertSeverity::kWarning) << c.name;
+    EXPECT_FALSE(alert->contract_id.has_value()) << c.name;
+  }
+  const std::optional<Alert> a = StreamCapacityAlert(limit3, short_lines, now);
+  EXPECT_EQ(a->labels.at("fallback"), "MNQ bid_ask,MNQ last,ES bid_ask,ES last");
+  EXPECT_EQ(a->labels.at("unserved"), "EUR mid_point");
+  EXPECT_EQ(a->labels.at("tick_by_tick_limit"), "3");
+  EXPECT_EQ(a->labels.at("market_data_lines"), "2");
+  EXPECT_EQ(a->labels.at("market_data_lines_used"), "2");
+}
+
+TEST(ContractAlertsTest, CapacityRefusalRaisesNoStreamAlert) {
+  StreamAlertFacts s;
+  s.type = TickType::kLast;
+  s.health.flow = DataFlow::kStale;
+  s.health.market_status = calendar::MarketStatus::kOpen;
+  s.health.silence = std::chrono::minutes(20);
+  s.breaker_closed = false;
+  s.retries_exhausted = true;
+  s.capacity_code = 10190;
+  std::vector<AlertCondition> out;
+  AppendContractAlerts(711280073, {s}, AlertOptions{}, out);
+  EXPECT_TRUE(out.empty());
+}
+
 }  // namespace
 }  // namespace ibstream::reliability

@@ -45,6 +45,8 @@ inline constexpr std::string_view kTimezoneUnknown = "timezone_unknown";
 inline constexpr std::string_view kPermissionDenied = "permission_denied";
 inline constexpr std::string_view kCompetingSession = "competing_session";
 inline constexpr std::string_view kRetriesExhausted = "retries_exhausted";
+// Decided by StreamCapacityAlert (alert_rules.h) from the stream plan, outside this manager.
+inline constexpr std::string_view kStreamCapacity = "stream_capacity";
 }  // namespace rules
 
 struct AlertRuleOptions {

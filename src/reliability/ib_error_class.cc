@@ -32,6 +32,7 @@ IbErrorClass ClassifyIbError(int code) {
     case 10189:
       return IbErrorClass::kPermissionDenied;
     case 101:
+    case 309:
     case 10190:
       return IbErrorClass::kLimitReached;
     case 10090:

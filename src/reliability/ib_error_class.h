@@ -25,7 +25,10 @@ enum class IbErrorClass {
   kCompetingSession,
   // 354, 10089, 10168, 10186, 10189: no permission for this data; terminal for the request.
   kPermissionDenied,
-  // 10190, 101: a tick-by-tick or market-data line limit is reached; terminal for the request.
+  // 10190, 101, 309: a capacity signal, not a permission failure: the tick-by-tick allowance, the
+  // market-data lines or the market-depth allowance is used up. Terminal for the request (IB
+  // will not serve it), but not for the stream: the stream planner (stream_plan.h) moves it onto
+  // the reqMktData fallback; it is never retried as such nor reconnected.
   kLimitReached,
   // 10167, 10090, 10091: delayed or partial data; not terminal, data keeps flowing.
   kAdvisory,
@@ -46,10 +49,16 @@ IbErrorClass ClassifyIbError(int code);
 // "ib_link_lost", "permission_denied", ...
 std::string_view IbErrorClassName(IbErrorClass error_class);
 
-// True for classes that end a subscription for good: retrying soon would only repeat the refusal.
+// True for classes that end the request: IB will not serve it, so it should be cancelled, and
+// repeating it soon would only repeat the answer.
 constexpr bool IsTerminalForRequest(IbErrorClass error_class) {
   return error_class == IbErrorClass::kPermissionDenied ||
          error_class == IbErrorClass::kLimitReached;
+}
+
+// True for the capacity signals (10190, 101, 309): re-plan the stream, do not alert as a refusal.
+constexpr bool IsCapacitySignal(IbErrorClass error_class) {
+  return error_class == IbErrorClass::kLimitReached;
 }
 
 }  // namespace ibstream::reliability

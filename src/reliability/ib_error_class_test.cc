@@ -31,6 +31,7 @@ TEST(IbErrorClassTest, CodesFromTheProtocolTable) {
       {10189, C::kPermissionDenied},
       {10190, C::kLimitReached},
       {101, C::kLimitReached},
+      {309, C::kLimitReached},
       {10167, C::kAdvisory},
       {10090, C::kAdvisory},
       {10091, C::kAdvisory},
@@ -60,6 +61,16 @@ TEST(IbErrorClassTest, OnlyRefusalsAreTerminal) {
   EXPECT_FALSE(IsTerminalForRequest(ClassifyIbError(10197)));
   EXPECT_FALSE(IsTerminalForRequest(ClassifyIbError(322)));
   EXPECT_EQ(IbErrorClassName(ClassifyIbError(10197)), "competing_session");
+}
+
+TEST(IbErrorClassTest, CapacitySignalsAreNotPermissionFailures) {
+  for (int code : {10190, 101, 309}) {
+    EXPECT_TRUE(IsCapacitySignal(ClassifyIbError(code))) << code;
+    EXPECT_NE(ClassifyIbError(code), IbErrorClass::kPermissionDenied) << code;
+  }
+  for (int code : {354, 10089, 10168, 10186, 10189, 10197, 322, 1100}) {
+    EXPECT_FALSE(IsCapacitySignal(ClassifyIbError(code))) << code;
+  }
 }
 
 }  // namespace

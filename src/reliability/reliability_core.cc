@@ -39,7 +39,8 @@ ReliabilityCore::ReliabilityCore(ReliabilityOptions options, AlertSink& sink)
       retry_(options_.retry, options_.seed),
       alerts_(options_.alerts, sink),
       gateway_breaker_(
-          BreakerOptions{options_.gateway_breaker_threshold, options_.breaker_recovery_timeout}) {}
+          BreakerOptions{options_.gateway_breaker_threshold, options_.breaker_recovery_timeout}),
+      sink_(sink) {}
 
 void ReliabilityCore::AddStream(const StreamKey& stream,
                                 const ContractReliabilityOptions& options) {
@@ -137,6 +138,7 @@ void ReliabilityCore::OnTick(const StreamKey& stream, TimePoint now) {
   if (r == nullptr) return;
   r->probe_used = false;
   r->competing_since.reset();
+  r->capacity_code.reset();
   if (r->sub != SubState::kActive) r->sub = SubState::kActive;
   if (r->failing || r->attempt_unjudged || r->refused_code ||
       r->breaker.consecutive_failures() > 0) {
@@ -178,7 +180,9 @@ void ReliabilityCore::OnConnectionUp(TimePoint now) {
   retry_.ReportSuccess(RetryTarget::Gateway(), now);
   RecordBreaker(RetryTarget::Gateway(), gateway_breaker_.RecordSuccess(now));
   for (auto& [key, r] : streams_) {
-    if (r.sub != SubState::kRefused) r.sub = SubState::kNeedsSubscribe;
+    if (r.sub != SubState::kRefused && r.sub != SubState::kCapacity) {
+      r.sub = SubState::kNeedsSubscribe;
+    }
     r.probe_used = false;
   }
 }
@@ -190,7 +194,8 @@ void ReliabilityCore::SessionLost(TimePoint now) {
   for (auto& [key, r] : streams_) {
     r.competing_since.reset();
     r.last_wait.reset();
-    if (r.sub == SubState::kRefused) continue;  // its maintenance schedule survives
+    // A refusal's maintenance schedule survives; a capacity-parked stream waits for its re-plan.
+    if (r.sub == SubState::kRefused || r.sub == SubState::kCapacity) continue;
     r.sub = SubState::kNeedsSubscribe;
     if (r.failing) retry_.Abandon(RetryTarget::Stream(key));
     r.failing = false;
@@ -247,11 +252,21 @@ void ReliabilityCore::OnStreamIbError(StreamRecord& r, IbErrorClass cls, int cod
       StreamFailed(r, FailureKind::kCompetingSession, now);
       return;
     case IbErrorClass::kPermissionDenied:
-    case IbErrorClass::kLimitReached:
       monitor_.OnStreamError(r.key, cls, code, now);
       r.sub = SubState::kRefused;
       r.refused_code = code;
       StreamFailed(r, FailureKind::kPermissionDenied, now);
+      return;
+    case IbErrorClass::kLimitReached:
+      // Capacity, not a fault: park the stream until the recorder re-plans it. An episode it was
+      // in ends without a verdict; nothing is retried and the breaker is not charged.
+      monitor_.OnStreamError(r.key, cls, code, now);
+      r.sub = SubState::kCapacity;
+      r.capacity_code = code;
+      if (r.failing) retry_.Abandon(RetryTarget::Stream(r.key));
+      r.failing = false;
+      r.attempt_unjudged = false;
+      r.last_wait.reset();
       return;
     case IbErrorClass::kAdvisory:
       monitor_.OnStreamError(r.key, cls, code, now);
@@ -279,7 +294,7 @@ void ReliabilityCore::OnSessionIbError(IbErrorClass cls, TimePoint now) {
       monitor_.OnConnectionNotice(cls, now);
       for (auto& [key, r] : streams_) {
         r.probe_used = false;
-        if (r.sub == SubState::kRefused) continue;
+        if (r.sub == SubState::kRefused || r.sub == SubState::kCapacity) continue;
         r.sub = SubState::kNeedsSubscribe;
         if (r.failing) retry_.Abandon(RetryTarget::Stream(key));
         r.failing = false;
@@ -312,9 +327,11 @@ void ReliabilityCore::OnSessionIbError(IbErrorClass cls, TimePoint now) {
 void ReliabilityCore::OnSubscribed(const StreamKey& stream, TimePoint now) {
   StreamRecord* r = Find(stream);
   if (r == nullptr) return;
-  if (r->sub == SubState::kRequested || r->sub == SubState::kNeedsSubscribe) {
+  if (r->sub == SubState::kRequested || r->sub == SubState::kNeedsSubscribe ||
+      r->sub == SubState::kCapacity) {
     r->sub = SubState::kActive;
   }
+  r->capacity_code.reset();
   monitor_.OnSubscribed(stream, now);
   retry_.AttemptCompleted(RetryTarget::Stream(stream), now);
 }
@@ -355,7 +372,32 @@ void ReliabilityCore::OnTimezoneProblem(int64_t contract_id, std::optional<std::
   }
 }
 
+void ReliabilityCore::OnStreamPlan(const StreamPlan& plan, TimePoint now) {
+  std::optional<Alert> decision = StreamCapacityAlert(plan_, plan, now);
+  plan_ = plan;
+  if (!decision) return;
+  if (decision->state == AlertState::kResolved) {
+    if (!capacity_alert_) return;  // nothing was firing (e.g. the first plan is all tick-by-tick)
+    decision->starts_at = capacity_alert_->starts_at;
+    capacity_alert_.reset();
+  } else {
+    capacity_alert_ = *decision;
+  }
+  capacity_pending_.push_back(std::move(*decision));
+}
+
 // --- views ---------------------------------------------------------------------------------
+
+std::vector<Alert> ReliabilityCore::FiringAlerts() const {
+  std::vector<Alert> out = alerts_.Firing();
+  if (capacity_alert_) {
+    // Process-wide alerts come first.
+    auto it = std::find_if(out.begin(), out.end(),
+                           [](const Alert& a) { return a.contract_id.has_value(); });
+    out.insert(it, *capacity_alert_);
+  }
+  return out;
+}
 
 StreamHealthMetrics ReliabilityCore::Metrics(const StreamKey& stream, TimePoint now) const {
   const StreamHealth h = monitor_.Assess(stream, now);

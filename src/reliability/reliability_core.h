@@ -16,6 +16,10 @@
 //   * kResubscribe(stream): cancel the stream's previous request if any and request it again
 //     with a fresh request id; report OnSubscribed() once the request is out and not refused,
 //     OnIbError(code, stream) for errors on its request id, OnTick() for its data.
+//   * A capacity refusal (10190, 101, 309; IsCapacitySignal) parks the stream: no resubscribe,
+//     no reconnect, no breaker failure, no refusal alert, health DEGRADED. The recorder re-plans
+//     it (stream_plan.h): onto the fallback (RemoveStream), or back to tick-by-tick later
+//     (RemoveStream then AddStream, or OnSubscribed for a request it made itself).
 //   * kWait: informational; the target's next attempt is not before `at` (TimePoint::max():
 //     until the market state changes). Emitted when the wait changes, not on every evaluation.
 // Never two kReconnect, nor two kResubscribe of one stream, are outstanding at once.
@@ -40,6 +44,7 @@
 #include "reliability/ib_error_class.h"
 #include "reliability/retry_manager.h"
 #include "reliability/stream_health.h"
+#include "reliability/stream_plan.h"
 
 namespace ibstream::reliability {
 
@@ -134,6 +139,12 @@ class ReliabilityCore {
   void OnClockSkew(Duration offset);
   // A contract whose time zone id could not be resolved (empty `zone_id` clears it).
   void OnTimezoneProblem(int64_t contract_id, std::optional<std::string> zone_id);
+  // The recorder's stream plan (stream_plan.h), after every (re)plan. Decides the
+  // stream_capacity warning against the previous plan (StreamCapacityAlert): raised once per
+  // change of the streams off tick-by-tick, resolved when every stream is on tick-by-tick again,
+  // never critical. Delivered at the next Evaluate (unless alerts are disabled); listed by
+  // FiringAlerts while firing.
+  void OnStreamPlan(const StreamPlan& plan, TimePoint now);
 
   // --- decisions ----------------------------------------------------------------------------
   Decisions Evaluate(TimePoint now);
@@ -144,7 +155,7 @@ class ReliabilityCore {
   HealthStatus ContractStatus(int64_t contract_id, TimePoint now) const;
   HealthStatus OverallStatus(TimePoint now) const;
   GatewayState gateway_state() const { return gateway_; }
-  std::vector<Alert> FiringAlerts() const { return alerts_.Firing(); }
+  std::vector<Alert> FiringAlerts() const;
   RetryStatus RetryStatusOf(const RetryTarget& target) const { return retry_.Status(target); }
   BreakerState BreakerStateOf(const RetryTarget& target) const;
   // IB codes that changed nothing (informational or unknown), for a counter.
@@ -156,6 +167,7 @@ class ReliabilityCore {
     kRequested,       // a request is out, not yet acknowledged
     kActive,          // acknowledged: data is judged by the monitor
     kRefused,         // terminal refusal; only the maintenance strategy asks again
+    kCapacity,        // 10190/101/309: parked, never retried; the recorder re-plans the stream
   };
   struct StreamRecord {
     StreamKey key;
@@ -171,6 +183,7 @@ class ReliabilityCore {
     bool probe_used = false;
     std::optional<int> advisory_code;
     std::optional<int> refused_code;
+    std::optional<int> capacity_code;
     std::optional<TimePoint> competing_since;
     int64_t error_count = 0;
     std::optional<int> last_error_code;
@@ -223,6 +236,12 @@ class ReliabilityCore {
   std::optional<Duration> clock_skew_;
   std::map<int64_t, std::string> timezone_problems_;
   uint64_t ignored_ib_codes_ = 0;
+
+  AlertSink& sink_;
+  StreamPlan plan_;
+  // The stream_capacity alert while it fires, and decisions not delivered yet.
+  std::optional<Alert> capacity_alert_;
+  std::vector<Alert> capacity_pending_;
 };
 
 }  // namespace ibstream::reliability

@@ -125,6 +125,8 @@ void ReliabilityCore::EvaluateStream(StreamRecord& r, TimePoint now, Decisions& 
       break;
     case SubState::kRefused:
       break;
+    case SubState::kCapacity:
+      return;
     case SubState::kActive:
       if (trading && !r.failing) {
         const StreamHealth h = monitor_.AssessFlow(r.key, now);
@@ -202,6 +204,7 @@ StreamAlertFacts ReliabilityCore::StreamFacts(const StreamRecord& r, TimePoint n
   f.retries_last_hour = retry_.RetriesInLastHour(target, now);
   f.retries_exhausted = retry.failing && retry.exhausted;
   f.refused_code = r.refused_code;
+  f.capacity_code = r.capacity_code;
   f.advisory_code = r.advisory_code;
   return f;
 }
@@ -221,6 +224,10 @@ void ReliabilityCore::ObserveAlerts(TimePoint now) {
   AppendClockSkewAlerts(clock_skew_, ao, conditions);
   for (AlertCondition& c : conditions) alerts_.Observe(std::move(c));
   alerts_.Evaluate(now);
+  if (!capacity_pending_.empty()) {
+    if (options_.alerts.enabled) sink_.Deliver(capacity_pending_);
+    capacity_pending_.clear();
+  }
 }
 
 Decisions ReliabilityCore::Evaluate(TimePoint now) {

@@ -236,6 +236,99 @@ TEST(ReliabilityCoreTest, AdvisoryCodeIsAWarningWithoutRetries) {
   EXPECT_TRUE(h.core.Metrics(kBidAsk, h.clock.Now()).subscription_active);
 }
 
+TEST(ReliabilityCoreTest, CapacityRefusalParksTheStreamWithoutCriticalAlertOrRetry) {
+  for (int code : {10190, 101, 309}) {
+    SCOPED_TRACE(code);
+    Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk, kLast});
+    h.refuse[kLast] = code;
+    h.RunUntil(kT0 + std::chrono::hours(3));
+    // One request, never retried (no maintenance schedule), no reconnect.
+    const auto subs = h.Actions(ActionKind::kResubscribe);
+    ASSERT_EQ(subs.size(), 2u);
+    EXPECT_EQ(h.Actions(ActionKind::kReconnect).size(), 1u);  // the initial connect only
+    // No alert at all from the stream rules: no permission_denied, no staleness, no breaker.
+    for (const Alert& a : h.sink.alerts) {
+      EXPECT_NE(a.severity, AlertSeverity::kCritical) << a.rule << ": " << a.summary;
+    }
+    EXPECT_TRUE(h.sink.alerts.empty());
+    const StreamHealthMetrics m = h.core.Metrics(kLast, h.clock.Now());
+    EXPECT_EQ(m.issue, StreamIssue::kLimitReached);
+    EXPECT_EQ(m.status, HealthStatus::kDegraded);
+    EXPECT_FALSE(m.subscription_active);
+    EXPECT_EQ(h.core.BreakerStateOf(RetryTarget::Stream(kLast)), BreakerState::kClosed);
+
+    // A reconnect does not re-request a parked stream; the recorder re-plans it.
+    h.DropConnection();
+    const TimePoint dropped = h.clock.Now();
+    h.RunUntil(dropped + minutes(5));
+    for (const auto& a : h.Actions(ActionKind::kResubscribe, dropped)) {
+      EXPECT_NE(*a.action.stream, kLast);
+    }
+    // Re-planned back onto tick-by-tick: removed and added again, it is requested afresh.
+    h.refuse.clear();
+    h.core.RemoveStream(kLast);
+    h.core.AddStream(kLast);
+    const TimePoint replanned = h.clock.Now();
+    h.RunUntil(replanned + minutes(1));
+    const auto again = h.Actions(ActionKind::kResubscribe, replanned);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].action.reason, "first_subscription");
+    EXPECT_EQ(h.core.Metrics(kLast, h.clock.Now()).issue, StreamIssue::kNone);
+  }
+}
+
+TEST(ReliabilityCoreTest, PermissionRefusalStaysCritical) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk});
+  h.refuse[kBidAsk] = 10189;
+  h.RunUntil(kT0 + minutes(5));
+  ASSERT_EQ(h.sink.alerts.size(), 1u);
+  EXPECT_EQ(h.sink.alerts[0].rule, rules::kPermissionDenied);
+  EXPECT_EQ(h.sink.alerts[0].severity, AlertSeverity::kCritical);
+}
+
+TEST(ReliabilityCoreTest, StreamPlanRaisesOneCapacityWarningPerChange) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk, kLast});
+  h.RunUntil(kT0 + seconds(10));
+  auto wanted = [](std::vector<int64_t> ids) {
+    std::vector<WantedStream> out;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      for (TickType t : {TickType::kBidAsk, TickType::kLast}) {
+        out.push_back({{ids[i], t}, 100, static_cast<int>(i), "C" + std::to_string(ids[i])});
+      }
+    }
+    return out;
+  };
+  // Within the allowance: nothing to say.
+  h.core.OnStreamPlan(PlanStreams(wanted({kMnq}), {3, 100}), h.clock.Now());
+  h.RunUntil(kT0 + seconds(20));
+  EXPECT_TRUE(h.sink.alerts.empty());
+  // Two contracts: one stream on the fallback.
+  h.core.OnStreamPlan(PlanStreams(wanted({kMnq, 7}), {3, 100}), h.clock.Now());
+  h.RunUntil(kT0 + seconds(30));
+  ASSERT_EQ(h.sink.alerts.size(), 1u);
+  EXPECT_EQ(h.sink.alerts[0].rule, rules::kStreamCapacity);
+  EXPECT_EQ(h.sink.alerts[0].severity, AlertSeverity::kWarning);
+  EXPECT_EQ(h.sink.alerts[0].state, AlertState::kFiring);
+  EXPECT_EQ(h.sink.alerts[0].labels.at("fallback"), "C7 last");
+  ASSERT_EQ(h.core.FiringAlerts().size(), 1u);
+  // The same plan again: no new alert.
+  h.core.OnStreamPlan(PlanStreams(wanted({kMnq, 7}), {3, 100}), h.clock.Now());
+  h.RunUntil(kT0 + seconds(40));
+  EXPECT_EQ(h.sink.alerts.size(), 1u);
+  // A change (a third contract): raised again.
+  h.core.OnStreamPlan(PlanStreams(wanted({kMnq, 7, 8}), {3, 100}), h.clock.Now());
+  h.RunUntil(kT0 + seconds(50));
+  ASSERT_EQ(h.sink.alerts.size(), 2u);
+  EXPECT_EQ(h.sink.alerts[1].labels.at("fallback"), "C7 last,C8 bid_ask,C8 last");
+  // Back within the allowance: resolved, with the first firing's start.
+  h.core.OnStreamPlan(PlanStreams(wanted({kMnq}), {3, 100}), h.clock.Now());
+  h.RunUntil(kT0 + seconds(60));
+  ASSERT_EQ(h.sink.alerts.size(), 3u);
+  EXPECT_EQ(h.sink.alerts[2].state, AlertState::kResolved);
+  EXPECT_EQ(h.sink.alerts[2].starts_at, h.sink.alerts[1].starts_at);
+  EXPECT_TRUE(h.core.FiringAlerts().empty());
+}
+
 TEST(ReliabilityCoreTest, OperationalAlertInputs) {
   Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk});
   h.RunUntil(kT0 + seconds(10));

@@ -72,6 +72,8 @@ std::string_view FailureKindName(FailureKind kind) {
       return "connection_lost";
     case FailureKind::kPermissionDenied:
       return "permission_denied";
+    case FailureKind::kCapacity:
+      return "capacity";
   }
   return "unknown";
 }
@@ -80,7 +82,9 @@ std::optional<RetryStrategy> SelectStrategy(calendar::MarketStatus status, Failu
                                             const RetryPolicy& policy,
                                             std::optional<RetryStrategy> contract_override) {
   if (!policy.market_aware_retry) {
-    if (kind == FailureKind::kPermissionDenied) return RetryStrategy::kMaintenance;
+    if (kind == FailureKind::kPermissionDenied || kind == FailureKind::kCapacity) {
+      return RetryStrategy::kMaintenance;
+    }
     return contract_override.value_or(RetryStrategy::kStandard);
   }
   if (status == calendar::MarketStatus::kWeekend || status == calendar::MarketStatus::kHoliday)
@@ -92,7 +96,9 @@ std::optional<RetryStrategy> SelectStrategy(calendar::MarketStatus status, Failu
       (status == calendar::MarketStatus::kBreak || status == calendar::MarketStatus::kClosed)) {
     return std::nullopt;
   }
-  if (kind == FailureKind::kPermissionDenied) return RetryStrategy::kMaintenance;
+  if (kind == FailureKind::kPermissionDenied || kind == FailureKind::kCapacity) {
+    return RetryStrategy::kMaintenance;
+  }
   if (contract_override) return *contract_override;
   switch (status) {
     case calendar::MarketStatus::kOpen:

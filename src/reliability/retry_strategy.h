@@ -45,7 +45,11 @@ enum class FailureKind {
   kFarmDown,          // 2103 and the stream went silent
   kRequestRejected,   // 322/102/200 or a request that was never acknowledged
   kConnectionLost,    // the API socket (gateway session) is down
-  kPermissionDenied,  // 354/10089/10168/10186/10189/10190/101: terminal refusals
+  kPermissionDenied,  // 354/10089/10168/10186/10189: terminal refusals
+  // 10190/101/309: the account's tick-by-tick, line or depth allowance is used up. Not a fault
+  // to retry: the stream planner moves the stream onto the reqMktData fallback, and the
+  // reliability core schedules no retry and no reconnect for it.
+  kCapacity,
 };
 
 std::string_view FailureKindName(FailureKind kind);
@@ -83,7 +87,8 @@ struct RetryPolicy {
 //     competing session, farm down)
 //     in BREAK or CLOSED           -> none: no data is expected, so a resubscribe could not be
 //                                     verified; the pre-open attempt makes it live for the open
-//   permission refusals            -> maintenance (never a storm)
+//   permission refusals, capacity  -> maintenance (never a storm; the core does not retry a
+//                                     capacity refusal at all, this is the answer for others)
 //   contract override set          -> the override
 //   OPEN/EXTENDED, stale data or
 //     competing session            -> immediate (standard if aggressive retry is off)
@@ -91,7 +96,8 @@ struct RetryPolicy {
 //   BREAK                          -> standard
 //   CLOSED                         -> conservative
 //   UNKNOWN                        -> standard (the calendar cannot tell; do not guess)
-// With market-aware retry off: the override or standard, always (maintenance for refusals).
+// With market-aware retry off: the override or standard, always (maintenance for refusals and
+// capacity).
 std::optional<RetryStrategy> SelectStrategy(calendar::MarketStatus status, FailureKind kind,
                                             const RetryPolicy& policy,
                                             std::optional<RetryStrategy> contract_override);

@@ -140,6 +140,20 @@ TEST(RetryStrategyTest, WithoutMarketAwarenessEverythingIsStandardOrOverride) {
   }
 }
 
+TEST(RetryStrategyTest, CapacityIsItsOwnCauseNeverAPermissionFailure) {
+  EXPECT_EQ(FailureKindName(F::kCapacity), "capacity");
+  EXPECT_NE(FailureKindName(F::kCapacity), FailureKindName(F::kPermissionDenied));
+  for (bool market_aware : {true, false}) {
+    RetryPolicy policy;
+    policy.market_aware_retry = market_aware;
+    for (M status : {M::kOpen, M::kExtended, M::kBreak, M::kClosed, M::kUnknown}) {
+      // Never a storm, whatever the contract asks for.
+      EXPECT_EQ(SelectStrategy(status, F::kCapacity, policy, S::kImmediate), S::kMaintenance)
+          << calendar::MarketStatusName(status) << " market_aware=" << market_aware;
+    }
+  }
+}
+
 TEST(JitterTest, FullJitterStaysWithinBoundsAndIsSeeded) {
   const uint64_t seed = 20250811;
   SCOPED_TRACE("seed " + std::to_string(seed));

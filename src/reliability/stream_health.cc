@@ -134,6 +134,7 @@ void StreamHealthMonitor::OnData(const StreamKey& stream, TimePoint now) {
   s.competing_since.reset();
   s.rejected_code.reset();
   s.refused_code.reset();
+  s.capacity_code.reset();
 }
 
 void StreamHealthMonitor::OnSocketUp(TimePoint now) {
@@ -195,9 +196,10 @@ void StreamHealthMonitor::OnStreamError(const StreamKey& stream, IbErrorClass er
       s.competing_code = code;
       break;
     case IbErrorClass::kPermissionDenied:
-    case IbErrorClass::kLimitReached:
       s.refused_code = code;
-      s.refused_class = error_class;
+      break;
+    case IbErrorClass::kLimitReached:
+      s.capacity_code = code;
       break;
     case IbErrorClass::kAdvisory:
       s.advisory_code = code;
@@ -215,12 +217,15 @@ void StreamHealthMonitor::OnSubscribed(const StreamKey& stream, TimePoint now) {
   if (it == streams_.end()) return;
   it->second.subscribed_at = now;
   it->second.rejected_code.reset();
+  it->second.capacity_code.reset();
   it->second.competing_since.reset();
 }
 
 void StreamHealthMonitor::ClearRefusal(const StreamKey& stream) {
   auto it = streams_.find(stream);
-  if (it != streams_.end()) it->second.refused_code.reset();
+  if (it == streams_.end()) return;
+  it->second.refused_code.reset();
+  it->second.capacity_code.reset();
 }
 
 StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now,
@@ -244,10 +249,13 @@ StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now,
 
   // The most fundamental reason data may not flow, before looking at the data itself.
   const bool refused = s.refused_code.has_value();
+  const bool capacity = !refused && s.capacity_code.has_value();
   if (refused) {
-    h.issue = s.refused_class == IbErrorClass::kLimitReached ? StreamIssue::kLimitReached
-                                                             : StreamIssue::kPermissionDenied;
+    h.issue = StreamIssue::kPermissionDenied;
     h.error_code = s.refused_code;
+  } else if (capacity) {
+    h.issue = StreamIssue::kLimitReached;
+    h.error_code = s.capacity_code;
   } else if (!socket_up_) {
     h.issue = StreamIssue::kSocketDown;
   } else if (ib_link_lost_since_) {
@@ -303,7 +311,10 @@ StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now,
     }
   }
 
-  if (refused || connection_problem || h.flow == DataFlow::kStale) {
+  if (capacity) {
+    // Its data is recorded through the fallback once re-planned: not failed, not healthy.
+    h.status = HealthStatus::kDegraded;
+  } else if (refused || connection_problem || h.flow == DataFlow::kStale) {
     h.status = HealthStatus::kUnhealthy;
   } else if (h.flow == DataFlow::kSilent || h.issue != StreamIssue::kNone) {
     h.status = HealthStatus::kDegraded;

@@ -46,7 +46,10 @@ std::string_view DataFlowName(DataFlow flow);
 enum class StreamIssue {
   kNone,
   kPermissionDenied,  // terminal refusal: 354, 10089, 10168, 10186, 10189
-  kLimitReached,      // terminal: 10190, 101
+  // 10190, 101, 309 for the stream's request: a capacity signal, not a failure for good. The
+  // stream waits for the planner to move it onto the fallback; DEGRADED, never UNHEALTHY; a new
+  // subscription or data clears it.
+  kLimitReached,
   kSocketDown,        // the API socket is down
   kGatewayLostIb,     // socket up, gateway lost IB (1100/2110)
   kFarmDown,          // 2103 without a 2104 since
@@ -103,10 +106,12 @@ class StreamHealthMonitor {
   void OnConnectionNotice(IbErrorClass error_class, TimePoint now);
   // An IB code tied to the stream's request.
   void OnStreamError(const StreamKey& stream, IbErrorClass error_class, int code, TimePoint now);
-  // The stream's request was (re)sent and acknowledged; clears request-scoped errors except
-  // terminal refusals (which only a later success or ClearRefusal clears).
+  // The stream's request was (re)sent and acknowledged; clears request-scoped errors (a capacity
+  // refusal included) except permission refusals (which only a later success or ClearRefusal
+  // clears).
   void OnSubscribed(const StreamKey& stream, TimePoint now);
-  // Forgets a terminal refusal (the retry succeeded or the operator changed something).
+  // Forgets a refusal, permission or capacity (the retry succeeded, the operator changed
+  // something, the stream was re-planned).
   void ClearRefusal(const StreamKey& stream);
 
   StreamHealth Assess(const StreamKey& stream, TimePoint now) const {
@@ -146,7 +151,7 @@ class StreamHealthMonitor {
     std::optional<TimePoint> competing_since;
     std::optional<int> competing_code;
     std::optional<int> refused_code;
-    IbErrorClass refused_class = IbErrorClass::kPermissionDenied;
+    std::optional<int> capacity_code;
     std::optional<int> rejected_code;
     std::optional<int> advisory_code;
   };

@@ -222,5 +222,36 @@ TEST_F(StreamHealthTest, UntrackedStreamIsUnknownAndDataForItIsIgnored) {
   EXPECT_EQ(monitor_.Assess(other, kT0).status, HealthStatus::kUnknown);
 }
 
+TEST_F(StreamHealthTest, CapacityRefusalIsDegradedNotFailedForGood) {
+  monitor_.OnMarketState(kBidAsk.contract_id, State(M::kOpen), kT0 - minutes(30));
+  monitor_.OnData(kBidAsk, kT0);
+  monitor_.OnStreamError(kLast, IbErrorClass::kLimitReached, 10190, kT0);
+  // Long past the staleness threshold: still DEGRADED (its data goes through the fallback once
+  // re-planned), where a permission refusal is UNHEALTHY.
+  StreamHealth h = At(kT0 + minutes(20), kLast);
+  EXPECT_EQ(h.issue, StreamIssue::kLimitReached);
+  EXPECT_EQ(h.error_code, 10190);
+  EXPECT_EQ(h.status, HealthStatus::kDegraded);
+  monitor_.OnStreamError(kBidAsk, IbErrorClass::kPermissionDenied, 10189, kT0);
+  EXPECT_EQ(At(kT0 + minutes(20), kBidAsk).status, HealthStatus::kUnhealthy);
+
+  // Off hours it is simply off hours.
+  monitor_.OnMarketState(kBidAsk.contract_id, State(M::kWeekend), kT0 + minutes(21));
+  EXPECT_EQ(At(kT0 + minutes(21), kLast).status, HealthStatus::kOffHours);
+  EXPECT_EQ(At(kT0 + minutes(21), kBidAsk).status, HealthStatus::kUnhealthy);
+
+  // A new subscription clears a capacity refusal (not a permission refusal).
+  monitor_.OnSubscribed(kLast, kT0 + minutes(22));
+  monitor_.OnSubscribed(kBidAsk, kT0 + minutes(22));
+  EXPECT_EQ(At(kT0 + minutes(22), kLast).issue, StreamIssue::kNone);
+  EXPECT_EQ(At(kT0 + minutes(22), kBidAsk).issue, StreamIssue::kPermissionDenied);
+  for (int code : {101, 309}) {
+    monitor_.OnStreamError(kLast, ClassifyIbError(code), code, kT0 + minutes(23));
+    EXPECT_EQ(At(kT0 + minutes(23), kLast).issue, StreamIssue::kLimitReached) << code;
+    monitor_.ClearRefusal(kLast);
+    EXPECT_EQ(At(kT0 + minutes(23), kLast).issue, StreamIssue::kNone) << code;
+  }
+}
+
 }  // namespace
 }  // namespace ibstream::reliability
