@@ -5,12 +5,8 @@
 //                   [--host H] [--port P] [--client-id N] [--timeout SECONDS]
 //
 // The contract is first resolved with reqContractDetails (an unknown conId fails with IB error
-// 200), then subscribed. One line per tick; with --json one object per tick:
-//   {"contract_id":711280073,"tick_type":"bid_ask","time":"2025-08-11T15:15:30Z",
-//    "bid_price":21500.25,"ask_price":21500.5,"bid_size":"3","ask_size":"5",
-//    "attributes":{"bid_past_low":false,"ask_past_high":false}}
-// Last/AllLast carry "price", "size", "attributes":{"past_limit","unreported"}, "exchange" and
-// "special_conditions"; MidPoint carries "price". Sizes are exact decimal strings.
+// 200), then subscribed. One line per tick; with --json one object per tick (tick_printer.h has
+// the fields of every kind).
 //
 // Ticks arrive as domain Ticks (Client::SubscribeTicks). Speed: they are formatted on the client's
 // thread with to_chars into one reused buffer (no allocation per tick) and written with one
@@ -35,6 +31,7 @@
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
+#include "cli/tick_printer.h"
 #include "client/client.h"
 #include "client/event_loop.h"
 #include "common/clock.h"
@@ -53,232 +50,6 @@ struct StreamOptions {
   int port = 4002;
   int client_id = 2;
   double timeout_seconds = 10;
-};
-
-constexpr size_t kFlushBytes = 1 << 20;
-
-// Formats ticks into one reused buffer and writes it to stdout in large batches.
-class TickPrinter {
- public:
-  TickPrinter(int64_t contract_id, TickType type, bool json)
-      : contract_id_(contract_id), type_name_(TickTypeName(type)), json_(json) {
-    out_.reserve(kFlushBytes + 4096);
-    AppendInt(contract_id_, contract_text_);
-  }
-
-  // Prints one tick of the subscription (its type is the subscribed one).
-  void Print(const Tick& t) {
-    switch (t.type) {
-      case TickType::kBidAsk:
-        BidAsk(t);
-        break;
-      case TickType::kLast:
-      case TickType::kAllLast:
-        Last(t);
-        break;
-      case TickType::kMidPoint:
-        MidPoint(t);
-        break;
-    }
-  }
-
-  void BidAsk(const Tick& t) {
-    const bool bid_past_low = (t.attributes & kAttrBidPastLow) != 0;
-    const bool ask_past_high = (t.attributes & kAttrAskPastHigh) != 0;
-    if (json_) {
-      Head(t.exchange_time);
-      Key("bid_price");
-      Number(t.bid_price);
-      Key("ask_price");
-      Number(t.ask_price);
-      Key("bid_size");
-      DecimalString(t.bid_size);
-      Key("ask_size");
-      DecimalString(t.ask_size);
-      out_ += ",\"attributes\":{\"bid_past_low\":";
-      Bool(bid_past_low);
-      out_ += ",\"ask_past_high\":";
-      Bool(ask_past_high);
-      out_ += "}}\n";
-    } else {
-      TextHead(t.exchange_time);
-      out_ += " bid ";
-      Number(t.bid_price);
-      out_ += " x ";
-      t.bid_size.AppendTo(out_);
-      out_ += "  ask ";
-      Number(t.ask_price);
-      out_ += " x ";
-      t.ask_size.AppendTo(out_);
-      if (bid_past_low) out_ += " bid_past_low";
-      if (ask_past_high) out_ += " ask_past_high";
-      out_ += '\n';
-    }
-    Counted();
-  }
-
-  void Last(const Tick& t) {
-    const bool past_limit = (t.attributes & kAttrPastLimit) != 0;
-    const bool unreported = (t.attributes & kAttrUnreported) != 0;
-    if (json_) {
-      Head(t.exchange_time);
-      Key("price");
-      Number(t.price);
-      Key("size");
-      DecimalString(t.size);
-      out_ += ",\"attributes\":{\"past_limit\":";
-      Bool(past_limit);
-      out_ += ",\"unreported\":";
-      Bool(unreported);
-      out_ += "}";
-      Key("exchange");
-      JsonString(t.exchange);
-      Key("special_conditions");
-      JsonString(t.special_conditions);
-      out_ += "}\n";
-    } else {
-      TextHead(t.exchange_time);
-      out_ += ' ';
-      Number(t.price);
-      out_ += " x ";
-      t.size.AppendTo(out_);
-      out_ += ' ';
-      out_ += t.exchange;
-      if (!t.special_conditions.empty()) {
-        out_ += " [";
-        out_ += t.special_conditions;
-        out_ += ']';
-      }
-      if (past_limit) out_ += " past_limit";
-      if (unreported) out_ += " unreported";
-      out_ += '\n';
-    }
-    Counted();
-  }
-
-  void MidPoint(const Tick& t) {
-    if (json_) {
-      Head(t.exchange_time);
-      Key("price");
-      Number(t.price);
-      out_ += "}\n";
-    } else {
-      TextHead(t.exchange_time);
-      out_ += " mid ";
-      Number(t.price);
-      out_ += '\n';
-    }
-    Counted();
-  }
-
-  // Writes what is buffered. False when stdout is gone (EPIPE) or failing; after a failure
-  // nothing more is written.
-  bool Flush() {
-    if (write_failed_) {
-      out_.clear();
-      return false;
-    }
-    size_t done = 0;
-    while (done < out_.size()) {
-      ssize_t n = write(STDOUT_FILENO, out_.data() + done, out_.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        write_failed_ = true;
-        write_errno_ = errno;
-        out_.clear();
-        return false;
-      }
-      done += static_cast<size_t>(n);
-    }
-    out_.clear();
-    return true;
-  }
-
-  int64_t printed() const { return printed_; }
-  // Whether a write to stdout failed (the stream then stops), and its errno.
-  bool write_failed() const { return write_failed_; }
-  int write_errno() const { return write_errno_; }
-
- private:
-  void Counted() {
-    ++printed_;
-    if (out_.size() >= kFlushBytes) Flush();
-  }
-
-  void Head(TimePoint time) {
-    out_ += "{\"contract_id\":";
-    out_ += contract_text_;
-    out_ += ",\"tick_type\":\"";
-    out_ += type_name_;
-    out_ += "\",\"time\":\"";
-    out_ += TimeText(time);
-    out_ += '"';
-  }
-
-  void TextHead(TimePoint time) {
-    out_ += TimeText(time);
-    out_ += ' ';
-    out_ += contract_text_;
-    out_ += ' ';
-    out_ += type_name_;
-  }
-
-  // IB's times are whole seconds and repeat for many ticks: format each second once.
-  const std::string& TimeText(TimePoint time) {
-    if (time != cached_time_ || cached_time_text_.empty()) {
-      cached_time_ = time;
-      cached_time_text_ = FormatIsoUtc(time);
-    }
-    return cached_time_text_;
-  }
-
-  void Key(const char* key) {
-    out_ += ",\"";
-    out_ += key;
-    out_ += "\":";
-  }
-
-  void Number(double value) {
-    if (!std::isfinite(value)) {
-      out_ += json_ ? "null" : "nan";
-      return;
-    }
-    char buffer[32];
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-    out_.append(buffer, ec == std::errc() ? end : buffer);
-  }
-
-  static void AppendInt(int64_t value, std::string& out) {
-    char buffer[24];
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-    out.append(buffer, ec == std::errc() ? end : buffer);
-  }
-
-  void DecimalString(const Decimal& d) {
-    if (!d.is_set()) {
-      out_ += "null";
-      return;
-    }
-    out_ += '"';
-    d.AppendTo(out_);
-    out_ += '"';
-  }
-
-  void Bool(bool b) { out_ += b ? "true" : "false"; }
-
-  // Gateway text is untrusted: escaped as JSON, invalid UTF-8 replaced.
-  void JsonString(std::string_view s) { AppendJsonString(s, out_); }
-
-  int64_t contract_id_;
-  std::string contract_text_;
-  std::string_view type_name_;
-  bool json_;
-  std::string out_;
-  TimePoint cached_time_;
-  std::string cached_time_text_;
-  int64_t printed_ = 0;
-  bool write_failed_ = false;
-  int write_errno_ = 0;
 };
 
 // The outcome the client's thread hands to the main thread.
@@ -304,6 +75,12 @@ int RunStream(const StreamOptions& options) {
   };
   Result<TickType> type = ParseTickType(options.type);
   if (!type.ok()) return fail(type.status().message());
+  if (!IsTickByTick(*type)) {
+    return fail("--type " + options.type +
+                ": quote and trade come from reqMktData, which `ibstream record` uses for streams "
+                "without a tick-by-tick slot; this command streams BidAsk, Last, AllLast or "
+                "MidPoint");
+  }
   if (options.contract_id <= 0 || options.contract_id > INT32_MAX) {
     return fail("CONID must be a positive 32-bit contract id, got " +
                 std::to_string(options.contract_id));

@@ -13,11 +13,13 @@ namespace {
 std::string_view WhatToShow(TickType type) {
   switch (type) {
     case TickType::kBidAsk:
+    case TickType::kQuote:
       return "BID_ASK";
     case TickType::kMidPoint:
       return "MIDPOINT";
     case TickType::kLast:
     case TickType::kAllLast:
+    case TickType::kTrade:
       return "TRADES";
   }
   return "TRADES";

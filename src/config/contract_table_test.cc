@@ -50,6 +50,15 @@ TEST(ContractTable, NamesEveryBadKeyAndValue) {
   EXPECT_NE(message.find("contracts[0].exchange"), std::string::npos) << message;
 }
 
+TEST(ContractTable, QuoteAndTradeAreNotConfigurable) {
+  auto contract = ParseContractTable("con_id = 1\ntick_types = [\"bid_ask\", \"trade\"]\n",
+                                     ReliabilityConfig{}, "request");
+  ASSERT_FALSE(contract.ok());
+  const std::string message = contract.status().message();
+  EXPECT_NE(message.find("contracts[0].tick_types"), std::string::npos) << message;
+  EXPECT_NE(message.find("recorded automatically"), std::string::npos) << message;
+}
+
 TEST(ContractTable, UnknownKeysAreErrorsWithASuggestion) {
   auto contract =
       ParseContractTable("con_id = 1\ntick_type = [\"last\"]\n", ReliabilityConfig{}, "request");

@@ -24,7 +24,18 @@ Result<std::vector<TickType>> ParseTickTypeList(std::string_view text) {
   for (std::string_view item : items) {
     if (item.empty()) return InvalidArgument("empty tick type");
     Result<TickType> type = ParseTickType(item);
-    if (!type.ok()) return type.status();
+    if (!type.ok() || !IsTickByTick(*type)) {
+      std::string why = "unknown tick type '" + std::string(item) +
+                        "' (allowed: bid_ask, last, all_last, mid_point or BidAsk, Last, AllLast, "
+                        "MidPoint)";
+      if (type.ok()) {
+        why = "tick type '" + std::string(item) +
+              "' cannot be configured: quote and trade are recorded automatically (through "
+              "reqMktData) when no tick-by-tick slot is free (allowed: bid_ask, last, all_last, "
+              "mid_point)";
+      }
+      return InvalidArgument(why);
+    }
     if (std::find(types.begin(), types.end(), *type) != types.end()) {
       return InvalidArgument("tick type '" + std::string(item) + "' appears twice");
     }

@@ -48,7 +48,8 @@ std::string FormatTrackedContracts(const std::vector<TrackedContractEntry>& entr
 std::string FormatTickTypes(const std::vector<TickType>& types, std::string_view separator);
 
 // Parses "bid_ask;last" or "bid_ask,last" (either separator, either spelling), rejecting empty
-// lists, empty items and repeats.
+// lists, empty items and repeats. Only the four tick-by-tick kinds are accepted: `quote` and
+// `trade` are an error saying they are recorded automatically when no tick-by-tick slot is free.
 Result<std::vector<TickType>> ParseTickTypeList(std::string_view text);
 
 }  // namespace ibstream::config

@@ -81,5 +81,15 @@ TEST(TickTypeListTest, AcceptsBothSeparatorsAndSpellings) {
   EXPECT_EQ(FormatTickTypes({TickType::kAllLast, TickType::kBidAsk}, ";"), "all_last;bid_ask");
 }
 
+TEST(TickTypeListTest, FallbackKindsAreRecordedAutomaticallyNotConfigured) {
+  for (const char* text : {"quote", "bid_ask;trade", "Quote", "Trade"}) {
+    auto types = ParseTickTypeList(text);
+    ASSERT_FALSE(types.ok()) << text;
+    const std::string message = types.status().message();
+    EXPECT_NE(message.find("recorded automatically"), std::string::npos) << message;
+    EXPECT_NE(message.find("no tick-by-tick slot is free"), std::string::npos) << message;
+  }
+}
+
 }  // namespace
 }  // namespace ibstream::config

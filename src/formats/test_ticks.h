@@ -50,7 +50,7 @@ inline Tick VerbatimLast() {
 // A random tick of a random type with the fields v3 can hold (whole-µs times, prices on a
 // quarter-point grid or arbitrary, decimal sizes, type-appropriate flags).
 inline Tick RandomV3Tick(std::mt19937_64& random) {
-  std::uniform_int_distribution<int> type_index(0, 3);
+  std::uniform_int_distribution<int> type_index(0, 5);
   std::uniform_int_distribution<int64_t> micros(1'600'000'000'000'000, 1'900'000'000'000'000);
   std::uniform_int_distribution<int64_t> small(0, 100000);
   std::uniform_int_distribution<int> scale(0, 4);
@@ -63,10 +63,21 @@ inline Tick RandomV3Tick(std::mt19937_64& random) {
   };
   Tick tick;
   tick.contract_id = static_cast<int64_t>(random() % 2'000'000'000);
-  tick.type = kAllTickTypes[type_index(random)];
+  tick.type = kAllStreamKinds[type_index(random)];
   tick.exchange_time = FromUnixMicros(micros(random) / 1'000'000 * 1'000'000);
   tick.receive_time = FromUnixMicros(micros(random));
   switch (tick.type) {
+    case TickType::kQuote:
+      tick.bid_price = random_price();
+      tick.ask_price = random_price();
+      tick.bid_size = random_size();
+      tick.ask_size = random_size();
+      break;
+    case TickType::kTrade:
+      tick.price = random_price();
+      tick.size = random_size();
+      tick.volume = random_size();
+      break;
     case TickType::kBidAsk:
       tick.bid_price = random_price();
       tick.ask_price = random_price();

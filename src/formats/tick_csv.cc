@@ -26,7 +26,7 @@ void AppendCsvHeader(std::string& out) {
   out +=
       "contract_id,tick_type,source,exchange_time,exchange_time_ns,receive_time_ns,sequence,"
       "price,size,bid_price,bid_size,ask_price,ask_size,exchange,special_conditions,"
-      "past_limit,unreported,bid_past_low,ask_past_high\r\n";
+      "past_limit,unreported,bid_past_low,ask_past_high,volume\r\n";
 }
 
 void AppendCsvField(std::string_view field, std::string& out) {
@@ -60,19 +60,21 @@ void AppendCsvRow(const Tick& tick, std::string& out) {
   out += ',';
   const bool trade = tick.type == TickType::kLast || tick.type == TickType::kAllLast;
   const bool quote = tick.type == TickType::kBidAsk;
+  const bool fallback_trade = tick.type == TickType::kTrade;
+  const bool has_bid_ask = quote || tick.type == TickType::kQuote;
   // price, size
-  if (trade || tick.type == TickType::kMidPoint) AppendPrice(tick.price, out);
+  if (trade || fallback_trade || tick.type == TickType::kMidPoint) AppendPrice(tick.price, out);
   out += ',';
-  if (trade) tick.size.AppendTo(out);
+  if (trade || fallback_trade) tick.size.AppendTo(out);
   out += ',';
   // bid_price, bid_size, ask_price, ask_size
-  if (quote) AppendPrice(tick.bid_price, out);
+  if (has_bid_ask) AppendPrice(tick.bid_price, out);
   out += ',';
-  if (quote) tick.bid_size.AppendTo(out);
+  if (has_bid_ask) tick.bid_size.AppendTo(out);
   out += ',';
-  if (quote) AppendPrice(tick.ask_price, out);
+  if (has_bid_ask) AppendPrice(tick.ask_price, out);
   out += ',';
-  if (quote) tick.ask_size.AppendTo(out);
+  if (has_bid_ask) tick.ask_size.AppendTo(out);
   out += ',';
   // exchange, special_conditions, past_limit, unreported
   if (trade) AppendCsvField(tick.exchange, out);
@@ -87,6 +89,9 @@ void AppendCsvRow(const Tick& tick, std::string& out) {
   if (quote) out += Bool(tick.attributes & kAttrBidPastLow);
   out += ',';
   if (quote) out += Bool(tick.attributes & kAttrAskPastHigh);
+  out += ',';
+  // volume (trade only)
+  if (fallback_trade) tick.volume.AppendTo(out);
   out += "\r\n";
 }
 

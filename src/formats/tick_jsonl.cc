@@ -111,6 +111,17 @@ void AppendJsonl(const Tick& tick, std::string& out) {
   AppendKey("sequence", out);
   AppendUnsigned(tick.sequence, out);
   switch (tick.type) {
+    case TickType::kQuote:
+      AppendPriceField("bid_price", tick.bid_price, out);
+      AppendSizeField("bid_size", tick.bid_size, out);
+      AppendPriceField("ask_price", tick.ask_price, out);
+      AppendSizeField("ask_size", tick.ask_size, out);
+      break;
+    case TickType::kTrade:
+      AppendPriceField("price", tick.price, out);
+      AppendSizeField("size", tick.size, out);
+      AppendSizeField("volume", tick.volume, out);
+      break;
     case TickType::kBidAsk:
       AppendPriceField("bid_price", tick.bid_price, out);
       AppendSizeField("bid_size", tick.bid_size, out);

@@ -337,7 +337,13 @@ void AppendV3JsonLine(const Tick& tick, int64_t request_id, std::string& out) {
       AppendPrice(",\"p\":", tick.price, out);
       AppendSize(",\"s\":", tick.size, out);
       break;
+    case TickType::kTrade:
+      AppendPrice(",\"p\":", tick.price, out);
+      AppendSize(",\"s\":", tick.size, out);
+      AppendSize(",\"v\":", tick.volume, out);
+      break;
     case TickType::kBidAsk:
+    case TickType::kQuote:
       AppendPrice(",\"bp\":", tick.bid_price, out);
       AppendSize(",\"bs\":", tick.bid_size, out);
       AppendPrice(",\"ap\":", tick.ask_price, out);
@@ -371,7 +377,7 @@ Result<V3Record> ParseV3JsonLine(std::string_view line) {
   int64_t ts = 0, st = 0;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   double p = nan, bp = nan, ap = nan, mp = nan;
-  Decimal s, bs, as;
+  Decimal s, bs, as, v;
   bool bpl = false, aph = false, upt = false;
 
   JsonCursor cursor(line);
@@ -417,6 +423,8 @@ Result<V3Record> ParseV3JsonLine(std::string_view line) {
         IBSTREAM_RETURN_IF_ERROR(ReadSize(cursor, name, as));
       } else if (name == "mp") {
         IBSTREAM_RETURN_IF_ERROR(cursor.ReadFloat(mp));
+      } else if (name == "v") {
+        IBSTREAM_RETURN_IF_ERROR(ReadSize(cursor, name, v));
       } else if (name == "bpl") {
         IBSTREAM_RETURN_IF_ERROR(cursor.ReadBool(bpl));
       } else if (name == "aph") {
@@ -443,7 +451,7 @@ Result<V3Record> ParseV3JsonLine(std::string_view line) {
   }
   tick.exchange_time = FromUnixMicros(ts);
   tick.receive_time = FromUnixMicros(st);
-  internal::SetV3Values(tick, internal::V3Values{p, s, bp, bs, ap, as, mp});
+  internal::SetV3Values(tick, internal::V3Values{p, s, bp, bs, ap, as, mp, v});
   tick.attributes = static_cast<uint8_t>(
       (bpl ? kAttrBidPastLow : 0) | (aph ? kAttrAskPastHigh : 0) | (upt ? kAttrUnreported : 0));
   return record;

@@ -29,6 +29,7 @@ enum Field : uint32_t {
   kAp = 14,
   kAs = 15,
   kMp = 16,
+  kV = 17,  // trade volume: our extension, not in the original's schema
   kBpl = 20,
   kAph = 21,
   kUpt = 22,
@@ -163,7 +164,13 @@ Status AppendMessage(const Tick& tick, int64_t request_id, std::string& out) {
       PutDoubleField(kP, tick.price, out);
       PutSizeField(kS, tick.size, out);
       break;
+    case TickType::kTrade:
+      PutDoubleField(kP, tick.price, out);
+      PutSizeField(kS, tick.size, out);
+      PutSizeField(kV, tick.volume, out);
+      break;
     case TickType::kBidAsk:
+    case TickType::kQuote:
       PutDoubleField(kBp, tick.bid_price, out);
       PutSizeField(kBs, tick.bid_size, out);
       PutDoubleField(kAp, tick.ask_price, out);
@@ -213,7 +220,7 @@ Result<V3Record> ParseV3ProtobufMessage(std::string_view message) {
   int64_t ts = 0, st = 0;
   std::string_view type_name;
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  double values[kMp - kP + 1] = {nan, nan, nan, nan, nan, nan, nan};
+  double values[kV - kP + 1] = {nan, nan, nan, nan, nan, nan, nan, nan};
   bool flags[kUpt - kBpl + 1] = {false, false, false};
 
   WireReader reader(message);
@@ -249,7 +256,7 @@ Result<V3Record> ParseV3ProtobufMessage(std::string_view message) {
     } else if (field == kTt) {
       IBSTREAM_RETURN_IF_ERROR(expect(kLengthDelimited));
       IBSTREAM_RETURN_IF_ERROR(reader.ReadBytes(type_name));
-    } else if (field >= kP && field <= kMp) {
+    } else if (field >= kP && field <= kV) {
       IBSTREAM_RETURN_IF_ERROR(expect(kFixed64));
       IBSTREAM_RETURN_IF_ERROR(reader.ReadFixed64(raw));
       values[field - kP] = std::bit_cast<double>(raw);
@@ -278,8 +285,10 @@ Result<V3Record> ParseV3ProtobufMessage(std::string_view message) {
   v3.bp = values[kBp - kP];
   v3.ap = values[kAp - kP];
   v3.mp = values[kMp - kP];
-  const std::pair<double, Decimal*> sizes[] = {
-      {values[kS - kP], &v3.s}, {values[kBs - kP], &v3.bs}, {values[kAs - kP], &v3.as}};
+  const std::pair<double, Decimal*> sizes[] = {{values[kS - kP], &v3.s},
+                                               {values[kBs - kP], &v3.bs},
+                                               {values[kAs - kP], &v3.as},
+                                               {values[kV - kP], &v3.v}};
   for (const auto& [value, target] : sizes) {
     auto decimal = DecimalFromDouble(value);
     if (!decimal.ok()) return ParseError(decimal.status().message());

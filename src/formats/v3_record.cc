@@ -8,11 +8,11 @@ namespace ibstream::formats {
 std::string_view V3TickTypeName(TickType type) { return TickTypeName(type); }
 
 Result<TickType> ParseV3TickType(std::string_view name) {
-  for (TickType type : kAllTickTypes) {
+  for (TickType type : kAllStreamKinds) {
     if (name == TickTypeName(type)) return type;
   }
   return ParseError("unknown v3 tick type '" + std::string(name) +
-                    "' (expected bid_ask, last, all_last or mid_point)");
+                    "' (expected bid_ask, last, all_last, mid_point, quote or trade)");
 }
 
 int64_t ToUnixMicros(TimePoint t) {
@@ -69,6 +69,7 @@ namespace internal {
 void SetV3Values(Tick& tick, const V3Values& values) {
   switch (tick.type) {
     case TickType::kBidAsk:
+    case TickType::kQuote:
       tick.bid_price = values.bp;
       tick.bid_size = values.bs;
       tick.ask_price = values.ap;
@@ -78,6 +79,11 @@ void SetV3Values(Tick& tick, const V3Values& values) {
     case TickType::kAllLast:
       tick.price = values.p;
       tick.size = values.s;
+      break;
+    case TickType::kTrade:
+      tick.price = values.p;
+      tick.size = values.s;
+      tick.volume = values.v;
       break;
     case TickType::kMidPoint:
       tick.price = values.mp;

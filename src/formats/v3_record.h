@@ -67,10 +67,12 @@ struct V3Values {
   double ap;
   Decimal as;
   double mp;
+  Decimal v;  // trade: cumulative day volume (our extension, not in the original's format)
 };
 
-// Moves the values that belong to `tick.type` into `tick` (bid_ask: bp, bs, ap, as; last and
-// all_last: p, s; mid_point: mp); the others have no place in that tick type and are ignored.
+// Moves the values that belong to `tick.type` into `tick` (bid_ask and quote: bp, bs, ap, as;
+// last and all_last: p, s; trade: p, s, v; mid_point: mp); the others have no place in that
+// tick type and are ignored.
 void SetV3Values(Tick& tick, const V3Values& values);
 
 }  // namespace internal

@@ -35,7 +35,13 @@ void AppendExpanded(const Tick& tick, std::string& out) {
     formats::AppendPythonFloat(value, out);
   };
   switch (tick.type) {
+    case TickType::kTrade:
+      field("price", tick.price);
+      field("size", formats::DecimalToNearestDouble(tick.size));
+      field("volume", formats::DecimalToNearestDouble(tick.volume));
+      break;
     case TickType::kBidAsk:
+    case TickType::kQuote:
       field("bid_price", tick.bid_price);
       field("bid_size", formats::DecimalToNearestDouble(tick.bid_size));
       field("ask_price", tick.ask_price);

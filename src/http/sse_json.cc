@@ -81,12 +81,35 @@ std::string TickDataJson(const Tick& tick) {
   // As in the original the formatter's fields come last, so a trade's tick_type is IB's name.
   out += trade ? TickTypeIbName(tick.type) : TickTypeName(tick.type);
   out += "\", \"type\": \"";
-  out += tick.type == TickType::kBidAsk ? "bid_ask" : trade ? "time_sales" : "midpoint";
+  // The fallback kinds (not in the original) are labelled by their own names.
+  const bool fallback = !IsTickByTick(tick.type);
+  out += fallback                         ? TickTypeName(tick.type)
+         : tick.type == TickType::kBidAsk ? "bid_ask"
+         : trade                          ? "time_sales"
+                                          : "midpoint";
   out += "\", \"timestamp\": \"";
   out += FormatIsoUtc(std::chrono::floor<std::chrono::seconds>(tick.exchange_time));
   out += "\", \"unix_time\": ";
   out += std::to_string(ToUnixSeconds(tick.exchange_time));
   switch (tick.type) {
+    case TickType::kQuote:
+      out += ", \"bid_price\": ";
+      AppendFloatOrNull(tick.bid_price, out);
+      out += ", \"ask_price\": ";
+      AppendFloatOrNull(tick.ask_price, out);
+      out += ", \"bid_size\": ";
+      AppendFloatOrNull(formats::DecimalToNearestDouble(tick.bid_size), out);
+      out += ", \"ask_size\": ";
+      AppendFloatOrNull(formats::DecimalToNearestDouble(tick.ask_size), out);
+      break;
+    case TickType::kTrade:
+      out += ", \"price\": ";
+      AppendFloatOrNull(tick.price, out);
+      out += ", \"size\": ";
+      AppendFloatOrNull(formats::DecimalToNearestDouble(tick.size), out);
+      out += ", \"volume\": ";
+      AppendFloatOrNull(formats::DecimalToNearestDouble(tick.volume), out);
+      break;
     case TickType::kBidAsk:
       out += ", \"bid_price\": ";
       AppendFloatOrNull(tick.bid_price, out);

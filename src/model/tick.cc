@@ -12,6 +12,10 @@ std::string_view TickTypeName(TickType type) {
       return "all_last";
     case TickType::kMidPoint:
       return "mid_point";
+    case TickType::kQuote:
+      return "quote";
+    case TickType::kTrade:
+      return "trade";
   }
   return "unknown";
 }
@@ -26,17 +30,49 @@ std::string_view TickTypeIbName(TickType type) {
       return "AllLast";
     case TickType::kMidPoint:
       return "MidPoint";
+    case TickType::kQuote:
+      return "Quote";
+    case TickType::kTrade:
+      return "Trade";
   }
   return "Unknown";
 }
 
+bool IsTickByTick(TickType type) {
+  switch (type) {
+    case TickType::kBidAsk:
+    case TickType::kLast:
+    case TickType::kAllLast:
+    case TickType::kMidPoint:
+      return true;
+    case TickType::kQuote:
+    case TickType::kTrade:
+      return false;
+  }
+  return false;
+}
+
+TickType FallbackKind(TickType type) {
+  switch (type) {
+    case TickType::kBidAsk:
+    case TickType::kMidPoint:
+    case TickType::kQuote:
+      return TickType::kQuote;
+    case TickType::kLast:
+    case TickType::kAllLast:
+    case TickType::kTrade:
+      return TickType::kTrade;
+  }
+  return TickType::kQuote;
+}
+
 Result<TickType> ParseTickType(std::string_view text) {
-  for (TickType type : kAllTickTypes) {
+  for (TickType type : kAllStreamKinds) {
     if (text == TickTypeName(type) || text == TickTypeIbName(type)) return type;
   }
   return InvalidArgument("unknown tick type '" + std::string(text) +
-                         "' (allowed: bid_ask, last, all_last, mid_point or BidAsk, Last, "
-                         "AllLast, MidPoint)");
+                         "' (allowed: bid_ask, last, all_last, mid_point, quote, trade or BidAsk, "
+                         "Last, AllLast, MidPoint, Quote, Trade)");
 }
 
 std::string ToString(const StreamKey& key) {

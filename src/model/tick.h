@@ -14,23 +14,44 @@
 
 namespace ibstream {
 
-// IB's four tick-by-tick kinds. The numbers are our own, stable on disk; they are not IB's
-// wire codes (see protocol/ for those).
+// The stream kinds. The numbers are our own, stable on disk; they are not IB's wire codes (see
+// protocol/ for those).
+//
+// The first four are IB's tick-by-tick kinds. `kQuote` and `kTrade` are the fallback kinds: a
+// stream without a tick-by-tick slot records through IB's reqMktData (top of book), stored as
+// its own kind and never mixed into the tick-by-tick ones.
 enum class TickType : uint8_t {
   kBidAsk = 1,
   kLast = 2,
   kAllLast = 3,
   kMidPoint = 4,
+  kQuote = 5,  // top-of-book snapshot after a change: bid/ask price and size
+  kTrade = 6,  // last trade: price, size, cumulative day volume
 };
+// The four tick-by-tick kinds (what a contract's `tick_types` may name).
 inline constexpr TickType kAllTickTypes[] = {TickType::kBidAsk, TickType::kLast, TickType::kAllLast,
                                              TickType::kMidPoint};
+// The two reqMktData fallback kinds.
+inline constexpr TickType kFallbackTickTypes[] = {TickType::kQuote, TickType::kTrade};
+// Every stream kind, tick-by-tick first.
+inline constexpr TickType kAllStreamKinds[] = {TickType::kBidAsk,  TickType::kLast,
+                                               TickType::kAllLast, TickType::kMidPoint,
+                                               TickType::kQuote,   TickType::kTrade};
 
-// The original's storage names: "bid_ask", "last", "all_last", "mid_point".
+// Whether `type` is one of IB's four tick-by-tick kinds.
+bool IsTickByTick(TickType type);
+// The fallback kind that records `type` when it has no tick-by-tick slot: bid_ask and mid_point
+// become quote, last and all_last become trade; quote and trade are themselves.
+TickType FallbackKind(TickType type);
+
+// The storage names: "bid_ask", "last", "all_last", "mid_point" (the original's), "quote",
+// "trade".
 std::string_view TickTypeName(TickType type);
-// IB's request names: "BidAsk", "Last", "AllLast", "MidPoint".
+// IB's request names: "BidAsk", "Last", "AllLast", "MidPoint"; "Quote" and "Trade" for the
+// fallback kinds (never sent to IB as tick-by-tick names; the simulator's truth uses them).
 std::string_view TickTypeIbName(TickType type);
-// Accepts either naming ("bid_ask" or "BidAsk"); anything else is InvalidArgument naming the
-// allowed values.
+// Accepts either naming of any of the six kinds ("bid_ask" or "BidAsk", "quote" or "Quote");
+// anything else is InvalidArgument naming the allowed values.
 Result<TickType> ParseTickType(std::string_view text);
 
 // Whether a tick came from the live stream or was filled in later from IB's history.
@@ -72,13 +93,20 @@ struct Tick {
   // Arrival order within the stream, strictly increasing as ticks are received.
   uint64_t sequence = 0;
 
-  // BidAsk: bid and ask. Last/AllLast: `price` and `size`. MidPoint: `price` only.
+  // BidAsk and Quote: bid and ask. Last/AllLast: `price` and `size`. MidPoint: `price` only.
+  // Trade: `price`, `size` and `volume`.
+  //
+  // A live Quote's exchange_time is its receive time (IB sends no quote time); a live Trade's
+  // is IB's last-trade timestamp (tick string 45, whole seconds). Backfilled ones carry IB's
+  // historical tick time.
   double price = 0;
   Decimal size;
   double bid_price = 0;
   double ask_price = 0;
   Decimal bid_size;
   Decimal ask_size;
+  // Trade only: IB's cumulative day volume when known, unset otherwise.
+  Decimal volume;
 
   // Last/AllLast only.
   std::string exchange;

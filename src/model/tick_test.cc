@@ -14,6 +14,46 @@ TEST(TickTypeTest, NamesRoundTrip) {
   EXPECT_EQ(TickTypeIbName(TickType::kAllLast), "AllLast");
 }
 
+TEST(TickTypeTest, FallbackKindsHaveTheirOwnStableNamesAndNumbers) {
+  EXPECT_EQ(static_cast<int>(TickType::kQuote), 5);
+  EXPECT_EQ(static_cast<int>(TickType::kTrade), 6);
+  for (TickType type : kAllStreamKinds) {
+    EXPECT_EQ(*ParseTickType(TickTypeName(type)), type);
+    EXPECT_EQ(*ParseTickType(TickTypeIbName(type)), type);
+  }
+  EXPECT_EQ(TickTypeName(TickType::kQuote), "quote");
+  EXPECT_EQ(TickTypeName(TickType::kTrade), "trade");
+  EXPECT_EQ(TickTypeIbName(TickType::kQuote), "Quote");
+  EXPECT_EQ(TickTypeIbName(TickType::kTrade), "Trade");
+  EXPECT_EQ(ToString(StreamKey{265598, TickType::kTrade}), "265598/trade");
+}
+
+TEST(TickTypeTest, KindListsKeepTheirMeaning) {
+  EXPECT_EQ(std::size(kAllTickTypes), 4u);
+  EXPECT_EQ(std::size(kAllStreamKinds), 6u);
+  for (size_t i = 0; i < std::size(kAllTickTypes); ++i) {
+    EXPECT_EQ(kAllStreamKinds[i], kAllTickTypes[i]);  // tick-by-tick first
+    EXPECT_TRUE(IsTickByTick(kAllTickTypes[i]));
+  }
+  for (size_t i = 0; i < std::size(kFallbackTickTypes); ++i) {
+    EXPECT_EQ(kAllStreamKinds[std::size(kAllTickTypes) + i], kFallbackTickTypes[i]);
+    EXPECT_FALSE(IsTickByTick(kFallbackTickTypes[i]));
+  }
+}
+
+TEST(TickTypeTest, FallbackKindOfEveryKind) {
+  struct Case {
+    TickType type;
+    TickType fallback;
+  };
+  const Case cases[] = {
+      {TickType::kBidAsk, TickType::kQuote}, {TickType::kMidPoint, TickType::kQuote},
+      {TickType::kLast, TickType::kTrade},   {TickType::kAllLast, TickType::kTrade},
+      {TickType::kQuote, TickType::kQuote},  {TickType::kTrade, TickType::kTrade},
+  };
+  for (const Case& c : cases) EXPECT_EQ(FallbackKind(c.type), c.fallback) << TickTypeName(c.type);
+}
+
 TEST(TickTypeTest, UnknownNameIsAnErrorListingTheAllowedValues) {
   auto r = ParseTickType("bidask");
   ASSERT_FALSE(r.ok());

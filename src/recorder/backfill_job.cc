@@ -3,15 +3,44 @@
 #include <utility>
 
 namespace ibstream::recorder {
+namespace {
+
+// A tick of IB's history as the fallback kind `type` stores it: a quote keeps the top of book
+// of a BID_ASK tick, a trade the price and size of a TRADES tick (the volume IB's history does
+// not give stays unset). Tick-by-tick streams keep the tick as it is.
+Tick AsStreamKind(const Tick& tick, const StreamKey& stream) {
+  if (IsTickByTick(stream.type)) return tick;
+  Tick out;
+  out.contract_id = tick.contract_id;
+  out.type = stream.type;
+  out.exchange_time = tick.exchange_time;
+  out.receive_time = tick.receive_time;
+  out.sequence = tick.sequence;
+  if (stream.type == TickType::kQuote) {
+    out.bid_price = tick.bid_price;
+    out.ask_price = tick.ask_price;
+    out.bid_size = tick.bid_size;
+    out.ask_size = tick.ask_size;
+  } else {
+    out.price = tick.price;
+    out.size = tick.size;
+    out.volume = tick.volume;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string_view WhatToShowFor(TickType type) {
   switch (type) {
     case TickType::kBidAsk:
+    case TickType::kQuote:
       return "BID_ASK";
     case TickType::kMidPoint:
       return "MIDPOINT";
     case TickType::kLast:
     case TickType::kAllLast:
+    case TickType::kTrade:
       return "TRADES";
   }
   return "TRADES";
@@ -45,8 +74,10 @@ std::vector<Tick> BackfillJob::OnPage(const std::vector<Tick>& page) {
     if (second < first_second_ || second > last_second_) continue;
     // IB's TRADES history holds every trade; the live Last stream leaves out the unreported ones
     // (AllLast has them). Keep the stream's own meaning.
-    if (stream_.type == TickType::kLast && (tick.attributes & kAttrUnreported) != 0) continue;
-    Tick stored = tick;
+    // The same holds for the trade fallback kind: reqMktData's last price leaves them out too.
+    const bool trade_stream = stream_.type == TickType::kLast || stream_.type == TickType::kTrade;
+    if (trade_stream && (tick.attributes & kAttrUnreported) != 0) continue;
+    Tick stored = AsStreamKind(tick, stream_);
     stored.source = TickSource::kBackfill;
     keep.push_back(std::move(stored));
   }

@@ -12,6 +12,13 @@
 // matched by a live tick of the same second and content is dropped, one to one). Ticks outside the
 // range are dropped (live data has them). For a `last` stream, unreported trades (in IB's TRADES
 // history but not in the live Last stream) are dropped.
+//
+// The reqMktData fallback kinds are filled from the history IB has: a `quote` gap from BID_ASK
+// ticks, a `trade` gap from TRADES ticks (unreported ones dropped, as for `last`). Each tick is
+// converted into the stream's kind (quote: bid/ask price and size; trade: price and size, no
+// volume, no exchange, conditions or attributes), marked backfill, with IB's historical tick
+// time as its exchange time. History is richer than the ~250 ms live snapshots; verify judges
+// these streams by coverage (verify/completeness.h).
 #pragma once
 
 #include <cstdint>
@@ -30,7 +37,8 @@ namespace ibstream::recorder {
 // gap), partial (some pages were stored, then it stopped), failed (nothing could be fetched).
 using storage::BackfillState;
 
-// IB's whatToShow for a stream: TRADES for last and all_last, BID_ASK, MIDPOINT.
+// IB's whatToShow for a stream: TRADES for last, all_last and trade; BID_ASK for bid_ask and
+// quote; MIDPOINT.
 std::string_view WhatToShowFor(TickType type);
 
 struct BackfillPage {

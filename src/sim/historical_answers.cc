@@ -134,7 +134,8 @@ void HistoricalAnswers::AnswerTicks(ClientSession& s, const protocol::ReqHistori
 void SendHistoricalTicks(ClientSession& s, int32_t req_id, TickType type,
                          const std::vector<Tick>& ticks) {
   switch (type) {
-    case TickType::kBidAsk: {
+    case TickType::kBidAsk:
+    case TickType::kQuote: {
       std::vector<protocol::HistoricalTickBidAsk> out;
       out.reserve(ticks.size());
       for (const Tick& t : ticks) {
@@ -150,7 +151,8 @@ void SendHistoricalTicks(ClientSession& s, int32_t req_id, TickType type,
       break;
     }
     case TickType::kLast:
-    case TickType::kAllLast: {
+    case TickType::kAllLast:
+    case TickType::kTrade: {
       std::vector<protocol::HistoricalTickLast> out;
       out.reserve(ticks.size());
       for (const Tick& t : ticks) {

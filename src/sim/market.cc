@@ -18,7 +18,10 @@ bool EventHasType(const MarketEvent& e, TickType type) {
     case TickType::kAllLast:
       return e.kind == MarketEvent::Kind::kTrade;
     case TickType::kLast:
+    case TickType::kTrade:
       return e.kind == MarketEvent::Kind::kTrade && !e.unreported;
+    case TickType::kQuote:
+      return e.kind == MarketEvent::Kind::kQuote;
   }
   return false;
 }

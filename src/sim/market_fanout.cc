@@ -175,6 +175,9 @@ void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
       if (sub->mkt_data || sub->type != t.type || !CanDeliver(*session, *sub, c)) continue;
       ClientSession& s = *session;
       switch (t.type) {
+        case TickType::kQuote:
+        case TickType::kTrade:
+          continue;  // EventTicks makes tick-by-tick kinds only
         case TickType::kBidAsk: {
           if (sub->ignore_size && sub->last_bid == t.bid_price && sub->last_ask == t.ask_price) {
             continue;

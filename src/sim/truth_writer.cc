@@ -59,7 +59,16 @@ void TruthWriter::WriteTick(const Tick& tick, std::string_view symbol, int subsc
   fmt::format_to(std::back_inserter(out), "\",\"time\":{},\"time_ns\":{}",
                  ToUnixSeconds(tick.exchange_time), ToUnixNanos(tick.receive_time));
   switch (tick.type) {
+    case TickType::kTrade:
+      out += ",\"price\":";
+      protocol::AppendDouble(tick.price, out);
+      out += ",\"size\":";
+      AppendDecimal(tick.size, out);
+      out += ",\"volume\":";
+      AppendDecimal(tick.volume, out);
+      break;
     case TickType::kBidAsk:
+    case TickType::kQuote:
       out += ",\"bid\":";
       protocol::AppendDouble(tick.bid_price, out);
       out += ",\"ask\":";

@@ -27,8 +27,10 @@ struct FixedPart {
 }
 
 // Inlined into the SSE4.2 encoder as well (a call would return the words through memory).
+// A trade record keeps its volume in the bid size slot (a trade has no bid).
 [[gnu::always_inline]] inline FixedPart FixedPartOf(const Tick& tick) {
-  const uint64_t set_bits = (tick.size.is_set() ? 1u : 0u) | (tick.bid_size.is_set() ? 2u : 0u) |
+  const Decimal& second = tick.type == TickType::kTrade ? tick.volume : tick.bid_size;
+  const uint64_t set_bits = (tick.size.is_set() ? 1u : 0u) | (second.is_set() ? 2u : 0u) |
                             (tick.ask_size.is_set() ? 4u : 0u);
   FixedPart f;
   f.words[0] = static_cast<uint64_t>(tick.contract_id);
@@ -39,13 +41,13 @@ struct FixedPart {
   f.words[5] = std::bit_cast<uint64_t>(tick.bid_price);
   f.words[6] = std::bit_cast<uint64_t>(tick.ask_price);
   f.words[7] = StoredMantissa(tick.size);
-  f.words[8] = StoredMantissa(tick.bid_size);
+  f.words[8] = StoredMantissa(second);
   f.words[9] = StoredMantissa(tick.ask_size);
   // Bytes 80..87: type, source, attributes, set bits, the three scales, reserved 0.
   f.words[10] = static_cast<uint64_t>(static_cast<uint8_t>(tick.type)) |
                 static_cast<uint64_t>(static_cast<uint8_t>(tick.source)) << 8 |
                 static_cast<uint64_t>(tick.attributes) << 16 | set_bits << 24 |
-                StoredScale(tick.size) << 32 | StoredScale(tick.bid_size) << 40 |
+                StoredScale(tick.size) << 32 | StoredScale(second) << 40 |
                 StoredScale(tick.ask_size) << 48;
   f.lengths = static_cast<uint32_t>(tick.exchange.size()) |
               static_cast<uint32_t>(tick.special_conditions.size()) << 16;
@@ -134,7 +136,7 @@ Result<size_t> DecodeTick(std::string_view in, Tick* out) {
   const auto source = static_cast<uint8_t>(p[81]);
   const auto attributes = static_cast<uint8_t>(p[82]);
   const auto set_bits = static_cast<uint8_t>(p[83]);
-  if (type < 1 || type > 4) return Corruption("tick record: unknown tick type");
+  if (type < 1 || type > 6) return Corruption("tick record: unknown tick type");
   if (source > 1) return Corruption("tick record: unknown source");
   if ((attributes & ~0x0fu) != 0 || (set_bits & ~0x07u) != 0 || p[87] != 0) {
     return Corruption("tick record: reserved bits set");
@@ -151,7 +153,9 @@ Result<size_t> DecodeTick(std::string_view in, Tick* out) {
   out->bid_price = DecodeDouble(p + 40);
   out->ask_price = DecodeDouble(p + 48);
   IBSTREAM_RETURN_IF_ERROR(GetDecimal(p, 0, set_bits, &out->size));
-  IBSTREAM_RETURN_IF_ERROR(GetDecimal(p, 1, set_bits, &out->bid_size));
+  const bool trade = type == static_cast<uint8_t>(TickType::kTrade);
+  IBSTREAM_RETURN_IF_ERROR(GetDecimal(p, 1, set_bits, trade ? &out->volume : &out->bid_size));
+  (trade ? out->bid_size : out->volume) = Decimal::Unset();
   IBSTREAM_RETURN_IF_ERROR(GetDecimal(p, 2, set_bits, &out->ask_size));
   out->type = static_cast<TickType>(type);
   out->source = static_cast<TickSource>(source);
@@ -187,8 +191,8 @@ bool SameStoredTick(const Tick& a, const Tick& b) {
          std::bit_cast<uint64_t>(a.bid_price) == std::bit_cast<uint64_t>(b.bid_price) &&
          std::bit_cast<uint64_t>(a.ask_price) == std::bit_cast<uint64_t>(b.ask_price) &&
          SameDecimal(a.size, b.size) && SameDecimal(a.bid_size, b.bid_size) &&
-         SameDecimal(a.ask_size, b.ask_size) && a.exchange == b.exchange &&
-         a.special_conditions == b.special_conditions;
+         SameDecimal(a.ask_size, b.ask_size) && SameDecimal(a.volume, b.volume) &&
+         a.exchange == b.exchange && a.special_conditions == b.special_conditions;
 }
 
 }  // namespace ibstream::storage

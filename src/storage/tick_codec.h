@@ -11,9 +11,10 @@
 //   40   8   f64 bid_price
 //   48   8   f64 ask_price
 //   56   8   i64 size mantissa        (value = mantissa * 10^-scale)
-//   64   8   i64 bid_size mantissa
+//   64   8   i64 bid_size mantissa    (trade: the volume's)
 //   72   8   i64 ask_size mantissa
-//   80   1   u8  tick_type            (1 bid_ask, 2 last, 3 all_last, 4 mid_point)
+//   80   1   u8  tick_type            (1 bid_ask, 2 last, 3 all_last, 4 mid_point, 5 quote,
+//                                         6 trade)
 //   81   1   u8  source               (0 live, 1 backfill)
 //   82   1   u8  attributes           (TickAttribute bits)
 //   83   1   u8  decimal_set          (bit0 size, bit1 bid_size, bit2 ask_size are set)
@@ -25,7 +26,9 @@
 //   90   2   u16 special_conditions length C
 //   92   E   exchange bytes, then C special_conditions bytes
 //
-// An unset Decimal is stored with its bit clear, mantissa 0 and scale 0.
+// An unset Decimal is stored with its bit clear, mantissa 0 and scale 0. A trade (the reqMktData
+// fallback kind) has no bid: its `volume` is stored in the bid size slot (mantissa, set bit1,
+// scale at 85) and decodes back into `volume`; no other kind stores `volume`.
 #pragma once
 
 #include <cstddef>

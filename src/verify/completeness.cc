@@ -33,7 +33,14 @@ std::string ContentKey(const Tick& t) {
   std::string key;
   fmt::format_to(std::back_inserter(key), "a{}|", static_cast<int>(t.attributes));
   switch (t.type) {
+    case TickType::kTrade:
+      fmt::format_to(std::back_inserter(key), "{}|", t.price);
+      AppendSize(t.size, key);
+      key += '|';
+      AppendSize(t.volume, key);
+      break;
     case TickType::kBidAsk:
+    case TickType::kQuote:
       fmt::format_to(std::back_inserter(key), "{}|{}|", t.bid_price, t.ask_price);
       AppendSize(t.bid_size, key);
       key += '|';
@@ -95,7 +102,56 @@ struct SecondContent {
   std::vector<std::string> expected;
   std::vector<std::string> live;
   std::vector<std::string> all;
+  // Fallback kinds (judged by coverage): whether the truth second had a delivered snapshot, and
+  // whether a stored (live) tick covers it.
+  bool delivered = false;
+  bool covered = false;
+  bool covered_live = false;
 };
+
+// A stored tick of a fallback kind in exchange second `second` covers truth seconds `second`
+// and `second - 1`: a live quote carries its receive time, which may fall in the next second.
+constexpr int64_t kCoverSeconds = 2;
+
+// Marks the truth seconds a stored fallback tick covers (only seconds the truth has data in).
+void CoverSeconds(const Tick& t, std::map<int64_t, SecondContent>& seconds) {
+  const int64_t second = ToUnixSeconds(t.exchange_time);
+  for (int64_t s = second - kCoverSeconds + 1; s <= second; ++s) {
+    auto it = seconds.find(s);
+    if (it == seconds.end()) continue;
+    it->second.covered = true;
+    if (t.source == TickSource::kLive) it->second.covered_live = true;
+  }
+}
+
+// Applies one subscription record to the scan of a stream it asks for.
+void NoteSubscription(StreamScan& s, const TruthSubscription& sub) {
+  if (s.symbol.empty()) s.symbol = sub.symbol;
+  if (!s.first_ask || sub.time < *s.first_ask) s.first_ask = sub.time;
+  const std::pair<int32_t, int32_t> id{sub.client_id, sub.req_id};
+  switch (sub.event) {
+    case TruthSubscription::Event::kStart:
+      s.serving.insert(id);
+      s.cancelled.reset();
+      s.dropped = false;
+      break;
+    case TruthSubscription::Event::kRefused:
+      // Asked for and not served: the stream is still wanted (the client should ask again).
+      if (s.serving.empty()) s.dropped = true;
+      break;
+    case TruthSubscription::Event::kEnd:
+      s.serving.erase(id);
+      if (s.serving.empty()) {
+        if (sub.reason == "cancel") {
+          s.cancelled = sub.time;
+          s.dropped = false;
+        } else {
+          s.dropped = true;
+        }
+      }
+      break;
+  }
+}
 
 nlohmann::json StreamJson(const StreamCompleteness& s, bool with_stream) {
   nlohmann::json j;
@@ -107,6 +163,7 @@ nlohmann::json StreamJson(const StreamCompleteness& s, bool with_stream) {
     j["from"] = FormatIsoUtc(s.from);
     j["to"] = FormatIsoUtc(s.to);
     j["first_ask"] = s.first_ask ? nlohmann::json(FormatIsoUtc(*s.first_ask)) : nlohmann::json();
+    j["judged_by"] = s.by_coverage ? "coverage" : "content";
   }
   j["expected"] = s.expected;
   j["delivered"] = s.delivered;
@@ -171,35 +228,10 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
   };
   first.on_subscription = [&](const TruthSubscription& sub) {
     latest = std::max(latest, sub.time);
-    const std::optional<TickType> type = sub.tick_type();
-    if (!type) return Status::Ok();  // reqMktData lines and unknown types are no stream
-    const StreamKey key{sub.con_id, *type};
-    if (!selected(key)) return Status::Ok();
-    StreamScan& s = scans[key];
-    if (s.symbol.empty()) s.symbol = sub.symbol;
-    if (!s.first_ask || sub.time < *s.first_ask) s.first_ask = sub.time;
-    const std::pair<int32_t, int32_t> id{sub.client_id, sub.req_id};
-    switch (sub.event) {
-      case TruthSubscription::Event::kStart:
-        s.serving.insert(id);
-        s.cancelled.reset();
-        s.dropped = false;
-        break;
-      case TruthSubscription::Event::kRefused:
-        // Asked for and not served: the stream is still wanted (the client should ask again).
-        if (s.serving.empty()) s.dropped = true;
-        break;
-      case TruthSubscription::Event::kEnd:
-        s.serving.erase(id);
-        if (s.serving.empty()) {
-          if (sub.reason == "cancel") {
-            s.cancelled = sub.time;
-            s.dropped = false;
-          } else {
-            s.dropped = true;
-          }
-        }
-        break;
+    // A reqMktData line asks for both fallback kinds; unknown names ask for nothing.
+    for (TickType type : sub.stream_kinds()) {
+      const StreamKey key{sub.con_id, type};
+      if (selected(key)) NoteSubscription(scans[key], sub);
     }
     return Status::Ok();
   };
@@ -219,6 +251,7 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     if (wanted.empty() && !scan.first_delivered && !scan.first_ask) continue;
     StreamCompleteness s;
     s.stream = key;
+    s.by_coverage = !IsTickByTick(key.type);
     s.symbol = scan.symbol;
     s.first_ask = scan.first_ask;
     if (scan.first_ask) {
@@ -251,9 +284,20 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     if (it == index.end()) return Status::Ok();
     StreamCompleteness& s = report.streams[it->second];
     if (t.tick.exchange_time < s.from || t.tick.exchange_time >= s.to) return Status::Ok();
+    SecondContent& c = seconds[it->second][ToUnixSeconds(t.tick.exchange_time)];
+    if (s.by_coverage) {
+      // A sampled stream: the unit is the second with data, not the snapshot.
+      if (c.expected.empty()) {
+        ++s.expected;
+        c.expected.emplace_back();
+      }
+      if (t.delivered && !c.delivered) ++s.delivered;
+      c.delivered = c.delivered || t.delivered;
+      return Status::Ok();
+    }
     ++s.expected;
     if (t.delivered) ++s.delivered;
-    seconds[it->second][ToUnixSeconds(t.tick.exchange_time)].expected.push_back(ContentKey(t.tick));
+    c.expected.push_back(ContentKey(t.tick));
     return Status::Ok();
   };
   IBSTREAM_RETURN_IF_ERROR(ReadTruthFile(options.truth_path, second_pass, &truth_stats));
@@ -262,12 +306,22 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
   for (size_t i = 0; i < report.streams.size(); ++i) {
     StreamCompleteness& s = report.streams[i];
     if (s.from >= s.to) continue;
-    storage::QueryRequest request{{s.stream}, s.from, s.to};
+    // A fallback tick just after the window still covers the window's last second.
+    const TimePoint query_to =
+        s.by_coverage ? s.to + std::chrono::seconds(kCoverSeconds - 1) : s.to;
+    storage::QueryRequest request{{s.stream}, s.from, query_to};
     storage::QueryStats query_stats;
     IBSTREAM_RETURN_IF_ERROR(storage::QueryTicks(
         fs, root, request,
         [&](const Tick& t) {
-          if (t.stream() != s.stream || t.exchange_time < s.from || t.exchange_time >= s.to) {
+          if (t.stream() != s.stream || t.exchange_time < s.from || t.exchange_time >= query_to) {
+            return Status::Ok();
+          }
+          if (s.by_coverage) {
+            CoverSeconds(t, seconds[i]);
+            if (t.exchange_time >= s.to) return Status::Ok();
+            ++s.stored;
+            if (t.source == TickSource::kLive) ++s.stored_live;
             return Status::Ok();
           }
           SecondContent& c = seconds[i][ToUnixSeconds(t.exchange_time)];
@@ -287,6 +341,15 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
       if (!known) report.skipped.push_back(std::move(skip));
     }
     for (auto& [second, c] : seconds[i]) {
+      if (s.by_coverage) {
+        if (c.expected.empty()) continue;  // a second only a stored tick touched
+        s.matched += c.covered ? 1 : 0;
+        s.matched_live += c.covered_live ? 1 : 0;
+        if (!c.covered && s.first_missing_seconds.size() < options.max_missing_seconds) {
+          s.first_missing_seconds.push_back(FromUnixSeconds(second));
+        }
+        continue;
+      }
       std::sort(c.expected.begin(), c.expected.end());
       std::sort(c.live.begin(), c.live.end());
       std::sort(c.all.begin(), c.all.end());
@@ -300,7 +363,8 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     }
     seconds[i].clear();
     s.missing = s.expected - s.matched;
-    s.extra = s.stored - s.matched;
+    // Stored fallback ticks are never extra: IB's tick history is richer than the snapshots.
+    s.extra = s.by_coverage ? 0 : s.stored - s.matched;
   }
 
   for (const StreamCompleteness& s : report.streams) {
@@ -327,6 +391,7 @@ std::vector<std::string> DescribeCompleteness(const CompletenessReport& report) 
   for (const StreamCompleteness& s : report.streams) {
     std::string line = fmt::format("{} {} {}..{}: {}", ToString(s.stream), s.symbol,
                                    FormatIsoUtc(s.from), FormatIsoUtc(s.to), describe(s));
+    if (s.by_coverage) line += " (seconds covered)";
     if (!s.first_missing_seconds.empty()) {
       line += "; first missing seconds:";
       for (TimePoint t : s.first_missing_seconds) line += " " + FormatIsoUtc(t);

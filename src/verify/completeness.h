@@ -22,6 +22,16 @@
 // Missing = truth ticks without a stored match; extra = stored ticks without a truth match (data
 // that never happened, e.g. a duplicate backfill). The check passes when every stream's
 // completeness (live + backfill) reaches `min_completeness` and nothing is extra.
+//
+// The reqMktData fallback kinds, quote and trade, are sampled streams (IB publishes a top-of-book
+// snapshot about every 250 ms; a backfill from IB's tick history is richer than that), so they
+// are judged by COVERAGE, not by multiset content. A subscription record naming "MktData" asks
+// for both the quote and the trade stream of its contract (its window is judged from its first
+// ask like any stream). For these streams the unit is the truth second with data: a second with
+// quote (trade) truth records is covered when the store holds at least one quote (trade) tick of
+// that contract with exchange time in [s, s+2) (a live quote carries its receive time, which may
+// cross into the next second); `expected`, `delivered`, `matched`, `matched_live` and `missing`
+// count such seconds, `stored` and `stored_live` count ticks, and stored ticks are never extra.
 #pragma once
 
 #include <cstdint>
@@ -53,6 +63,9 @@ struct CompletenessOptions {
 
 struct StreamCompleteness {
   StreamKey stream;
+  // A fallback kind (quote, trade), judged by coverage of the truth's seconds; the counts below
+  // marked "truth ticks" are then seconds.
+  bool by_coverage = false;
   std::string symbol;
   TimePoint from;  // the window, by exchange time: [from, to)
   TimePoint to;

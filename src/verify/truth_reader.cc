@@ -63,6 +63,11 @@ class Fields {
     if (!text.ok()) return text.status();
     return Decimal::Parse(*text);
   }
+  // Absent optional decimals are unset.
+  Result<Decimal> OptionalDecimalText(const char* key) const {
+    if (!object_.contains(key)) return Decimal::Unset();
+    return DecimalText(key);
+  }
   Result<TimePoint> Time(const char* key) const {
     auto text = String(key);
     if (!text.ok()) return text.status();
@@ -96,6 +101,17 @@ Status ParseTick(const Fields& f, TruthTick& out) {
   t.exchange_time = FromUnixSeconds(seconds);
   t.receive_time = TimePoint(Duration(nanos));
   switch (t.type) {
+    case TickType::kQuote:
+      TRUTH_ASSIGN(t.bid_price, f.Number("bid"));
+      TRUTH_ASSIGN(t.ask_price, f.Number("ask"));
+      TRUTH_ASSIGN(t.bid_size, f.DecimalText("bid_size"));
+      TRUTH_ASSIGN(t.ask_size, f.DecimalText("ask_size"));
+      break;
+    case TickType::kTrade:
+      TRUTH_ASSIGN(t.price, f.Number("price"));
+      TRUTH_ASSIGN(t.size, f.DecimalText("size"));
+      TRUTH_ASSIGN(t.volume, f.OptionalDecimalText("volume"));
+      break;
     case TickType::kBidAsk: {
       TRUTH_ASSIGN(t.bid_price, f.Number("bid"));
       TRUTH_ASSIGN(t.ask_price, f.Number("ask"));
@@ -227,6 +243,14 @@ std::optional<TickType> TruthSubscription::tick_type() const {
     if (TickTypeIbName(t) == stream) return t;
   }
   return std::nullopt;
+}
+
+std::vector<TickType> TruthSubscription::stream_kinds() const {
+  if (stream == "MktData") {
+    return std::vector<TickType>(std::begin(kFallbackTickTypes), std::end(kFallbackTickTypes));
+  }
+  if (const std::optional<TickType> type = tick_type()) return {*type};
+  return {};
 }
 
 Status ParseTruthLine(std::string_view line, const TruthVisitor& visitor, TruthReadStats* stats) {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -29,9 +30,10 @@ struct TruthHeader {
   double speed = 0;
 };
 
-// One generated tick. `tick.source` is kLive, `tick.sequence` 0; `tick.receive_time` is the
-// virtual instant the simulator released it (`time_ns`), `tick.exchange_time` the whole second
-// the wire carried (`time`).
+// One generated tick (or, for the fallback kinds "Quote" and "Trade", one top-of-book snapshot
+// the simulator published to reqMktData subscribers). `tick.source` is kLive, `tick.sequence` 0;
+// `tick.receive_time` is the virtual instant the simulator released it (`time_ns`),
+// `tick.exchange_time` the whole second the wire carried (`time`).
 struct TruthTick {
   Tick tick;
   std::string symbol;
@@ -63,6 +65,9 @@ struct TruthSubscription {
 
   // The tick-by-tick type of `stream`; nullopt for "MktData" or an unknown name.
   std::optional<TickType> tick_type() const;
+  // The stream kinds the subscription asks for: its tick-by-tick type, or for "MktData" (a
+  // reqMktData line) both fallback kinds, quote and trade; empty for an unknown name.
+  std::vector<TickType> stream_kinds() const;
 };
 
 struct TruthFooter {
