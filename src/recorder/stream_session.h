@@ -1,5 +1,6 @@
 // The gateway session: the connection (connect, reconnect, a new client id on 326), the
-// tick-by-tick subscriptions of every stream, the live ticks (stored, then fanned out), and the
+// subscriptions of every stream (tick-by-tick, or the contract's one reqMktData for its fallback
+// streams `quote` and `trade`), the live ticks (stored, then fanned out), and the
 // interruptions they suffer (disconnects, IB notices, request errors, ticks storage refused). When
 // an interrupted stream's next live tick is stored, the stretch in between becomes a gap for the
 // backfill runner if the market traded in it. Loop thread only (see recorder.h); not thread-safe.
@@ -42,11 +43,22 @@ class StreamSession {
   client::Client* client() const { return client_.get(); }
   bool connected() const { return connected_; }
 
+  // IB refused a stream's request for capacity (10190 tick-by-tick limit, 101 market-data lines):
+  // `handler` re-plans (the stream router). Such a refusal is not an error of the stream: the
+  // reliability core does not hear of it (no permission alert, no retry).
+  void SetCapacityHandler(std::function<void(const StreamKey&, int code)> handler) {
+    on_capacity_ = std::move(handler);
+  }
+
   // Carries out one of the reliability core's actions: reconnect, (re)subscribe a stream, wait.
+  // (Re)subscribing a fallback stream asks for its contract's reqMktData (one for the contract's
+  // fallback streams: a first subscription joins one already running).
   void Execute(const reliability::Action& action, TimePoint now);
 
-  // A stream that stops being recorded: its subscription cancelled, no longer judged.
-  void StopStream(const StreamState& s);
+  // A stream that stops being recorded: its subscription cancelled (a reqMktData once no other
+  // fallback stream uses it), no longer judged.
+  // Its request id is cleared.
+  void StopStream(StreamState& s);
 
   // Stop(): every subscription cancelled, the gateway disconnected. ctx.stopping is set first.
   void Shutdown();
@@ -63,6 +75,15 @@ class StreamSession {
   void OnDisconnected(const client::DisconnectEvent& e);
   void OnNotice(const client::ConnectionNotice& n);
   void Subscribe(ContractState& c, StreamState& s, TimePoint now);
+  // Subscribe() of a fallback stream: the contract's reqMktData, shared by its fallback streams.
+  // `fresh`: a new request even when one runs (a resubscription).
+  void SubscribeFallback(ContractState& c, StreamState& s, bool fresh);
+  void OnMarketDataError(int64_t contract_id, int32_t req_id, const client::RequestError& e);
+  // Cancels the stream's request (for a fallback stream: the reqMktData, which every fallback
+  // stream sharing it loses too) and marks them unsubscribed.
+  void CancelRequest(StreamState& s);
+  // Another fallback stream (of any contract state, retiring ones included) uses `req_id`.
+  bool MarketDataShared(const StreamState& s) const;
   void OnStreamError(const StreamKey& key, const client::RequestError& e);
   void OnLiveTick(const StreamKey& key);
   void CloseInterruption(const StreamKey& key, StreamState& s, const Tick& first, TimePoint now);
@@ -73,6 +94,7 @@ class StreamSession {
   BackfillRunner& backfill_;
   TickFanout& fanout_;
   std::function<void()> evaluate_now_;
+  std::function<void(const StreamKey&, int)> on_capacity_;
 
   std::unique_ptr<client::Client> client_;
   client::ClientOptions client_options_;
