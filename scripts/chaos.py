@@ -1116,7 +1116,10 @@ def write_doc(path, results, command):
             "tick and weighs nothing) to %d virtual s (or %.1f wall s times the speed, when more) "
             "before the recorder's SIGTERM: ticks sent while the recorder stops stay unread in "
             "the socket and say nothing about recording. Ticks are matched by exchange second "
-            "and content; a stored tick the truth does not have is extra." % (
+            "and content; a stored tick the truth does not have is extra. The quote and trade "
+            "streams of a reqMktData line (IB samples them) are judged by coverage instead: a "
+            "truth second with data is covered by a stored tick of that kind in that second or "
+            "the next, and stored fallback ticks are never extra." % (
                 STOP_MARGIN_S, STOP_MARGIN_WALL_S),
             "* Recovery: live stored ticks are matched to their truth ticks (exchange second and "
             "content) to get their release instant; per fault and affected stream, the first "

@@ -155,11 +155,12 @@ Result<Range> ParseRange(const QueryOptions& o) {
   return range;
 }
 
-// --types, or all four.
+// --types, or all six stream kinds (the four tick-by-tick kinds and the quote/trade fallback).
 Result<std::vector<TickType>> ParseTypes(const std::string& text) {
   std::vector<TickType> types;
-  if (text.empty())
-    return std::vector<TickType>(std::begin(kAllTickTypes), std::end(kAllTickTypes));
+  if (text.empty()) {
+    return std::vector<TickType>(std::begin(kAllStreamKinds), std::end(kAllStreamKinds));
+  }
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
@@ -299,7 +300,8 @@ void AddQueryCommand(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--contract", options->contract, "IB contract id (conId)")->required();
   command->add_option("--types", options->types,
-                      "Comma-separated tick types (bid_ask,last,all_last,mid_point); default all");
+                      "Comma-separated stream kinds (bid_ask,last,all_last,mid_point,quote,trade); "
+                      "default all");
   command->add_option("--from", options->from, "Start of IB time, inclusive (ISO 8601)")
       ->check(IsoTime());
   auto* to = command->add_option("--to", options->to, "End of IB time, exclusive (default now)")

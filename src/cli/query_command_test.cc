@@ -184,6 +184,33 @@ TEST_F(QueryDataCommandTest, SoundStoreExitsZeroWithNothingOnStderr) {
   EXPECT_EQ(Err(), "");
 }
 
+TEST_F(QueryDataCommandTest, TheFallbackKindsAreQueriedByDefaultAndByName) {
+  auto file =
+      storage::JournalFile::Create(fs::PosixFileSystem(), Root(), FromUnixSeconds(kHour), 1, false);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  (*file)->AddTick(storage::testing::MakeTick(kMnq, TickType::kBidAsk, kHour + 1, 1));
+  (*file)->AddTick(storage::testing::MakeTick(kMnq, TickType::kQuote, kHour + 2, 1));
+  (*file)->AddTick(storage::testing::MakeTick(kMnq, TickType::kTrade, kHour + 3, 1));
+  ASSERT_TRUE((*file)->Write().ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Close().ok());
+
+  ASSERT_EQ(QueryData(), 0) << Err();
+  EXPECT_EQ(OutLines(), 3u) << Out();
+  EXPECT_NE(Out().find("\"tick_type\":\"quote\""), std::string::npos) << Out();
+  EXPECT_NE(Out().find("\"tick_type\":\"trade\""), std::string::npos) << Out();
+  EXPECT_NE(Out().find("\"volume\":\"1001\""), std::string::npos) << Out();
+
+  ASSERT_EQ(Query("--data " + Root() + " --contract 711280073 --types quote,trade " +
+                  "--from 2025-08-21T00:00:00Z --to 2025-08-22T00:00:00Z --format csv"),
+            0)
+      << Err();
+  const std::string csv = Out();
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3) << csv;  // header, quote, trade
+  EXPECT_EQ(csv.find("bid_ask,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",trade,live,"), std::string::npos) << csv;
+}
+
 TEST_F(QueryDataCommandTest, AFlippedJournalHeaderByteIsReportedAndExitsOne) {
   WriteJournal(1, 100, 1);
   const std::string damaged = WriteJournal(2, 400, 1001);

@@ -94,7 +94,7 @@ TEST(TickCsvTest, EveryRowHasTheHeadersColumnCount) {
   std::mt19937_64 random(99);
   for (int i = 0; i < 1000; ++i) {
     const std::string row = Row(testing::RandomV3Tick(random));
-    EXPECT_EQ(std::count(row.begin(), row.end(), ','), 18) << row;
+    EXPECT_EQ(std::count(row.begin(), row.end(), ','), 19) << row;
   }
 }
 

@@ -101,13 +101,16 @@ TEST(TickJsonlTest, LinesParseWithAnIndependentParser) {
     EXPECT_EQ(json["contract_id"].get<int64_t>(), tick.contract_id);
     EXPECT_EQ(json["sequence"].get<uint64_t>(), tick.sequence);
     EXPECT_EQ(json["tick_type"].get<std::string>(), TickTypeName(tick.type));
-    if (tick.type == TickType::kBidAsk) {
+    if (tick.type == TickType::kBidAsk || tick.type == TickType::kQuote) {
       EXPECT_EQ(json["bid_price"].get<double>(), tick.bid_price);
       if (tick.bid_size.is_set()) {
         EXPECT_EQ(*Decimal::Parse(json["bid_size"].get<std::string>()), tick.bid_size);
       }
     } else {
       EXPECT_EQ(json["price"].get<double>(), tick.price);
+    }
+    if (tick.type == TickType::kTrade && tick.volume.is_set()) {
+      EXPECT_EQ(*Decimal::Parse(json["volume"].get<std::string>()), tick.volume);
     }
   }
 }

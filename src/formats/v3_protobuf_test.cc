@@ -212,7 +212,7 @@ TEST(V3ProtobufTest, MalformedMessagesAreErrors) {
   } cases[] = {
       {"", "missing tt"},
       {"0801", "missing tt"},
-      {"22057472616465", "unknown v3 tick type 'trade'"},
+      {"2206747261646573", "unknown v3 tick type 'trades'"},
       {"0a0101", "field 1 has wire type 2, expected 0"},
       {"22046c61737451000000", "truncated fixed64"},
       {"22106c617374", "truncated length-delimited"},

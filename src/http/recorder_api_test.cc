@@ -167,6 +167,63 @@ TEST_F(RecorderApiTest, BufferQueryRendersV3RecordsAndValidates) {
   ExpectJsonError(Get(base), 503);
 }
 
+TEST_F(RecorderApiTest, BufferQueryLabelsTheFallbackKinds) {
+  const int64_t t0 = ToUnixSeconds(kNow) - 600;
+  Tick quote = MakeTick(TickType::kBidAsk, t0, 1);
+  quote.type = TickType::kQuote;
+  Tick trade = MakeTick(TickType::kLast, t0 + 1, 1);
+  trade.type = TickType::kTrade;
+  trade.exchange.clear();
+  trade.volume = Decimal::FromInt(1500);
+  source_->stored = {quote, trade};
+  // MNQ records bid_ask and last: their fallback kinds, quote and trade, can be asked for.
+  auto r = Get("/v3/buffer/711280073/query?tick_types=quote,trade");
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json j = r.json();
+  EXPECT_EQ(j["tick_types"], Json::array({"quote", "trade"}));
+  ASSERT_EQ(j["total_messages"], 2);
+  EXPECT_EQ(j["messages"][0]["tick_type"], "quote");
+  EXPECT_EQ(j["messages"][0]["bid_price"], 23260.0);
+  EXPECT_EQ(j["messages"][0]["ask_size"], 2.0);
+  EXPECT_EQ(j["messages"][1]["tick_type"], "trade");
+  EXPECT_EQ(j["messages"][1]["price"], 23260.25);
+  EXPECT_EQ(j["messages"][1]["volume"], 1500.0);
+
+  r = Get("/v3/buffer/711280073/query?raw=true&tick_types=trade");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find(R"("tt":"trade","rid":0,"p":23260.25,"s":1.0,"v":1500.0})"),
+            std::string::npos)
+      << r.body;
+
+  // A contract recording only `last` has no quote stream to fall back to.
+  auto view = MakeView();
+  view.contracts[0].expected_types = {TickType::kLast};
+  source_->SetView(view);
+  ExpectJsonError(Get("/v3/buffer/711280073/query?tick_types=quote"), 404);
+  EXPECT_EQ(Get("/v3/buffer/711280073/query?tick_types=trade").status, 200);
+}
+
+TEST(RecorderApiPieces, TickDataOfTheFallbackKinds) {
+  Tick quote = MakeTick(TickType::kBidAsk, 1754935200, 1);
+  quote.type = TickType::kQuote;
+  Json j = Json::parse(TickDataJson(quote));
+  EXPECT_EQ(j["tick_type"], "quote");
+  EXPECT_EQ(j["type"], "quote");
+  EXPECT_EQ(j["bid_price"], 23260.0);
+  EXPECT_EQ(j["ask_size"], 2.0);
+  EXPECT_FALSE(j.contains("bid_past_low"));
+  Tick trade = MakeTick(TickType::kLast, 1754935200, 1);
+  trade.type = TickType::kTrade;
+  trade.volume = Decimal::FromInt(1500);
+  j = Json::parse(TickDataJson(trade));
+  EXPECT_EQ(j["tick_type"], "trade");
+  EXPECT_EQ(j["type"], "trade");
+  EXPECT_EQ(j["price"], 23260.25);
+  EXPECT_EQ(j["volume"], 1500.0);
+  trade.volume = Decimal::Unset();
+  EXPECT_TRUE(Json::parse(TickDataJson(trade))["volume"].is_null());
+}
+
 TEST_F(RecorderApiTest, MarketStatusAndTradingSchedule) {
   auto r = Get("/market-status/711280073");
   ASSERT_EQ(r.status, 200) << r.body;

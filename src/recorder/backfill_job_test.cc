@@ -23,6 +23,66 @@ TEST(BackfillJobTest, WhatToShowPerTickType) {
   EXPECT_EQ(WhatToShowFor(TickType::kLast), "TRADES");
   EXPECT_EQ(WhatToShowFor(TickType::kAllLast), "TRADES");
   EXPECT_EQ(WhatToShowFor(TickType::kMidPoint), "MIDPOINT");
+  EXPECT_EQ(WhatToShowFor(TickType::kQuote), "BID_ASK");
+  EXPECT_EQ(WhatToShowFor(TickType::kTrade), "TRADES");
+}
+
+TEST(BackfillJobTest, AQuoteGapIsFilledFromBidAskHistoryAsQuoteTicks) {
+  BackfillJob job({kContract, TickType::kQuote}, 100, 101);
+  ASSERT_EQ(job.NextPage()->what_to_show, "BID_ASK");
+  Tick history;  // as the client delivers a BID_ASK history tick
+  history.contract_id = kContract;
+  history.type = TickType::kBidAsk;
+  history.source = TickSource::kBackfill;
+  history.exchange_time = FromUnixSeconds(100);
+  history.receive_time = FromUnixSeconds(500);
+  history.bid_price = 21500;
+  history.ask_price = 21500.25;
+  history.bid_size = Decimal::FromInt(3);
+  history.ask_size = Decimal::FromInt(4);
+  history.attributes = kAttrBidPastLow;
+  Tick late = history;
+  late.exchange_time = FromUnixSeconds(101);
+  const std::vector<Tick> kept = job.OnPage({history, late});
+  ASSERT_EQ(kept.size(), 2u);
+  Tick expected;
+  expected.contract_id = kContract;
+  expected.type = TickType::kQuote;
+  expected.source = TickSource::kBackfill;
+  expected.exchange_time = FromUnixSeconds(100);
+  expected.receive_time = FromUnixSeconds(500);
+  expected.bid_price = 21500;
+  expected.ask_price = 21500.25;
+  expected.bid_size = Decimal::FromInt(3);
+  expected.ask_size = Decimal::FromInt(4);
+  EXPECT_EQ(kept[0], expected);
+  EXPECT_EQ(kept[1].type, TickType::kQuote);
+  EXPECT_EQ(job.state(), BackfillState::kFilled);
+}
+
+TEST(BackfillJobTest, ATradeGapIsFilledFromTradesHistoryAsTradeTicks) {
+  BackfillJob job({kContract, TickType::kTrade}, 100, 102);
+  ASSERT_EQ(job.NextPage()->what_to_show, "TRADES");
+  Tick unreported = Trade(101, 21499, 5);
+  unreported.attributes = kAttrUnreported;
+  Tick conditions = Trade(102, 21501.5, 2);
+  conditions.special_conditions = "T";
+  conditions.attributes = kAttrPastLimit;
+  const std::vector<Tick> kept = job.OnPage({Trade(100, 21500, 1), unreported, conditions});
+  ASSERT_EQ(kept.size(), 2u) << "unreported trades are not in IB's last price either";
+  for (const Tick& t : kept) {
+    EXPECT_EQ(t.type, TickType::kTrade);
+    EXPECT_EQ(t.source, TickSource::kBackfill);
+    EXPECT_EQ(t.contract_id, kContract);
+    EXPECT_EQ(t.exchange, "");
+    EXPECT_EQ(t.special_conditions, "");
+    EXPECT_EQ(t.attributes, 0);
+    EXPECT_FALSE(t.volume.is_set()) << "IB's tick history has no day volume";
+  }
+  EXPECT_EQ(kept[1].price, 21501.5);
+  EXPECT_EQ(kept[1].size, Decimal::FromInt(2));
+  EXPECT_EQ(ToUnixSeconds(kept[1].exchange_time), 102);
+  EXPECT_EQ(job.state(), BackfillState::kFilled);
 }
 
 TEST(BackfillJobTest, PagesForwardOneSecondAfterTheLastTick) {

@@ -98,7 +98,7 @@ Result<ClosedFileHeader> DecodeClosedHeader(std::string_view bytes) {
     return Corruption("closed file header: unsupported version");
   }
   const auto type = static_cast<uint8_t>(p[24]);
-  if (type < 1 || type > 4) return Corruption("closed file header: unknown tick type");
+  if (!IsStoredTickType(type)) return Corruption("closed file header: unknown tick type");
   ClosedFileHeader h;
   h.stream.contract_id = static_cast<int64_t>(DecodeFixed64(p + 16));
   h.stream.type = static_cast<TickType>(type);

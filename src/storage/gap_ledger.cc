@@ -7,6 +7,7 @@
 #include "storage/coding.h"
 #include "storage/layout.h"
 #include "storage/log_reader.h"
+#include "storage/tick_codec.h"
 #include "storage/tick_writer.h"
 
 namespace ibstream::storage {
@@ -170,7 +171,7 @@ Result<GapRecord> DecodeGapRecord(std::string_view bytes) {
   gap.stream.contract_id = static_cast<int64_t>(DecodeFixed64(p + 8));
   const auto type = static_cast<uint8_t>(p[16]);
   const auto state = static_cast<uint8_t>(p[17]);
-  if (type < 1 || type > 4 || state > 3 || p[22] != 0 || p[23] != 0) {
+  if (!IsStoredTickType(type) || state > 3 || p[22] != 0 || p[23] != 0) {
     return Corruption("gap record: bad type, state or reserved bytes");
   }
   gap.stream.type = static_cast<TickType>(type);

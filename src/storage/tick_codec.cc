@@ -136,7 +136,7 @@ Result<size_t> DecodeTick(std::string_view in, Tick* out) {
   const auto source = static_cast<uint8_t>(p[81]);
   const auto attributes = static_cast<uint8_t>(p[82]);
   const auto set_bits = static_cast<uint8_t>(p[83]);
-  if (type < 1 || type > 6) return Corruption("tick record: unknown tick type");
+  if (!IsStoredTickType(type)) return Corruption("tick record: unknown tick type");
   if (source > 1) return Corruption("tick record: unknown source");
   if ((attributes & ~0x0fu) != 0 || (set_bits & ~0x07u) != 0 || p[87] != 0) {
     return Corruption("tick record: reserved bits set");

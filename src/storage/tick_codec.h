@@ -45,6 +45,13 @@ namespace ibstream::storage {
 inline constexpr uint16_t kTickLayoutVersion = 1;
 inline constexpr size_t kTickFixedSize = 92;
 
+// Whether `value` is a stored tick type byte (1..6: the four tick-by-tick kinds, quote, trade),
+// in tick records, closed-file headers and gap records alike.
+inline bool IsStoredTickType(uint8_t value) {
+  return value >= static_cast<uint8_t>(TickType::kBidAsk) &&
+         value <= static_cast<uint8_t>(TickType::kTrade);
+}
+
 // Whether the tick can be stored (its strings fit the u16 length fields). Inline: it runs on
 // every Append.
 inline Status ValidateTickForStorage(const Tick& tick) {

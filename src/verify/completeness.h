@@ -32,6 +32,7 @@
 // that contract with exchange time in [s, s+2) (a live quote carries its receive time, which may
 // cross into the next second); `expected`, `delivered`, `matched`, `matched_live` and `missing`
 // count such seconds, `stored` and `stored_live` count ticks, and stored ticks are never extra.
+// The report's total adds each stream's counts as they are (ticks and seconds alike).
 #pragma once
 
 #include <cstdint>

@@ -168,6 +168,85 @@ TEST(TruthReaderTest, SubscriptionRecordsRoundTripByteForByte) {
   EXPECT_FALSE(mkt.tick_type().has_value());
 }
 
+TEST(TruthReaderTest, FallbackSnapshotsRoundTripAndReadAsTheirKinds) {
+  const std::string path = TempPath("fallback.jsonl");
+  Tick quote;
+  quote.contract_id = 711202509;
+  quote.type = TickType::kQuote;
+  quote.exchange_time = FromUnixSeconds(1754945400);
+  quote.receive_time = FromUnixNanos(1754945400250000000);
+  quote.bid_price = 21500.25;
+  quote.ask_price = 21500.5;
+  quote.bid_size = Decimal::FromInt(3);
+  quote.ask_size = Decimal::FromParts(55, 1);
+  Tick trade;
+  trade.contract_id = 711202509;
+  trade.type = TickType::kTrade;
+  trade.exchange_time = FromUnixSeconds(1754945401);
+  trade.receive_time = FromUnixNanos(1754945401500000000);
+  trade.price = 21500.5;
+  trade.size = Decimal::FromInt(2);
+  trade.volume = Decimal::FromInt(123456);
+  Tick no_volume = trade;
+  no_volume.volume = Decimal::Unset();
+  {
+    auto writer = sim::TruthWriter::Open(path);
+    ASSERT_TRUE(writer.ok());
+    (*writer)->WriteHeader(7, FromUnixSeconds(1754945400), 60);
+    (*writer)->WriteTick(quote, "MNQ", 1);
+    (*writer)->WriteTick(trade, "MNQ", 2);
+    (*writer)->WriteTick(no_volume, "MNQ", 0);
+    ASSERT_TRUE((*writer)->Flush().ok());
+  }
+  std::ifstream in(path);
+  std::string header, quote_line, trade_line;
+  std::getline(in, header);
+  std::getline(in, quote_line);
+  std::getline(in, trade_line);
+  EXPECT_EQ(quote_line,
+            R"({"type":"tick","con_id":711202509,"symbol":"MNQ","tick_type":"Quote",)"
+            R"("time":1754945400,"time_ns":1754945400250000000,"bid":21500.25,"ask":21500.5,)"
+            R"("bid_size":"3","ask_size":"5.5","delivered":true,"subscribers":1})");
+  EXPECT_EQ(trade_line,
+            R"({"type":"tick","con_id":711202509,"symbol":"MNQ","tick_type":"Trade",)"
+            R"("time":1754945401,"time_ns":1754945401500000000,"price":21500.5,"size":"2",)"
+            R"("volume":"123456","delivered":true,"subscribers":2})");
+  Collected got;
+  TruthReadStats stats;
+  const Status st = ReadTruthFile(path, got.Visitor(), &stats);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(got.ticks.size(), 3u);
+  EXPECT_EQ(got.ticks[0].tick, quote);
+  EXPECT_EQ(got.ticks[1].tick, trade);
+  EXPECT_EQ(got.ticks[2].tick, no_volume);
+  EXPECT_FALSE(got.ticks[2].tick.volume.is_set());
+
+  // A hand-written trade record without a volume reads as unset.
+  Collected hand;
+  TruthReadStats hand_stats;
+  hand_stats.has_header = true;
+  ASSERT_TRUE(ParseTruthLine(R"({"type":"tick","con_id":1,"symbol":"A","tick_type":"Trade",)"
+                             R"("time":1754945400,"time_ns":1754945400250000000,"price":2.5,)"
+                             R"("size":"1","delivered":true,"subscribers":1})",
+                             hand.Visitor(), &hand_stats)
+                  .ok());
+  ASSERT_EQ(hand.ticks.size(), 1u);
+  EXPECT_EQ(hand.ticks[0].tick.type, TickType::kTrade);
+  EXPECT_FALSE(hand.ticks[0].tick.volume.is_set());
+}
+
+TEST(TruthReaderTest, AMktDataSubscriptionAsksForQuoteAndTrade) {
+  TruthSubscription mkt;
+  mkt.stream = "MktData";
+  EXPECT_EQ(mkt.stream_kinds(), (std::vector<TickType>{TickType::kQuote, TickType::kTrade}));
+  TruthSubscription bid_ask;
+  bid_ask.stream = "BidAsk";
+  EXPECT_EQ(bid_ask.stream_kinds(), (std::vector<TickType>{TickType::kBidAsk}));
+  TruthSubscription unknown;
+  unknown.stream = "Depth";
+  EXPECT_TRUE(unknown.stream_kinds().empty());
+}
+
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
