@@ -27,7 +27,8 @@ struct ContractReliabilityOptions {
   // retry_strategy: when set, replaces the market-aware choice (refusals still use maintenance,
   // weekends and holidays still wait for the pre-open attempt).
   std::optional<RetryStrategy> retry_strategy;
-  // priority: 1 critical, 2 important, 3 optional. Reported as an alert label.
+  // priority: the contract's configured priority (1 first; the configuration's default is 100),
+  // which also orders the stream plan (WantedStream::priority). Reported as an alert label.
   int priority = 1;
 };
 
