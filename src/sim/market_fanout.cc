@@ -108,7 +108,10 @@ MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second
   const SessionPhase phase = m.market->PhaseAt(t);
   if (phase == SessionPhase::kClosed) {
     // Jump to the next open (or to now when the calendar does not know).
-    m.day_volume = Decimal::FromInt(0);  // the next session starts a new day
+    // The session is over: publish its last changes (their grid instant is at the latest this
+    // second's start), then the next session starts a new day's volume.
+    PublishDue(m, m.second * kNanos);
+    m.day_volume = Decimal::FromInt(0);
     const calendar::MarketState state = m.market->calendar().StateAt(t);
     int64_t next = now_second;
     if (state.next_open && *state.next_open > t) {
@@ -238,11 +241,39 @@ void MarketFanout::Publish(MarketRuntime& m) {
   }
   if (!quote && !trade) return;
   const SimContract& c = m.market->contract();
+  int subscribers = 0;
   for (auto& [session, sub] : m.subs) {
     if (!sub->mkt_data || !CanDeliver(*session, *sub, c)) continue;
     if (quote) SendQuote(*session, *sub, m.last_quote);
     if (trade) SendTrade(*session, *sub, m);
+    ++subscribers;
     if (session->out.size() > options_.send_buffer_bytes) CheckBackpressure(*session);
+  }
+  if (truth_ == nullptr) return;
+  // One record per kind of this publish: what every reqMktData subscriber was told.
+  const TimePoint at = FromUnixNanos(m.publish_ns);
+  if (quote) {
+    Tick t;
+    t.contract_id = c.con_id();
+    t.type = TickType::kQuote;
+    t.exchange_time = at;  // IB sends no quote time
+    t.receive_time = at;
+    t.bid_price = m.last_quote.bid;
+    t.ask_price = m.last_quote.ask;
+    t.bid_size = m.last_quote.bid_size;
+    t.ask_size = m.last_quote.ask_size;
+    truth_->WriteTick(t, c.symbol(), subscribers);
+  }
+  if (trade) {
+    Tick t;
+    t.contract_id = c.con_id();
+    t.type = TickType::kTrade;
+    t.exchange_time = FromUnixSeconds(m.last_trade_second);
+    t.receive_time = at;
+    t.price = m.last_trade.price;
+    t.size = m.last_trade.size;
+    t.volume = m.day_volume;
+    truth_->WriteTick(t, c.symbol(), subscribers);
   }
 }
 

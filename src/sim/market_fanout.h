@@ -109,7 +109,8 @@ class MarketFanout {
   // (every event up to `up_to_ns` has been emitted).
   void PublishDue(MarketRuntime& m, int64_t up_to_ns);
   // One grid instant: the top of book when it changed since the last publish, the last trade
-  // when one happened, to every reqMktData subscription that may see them.
+  // when one happened, to every reqMktData subscription that may see them; and one truth tick
+  // of kind Quote and/or Trade with the number of subscriptions it went to.
   void Publish(MarketRuntime& m);
   // TICK_PRICE bid/ask (with sizes) for prices that changed, TICK_SIZE for sizes alone.
   void SendQuote(ClientSession& s, Subscription& sub, const MarketEvent& q);

@@ -1,8 +1,13 @@
 // reqMktData served as IB does: the generated market aggregated on a 250 ms grid of simulated
 // time, checked against the tick-by-tick streams of the same market.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "sim/simulator.h"
@@ -35,10 +40,14 @@ class MktDataTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SCOPED_TRACE("seed " + std::to_string(kSeed));
+    truth_ = (std::filesystem::path(::testing::TempDir()) /
+              ("sim_mkt_data_truth_" + std::to_string(::getpid()) + ".jsonl"))
+                 .string();
     SimulatorOptions o;
     o.listen_port = 0;
     o.quiet = true;
     o.seed = kSeed;
+    o.truth_path = truth_;
     sim_ = std::make_unique<Simulator>(clock_, o);
     const Status st = sim_->Start();
     ASSERT_TRUE(st.ok()) << st.ToString();
@@ -62,6 +71,26 @@ class MktDataTest : public ::testing::Test {
     return nullptr;
   }
 
+  void TearDown() override {
+    client_.reset();
+    sim_.reset();
+    std::filesystem::remove(truth_);
+  }
+
+  // The truth's tick records (after stopping the simulator).
+  std::vector<nlohmann::json> TruthTicks() {
+    sim_->Stop();
+    std::vector<nlohmann::json> ticks;
+    std::ifstream in(truth_);
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line);
+      if (j["type"] == "tick") ticks.push_back(std::move(j));
+    }
+    return ticks;
+  }
+
+  std::string truth_;
   ManualClock clock_{ParseIsoTime("2025-08-11T14:00:00Z").value()};  // MNQ liquid
   std::unique_ptr<Simulator> sim_;
   std::unique_ptr<TestClient> client_;
@@ -190,6 +219,129 @@ TEST_F(MktDataTest, NewSubscriptionGetsTheCurrentMarket) {
     EXPECT_EQ(types, (std::vector<int32_t>{1, 2, 4, 5, 8, 45})) << id;
   }
   EXPECT_EQ(client_->snapshot_ends, std::vector<int32_t>{6});
+}
+
+// The truth holds one Quote and/or Trade record per published update, for every market whether
+// subscribed or not, at its grid instant: replaying the subscribed market's records gives
+// exactly the messages the client received.
+TEST_F(MktDataTest, TruthHasEveryPublishedUpdate) {
+  Advance(std::chrono::seconds(5), std::chrono::seconds(1));
+  ASSERT_TRUE(client_->Send(Md(22, kMnq)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  const size_t initial = client_->mkt_data.size();
+  Advance(std::chrono::seconds(20), std::chrono::milliseconds(300));
+  ASSERT_TRUE(client_->RoundTrip());
+  const std::vector<nlohmann::json> truth = TruthTicks();
+
+  // The initial values: bid, ask, then the last trade's four messages.
+  ASSERT_EQ(initial, 6u);
+  double bid = client_->mkt_data[0].price, ask = client_->mkt_data[1].price;
+  Decimal bid_size = client_->mkt_data[0].size, ask_size = client_->mkt_data[1].size;
+  std::vector<std::string> expected;
+  size_t quotes = 0, trades = 0, other_markets = 0;
+  for (const nlohmann::json& j : truth) {
+    const std::string type = j["tick_type"];
+    if (type != "Quote" && type != "Trade") continue;
+    EXPECT_EQ(j["time_ns"].get<int64_t>() % 250'000'000, 0) << j.dump();
+    if (j["con_id"] != kMnq) {
+      ++other_markets;
+      EXPECT_EQ(j["subscribers"], 0);
+      continue;
+    }
+    if (j["subscribers"] == 0) continue;  // before the subscription
+    EXPECT_EQ(j["subscribers"], 1);
+    if (type == "Quote") {
+      ++quotes;
+      const double b = j["bid"], a = j["ask"];
+      const Decimal bs = Decimal::Parse(j["bid_size"].get<std::string>()).value();
+      const Decimal as = Decimal::Parse(j["ask_size"].get<std::string>()).value();
+      if (b != bid) {
+        expected.push_back(fmt::format("p1 {} {}", b, bs.ToString()));
+      } else if (!(bs == bid_size)) {
+        expected.push_back("s0 " + bs.ToString());
+      }
+      if (a != ask) {
+        expected.push_back(fmt::format("p2 {} {}", a, as.ToString()));
+      } else if (!(as == ask_size)) {
+        expected.push_back("s3 " + as.ToString());
+      }
+      bid = b, ask = a, bid_size = bs, ask_size = as;
+    } else {
+      ++trades;
+      const std::string size = j["size"];
+      expected.push_back(fmt::format("p4 {} {}", j["price"].get<double>(), size));
+      expected.push_back("s5 " + size);
+      expected.push_back("s8 " + j["volume"].get<std::string>());
+      expected.push_back("t45 " + std::to_string(j["time"].get<int64_t>()));
+      EXPECT_LE(j["time"].get<int64_t>() * 1'000'000'000, j["time_ns"].get<int64_t>());
+    }
+  }
+  std::vector<std::string> received;
+  for (size_t i = initial; i < client_->mkt_data.size(); ++i) {
+    const ReceivedMktData& m = client_->mkt_data[i];
+    switch (m.kind) {
+      case Kind::kPrice:
+        received.push_back(fmt::format("p{} {} {}", m.tick_type, m.price, m.size.ToString()));
+        break;
+      case Kind::kSize:
+        received.push_back(fmt::format("s{} {}", m.tick_type, m.size.ToString()));
+        break;
+      case Kind::kString:
+        received.push_back(fmt::format("t{} {}", m.tick_type, m.text));
+        break;
+    }
+  }
+  EXPECT_GT(quotes, 10u);
+  EXPECT_GT(trades, 5u);
+  EXPECT_GT(other_markets, 0u);
+  EXPECT_EQ(received, expected);
+}
+
+// The day's volume starts again with each session: across MNQ's 16:00-17:00 CT halt the first
+// trades after the reopening carry a volume below the last one before the halt, and none is
+// published during the halt.
+TEST(MktDataVolumeTest, StartsAgainWithTheSession) {
+  const std::string truth = (std::filesystem::path(::testing::TempDir()) /
+                             ("sim_mkt_data_volume_" + std::to_string(::getpid()) + ".jsonl"))
+                                .string();
+  ManualClock clock(ParseIsoTime("2025-08-11T20:55:00Z").value());  // 15:55 CDT
+  SimulatorOptions o;
+  o.listen_port = 0;
+  o.quiet = true;
+  o.seed = kSeed;
+  o.truth_path = truth;
+  Simulator sim(clock, o);
+  ASSERT_TRUE(sim.Start().ok());
+  for (int i = 0; i < 80; ++i) {  // to 17:15 CDT
+    clock.Advance(std::chrono::minutes(1));
+    sim.Sync();
+  }
+  sim.Stop();
+  const int64_t halt = ToUnixSeconds(ParseIsoTime("2025-08-11T21:00:00Z").value());
+  const int64_t reopen = halt + 3600;
+  std::vector<std::pair<int64_t, double>> volumes;  // (trade second, volume) of MNQ
+  std::ifstream in(truth);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["type"] != "tick" || j["tick_type"] != "Trade" || j["con_id"] != kMnq) continue;
+    volumes.emplace_back(j["time"].get<int64_t>(),
+                         Decimal::Parse(j["volume"].get<std::string>()).value().ToDouble());
+  }
+  std::filesystem::remove(truth);
+  double before = 0, after = -1;
+  for (const auto& [second, volume] : volumes) {
+    EXPECT_TRUE(second < halt || second >= reopen) << second;
+    if (second < halt) {
+      EXPECT_GE(volume, before) << "the volume only grows within a session";
+      before = volume;
+    } else if (after < 0) {
+      after = volume;
+    }
+  }
+  EXPECT_GT(before, 0);
+  ASSERT_GE(after, 0) << "no trade after the reopening";
+  EXPECT_LT(after, before);
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 //   {"type":"tick",...,"tick_type":"MidPoint","price":21500.375,...}
 //   {"type":"tick",...,"tick_type":"Quote","bid":21500.25,"ask":21500.5,"bid_size":"3",
 //    "ask_size":"5",...}
-//   {"type":"tick",...,"tick_type":"Trade","price":21500.5,"size":"2","volume":"183456",...}
+//   {"type":"tick",...,"tick_type":"Trade","price":21500.5,"size":"2","volume":"1841",...}
 //   {"type":"fault","kind":"farm_down","detail":"farm_down farm=usfuture duration=30s",
 //    "start":"2025-08-11T21:10:00Z","end":"2025-08-11T21:10:30Z","open":false}
 //   {"type":"subscription","event":"start","client_id":0,"req_id":1001,"con_id":711202509,
@@ -23,10 +23,10 @@
 // stream holds every tick of it (delivered live or filled from history). Fault records are
 // written when the fault ends (`open`: true for faults still active at shutdown).
 //
-// "Quote" and "Trade" records are the reqMktData fallback kinds: one per aggregated top-of-book
-// snapshot the simulator publishes to reqMktData subscribers (`delivered`/`subscribers` count
-// those), a quote with the bid/ask fields, a trade with price, size and the cumulative day
-// volume ("" when unset). verify judges them by coverage of the seconds with data.
+// Quote and Trade records are the reqMktData updates (the fallback stream kinds): one per kind
+// per update published on the 250 ms grid, `time_ns` its grid instant, `subscribers` the reqMktData
+// subscriptions it went to. A Quote's `time` is the grid instant's second; a Trade's is the last
+// trade's second, with the day's cumulative `volume`.
 //
 // Subscription records say who asked for which stream and from when to when, so a stream is
 // judged from its first ask even when nothing was ever delivered to it. `event` is "start" (a
@@ -83,7 +83,6 @@ class TruthWriter {
 
   void WriteHeader(uint64_t seed, TimePoint start, double speed);
   // `tick.contract_id`, type, prices, sizes, exchange and attributes are written; `symbol` too.
-  // A Quote or Trade tick (TickType::kQuote/kTrade) writes the fallback record of its kind.
   void WriteTick(const Tick& tick, std::string_view symbol, int subscribers);
   void WriteFault(FaultKind kind, std::string_view detail, TimePoint start, TimePoint end,
                   bool open);
