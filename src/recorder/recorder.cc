@@ -64,8 +64,8 @@ class Recorder::Impl {
         session_(ctx_, loop_, registry_, backfill_, owner.fanout_, [this] { Evaluate(); }),
         backfill_(ctx_, loop_, registry_, session_),
         router_(ctx_, registry_) {
-    session_.SetCapacityHandler([this](const StreamKey& key, int code) {
-      router_.OnCapacityRefused(key, code, clock_.Now());
+    session_.SetCapacityHandler([this](const StreamKey& key, int code, int active) {
+      router_.OnCapacityRefused(key, code, active, clock_.Now());
     });
     view_ = std::make_shared<RecorderView>();
   }

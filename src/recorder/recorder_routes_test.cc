@@ -146,6 +146,30 @@ TEST_F(RecorderRoutesTest, MoreStreamsThanSlotsAllRecordWithoutCriticalAlerts) {
   EXPECT_TRUE(view->gaps.empty()) << view->gaps.front().cause;
 }
 
+// `auto`: the recorder asks for every stream tick by tick; the simulator, like IB, refuses the
+// fourth and later ones with 10190. Each refusal moves its stream to the fallback and teaches the
+// allowance: a warning, never a critical alert, never a reconnect.
+TEST_F(RecorderRoutesTest, AnAutoLimitLearnsFrom10190AndEveryStreamRecords) {
+  configure_ = [](config::Config& config) {
+    config.gateway.tick_by_tick_limit = std::nullopt;
+    config.contracts.push_back(Es());
+    config.contracts.push_back(EurUsd());
+  };
+  StartAll("2025-08-12T14:00:00Z", kSpeed);
+  for (const char* key : {kMnqKey, kEsKey, kEurKey}) {
+    EXPECT_TRUE(WaitFor([&] { return AllRoutesRecording(key); })) << key << " is not recording";
+  }
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->plan.tick_by_tick_streams == 3; }));
+  auto view = recorder_->View();
+  EXPECT_NE(view->plan.tick_by_tick_limit.find("auto"), std::string::npos)
+      << view->plan.tick_by_tick_limit;
+  EXPECT_EQ(view->plan.fallback_streams, 3);
+  EXPECT_GE(view->counters.ib_errors.count(10190), 1u);
+  EXPECT_EQ(view->counters.reconnects, 0u);
+  EXPECT_TRUE(sink_.Firing(AlertSeverity::kCritical).empty())
+      << testing::Describe(sink_.Firing(AlertSeverity::kCritical));
+}
+
 TEST_F(RecorderRoutesTest, UntrackingAContractUpgradesAFallbackStreamWithNoGap) {
   configure_ = [](config::Config& config) { config.contracts.push_back(Es()); };
   StartAll("2025-08-12T14:00:00Z", kSpeed);

@@ -38,18 +38,6 @@ int StreamRouter::market_data_lines() const {
   return lines_ceiling_ ? std::min(configured, *lines_ceiling_) : configured;
 }
 
-int StreamRouter::ActiveTickByTick(const std::optional<StreamKey>& except) const {
-  int active = 0;
-  for (const auto& c : registry_.contracts()) {
-    for (const auto* streams : {&c->streams, &c->retiring}) {
-      for (const auto& [type, s] : *streams) {
-        if (reliability::IsTickByTickType(type) && s.subscribed && s.key != except) ++active;
-      }
-    }
-  }
-  return active;
-}
-
 reliability::StreamPlan StreamRouter::PlanNow() const {
   std::vector<reliability::WantedStream> wanted;
   int order = 0;
@@ -77,7 +65,16 @@ reliability::StreamPlan StreamRouter::PlanNow() const {
 
 void StreamRouter::Replan(TimePoint now) {
   if (ctx_.stopping) return;
-  allowance_.OnAccepted(ActiveTickByTick(std::nullopt));
+  // Accepted: subscribed and delivering (a request not answered yet may still be refused).
+  int delivering = 0;
+  for (const auto& c : registry_.contracts()) {
+    for (const auto* streams : {&c->streams, &c->retiring}) {
+      for (const auto& [type, s] : *streams) {
+        if (reliability::IsTickByTickType(type) && s.subscribed && s.ticks > 0) ++delivering;
+      }
+    }
+  }
+  allowance_.OnAccepted(delivering);
   reliability::StreamPlan next = PlanNow();
   if (!planned_ || !(next == plan_)) {
     const reliability::PlanDiff diff = reliability::DiffPlans(plan_, next);
@@ -203,14 +200,14 @@ void StreamRouter::EndUpgrades(TimePoint now) {
   }
 }
 
-void StreamRouter::OnCapacityRefused(const StreamKey& key, int code, TimePoint now) {
+void StreamRouter::OnCapacityRefused(const StreamKey& key, int code, int active, TimePoint now) {
   ContractState* c = registry_.Find(key.contract_id);
   if (c == nullptr) return;
   if (reliability::IsTickByTickType(key.type)) {
     if (code == 101) {
       lines_ceiling_ = std::max(0, plan_.lines_used - 1);
     } else {
-      allowance_.OnLimitReached(ActiveTickByTick(key));
+      allowance_.OnLimitReached(active);
     }
     spdlog::warn("event=capacity_refused stream={} code={} tick_by_tick_limit=\"{}\" lines={}",
                  ToString(key), code, allowance_.Describe(), market_data_lines());

@@ -47,7 +47,8 @@ class StreamRouter {
   // the reqMktData of `key`'s contract (key.type a fallback kind). The allowance learns from it
   // (10190: no more tick-by-tick streams than are running; 101: one line fewer than in use), the
   // refused request is dropped and the streams are planned again at once.
-  void OnCapacityRefused(const StreamKey& key, int code, TimePoint now);
+  // `active`: the tick-by-tick subscriptions IB ran when it refused (StreamSession).
+  void OnCapacityRefused(const StreamKey& key, int code, int active, TimePoint now);
 
   const reliability::StreamPlan& plan() const { return plan_; }
   const reliability::TickByTickAllowance& allowance() const { return allowance_; }
@@ -58,8 +59,6 @@ class StreamRouter {
   reliability::StreamPlan PlanNow() const;
   void Apply(const reliability::StreamPlan& next, TimePoint now);
   void EndUpgrades(TimePoint now);
-  // Tick-by-tick streams subscribed now, other than `except`.
-  int ActiveTickByTick(const std::optional<StreamKey>& except) const;
 
   LoopContext& ctx_;
   ContractRegistry& registry_;

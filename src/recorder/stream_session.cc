@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -68,7 +69,7 @@ void StreamSession::Execute(const reliability::Action& action, TimePoint now) {
 void StreamSession::StopStream(StreamState& s) {
   if (s.req_id != 0 && client_) {
     if (reliability::IsTickByTickType(s.key.type)) {
-      client_->CancelTickByTick(s.req_id);
+      CancelTickByTick(s.req_id);
     } else if (!MarketDataShared(s)) {
       client_->CancelMarketData(s.req_id);
     }
@@ -91,12 +92,38 @@ bool StreamSession::MarketDataShared(const StreamState& s) const {
   return false;
 }
 
+void StreamSession::CancelTickByTick(int32_t req_id) {
+  client_->CancelTickByTick(req_id);
+  cancelled_.push_back({req_id, last_tick_by_tick_sent_});
+  constexpr size_t kKeep = 256;  // far more than IB's allowance, and the requests in flight
+  if (cancelled_.size() > kKeep) cancelled_.pop_front();
+}
+
+int StreamSession::TickByTickActiveAt(int32_t req_id) const {
+  int active = 0;
+  for (const auto& c : registry_.contracts()) {
+    for (const auto* streams : {&c->streams, &c->retiring}) {
+      for (const auto& [type, s] : *streams) {
+        if (reliability::IsTickByTickType(type) && s.subscribed && s.req_id != 0 &&
+            s.req_id < req_id) {
+          ++active;
+        }
+      }
+    }
+  }
+  // Cancelled after `req_id` went out: IB still ran them when it answered.
+  for (const Cancelled& x : cancelled_) {
+    if (x.req_id < req_id && x.last_sent >= req_id) ++active;
+  }
+  return active;
+}
+
 void StreamSession::Shutdown() {
   for (auto& c : registry_.contracts()) {
     for (auto& [type, s] : c->streams) {
       if (s.req_id != 0 && client_) {
         if (reliability::IsTickByTickType(type)) {
-          client_->CancelTickByTick(s.req_id);
+          CancelTickByTick(s.req_id);
         } else if (!MarketDataShared(s)) {
           client_->CancelMarketData(s.req_id);
         }
@@ -233,7 +260,7 @@ void StreamSession::OnNotice(const client::ConnectionNotice& n) {
 }
 
 void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
-  if (s.req_id != 0) client_->CancelTickByTick(s.req_id);
+  if (s.req_id != 0) CancelTickByTick(s.req_id);
   const StreamKey key = s.key;
   client::TickHandlers handlers;
   // The client fills in the tick (type as subscribed, receive time on the recorder's clock, which
@@ -245,6 +272,7 @@ void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
   };
   handlers.error = [this, key](const client::RequestError& e) { OnStreamError(key, e); };
   s.req_id = client_->SubscribeTicks(c.request, key.type, std::move(handlers));
+  last_tick_by_tick_sent_ = std::max(last_tick_by_tick_sent_, s.req_id);
   s.subscribed = true;
   if (!s.last_exchange && !s.asked_at && c.calendar.has_information()) {
     // What the stream owes starts now while its market trades, else at the next opening.
@@ -304,7 +332,7 @@ void StreamSession::OnMarketDataError(int64_t contract_id, int32_t req_id,
     ++ctx_.counters.ib_errors[e.code];
     spdlog::warn("event=capacity_refused contract={} request=market_data code={} text=\"{}\"",
                  contract_id, e.code, e.text);
-    if (on_capacity_) on_capacity_(StreamKey{contract_id, TickType::kQuote}, e.code);
+    if (on_capacity_) on_capacity_(StreamKey{contract_id, TickType::kQuote}, e.code, 0);
     return;
   }
   ContractState* c = registry_.Find(contract_id);
@@ -320,7 +348,7 @@ void StreamSession::CancelRequest(StreamState& s) {
   if (s.req_id == 0) return;
   const int32_t id = s.req_id;
   if (reliability::IsTickByTickType(s.key.type)) {
-    client_->CancelTickByTick(id);
+    CancelTickByTick(id);
   } else {
     client_->CancelMarketData(id);
     if (ContractState* c = registry_.Find(s.key.contract_id)) {
@@ -346,7 +374,7 @@ void StreamSession::OnStreamError(const StreamKey& key, const client::RequestErr
   spdlog::warn("event=stream_error stream={} code={} text=\"{}\"", ToString(key), e.code, e.text);
   if (reliability::IsCapacitySignal(reliability::ClassifyIbError(e.code)) && on_capacity_) {
     // Capacity, not permission: the stream router moves the stream to another route.
-    on_capacity_(key, e.code);
+    on_capacity_(key, e.code, TickByTickActiveAt(e.req_id));
     return;
   }
   ctx_.core.OnIbError(e.code, key, now);
