@@ -259,9 +259,12 @@ class Recorder::Impl {
 
   // Once per evaluate_interval, and at once when a connection comes up.
   void Evaluate() {
-    const TimePoint now = clock_.Now();
+    TimePoint now = clock_.Now();
     registry_.UpdateMarketsAndResolve(now, session_.connected());
     router_.Replan(now);
+    // A new stream looks up its last stored tick: the subscriptions below (and the time each
+    // stream owes data from) take the time after that.
+    now = clock_.Now();
     // Health follows the writer: storage_error holds as long as writing is suspended.
     if (store_) core_.OnStorageSuspended(store_->writer().suspended(), last_storage_error_);
     const reliability::Decisions decisions = core_.Evaluate(now);
