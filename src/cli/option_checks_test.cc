@@ -128,6 +128,13 @@ TEST_F(ExecutableTest, ASpanLongerThanTheTimeRangeIsRefused) {
       << Err();
 }
 
+TEST_F(ExecutableTest, StreamNamesWhereQuoteAndTradeComeFrom) {
+  for (const char* type : {"Quote", "trade"}) {
+    EXPECT_EQ(Run(std::string("stream 1 --port 1 --type ") + type), 1) << Err();
+    EXPECT_NE(Err().find("quote and trade come from reqMktData"), std::string::npos) << Err();
+  }
+}
+
 TEST_F(ExecutableTest, ConfigCheckOfAnEndlessDeviceEndsWithTheSizeError) {
   EXPECT_EQ(Run("config check /dev/zero --no-env"), 1);
   EXPECT_NE(Err().find("/dev/zero: configuration file larger than 1048576 bytes"),

@@ -184,7 +184,8 @@ void AddStreamCommand(CLI::App& app) {
   auto options = std::make_shared<StreamOptions>();
   CLI::App* command = app.add_subcommand("stream", "Print live tick-by-tick data of a contract");
   command->add_option("CONID", options->contract_id, "IB contract id")->required();
-  command->add_option("--type,-t", options->type, "BidAsk, Last, AllLast or MidPoint")
+  command
+      ->add_option("--type,-t", options->type, "BidAsk, Last, AllLast or MidPoint (tick-by-tick)")
       ->capture_default_str();
   command->add_option("-n,--number", options->count, "Stop after N ticks (0: run until stopped)")
       ->capture_default_str();

@@ -9,6 +9,7 @@
 #include "storage/closed_file.h"
 #include "storage/gap_ledger.h"
 #include "storage/layout.h"
+#include "storage/query.h"
 #include "storage/store.h"
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
@@ -82,6 +83,28 @@ TEST(FallbackKindsStoreTest, QuotesAndTradesAreConvertedIntoTheirOwnClosedFiles)
   EXPECT_FALSE(trades[2].volume.is_set());
   EXPECT_EQ(QueryAll(&fs, {{kMnq, TickType::kBidAsk}}).size(), 1u) << "never mixed";
   (*reopened)->Close();
+}
+
+TEST(FallbackKindsStoreTest, ABackfilledTradeWithoutVolumeMatchesTheLiveTrade) {
+  const Tick live = MakeTick(kMnq, TickType::kTrade, kHour0, 1);  // volume 1001
+  Tick backfill = live;
+  backfill.source = TickSource::kBackfill;
+  backfill.sequence = 10;
+  backfill.receive_time += 1h;
+  backfill.volume = Decimal::Unset();  // IB's tick history has none
+  Tick other_volume = live;            // two live trades with different volumes stay two
+  other_volume.sequence = 2;
+  other_volume.volume = Decimal::FromInt(1002);
+  other_volume.source = TickSource::kBackfill;
+  std::vector<Tick> ticks = {live, backfill, other_volume};
+  std::sort(ticks.begin(), ticks.end(),
+            [](const Tick& a, const Tick& b) { return OrderKey(a) < OrderKey(b); });
+  QueryStats stats;
+  DeduplicateSorted(&ticks, &stats);
+  ASSERT_EQ(ticks.size(), 2u);
+  EXPECT_EQ(stats.backfill_overlaps_dropped, 1u);
+  EXPECT_EQ(ticks[0].sequence, 1u);
+  EXPECT_EQ(ticks[1].sequence, 2u);
 }
 
 TEST(FallbackKindsStoreTest, ClosedFileHeaderOfATradeStream) {

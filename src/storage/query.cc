@@ -26,6 +26,8 @@ bool SamePayload(const Tick& a, const Tick& b) {
   x.source = y.source = TickSource::kLive;
   x.receive_time = y.receive_time = TimePoint();
   x.sequence = y.sequence = 0;
+  // IB's tick history has no day volume: a trade's volume is content only when both have one.
+  if (!x.volume.is_set() || !y.volume.is_set()) x.volume = y.volume = Decimal::Unset();
   return SameStoredTick(x, y);
 }
 

@@ -8,6 +8,10 @@
 //   2. a backfilled tick whose content (prices, sizes, attributes, exchange, conditions)
 //      equals that of a live tick is dropped, matching one-to-one: live wins, and backfilled
 //      ticks beyond the live count are kept (identical ticks in one second are legitimate).
+//      A trade's day volume is content only when both ticks have one: IB's tick history has
+//      none, so a backfilled trade matches the live trade of the same second, price and size.
+//      (A live quote carries its receive time, so it rarely shares an exchange time with a
+//      backfilled one; both are kept.)
 #pragma once
 
 #include <cstdint>
