@@ -922,10 +922,7 @@ def run_scenario(name, sc, binary, results_dir, keep):
     sim = subprocess.Popen(
         [binary, "sim", "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", "--scenario",
          scenario_path, "--start", start, "--speed", str(speed), "--truth",
-         os.path.join(work, "truth.jsonl"),
-         # Scenarios track more tick-by-tick streams than IB's default allowance of 3, which
-         # the recorder does not plan for yet: a generous account.
-         "--tick-by-tick-limit", "50"],
+         os.path.join(work, "truth.jsonl")],
         stdout=subprocess.PIPE, stderr=sim_log, stdin=subprocess.DEVNULL)
     recorders, kills = [], []
     wall_start = time.time()

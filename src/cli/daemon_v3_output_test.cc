@@ -34,7 +34,7 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
   sim_options.listen_port = 0;
   sim_options.quiet = true;
   sim_options.speed = 300;
-  sim_options.max_tick_by_tick = 50;  // 4 tick-by-tick streams: more than IB's default 3
+  // IB's default allowance (3): one of the 4 streams is recorded through the fallback (quote).
   sim::Simulator simulator(clock, sim_options);
   ASSERT_TRUE(simulator.Start().ok());
 
@@ -67,7 +67,7 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryLiveTickStored) {
   std::vector<std::string> stored;
   storage::QueryStats query_stats;
   storage::QueryRequest request;
-  for (TickType type : kAllTickTypes) request.streams.push_back({contract_id, type});
+  for (TickType type : kAllStreamKinds) request.streams.push_back({contract_id, type});
   request.from = *ParseIsoTime("2025-08-12T00:00:00Z");
   request.to = *ParseIsoTime("2025-08-13T00:00:00Z");
   ASSERT_TRUE(storage::QueryTicks(

@@ -98,6 +98,28 @@ std::string RenderStatusTable(const nlohmann::json& status) {
     }
     out += line + "\n";
   }
+  // Streams off tick-by-tick (IB's allowance): what records them instead, and why.
+  std::string routes;
+  if (contracts.is_array()) {
+    for (const auto& c : contracts) {
+      const nlohmann::json& list = Field(c, "routes");
+      if (!list.is_array()) continue;
+      std::string name = Text(c, "symbol");
+      if (name == "-") name = Text(c, "contract_id");
+      for (const auto& r : list) {
+        const std::string route = Text(r, "route");
+        if (route == "tick_by_tick" || route == "-") continue;
+        routes += "  " + name + " " + Text(r, "tick_type") + ": " + route;
+        if (Text(r, "recorded_as") != "-") routes += ", recorded as " + Text(r, "recorded_as");
+        if (Text(r, "reason") != "-") routes += " (" + Text(r, "reason") + ")";
+        routes += "\n";
+      }
+    }
+  }
+  if (!routes.empty()) {
+    const nlohmann::json& plan = Field(status, "stream_plan");
+    out += "\nnot on tick-by-tick (limit " + Text(plan, "tick_by_tick_limit") + "):\n" + routes;
+  }
   const nlohmann::json& alerts = Field(status, "alerts");
   if (alerts.is_array() && !alerts.empty()) {
     out += "\nalerts firing:\n";

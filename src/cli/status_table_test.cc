@@ -41,10 +41,35 @@ TEST(StatusTable, RendersOneRowPerStream) {
             "market is OPEN\n");
 }
 
+TEST(StatusTable, ListsTheStreamsOffTickByTick) {
+  const std::string table = RenderStatusTable(nlohmann::json::parse(R"json({
+  "now": "2025-08-11T18:00:00Z", "stream_plan": {"tick_by_tick_limit": "3"},
+  "contracts": [
+    {"contract_id": 495512563, "symbol": "ES", "market": {"status": "OPEN"}, "status": "HEALTHY",
+     "routes": [
+       {"tick_type": "bid_ask", "route": "tick_by_tick", "reason": "", "recorded_as": "bid_ask"},
+       {"tick_type": "last", "route": "fallback", "reason": "tick-by-tick limit 3 reached",
+        "recorded_as": "trade"},
+       {"tick_type": "mid_point", "route": "unserved", "reason": "no market-data line left (100)",
+        "recorded_as": null}],
+     "streams": [
+       {"tick_type": "bid_ask", "route": "tick_by_tick", "ticks": 5, "health": {"status": "HEALTHY"}},
+       {"tick_type": "trade", "route": "fallback", "ticks": 2, "health": {"status": "HEALTHY"}}]
+}]
+})json"));
+  EXPECT_NE(table.find("495512563 ES  trade"), std::string::npos) << table;
+  EXPECT_NE(table.find("not on tick-by-tick (limit 3):\n"
+                       "  ES last: fallback, recorded as trade (tick-by-tick limit 3 reached)\n"
+                       "  ES mid_point: unserved (no market-data line left (100))\n"),
+            std::string::npos)
+      << table;
+}
+
 TEST(StatusTable, SurvivesAnUnexpectedDocument) {
   for (const char* text :
        {"{}", "[]", R"({"contracts": 5})", R"({"contracts": [{"streams": [1]}]})",
-        R"({"now": 3, "contracts": [{"streams": [{"last_tick_received": "x"}]}]})"}) {
+        R"({"now": 3, "contracts": [{"streams": [{"last_tick_received": "x"}]}]})",
+        R"({"contracts": [{"routes": 5}, {"routes": [1, {"route": 2}]}]})"}) {
     const std::string table = RenderStatusTable(nlohmann::json::parse(text));
     EXPECT_NE(table.find("CONTRACT"), std::string::npos) << text;
   }

@@ -63,6 +63,18 @@ void Client::CancelTickByTick(int32_t req_id) {
   impl_->Post([req_id](Impl& impl) { impl.CancelTickByTick(req_id); });
 }
 
+int32_t Client::SubscribeMarketData(const protocol::Contract& contract, TickHandlers handlers) {
+  int32_t id = NextRequestId();
+  impl_->Post([id, contract, handlers = std::move(handlers)](Impl& impl) mutable {
+    impl.SubscribeMarketData(id, std::move(contract), std::move(handlers));
+  });
+  return id;
+}
+
+void Client::CancelMarketData(int32_t req_id) {
+  impl_->Post([req_id](Impl& impl) { impl.CancelMarketData(req_id); });
+}
+
 int32_t Client::RequestHistoricalTicks(const HistoricalTicksQuery& query,
                                        std::function<void(Result<std::vector<Tick>>)> done) {
   int32_t id = NextRequestId();

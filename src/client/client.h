@@ -117,6 +117,7 @@ struct ClientStats {
   uint64_t notices = 0;              // ConnectionNotices delivered
   uint64_t request_errors = 0;       // ERR_MSGs routed to a request
   uint64_t unroutable_messages = 0;  // data for a request id the client does not know
+  uint64_t bad_market_data = 0;      // reqMktData last timestamps that were not unix seconds
   uint64_t probes_sent = 0;
   uint64_t probe_timeouts = 0;
   uint64_t protocol_errors = 0;         // framing and decode errors (each closes the connection)
@@ -169,6 +170,21 @@ class Client {
   // cancelTickByTickData; the handlers are dropped at once (late
   // ticks are counted unroutable).
   void CancelTickByTick(int32_t req_id);
+
+  // reqMktData (no generic ticks, streaming, not a snapshot): IB's top-of-book stream for
+  // `contract`, delivered as domain Ticks of the fallback kinds until CancelMarketData or a
+  // disconnect. handlers.tick gets a TickType::kQuote tick (the whole top of book: bid and ask
+  // price and size) whenever one of them changes, and a TickType::kTrade tick (price, size, the
+  // day's volume) for each last trade, its exchange time IB's last timestamp (tick string 45,
+  // whole seconds); a last price/size update followed by another with no timestamp in between is
+  // delivered stamped with its receive time. Quotes carry their receive time as exchange time.
+  // Fields as for SubscribeTicks (contract_id = con_id, source kLive, sequence 0, one reused Tick).
+  // handlers.error gets this request's ERR_MSGs (10190 is not one of them; 101 "max number of
+  // tickers", 354 "not subscribed", 10197 "competing session", ...): the subscription stays
+  // registered, whether the code is terminal is the caller's decision.
+  int32_t SubscribeMarketData(const protocol::Contract& contract, TickHandlers handlers);
+  // cancelMktData; the handlers are dropped at once (late ticks are counted unroutable).
+  void CancelMarketData(int32_t req_id);
 
   // reqHistoricalTicks, one page, as domain Ticks (source kBackfill, exchange time in whole
   // seconds, receive time = now on the client's clock).

@@ -241,7 +241,8 @@ void Client::Impl::Close(DisconnectReason reason, Status detail) {
     std::visit(
         [&](auto& r) {
           using T = std::decay_t<decltype(r)>;
-          if constexpr (!std::is_same_v<T, TickByTickRequest>) {
+          if constexpr (!std::is_same_v<T, TickByTickRequest> &&
+                        !std::is_same_v<T, MarketDataRequest>) {
             if (r.done) r.done(lost);
           }
         },

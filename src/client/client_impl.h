@@ -17,6 +17,7 @@
 #include "client/asio.h"
 #include "client/client.h"
 #include "client/event_loop.h"
+#include "client/market_data_ticks.h"
 #include "client/token_bucket.h"
 #include "protocol/framing.h"
 #include "protocol/requests.h"
@@ -76,6 +77,12 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
     int64_t contract_id = 0;
     TickType type = TickType::kBidAsk;
   };
+  struct MarketDataRequest {
+    // TICK_PRICE / TICK_SIZE / TICK_STRING are folded by `ticks` into tick_scratch_ and handed to
+    // handlers.tick.
+    TickHandlers handlers;
+    MarketDataTicks ticks;
+  };
   struct HistoricalRequest {
     int64_t contract_id = 0;
     TickType type = TickType::kBidAsk;
@@ -89,8 +96,8 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
     std::function<void(Result<std::vector<protocol::ContractDescription>>)> done;
   };
   struct PendingRequest {
-    std::variant<ContractDetailsRequest, TickByTickRequest, HistoricalRequest, HeadTimestampRequest,
-                 MatchingSymbolsRequest>
+    std::variant<ContractDetailsRequest, TickByTickRequest, MarketDataRequest, HistoricalRequest,
+                 HeadTimestampRequest, MatchingSymbolsRequest>
         value;
   };
   struct TimeWaiter {
@@ -155,6 +162,14 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
   void OnTickByTickLast(const protocol::TickByTickLast& m) override;
   void OnTickByTickBidAsk(const protocol::TickByTickBidAsk& m) override;
   void OnTickByTickMidPoint(const protocol::TickByTickMidPoint& m) override;
+  // reqMktData subscriptions (client_market_data.cc).
+  void SubscribeMarketData(int32_t id, protocol::Contract contract, TickHandlers handlers);
+  void CancelMarketData(int32_t id);
+  void OnTickPrice(const protocol::TickPrice& m) override;
+  void OnTickSize(const protocol::TickSize& m) override;
+  void OnTickString(const protocol::TickString& m) override;
+  // Hands tick_scratch_ to the subscription's handler when `emitted`.
+  void DeliverMarketData(MarketDataRequest& r, bool emitted);
 
   // Error routing, current time, market data type (client_routing.cc).
   void OnError(const protocol::ErrorMessage& m) override;

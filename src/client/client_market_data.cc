@@ -1,5 +1,5 @@
-// Client::Impl, tick-by-tick subscriptions: subscribe, cancel, and delivery of live ticks as domain
-// Ticks to the subscription's handlers.
+// Client::Impl, live subscriptions: tick-by-tick and reqMktData (subscribe, cancel), and delivery
+// of their ticks as domain Ticks to the subscription's handlers.
 #include <string>
 
 #include "client/client_impl.h"
@@ -76,6 +76,57 @@ void Client::Impl::OnTickByTickMidPoint(const protocol::TickByTickMidPoint& m) {
   if (!r->handlers.tick) return;
   ToTick(m, r->contract_id, clock_.Now(), tick_scratch_);
   r->handlers.tick(tick_scratch_);
+}
+
+void Client::Impl::SubscribeMarketData(int32_t id, protocol::Contract contract,
+                                       TickHandlers handlers) {
+  const int64_t contract_id = contract.con_id;
+  protocol::ReqMktData request;
+  request.req_id = id;
+  request.contract = std::move(contract);
+  if (state_ != State::kReady) {
+    if (handlers.error) handlers.error(RequestError{id, kNotConnectedCode, "Not connected"});
+    return;
+  }
+  std::string frame;
+  Status status = protocol::EncodeRequest(request, session_.server_version, frame);
+  if (!status.ok()) {
+    if (handlers.error) handlers.error(RequestError{id, 0, status.ToString()});
+    return;
+  }
+  Enqueue(std::move(frame), true);
+  requests_.emplace(
+      id, PendingRequest{MarketDataRequest{std::move(handlers), MarketDataTicks(contract_id)}});
+}
+
+void Client::Impl::CancelMarketData(int32_t id) {
+  EraseRequest(id);
+  SendRequest(protocol::CancelMktData{id});
+}
+
+void Client::Impl::DeliverMarketData(MarketDataRequest& r, bool emitted) {
+  if (emitted && r.handlers.tick) r.handlers.tick(tick_scratch_);
+}
+
+void Client::Impl::OnTickPrice(const protocol::TickPrice& m) {
+  auto* r = Find<MarketDataRequest>(m.req_id);
+  if (r == nullptr) return;
+  DeliverMarketData(*r, r->ticks.OnTickPrice(m, clock_.Now(), tick_scratch_));
+}
+
+void Client::Impl::OnTickSize(const protocol::TickSize& m) {
+  auto* r = Find<MarketDataRequest>(m.req_id);
+  if (r == nullptr) return;
+  DeliverMarketData(*r, r->ticks.OnTickSize(m, clock_.Now(), tick_scratch_));
+}
+
+void Client::Impl::OnTickString(const protocol::TickString& m) {
+  auto* r = Find<MarketDataRequest>(m.req_id);
+  if (r == nullptr) return;
+  const uint64_t bad_before = r->ticks.bad_timestamps();
+  const bool emitted = r->ticks.OnTickString(m, clock_.Now(), tick_scratch_);
+  stats_.bad_market_data += r->ticks.bad_timestamps() - bad_before;
+  DeliverMarketData(*r, emitted);
 }
 
 }  // namespace ibstream::client

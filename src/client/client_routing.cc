@@ -45,13 +45,18 @@ void Client::Impl::OnError(const protocol::ErrorMessage& m) {
     if (tbt->handlers.error) tbt->handlers.error(error);
     return;
   }
+  if (auto* md = std::get_if<MarketDataRequest>(&request.value)) {
+    if (md->handlers.error) md->handlers.error(error);
+    return;
+  }
   PendingRequest done = std::move(it->second);
   EraseRequest(m.id);
   Status status = StatusFromRequestError(error);
   std::visit(
       [&](auto& r) {
         using T = std::decay_t<decltype(r)>;
-        if constexpr (!std::is_same_v<T, TickByTickRequest>) {
+        if constexpr (!std::is_same_v<T, TickByTickRequest> &&
+                      !std::is_same_v<T, MarketDataRequest>) {
           if (r.done) r.done(status);
         }
       },

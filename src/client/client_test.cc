@@ -564,6 +564,100 @@ TEST_F(ClientTest, CancelStopsDelivery) {
   EXPECT_EQ(count->load(), 1);
 }
 
+TEST_F(ClientTest, SubscribeMarketDataDeliversQuotesTradesAndErrors) {
+  ScriptedServer& server = StartServer();
+  Client& client = ConnectedClient(Options(), manual_clock_);
+  struct Seen {
+    std::mutex mutex;
+    std::vector<Tick> ticks;
+    std::vector<RequestError> errors;
+  };
+  auto seen = std::make_shared<Seen>();
+  TickHandlers h;
+  h.tick = [seen](const Tick& t) {
+    std::lock_guard<std::mutex> lock(seen->mutex);
+    seen->ticks.push_back(t);
+  };
+  h.error = [seen](const RequestError& e) {
+    std::lock_guard<std::mutex> lock(seen->mutex);
+    seen->errors.push_back(e);
+  };
+  const int32_t id = client.SubscribeMarketData(Mnq(), h);
+  ASSERT_TRUE(WaitUntil([&] { return server.requests().size() == 2; }));
+  const auto& request = std::get<protocol::ReqMktData>(server.requests()[1]);
+  EXPECT_EQ(request.req_id, id);
+  EXPECT_EQ(request.contract.con_id, 711280073);
+  EXPECT_EQ(request.generic_tick_list, "");
+  EXPECT_FALSE(request.snapshot);
+  EXPECT_FALSE(request.regulatory_snapshot);
+
+  // The shapes of the conformance vectors tickPrice/bid, tickPrice/ask, tickPrice/last,
+  // tickSize/*, tickString/lastTimestamp (with IB's repeated sizes after each price).
+  server.SendMessage(protocol::TickPrice{id, 1, 21500.25, Decimal::FromInt(3), {}});
+  server.SendMessage(protocol::TickSize{id, 0, Decimal::FromInt(3)});
+  server.SendMessage(protocol::TickPrice{id, 2, 21500.5, Decimal::FromInt(5), {}});
+  server.SendMessage(protocol::TickSize{id, 3, Decimal::FromInt(5)});
+  server.SendMessage(protocol::TickPrice{id, 4, 21500.5, Decimal::FromInt(2), {}});
+  server.SendMessage(protocol::TickSize{id, 5, Decimal::FromInt(2)});
+  server.SendMessage(protocol::TickSize{id, 8, Decimal::FromInt(12345)});
+  server.SendMessage(protocol::TickString{id, 45, "1754925330"});
+  server.SendMessage(protocol::TickSize{id, 3, Decimal::FromInt(9)});
+  for (int32_t code : {10190, 101, 354, 10197}) {
+    server.SendMessage(protocol::ErrorMessage{id, code, "refused " + std::to_string(code), ""});
+  }
+  ASSERT_TRUE(WaitUntil([&] {
+    std::lock_guard<std::mutex> lock(seen->mutex);
+    return seen->ticks.size() == 4 && seen->errors.size() == 4;
+  }));
+  {
+    std::lock_guard<std::mutex> lock(seen->mutex);
+    for (const Tick& t : seen->ticks) {
+      EXPECT_EQ(t.contract_id, 711280073);
+      EXPECT_EQ(t.receive_time, manual_clock_.Now());
+    }
+    EXPECT_EQ(seen->ticks[0].type, TickType::kQuote);
+    EXPECT_EQ(seen->ticks[0].bid_price, 21500.25);
+    EXPECT_EQ(seen->ticks[1].type, TickType::kQuote);
+    EXPECT_EQ(seen->ticks[1].ask_size, Decimal::FromInt(5));
+    const Tick& trade = seen->ticks[2];
+    EXPECT_EQ(trade.type, TickType::kTrade);
+    EXPECT_EQ(trade.price, 21500.5);
+    EXPECT_EQ(trade.size, Decimal::FromInt(2));
+    EXPECT_EQ(trade.volume, Decimal::FromInt(12345));
+    EXPECT_EQ(trade.exchange_time, FromUnixSeconds(1754925330));
+    const Tick& quote = seen->ticks[3];
+    EXPECT_EQ(quote.type, TickType::kQuote);
+    EXPECT_EQ(quote.bid_price, 21500.25);
+    EXPECT_EQ(quote.bid_size, Decimal::FromInt(3));
+    EXPECT_EQ(quote.ask_price, 21500.5);
+    EXPECT_EQ(quote.ask_size, Decimal::FromInt(9));
+    const int32_t codes[] = {10190, 101, 354, 10197};
+    for (size_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(seen->errors[i].req_id, id);
+      EXPECT_EQ(seen->errors[i].code, codes[i]);
+    }
+  }
+  EXPECT_EQ(client.stats().request_errors, 4u);
+
+  // Cancelled: cancelMktData goes out, later ticks are unroutable.
+  client.CancelMarketData(id);
+  ASSERT_TRUE(WaitUntil([&] { return server.requests().size() == 3; }));
+  EXPECT_EQ(std::get<protocol::CancelMktData>(server.requests()[2]).req_id, id);
+  server.SendMessage(protocol::TickSize{id, 0, Decimal::FromInt(4)});
+  ASSERT_TRUE(WaitUntil([&] { return client.stats().unroutable_messages == 1; }));
+  std::lock_guard<std::mutex> lock(seen->mutex);
+  EXPECT_EQ(seen->ticks.size(), 4u);
+}
+
+TEST_F(ClientTest, MarketDataWhileNotConnectedFailsWith504) {
+  Client& client = MakeClient(Options());
+  auto code = std::make_shared<std::atomic<int32_t>>(0);
+  TickHandlers h;
+  h.error = [code](const RequestError& e) { code->store(e.code); };
+  client.SubscribeMarketData(Mnq(), h);
+  ASSERT_TRUE(WaitUntil([&] { return code->load() == 504; }));
+}
+
 TEST_F(ClientTest, ContractDetailsAndError200) {
   ScriptedServer& server = StartServer();
   server.SetRequestHandler([](ScriptedServer& s, const protocol::ClientRequest& r) {

@@ -31,7 +31,7 @@ std::string_view DashboardHtml() {
 <div id="error"></div>
 <h2>Contracts and streams</h2>
 <table id="streams"><thead><tr>
-  <th>contract</th><th>market</th><th>next change</th><th>type</th><th>subscribed</th>
+  <th>contract</th><th>market</th><th>next change</th><th>type</th><th>route</th><th>subscribed</th>
   <th>health</th><th>ticks</th><th>backfilled</th><th>last tick (exchange)</th><th>interrupted</th>
   <th>gaps (pending)</th>
 </tr></thead><tbody></tbody></table>
@@ -78,7 +78,11 @@ async function refresh() {
         "clock " + time(status.now) + " · gateway " + g.state + " " + g.host + ":" + g.port +
         " client " + g.client_id + " · " + c.ticks_stored + " ticks stored, " +
         c.ticks_backfilled + " backfilled · " + c.reconnects + " reconnects, " +
-        c.resubscribes + " resubscribes · storage " + (s.suspended ? "SUSPENDED" : "ok") +
+        c.resubscribes + " resubscribes · " +
+        (status.stream_plan ? status.stream_plan.streams.tick_by_tick + " tick-by-tick, " +
+            status.stream_plan.streams.fallback + " on the fallback, " +
+            status.stream_plan.streams.unserved + " unserved (limit " +
+            status.stream_plan.tick_by_tick_limit + ") · " : "") + "storage " + (s.suspended ? "SUSPENDED" : "ok") +
         (s.low_space ? " (low space)" : "");
     const rows = [];
     for (const k of status.contracts) {
@@ -94,6 +98,8 @@ async function refresh() {
         cell(row, next ? (trading ? "closes " : "opens ") + time(next) : "");
         if (st) {
           cell(row, st.tick_type);
+          cell(row, (st.route || "") + (st.route_reason ? " (" + st.route_reason + ")" : ""),
+               st.route === "fallback" ? "fallback" : "");
           cell(row, st.subscribed ? "yes" : "no", st.subscribed ? "yes" : "no");
           cell(row, st.health.status + " " + st.health.score.toFixed(2), st.health.status);
           cell(row, st.ticks, "num");

@@ -97,6 +97,29 @@ void WriteStreamFamilies(const RecorderView& view, PrometheusWriter& w) {
       w.Sample(s.health.breaker_state == state ? 1 : 0, labels);
     }
   });
+  w.Family("ibstream_streams_by_route", "gauge",
+           "Configured tick-by-tick streams by route (tick_by_tick, fallback, unserved).");
+  w.Sample(view.plan.tick_by_tick_streams, {{"route", "tick_by_tick"}});
+  w.Sample(view.plan.fallback_streams, {{"route", "fallback"}});
+  w.Sample(view.plan.unserved_streams, {{"route", "unserved"}});
+  w.Family("ibstream_tick_by_tick_used", "gauge", "Tick-by-tick subscriptions the plan uses.");
+  w.Sample(view.plan.tick_by_tick_used);
+  w.Family("ibstream_market_data_lines_used", "gauge",
+           "Market-data lines the plan uses (tick-by-tick plus reqMktData).");
+  w.Sample(view.plan.lines_used);
+  w.Family("ibstream_stream_route", "gauge",
+           "1 per configured stream, labelled with its route and the stream kind recording it.");
+  for (const auto& c : view.contracts) {
+    if (c.contract_id == 0) continue;
+    for (const auto& r : c.routes) {
+      w.Sample(1, {{"contract_id", std::to_string(c.contract_id)},
+                   {"symbol", c.symbol},
+                   {"type", std::string(TickTypeName(r.type))},
+                   {"route", r.route},
+                   {"recorded_as",
+                    r.recorded_as ? std::string(TickTypeName(*r.recorded_as)) : std::string()}});
+    }
+  }
   w.Family("ibstream_market_open", "gauge",
            "1 while the contract's market trades (liquid or extended hours).");
   for (const auto& c : view.contracts) {

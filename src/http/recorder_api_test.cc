@@ -584,6 +584,56 @@ TEST_F(RecorderApiTest, MetricsFollowTheTextFormat) {
   }
 }
 
+TEST_F(RecorderApiTest, RoutesAreInTheStatusAndTheMetrics) {
+  auto view = MakeView();
+  view.plan.tick_by_tick_limit = "3";
+  view.plan.market_data_lines = 100;
+  view.plan.tick_by_tick_used = 3;
+  view.plan.lines_used = 4;
+  view.plan.tick_by_tick_streams = 3;
+  view.plan.fallback_streams = 1;
+  auto& c = view.contracts[0];
+  c.routes.push_back({TickType::kBidAsk, "tick_by_tick", "", TickType::kBidAsk});
+  c.routes.push_back(
+      {TickType::kLast, "fallback", "tick-by-tick limit 3 reached", TickType::kTrade});
+  c.routes.push_back({TickType::kMidPoint, "unserved", "no market-data line left (100)", {}});
+  recorder::StreamView trade = c.streams[0];
+  trade.key.type = TickType::kTrade;
+  trade.route = "fallback";
+  trade.route_reason = "last: tick-by-tick limit 3 reached";
+  c.streams.push_back(trade);
+  source_->SetView(view);
+
+  Json j = Get("/v1/status").json();
+  EXPECT_EQ(j["stream_plan"]["tick_by_tick_limit"], "3");
+  EXPECT_EQ(j["stream_plan"]["streams"]["fallback"], 1);
+  EXPECT_EQ(j["stream_plan"]["lines_used"], 4);
+  const Json& routes = j["contracts"][0]["routes"];
+  ASSERT_EQ(routes.size(), 3u);
+  EXPECT_EQ(routes[1]["tick_type"], "last");
+  EXPECT_EQ(routes[1]["route"], "fallback");
+  EXPECT_EQ(routes[1]["recorded_as"], "trade");
+  EXPECT_EQ(routes[1]["reason"], "tick-by-tick limit 3 reached");
+  EXPECT_TRUE(routes[2]["recorded_as"].is_null());
+  const Json& streams = j["contracts"][0]["streams"];
+  EXPECT_EQ(streams.back()["tick_type"], "trade");
+  EXPECT_EQ(streams.back()["route"], "fallback");
+  EXPECT_EQ(streams.back()["route_reason"], "last: tick-by-tick limit 3 reached");
+
+  auto r = Get("/metrics");
+  ASSERT_EQ(r.status, 200);
+  CheckPrometheusText(r.body);
+  for (const char* name :
+       {"ibstream_streams_by_route{route=\"fallback\"} 1",
+        "ibstream_streams_by_route{route=\"tick_by_tick\"} 3",
+        "ibstream_streams_by_route{route=\"unserved\"} 0", "ibstream_tick_by_tick_used 3",
+        "ibstream_market_data_lines_used 4",
+        "type=\"last\",route=\"fallback\",recorded_as=\"trade\"} 1",
+        "ibstream_ticks_stored_total{contract_id=\"711280073\",symbol=\"MNQ\",type=\"trade\"}"}) {
+    EXPECT_NE(r.body.find(name), std::string::npos) << name;
+  }
+}
+
 TEST_F(RecorderApiTest, MetricsOfOtherPartsAreAppended) {
   api_options_.extra_metrics = [](PrometheusWriter& w) {
     w.Family("ibstream_v3_output_dropped_total", "counter", "Ticks the v3 output dropped.");

@@ -53,6 +53,8 @@ std::string RecorderViewJson(const RecorderView& view) {
       }
       streams.push_back({
           {"tick_type", std::string(TickTypeName(s.key.type))},
+          {"route", s.route},
+          {"route_reason", s.route_reason},
           {"subscribed", s.subscribed},
           {"request_id", s.request_id},
           {"ticks", s.ticks},
@@ -74,6 +76,16 @@ std::string RecorderViewJson(const RecorderView& view) {
             {"breaker", std::string(reliability::BreakerStateName(s.health.breaker_state))}}},
       });
     }
+    Json routes = Json::array();
+    for (const auto& r : c.routes) {
+      routes.push_back({
+          {"tick_type", std::string(TickTypeName(r.type))},
+          {"route", r.route},
+          {"reason", r.reason},
+          {"recorded_as",
+           r.recorded_as ? Json(std::string(TickTypeName(*r.recorded_as))) : Json(nullptr)},
+      });
+    }
     contracts.push_back({
         {"contract_id", c.contract_id},
         {"description", c.description},
@@ -93,6 +105,7 @@ std::string RecorderViewJson(const RecorderView& view) {
           {"next_close", IsoOrNull(c.market.next_close)}}},
         {"status", std::string(reliability::HealthStatusName(c.status))},
         {"expected_tick_types", TypeNames(c.expected_types)},
+        {"routes", routes},
         {"streams", streams},
     });
   }
@@ -135,6 +148,15 @@ std::string RecorderViewJson(const RecorderView& view) {
         {"alerts_fired", view.counters.alerts_fired},
         {"runtime_contract_errors", view.counters.runtime_contract_errors},
         {"ib_errors", ib_errors}}},
+      {"stream_plan",
+       {{"tick_by_tick_limit", view.plan.tick_by_tick_limit},
+        {"market_data_lines", view.plan.market_data_lines},
+        {"tick_by_tick_used", view.plan.tick_by_tick_used},
+        {"lines_used", view.plan.lines_used},
+        {"streams",
+         {{"tick_by_tick", view.plan.tick_by_tick_streams},
+          {"fallback", view.plan.fallback_streams},
+          {"unserved", view.plan.unserved_streams}}}}},
       {"contracts", contracts},
       {"alerts", alerts},
   };

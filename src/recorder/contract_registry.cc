@@ -248,7 +248,9 @@ void ContractRegistry::UpdateContract(ContractState& c, config::ContractConfig u
   IBSTREAM_CHECK(identity_kept, "an update keeps the contract's key");
   c.config = std::move(updated);
   for (auto it = c.streams.begin(); it != c.streams.end();) {
-    const bool wanted = std::find(c.config.tick_types.begin(), c.config.tick_types.end(),
+    // Fallback kinds stay: the next plan decides whether they are still needed.
+    const bool wanted = !reliability::IsTickByTickType(it->first) ||
+                        std::find(c.config.tick_types.begin(), c.config.tick_types.end(),
                                   it->first) != c.config.tick_types.end();
     if (wanted) {
       ctx_.core.AddStream(it->second.key, ContractOptionsFrom(c.config));
@@ -370,6 +372,8 @@ void ContractRegistry::OnResolved(uint64_t slot,
     c.retiring = std::move(c.streams);
     c.streams.clear();
     c.retiring_id = c.contract_id;
+    c.streams_started = false;
+    c.routes.clear();
     c.rolled_from = c.contract_id;
     c.rolled_at = now;
     c.contract_id = 0;
@@ -436,18 +440,30 @@ void ContractRegistry::ApplyCalendarAndStreams(ContractState& c, TimePoint now) 
     }
   }
 
-  for (TickType type : c.config.tick_types) {
-    if (c.streams.contains(type)) continue;
-    StreamState s;
-    s.key = StreamKey{c.contract_id, type};
+  // The streams themselves follow the plan (StreamRouter::Replan at the next evaluation).
+}
+
+StreamState& ContractRegistry::AddStream(ContractState& c, TickType type, TimePoint now) {
+  auto existing = c.streams.find(type);
+  if (existing != c.streams.end()) return existing->second;
+  StreamState s;
+  s.key = StreamKey{c.contract_id, type};
+  if (!c.streams_started) {
     FindLastStored(s, now);
     if (s.last_exchange) {
       s.interrupted_since = now;
       s.interruption_cause = "recorder_restart";
     }
-    ctx_.core.AddStream(s.key, ContractOptionsFrom(c.config));
-    c.streams.emplace(type, std::move(s));
   }
+  ctx_.core.AddStream(s.key, ContractOptionsFrom(c.config));
+  return c.streams.emplace(type, std::move(s)).first->second;
+}
+
+void ContractRegistry::RemoveStream(ContractState& c, TickType type) {
+  auto it = c.streams.find(type);
+  if (it == c.streams.end()) return;
+  session_.StopStream(it->second);
+  c.streams.erase(it);
 }
 
 // The last stored tick of a stream within the backfill lookback (hour by hour, newest first), so

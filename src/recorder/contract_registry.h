@@ -80,6 +80,15 @@ class ContractRegistry {
   // registry's own, off the loop) and refuses new ones. After the loop has stopped.
   void FinishCacheWrites() { cache_writer_.Stop(); }
 
+  // A stream of `c` (resolved) of this kind, created and handed to the reliability core if there
+  // is none yet. The contract's first streams check storage for a live tick within the backfill
+  // lookback (the recorder restarted: they start interrupted, so that what it missed becomes a
+  // gap); later ones (a route switch) start fresh.
+  StreamState& AddStream(ContractState& c, TickType type, TimePoint now);
+  // Stops a stream of `c` (its request cancelled, no longer judged: no staleness, no gap) and
+  // forgets it. Nothing when there is none.
+  void RemoveStream(ContractState& c, TickType type);
+
   // Drops the previous month's streams after a roll: cancelled, and no longer judged.
   void DropRetiring(ContractState& c);
 

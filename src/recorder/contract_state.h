@@ -1,6 +1,7 @@
-// The loop thread's state of one tracked contract and of each of its streams (contract x tick
-// type). Owned by the ContractRegistry; the stream session, the backfill runner and the view
-// builder read and update it on the loop thread only. Not thread-safe.
+// The loop thread's state of one tracked contract and of each of its streams (contract x stream
+// kind: the tick-by-tick kinds, and the fallback kinds `quote` and `trade` recorded through the
+// contract's reqMktData). Owned by the ContractRegistry; the stream session, the backfill runner
+// and the view builder read and update it on the loop thread only. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -9,17 +10,21 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "calendar/market_calendar.h"
 #include "common/clock.h"
 #include "config/config.h"
 #include "model/tick.h"
 #include "protocol/contract.h"
+#include "reliability/stream_plan.h"
 
 namespace ibstream::recorder {
 
 struct StreamState {
   StreamKey key;
+  // Tick-by-tick: its reqTickByTickData. Fallback kinds: the contract's reqMktData (shared by its
+  // quote and trade streams).
   int32_t req_id = 0;
   bool subscribed = false;
   uint64_t sequence = 0;
@@ -35,6 +40,17 @@ struct StreamState {
   std::string interruption_cause;
   uint64_t errors = 0;
   std::string last_error;
+  // A fallback stream kept after its tick types moved to tick-by-tick, until each of the
+  // tick-by-tick streams in `replaced_by` stored a tick or `retire_at` passes (the switch leaves
+  // no gap); then it is stopped.
+  std::optional<TimePoint> retire_at;
+  std::vector<TickType> replaced_by;
+};
+
+// How a configured tick type is recorded in the current plan (reliability/stream_plan.h).
+struct RouteState {
+  reliability::StreamRoute route = reliability::StreamRoute::kUnserved;
+  std::string reason;  // empty on tick-by-tick
 };
 
 struct ContractState {
@@ -54,6 +70,11 @@ struct ContractState {
   TimePoint next_resolve_at;
   std::string resolve_error;
   std::map<TickType, StreamState> streams;
+  // Per configured tick type, its route in the current plan (set once the contract is resolved).
+  std::map<TickType, RouteState> routes;
+  // Streams were created for this contract id: the first ones check storage for what the recorder
+  // missed while it was down; later ones (route switches) start fresh.
+  bool streams_started = false;
   // After a futures roll: the previous month's streams, still recorded until the new month's
   // first tick is stored (the new contract is subscribed before the old one is dropped).
   int64_t retiring_id = 0;

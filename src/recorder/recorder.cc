@@ -15,6 +15,7 @@
 #include "recorder/contract_registry.h"
 #include "recorder/loop_context.h"
 #include "recorder/options_mapping.h"
+#include "recorder/stream_router.h"
 #include "recorder/stream_session.h"
 #include "recorder/view_builder.h"
 #include "reliability/reliability_core.h"
@@ -61,7 +62,11 @@ class Recorder::Impl {
         ctx_{options_, clock_, core_, counters_, fs_},
         registry_(ctx_, session_, backfill_),
         session_(ctx_, loop_, registry_, backfill_, owner.fanout_, [this] { Evaluate(); }),
-        backfill_(ctx_, loop_, registry_, session_) {
+        backfill_(ctx_, loop_, registry_, session_),
+        router_(ctx_, registry_) {
+    session_.SetCapacityHandler([this](const StreamKey& key, int code, int active) {
+      router_.OnCapacityRefused(key, code, active, clock_.Now());
+    });
     view_ = std::make_shared<RecorderView>();
   }
 
@@ -254,8 +259,12 @@ class Recorder::Impl {
 
   // Once per evaluate_interval, and at once when a connection comes up.
   void Evaluate() {
-    const TimePoint now = clock_.Now();
+    TimePoint now = clock_.Now();
     registry_.UpdateMarketsAndResolve(now, session_.connected());
+    router_.Replan(now);
+    // A new stream looks up its last stored tick: the subscriptions below (and the time each
+    // stream owes data from) take the time after that.
+    now = clock_.Now();
     // Health follows the writer: storage_error holds as long as writing is suspended.
     if (store_) core_.OnStorageSuspended(store_->writer().suspended(), last_storage_error_);
     const reliability::Decisions decisions = core_.Evaluate(now);
@@ -313,7 +322,7 @@ class Recorder::Impl {
 
   void PublishView(TimePoint now) {
     auto view = BuildView(ViewInputs{now, started_at_, low_space_, available_bytes_, sink_.fired},
-                          ctx_, registry_, session_);
+                          ctx_, registry_, session_, router_);
     std::lock_guard lock(view_mutex_);
     view_ = std::move(view);
   }
@@ -333,6 +342,7 @@ class Recorder::Impl {
   ContractRegistry registry_;
   StreamSession session_;
   BackfillRunner backfill_;
+  StreamRouter router_;
 
   std::atomic<bool> stopped_{false};
   std::mutex change_mu_;  // one run-time contract change at a time (Track, Untrack, Reload)

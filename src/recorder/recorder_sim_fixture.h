@@ -79,9 +79,6 @@ class RecorderSimTest : public ::testing::Test {
     sim_options.history_days = 3;
     sim_options.faults = std::move(faults);
     sim_options.truth_path = truth_path();
-    // Some tests ask for more than IB's default 3 tick-by-tick streams, which the recorder does
-    // not plan for yet: a generous account.
-    sim_options.max_tick_by_tick = 50;
     simulator_ = std::make_unique<sim::Simulator>(*clock_, sim_options);
     ASSERT_TRUE(simulator_->Start().ok());
   }

@@ -23,6 +23,11 @@ namespace ibstream::recorder {
 
 struct StreamView {
   StreamKey key;
+  // "tick_by_tick" for the tick-by-tick kinds, "fallback" for the fallback kinds (quote, trade:
+  // the contract's reqMktData); `route_reason` says why a fallback stream records (the tick types
+  // it stands in for and the planner's reason), or that it is kept until an upgrade delivers.
+  std::string route;
+  std::string route_reason;
   bool subscribed = false;
   int32_t request_id = 0;
   uint64_t ticks = 0;             // live ticks stored since start
@@ -35,6 +40,26 @@ struct StreamView {
   std::optional<TimePoint> interrupted_since;
   std::string interruption_cause;
   reliability::StreamHealthMetrics health;
+};
+
+// How one configured tick type is recorded (the stream plan).
+struct RouteView {
+  TickType type = TickType::kBidAsk;  // as configured
+  std::string route;                  // "tick_by_tick", "fallback", "unserved"
+  std::string reason;                 // why not tick-by-tick; empty when it is
+  // The stream that records it: the type itself, its fallback kind, or none when unserved.
+  std::optional<TickType> recorded_as;
+};
+
+// The stream plan as a whole.
+struct StreamPlanView {
+  std::string tick_by_tick_limit;  // "3", "auto (learned 4)", ... (TickByTickAllowance::Describe)
+  int market_data_lines = 0;
+  int tick_by_tick_used = 0;
+  int lines_used = 0;
+  int tick_by_tick_streams = 0;
+  int fallback_streams = 0;
+  int unserved_streams = 0;
 };
 
 struct ContractView {
@@ -67,6 +92,8 @@ struct ContractView {
   int buffer_hours = 1;
   int priority = 1;
   std::vector<TickType> expected_types;
+  // Per configured tick type, in configuration order (empty until the contract is resolved).
+  std::vector<RouteView> routes;
   std::vector<StreamView> streams;
 };
 
@@ -127,6 +154,7 @@ struct RecorderView {
   GatewayView gateway;
   StorageView storage;
   RecorderCounters counters;
+  StreamPlanView plan;
   std::vector<ContractView> contracts;
   std::vector<storage::GapRecord> gaps;  // most recent last
   std::vector<Alert> alerts;             // firing now

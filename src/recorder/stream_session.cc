@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "recorder/backfill_runner.h"
 #include "recorder/contract_registry.h"
@@ -46,7 +49,12 @@ void StreamSession::Execute(const reliability::Action& action, TimePoint now) {
         Interrupt(*s, now, action.reason);
       }
       spdlog::info("event=subscribe stream={} reason={}", ToString(s->key), action.reason);
-      Subscribe(*c, *s, now);
+      if (reliability::IsTickByTickType(s->key.type)) {
+        Subscribe(*c, *s, now);
+      } else {
+        SubscribeFallback(*c, *s, /*fresh=*/!first);
+        ctx_.core.OnSubscribed(s->key, now);
+      }
       break;
     }
     case reliability::ActionKind::kWait:
@@ -58,15 +66,68 @@ void StreamSession::Execute(const reliability::Action& action, TimePoint now) {
   }
 }
 
-void StreamSession::StopStream(const StreamState& s) {
-  if (s.req_id != 0 && client_) client_->CancelTickByTick(s.req_id);
+void StreamSession::StopStream(StreamState& s) {
+  if (s.req_id != 0 && client_) {
+    if (reliability::IsTickByTickType(s.key.type)) {
+      CancelTickByTick(s.req_id);
+    } else if (!MarketDataShared(s)) {
+      client_->CancelMarketData(s.req_id);
+    }
+  }
+  s.req_id = 0;
+  s.subscribed = false;
   ctx_.core.RemoveStream(s.key);
+}
+
+bool StreamSession::MarketDataShared(const StreamState& s) const {
+  for (const auto& c : registry_.contracts()) {
+    for (const auto* streams : {&c->streams, &c->retiring}) {
+      for (const auto& [type, other] : *streams) {
+        if (&other != &s && !reliability::IsTickByTickType(type) && other.req_id == s.req_id) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+void StreamSession::CancelTickByTick(int32_t req_id) {
+  client_->CancelTickByTick(req_id);
+  cancelled_.push_back({req_id, last_tick_by_tick_sent_});
+  constexpr size_t kKeep = 256;  // far more than IB's allowance, and the requests in flight
+  if (cancelled_.size() > kKeep) cancelled_.pop_front();
+}
+
+int StreamSession::TickByTickActiveAt(int32_t req_id) const {
+  int active = 0;
+  for (const auto& c : registry_.contracts()) {
+    for (const auto* streams : {&c->streams, &c->retiring}) {
+      for (const auto& [type, s] : *streams) {
+        if (reliability::IsTickByTickType(type) && s.subscribed && s.req_id != 0 &&
+            s.req_id < req_id) {
+          ++active;
+        }
+      }
+    }
+  }
+  // Cancelled after `req_id` went out: IB still ran them when it answered.
+  for (const Cancelled& x : cancelled_) {
+    if (x.req_id < req_id && x.last_sent >= req_id) ++active;
+  }
+  return active;
 }
 
 void StreamSession::Shutdown() {
   for (auto& c : registry_.contracts()) {
     for (auto& [type, s] : c->streams) {
-      if (s.req_id != 0 && client_) client_->CancelTickByTick(s.req_id);
+      if (s.req_id != 0 && client_) {
+        if (reliability::IsTickByTickType(type)) {
+          CancelTickByTick(s.req_id);
+        } else if (!MarketDataShared(s)) {
+          client_->CancelMarketData(s.req_id);
+        }
+      }
       s.req_id = 0;
     }
   }
@@ -199,7 +260,7 @@ void StreamSession::OnNotice(const client::ConnectionNotice& n) {
 }
 
 void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
-  if (s.req_id != 0) client_->CancelTickByTick(s.req_id);
+  if (s.req_id != 0) CancelTickByTick(s.req_id);
   const StreamKey key = s.key;
   client::TickHandlers handlers;
   // The client fills in the tick (type as subscribed, receive time on the recorder's clock, which
@@ -211,6 +272,7 @@ void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
   };
   handlers.error = [this, key](const client::RequestError& e) { OnStreamError(key, e); };
   s.req_id = client_->SubscribeTicks(c.request, key.type, std::move(handlers));
+  last_tick_by_tick_sent_ = std::max(last_tick_by_tick_sent_, s.req_id);
   s.subscribed = true;
   if (!s.last_exchange && !s.asked_at && c.calendar.has_information()) {
     // What the stream owes starts now while its market trades, else at the next opening.
@@ -224,6 +286,84 @@ void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
   ctx_.core.OnSubscribed(key, now);
 }
 
+void StreamSession::SubscribeFallback(ContractState& c, StreamState& s, bool fresh) {
+  if (!fresh) {
+    for (auto& [type, other] : c.streams) {
+      if (&other != &s && !reliability::IsTickByTickType(type) && other.req_id != 0 &&
+          other.subscribed) {
+        s.req_id = other.req_id;  // the contract's reqMktData serves this kind too
+        s.subscribed = true;
+        return;
+      }
+    }
+  }
+  // A new request: the running one (if any) is cancelled, its streams move to the new one.
+  int32_t previous = s.req_id;
+  for (auto& [type, other] : c.streams) {
+    if (!reliability::IsTickByTickType(type) && other.req_id != 0) previous = other.req_id;
+  }
+  if (previous != 0) client_->CancelMarketData(previous);
+  const int64_t contract_id = s.key.contract_id;
+  client::TickHandlers handlers;
+  handlers.tick = [this, contract_id](const Tick& tick) {
+    scratch_ = tick;  // copy-assignment reuses scratch_'s buffers: no allocation per tick
+    scratch_.contract_id = contract_id;
+    OnLiveTick(StreamKey{contract_id, tick.type});
+  };
+  auto id = std::make_shared<int32_t>(0);
+  handlers.error = [this, contract_id, id](const client::RequestError& e) {
+    OnMarketDataError(contract_id, *id, e);
+  };
+  *id = client_->SubscribeMarketData(c.request, std::move(handlers));
+  for (auto& [type, other] : c.streams) {
+    if (reliability::IsTickByTickType(type)) continue;
+    if (&other == &s || (previous != 0 && other.req_id == previous)) {
+      other.req_id = *id;
+      other.subscribed = true;
+    }
+  }
+  spdlog::info("event=market_data_subscribe contract={} request={}", contract_id, *id);
+}
+
+void StreamSession::OnMarketDataError(int64_t contract_id, int32_t req_id,
+                                      const client::RequestError& e) {
+  const auto error_class = reliability::ClassifyIbError(e.code);
+  if (reliability::IsCapacitySignal(error_class)) {
+    ++ctx_.counters.ib_errors[e.code];
+    spdlog::warn("event=capacity_refused contract={} request=market_data code={} text=\"{}\"",
+                 contract_id, e.code, e.text);
+    if (on_capacity_) on_capacity_(StreamKey{contract_id, TickType::kQuote}, e.code, 0);
+    return;
+  }
+  ContractState* c = registry_.Find(contract_id);
+  if (!c) return;
+  std::vector<StreamKey> keys;
+  for (const auto& [type, s] : c->streams) {
+    if (!reliability::IsTickByTickType(type) && s.req_id == req_id) keys.push_back(s.key);
+  }
+  for (const StreamKey& key : keys) OnStreamError(key, e);
+}
+
+void StreamSession::CancelRequest(StreamState& s) {
+  if (s.req_id == 0) return;
+  const int32_t id = s.req_id;
+  if (reliability::IsTickByTickType(s.key.type)) {
+    CancelTickByTick(id);
+  } else {
+    client_->CancelMarketData(id);
+    if (ContractState* c = registry_.Find(s.key.contract_id)) {
+      for (auto& [type, other] : c->streams) {
+        if (!reliability::IsTickByTickType(type) && other.req_id == id) {
+          other.req_id = 0;
+          other.subscribed = false;
+        }
+      }
+    }
+  }
+  s.req_id = 0;
+  s.subscribed = false;
+}
+
 void StreamSession::OnStreamError(const StreamKey& key, const client::RequestError& e) {
   const TimePoint now = ctx_.clock.Now();
   ++ctx_.counters.ib_errors[e.code];
@@ -232,6 +372,11 @@ void StreamSession::OnStreamError(const StreamKey& key, const client::RequestErr
   ++s->errors;
   s->last_error = std::to_string(e.code) + ": " + e.text;
   spdlog::warn("event=stream_error stream={} code={} text=\"{}\"", ToString(key), e.code, e.text);
+  if (reliability::IsCapacitySignal(reliability::ClassifyIbError(e.code)) && on_capacity_) {
+    // Capacity, not permission: the stream router moves the stream to another route.
+    on_capacity_(key, e.code, TickByTickActiveAt(e.req_id));
+    return;
+  }
   ctx_.core.OnIbError(e.code, key, now);
   const auto error_class = reliability::ClassifyIbError(e.code);
   if (error_class == reliability::IbErrorClass::kCompetingSession ||
@@ -240,9 +385,7 @@ void StreamSession::OnStreamError(const StreamKey& key, const client::RequestErr
   }
   if (reliability::IsTerminalForRequest(error_class) ||
       error_class == reliability::IbErrorClass::kRequestRejected) {
-    if (s->req_id != 0) client_->CancelTickByTick(s->req_id);
-    s->req_id = 0;
-    s->subscribed = false;
+    CancelRequest(*s);
   }
 }
 

@@ -1,10 +1,12 @@
 // The gateway session: the connection (connect, reconnect, a new client id on 326), the
-// tick-by-tick subscriptions of every stream, the live ticks (stored, then fanned out), and the
+// subscriptions of every stream (tick-by-tick, or the contract's one reqMktData for its fallback
+// streams `quote` and `trade`), the live ticks (stored, then fanned out), and the
 // interruptions they suffer (disconnects, IB notices, request errors, ticks storage refused). When
 // an interrupted stream's next live tick is stored, the stretch in between becomes a gap for the
 // backfill runner if the market traded in it. Loop thread only (see recorder.h); not thread-safe.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -42,11 +44,23 @@ class StreamSession {
   client::Client* client() const { return client_.get(); }
   bool connected() const { return connected_; }
 
+  // IB refused a stream's request for capacity (10190 tick-by-tick limit, 101 market-data lines):
+  // `handler` re-plans (the stream router). Such a refusal is not an error of the stream: the
+  // reliability core does not hear of it (no permission alert, no retry). `active` is how many
+  // tick-by-tick subscriptions IB was running when it refused (those sent before the refused
+  // request and not cancelled before it went out); 0 for a reqMktData refusal.
+  using CapacityHandler = std::function<void(const StreamKey&, int code, int active)>;
+  void SetCapacityHandler(CapacityHandler handler) { on_capacity_ = std::move(handler); }
+
   // Carries out one of the reliability core's actions: reconnect, (re)subscribe a stream, wait.
+  // (Re)subscribing a fallback stream asks for its contract's reqMktData (one for the contract's
+  // fallback streams: a first subscription joins one already running).
   void Execute(const reliability::Action& action, TimePoint now);
 
-  // A stream that stops being recorded: its subscription cancelled, no longer judged.
-  void StopStream(const StreamState& s);
+  // A stream that stops being recorded: its subscription cancelled (a reqMktData once no other
+  // fallback stream uses it), no longer judged.
+  // Its request id is cleared.
+  void StopStream(StreamState& s);
 
   // Stop(): every subscription cancelled, the gateway disconnected. ctx.stopping is set first.
   void Shutdown();
@@ -63,6 +77,20 @@ class StreamSession {
   void OnDisconnected(const client::DisconnectEvent& e);
   void OnNotice(const client::ConnectionNotice& n);
   void Subscribe(ContractState& c, StreamState& s, TimePoint now);
+  // Subscribe() of a fallback stream: the contract's reqMktData, shared by its fallback streams.
+  // `fresh`: a new request even when one runs (a resubscription).
+  void SubscribeFallback(ContractState& c, StreamState& s, bool fresh);
+  // cancelTickByTickData, remembered for TickByTickActiveAt.
+  void CancelTickByTick(int32_t req_id);
+  // Tick-by-tick subscriptions IB ran when it processed request `req_id` (requests leave in id
+  // order).
+  int TickByTickActiveAt(int32_t req_id) const;
+  void OnMarketDataError(int64_t contract_id, int32_t req_id, const client::RequestError& e);
+  // Cancels the stream's request (for a fallback stream: the reqMktData, which every fallback
+  // stream sharing it loses too) and marks them unsubscribed.
+  void CancelRequest(StreamState& s);
+  // Another fallback stream (of any contract state, retiring ones included) uses `req_id`.
+  bool MarketDataShared(const StreamState& s) const;
   void OnStreamError(const StreamKey& key, const client::RequestError& e);
   void OnLiveTick(const StreamKey& key);
   void CloseInterruption(const StreamKey& key, StreamState& s, const Tick& first, TimePoint now);
@@ -73,6 +101,15 @@ class StreamSession {
   BackfillRunner& backfill_;
   TickFanout& fanout_;
   std::function<void()> evaluate_now_;
+  CapacityHandler on_capacity_;
+  // Tick-by-tick cancellations, with the newest tick-by-tick request sent before each (the last
+  // 256): what IB still ran when it answered a later request.
+  struct Cancelled {
+    int32_t req_id = 0;
+    int32_t last_sent = 0;
+  };
+  std::deque<Cancelled> cancelled_;
+  int32_t last_tick_by_tick_sent_ = 0;
 
   std::unique_ptr<client::Client> client_;
   client::ClientOptions client_options_;

@@ -1,15 +1,38 @@
 #include "recorder/view_builder.h"
 
+#include <string>
 #include <utility>
 
 namespace ibstream::recorder {
 
 namespace {
 
-StreamView StreamViewOf(const StreamState& s, const reliability::ReliabilityCore& core,
-                        TimePoint now) {
+// "bid_ask, mid_point: tick-by-tick limit 3 reached".
+std::string FallbackReason(const ContractState& c, TickType kind) {
+  std::string types;
+  std::string reason;
+  for (const auto& [type, route] : c.routes) {
+    if (route.route != reliability::StreamRoute::kFallback || FallbackKind(type) != kind) {
+      continue;
+    }
+    if (!types.empty()) types += ", ";
+    types += TickTypeName(type);
+    if (reason.empty()) reason = route.reason;
+  }
+  return types.empty() ? std::string() : types + ": " + reason;
+}
+
+StreamView StreamViewOf(const ContractState& c, const StreamState& s,
+                        const reliability::ReliabilityCore& core, TimePoint now) {
   StreamView sv;
   sv.key = s.key;
+  if (reliability::IsTickByTickType(s.key.type)) {
+    sv.route = "tick_by_tick";
+  } else {
+    sv.route = "fallback";
+    sv.route_reason =
+        s.retire_at ? "kept until the tick-by-tick stream delivers" : FallbackReason(c, s.key.type);
+  }
   sv.subscribed = s.subscribed;
   sv.request_id = s.req_id;
   sv.ticks = s.ticks;
@@ -59,7 +82,19 @@ ContractView ContractViewOf(const ContractState& c, const reliability::Reliabili
   cv.buffer_hours = c.config.buffer_hours;
   cv.priority = c.config.priority;
   cv.expected_types = c.config.tick_types;
-  for (const auto& [type, s] : c.streams) cv.streams.push_back(StreamViewOf(s, core, now));
+  for (TickType type : c.config.tick_types) {
+    auto it = c.routes.find(type);
+    if (it == c.routes.end()) continue;
+    RouteView rv;
+    rv.type = type;
+    rv.route = std::string(reliability::StreamRouteName(it->second.route));
+    rv.reason = it->second.reason;
+    if (it->second.route == reliability::StreamRoute::kTickByTick) rv.recorded_as = type;
+    if (it->second.route == reliability::StreamRoute::kFallback)
+      rv.recorded_as = FallbackKind(type);
+    cv.routes.push_back(std::move(rv));
+  }
+  for (const auto& [type, s] : c.streams) cv.streams.push_back(StreamViewOf(c, s, core, now));
   return cv;
 }
 
@@ -67,7 +102,8 @@ ContractView ContractViewOf(const ContractState& c, const reliability::Reliabili
 
 std::shared_ptr<const RecorderView> BuildView(const ViewInputs& inputs, const LoopContext& ctx,
                                               const ContractRegistry& registry,
-                                              const StreamSession& session) {
+                                              const StreamSession& session,
+                                              const StreamRouter& router) {
   const TimePoint now = inputs.now;
   auto view = std::make_shared<RecorderView>();
   view->now = now;
@@ -90,6 +126,25 @@ std::shared_ptr<const RecorderView> BuildView(const ViewInputs& inputs, const Lo
   st.available_bytes = inputs.available_bytes;
   st.recovered_corrupt_files = ctx.store->recovery_report().files_quarantined;
   st.gap_ledger_damaged_files = ctx.store->ledger_damage().quarantined.size();
+
+  const reliability::StreamPlan& plan = router.plan();
+  view->plan.tick_by_tick_limit = router.allowance().Describe();
+  view->plan.market_data_lines = router.market_data_lines();
+  view->plan.tick_by_tick_used = plan.tick_by_tick_used;
+  view->plan.lines_used = plan.lines_used;
+  for (const auto& p : plan.streams) {
+    switch (p.route) {
+      case reliability::StreamRoute::kTickByTick:
+        ++view->plan.tick_by_tick_streams;
+        break;
+      case reliability::StreamRoute::kFallback:
+        ++view->plan.fallback_streams;
+        break;
+      case reliability::StreamRoute::kUnserved:
+        ++view->plan.unserved_streams;
+        break;
+    }
+  }
 
   view->counters = ctx.counters;
   view->counters.alerts_fired = inputs.alerts_fired;

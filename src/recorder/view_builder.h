@@ -11,6 +11,7 @@
 #include "recorder/contract_registry.h"
 #include "recorder/loop_context.h"
 #include "recorder/recorder_view.h"
+#include "recorder/stream_router.h"
 #include "recorder/stream_session.h"
 
 namespace ibstream::recorder {
@@ -27,6 +28,7 @@ struct ViewInputs {
 // Storage must be open (ctx.store not null). At most the 500 most recent gaps are listed.
 std::shared_ptr<const RecorderView> BuildView(const ViewInputs& inputs, const LoopContext& ctx,
                                               const ContractRegistry& registry,
-                                              const StreamSession& session);
+                                              const StreamSession& session,
+                                              const StreamRouter& router);
 
 }  // namespace ibstream::recorder

@@ -1,0 +1,220 @@
+// IB's tick-by-tick allowance against the simulated gateway: more tick-by-tick streams configured
+// than the allowance has slots. Every configured stream keeps recording, on tick-by-tick or
+// through its contract's reqMktData (the fallback kinds quote and trade), with no critical alert;
+// and a fallback stream is upgraded to tick-by-tick with no gap when a slot frees.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "recorder/recorder_sim_fixture.h"
+
+namespace ibstream::recorder {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::RecorderSimTest;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kSpeed = 200;
+#else
+constexpr double kSpeed = 600;
+#endif
+
+constexpr char kMnqKey[] = "sym_MNQ_FUT_CME_USD";
+constexpr char kEsKey[] = "sym_ES_FUT_CME_USD";
+constexpr char kEurKey[] = "con_12087792";
+
+config::ContractConfig Es() {
+  config::ContractConfig es;
+  es.symbol = "ES";
+  es.sec_type = "FUT";
+  es.exchange = "CME";
+  es.currency = "USD";
+  es.tick_types = {TickType::kBidAsk, TickType::kLast};
+  return es;
+}
+
+config::ContractConfig EurUsd() {
+  config::ContractConfig eur;
+  eur.con_id = 12087792;
+  eur.symbol = "EUR";
+  eur.sec_type = "CASH";
+  eur.exchange = "IDEALPRO";
+  eur.currency = "USD";
+  eur.tick_types = {TickType::kBidAsk, TickType::kMidPoint};
+  return eur;
+}
+
+class RecorderRoutesTest : public RecorderSimTest {
+ protected:
+  const ContractView* Find(const RecorderView& view, const std::string& key) {
+    for (const auto& c : view.contracts) {
+      if (c.key == key) return &c;
+    }
+    return nullptr;
+  }
+
+  // Every configured tick type of the contract is planned and its recording stream stored live
+  // ticks.
+  bool AllRoutesRecording(const std::string& key) {
+    auto view = recorder_->View();
+    const ContractView* c = Find(*view, key);
+    if (c == nullptr || c->routes.size() != c->expected_types.size()) return false;
+    for (const RouteView& r : c->routes) {
+      if (!r.recorded_as) return false;
+      bool stored = false;
+      for (const StreamView& s : c->streams) {
+        if (s.key.type == *r.recorded_as && s.ticks > 0) stored = true;
+      }
+      if (!stored) return false;
+    }
+    return true;
+  }
+
+  const RouteView* Route(const RecorderView& view, const std::string& key, TickType type) {
+    const ContractView* c = Find(view, key);
+    if (c == nullptr) return nullptr;
+    for (const RouteView& r : c->routes) {
+      if (r.type == type) return &r;
+    }
+    return nullptr;
+  }
+
+  void WaitDurable() {
+    const uint64_t accepted = recorder_->View()->storage.accepted_position;
+    ASSERT_TRUE(WaitFor([&] { return recorder_->View()->storage.durable_position >= accepted; }));
+  }
+};
+
+TEST_F(RecorderRoutesTest, MoreStreamsThanSlotsAllRecordWithoutCriticalAlerts) {
+  configure_ = [](config::Config& config) {
+    config.contracts.push_back(Es());
+    config.contracts.push_back(EurUsd());
+  };
+  StartAll("2025-08-12T14:00:00Z", kSpeed);
+  for (const char* key : {kMnqKey, kEsKey, kEurKey}) {
+    EXPECT_TRUE(WaitFor([&] { return AllRoutesRecording(key); })) << key << " is not recording";
+  }
+  auto view = recorder_->View();
+  // Three slots by the default allowance, in configuration order: MNQ bid_ask and last, ES
+  // bid_ask; the rest through reqMktData.
+  EXPECT_EQ(view->plan.tick_by_tick_limit, "3");
+  EXPECT_EQ(view->plan.tick_by_tick_streams, 3);
+  EXPECT_EQ(view->plan.fallback_streams, 3);
+  EXPECT_EQ(view->plan.unserved_streams, 0);
+  struct Want {
+    const char* key;
+    TickType type;
+    const char* route;
+    TickType recorded_as;
+  };
+  const Want want[] = {
+      {kMnqKey, TickType::kBidAsk, "tick_by_tick", TickType::kBidAsk},
+      {kMnqKey, TickType::kLast, "tick_by_tick", TickType::kLast},
+      {kEsKey, TickType::kBidAsk, "tick_by_tick", TickType::kBidAsk},
+      {kEsKey, TickType::kLast, "fallback", TickType::kTrade},
+      {kEurKey, TickType::kBidAsk, "fallback", TickType::kQuote},
+      {kEurKey, TickType::kMidPoint, "fallback", TickType::kQuote},
+  };
+  for (const Want& w : want) {
+    SCOPED_TRACE(std::string(w.key) + " " + std::string(TickTypeName(w.type)));
+    const RouteView* r = Route(*view, w.key, w.type);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->route, w.route);
+    EXPECT_EQ(r->recorded_as, w.recorded_as);
+    if (r->route == "fallback") {
+      EXPECT_NE(r->reason.find("limit 3"), std::string::npos) << r->reason;
+    }
+  }
+  // The fallback kinds are stored as streams of their own, with their fields.
+  WaitDurable();
+  const int64_t eur = Find(*view, kEurKey)->contract_id;
+  const auto quotes = Stored({eur, TickType::kQuote});
+  ASSERT_FALSE(quotes.empty());
+  EXPECT_GT(quotes.back().bid_price, 0);
+  EXPECT_GT(quotes.back().ask_price, quotes.back().bid_price);
+  EXPECT_TRUE(Stored({eur, TickType::kBidAsk}).empty());
+  const int64_t es = Find(*view, kEsKey)->contract_id;
+  const auto trades = Stored({es, TickType::kTrade});
+  ASSERT_FALSE(trades.empty());
+  EXPECT_GT(trades.back().price, 0);
+  EXPECT_TRUE(Stored({es, TickType::kLast}).empty());
+
+  EXPECT_TRUE(sink_.Firing(AlertSeverity::kCritical).empty())
+      << testing::Describe(sink_.Firing(AlertSeverity::kCritical));
+  EXPECT_EQ(view->counters.reconnects, 0u);
+  EXPECT_TRUE(view->gaps.empty()) << view->gaps.front().cause;
+}
+
+// `auto`: the recorder asks for every stream tick by tick; the simulator, like IB, refuses the
+// fourth and later ones with 10190. Each refusal moves its stream to the fallback and teaches the
+// allowance: a warning, never a critical alert, never a reconnect.
+TEST_F(RecorderRoutesTest, AnAutoLimitLearnsFrom10190AndEveryStreamRecords) {
+  configure_ = [](config::Config& config) {
+    config.gateway.tick_by_tick_limit = std::nullopt;
+    config.contracts.push_back(Es());
+    config.contracts.push_back(EurUsd());
+  };
+  StartAll("2025-08-12T14:00:00Z", kSpeed);
+  for (const char* key : {kMnqKey, kEsKey, kEurKey}) {
+    EXPECT_TRUE(WaitFor([&] { return AllRoutesRecording(key); })) << key << " is not recording";
+  }
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->plan.tick_by_tick_streams == 3; }));
+  auto view = recorder_->View();
+  EXPECT_NE(view->plan.tick_by_tick_limit.find("auto"), std::string::npos)
+      << view->plan.tick_by_tick_limit;
+  EXPECT_EQ(view->plan.fallback_streams, 3);
+  EXPECT_GE(view->counters.ib_errors.count(10190), 1u);
+  EXPECT_EQ(view->counters.reconnects, 0u);
+  EXPECT_TRUE(sink_.Firing(AlertSeverity::kCritical).empty())
+      << testing::Describe(sink_.Firing(AlertSeverity::kCritical));
+}
+
+TEST_F(RecorderRoutesTest, UntrackingAContractUpgradesAFallbackStreamWithNoGap) {
+  configure_ = [](config::Config& config) { config.contracts.push_back(Es()); };
+  StartAll("2025-08-12T14:00:00Z", kSpeed);
+  ASSERT_TRUE(WaitFor([&] { return AllRoutesRecording(kMnqKey) && AllRoutesRecording(kEsKey); }));
+  {
+    auto view = recorder_->View();
+    const RouteView* last = Route(*view, kEsKey, TickType::kLast);
+    ASSERT_NE(last, nullptr);
+    ASSERT_EQ(last->route, "fallback");
+  }
+  const int64_t es = Find(*recorder_->View(), kEsKey)->contract_id;
+
+  ASSERT_TRUE(recorder_->Untrack(kMnqKey).ok());
+  // ES last moves to tick-by-tick; its trade stream stops only once tick-by-tick delivers: no
+  // view ever shows the upgraded stream without data and without its fallback.
+  bool uncovered = false;
+  ASSERT_TRUE(WaitFor([&] {
+    auto view = recorder_->View();
+    const ContractView* c = Find(*view, kEsKey);
+    if (c == nullptr) return false;
+    const RouteView* last = Route(*view, kEsKey, TickType::kLast);
+    bool last_recording = false;
+    bool trade_left = false;
+    for (const StreamView& s : c->streams) {
+      if (s.key.type == TickType::kLast && s.ticks > 0) last_recording = true;
+      if (s.key.type == TickType::kTrade) trade_left = true;
+    }
+    if (last != nullptr && last->route == "tick_by_tick" && !trade_left && !last_recording) {
+      uncovered = true;
+    }
+    return last != nullptr && last->route == "tick_by_tick" && last_recording && !trade_left;
+  }));
+  EXPECT_FALSE(uncovered) << "the fallback stopped before the tick-by-tick stream delivered";
+  auto view = recorder_->View();
+  EXPECT_EQ(view->plan.tick_by_tick_streams, 2);
+  EXPECT_EQ(view->plan.fallback_streams, 0);
+  for (const auto& gap : view->gaps) {
+    EXPECT_NE(gap.stream.contract_id, es) << ToString(gap.stream) << " " << gap.cause;
+  }
+  WaitDurable();
+  EXPECT_FALSE(Stored({es, TickType::kTrade}).empty());
+  EXPECT_FALSE(Stored({es, TickType::kLast}).empty());
+  EXPECT_TRUE(sink_.Firing(AlertSeverity::kCritical).empty())
+      << testing::Describe(sink_.Firing(AlertSeverity::kCritical));
+}
+
+}  // namespace
+}  // namespace ibstream::recorder
