@@ -249,7 +249,7 @@ void ContractRegistry::UpdateContract(ContractState& c, config::ContractConfig u
   c.config = std::move(updated);
   for (auto it = c.streams.begin(); it != c.streams.end();) {
     // Fallback kinds stay: the next plan decides whether they are still needed.
-    const bool wanted = !reliability::IsTickByTickType(it->first) ||
+    const bool wanted = !IsTickByTick(it->first) ||
                         std::find(c.config.tick_types.begin(), c.config.tick_types.end(),
                                   it->first) != c.config.tick_types.end();
     if (wanted) {

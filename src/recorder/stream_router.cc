@@ -45,7 +45,7 @@ reliability::StreamPlan StreamRouter::PlanNow() const {
     ++order;
     if (c->contract_id == 0 || !c->details) continue;  // planned once resolved
     for (TickType type : c->config.tick_types) {
-      if (!reliability::IsTickByTickType(type)) continue;
+      if (!IsTickByTick(type)) continue;
       reliability::WantedStream w;
       w.stream = StreamKey{c->contract_id, type};
       w.priority = c->config.priority;
@@ -70,7 +70,7 @@ void StreamRouter::Replan(TimePoint now) {
   for (const auto& c : registry_.contracts()) {
     for (const auto* streams : {&c->streams, &c->retiring}) {
       for (const auto& [type, s] : *streams) {
-        if (reliability::IsTickByTickType(type) && s.subscribed && s.ticks > 0) ++delivering;
+        if (IsTickByTick(type) && s.subscribed && s.ticks > 0) ++delivering;
       }
     }
   }
@@ -132,7 +132,7 @@ void StreamRouter::Apply(const reliability::StreamPlan& next, TimePoint now) {
   for (ContractState* c : contracts) {
     std::vector<TickType> stop;
     for (const auto& [type, s] : c->streams) {
-      if (reliability::IsTickByTickType(type) && !needs[c].tick_by_tick.contains(type)) {
+      if (IsTickByTick(type) && !needs[c].tick_by_tick.contains(type)) {
         stop.push_back(type);
       }
     }
@@ -159,8 +159,7 @@ void StreamRouter::Apply(const reliability::StreamPlan& next, TimePoint now) {
   for (ContractState* c : contracts) {
     std::vector<TickType> stop;
     for (const auto& [type, s] : c->streams) {
-      if (!reliability::IsTickByTickType(type) && !needs[c].fallback.contains(type) &&
-          !s.retire_at) {
+      if (!IsTickByTick(type) && !needs[c].fallback.contains(type) && !s.retire_at) {
         stop.push_back(type);
       }
     }
@@ -203,7 +202,7 @@ void StreamRouter::EndUpgrades(TimePoint now) {
 void StreamRouter::OnCapacityRefused(const StreamKey& key, int code, int active, TimePoint now) {
   ContractState* c = registry_.Find(key.contract_id);
   if (c == nullptr) return;
-  if (reliability::IsTickByTickType(key.type)) {
+  if (IsTickByTick(key.type)) {
     if (code == 101) {
       lines_ceiling_ = std::max(0, plan_.lines_used - 1);
     } else {
@@ -218,7 +217,7 @@ void StreamRouter::OnCapacityRefused(const StreamKey& key, int code, int active,
                  key.contract_id, code, market_data_lines());
     std::vector<TickType> fallback;
     for (const auto& [type, s] : c->streams) {
-      if (!reliability::IsTickByTickType(type)) fallback.push_back(type);
+      if (!IsTickByTick(type)) fallback.push_back(type);
     }
     for (TickType type : fallback) registry_.RemoveStream(*c, type);
   }

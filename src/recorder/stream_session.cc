@@ -49,7 +49,7 @@ void StreamSession::Execute(const reliability::Action& action, TimePoint now) {
         Interrupt(*s, now, action.reason);
       }
       spdlog::info("event=subscribe stream={} reason={}", ToString(s->key), action.reason);
-      if (reliability::IsTickByTickType(s->key.type)) {
+      if (IsTickByTick(s->key.type)) {
         Subscribe(*c, *s, now);
       } else {
         SubscribeFallback(*c, *s, /*fresh=*/!first);
@@ -68,7 +68,7 @@ void StreamSession::Execute(const reliability::Action& action, TimePoint now) {
 
 void StreamSession::StopStream(StreamState& s) {
   if (s.req_id != 0 && client_) {
-    if (reliability::IsTickByTickType(s.key.type)) {
+    if (IsTickByTick(s.key.type)) {
       CancelTickByTick(s.req_id);
     } else if (!MarketDataShared(s)) {
       client_->CancelMarketData(s.req_id);
@@ -83,7 +83,7 @@ bool StreamSession::MarketDataShared(const StreamState& s) const {
   for (const auto& c : registry_.contracts()) {
     for (const auto* streams : {&c->streams, &c->retiring}) {
       for (const auto& [type, other] : *streams) {
-        if (&other != &s && !reliability::IsTickByTickType(type) && other.req_id == s.req_id) {
+        if (&other != &s && !IsTickByTick(type) && other.req_id == s.req_id) {
           return true;
         }
       }
@@ -104,8 +104,7 @@ int StreamSession::TickByTickActiveAt(int32_t req_id) const {
   for (const auto& c : registry_.contracts()) {
     for (const auto* streams : {&c->streams, &c->retiring}) {
       for (const auto& [type, s] : *streams) {
-        if (reliability::IsTickByTickType(type) && s.subscribed && s.req_id != 0 &&
-            s.req_id < req_id) {
+        if (IsTickByTick(type) && s.subscribed && s.req_id != 0 && s.req_id < req_id) {
           ++active;
         }
       }
@@ -113,7 +112,10 @@ int StreamSession::TickByTickActiveAt(int32_t req_id) const {
   }
   // Cancelled after `req_id` went out: IB still ran them when it answered.
   for (const Cancelled& x : cancelled_) {
-    if (x.req_id < req_id && x.last_sent >= req_id) ++active;
+    if (x.req_id < req_id && x.last_sent >= req_id &&
+        std::find(refused_.begin(), refused_.end(), x.req_id) == refused_.end()) {
+      ++active;
+    }
   }
   return active;
 }
@@ -122,7 +124,7 @@ void StreamSession::Shutdown() {
   for (auto& c : registry_.contracts()) {
     for (auto& [type, s] : c->streams) {
       if (s.req_id != 0 && client_) {
-        if (reliability::IsTickByTickType(type)) {
+        if (IsTickByTick(type)) {
           CancelTickByTick(s.req_id);
         } else if (!MarketDataShared(s)) {
           client_->CancelMarketData(s.req_id);
@@ -289,8 +291,7 @@ void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
 void StreamSession::SubscribeFallback(ContractState& c, StreamState& s, bool fresh) {
   if (!fresh) {
     for (auto& [type, other] : c.streams) {
-      if (&other != &s && !reliability::IsTickByTickType(type) && other.req_id != 0 &&
-          other.subscribed) {
+      if (&other != &s && !IsTickByTick(type) && other.req_id != 0 && other.subscribed) {
         s.req_id = other.req_id;  // the contract's reqMktData serves this kind too
         s.subscribed = true;
         return;
@@ -300,7 +301,7 @@ void StreamSession::SubscribeFallback(ContractState& c, StreamState& s, bool fre
   // A new request: the running one (if any) is cancelled, its streams move to the new one.
   int32_t previous = s.req_id;
   for (auto& [type, other] : c.streams) {
-    if (!reliability::IsTickByTickType(type) && other.req_id != 0) previous = other.req_id;
+    if (!IsTickByTick(type) && other.req_id != 0) previous = other.req_id;
   }
   if (previous != 0) client_->CancelMarketData(previous);
   const int64_t contract_id = s.key.contract_id;
@@ -316,7 +317,7 @@ void StreamSession::SubscribeFallback(ContractState& c, StreamState& s, bool fre
   };
   *id = client_->SubscribeMarketData(c.request, std::move(handlers));
   for (auto& [type, other] : c.streams) {
-    if (reliability::IsTickByTickType(type)) continue;
+    if (IsTickByTick(type)) continue;
     if (&other == &s || (previous != 0 && other.req_id == previous)) {
       other.req_id = *id;
       other.subscribed = true;
@@ -339,7 +340,7 @@ void StreamSession::OnMarketDataError(int64_t contract_id, int32_t req_id,
   if (!c) return;
   std::vector<StreamKey> keys;
   for (const auto& [type, s] : c->streams) {
-    if (!reliability::IsTickByTickType(type) && s.req_id == req_id) keys.push_back(s.key);
+    if (!IsTickByTick(type) && s.req_id == req_id) keys.push_back(s.key);
   }
   for (const StreamKey& key : keys) OnStreamError(key, e);
 }
@@ -347,13 +348,13 @@ void StreamSession::OnMarketDataError(int64_t contract_id, int32_t req_id,
 void StreamSession::CancelRequest(StreamState& s) {
   if (s.req_id == 0) return;
   const int32_t id = s.req_id;
-  if (reliability::IsTickByTickType(s.key.type)) {
+  if (IsTickByTick(s.key.type)) {
     CancelTickByTick(id);
   } else {
     client_->CancelMarketData(id);
     if (ContractState* c = registry_.Find(s.key.contract_id)) {
       for (auto& [type, other] : c->streams) {
-        if (!reliability::IsTickByTickType(type) && other.req_id == id) {
+        if (!IsTickByTick(type) && other.req_id == id) {
           other.req_id = 0;
           other.subscribed = false;
         }
@@ -374,6 +375,11 @@ void StreamSession::OnStreamError(const StreamKey& key, const client::RequestErr
   spdlog::warn("event=stream_error stream={} code={} text=\"{}\"", ToString(key), e.code, e.text);
   if (reliability::IsCapacitySignal(reliability::ClassifyIbError(e.code)) && on_capacity_) {
     // Capacity, not permission: the stream router moves the stream to another route.
+    if (IsTickByTick(key.type)) {
+      refused_.push_back(e.req_id);
+      constexpr size_t kKeep = 256;
+      if (refused_.size() > kKeep) refused_.pop_front();
+    }
     on_capacity_(key, e.code, TickByTickActiveAt(e.req_id));
     return;
   }

@@ -109,6 +109,9 @@ class StreamSession {
     int32_t last_sent = 0;
   };
   std::deque<Cancelled> cancelled_;
+  // Tick-by-tick requests IB refused for capacity (the last 256): never running, so never counted
+  // as active when a later request is refused, although the stream's removal cancels them.
+  std::deque<int32_t> refused_;
   int32_t last_tick_by_tick_sent_ = 0;
 
   std::unique_ptr<client::Client> client_;

@@ -26,7 +26,7 @@ StreamView StreamViewOf(const ContractState& c, const StreamState& s,
                         const reliability::ReliabilityCore& core, TimePoint now) {
   StreamView sv;
   sv.key = s.key;
-  if (reliability::IsTickByTickType(s.key.type)) {
+  if (IsTickByTick(s.key.type)) {
     sv.route = "tick_by_tick";
   } else {
     sv.route = "fallback";

@@ -36,11 +36,6 @@ struct ContractSlot {
 
 }  // namespace
 
-bool IsTickByTickType(TickType type) {
-  return type == TickType::kBidAsk || type == TickType::kLast || type == TickType::kAllLast ||
-         type == TickType::kMidPoint;
-}
-
 std::string_view StreamRouteName(StreamRoute route) {
   switch (route) {
     case StreamRoute::kTickByTick:
@@ -105,7 +100,7 @@ StreamPlan PlanStreams(std::vector<WantedStream> wanted, const StreamBudget& bud
     if (!seen.insert(w.stream).second) continue;
     PlannedStream p;
     p.wanted = std::move(w);
-    if (!IsTickByTickType(p.wanted.stream.type)) {
+    if (!IsTickByTick(p.wanted.stream.type)) {
       p.reason = "not a tick-by-tick kind";
       plan.streams.push_back(std::move(p));
       continue;

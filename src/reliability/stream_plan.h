@@ -35,9 +35,6 @@
 
 namespace ibstream::reliability {
 
-// The four kinds IB serves by tick-by-tick (reqTickByTickData): bid_ask, last, all_last, mid_point.
-bool IsTickByTickType(TickType type);
-
 // One stream the configuration wants recorded by tick-by-tick.
 struct WantedStream {
   StreamKey stream;

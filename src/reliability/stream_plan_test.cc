@@ -189,8 +189,6 @@ TEST(StreamPlanTest, LookupsAndNames) {
   EXPECT_EQ(StreamRouteName(R::kTickByTick), "tick_by_tick");
   EXPECT_EQ(StreamRouteName(R::kFallback), "fallback");
   EXPECT_EQ(StreamRouteName(R::kUnserved), "unserved");
-  EXPECT_TRUE(IsTickByTickType(T::kAllLast));
-  EXPECT_FALSE(IsTickByTickType(static_cast<TickType>(9)));
 }
 
 // "start_tick_by_tick MNQ:last" per step.
