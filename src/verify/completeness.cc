@@ -183,6 +183,39 @@ nlohmann::json StreamJson(const StreamCompleteness& s, bool with_stream) {
   return j;
 }
 
+// Whether the store holds a tick of `key` with exchange time in [from, to).
+Result<bool> StoreHolds(fs::FileSystem* fs, const std::string& root, const StreamKey& key,
+                        TimePoint from, TimePoint to) {
+  bool found = false;
+  storage::QueryRequest request{{key}, from, to};
+  Status status = storage::QueryTicks(
+      fs, root, request,
+      [&](const Tick& t) {
+        if (t.stream() != key || t.exchange_time < from || t.exchange_time >= to) {
+          return Status::Ok();
+        }
+        found = true;
+        return FailedPrecondition("found");  // stops the query
+      },
+      nullptr);
+  if (found) return true;
+  if (!status.ok()) return status;
+  return false;
+}
+
+// A reqMktData line asked for both fallback kinds, but a recorder records only the kinds its
+// configured streams need (quote for bid_ask/mid_point, trade for last/all_last). A kind the
+// store holds nothing of while it holds the other kind of the contract was not needed; when it
+// holds neither, both are judged (a fallback that stored nothing is 0%, never absent).
+Result<bool> FallbackKindNotNeeded(fs::FileSystem* fs, const std::string& root,
+                                   const StreamCompleteness& s) {
+  const TimePoint to = s.to + std::chrono::seconds(kCoverSeconds - 1);
+  Result<bool> holds = StoreHolds(fs, root, s.stream, s.from, to);
+  if (!holds.ok() || *holds) return holds.ok() ? Result<bool>(false) : holds;
+  const TickType other = s.stream.type == TickType::kQuote ? TickType::kTrade : TickType::kQuote;
+  return StoreHolds(fs, root, {s.stream.contract_id, other}, s.from, to);
+}
+
 }  // namespace
 
 double StreamCompleteness::live_completeness() const { return Percent(matched_live, expected); }
@@ -272,6 +305,11 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     if (options.from) s.from = *options.from;
     if (options.to) s.to = *options.to;
     if (s.to < s.from) s.to = s.from;
+    if (wanted.empty() && s.by_coverage) {
+      Result<bool> not_needed = FallbackKindNotNeeded(fs, root, s);
+      if (!not_needed.ok()) return not_needed.status();
+      if (*not_needed) continue;
+    }
     index[key] = report.streams.size();
     report.streams.push_back(std::move(s));
   }

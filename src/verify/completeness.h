@@ -27,12 +27,16 @@
 // snapshot about every 250 ms; a backfill from IB's tick history is richer than that), so they
 // are judged by COVERAGE, not by multiset content. A subscription record naming "MktData" asks
 // for both the quote and the trade stream of its contract (its window is judged from its first
-// ask like any stream). For these streams the unit is the truth second with data: a second with
-// quote (trade) truth records is covered when the store holds at least one quote (trade) tick of
-// that contract with exchange time in [s, s+2) (a live quote carries its receive time, which may
-// cross into the next second); `expected`, `delivered`, `matched`, `matched_live` and `missing`
-// count such seconds, `stored` and `stored_live` count ticks, and stored ticks are never extra.
-// The report's total adds each stream's counts as they are (ticks and seconds alike).
+// ask like any stream); a recorder records only the kinds its configured streams need, so a kind
+// the store holds nothing of in the window, while it holds the other kind of the contract, is not
+// judged (when it holds neither, both are: 0%). The limit of that rule: a recorder that needed
+// both kinds and stored only one is judged on that one (its own gap ledger still shows the loss).
+// For these streams the unit is the truth second with data: a second with quote (trade) truth
+// records is covered when the store holds at least one quote (trade) tick of that contract with
+// exchange time in [s, s+2) (a live quote carries its receive time, which may cross into the next
+// second); `expected`, `delivered`, `matched`, `matched_live` and `missing` count such seconds,
+// `stored` and `stored_live` count ticks, and stored ticks are never extra. The report's total adds
+// each stream's counts as they are (ticks and seconds alike).
 #pragma once
 
 #include <cstdint>

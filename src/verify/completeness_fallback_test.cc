@@ -191,15 +191,33 @@ TEST_F(FallbackCompletenessTest, ATickTwoSecondsLaterDoesNotCover) {
              Footer(kS + 10));
   Store({StoredQuote(FromUnixSeconds(kS + 3), 101), StoredQuote(FromUnixSeconds(kS), 99)});
   const CompletenessReport report = Check();
-  ASSERT_EQ(report.streams.size(), 2u);
+  ASSERT_EQ(report.streams.size(), 1u) << "quotes stored, no trade: the trade kind was not needed";
   const StreamCompleteness& quote = report.streams[0];
   EXPECT_EQ(quote.expected, 2u);
   EXPECT_EQ(quote.matched, 1u) << "a tick at 3 covers 2 and 3; one at 0 covers nothing after it";
   ASSERT_EQ(quote.first_missing_seconds.size(), 1u);
   EXPECT_EQ(quote.first_missing_seconds[0], FromUnixSeconds(kS + 1));
-  // The trade stream was asked for and had no trade in its window: 100%.
-  EXPECT_EQ(report.streams[1].expected, 0u);
-  EXPECT_DOUBLE_EQ(report.streams[1].completeness(), 100);
+}
+
+// A recorder records only the fallback kinds its configured streams need (ES `last` on the
+// fallback: trade, not quote). The kind it stored nothing of, while it stored the other, is not
+// judged; had it stored neither, both would be (the next test).
+TEST_F(FallbackCompletenessTest, AFallbackKindTheRecorderDidNotNeedIsNotJudged) {
+  WriteTruth(Header() + MktDataAsk() + QuoteLine(kS + 1, 100) + TradeLine(kS + 2, 101) +
+             QuoteLine(kS + 3, 102) + TradeLine(kS + 4, 103) + Footer(kS + 10));
+  Store({StoredTrade(kS + 2, 101), StoredTrade(kS + 4, 103)});
+  const CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 1u);
+  EXPECT_EQ(report.streams[0].stream, (StreamKey{kMnq, TickType::kTrade}));
+  EXPECT_DOUBLE_EQ(report.streams[0].completeness(), 100);
+  EXPECT_TRUE(report.ok());
+
+  // Asked for by name, a stream is judged whatever the store holds.
+  CompletenessOptions named;
+  named.streams = {{kMnq, TickType::kQuote}};
+  const CompletenessReport quote = Check(named);
+  ASSERT_EQ(quote.streams.size(), 1u);
+  EXPECT_DOUBLE_EQ(quote.streams[0].completeness(), 0);
 }
 
 TEST_F(FallbackCompletenessTest, AnAskedFallbackStreamThatStoredNothingIsZero) {
