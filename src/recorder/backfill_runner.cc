@@ -3,6 +3,7 @@
 #include <date/date.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -92,7 +93,7 @@ void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t 
   };
   queue_.push_back(PendingBackfill{
       gap_id, BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
-      0, now});
+      0, now, next_trading});
 }
 
 void BackfillRunner::UpdateLedger(uint64_t gap_id, storage::BackfillState state, std::string reason,
@@ -110,6 +111,7 @@ void BackfillRunner::UpdateLedger(uint64_t gap_id, storage::BackfillState state,
 }
 
 void BackfillRunner::Step(TimePoint now) {
+  if (!parked_.empty() && !ctx_.store->writer().suspended()) OnStorageResumed(now);
   if (in_flight_ && now - sent_at_ > ctx_.options.backfill_request_timeout && !queue_.empty()) {
     // IB may never answer a historical request (HMDS farm down, competing session): give up on
     // this page, ignore a late answer (its token is stale) and ask again later.
@@ -160,6 +162,11 @@ void BackfillRunner::Drop(const std::function<bool(const StreamKey&)>& match,
   for (auto& [ticket, adding] : adding_) {
     if (adding.dropped.empty() && match(adding.stream)) adding.dropped = reason;
   }
+  for (size_t i = parked_.size(); i-- > 0;) {
+    if (!match(parked_[i].stream)) continue;
+    UpdateLedger(parked_[i].gap_id, storage::BackfillState::kFailed, reason, now);
+    parked_.erase(parked_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
   for (size_t i = queue_.size(); i-- > 0;) {
     if (!match(queue_[i].job.stream())) continue;
     if (i == 0 && in_flight_) {
@@ -195,12 +202,42 @@ void BackfillRunner::OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<
     // A page arrives at one instant: without its own sequence number, two identical trades or
     // quotes of one second would be bit-identical records, which queries return once.
     if (s) t.sequence = ++s->sequence;
-    if (ctx_.store->writer().Append(t).ok()) {
-      ++ctx_.counters.ticks_backfilled;
-      if (s) ++s->backfilled;
+    if (!ctx_.store->writer().Append(t).ok()) {
+      // Not durable: the rest of the page would be refused as well; all of it is asked again.
+      ++ctx_.counters.backfill_ticks_refused;
+      Park(ToUnixSeconds(t.exchange_time), now);
+      return;
     }
+    ++ctx_.counters.ticks_backfilled;
+    if (s) ++s->backfilled;
   }
   if (p.job.state() != storage::BackfillState::kPending) Finish(now);
+}
+
+void BackfillRunner::Park(int64_t refused_second, TimePoint now) {
+  PendingBackfill& p = queue_.front();
+  const int64_t resume = std::max(refused_second, p.job.first_second());
+  std::string reason = "storage refused backfilled ticks from " +
+                       FormatIsoUtc(FromUnixSeconds(resume)) +
+                       "; retried when storage accepts writes";
+  spdlog::warn("event=backfill_parked gap={} stream={} reason=\"{}\"", p.gap_id,
+               ToString(p.job.stream()), reason);
+  UpdateLedger(p.gap_id, storage::BackfillState::kPending, std::move(reason), now);
+  parked_.push_back(
+      Parked{p.gap_id, p.job.stream(), resume, p.job.last_second(), std::move(p.next_trading)});
+  queue_.pop_front();
+}
+
+void BackfillRunner::OnStorageResumed(TimePoint now) {
+  for (Parked& parked : parked_) {
+    spdlog::info("event=backfill_resumed gap={} stream={} from={}", parked.gap_id,
+                 ToString(parked.stream), FormatIsoUtc(FromUnixSeconds(parked.resume_second)));
+    queue_.push_back(PendingBackfill{
+        parked.gap_id,
+        BackfillJob(parked.stream, parked.resume_second, parked.last_second, parked.next_trading),
+        0, now, parked.next_trading});
+  }
+  parked_.clear();
 }
 
 void BackfillRunner::OnPageFailed(const reliability::BackfillFailure& failure,

@@ -3,8 +3,11 @@
 // boundary rule), spaced by IB's pacing limits (historical_pacer.h). A page IB does not answer
 // in time is given up and asked again later; failed pages follow the pure retry policy of
 // reliability/backfill_retry.h. Backfilled ticks go to storage only (never to the live fan-out);
-// when a job ends its ledger entry is closed (filled, partial, failed). Loop thread only (see
-// recorder.h); not thread-safe.
+// when a job ends its ledger entry is closed (filled, partial, failed). A gap is filled only when
+// storage took every tick of it: when storage refuses a backfilled tick (writing suspended after
+// a write error, queue full) the job is parked, its ledger entry stays pending with the reason,
+// and it is queued again from the refused tick's second once storage accepts writes. Loop thread
+// only (see recorder.h); not thread-safe.
 //
 // The ledger is written through storage's asynchronous ledger (a storage-owned thread does the
 // fdatasync; the loop never waits on it). A gap's id is known only when its add completes: the
@@ -67,12 +70,29 @@ class BackfillRunner {
   // The connection went down: the request in flight will not be answered.
   void OnDisconnected() { in_flight_ = false; }
 
+  // Storage accepts writes again: the jobs parked on a refused tick are queued again (Step() does
+  // the same whenever the writer is not suspended, which covers a full queue that drained).
+  void OnStorageResumed(TimePoint now);
+
+  // Jobs waiting for storage to take their ticks.
+  size_t parked() const { return parked_.size(); }
+
  private:
   struct PendingBackfill {
     uint64_t gap_id = 0;
     BackfillJob job;
     int retries = 0;
     TimePoint not_before;
+    BackfillJob::NextTradingTime next_trading;  // to rebuild the job when it resumes
+  };
+
+  // A job storage refused a tick of: resumes from `resume_second` once storage takes writes.
+  struct Parked {
+    uint64_t gap_id = 0;
+    StreamKey stream;
+    int64_t resume_second = 0;
+    int64_t last_second = 0;
+    BackfillJob::NextTradingTime next_trading;
   };
 
   // A gap whose ledger add has not completed yet.
@@ -94,6 +114,9 @@ class BackfillRunner {
                     TimePoint now);
   // Closes the first job's ledger entry and takes it off the queue.
   void Finish(TimePoint now);
+  // Storage refused the first job's tick of `refused_second`: its gap stays pending, the job is
+  // taken off the queue until storage takes writes again.
+  void Park(int64_t refused_second, TimePoint now);
 
   LoopContext& ctx_;
   client::EventLoop& loop_;
@@ -101,6 +124,7 @@ class BackfillRunner {
   StreamSession& session_;
   HistoricalPacer pacer_;
   std::deque<PendingBackfill> queue_;
+  std::vector<Parked> parked_;
   std::map<uint64_t, Adding> adding_;  // by ticket
   uint64_t next_ticket_ = 0;
   bool in_flight_ = false;

@@ -297,6 +297,7 @@ class Recorder::Impl {
         break;
       case storage::StorageEvent::Kind::kResumed:
         spdlog::info("event=storage_resumed");
+        backfill_.OnStorageResumed(now);
         break;
       case storage::StorageEvent::Kind::kLowSpace:
         low_space_ = true;
