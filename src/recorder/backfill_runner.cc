@@ -10,6 +10,7 @@
 #include "client/client.h"
 #include "client/event_loop.h"
 #include "recorder/contract_registry.h"
+#include "recorder/pacer_state.h"
 #include "recorder/stream_session.h"
 
 namespace ibstream::recorder {
@@ -21,6 +22,25 @@ std::string IbUtcDateTime(int64_t unix_seconds) {
   return date::format("%Y%m%d-%H:%M:%S", date::sys_seconds(std::chrono::seconds(unix_seconds)));
 }
 
+BackfillJob::NextTradingTime NextTradingFor(
+    std::shared_ptr<const calendar::MarketCalendar> calendar) {
+  return [calendar = std::move(calendar)](TimePoint t) -> std::optional<TimePoint> {
+    const calendar::MarketState state = calendar->StateAt(t);
+    if (calendar::IsTrading(state.status)) return t;
+    return state.next_open;
+  };
+}
+
+std::shared_ptr<const calendar::MarketCalendar> SharedCalendar(const ContractState& c) {
+  return c.shared_calendar ? c.shared_calendar
+                           : std::make_shared<const calendar::MarketCalendar>(c.calendar);
+}
+
+bool IsOpen(const storage::GapRecord& gap) {
+  return gap.state == storage::BackfillState::kPending ||
+         gap.state == storage::BackfillState::kPartial;
+}
+
 }  // namespace
 
 BackfillRunner::BackfillRunner(LoopContext& ctx, client::EventLoop& loop,
@@ -29,18 +49,29 @@ BackfillRunner::BackfillRunner(LoopContext& ctx, client::EventLoop& loop,
 
 void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimePoint first,
                              TimePoint last, const std::string& cause, TimePoint now) {
-  ++ctx_.counters.gaps_opened;
   storage::GapRecord gap;
   gap.stream = key;
   gap.start = std::chrono::floor<std::chrono::seconds>(first);
   gap.end = std::chrono::floor<std::chrono::seconds>(last) + std::chrono::seconds(1);
+  if (cause != "requested") {
+    // The ledger's gaps open at start are backfilled as they are: only the rest is new.
+    for (const storage::GapRecord& open : open_at_start_) {
+      if (open.stream != key) continue;
+      if (open.start <= gap.start && gap.start < open.end) gap.start = open.end;
+      if (open.start < gap.end && gap.end <= open.end) gap.end = open.start;
+    }
+    if (gap.end <= gap.start) {
+      spdlog::info("event=gap_already_open stream={} start={} end={} cause={}", ToString(key),
+                   FormatIsoUtc(first), FormatIsoUtc(last), cause);
+      return;
+    }
+  }
+  ++ctx_.counters.gaps_opened;
   gap.cause = cause;
   gap.state = storage::BackfillState::kPending;
   gap.updated_at = now;
   // The calendar as it is now, shared: the contract may be untracked before the job ends.
-  std::shared_ptr<const calendar::MarketCalendar> calendar =
-      c.shared_calendar ? c.shared_calendar
-                        : std::make_shared<const calendar::MarketCalendar>(c.calendar);
+  std::shared_ptr<const calendar::MarketCalendar> calendar = SharedCalendar(c);
   const uint64_t ticket = ++next_ticket_;
   adding_.emplace(ticket, Adding{key, ""});
   const Status queued = ctx_.store->async_ledger().AddAsync(
@@ -86,11 +117,7 @@ void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t 
     UpdateLedger(gap_id, storage::BackfillState::kFailed, "backfill disabled", now);
     return;
   }
-  auto next_trading = [calendar](TimePoint t) -> std::optional<TimePoint> {
-    const calendar::MarketState state = calendar->StateAt(t);
-    if (calendar::IsTrading(state.status)) return t;
-    return state.next_open;
-  };
+  auto next_trading = NextTradingFor(std::move(calendar));
   queue_.push_back(PendingBackfill{
       gap_id, BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
       0, now, next_trading});
@@ -110,7 +137,69 @@ void BackfillRunner::UpdateLedger(uint64_t gap_id, storage::BackfillState state,
   }
 }
 
+void BackfillRunner::Resume(const std::vector<storage::GapRecord>& ledger, TimePoint now) {
+  const std::string path = PacerStatePath(ctx_.options.config.storage.path);
+  auto sends = ReadPacerState(ctx_.fs, path);
+  if (sends.ok()) {
+    std::vector<std::pair<TimePoint, int>> restored;
+    for (const PacerSend& s : *sends) restored.emplace_back(s.at, s.weight);
+    pacer_.Restore(restored);
+    spdlog::info("event=pacer_restored requests={} in_window={}", restored.size(),
+                 pacer_.WeightInWindow(now));
+  } else {
+    // Unknown: IB may have counted up to a full window of requests just before the restart.
+    ++ctx_.counters.pacer_state_damaged;
+    spdlog::error("event=pacer_state_damaged path={} error=\"{}\" assumed=budget_spent_until_{}",
+                  path, sends.status().ToString(), FormatIsoUtc(now + std::chrono::minutes(10)));
+    pacer_.AssumeSpent(now);
+  }
+  for (const storage::GapRecord& gap : ledger) {
+    if (!IsOpen(gap)) continue;
+    open_at_start_.push_back(gap);
+    if (ctx_.options.config.backfill.enabled) resuming_.push_back(gap);
+  }
+  if (!resuming_.empty()) spdlog::info("event=backfill_resume_open_gaps gaps={}", resuming_.size());
+}
+
+void BackfillRunner::AdoptResumed(TimePoint now) {
+  for (size_t i = 0; i < resuming_.size();) {
+    const storage::GapRecord& gap = resuming_[i];
+    const ContractState* c = registry_.Find(gap.stream.contract_id);
+    if (!c || !c->details) {
+      ++i;
+      continue;
+    }
+    spdlog::info("event=backfill_resumed gap={} stream={} start={} end={} state={}", gap.id,
+                 ToString(gap.stream), FormatIsoUtc(gap.start), FormatIsoUtc(gap.end),
+                 storage::BackfillStateName(gap.state));
+    auto next_trading = NextTradingFor(SharedCalendar(*c));
+    queue_.push_back(PendingBackfill{
+        gap.id,
+        BackfillJob(gap.stream, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
+        0, now, next_trading});
+    resuming_.erase(resuming_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+void BackfillRunner::RecordSent(const HistoricalRequestKey& key, TimePoint now) {
+  pacer_.RecordSent(key, now);
+  std::vector<PacerSend> sends;
+  for (const auto& [at, weight] : pacer_.RecentSends(now)) sends.push_back(PacerSend{at, weight});
+  const Status posted =
+      pacer_writer_.Post([fs = ctx_.fs, path = PacerStatePath(ctx_.options.config.storage.path),
+                          sends = std::move(sends)] {
+        const Status written = WritePacerState(fs, path, sends);
+        if (!written.ok()) {
+          spdlog::error("event=pacer_state_write_failed error=\"{}\"", written.ToString());
+        }
+      });
+  if (!posted.ok()) {
+    spdlog::warn("event=pacer_state_write_skipped error=\"{}\"", posted.ToString());
+  }
+}
+
 void BackfillRunner::Step(TimePoint now) {
+  if (!resuming_.empty()) AdoptResumed(now);
   if (!parked_.empty() && !ctx_.store->writer().suspended()) OnStorageResumed(now);
   if (in_flight_ && now - sent_at_ > ctx_.options.backfill_request_timeout && !queue_.empty()) {
     // IB may never answer a historical request (HMDS farm down, competing session): give up on
@@ -140,7 +229,7 @@ void BackfillRunner::Step(TimePoint now) {
     p.not_before = earliest;
     return;
   }
-  pacer_.RecordSent(key, now);
+  RecordSent(key, now);
   in_flight_ = true;
   sent_at_ = now;
   ++ctx_.counters.backfill_requests;
@@ -159,6 +248,11 @@ void BackfillRunner::Step(TimePoint now) {
 
 void BackfillRunner::Drop(const std::function<bool(const StreamKey&)>& match,
                           const std::string& reason, TimePoint now) {
+  for (size_t i = resuming_.size(); i-- > 0;) {
+    if (!match(resuming_[i].stream)) continue;
+    UpdateLedger(resuming_[i].id, storage::BackfillState::kFailed, reason, now);
+    resuming_.erase(resuming_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
   for (auto& [ticket, adding] : adding_) {
     if (adding.dropped.empty() && match(adding.stream)) adding.dropped = reason;
   }

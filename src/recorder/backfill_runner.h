@@ -15,6 +15,10 @@
 // backfill. Updates are submitted only for ids already known, and the asynchronous ledger runs
 // requests in order, so an update never overtakes its add. Until its add completes a gap is not
 // in the ledger's List() (nor in the view).
+//
+// Across a restart: Resume() takes over the ledger's open gaps (pending, partial) and the
+// historical pacer's recent requests (pacer_state.h; written after each request on a worker
+// thread, so the loop never waits on the disk).
 #pragma once
 
 #include <deque>
@@ -24,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "common/serial_worker.h"
 #include "recorder/backfill_job.h"
 #include "recorder/contract_state.h"
 #include "recorder/historical_pacer.h"
@@ -56,6 +61,14 @@ class BackfillRunner {
   // error.
   void OpenGap(const ContractState& c, const StreamKey& key, TimePoint first, TimePoint last,
                const std::string& cause, TimePoint now);
+
+  // At start, before the first Step (loop thread). Restores the pacer's recent requests from
+  // <root>/gaps/pacer.state: a damaged file is logged, counted (pacer_state_damaged) and taken as
+  // the budget spent for one pacing window. Takes over `ledger`'s open gaps (pending, partial):
+  // each is queued, whole, once its contract is tracked and resolved; a gap the recorder opens
+  // itself (any cause but "requested") is clipped to what these do not cover, and not recorded
+  // when they cover all of it.
+  void Resume(const std::vector<storage::GapRecord>& ledger, TimePoint now);
 
   // Each evaluation: gives up a page unanswered for too long, and sends the next page of the
   // first queued job when connected, nothing is in flight and the pacer allows it.
@@ -105,6 +118,10 @@ class BackfillRunner {
   void OnGapAdded(uint64_t ticket, const Status& status, uint64_t gap_id,
                   const storage::GapRecord& gap,
                   std::shared_ptr<const calendar::MarketCalendar> calendar);
+  // Queues the resumed gaps whose contract is now known.
+  void AdoptResumed(TimePoint now);
+  // Records the request in the pacer and has its recent requests written to disk.
+  void RecordSent(const HistoricalRequestKey& key, TimePoint now);
   // Queues the update of a ledger entry; a failure is logged.
   void UpdateLedger(uint64_t gap_id, storage::BackfillState state, std::string reason,
                     TimePoint now);
@@ -125,11 +142,15 @@ class BackfillRunner {
   HistoricalPacer pacer_;
   std::deque<PendingBackfill> queue_;
   std::vector<Parked> parked_;
-  std::map<uint64_t, Adding> adding_;  // by ticket
+  std::vector<storage::GapRecord> resuming_;       // open at start, contract not known yet
+  std::vector<storage::GapRecord> open_at_start_;  // every gap open at start (deduplication)
+  std::map<uint64_t, Adding> adding_;              // by ticket
   uint64_t next_ticket_ = 0;
   bool in_flight_ = false;
   TimePoint sent_at_;
   uint64_t token_ = 0;  // identifies the request in flight
+  // Writes the pacer's state (pacer_state.h); declared last: destroyed (its queue run) first.
+  SerialWorker pacer_writer_{"historical pacer state", 64};
 };
 
 }  // namespace ibstream::recorder

@@ -101,6 +101,8 @@ class Recorder::Impl {
           ledger.quarantined.size());
     }
     IBSTREAM_RETURN_IF_ERROR(registry_.Open());
+    // Before the loop runs: the ledger's open gaps and the pacer's budget carry over.
+    backfill_.Resume(store_->ledger().List(), clock_.Now());
 
     session_.MakeClient(ClientOptionsFrom(options_.config));
     // The first view, before the loop runs: every contract listed from the moment Start returns.

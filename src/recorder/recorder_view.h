@@ -139,6 +139,8 @@ struct RecorderCounters {
   uint64_t backfill_failures = 0;
   // Backfilled ticks storage refused (their gap stays pending and is asked again).
   uint64_t backfill_ticks_refused = 0;
+  // The historical pacer's state file did not read at start (budget assumed spent for 10 min).
+  uint64_t pacer_state_damaged = 0;
   uint64_t alerts_fired = 0;
   // The run-time contract list could not be read at start (set aside; see runtime_contracts.h).
   uint64_t runtime_contract_errors = 0;
