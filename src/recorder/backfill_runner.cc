@@ -210,12 +210,18 @@ void BackfillRunner::Step(TimePoint now) {
     ++token_;
     OnPageFailed(
         reliability::BackfillFailure{reliability::BackfillFailureKind::kTimeout, std::nullopt,
-                                     session_.connected(), queue_.front().retries, now},
+                                     session_.connected(), queue_.front().retries, now, ""},
         "no answer to a history request", now);
   }
   if (!session_.connected() || in_flight_ || queue_.empty()) return;
+  if (queue_.front().not_before > now) {
+    // A job waiting out its backoff (or the pacer) does not hold up the others.
+    auto ready = std::find_if(queue_.begin(), queue_.end(),
+                              [now](const PendingBackfill& q) { return q.not_before <= now; });
+    if (ready == queue_.end()) return;
+    std::rotate(queue_.begin(), ready, ready + 1);
+  }
   PendingBackfill& p = queue_.front();
-  if (p.not_before > now) return;
   auto page = p.job.NextPage();
   ContractState* c = registry_.Find(p.job.stream().contract_id);
   if (!page || !c) {
@@ -279,12 +285,14 @@ void BackfillRunner::OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<
   if (queue_.empty() || queue_.front().gap_id != gap_id) return;
   PendingBackfill& p = queue_.front();
   if (!result.ok()) {
+    const std::string message(result.status().message());
     OnPageFailed(reliability::BackfillFailure{reliability::BackfillFailureKind::kError,
                                               client::IbErrorCode(result.status()),
-                                              session_.connected(), p.retries, now},
-                 std::string(result.status().message()), now);
+                                              session_.connected(), p.retries, now, message},
+                 message, now);
     return;
   }
+  p.retries = 0;  // the backoff counts failures in a row
   const StreamKey key = p.job.stream();
   std::vector<Tick> keep = p.job.OnPage(*result);  // unreported trades already left out of Last
   StreamState* s = registry_.FindStream(key);
@@ -339,12 +347,18 @@ void BackfillRunner::OnPageFailed(const reliability::BackfillFailure& failure,
   PendingBackfill& p = queue_.front();
   const reliability::BackfillRetryDecision decision =
       reliability::DecideBackfillRetry(failure, ctx_.options.backfill_retry);
+  const std::string_view why = reliability::BackfillRetryReasonName(decision.reason);
   if (decision.retry) {
     if (decision.uses_retry) ++p.retries;  // the pacer spaces the retry as well
     p.not_before = decision.retry_at;
+    ++ctx_.counters.backfill_retries;
+    spdlog::warn("event=backfill_retry gap={} stream={} reason={} retries={} at={} error=\"{}\"",
+                 p.gap_id, ToString(p.job.stream()), why, p.retries,
+                 FormatIsoUtc(decision.retry_at), message);
     return;
   }
-  p.job.OnError(message);
+  // Only a permanent cause ends the gap: the ledger names it.
+  p.job.OnError(std::string(why) + ": " + message);
   Finish(now);
 }
 
