@@ -161,6 +161,24 @@ void BackfillRunner::Resume(const std::vector<storage::GapRecord>& ledger, TimeP
   if (!resuming_.empty()) spdlog::info("event=backfill_resume_open_gaps gaps={}", resuming_.size());
 }
 
+void BackfillRunner::Retry(const storage::GapRecord& gap, TimePoint now) {
+  const auto same = [&gap](uint64_t id) { return id == gap.id; };
+  for (const auto& p : queue_) {
+    if (same(p.gap_id)) return;
+  }
+  for (const auto& p : parked_) {
+    if (same(p.gap_id)) return;
+  }
+  for (const auto& g : resuming_) {
+    if (same(g.id)) return;
+  }
+  spdlog::info("event=backfill_retry_requested gap={} stream={} state={}", gap.id,
+               ToString(gap.stream), storage::BackfillStateName(gap.state));
+  UpdateLedger(gap.id, storage::BackfillState::kPending, "retry requested", now);
+  resuming_.push_back(gap);
+  AdoptResumed(now);
+}
+
 void BackfillRunner::AdoptResumed(TimePoint now) {
   for (size_t i = 0; i < resuming_.size();) {
     const storage::GapRecord& gap = resuming_[i];

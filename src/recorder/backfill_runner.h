@@ -70,6 +70,11 @@ class BackfillRunner {
   // when they cover all of it.
   void Resume(const std::vector<storage::GapRecord>& ledger, TimePoint now);
 
+  // Queues ledger gap `gap` (failed or partial) again, whole, at an operator's request: its entry
+  // goes back to pending ("retry requested") and it is queued once its contract is resolved.
+  // Nothing happens when the gap is already queued.
+  void Retry(const storage::GapRecord& gap, TimePoint now);
+
   // Each evaluation: gives up a page unanswered for too long, and sends the next page of the
   // first queued job when connected, nothing is in flight and the pacer allows it.
   void Step(TimePoint now);

@@ -170,6 +170,32 @@ class Recorder::Impl {
     return Status::Ok();
   }
 
+  Status RetryGap(uint64_t gap_id) {
+    if (!store_) return FailedPrecondition("storage is not open");
+    std::optional<storage::GapRecord> gap;
+    for (storage::GapRecord& g : store_->ledger().List()) {
+      if (g.id == gap_id) gap = std::move(g);
+    }
+    if (!gap) return NotFound("no gap " + std::to_string(gap_id) + " in the ledger");
+    if (gap->state != storage::BackfillState::kFailed &&
+        gap->state != storage::BackfillState::kPartial) {
+      return FailedPrecondition("gap " + std::to_string(gap_id) + " is " +
+                                std::string(storage::BackfillStateName(gap->state)) +
+                                ": only a failed or partial gap is retried");
+    }
+    bool tracked = false;
+    for (const auto& c : View()->contracts) {
+      if (c.contract_id != gap->stream.contract_id) continue;
+      for (TickType t : c.expected_types) tracked |= t == gap->stream.type;
+    }
+    if (!tracked) {
+      return InvalidArgument("stream " + ToString(gap->stream) + " of gap " +
+                             std::to_string(gap_id) + " is not tracked");
+    }
+    loop_.Post([this, gap = *gap] { backfill_.Retry(gap, clock_.Now()); });
+    return Status::Ok();
+  }
+
   // The run-time contract list is written here, on the caller's thread, between the loop's check
   // of the change and the loop's applying it; change_mu_ takes one change at a time through the
   // three steps. A failed write returns its error with nothing changed.
@@ -375,6 +401,7 @@ Status Recorder::Query(const std::vector<StreamKey>& streams, TimePoint from, Ti
 Status Recorder::RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) {
   return impl_->RequestBackfill(stream, from, to);
 }
+Status Recorder::RetryGap(uint64_t gap_id) { return impl_->RetryGap(gap_id); }
 Result<ContractChange> Recorder::Track(std::string_view contract_toml) {
   return impl_->Track(contract_toml);
 }

@@ -134,5 +134,31 @@ TEST_F(RecorderResumeTest, DamagedPacerStateHoldsBackfillForOnePacingWindow) {
   EXPECT_GE(clock_->Now(), restart + 10min);
 }
 
+TEST_F(RecorderResumeTest, FailedOrPartialGapIsRetriedOnRequest) {
+  const int64_t mnq = RecordThenStop();
+  ASSERT_NE(mnq, 0);
+  const StreamKey bid_ask{mnq, TickType::kBidAsk};
+  const uint64_t failed =
+      AddGap(bid_ask, At("09:58:00"), At("09:58:40"), storage::BackfillState::kFailed);
+  const uint64_t filled =
+      AddGap(bid_ask, At("09:57:00"), At("09:57:10"), storage::BackfillState::kFilled);
+  ASSERT_NE(failed, 0u);
+  StartRecorder();
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready && MnqId() != 0; }));
+  // A failed gap stays failed at start: it is not resumed by itself.
+  ASSERT_TRUE(Gap(failed).has_value());
+  EXPECT_EQ(Gap(failed)->state, storage::BackfillState::kFailed);
+
+  EXPECT_EQ(recorder_->RetryGap(failed + filled + 100).code(), StatusCode::kNotFound);
+  EXPECT_EQ(recorder_->RetryGap(filled).code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(recorder_->RetryGap(failed).ok());
+  ASSERT_TRUE(WaitFor([&] {
+    auto g = Gap(failed);
+    return g && g->state == storage::BackfillState::kFilled;
+  }));
+  EXPECT_TRUE(WaitFor([&] { return HasBackfill(bid_ask, At("09:58:00"), At("09:58:40")); }));
+  EXPECT_EQ(recorder_->RetryGap(failed).code(), StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace ibstream::recorder
