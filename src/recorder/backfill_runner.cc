@@ -9,6 +9,7 @@
 
 #include "client/client.h"
 #include "client/event_loop.h"
+#include "recorder/backfill_queue.h"
 #include "recorder/contract_registry.h"
 #include "recorder/pacer_state.h"
 #include "recorder/stream_session.h"
@@ -232,13 +233,8 @@ void BackfillRunner::Step(TimePoint now) {
         "no answer to a history request", now);
   }
   if (!session_.connected() || in_flight_ || queue_.empty()) return;
-  if (queue_.front().not_before > now) {
-    // A job waiting out its backoff (or the pacer) does not hold up the others.
-    auto ready = std::find_if(queue_.begin(), queue_.end(),
-                              [now](const PendingBackfill& q) { return q.not_before <= now; });
-    if (ready == queue_.end()) return;
-    std::rotate(queue_.begin(), ready, ready + 1);
-  }
+  // A job waiting out its backoff (or the pacer) does not hold up the others.
+  if (!BringFirstDueToFront(queue_, now)) return;
   PendingBackfill& p = queue_.front();
   auto page = p.job.NextPage();
   ContractState* c = registry_.Find(p.job.stream().contract_id);
