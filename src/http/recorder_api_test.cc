@@ -594,7 +594,9 @@ TEST_F(RecorderApiTest, MetricsFollowTheTextFormat) {
         "ibstream_circuit_breaker_state{", "ibstream_market_open{", "symbol=\"M\\\"N\\\\Q\\n\"",
         "ibstream_last_tick_timestamp_seconds{", "ibstream_alerts_firing{severity=\"critical\"} 1",
         "ibstream_storage_durable_position 42", "ibstream_backfill_failures_total 0",
-        "ibstream_http_contract_changes_total 0", "ibstream_runtime_contract_errors_total 0",
+        "ibstream_backfill_retries_total 0", "ibstream_backfill_ticks_refused_total 0",
+        "ibstream_pacer_state_damaged_total 0", "ibstream_http_contract_changes_total 0",
+        "ibstream_runtime_contract_errors_total 0",
         "ibstream_storage_gap_ledger_damaged_files 2"}) {
     EXPECT_NE(r.body.find(name), std::string::npos) << name;
   }
