@@ -26,6 +26,7 @@ class RecorderSource final : public http::RecorderApiSource {
   Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) override {
     return recorder_.RequestBackfill(stream, from, to);
   }
+  Status RetryGap(uint64_t gap_id) override { return recorder_.RetryGap(gap_id); }
   Result<recorder::ContractChange> Track(std::string_view contract_toml) override {
     return recorder_.Track(contract_toml);
   }

@@ -15,7 +15,9 @@ class FaultFileSystem::File final : public WritableFile {
  public:
   File(FaultFileSystem* fs, std::shared_ptr<Inode> inode, uint64_t epoch, std::string path)
       : fs_(fs), inode_(std::move(inode)), epoch_(epoch), path_(std::move(path)) {}
-  Status Append(std::string_view data) override { return fs_->AppendTo(inode_, epoch_, data); }
+  Status Append(std::string_view data) override {
+    return fs_->AppendTo(inode_, epoch_, path_, data);
+  }
   Status Sync() override {
     fs_->RunSyncHook(path_);
     return fs_->SyncInode(inode_, epoch_);
@@ -73,6 +75,10 @@ std::string FaultFileSystem::Normalize(const std::string& path) {
 void FaultFileSystem::SetNoSpace(bool on) {
   std::lock_guard lock(mu_);
   no_space_ = on;
+}
+void FaultFileSystem::SetNoSpaceOnly(std::string path_part) {
+  std::lock_guard lock(mu_);
+  no_space_only_ = std::move(path_part);
 }
 void FaultFileSystem::SetWriteError(bool on) {
   std::lock_guard lock(mu_);
@@ -173,14 +179,16 @@ void FaultFileSystem::Crash(uint64_t seed, const CrashOptions& options) {
 }
 
 Status FaultFileSystem::AppendTo(const std::shared_ptr<Inode>& inode, uint64_t epoch,
-                                 std::string_view data) {
+                                 const std::string& path, std::string_view data) {
   std::lock_guard lock(mu_);
   if (epoch != epoch_) return IoError("stale handle from before a crash");
   IBSTREAM_RETURN_IF_ERROR(BeginMutation());
-  if (no_space_ || write_error_) {
+  const bool no_space =
+      no_space_ && (no_space_only_.empty() || path.find(no_space_only_) != std::string::npos);
+  if (no_space || write_error_) {
     const size_t part = data.empty() ? 0 : torn_rng_() % data.size();
     inode->data.append(data.substr(0, part));
-    if (no_space_) return ResourceExhausted("write: No space left on device (injected)");
+    if (no_space) return ResourceExhausted("write: No space left on device (injected)");
     return IoError("write: Input/output error (injected)");
   }
   inode->data.append(data);

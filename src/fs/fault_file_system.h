@@ -34,6 +34,9 @@ class FaultFileSystem final : public FileSystem {
   // --- Fault controls ---
   // Appends fail with "No space left on device" after writing a random prefix.
   void SetNoSpace(bool on);
+  // Limits SetNoSpace to files whose path contains `path_part` ("" = every file): a volume that
+  // is full for one kind of file only.
+  void SetNoSpaceOnly(std::string path_part);
   // Appends fail with EIO after writing a random prefix.
   void SetWriteError(bool on);
   // Sync and SyncDir fail with EIO.
@@ -95,7 +98,8 @@ class FaultFileSystem final : public FileSystem {
   static std::string Normalize(const std::string& path);
   // Counts a mutating operation; returns an error once the machine is "dead".
   Status BeginMutation();
-  Status AppendTo(const std::shared_ptr<Inode>& inode, uint64_t epoch, std::string_view data);
+  Status AppendTo(const std::shared_ptr<Inode>& inode, uint64_t epoch, const std::string& path,
+                  std::string_view data);
   Status SyncInode(const std::shared_ptr<Inode>& inode, uint64_t epoch);
   bool ParentExists(const std::string& path) const;
   void RunSyncHook(const std::string& path);
@@ -107,6 +111,7 @@ class FaultFileSystem final : public FileSystem {
   int64_t ops_left_ = -1;
   bool dead_ = false;
   bool no_space_ = false;
+  std::string no_space_only_;  // "" = every file
   bool write_error_ = false;
   bool sync_error_ = false;
   std::string read_error_path_;

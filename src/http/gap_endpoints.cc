@@ -54,6 +54,24 @@ Response Gaps(ApiState& api, const Request& request) {
   return JsonOk({{"timestamp", FormatIsoUtc(view->now)}, {"total", total}, {"gaps", gaps}});
 }
 
+// `{"gap_id": N}`: the ledger's failed or partial gap N is asked again.
+Response RetryGap(ApiState& api, const Json& id) {
+  if (!id.is_number_unsigned() || id.get<uint64_t>() == 0) {
+    return Error(400, "gap_id must be a positive integer");
+  }
+  const uint64_t gap_id = id.get<uint64_t>();
+  const Status st = api.source->RetryGap(gap_id);
+  if (!st.ok()) {
+    int code = 503;
+    if (st.code() == StatusCode::kNotFound) code = 404;
+    if (st.code() == StatusCode::kFailedPrecondition) code = 409;
+    if (st.code() == StatusCode::kInvalidArgument) code = 400;
+    return Error(code, st.message(), {{"gap_id", gap_id}});
+  }
+  api.backfill_requests.fetch_add(1);
+  return JsonOk({{"status", "accepted"}, {"gap_id", gap_id}}, 202);
+}
+
 Response Backfill(ApiState& api, const Request& request) {
   auto parsed = ParseJsonBody(request.body);
   if (!parsed.ok()) return Error(400, parsed.status().message());
@@ -64,6 +82,7 @@ Response Backfill(ApiState& api, const Request& request) {
     if (it == body.end() || !it->is_string()) return std::nullopt;
     return it->get<std::string>();
   };
+  if (auto it = body.find("gap_id"); it != body.end()) return RetryGap(api, *it);
   std::optional<int64_t> contract_id;
   if (auto it = body.find("contract_id"); it != body.end()) {
     if (it->is_number_integer()) {

@@ -148,6 +148,15 @@ void WriteGapFamilies(const RecorderView& view, PrometheusWriter& w) {
   w.Sample(static_cast<double>(view.counters.backfill_requests));
   w.Family("ibstream_backfill_failures_total", "counter", "Backfill requests that failed.");
   w.Sample(static_cast<double>(view.counters.backfill_failures));
+  w.Family("ibstream_backfill_retries_total", "counter",
+           "Backfill pages asked again after a transient failure.");
+  w.Sample(static_cast<double>(view.counters.backfill_retries));
+  w.Family("ibstream_backfill_ticks_refused_total", "counter",
+           "Backfilled ticks storage refused (their gap stays pending).");
+  w.Sample(static_cast<double>(view.counters.backfill_ticks_refused));
+  w.Family("ibstream_pacer_state_damaged_total", "counter",
+           "Historical pacer state files found damaged at start.");
+  w.Sample(static_cast<double>(view.counters.pacer_state_damaged));
 }
 
 // The storage writer and its volume.

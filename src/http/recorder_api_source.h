@@ -40,6 +40,9 @@ class RecorderApiSource {
   virtual void Unsubscribe(uint64_t id) = 0;
   // See Recorder::RequestBackfill (InvalidArgument: untracked stream or empty range).
   virtual Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) = 0;
+  // See Recorder::RetryGap (NotFound: no such gap; FailedPrecondition: pending or filled;
+  // InvalidArgument: its stream is not tracked).
+  virtual Status RetryGap(uint64_t gap_id) = 0;
   // See Recorder::Track and Recorder::Untrack (run-time changes of the contract list).
   virtual Result<recorder::ContractChange> Track(std::string_view contract_toml) = 0;
   virtual Result<recorder::ContractChange> Untrack(std::string_view id) = 0;

@@ -331,6 +331,30 @@ TEST_F(RecorderApiTest, GapsAndAlerts) {
   EXPECT_EQ(j["alerts"][0]["severity"], "critical");
 }
 
+TEST_F(RecorderApiTest, BackfillWithAGapIdRetriesThatGap) {
+  const std::string auth = "Authorization: Bearer s3cret\r\n";
+  EXPECT_EQ(Post("/v1/backfill", R"({"gap_id": 7})", "").status, 401);
+  auto r = Post("/v1/backfill", R"({"gap_id": 7})", auth);
+  ASSERT_EQ(r.status, 202) << r.body;
+  const Json j = Json::parse(r.body);
+  EXPECT_EQ(j["status"], "accepted");
+  EXPECT_EQ(j["gap_id"], 7);
+  ASSERT_EQ(source_->retried_gaps, std::vector<uint64_t>{7});
+  EXPECT_TRUE(source_->backfills.empty());
+
+  for (const char* bad : {R"({"gap_id": 0})", R"({"gap_id": -3})", R"({"gap_id": "7"})",
+                          R"({"gap_id": 1.5})", R"({"gap_id": null})"}) {
+    ExpectJsonError(Post("/v1/backfill", bad, auth), 400);
+  }
+  source_->retry_result = NotFound("no gap 9 in the ledger");
+  ExpectJsonError(Post("/v1/backfill", R"({"gap_id": 9})", auth), 404);
+  source_->retry_result = FailedPrecondition("gap 9 is filled");
+  ExpectJsonError(Post("/v1/backfill", R"({"gap_id": 9})", auth), 409);
+  source_->retry_result = InvalidArgument("stream not tracked");
+  ExpectJsonError(Post("/v1/backfill", R"({"gap_id": 9})", auth), 400);
+  EXPECT_EQ(source_->retried_gaps.size(), 4u);
+}
+
 TEST_F(RecorderApiTest, BackfillNeedsTheTokenAndValidates) {
   const std::string body =
       R"({"contract_id": 711280073, "tick_type": "BidAsk", "from": "2025-08-11T10:00:00Z",)"
@@ -570,7 +594,9 @@ TEST_F(RecorderApiTest, MetricsFollowTheTextFormat) {
         "ibstream_circuit_breaker_state{", "ibstream_market_open{", "symbol=\"M\\\"N\\\\Q\\n\"",
         "ibstream_last_tick_timestamp_seconds{", "ibstream_alerts_firing{severity=\"critical\"} 1",
         "ibstream_storage_durable_position 42", "ibstream_backfill_failures_total 0",
-        "ibstream_http_contract_changes_total 0", "ibstream_runtime_contract_errors_total 0",
+        "ibstream_backfill_retries_total 0", "ibstream_backfill_ticks_refused_total 0",
+        "ibstream_pacer_state_damaged_total 0", "ibstream_http_contract_changes_total 0",
+        "ibstream_runtime_contract_errors_total 0",
         "ibstream_storage_gap_ledger_damaged_files 2"}) {
     EXPECT_NE(r.body.find(name), std::string::npos) << name;
   }

@@ -171,6 +171,11 @@ class FakeSource final : public RecorderApiSource {
     backfills.push_back({stream, from, to});
     return Status::Ok();
   }
+  Status RetryGap(uint64_t gap_id) override {
+    std::lock_guard lock(mu_);
+    retried_gaps.push_back(gap_id);
+    return retry_result;
+  }
   Result<recorder::ContractChange> Track(std::string_view contract_toml) override {
     std::lock_guard lock(mu_);
     tracked.emplace_back(contract_toml);
@@ -201,6 +206,8 @@ class FakeSource final : public RecorderApiSource {
   std::vector<Tick> stored;
   recorder::TickFanout fanout;
   std::vector<BackfillCall> backfills;  // guarded by mu_
+  std::vector<uint64_t> retried_gaps;   // ids given to RetryGap, guarded by mu_
+  Status retry_result = Status::Ok();   // what RetryGap answers
   std::vector<std::string> tracked;     // TOML texts given to Track, guarded by mu_
   std::vector<std::string> untracked;   // ids given to Untrack, guarded by mu_
   Result<recorder::ContractChange> track_result =

@@ -3,12 +3,15 @@
 #include <date/date.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
 #include "client/client.h"
 #include "client/event_loop.h"
+#include "recorder/backfill_queue.h"
 #include "recorder/contract_registry.h"
+#include "recorder/pacer_state.h"
 #include "recorder/stream_session.h"
 
 namespace ibstream::recorder {
@@ -20,6 +23,25 @@ std::string IbUtcDateTime(int64_t unix_seconds) {
   return date::format("%Y%m%d-%H:%M:%S", date::sys_seconds(std::chrono::seconds(unix_seconds)));
 }
 
+BackfillJob::NextTradingTime NextTradingFor(
+    std::shared_ptr<const calendar::MarketCalendar> calendar) {
+  return [calendar = std::move(calendar)](TimePoint t) -> std::optional<TimePoint> {
+    const calendar::MarketState state = calendar->StateAt(t);
+    if (calendar::IsTrading(state.status)) return t;
+    return state.next_open;
+  };
+}
+
+std::shared_ptr<const calendar::MarketCalendar> SharedCalendar(const ContractState& c) {
+  return c.shared_calendar ? c.shared_calendar
+                           : std::make_shared<const calendar::MarketCalendar>(c.calendar);
+}
+
+bool IsOpen(const storage::GapRecord& gap) {
+  return gap.state == storage::BackfillState::kPending ||
+         gap.state == storage::BackfillState::kPartial;
+}
+
 }  // namespace
 
 BackfillRunner::BackfillRunner(LoopContext& ctx, client::EventLoop& loop,
@@ -28,18 +50,29 @@ BackfillRunner::BackfillRunner(LoopContext& ctx, client::EventLoop& loop,
 
 void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimePoint first,
                              TimePoint last, const std::string& cause, TimePoint now) {
-  ++ctx_.counters.gaps_opened;
   storage::GapRecord gap;
   gap.stream = key;
   gap.start = std::chrono::floor<std::chrono::seconds>(first);
   gap.end = std::chrono::floor<std::chrono::seconds>(last) + std::chrono::seconds(1);
+  if (cause != "requested") {
+    // The ledger's gaps open at start are backfilled as they are: only the rest is new.
+    for (const storage::GapRecord& open : open_at_start_) {
+      if (open.stream != key) continue;
+      if (open.start <= gap.start && gap.start < open.end) gap.start = open.end;
+      if (open.start < gap.end && gap.end <= open.end) gap.end = open.start;
+    }
+    if (gap.end <= gap.start) {
+      spdlog::info("event=gap_already_open stream={} start={} end={} cause={}", ToString(key),
+                   FormatIsoUtc(first), FormatIsoUtc(last), cause);
+      return;
+    }
+  }
+  ++ctx_.counters.gaps_opened;
   gap.cause = cause;
   gap.state = storage::BackfillState::kPending;
   gap.updated_at = now;
   // The calendar as it is now, shared: the contract may be untracked before the job ends.
-  std::shared_ptr<const calendar::MarketCalendar> calendar =
-      c.shared_calendar ? c.shared_calendar
-                        : std::make_shared<const calendar::MarketCalendar>(c.calendar);
+  std::shared_ptr<const calendar::MarketCalendar> calendar = SharedCalendar(c);
   const uint64_t ticket = ++next_ticket_;
   adding_.emplace(ticket, Adding{key, ""});
   const Status queued = ctx_.store->async_ledger().AddAsync(
@@ -85,14 +118,10 @@ void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t 
     UpdateLedger(gap_id, storage::BackfillState::kFailed, "backfill disabled", now);
     return;
   }
-  auto next_trading = [calendar](TimePoint t) -> std::optional<TimePoint> {
-    const calendar::MarketState state = calendar->StateAt(t);
-    if (calendar::IsTrading(state.status)) return t;
-    return state.next_open;
-  };
+  auto next_trading = NextTradingFor(std::move(calendar));
   queue_.push_back(PendingBackfill{
       gap_id, BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
-      0, now});
+      0, now, next_trading});
 }
 
 void BackfillRunner::UpdateLedger(uint64_t gap_id, storage::BackfillState state, std::string reason,
@@ -109,7 +138,88 @@ void BackfillRunner::UpdateLedger(uint64_t gap_id, storage::BackfillState state,
   }
 }
 
+void BackfillRunner::Resume(const std::vector<storage::GapRecord>& ledger, TimePoint now) {
+  const std::string path = PacerStatePath(ctx_.options.config.storage.path);
+  auto sends = ReadPacerState(ctx_.fs, path);
+  if (sends.ok()) {
+    std::vector<std::pair<TimePoint, int>> restored;
+    for (const PacerSend& s : *sends) restored.emplace_back(s.at, s.weight);
+    pacer_.Restore(restored);
+    spdlog::info("event=pacer_restored requests={} in_window={}", restored.size(),
+                 pacer_.WeightInWindow(now));
+  } else {
+    // Unknown: IB may have counted up to a full window of requests just before the restart.
+    ++ctx_.counters.pacer_state_damaged;
+    spdlog::error("event=pacer_state_damaged path={} error=\"{}\" assumed=budget_spent_until_{}",
+                  path, sends.status().ToString(), FormatIsoUtc(now + std::chrono::minutes(10)));
+    pacer_.AssumeSpent(now);
+  }
+  for (const storage::GapRecord& gap : ledger) {
+    if (!IsOpen(gap)) continue;
+    open_at_start_.push_back(gap);
+    if (ctx_.options.config.backfill.enabled) resuming_.push_back(gap);
+  }
+  if (!resuming_.empty()) spdlog::info("event=backfill_resume_open_gaps gaps={}", resuming_.size());
+}
+
+void BackfillRunner::Retry(const storage::GapRecord& gap, TimePoint now) {
+  const auto same = [&gap](uint64_t id) { return id == gap.id; };
+  for (const auto& p : queue_) {
+    if (same(p.gap_id)) return;
+  }
+  for (const auto& p : parked_) {
+    if (same(p.gap_id)) return;
+  }
+  for (const auto& g : resuming_) {
+    if (same(g.id)) return;
+  }
+  spdlog::info("event=backfill_retry_requested gap={} stream={} state={}", gap.id,
+               ToString(gap.stream), storage::BackfillStateName(gap.state));
+  UpdateLedger(gap.id, storage::BackfillState::kPending, "retry requested", now);
+  resuming_.push_back(gap);
+  AdoptResumed(now);
+}
+
+void BackfillRunner::AdoptResumed(TimePoint now) {
+  for (size_t i = 0; i < resuming_.size();) {
+    const storage::GapRecord& gap = resuming_[i];
+    const ContractState* c = registry_.Find(gap.stream.contract_id);
+    if (!c || !c->details) {
+      ++i;
+      continue;
+    }
+    spdlog::info("event=backfill_resumed gap={} stream={} start={} end={} state={}", gap.id,
+                 ToString(gap.stream), FormatIsoUtc(gap.start), FormatIsoUtc(gap.end),
+                 storage::BackfillStateName(gap.state));
+    auto next_trading = NextTradingFor(SharedCalendar(*c));
+    queue_.push_back(PendingBackfill{
+        gap.id,
+        BackfillJob(gap.stream, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
+        0, now, next_trading});
+    resuming_.erase(resuming_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+void BackfillRunner::RecordSent(const HistoricalRequestKey& key, TimePoint now) {
+  pacer_.RecordSent(key, now);
+  std::vector<PacerSend> sends;
+  for (const auto& [at, weight] : pacer_.RecentSends(now)) sends.push_back(PacerSend{at, weight});
+  const Status posted =
+      pacer_writer_.Post([fs = ctx_.fs, path = PacerStatePath(ctx_.options.config.storage.path),
+                          sends = std::move(sends)] {
+        const Status written = WritePacerState(fs, path, sends);
+        if (!written.ok()) {
+          spdlog::error("event=pacer_state_write_failed error=\"{}\"", written.ToString());
+        }
+      });
+  if (!posted.ok()) {
+    spdlog::warn("event=pacer_state_write_skipped error=\"{}\"", posted.ToString());
+  }
+}
+
 void BackfillRunner::Step(TimePoint now) {
+  if (!resuming_.empty()) AdoptResumed(now);
+  if (!parked_.empty() && !ctx_.store->writer().suspended()) OnStorageResumed(now);
   if (in_flight_ && now - sent_at_ > ctx_.options.backfill_request_timeout && !queue_.empty()) {
     // IB may never answer a historical request (HMDS farm down, competing session): give up on
     // this page, ignore a late answer (its token is stale) and ask again later.
@@ -119,12 +229,13 @@ void BackfillRunner::Step(TimePoint now) {
     ++token_;
     OnPageFailed(
         reliability::BackfillFailure{reliability::BackfillFailureKind::kTimeout, std::nullopt,
-                                     session_.connected(), queue_.front().retries, now},
+                                     session_.connected(), queue_.front().retries, now, ""},
         "no answer to a history request", now);
   }
   if (!session_.connected() || in_flight_ || queue_.empty()) return;
+  // A job waiting out its backoff (or the pacer) does not hold up the others.
+  if (!BringFirstDueToFront(queue_, now)) return;
   PendingBackfill& p = queue_.front();
-  if (p.not_before > now) return;
   auto page = p.job.NextPage();
   ContractState* c = registry_.Find(p.job.stream().contract_id);
   if (!page || !c) {
@@ -138,7 +249,7 @@ void BackfillRunner::Step(TimePoint now) {
     p.not_before = earliest;
     return;
   }
-  pacer_.RecordSent(key, now);
+  RecordSent(key, now);
   in_flight_ = true;
   sent_at_ = now;
   ++ctx_.counters.backfill_requests;
@@ -157,8 +268,18 @@ void BackfillRunner::Step(TimePoint now) {
 
 void BackfillRunner::Drop(const std::function<bool(const StreamKey&)>& match,
                           const std::string& reason, TimePoint now) {
+  for (size_t i = resuming_.size(); i-- > 0;) {
+    if (!match(resuming_[i].stream)) continue;
+    UpdateLedger(resuming_[i].id, storage::BackfillState::kFailed, reason, now);
+    resuming_.erase(resuming_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
   for (auto& [ticket, adding] : adding_) {
     if (adding.dropped.empty() && match(adding.stream)) adding.dropped = reason;
+  }
+  for (size_t i = parked_.size(); i-- > 0;) {
+    if (!match(parked_[i].stream)) continue;
+    UpdateLedger(parked_[i].gap_id, storage::BackfillState::kFailed, reason, now);
+    parked_.erase(parked_.begin() + static_cast<std::ptrdiff_t>(i));
   }
   for (size_t i = queue_.size(); i-- > 0;) {
     if (!match(queue_[i].job.stream())) continue;
@@ -178,12 +299,14 @@ void BackfillRunner::OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<
   if (queue_.empty() || queue_.front().gap_id != gap_id) return;
   PendingBackfill& p = queue_.front();
   if (!result.ok()) {
+    const std::string message(result.status().message());
     OnPageFailed(reliability::BackfillFailure{reliability::BackfillFailureKind::kError,
                                               client::IbErrorCode(result.status()),
-                                              session_.connected(), p.retries, now},
-                 std::string(result.status().message()), now);
+                                              session_.connected(), p.retries, now, message},
+                 message, now);
     return;
   }
+  p.retries = 0;  // the backoff counts failures in a row
   const StreamKey key = p.job.stream();
   std::vector<Tick> keep = p.job.OnPage(*result);  // unreported trades already left out of Last
   StreamState* s = registry_.FindStream(key);
@@ -195,12 +318,42 @@ void BackfillRunner::OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<
     // A page arrives at one instant: without its own sequence number, two identical trades or
     // quotes of one second would be bit-identical records, which queries return once.
     if (s) t.sequence = ++s->sequence;
-    if (ctx_.store->writer().Append(t).ok()) {
-      ++ctx_.counters.ticks_backfilled;
-      if (s) ++s->backfilled;
+    if (!ctx_.store->writer().Append(t).ok()) {
+      // Not durable: the rest of the page would be refused as well; all of it is asked again.
+      ++ctx_.counters.backfill_ticks_refused;
+      Park(ToUnixSeconds(t.exchange_time), now);
+      return;
     }
+    ++ctx_.counters.ticks_backfilled;
+    if (s) ++s->backfilled;
   }
   if (p.job.state() != storage::BackfillState::kPending) Finish(now);
+}
+
+void BackfillRunner::Park(int64_t refused_second, TimePoint now) {
+  PendingBackfill& p = queue_.front();
+  const int64_t resume = std::max(refused_second, p.job.first_second());
+  std::string reason = "storage refused backfilled ticks from " +
+                       FormatIsoUtc(FromUnixSeconds(resume)) +
+                       "; retried when storage accepts writes";
+  spdlog::warn("event=backfill_parked gap={} stream={} reason=\"{}\"", p.gap_id,
+               ToString(p.job.stream()), reason);
+  UpdateLedger(p.gap_id, storage::BackfillState::kPending, std::move(reason), now);
+  parked_.push_back(
+      Parked{p.gap_id, p.job.stream(), resume, p.job.last_second(), std::move(p.next_trading)});
+  queue_.pop_front();
+}
+
+void BackfillRunner::OnStorageResumed(TimePoint now) {
+  for (Parked& parked : parked_) {
+    spdlog::info("event=backfill_resumed gap={} stream={} from={}", parked.gap_id,
+                 ToString(parked.stream), FormatIsoUtc(FromUnixSeconds(parked.resume_second)));
+    queue_.push_back(PendingBackfill{
+        parked.gap_id,
+        BackfillJob(parked.stream, parked.resume_second, parked.last_second, parked.next_trading),
+        0, now, parked.next_trading});
+  }
+  parked_.clear();
 }
 
 void BackfillRunner::OnPageFailed(const reliability::BackfillFailure& failure,
@@ -208,12 +361,18 @@ void BackfillRunner::OnPageFailed(const reliability::BackfillFailure& failure,
   PendingBackfill& p = queue_.front();
   const reliability::BackfillRetryDecision decision =
       reliability::DecideBackfillRetry(failure, ctx_.options.backfill_retry);
+  const std::string_view why = reliability::BackfillRetryReasonName(decision.reason);
   if (decision.retry) {
     if (decision.uses_retry) ++p.retries;  // the pacer spaces the retry as well
     p.not_before = decision.retry_at;
+    ++ctx_.counters.backfill_retries;
+    spdlog::warn("event=backfill_retry gap={} stream={} reason={} retries={} at={} error=\"{}\"",
+                 p.gap_id, ToString(p.job.stream()), why, p.retries,
+                 FormatIsoUtc(decision.retry_at), message);
     return;
   }
-  p.job.OnError(message);
+  // Only a permanent cause ends the gap: the ledger names it.
+  p.job.OnError(std::string(why) + ": " + message);
   Finish(now);
 }
 

@@ -3,8 +3,11 @@
 // boundary rule), spaced by IB's pacing limits (historical_pacer.h). A page IB does not answer
 // in time is given up and asked again later; failed pages follow the pure retry policy of
 // reliability/backfill_retry.h. Backfilled ticks go to storage only (never to the live fan-out);
-// when a job ends its ledger entry is closed (filled, partial, failed). Loop thread only (see
-// recorder.h); not thread-safe.
+// when a job ends its ledger entry is closed (filled, partial, failed). A gap is filled only when
+// storage took every tick of it: when storage refuses a backfilled tick (writing suspended after
+// a write error, queue full) the job is parked, its ledger entry stays pending with the reason,
+// and it is queued again from the refused tick's second once storage accepts writes. Loop thread
+// only (see recorder.h); not thread-safe.
 //
 // The ledger is written through storage's asynchronous ledger (a storage-owned thread does the
 // fdatasync; the loop never waits on it). A gap's id is known only when its add completes: the
@@ -12,6 +15,10 @@
 // backfill. Updates are submitted only for ids already known, and the asynchronous ledger runs
 // requests in order, so an update never overtakes its add. Until its add completes a gap is not
 // in the ledger's List() (nor in the view).
+//
+// Across a restart: Resume() takes over the ledger's open gaps (pending, partial) and the
+// historical pacer's recent requests (pacer_state.h; written after each request on a worker
+// thread, so the loop never waits on the disk).
 #pragma once
 
 #include <deque>
@@ -21,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "common/serial_worker.h"
 #include "recorder/backfill_job.h"
 #include "recorder/contract_state.h"
 #include "recorder/historical_pacer.h"
@@ -54,6 +62,19 @@ class BackfillRunner {
   void OpenGap(const ContractState& c, const StreamKey& key, TimePoint first, TimePoint last,
                const std::string& cause, TimePoint now);
 
+  // At start, before the first Step (loop thread). Restores the pacer's recent requests from
+  // <root>/gaps/pacer.state: a damaged file is logged, counted (pacer_state_damaged) and taken as
+  // the budget spent for one pacing window. Takes over `ledger`'s open gaps (pending, partial):
+  // each is queued, whole, once its contract is tracked and resolved; a gap the recorder opens
+  // itself (any cause but "requested") is clipped to what these do not cover, and not recorded
+  // when they cover all of it.
+  void Resume(const std::vector<storage::GapRecord>& ledger, TimePoint now);
+
+  // Queues ledger gap `gap` (failed or partial) again, whole, at an operator's request: its entry
+  // goes back to pending ("retry requested") and it is queued once its contract is resolved.
+  // Nothing happens when the gap is already queued.
+  void Retry(const storage::GapRecord& gap, TimePoint now);
+
   // Each evaluation: gives up a page unanswered for too long, and sends the next page of the
   // first queued job when connected, nothing is in flight and the pacer allows it.
   void Step(TimePoint now);
@@ -67,12 +88,29 @@ class BackfillRunner {
   // The connection went down: the request in flight will not be answered.
   void OnDisconnected() { in_flight_ = false; }
 
+  // Storage accepts writes again: the jobs parked on a refused tick are queued again (Step() does
+  // the same whenever the writer is not suspended, which covers a full queue that drained).
+  void OnStorageResumed(TimePoint now);
+
+  // Jobs waiting for storage to take their ticks.
+  size_t parked() const { return parked_.size(); }
+
  private:
   struct PendingBackfill {
     uint64_t gap_id = 0;
     BackfillJob job;
     int retries = 0;
     TimePoint not_before;
+    BackfillJob::NextTradingTime next_trading;  // to rebuild the job when it resumes
+  };
+
+  // A job storage refused a tick of: resumes from `resume_second` once storage takes writes.
+  struct Parked {
+    uint64_t gap_id = 0;
+    StreamKey stream;
+    int64_t resume_second = 0;
+    int64_t last_second = 0;
+    BackfillJob::NextTradingTime next_trading;
   };
 
   // A gap whose ledger add has not completed yet.
@@ -85,6 +123,10 @@ class BackfillRunner {
   void OnGapAdded(uint64_t ticket, const Status& status, uint64_t gap_id,
                   const storage::GapRecord& gap,
                   std::shared_ptr<const calendar::MarketCalendar> calendar);
+  // Queues the resumed gaps whose contract is now known.
+  void AdoptResumed(TimePoint now);
+  // Records the request in the pacer and has its recent requests written to disk.
+  void RecordSent(const HistoricalRequestKey& key, TimePoint now);
   // Queues the update of a ledger entry; a failure is logged.
   void UpdateLedger(uint64_t gap_id, storage::BackfillState state, std::string reason,
                     TimePoint now);
@@ -94,6 +136,9 @@ class BackfillRunner {
                     TimePoint now);
   // Closes the first job's ledger entry and takes it off the queue.
   void Finish(TimePoint now);
+  // Storage refused the first job's tick of `refused_second`: its gap stays pending, the job is
+  // taken off the queue until storage takes writes again.
+  void Park(int64_t refused_second, TimePoint now);
 
   LoopContext& ctx_;
   client::EventLoop& loop_;
@@ -101,11 +146,16 @@ class BackfillRunner {
   StreamSession& session_;
   HistoricalPacer pacer_;
   std::deque<PendingBackfill> queue_;
-  std::map<uint64_t, Adding> adding_;  // by ticket
+  std::vector<Parked> parked_;
+  std::vector<storage::GapRecord> resuming_;       // open at start, contract not known yet
+  std::vector<storage::GapRecord> open_at_start_;  // every gap open at start (deduplication)
+  std::map<uint64_t, Adding> adding_;              // by ticket
   uint64_t next_ticket_ = 0;
   bool in_flight_ = false;
   TimePoint sent_at_;
   uint64_t token_ = 0;  // identifies the request in flight
+  // Writes the pacer's state (pacer_state.h); declared last: destroyed (its queue run) first.
+  SerialWorker pacer_writer_{"historical pacer state", 64};
 };
 
 }  // namespace ibstream::recorder

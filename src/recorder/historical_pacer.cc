@@ -55,6 +55,26 @@ TimePoint HistoricalPacer::EarliestSend(const HistoricalRequestKey& key, TimePoi
   return earliest;
 }
 
+std::vector<std::pair<TimePoint, int>> HistoricalPacer::RecentSends(TimePoint now) const {
+  std::vector<std::pair<TimePoint, int>> out;
+  for (const Sent& s : sent_) {
+    if (s.at > now - limits_.window) out.emplace_back(s.at, s.weight);
+  }
+  return out;
+}
+
+void HistoricalPacer::Restore(const std::vector<std::pair<TimePoint, int>>& sends) {
+  for (const auto& [at, weight] : sends) sent_.push_back(Sent{HistoricalRequestKey{}, at, weight});
+  std::stable_sort(sent_.begin(), sent_.end(),
+                   [](const Sent& a, const Sent& b) { return a.at < b.at; });
+}
+
+void HistoricalPacer::AssumeSpent(TimePoint now) {
+  sent_.push_back(Sent{HistoricalRequestKey{}, now, limits_.max_per_window});
+  std::stable_sort(sent_.begin(), sent_.end(),
+                   [](const Sent& a, const Sent& b) { return a.at < b.at; });
+}
+
 void HistoricalPacer::RecordSent(const HistoricalRequestKey& key, TimePoint at) {
   sent_.push_back(Sent{key, at, WeightOf(key)});
   const Duration horizon =

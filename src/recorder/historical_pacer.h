@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/clock.h"
 
@@ -50,6 +52,16 @@ class HistoricalPacer {
 
   // Requests counted in the 10-minute window ending at `now` (BID_ASK counted twice).
   int WeightInWindow(TimePoint now) const;
+
+  // The requests of the window ending at `now`, oldest first, with their weights: what a
+  // restarted recorder must still count (pacer_state.h keeps them across a restart).
+  std::vector<std::pair<TimePoint, int>> RecentSends(TimePoint now) const;
+  // Counts requests sent before a restart (`at`, weight) toward the window; they match no
+  // request for the per-contract and identical-request rules.
+  void Restore(const std::vector<std::pair<TimePoint, int>>& sends);
+  // Takes the whole window's budget as spent at `now`: nothing is sent before now + window
+  // (what a recorder assumes when it cannot know what was sent before it started).
+  void AssumeSpent(TimePoint now);
 
  private:
   struct Sent {

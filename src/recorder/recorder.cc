@@ -101,6 +101,8 @@ class Recorder::Impl {
           ledger.quarantined.size());
     }
     IBSTREAM_RETURN_IF_ERROR(registry_.Open());
+    // Before the loop runs: the ledger's open gaps and the pacer's budget carry over.
+    backfill_.Resume(store_->ledger().List(), clock_.Now());
 
     session_.MakeClient(ClientOptionsFrom(options_.config));
     // The first view, before the loop runs: every contract listed from the moment Start returns.
@@ -165,6 +167,32 @@ class Recorder::Impl {
       if (!c) return;
       backfill_.OpenGap(*c, stream, from, to - std::chrono::seconds(1), "requested", clock_.Now());
     });
+    return Status::Ok();
+  }
+
+  Status RetryGap(uint64_t gap_id) {
+    if (!store_) return FailedPrecondition("storage is not open");
+    std::optional<storage::GapRecord> gap;
+    for (storage::GapRecord& g : store_->ledger().List()) {
+      if (g.id == gap_id) gap = std::move(g);
+    }
+    if (!gap) return NotFound("no gap " + std::to_string(gap_id) + " in the ledger");
+    if (gap->state != storage::BackfillState::kFailed &&
+        gap->state != storage::BackfillState::kPartial) {
+      return FailedPrecondition("gap " + std::to_string(gap_id) + " is " +
+                                std::string(storage::BackfillStateName(gap->state)) +
+                                ": only a failed or partial gap is retried");
+    }
+    bool tracked = false;
+    for (const auto& c : View()->contracts) {
+      if (c.contract_id != gap->stream.contract_id) continue;
+      for (TickType t : c.expected_types) tracked |= t == gap->stream.type;
+    }
+    if (!tracked) {
+      return InvalidArgument("stream " + ToString(gap->stream) + " of gap " +
+                             std::to_string(gap_id) + " is not tracked");
+    }
+    loop_.Post([this, gap = *gap] { backfill_.Retry(gap, clock_.Now()); });
     return Status::Ok();
   }
 
@@ -297,6 +325,7 @@ class Recorder::Impl {
         break;
       case storage::StorageEvent::Kind::kResumed:
         spdlog::info("event=storage_resumed");
+        backfill_.OnStorageResumed(now);
         break;
       case storage::StorageEvent::Kind::kLowSpace:
         low_space_ = true;
@@ -372,6 +401,7 @@ Status Recorder::Query(const std::vector<StreamKey>& streams, TimePoint from, Ti
 Status Recorder::RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) {
   return impl_->RequestBackfill(stream, from, to);
 }
+Status Recorder::RetryGap(uint64_t gap_id) { return impl_->RetryGap(gap_id); }
 Result<ContractChange> Recorder::Track(std::string_view contract_toml) {
   return impl_->Track(contract_toml);
 }

@@ -107,6 +107,12 @@ class Recorder {
   // "requested"). Thread-safe; InvalidArgument for an untracked stream or an empty range.
   Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to);
 
+  // Asks again for the backfill of ledger gap `gap_id` (failed or partial): its entry goes back
+  // to pending and the whole gap is queued. Thread-safe. NotFound for an unknown id,
+  // FailedPrecondition for a gap pending (already queued) or filled, InvalidArgument when its
+  // stream is no longer tracked.
+  Status RetryGap(uint64_t gap_id);
+
   // Starts recording a contract given as the keys of one [[contracts]] table, in TOML (see
   // config/contract_table.h). Kept in the run-time contract list (runtime_contracts.h), so it
   // survives restarts and reloads. Thread-safe (not from the loop thread). InvalidArgument: a

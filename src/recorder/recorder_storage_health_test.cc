@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include "fs/fault_file_system.h"
@@ -76,6 +77,64 @@ TEST_F(RecorderStorageHealthTest, SuspendedWritingIsNotReadyAndKeepsStorageError
       << view->ready << "\n"
       << testing::Describe(view->alerts);
   EXPECT_EQ(Resolved("storage_error"), 1);
+}
+
+// The journal's volume fills up while the gap ledger can still be written: the gaps of the lost
+// ticks are backfilled at once, storage refuses those ticks, and the gaps stay pending (not
+// filled) until storage takes writes again; then they are filled and their ticks are stored.
+TEST_F(RecorderStorageHealthTest, GapWhoseBackfilledTicksWereRefusedIsFilledAfterStorageRecovers) {
+  StartAll("2025-08-12T10:00:00-05:00", kSpeed);
+  RunUntil("2025-08-12T10:01:00-05:00");
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready; }));
+
+  fault_fs_.SetNoSpaceOnly("/journal/");
+  fault_fs_.SetNoSpace(true);
+  std::shared_ptr<const RecorderView> view;
+  ASSERT_TRUE(WaitFor([&] {
+    view = recorder_->View();
+    return view->storage.suspended && view->counters.backfill_ticks_refused > 0;
+  })) << "suspended="
+      << view->storage.suspended << " refused=" << view->counters.backfill_ticks_refused
+      << " gaps=" << view->gaps.size();
+  // Long enough for every queued backfill to have been answered several times over.
+  RunUntil(clock_->Now() + 5min);
+  view = recorder_->View();
+  ASSERT_TRUE(view->storage.suspended);
+  ASSERT_FALSE(view->gaps.empty());
+  for (const storage::GapRecord& gap : view->gaps) {
+    EXPECT_NE(gap.state, storage::BackfillState::kFilled)
+        << "gap " << gap.id << " filled while storage refused its ticks";
+  }
+  std::set<uint64_t> refused;  // the gaps waiting for storage
+  for (const storage::GapRecord& gap : view->gaps) {
+    if (gap.state == storage::BackfillState::kPending &&
+        gap.reason.find("storage refused") != std::string::npos) {
+      refused.insert(gap.id);
+    }
+  }
+  ASSERT_FALSE(refused.empty()) << "no gap waits for storage";
+
+  fault_fs_.SetNoSpace(false);
+  auto refused_filled = [&] {
+    view = recorder_->View();
+    for (const storage::GapRecord& gap : view->gaps) {
+      if (refused.count(gap.id) && gap.state != storage::BackfillState::kFilled) return false;
+    }
+    return view->ready;
+  };
+  ASSERT_TRUE(WaitFor(refused_filled)) << "ready=" << view->ready;
+  // Their ticks are stored now, marked as backfill (the writer makes them readable shortly).
+  for (const storage::GapRecord& gap : view->gaps) {
+    if (!refused.count(gap.id)) continue;
+    EXPECT_TRUE(WaitFor([&] {
+      const std::vector<Tick> stored = Stored(gap.stream);
+      return std::any_of(stored.begin(), stored.end(), [&](const Tick& t) {
+        return t.source == TickSource::kBackfill && t.exchange_time >= gap.start &&
+               t.exchange_time < gap.end;
+      });
+    })) << "gap "
+        << gap.id << " " << ToString(gap.stream);
+  }
 }
 
 TEST_F(RecorderStorageHealthTest, DiskLowFiresFromTheVolumeTotalsAndAvailableBytesAreCurrent) {

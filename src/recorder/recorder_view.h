@@ -137,6 +137,12 @@ struct RecorderCounters {
   uint64_t gaps_opened = 0;
   uint64_t backfill_requests = 0;
   uint64_t backfill_failures = 0;
+  // Failed or unanswered backfill pages asked again (pacing, farm down, timeout, disconnect).
+  uint64_t backfill_retries = 0;
+  // Backfilled ticks storage refused (their gap stays pending and is asked again).
+  uint64_t backfill_ticks_refused = 0;
+  // The historical pacer's state file did not read at start (budget assumed spent for 10 min).
+  uint64_t pacer_state_damaged = 0;
   uint64_t alerts_fired = 0;
   // The run-time contract list could not be read at start (set aside; see runtime_contracts.h).
   uint64_t runtime_contract_errors = 0;

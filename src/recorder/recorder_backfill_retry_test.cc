@@ -1,0 +1,59 @@
+// Backfill never gives up while IB may still serve the data: a gap whose pages meet IB's 162
+// pacing answers for minutes is asked again with a growing backoff and filled once the pacing
+// clears, with no failure counted.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "recorder/recorder_sim_fixture.h"
+
+namespace ibstream::recorder {
+namespace {
+
+using namespace std::chrono_literals;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kSpeed = 200;
+#else
+constexpr double kSpeed = 600;
+#endif
+
+TimePoint At(const std::string& local) { return *ParseIsoTime("2025-08-12T" + local + "-05:00"); }
+
+class RecorderBackfillRetryTest : public testing::RecorderSimTest {};
+
+TEST_F(RecorderBackfillRetryTest, PacingViolationsForMinutesEndInAFilledGap) {
+  sim::FaultSpec pacing;
+  pacing.kind = sim::FaultKind::kPacing;
+  pacing.at.offset = 1min;
+  pacing.duration = 6min;  // 10:01 to 10:07: every historical request gets 162
+  StartAll("2025-08-12T10:00:00-05:00", kSpeed, {pacing});
+  RunUntil(At("10:01:10"));
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready && MnqId() != 0; }));
+  const StreamKey bid_ask{MnqId(), TickType::kBidAsk};
+  ASSERT_TRUE(recorder_->RequestBackfill(bid_ask, At("09:58:00"), At("09:59:00")).ok());
+
+  std::shared_ptr<const RecorderView> view;
+  ASSERT_TRUE(WaitFor([&] {
+    view = recorder_->View();
+    for (const auto& g : view->gaps) {
+      if (g.stream == bid_ask && g.cause == "requested") {
+        return g.state != storage::BackfillState::kPending;
+      }
+    }
+    return false;
+  })) << "the requested gap never closed";
+  ASSERT_FALSE(view->gaps.empty());
+  for (const auto& g : view->gaps) {
+    if (g.stream != bid_ask || g.cause != "requested") continue;
+    EXPECT_EQ(g.state, storage::BackfillState::kFilled) << g.reason;
+  }
+  EXPECT_GE(clock_->Now(), At("10:07:00")) << "filled while IB answered 162";
+  // More than the three quick retries the old policy allowed, and no failure.
+  EXPECT_GT(view->counters.backfill_retries, 3u);
+  EXPECT_EQ(view->counters.backfill_failures, 0u);
+}
+
+}  // namespace
+}  // namespace ibstream::recorder
