@@ -86,6 +86,11 @@ void AddAlertsSettings(std::vector<Setting<Config>>& s) {
       s.push_back(Bind<C>(prefix + "threshold", field(&AlertRuleConfig::duration_threshold),
                           DurationKind(milliseconds(1), hours(24))));
     }
+    if (defaults.escalate_before_open) {
+      s.push_back(Bind<C>(prefix + "escalate_before_open",
+                          field(&AlertRuleConfig::escalate_before_open),
+                          DurationKind(Duration::zero(), hours(24))));
+    }
   }
 }
 

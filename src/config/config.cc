@@ -68,6 +68,7 @@ AlertRules DefaultAlertRules() {
   rules["frequent_reconnections"].count_threshold = 10;
   rules["gap_detected"].duration_threshold = seconds(60);
   rules["clock_skew"].duration_threshold = seconds(1);
+  rules["gateway_down"].escalate_before_open = minutes(5);
   return rules;
 }
 

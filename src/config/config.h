@@ -185,6 +185,9 @@ struct AlertRuleConfig {
   std::optional<int64_t> count_threshold;
   // gap_detected: the shortest gap that counts; clock_skew: the largest tolerated skew.
   std::optional<Duration> duration_threshold;
+  // gateway_down: while every market is closed the alert is a warning; it takes `severity` this
+  // long before the next open (key escalate_before_open).
+  std::optional<Duration> escalate_before_open;
 
   friend bool operator==(const AlertRuleConfig&, const AlertRuleConfig&) = default;
 };

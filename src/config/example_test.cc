@@ -1,6 +1,7 @@
 // The shipped example configuration and the key reference stay true to the loader.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -66,9 +67,11 @@ TEST(ReadmeTest, DocumentsEveryKeyAndVariable) {
       std::string field = rest.substr(rest.find('.') + 1);
       EXPECT_NE(readme.find("| `" + rule + "` |"), std::string::npos) << rule;
       EXPECT_NE(readme.find("`alerts.rules.<rule>." + field + "`"), std::string::npos) << field;
-      EXPECT_NE(readme.find("`IBSTREAM_ALERTS_RULES_<RULE>_" +
-                            info.env.substr(info.env.rfind('_') + 1) + "`"),
-                std::string::npos)
+      std::string env_field = field;
+      for (char& ch : env_field)
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      EXPECT_TRUE(info.env.ends_with("_" + env_field)) << info.env;
+      EXPECT_NE(readme.find("`IBSTREAM_ALERTS_RULES_<RULE>_" + env_field + "`"), std::string::npos)
           << info.env;
       continue;
     }

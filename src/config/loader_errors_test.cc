@@ -71,6 +71,7 @@ std::vector<BadCase> BadValues() {
       {"alerts.rules.gap_detected.threshold", "\"forever\"", "\"forever\"",
        "does not start with a whole number"},
       {"alerts.rules.clock_skew.threshold", "\"0s\"", "\"0s\"", "out of range"},
+      {"alerts.rules.gateway_down.escalate_before_open", "\"2d\"", "\"2d\"", "out of range"},
       {"backfill.enabled", "\"on\"", "\"on\"", "wrong type: a string"},
       {"backfill.lookback", "\"31d\"", "\"31d\"", "out of range"},
       {"logging.level", "\"loud\"", "\"loud\"", "unknown name"},
@@ -267,7 +268,8 @@ TEST(LoaderTest, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_EQ(result.errors[1].problem,
             "unknown key (did you mean alerts.rules.gateway_down.cooldown?)");
   EXPECT_EQ(result.errors[1].allowed,
-            "keys of [alerts.rules.gateway_down]: enabled, severity, cooldown, for");
+            "keys of [alerts.rules.gateway_down]: enabled, severity, cooldown, for, "
+            "escalate_before_open");
   EXPECT_EQ(result.errors[2].key, "alerts.rules.circuit_open.threshold");
   EXPECT_EQ(result.errors[2].allowed,
             "keys of [alerts.rules.circuit_open]: enabled, severity, cooldown, for");

@@ -94,6 +94,7 @@ std::vector<KeyCase> GoodValues() {
       {"alerts.rules.frequent_reconnections.threshold", "20", "20", "20"},
       {"alerts.rules.gap_detected.threshold", "\"5m\"", "5m", "5m"},
       {"alerts.rules.clock_skew.threshold", "\"250ms\"", "250ms", "250ms"},
+      {"alerts.rules.gateway_down.escalate_before_open", "\"10m\"", "10m", "10m"},
       {"backfill.enabled", "false", "false", "false"},
       {"backfill.lookback", "\"6h\"", "6h", "6h"},
       {"logging.level", "\"warning\"", "WARN", "\"warn\""},

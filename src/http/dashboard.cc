@@ -77,7 +77,7 @@ async function refresh() {
     document.getElementById("summary").textContent =
         "clock " + time(status.now) + " · gateway " + g.state + " " + g.host + ":" + g.port +
         " client " + g.client_id + " · " + c.ticks_stored + " ticks stored, " +
-        c.ticks_backfilled + " backfilled · " + c.reconnects + " reconnects, " +
+        c.ticks_backfilled + " backfilled · " + c.sessions_lost + " sessions lost, " + c.reconnects + " reconnects, " +
         c.resubscribes + " resubscribes · " +
         (status.stream_plan ? status.stream_plan.streams.tick_by_tick + " tick-by-tick, " +
             status.stream_plan.streams.fallback + " on the fallback, " +

@@ -27,14 +27,20 @@ void WriteProcessFamilies(const ApiState& api, const RecorderView& view, Prometh
 void WriteGatewayFamilies(const RecorderView& view, PrometheusWriter& w) {
   w.Family("ibstream_gateway_connected", "gauge", "1 while the gateway session is up.");
   w.Sample(view.gateway.connected ? 1 : 0);
-  w.Family("ibstream_gateway_connections_total", "counter", "Gateway sessions established.");
+  w.Family("ibstream_gateway_connections_total", "counter",
+           "Gateway sessions established, the first one included.");
   w.Sample(static_cast<double>(view.gateway.connections));
-  w.Family("ibstream_gateway_connect_attempts_total", "counter", "Gateway connection attempts.");
+  w.Family("ibstream_gateway_connect_attempts_total", "counter",
+           "Gateway connection attempts, failed ones included.");
   w.Sample(static_cast<double>(view.gateway.connect_attempts));
   w.Family("ibstream_gateway_protocol_errors_total", "counter",
            "Malformed or unexpected messages from the gateway.");
   w.Sample(static_cast<double>(view.gateway.protocol_errors));
-  w.Family("ibstream_reconnects_total", "counter", "Reconnections to the gateway.");
+  w.Family("ibstream_gateway_sessions_lost_total", "counter",
+           "Established gateway sessions that ended.");
+  w.Sample(static_cast<double>(view.counters.sessions_lost));
+  w.Family("ibstream_reconnects_total", "counter",
+           "Gateway sessions re-established after a lost one.");
   w.Sample(static_cast<double>(view.counters.reconnects));
   w.Family("ibstream_resubscribes_total", "counter", "Stream resubscriptions.");
   w.Sample(static_cast<double>(view.counters.resubscribes));

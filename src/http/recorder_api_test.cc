@@ -610,6 +610,31 @@ TEST_F(RecorderApiTest, MetricsFollowTheTextFormat) {
   }
 }
 
+// Sessions lost, reconnects made and connect attempts are three numbers, each under its own name
+// in /metrics and /v1/status ("reconnects" is the same count in both).
+TEST_F(RecorderApiTest, GatewayCountersKeepSessionsLostReconnectsAndAttemptsApart) {
+  auto view = MakeView();
+  view.gateway.connections = 3;
+  view.gateway.connect_attempts = 179;
+  view.counters.sessions_lost = 3;
+  view.counters.reconnects = 2;
+  source_->SetView(view);
+  auto r = Get("/metrics");
+  ASSERT_EQ(r.status, 200);
+  CheckPrometheusText(r.body);
+  for (const char* name :
+       {"\nibstream_gateway_connections_total 3\n",
+        "\nibstream_gateway_connect_attempts_total 179\n",
+        "\nibstream_gateway_sessions_lost_total 3\n", "\nibstream_reconnects_total 2\n"}) {
+    EXPECT_NE(r.body.find(name), std::string::npos) << name;
+  }
+  Json j = Get("/v1/status").json();
+  EXPECT_EQ(j["gateway"]["connections"], 3);
+  EXPECT_EQ(j["gateway"]["connect_attempts"], 179);
+  EXPECT_EQ(j["counters"]["sessions_lost"], 3);
+  EXPECT_EQ(j["counters"]["reconnects"], 2);
+}
+
 TEST_F(RecorderApiTest, RoutesAreInTheStatusAndTheMetrics) {
   auto view = MakeView();
   view.plan.tick_by_tick_limit = "3";

@@ -70,6 +70,9 @@ reliability::ReliabilityOptions ReliabilityOptionsFrom(const config::Config& con
     if (name == reliability::rules::kGapDetected && rule.duration_threshold) {
       alerts.gap_min_duration = *rule.duration_threshold;
     }
+    if (name == reliability::rules::kGatewayDown && rule.escalate_before_open) {
+      alerts.gateway_down_escalate_before_open = *rule.escalate_before_open;
+    }
     if (name == reliability::rules::kClockSkew && rule.duration_threshold) {
       alerts.clock_skew_threshold = *rule.duration_threshold;
     }

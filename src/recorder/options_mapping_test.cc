@@ -40,6 +40,7 @@ TEST(OptionsMappingTest, ProcessWideSwitchesAndAlertRules) {
   c.alerts.rules["gateway_down"].cooldown = 5min;
   c.alerts.rules["gateway_down"].for_duration = 20s;
   c.alerts.rules["frequent_reconnections"].count_threshold = 3;
+  c.alerts.rules["gateway_down"].escalate_before_open = 12min;
   const auto o = ReliabilityOptionsFrom(c, 99);
   EXPECT_FALSE(o.retry.market_aware_retry);
   EXPECT_FALSE(o.retry.aggressive_retry_during_trading);
@@ -51,6 +52,7 @@ TEST(OptionsMappingTest, ProcessWideSwitchesAndAlertRules) {
   EXPECT_EQ(o.alerts.gateway_down.cooldown, 5min);
   EXPECT_EQ(o.alerts.gateway_down.for_duration, 20s);
   EXPECT_EQ(o.alerts.frequent_reconnections_per_hour, 3);
+  EXPECT_EQ(o.alerts.gateway_down_escalate_before_open, 12min);
   EXPECT_DOUBLE_EQ(o.alerts.disk_low_free_fraction, 0.07);
 }
 

@@ -16,10 +16,11 @@
 //
 // Gaps. A stream is "interrupted" from the moment something stops its data (disconnect, 1100,
 // farm down, competing session, stale data, a tick storage could not take, a restart of the
-// recorder) until its next stored live tick. If the market traded at any time between the last
-// stored tick (or, for a stream that stored nothing yet, its first subscription, or its market's
-// opening after that) and that next tick, the stretch becomes a gap in the ledger (cause = what
-// interrupted it) and is backfilled from IB's history (see backfill_job.h for paging and the
+// recorder) until its next stored live tick. The stretch between the last stored tick (or, for a
+// stream that stored nothing yet, its first subscription, or its market's opening after that) and
+// that next tick is clipped to the market's open time (calendar/open_time.h): each open stretch
+// becomes a gap in the ledger (cause = what interrupted it), closed time none, and each gap is
+// backfilled from IB's history (see backfill_job.h for paging and the
 // boundary rule, historical_pacer.h for IB's pacing limits).
 #pragma once
 

@@ -285,6 +285,28 @@ TEST_F(RecorderScenarioTest, StreamAskedForInAHaltAndSilentAfterTheReopeningGaps
   EXPECT_GE(gaps_[0].end, At("17:03:00")) << Gaps();
 }
 
+// The gateway restarts inside the CME daily halt (16:00-17:00 CT), after the streams' last ticks
+// before it: closed time is not lost time. The interruption's gaps are clipped to the open
+// stretches around the halt (the last second before it, the first second of the reopening), no
+// gap covers the halt, and none is long enough to raise gap_detected.
+TEST_F(RecorderScenarioTest, GatewayRestartInsideTheHaltLeavesNoGapOverTheHalt) {
+  StartAll("2025-08-11T15:58:00-05:00", kSpeed);
+  InjectAt("16:10:00", "gateway_restart duration=60s");
+  RunUntil(At("17:03:00"));
+  WaitForBackfill(2);
+  EXPECT_GE(recorder_->View()->gateway.connections, 2u);
+  const auto report = Finish();
+  ExpectComplete(report, {});
+  for (const auto& g : gaps_) {
+    EXPECT_TRUE(g.end <= At("16:00:00") || g.start >= At("17:00:00")) << Gaps();
+    EXPECT_LE(g.end - g.start, 2s) << Gaps();
+  }
+  for (const Alert& a : sink_.alerts) EXPECT_NE(a.rule, "gap_detected") << a.summary;
+  // One session lost, one re-established; the attempts while the listener was closed are neither.
+  EXPECT_EQ(counters_.sessions_lost, 1u);
+  EXPECT_EQ(counters_.reconnects, 1u);
+}
+
 // 1100 then 1101 (connectivity restored, data lost): every subscription is gone, the socket
 // stays up. The recorder must resubscribe (with new request ids) and backfill the outage.
 TEST_F(RecorderScenarioTest, ConnectivityLostWithDataLostResubscribes) {

@@ -107,6 +107,8 @@ struct GatewayView {
   std::optional<TimePoint> connected_since;
   std::optional<TimePoint> down_since;
   std::string last_disconnect_reason;
+  // Sessions established (the first one included) and connection attempts made (failed ones
+  // included); RecorderCounters has the sessions lost and the reconnects.
   uint64_t connections = 0;
   uint64_t connect_attempts = 0;
   uint64_t messages_sent = 0;
@@ -132,6 +134,9 @@ struct RecorderCounters {
   uint64_t ticks_received = 0;
   uint64_t ticks_stored = 0;
   uint64_t ticks_backfilled = 0;
+  // Established gateway sessions that ended (not counting the recorder's own stop).
+  uint64_t sessions_lost = 0;
+  // Sessions re-established after a lost one (connections after the first).
   uint64_t reconnects = 0;
   uint64_t resubscribes = 0;
   uint64_t gaps_opened = 0;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "calendar/open_time.h"
 #include "recorder/backfill_runner.h"
 #include "recorder/contract_registry.h"
 
@@ -208,10 +209,12 @@ void StreamSession::OnConnected(const client::ConnectResult& r) {
 
 void StreamSession::OnDisconnected(const client::DisconnectEvent& e) {
   const TimePoint now = ctx_.clock.Now();
+  const bool was_connected = connected_;
   connected_ = false;
   connecting_ = false;
   last_disconnect_reason_ = std::string(client::DisconnectReasonName(e.reason));
   if (ctx_.stopping) return;
+  if (was_connected) ++ctx_.counters.sessions_lost;
   down_since_ = now;
   spdlog::warn("event=disconnected reason={} detail=\"{}\"", last_disconnect_reason_,
                e.detail.ToString());
@@ -438,15 +441,25 @@ void StreamSession::CloseInterruption(const StreamKey& key, StreamState& s, cons
   const TimePoint end = std::max(start, first.exchange_time);
   ContractState* c = registry_.Find(key.contract_id);
   if (!c) return;
-  if (c->calendar.has_information() && !calendar::IsTrading(c->calendar.StatusAt(start)) &&
-      c->calendar.SessionsBetween(start, end).empty()) {
-    return;  // the market did not trade in between: nothing was missed
-  }
   // The backfill stores the boundary seconds whole: queries already drop the backfilled ticks
   // that live ticks of the same second match (storage/query.h, rule 2). Filtering them here as
   // well removed legitimate repeats (a second trade identical to a live one) twice over, and
   // could not see the live ticks of the last second that arrive after the first one.
-  backfill_.OpenGap(*c, key, start, end, cause, now);
+  OpenGapsInOpenTime(*c, key, start, end, cause, now);
+}
+
+void StreamSession::OpenGapsInOpenTime(const ContractState& c, const StreamKey& key,
+                                       TimePoint first, TimePoint last, const std::string& cause,
+                                       TimePoint now) {
+  // [first, last] in whole seconds, inclusive, as the ledger keeps it. Closed time (a halt, a
+  // weekend, a holiday) lost nothing: one gap per open stretch, none when nothing is open.
+  const TimePoint start = std::chrono::floor<std::chrono::seconds>(first);
+  const TimePoint end = std::chrono::floor<std::chrono::seconds>(last) + std::chrono::seconds(1);
+  const std::vector<calendar::TimeSpan> open =
+      calendar::ClipToOpenTime(c.calendar, calendar::TimeSpan{start, end});
+  for (const calendar::TimeSpan& piece : open) {
+    backfill_.OpenGap(c, key, piece.start, piece.end - Duration(1), cause, now);
+  }
 }
 
 }  // namespace ibstream::recorder

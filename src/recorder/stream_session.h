@@ -94,6 +94,10 @@ class StreamSession {
   void OnStreamError(const StreamKey& key, const client::RequestError& e);
   void OnLiveTick(const StreamKey& key);
   void CloseInterruption(const StreamKey& key, StreamState& s, const Tick& first, TimePoint now);
+  // Opens a gap for each open stretch of [first, last] (whole seconds, inclusive) by the
+  // contract's calendar (calendar/open_time.h); none when the market was closed throughout.
+  void OpenGapsInOpenTime(const ContractState& c, const StreamKey& key, TimePoint first,
+                          TimePoint last, const std::string& cause, TimePoint now);
 
   LoopContext& ctx_;
   client::EventLoop& loop_;

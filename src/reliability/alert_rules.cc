@@ -153,17 +153,41 @@ std::string CapacitySummary(const std::vector<const PlannedStream*>& off) {
 
 }  // namespace
 
+std::optional<AlertSeverity> GatewayDownSeverity(MarketStatus market_status,
+                                                 std::optional<TimePoint> next_open,
+                                                 Duration escalate_before_open,
+                                                 AlertSeverity configured, TimePoint now) {
+  if (IsTrading(market_status) || market_status == MarketStatus::kUnknown) return configured;
+  // Over a weekend or holiday no connection is tried before the pre-open attempt (a minute
+  // before the open): a session that is down then says nothing about the gateway yet.
+  if (market_status == MarketStatus::kWeekend || market_status == MarketStatus::kHoliday) {
+    return std::nullopt;
+  }
+  if (next_open && now >= *next_open - escalate_before_open) return configured;
+  return std::min(configured, AlertSeverity::kWarning);
+}
+
 void AppendGatewayAlerts(const GatewayAlertFacts& facts, const AlertOptions& options, TimePoint now,
                          std::vector<AlertCondition>& out) {
   const MarketStatus status = facts.market_status;
   const bool resting = status == MarketStatus::kWeekend || status == MarketStatus::kHoliday;
   const std::string status_name(MarketStatusName(status));
-  if (!facts.session_up && !resting) {
-    out.push_back(Condition(rules::kGatewayDown, std::nullopt,
-                            "gateway session down since " +
-                                FormatIsoUtc(facts.down_since.value_or(now)) +
-                                " while the market is " + status_name,
-                            {{"market_status", status_name}}));
+  const std::optional<AlertSeverity> down_severity =
+      facts.session_up
+          ? std::nullopt
+          : GatewayDownSeverity(status, facts.next_open, options.gateway_down_escalate_before_open,
+                                options.gateway_down.severity, now);
+  if (down_severity) {
+    std::string summary = "gateway session down since " +
+                          FormatIsoUtc(facts.down_since.value_or(now)) + " while the market is " +
+                          status_name;
+    if (!IsTrading(status) && facts.next_open) {
+      summary += "; next open " + FormatIsoUtc(*facts.next_open);
+    }
+    AlertCondition c = Condition(rules::kGatewayDown, std::nullopt, std::move(summary),
+                                 {{"market_status", status_name}});
+    c.severity = down_severity;
+    out.push_back(std::move(c));
   }
   if (facts.session_up && facts.ib_link_lost_since && !resting) {
     out.push_back(Condition(
@@ -176,9 +200,13 @@ void AppendGatewayAlerts(const GatewayAlertFacts& facts, const AlertOptions& opt
                             {{"target", "gateway"}}));
   }
   if (facts.retries_last_hour > options.frequent_reconnections_per_hour) {
+    // Connect attempts, not reconnects: a gateway that refuses every attempt made no reconnect.
     const std::string retries = std::to_string(facts.retries_last_hour);
-    out.push_back(Condition(rules::kFrequentReconnections, std::nullopt,
-                            retries + " reconnects in the last hour", {{"retries", retries}}));
+    const std::string lost = std::to_string(facts.sessions_lost_last_hour);
+    out.push_back(
+        Condition(rules::kFrequentReconnections, std::nullopt,
+                  retries + " connect attempts in the last hour (" + lost + " sessions lost)",
+                  {{"retries", retries}, {"connect_attempts", retries}, {"sessions_lost", lost}}));
   }
   if (facts.retries_exhausted && IsTrading(status)) {
     out.push_back(Condition(rules::kRetriesExhausted, std::nullopt,

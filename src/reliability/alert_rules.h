@@ -33,14 +33,33 @@ struct GatewayAlertFacts {
   std::optional<TimePoint> ib_link_lost_since;
   // The market the session serves (the most demanding of the tracked contracts').
   calendar::MarketStatus market_status = calendar::MarketStatus::kUnknown;
+  // The earliest next open of the tracked markets; empty when unknown.
+  std::optional<TimePoint> next_open;
   bool breaker_closed = true;
+  // Connect attempts the gateway's retry strategy made in the last hour (frequent_reconnections
+  // fires on them; failed attempts count, not only sessions established).
   int retries_last_hour = 0;
+  // Established sessions that ended in the last hour (named in frequent_reconnections' text).
+  int sessions_lost_last_hour = 0;
   // In a failure episode whose retry strategy is exhausted.
   bool retries_exhausted = false;
 };
 
-// gateway_down, gateway_lost_ib (neither over a weekend or holiday), circuit_open,
-// frequent_reconnections and retries_exhausted (only while some market trades) for the session.
+// The severity of gateway_down for a session down at `now`, or nullopt when it is not raised.
+// `market_status` and `next_open` are the tracked markets' (GatewayAlertFacts). The rule's
+// `configured` severity (critical by default) while some market trades, while the calendar cannot
+// tell, and, in a break or an overnight close, from `escalate_before_open` before the next open on
+// (the gateway is needed then); a warning (or `configured` if lower) earlier in a break or an
+// overnight close; not raised over a weekend or holiday, when no connection is tried before the
+// pre-open attempt (it takes `configured` once the market opens).
+std::optional<AlertSeverity> GatewayDownSeverity(calendar::MarketStatus market_status,
+                                                 std::optional<TimePoint> next_open,
+                                                 Duration escalate_before_open,
+                                                 AlertSeverity configured, TimePoint now);
+
+// gateway_down (severity by GatewayDownSeverity), gateway_lost_ib (not over a weekend or holiday),
+// circuit_open, frequent_reconnections and retries_exhausted (only while some market trades) for
+// the session.
 void AppendGatewayAlerts(const GatewayAlertFacts& facts, const AlertOptions& options, TimePoint now,
                          std::vector<AlertCondition>& out);
 

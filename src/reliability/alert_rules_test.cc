@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -104,13 +105,73 @@ TEST(GatewayAlertsTest, SummariesAndLabels) {
   lost.market_status = MarketStatus::kOpen;
   lost.ib_link_lost_since = kT0;
   lost.retries_last_hour = 12;
+  lost.sessions_lost_last_hour = 2;
   out.clear();
   AppendGatewayAlerts(lost, AlertOptions{}, kT0, out);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].summary, "gateway lost its connection to IB (1100) at 2025-08-11T14:00:00Z");
   EXPECT_EQ(out[0].labels.at("code"), "1100");
-  EXPECT_EQ(out[1].summary, "12 reconnects in the last hour");
+  EXPECT_EQ(out[1].summary, "12 connect attempts in the last hour (2 sessions lost)");
   EXPECT_EQ(out[1].labels.at("retries"), "12");
+  EXPECT_EQ(out[1].labels.at("connect_attempts"), "12");
+  EXPECT_EQ(out[1].labels.at("sessions_lost"), "2");
+}
+
+// gateway_down while every tracked market is closed is a warning, critical (the configured
+// severity) while one trades and from the escalation lead before the next open on.
+TEST(GatewayAlertsTest, GatewayDownSeverityFollowsTheMarkets) {
+  using std::chrono::minutes;
+  constexpr auto kCritical = AlertSeverity::kCritical;
+  constexpr auto kWarning = AlertSeverity::kWarning;
+  const TimePoint open = kT0 + minutes(60);
+  struct Case {
+    std::string name;
+    MarketStatus status;
+    std::optional<TimePoint> next_open;
+    TimePoint now;
+    AlertSeverity configured;
+    std::optional<AlertSeverity> want;
+  };
+  const std::vector<Case> cases = {
+      {"open", MarketStatus::kOpen, open, kT0, kCritical, kCritical},
+      {"extended", MarketStatus::kExtended, open, kT0, kCritical, kCritical},
+      {"unknown", MarketStatus::kUnknown, std::nullopt, kT0, kCritical, kCritical},
+      {"break, an hour before the open", MarketStatus::kBreak, open, kT0, kCritical, kWarning},
+      {"closed, an hour before the open", MarketStatus::kClosed, open, kT0, kCritical, kWarning},
+      {"break, open unknown", MarketStatus::kBreak, std::nullopt, kT0, kCritical, kWarning},
+      {"break, just outside the lead", MarketStatus::kBreak, open, open - minutes(5) - seconds(1),
+       kCritical, kWarning},
+      {"break, at the lead", MarketStatus::kBreak, open, open - minutes(5), kCritical, kCritical},
+      {"break, past the open (stale state)", MarketStatus::kBreak, open, open + seconds(1),
+       kCritical, kCritical},
+      {"weekend, far from the open", MarketStatus::kWeekend, open, kT0, kCritical, std::nullopt},
+      {"weekend, inside the lead: nothing tried yet", MarketStatus::kWeekend, open,
+       open - minutes(2), kCritical, std::nullopt},
+      {"holiday, far from the open", MarketStatus::kHoliday, open, kT0, kCritical, std::nullopt},
+      {"configured warning stays warning", MarketStatus::kOpen, open, kT0, kWarning, kWarning},
+      {"configured info is not raised to warning", MarketStatus::kClosed, open, kT0,
+       AlertSeverity::kInfo, AlertSeverity::kInfo},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(GatewayDownSeverity(c.status, c.next_open, minutes(5), c.configured, c.now), c.want);
+  }
+
+  // Wired into the gateway rules: the condition carries the severity and names the next open.
+  GatewayAlertFacts down;
+  down.market_status = MarketStatus::kBreak;
+  down.next_open = open;
+  AlertOptions options;
+  options.gateway_down_escalate_before_open = minutes(10);
+  std::vector<AlertCondition> out;
+  AppendGatewayAlerts(down, options, kT0, out);
+  AppendGatewayAlerts(down, options, open - minutes(10), out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].severity, kWarning);
+  EXPECT_EQ(out[0].summary,
+            "gateway session down since 2025-08-11T14:00:00Z while the market is BREAK; next "
+            "open 2025-08-11T15:00:00Z");
+  EXPECT_EQ(out[1].severity, kCritical);
 }
 
 StreamAlertFacts Stream(TickType type, DataFlow flow, MarketStatus status) {

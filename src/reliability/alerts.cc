@@ -66,9 +66,15 @@ void StreamingAlertsManager::Evaluate(TimePoint now) {
     if (holds(s)) {
       if (!s.pending_since) s.pending_since = now;
       if (s.firing) {
-        // Dedup: still firing, nothing new to say.
+        // Dedup: still firing, nothing new to say, unless its severity rose (a gateway_down
+        // warning while markets were closed, critical as one opens): delivered again.
         s.alert.summary = s.latest.summary;
         s.alert.labels = s.latest.labels;
+        const AlertSeverity severity = s.latest.severity.value_or(rule.severity);
+        if (severity > s.alert.severity) {
+          s.alert.severity = severity;
+          groups[key.second].push_back(s.alert);
+        }
       } else {
         const bool held_long_enough = now - *s.pending_since >= rule.for_duration;
         const bool cooled_down = !s.last_fired_at || now - *s.last_fired_at >= rule.cooldown;

@@ -4,7 +4,8 @@
 // (Raise), then calls Evaluate(now). Per rule and contract, an alert
 //   * fires at the first evaluation at which its condition has held for the rule's `for_duration`
 //     (zero for most rules: the caller's thresholds already apply),
-//   * is not repeated while it keeps firing (dedup),
+//   * is not repeated while it keeps firing (dedup), except that it is delivered again when its
+//     severity rises (a condition's severity overrides the rule's),
 //   * resolves at the first evaluation at which its condition no longer holds (events hold for
 //     `event_hold` after their last occurrence),
 //   * does not fire again within `cooldown` of its previous firing, even after resolving,
@@ -94,6 +95,9 @@ struct AlertOptions {
   // Thresholds the core applies before observing a condition.
   int frequent_reconnections_per_hour = 10;  // more than this many retries in an hour
   Duration gap_min_duration = std::chrono::seconds(60);
+  // gateway_down is a warning while every market is closed, and takes its configured severity
+  // this long before the next open (alerts.rules.gateway_down.escalate_before_open).
+  Duration gateway_down_escalate_before_open = std::chrono::minutes(5);
   uint64_t disk_low_free_bytes = 5ull << 30;  // 5 GiB ...
   double disk_low_free_fraction = 0.05;       // ... or 5 % free, whichever is reached first
   Duration clock_skew_threshold = std::chrono::seconds(1);

@@ -213,6 +213,42 @@ TEST(AlertsTest, OptionsDisableRulesAndDeliveryAndOverrideSeverity) {
   EXPECT_TRUE(quiet.alerts.empty());
 }
 
+// A firing alert whose condition's severity rises (gateway_down: a warning while the markets are
+// closed, critical as one opens) is delivered again at the higher severity, once; a fall is not
+// delivered.
+TEST(AlertsTest, RisingSeverityIsDeliveredAgain) {
+  AlertOptions options;
+  options.gateway_down.for_duration = Duration{0};
+  CapturingSink sink;
+  StreamingAlertsManager alerts(options, sink);
+  AlertCondition down = Cond(rules::kGatewayDown);
+  down.severity = AlertSeverity::kWarning;
+  alerts.Observe(down);
+  alerts.Evaluate(kT0);
+  ASSERT_EQ(sink.alerts.size(), 1u);
+  EXPECT_EQ(sink.alerts[0].severity, AlertSeverity::kWarning);
+  alerts.Observe(down);
+  alerts.Evaluate(kT0 + seconds(10));
+  EXPECT_EQ(sink.alerts.size(), 1u);
+  down.severity = AlertSeverity::kCritical;
+  alerts.Observe(down);
+  alerts.Evaluate(kT0 + seconds(20));
+  ASSERT_EQ(sink.alerts.size(), 2u);
+  EXPECT_EQ(sink.alerts[1].severity, AlertSeverity::kCritical);
+  EXPECT_EQ(sink.alerts[1].state, AlertState::kFiring);
+  EXPECT_EQ(sink.alerts[1].starts_at, kT0);
+  alerts.Observe(down);
+  alerts.Evaluate(kT0 + seconds(30));
+  down.severity = AlertSeverity::kWarning;
+  alerts.Observe(down);
+  alerts.Evaluate(kT0 + seconds(40));
+  EXPECT_EQ(sink.alerts.size(), 2u);
+  alerts.Evaluate(kT0 + seconds(50));
+  ASSERT_EQ(sink.alerts.size(), 3u);
+  EXPECT_EQ(sink.alerts[2].state, AlertState::kResolved);
+  EXPECT_EQ(sink.alerts[2].severity, AlertSeverity::kCritical);
+}
+
 TEST(AlertsTest, EventRenewedWhileHeldFiresOnce) {
   CapturingSink sink;
   StreamingAlertsManager alerts(AlertOptions{}, sink);

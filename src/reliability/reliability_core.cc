@@ -190,6 +190,10 @@ void ReliabilityCore::OnConnectionUp(TimePoint now) {
 void ReliabilityCore::SessionLost(TimePoint now) {
   gateway_ = GatewayState::kDown;
   down_since_ = now;
+  sessions_lost_.push_back(now);
+  while (!sessions_lost_.empty() && sessions_lost_.front() <= now - std::chrono::hours(1)) {
+    sessions_lost_.pop_front();
+  }
   monitor_.OnSocketDown(now);
   for (auto& [key, r] : streams_) {
     r.competing_since.reset();

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -225,6 +226,8 @@ class ReliabilityCore {
   bool connect_attempted_ = false;
   TimePoint connect_started_at_;
   std::optional<TimePoint> down_since_;
+  // When established sessions ended, within the last hour (frequent_reconnections' text).
+  std::deque<TimePoint> sessions_lost_;
   std::optional<TimePoint> gateway_last_wait_;
   StreamCircuitBreaker gateway_breaker_;
   std::vector<BreakerEvent> breaker_events_;

@@ -1,6 +1,7 @@
 // ReliabilityCore's evaluation cycle: what Evaluate(now) decides for the gateway session and each
 // stream (reconnect, resubscribe, wait), and the facts it hands the alert rules (alert_rules.h).
 // The events that feed it and the read-only views are in reliability_core.cc.
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -185,9 +186,14 @@ GatewayAlertFacts ReliabilityCore::GatewayFacts(TimePoint now) const {
   f.session_up = gateway_ == GatewayState::kUp;
   f.down_since = down_since_;
   f.ib_link_lost_since = monitor_.ib_link_lost_since();
-  f.market_status = GatewayMarket().status;
+  const calendar::MarketState market = GatewayMarket();
+  f.market_status = market.status;
+  f.next_open = market.next_open;
   f.breaker_closed = gateway_breaker_.state() == BreakerState::kClosed;
   f.retries_last_hour = retry_.RetriesInLastHour(gateway, now);
+  f.sessions_lost_last_hour =
+      static_cast<int>(std::count_if(sessions_lost_.begin(), sessions_lost_.end(),
+                                     [&](TimePoint t) { return t > now - std::chrono::hours(1); }));
   f.retries_exhausted = retry.failing && retry.exhausted;
   return f;
 }

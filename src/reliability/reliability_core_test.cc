@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "reliability/reliability_test_harness.h"
 
@@ -114,6 +116,53 @@ TEST(ReliabilityCoreTest, GatewayBreakerOpensAndBlocksOffHoursButNotWhileTrading
   EXPECT_EQ(open.core.gateway_state(), GatewayState::kUp);
   EXPECT_EQ(open.core.BreakerStateOf(RetryTarget::Gateway()), BreakerState::kClosed);
   EXPECT_EQ(open.sink.Count(rules::kGatewayDown, AlertState::kResolved), 1);
+}
+
+// gateway_down while the market is in its daily break is a warning; with the gateway still down
+// it is delivered again as critical 5 minutes (escalate_before_open) before the reopening.
+TEST(ReliabilityCoreTest, GatewayDownInABreakIsAWarningEscalatedBeforeTheOpen) {
+  const TimePoint open = kT0 + minutes(30);
+  auto market = [open](int64_t, TimePoint t) {
+    if (t < open) return calendar::MarketState{M::kBreak, open, open + minutes(60)};
+    return calendar::MarketState{M::kOpen, open + minutes(1440), open + minutes(60)};
+  };
+  Harness h(Options(), market, kT0, {kBidAsk});
+  h.gateway_accepts = false;
+  h.RunUntil(open + minutes(5));
+  std::vector<std::pair<Alert, TimePoint>> down;
+  for (size_t i = 0; i < h.sink.alerts.size(); ++i) {
+    if (h.sink.alerts[i].rule == rules::kGatewayDown) {
+      down.emplace_back(h.sink.alerts[i], h.sink.delivered_at[i]);
+    }
+  }
+  ASSERT_EQ(down.size(), 2u);
+  EXPECT_EQ(down[0].first.severity, AlertSeverity::kWarning);
+  EXPECT_EQ(down[0].second, kT0 + seconds(61));
+  EXPECT_EQ(down[1].first.severity, AlertSeverity::kCritical);
+  EXPECT_EQ(down[1].first.state, AlertState::kFiring);
+  EXPECT_EQ(down[1].second, open - minutes(5));
+}
+
+// frequent_reconnections counts connect attempts and says how many sessions were lost: the two
+// are not the same number.
+TEST(ReliabilityCoreTest, FrequentReconnectionsNamesSessionsLostApartFromAttempts) {
+  ReliabilityOptions options = Options();
+  options.alerts.frequent_reconnections_per_hour = 1;
+  Harness h(options, Always(M::kOpen), kT0, {kBidAsk});
+  h.RunUntil(kT0 + seconds(30));
+  h.DropConnection();
+  h.RunUntil(kT0 + seconds(90));
+  h.DropConnection();
+  h.RunUntil(kT0 + minutes(3));
+  ASSERT_EQ(h.sink.Count(rules::kFrequentReconnections), 1);
+  for (const Alert& a : h.sink.alerts) {
+    if (a.rule != rules::kFrequentReconnections) continue;
+    EXPECT_EQ(a.labels.at("sessions_lost"), "2") << a.summary;
+    EXPECT_EQ(a.labels.at("connect_attempts"), a.labels.at("retries")) << a.summary;
+    EXPECT_NE(a.summary.find("connect attempts in the last hour (2 sessions lost)"),
+              std::string::npos)
+        << a.summary;
+  }
 }
 
 TEST(ReliabilityCoreTest, GatewayLostIbIsToldApartFromAStall) {
