@@ -92,16 +92,6 @@ std::string TickDataJson(const Tick& tick) {
   out += "\", \"unix_time\": ";
   out += std::to_string(ToUnixSeconds(tick.exchange_time));
   switch (tick.type) {
-    case TickType::kQuote:
-      out += ", \"bid_price\": ";
-      AppendFloatOrNull(tick.bid_price, out);
-      out += ", \"ask_price\": ";
-      AppendFloatOrNull(tick.ask_price, out);
-      out += ", \"bid_size\": ";
-      AppendFloatOrNull(formats::DecimalToNearestDouble(tick.bid_size), out);
-      out += ", \"ask_size\": ";
-      AppendFloatOrNull(formats::DecimalToNearestDouble(tick.ask_size), out);
-      break;
     case TickType::kTrade:
       out += ", \"price\": ";
       AppendFloatOrNull(tick.price, out);
@@ -110,6 +100,7 @@ std::string TickDataJson(const Tick& tick) {
       out += ", \"volume\": ";
       AppendFloatOrNull(formats::DecimalToNearestDouble(tick.volume), out);
       break;
+    case TickType::kQuote:  // IB's top of book: no attributes
     case TickType::kBidAsk:
       out += ", \"bid_price\": ";
       AppendFloatOrNull(tick.bid_price, out);
@@ -119,6 +110,7 @@ std::string TickDataJson(const Tick& tick) {
       AppendFloatOrNull(formats::DecimalToNearestDouble(tick.bid_size), out);
       out += ", \"ask_size\": ";
       AppendFloatOrNull(formats::DecimalToNearestDouble(tick.ask_size), out);
+      if (tick.type == TickType::kQuote) break;
       out += ", \"bid_past_low\": ";
       AppendBool(tick.attributes & kAttrBidPastLow, out);
       out += ", \"ask_past_high\": ";
