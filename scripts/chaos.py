@@ -181,6 +181,23 @@ burst_multiplier = 10
                 fault("+8m", "close", mode="rst"),
                 fault("+9m", "farm_down", farm="cashfarm", hmds=True, duration="40s")],
         about="four contracts; farm, silence, 1101, restart, 10197, reset, HMDS faults overlapping"),
+    # IB's limits and loss-proof gaps (`make chaos` only).
+    "tick_by_tick_allowance": dict(
+        ci=False, start=LIQUID, speed=10, duration=300, contracts=[MNQ, ES, AAPL, EURUSD],
+        faults=[fault("+2m", "gateway_restart", duration="20s")],
+        about="8 streams on IB's default allowance of 3: 5 on the reqMktData fallback; a restart"),
+    "reset_under_pacing": dict(
+        ci=False, start=LIQUID, speed=10, duration=12 * 60, contracts=[MNQ, ES],
+        faults=[fault("+50s", "pacing", duration="6m"), fault("+1m", "close", mode="rst")],
+        about="a reset while every historical request meets 162 pacing for 6 min"),
+    "flapping_link": dict(
+        ci=False, start=LIQUID, speed=10, duration=300, contracts=[MNQ],
+        faults=[fault("+%ds" % t, "close", mode="rst") for t in (60, 80, 100, 120, 140)],
+        about="five resets 20 s apart"),
+    "restart_in_halt": dict(
+        ci=False, start="2025-08-11T20:50:00Z", speed=120, duration=80 * 60, contracts=[MNQ],
+        faults=[fault("+20m", "gateway_restart", duration="60s")],
+        about="gateway restart at 16:10 CT inside the CME halt (16:00-17:00 CT)"),
     # Calendar scenarios (long virtual spans at high speed; `make chaos` only).
     "weekend": dict(
         ci=False, file="weekend.toml", speed=600, duration=50 * 3600 + 60, contracts=[MNQ, ES],
