@@ -75,6 +75,7 @@ void StreamRouter::Replan(TimePoint now) {
     }
   }
   allowance_.OnAccepted(delivering);
+  allowance_.Refresh(now);
   reliability::StreamPlan next = PlanNow();
   if (!planned_ || !(next == plan_)) {
     const reliability::PlanDiff diff = reliability::DiffPlans(plan_, next);
@@ -206,7 +207,7 @@ void StreamRouter::OnCapacityRefused(const StreamKey& key, int code, int active,
     if (code == 101) {
       lines_ceiling_ = std::max(0, plan_.lines_used - 1);
     } else {
-      allowance_.OnLimitReached(active);
+      allowance_.OnLimitReached(active, now);
     }
     spdlog::warn("event=capacity_refused stream={} code={} tick_by_tick_limit=\"{}\" lines={}",
                  ToString(key), code, allowance_.Describe(), market_data_lines());

@@ -68,6 +68,19 @@ void StreamSession::Execute(const reliability::Action& action, TimePoint now) {
 }
 
 void StreamSession::StopStream(StreamState& s) {
+  if (s.interrupted_since && (s.last_exchange || s.asked_at)) {
+    // Stopped while interrupted (moved to another route after a capacity refusal, retired,
+    // untracked): what it lost until now is a gap like any other, backfilled from IB's history.
+    if (ContractState* c = registry_.Find(s.key.contract_id)) {
+      const TimePoint now = ctx_.clock.Now();
+      const TimePoint start = s.last_exchange ? *s.last_exchange : *s.asked_at;
+      const std::string cause =
+          s.interruption_cause.empty() ? "stopped_while_interrupted" : s.interruption_cause;
+      if (now > start) OpenGapsInOpenTime(*c, s.key, start, now, cause, now);
+    }
+    s.interrupted_since.reset();
+    s.interruption_cause.clear();
+  }
   if (s.req_id != 0 && client_) {
     if (IsTickByTick(s.key.type)) {
       CancelTickByTick(s.req_id);

@@ -7,7 +7,16 @@ namespace ibstream::reliability {
 TickByTickAllowance::TickByTickAllowance(std::optional<int> configured)
     : configured_(configured ? std::optional<int>(std::max(0, *configured)) : std::nullopt) {}
 
-void TickByTickAllowance::OnLimitReached(int active) { ceiling_ = std::max(0, active); }
+void TickByTickAllowance::OnLimitReached(int active, TimePoint now) {
+  ceiling_ = std::max(0, active);
+  ceiling_set_at_ = now;
+}
+
+void TickByTickAllowance::Refresh(TimePoint now) {
+  if (ceiling_ && *ceiling_ < most_accepted_ && now - ceiling_set_at_ >= kRetryAfter) {
+    ceiling_ = most_accepted_;
+  }
+}
 
 void TickByTickAllowance::OnAccepted(int active) {
   if (active <= 0) return;

@@ -75,7 +75,7 @@ TEST(TickByTickAllowanceTest, Table) {
     TickByTickAllowance allowance(c.configured);
     for (const Answer& a : c.answers) {
       if (a.refused) {
-        allowance.OnLimitReached(a.active);
+        allowance.OnLimitReached(a.active, TimePoint{});
       } else {
         allowance.OnAccepted(a.active);
       }
@@ -84,6 +84,30 @@ TEST(TickByTickAllowanceTest, Table) {
     EXPECT_EQ(allowance.learned(), c.learned) << c.name;
     EXPECT_EQ(allowance.Describe(), c.describe) << c.name;
   }
+}
+
+// A dead session IB has not noticed yet (half-open) holds 1 of 3 slots: the reconnected session's
+// second stream meets 10190 with 1 running. That is not the account's allowance for good: after
+// kRetryAfter the limit goes back up to the 2 IB ran before, and a new 10190 lowers it again.
+TEST(TickByTickAllowanceTest, A10190BelowWhatIbRanIsRetriedAfterAWhile) {
+  const TimePoint t0 = FromUnixSeconds(1754920800);
+  TickByTickAllowance allowance(3);
+  allowance.OnAccepted(2);
+  allowance.OnLimitReached(1, t0);
+  EXPECT_EQ(allowance.EffectiveLimit(), 1);
+  allowance.Refresh(t0 + TickByTickAllowance::kRetryAfter - std::chrono::seconds(1));
+  EXPECT_EQ(allowance.EffectiveLimit(), 1) << "too early";
+  allowance.Refresh(t0 + TickByTickAllowance::kRetryAfter);
+  EXPECT_EQ(allowance.EffectiveLimit(), 2) << "back to what IB ran, not beyond";
+  allowance.OnLimitReached(1, t0 + std::chrono::minutes(6));
+  EXPECT_EQ(allowance.EffectiveLimit(), 1);
+
+  // A 10190 at what IB ran at most is the allowance: no retry.
+  TickByTickAllowance exact(std::nullopt);
+  exact.OnAccepted(3);
+  exact.OnLimitReached(3, t0);
+  exact.Refresh(t0 + std::chrono::hours(1));
+  EXPECT_EQ(exact.EffectiveLimit(), 3);
 }
 
 }  // namespace

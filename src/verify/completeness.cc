@@ -90,8 +90,10 @@ struct StreamScan {
   // the subscriptions being served, and the last cancel.
   std::optional<TimePoint> first_ask;
   std::set<std::pair<int32_t, int32_t>> serving;  // (client id, request id)
-  std::optional<TimePoint> cancelled;      // the last cancel, while nothing is served after it
-  bool dropped = false;                    // the last end was not a cancel: judged to the stop
+  std::optional<TimePoint> cancelled;  // the last cancel, while nothing is served after it
+  bool dropped = false;                // the last end was not a cancel: judged to the stop
+  // A capacity refusal (10190, 101) since the last start: the stream moved to the fallback.
+  std::optional<TimePoint> capacity_refused;
   std::optional<int64_t> first_delivered;  // exchange seconds
   std::optional<int64_t> last_delivered;
   int64_t first_second = INT64_MAX;  // any tick
@@ -125,6 +127,10 @@ void CoverSeconds(const Tick& t, std::map<int64_t, SecondContent>& seconds) {
 }
 
 // Applies one subscription record to the scan of a stream it asks for.
+bool IsCapacityRefusal(std::string_view reason) {
+  return reason.starts_with("10190 ") || reason.starts_with("101 ");
+}
+
 void NoteSubscription(StreamScan& s, const TruthSubscription& sub) {
   if (s.symbol.empty()) s.symbol = sub.symbol;
   if (!s.first_ask || sub.time < *s.first_ask) s.first_ask = sub.time;
@@ -132,17 +138,29 @@ void NoteSubscription(StreamScan& s, const TruthSubscription& sub) {
   switch (sub.event) {
     case TruthSubscription::Event::kStart:
       s.serving.insert(id);
+      s.capacity_refused.reset();
       s.cancelled.reset();
       s.dropped = false;
       break;
     case TruthSubscription::Event::kRefused:
+      if (IsCapacityRefusal(sub.reason)) {
+        // IB's allowance is used up (10190, 101): the recorder records the stream through the
+        // reqMktData fallback (judged as its own kinds) from here, so the tick-by-tick stream is
+        // owed up to this refusal, or to the end of what is still being served.
+        s.capacity_refused = sub.time;
+        if (s.serving.empty()) {
+          s.cancelled = sub.time;
+          s.dropped = false;
+        }
+        break;
+      }
       // Asked for and not served: the stream is still wanted (the client should ask again).
       if (s.serving.empty()) s.dropped = true;
       break;
     case TruthSubscription::Event::kEnd:
       s.serving.erase(id);
       if (s.serving.empty()) {
-        if (sub.reason == "cancel") {
+        if (sub.reason == "cancel" || s.capacity_refused) {
           s.cancelled = sub.time;
           s.dropped = false;
         } else {

@@ -13,10 +13,12 @@
 // open is 0%. The window of a stream asked for: from the first whole second after its first ask
 // to the stop (the footer's end; without a footer the file's last instant), or to the cancel that
 // ended its last subscription when nothing asked for it again; a subscription dropped by the
-// simulator (a disconnect) or refused keeps the stream judged to the stop. A market closed for
-// part of the window has no truth tick there, so only open-market time weighs; a window with no
-// truth tick at all is 100%. Without subscription records (a version 1 truth) the window is the
-// whole seconds strictly between the stream's first and last delivered tick. `from`/`to`
+// simulator (a disconnect) or refused keeps the stream judged to the stop, except a capacity
+// refusal (10190, 101: the recorder records it through the reqMktData fallback, judged as its
+// own kinds), which ends the window there or where what was still served then ended. A market
+// closed for part of the window has no truth tick there, so only open-market time weighs; a window
+// with no truth tick at all is 100%. Without subscription records (a version 1 truth) the window is
+// the whole seconds strictly between the stream's first and last delivered tick. `from`/`to`
 // override every window. Stored ticks outside the window are ignored.
 //
 // Missing = truth ticks without a stored match; extra = stored ticks without a truth match (data

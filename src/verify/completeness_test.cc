@@ -268,7 +268,7 @@ TEST_F(CompletenessTest, AnAskedStreamThatStoredNothingIsListedAtZero) {
   for (int64_t s = kS; s < kS + 60; s += 10) truth.push_back({Trade(s, 7), false});
   WriteTruthWithAsks({Ask(sim::SubscriptionEvent::kStart, FromUnixSeconds(kS)),
                       Ask(sim::SubscriptionEvent::kRefused, FromUnixSeconds(kS), 2, "Last",
-                          "10190 max tick-by-tick requests")},
+                          "10189 tick-by-tick not supported")},
                      truth, FromUnixSeconds(kS + 60));
   Store(StoredQuotes(kS, kS + 60));
   const CompletenessReport report = Check();
@@ -280,6 +280,31 @@ TEST_F(CompletenessTest, AnAskedStreamThatStoredNothingIsListedAtZero) {
   EXPECT_DOUBLE_EQ(last.completeness(), 0);
   EXPECT_DOUBLE_EQ(report.streams[0].completeness(), 100);
   EXPECT_FALSE(report.ok());
+}
+
+// A capacity refusal (10190, 101) moves the stream to the reqMktData fallback, judged as its own
+// kinds: the tick-by-tick stream is owed up to the refusal (or to the end of what was still
+// served then), not to the stop.
+TEST_F(CompletenessTest, ACapacityRefusalEndsTheTickByTickWindow) {
+  std::vector<TruthTickSpec> truth = Quotes(kS, kS + 60, kS);
+  for (int64_t s = kS; s < kS + 60; s += 10) truth.push_back({Trade(s, 7), false});
+  // Last served from kS, dropped with the session at kS+25, refused for capacity at kS+30 after
+  // the reconnect.
+  WriteTruthWithAsks(
+      {Ask(sim::SubscriptionEvent::kStart, FromUnixSeconds(kS)),
+       Ask(sim::SubscriptionEvent::kStart, FromUnixSeconds(kS), 2, "Last"),
+       Ask(sim::SubscriptionEvent::kEnd, FromUnixSeconds(kS + 25), 2, "Last", "disconnect"),
+       Ask(sim::SubscriptionEvent::kRefused, FromUnixSeconds(kS + 30), 3, "Last",
+           "10190 max tick-by-tick requests")},
+      truth, FromUnixSeconds(kS + 60));
+  Store(StoredQuotes(kS, kS + 60));
+  const CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 2u);
+  const StreamCompleteness& last = report.streams[1];
+  EXPECT_EQ(last.stream, (StreamKey{kMnq, TickType::kLast}));
+  EXPECT_EQ(last.to, FromUnixSeconds(kS + 30));
+  EXPECT_EQ(last.expected, 2u) << "kS+10 and kS+20; without the rule, to the stop: 5";
+  EXPECT_DOUBLE_EQ(last.completeness(), 0);
 }
 
 // Closed time has no truth tick and weighs nothing; a cancel ends the window, a subscription the
