@@ -253,10 +253,15 @@ int RunDaemon(const DaemonOptions& options) {
     return 1;
   }
   if (*v3_output) {
-    recorder->fanout().Subscribe({}, [output = v3_output->get()](const Tick& tick) {
-      output->Offer(tick);  // a full queue drops the tick (counted), never blocks the recorder
-      return true;
-    });
+    // What storage took, live and backfilled (a backfilled tick goes to the file of its own
+    // hour, reopened when closed); a tick storage refused is not written.
+    recorder::TickFanout::Filter stored;
+    stored.origins = {recorder::TickOrigin::kLive, recorder::TickOrigin::kBackfilled};
+    recorder->fanout().Subscribe(
+        std::move(stored), [output = v3_output->get()](const Tick& tick, recorder::TickOrigin) {
+          output->Offer(tick);  // a full queue drops the tick (counted), never blocks the recorder
+          return true;
+        });
   }
   if (Status st = recorder->Start(); !st.ok()) {
     std::cerr << options.name << ": " << st.ToString() << "\n";

@@ -1,9 +1,10 @@
 // The original's v3 files as an optional live output of the recorder (storage.v3_output).
 //
-// The recorder hands every live tick to Offer() on its own thread; Offer never blocks on I/O: it
-// copies the tick into a bounded in-memory queue and returns. One writer thread owned by this
-// object drains the queue into a V3Writer (v3_writer.h), so the files are byte-compatible with
-// the original's (`<base>/v3/{json,protobuf}/YYYY/MM/DD/HH/<cid>_<tt>_<hourEpoch>.{jsonl,pb}`).
+// Every tick the recorder stored, live or backfilled, is handed to Offer() on the recorder's
+// thread; Offer never blocks on I/O: it copies the tick into a bounded in-memory queue and returns.
+// One writer thread owned by this object drains the queue into a V3Writer (v3_writer.h), so the
+// files are byte-compatible with the original's
+// (`<base>/v3/{json,protobuf}/YYYY/MM/DD/HH/<cid>_<tt>_<hourEpoch>.{jsonl,pb}`).
 //
 // On the writer thread, after each batch of ticks:
 //  * buffered data is written and fsynced once `flush_interval` has passed on the clock since the

@@ -133,8 +133,10 @@ void LiveStreams::SubscribeLive(const std::shared_ptr<SseSession>& session, int6
   recorder::TickFanout::Filter filter;
   filter.contract_id = contract_id;
   filter.types = types;
+  filter.source = TickSource::kLive;  // as IB delivers them, whether storage took them or not
   session->fanout_id = state_->source->Subscribe(
-      std::move(filter), [session](const Tick& tick) { return session->OnLive(tick); });
+      std::move(filter),
+      [session](const Tick& tick, recorder::TickOrigin) { return session->OnLive(tick); });
 }
 
 void LiveStreams::EndAfter(std::optional<int64_t> seconds,

@@ -45,8 +45,9 @@ bool IsOpen(const storage::GapRecord& gap) {
 }  // namespace
 
 BackfillRunner::BackfillRunner(LoopContext& ctx, client::EventLoop& loop,
-                               ContractRegistry& registry, StreamSession& session)
-    : ctx_(ctx), loop_(loop), registry_(registry), session_(session) {}
+                               ContractRegistry& registry, StreamSession& session,
+                               TickFanout& fanout)
+    : ctx_(ctx), loop_(loop), registry_(registry), session_(session), fanout_(fanout) {}
 
 void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimePoint first,
                              TimePoint last, const std::string& cause, TimePoint now) {
@@ -318,7 +319,9 @@ void BackfillRunner::OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<
     // A page arrives at one instant: without its own sequence number, two identical trades or
     // quotes of one second would be bit-identical records, which queries return once.
     if (s) t.sequence = ++s->sequence;
-    if (!ctx_.store->writer().Append(t).ok()) {
+    const bool stored = ctx_.store->writer().Append(t).ok();
+    fanout_.Publish(t, stored ? TickOrigin::kBackfilled : TickOrigin::kRefused);
+    if (!stored) {
       // Not durable: the rest of the page would be refused as well; all of it is asked again.
       ++ctx_.counters.backfill_ticks_refused;
       Park(ToUnixSeconds(t.exchange_time), now);

@@ -2,12 +2,13 @@
 // it, and fills the queue one page at a time from IB's history (backfill_job.h for paging and the
 // boundary rule), spaced by IB's pacing limits (historical_pacer.h). A page IB does not answer
 // in time is given up and asked again later; failed pages follow the pure retry policy of
-// reliability/backfill_retry.h. Backfilled ticks go to storage only (never to the live fan-out);
-// when a job ends its ledger entry is closed (filled, partial, failed). A gap is filled only when
-// storage took every tick of it: when storage refuses a backfilled tick (writing suspended after
-// a write error, queue full) the job is parked, its ledger entry stays pending with the reason,
-// and it is queued again from the refused tick's second once storage accepts writes. Loop thread
-// only (see recorder.h); not thread-safe.
+// reliability/backfill_retry.h. Each backfilled tick is published to the tick fan-out after
+// storage's append returned: as backfilled when stored, as refused when not. When a job ends its
+// ledger entry is closed (filled, partial, failed). A gap is filled only when storage took every
+// tick of it: when storage refuses a backfilled tick (writing suspended after a write error, queue
+// full) the job is parked, its ledger entry stays pending with the reason, and it is queued again
+// from the refused tick's second once storage accepts writes. Loop thread only (see recorder.h);
+// not thread-safe.
 //
 // The ledger is written through storage's asynchronous ledger (a storage-owned thread does the
 // fdatasync; the loop never waits on it). A gap's id is known only when its add completes: the
@@ -33,6 +34,7 @@
 #include "recorder/contract_state.h"
 #include "recorder/historical_pacer.h"
 #include "recorder/loop_context.h"
+#include "recorder/tick_fanout.h"
 #include "reliability/backfill_retry.h"
 
 namespace ibstream::client {
@@ -50,7 +52,7 @@ class BackfillRunner {
   // references may be bound before those parts are constructed, and are used only later).
   // `loop` is the loop this runner is called on; ledger completions are posted to it.
   BackfillRunner(LoopContext& ctx, client::EventLoop& loop, ContractRegistry& registry,
-                 StreamSession& session);
+                 StreamSession& session, TickFanout& fanout);
 
   BackfillRunner(const BackfillRunner&) = delete;
   BackfillRunner& operator=(const BackfillRunner&) = delete;
@@ -144,6 +146,7 @@ class BackfillRunner {
   client::EventLoop& loop_;
   ContractRegistry& registry_;
   StreamSession& session_;
+  TickFanout& fanout_;
   HistoricalPacer pacer_;
   std::deque<PendingBackfill> queue_;
   std::vector<Parked> parked_;

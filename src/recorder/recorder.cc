@@ -62,7 +62,7 @@ class Recorder::Impl {
         ctx_{options_, clock_, core_, counters_, fs_},
         registry_(ctx_, session_, backfill_),
         session_(ctx_, loop_, registry_, backfill_, owner.fanout_, [this] { Evaluate(); }),
-        backfill_(ctx_, loop_, registry_, session_),
+        backfill_(ctx_, loop_, registry_, session_, owner.fanout_),
         router_(ctx_, registry_) {
     session_.SetCapacityHandler([this](const StreamKey& key, int code, int active) {
       router_.OnCapacityRefused(key, code, active, clock_.Now());

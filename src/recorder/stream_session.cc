@@ -419,7 +419,7 @@ void StreamSession::OnLiveTick(const StreamKey& key) {
   scratch_.sequence = ++s->sequence;
   ctx_.core.OnTick(key, now);
   auto position = ctx_.store->writer().Append(scratch_);
-  fanout_.Publish(scratch_);
+  fanout_.Publish(scratch_, position.ok() ? TickOrigin::kLive : TickOrigin::kRefused);
   if (!position.ok()) {
     Interrupt(*s, now, "storage_" + std::string(StatusCodeName(position.status().code())));
     return;

@@ -4,8 +4,24 @@
 
 namespace ibstream::recorder {
 
-bool TickFanout::Filter::Matches(const Tick& tick) const {
+const char* TickOriginName(TickOrigin origin) {
+  switch (origin) {
+    case TickOrigin::kLive:
+      return "live";
+    case TickOrigin::kBackfilled:
+      return "backfilled";
+    case TickOrigin::kRefused:
+      return "refused";
+  }
+  return "unknown";
+}
+
+bool TickFanout::Filter::Matches(const Tick& tick, TickOrigin origin) const {
   if (contract_id && *contract_id != tick.contract_id) return false;
+  if (source && *source != tick.source) return false;
+  if (!origins.empty() && std::find(origins.begin(), origins.end(), origin) == origins.end()) {
+    return false;
+  }
   return types.empty() || std::find(types.begin(), types.end(), tick.type) != types.end();
 }
 
@@ -26,12 +42,12 @@ void TickFanout::Unsubscribe(uint64_t id) {
   list_.store(std::move(next));
 }
 
-void TickFanout::Publish(const Tick& tick) {
+void TickFanout::Publish(const Tick& tick, TickOrigin origin) {
   const std::shared_ptr<const List> list = list_.load();
   std::vector<uint64_t> done;
   for (const auto& subscriber : *list) {
-    if (!subscriber->filter.Matches(tick)) continue;
-    if (!subscriber->consumer(tick)) done.push_back(subscriber->id);
+    if (!subscriber->filter.Matches(tick, origin)) continue;
+    if (!subscriber->consumer(tick, origin)) done.push_back(subscriber->id);
   }
   for (uint64_t id : done) Unsubscribe(id);
 }

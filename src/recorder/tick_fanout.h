@@ -18,15 +18,24 @@
 
 namespace ibstream::recorder {
 
+// What storage did with a published tick. Live ticks are published as IB delivers them,
+// backfilled ticks (Tick::source kBackfill, older than the live ones) as each history page is
+// stored; a tick storage did not take (its append failed) is published once as refused.
+enum class TickOrigin { kLive, kBackfilled, kRefused };
+
+const char* TickOriginName(TickOrigin origin);
+
 class TickFanout {
  public:
   // Returns false to be unsubscribed (e.g. its client went away).
-  using Consumer = std::function<bool(const Tick&)>;
+  using Consumer = std::function<bool(const Tick&, TickOrigin)>;
 
   struct Filter {
     std::optional<int64_t> contract_id;  // empty: every contract
     std::vector<TickType> types;         // empty: every type
-    bool Matches(const Tick& tick) const;
+    std::optional<TickSource> source;    // empty: live and backfilled ticks
+    std::vector<TickOrigin> origins;     // empty: every origin, refused ones included
+    bool Matches(const Tick& tick, TickOrigin origin) const;
   };
 
   // Thread-safe. Returns an id for Unsubscribe.
@@ -34,8 +43,8 @@ class TickFanout {
   // Thread-safe; unknown ids are ignored.
   void Unsubscribe(uint64_t id);
 
-  // Recorder thread only.
-  void Publish(const Tick& tick);
+  // Recorder thread only, after storage's append of `tick` returned.
+  void Publish(const Tick& tick, TickOrigin origin = TickOrigin::kLive);
 
   size_t subscriber_count() const;
 
