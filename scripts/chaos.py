@@ -95,6 +95,7 @@ DEFAULT_TICK_TYPES = ["bid_ask", "last"]
 # The tick-by-tick kinds the scenarios configure, and the reqMktData fallback kinds that record a
 # stream without a tick-by-tick slot (IB allows 3 at a time).
 RECORDED_TYPES = ("bid_ask", "last", "mid_point", "quote", "trade")
+FALLBACK_KIND = {"bid_ask": "quote", "mid_point": "quote", "last": "trade", "all_last": "trade"}
 
 LIQUID = "2025-08-11T14:00:00Z"  # Monday 09:00 CT: every built-in market in liquid hours
 
@@ -739,6 +740,14 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
             entry = dict(stream=s["stream"], data_back=format_iso(available))
             if back > f["end"]:
                 entry["held_until"] = format_iso(back)
+            if j >= len(live) and tt in FALLBACK_KIND:
+                # Moved to the reqMktData fallback (IB refused the tick-by-tick request, e.g.
+                # while a dead session still held its slots): its live ticks are the recovery.
+                via = live_release.get((cid, FALLBACK_KIND[tt]), [])
+                k = bisect.bisect_right(via, back)
+                if k < len(via):
+                    live, j = via, k
+                    entry["via"] = FALLBACK_KIND[tt]
             if j < len(live):
                 entry["recovery_s"] = round((live[j] - available) / NS, 3)
                 entry["recovered"] = True

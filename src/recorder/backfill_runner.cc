@@ -318,7 +318,9 @@ void BackfillRunner::OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<
     t.receive_time = now;
     // A page arrives at one instant: without its own sequence number, two identical trades or
     // quotes of one second would be bit-identical records, which queries return once.
-    if (s) t.sequence = ++s->sequence;
+    // A stream no longer recorded by this route (moved to the fallback, untracked) still gets
+    // distinct numbers.
+    t.sequence = s ? ++s->sequence : ++detached_sequence_;
     const bool stored = ctx_.store->writer().Append(t).ok();
     fanout_.Publish(t, stored ? TickOrigin::kBackfilled : TickOrigin::kRefused);
     if (!stored) {

@@ -155,6 +155,8 @@ class BackfillRunner {
   std::map<uint64_t, Adding> adding_;              // by ticket
   uint64_t next_ticket_ = 0;
   bool in_flight_ = false;
+  // Sequence numbers of backfilled ticks whose stream is no longer in the registry.
+  uint64_t detached_sequence_ = 0;
   TimePoint sent_at_;
   uint64_t token_ = 0;  // identifies the request in flight
   // Writes the pacer's state (pacer_state.h); declared last: destroyed (its queue run) first.

@@ -94,6 +94,8 @@ struct StreamScan {
   bool dropped = false;                // the last end was not a cancel: judged to the stop
   // A capacity refusal (10190, 101) since the last start: the stream moved to the fallback.
   std::optional<TimePoint> capacity_refused;
+  // [refusal, next start) spans spent on the fallback: not owed by this stream.
+  std::vector<std::pair<TimePoint, TimePoint>> on_fallback;
   std::optional<int64_t> first_delivered;  // exchange seconds
   std::optional<int64_t> last_delivered;
   int64_t first_second = INT64_MAX;  // any tick
@@ -138,6 +140,7 @@ void NoteSubscription(StreamScan& s, const TruthSubscription& sub) {
   switch (sub.event) {
     case TruthSubscription::Event::kStart:
       s.serving.insert(id);
+      if (s.capacity_refused) s.on_fallback.emplace_back(*s.capacity_refused, sub.time);
       s.capacity_refused.reset();
       s.cancelled.reset();
       s.dropped = false;
@@ -145,13 +148,9 @@ void NoteSubscription(StreamScan& s, const TruthSubscription& sub) {
     case TruthSubscription::Event::kRefused:
       if (IsCapacityRefusal(sub.reason)) {
         // IB's allowance is used up (10190, 101): the recorder records the stream through the
-        // reqMktData fallback (judged as its own kinds) from here, so the tick-by-tick stream is
-        // owed up to this refusal, or to the end of what is still being served.
-        s.capacity_refused = sub.time;
-        if (s.serving.empty()) {
-          s.cancelled = sub.time;
-          s.dropped = false;
-        }
+        // reqMktData fallback (judged as its own kinds) until it is served again, so that span
+        // is not owed by the tick-by-tick stream.
+        if (!s.capacity_refused) s.capacity_refused = sub.time;
         break;
       }
       // Asked for and not served: the stream is still wanted (the client should ask again).
@@ -160,7 +159,7 @@ void NoteSubscription(StreamScan& s, const TruthSubscription& sub) {
     case TruthSubscription::Event::kEnd:
       s.serving.erase(id);
       if (s.serving.empty()) {
-        if (sub.reason == "cancel" || s.capacity_refused) {
+        if (sub.reason == "cancel") {
           s.cancelled = sub.time;
           s.dropped = false;
         } else {
@@ -298,6 +297,11 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
   report.truth_complete = truth_stats.has_footer;
   report.min_completeness = options.min_completeness;
   std::map<StreamKey, size_t> index;
+  std::vector<std::vector<std::pair<TimePoint, TimePoint>>> on_fallback;  // by report index
+  auto not_owed = [&](size_t i, TimePoint t) {
+    return std::any_of(on_fallback[i].begin(), on_fallback[i].end(),
+                       [&](const auto& span) { return t >= span.first && t < span.second; });
+  };
   for (const auto& [key, scan] : scans) {
     if (wanted.empty() && !scan.first_delivered && !scan.first_ask) continue;
     StreamCompleteness s;
@@ -329,6 +333,8 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
       if (*not_needed) continue;
     }
     index[key] = report.streams.size();
+    on_fallback.push_back(scan.on_fallback);
+    if (scan.capacity_refused) on_fallback.back().emplace_back(*scan.capacity_refused, *stop);
     report.streams.push_back(std::move(s));
   }
 
@@ -340,6 +346,7 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     if (it == index.end()) return Status::Ok();
     StreamCompleteness& s = report.streams[it->second];
     if (t.tick.exchange_time < s.from || t.tick.exchange_time >= s.to) return Status::Ok();
+    if (not_owed(it->second, t.tick.exchange_time)) return Status::Ok();
     SecondContent& c = seconds[it->second][ToUnixSeconds(t.tick.exchange_time)];
     if (s.by_coverage) {
       // A sampled stream: the unit is the second with data, not the snapshot.
@@ -370,7 +377,8 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     IBSTREAM_RETURN_IF_ERROR(storage::QueryTicks(
         fs, root, request,
         [&](const Tick& t) {
-          if (t.stream() != s.stream || t.exchange_time < s.from || t.exchange_time >= query_to) {
+          if (t.stream() != s.stream || t.exchange_time < s.from || t.exchange_time >= query_to ||
+              not_owed(i, t.exchange_time)) {
             return Status::Ok();
           }
           if (s.by_coverage) {

@@ -15,7 +15,7 @@
 // ended its last subscription when nothing asked for it again; a subscription dropped by the
 // simulator (a disconnect) or refused keeps the stream judged to the stop, except a capacity
 // refusal (10190, 101: the recorder records it through the reqMktData fallback, judged as its
-// own kinds), which ends the window there or where what was still served then ended. A market
+// own kinds): from it until the stream is served again nothing is owed. A market
 // closed for part of the window has no truth tick there, so only open-market time weighs; a window
 // with no truth tick at all is 100%. Without subscription records (a version 1 truth) the window is
 // the whole seconds strictly between the stream's first and last delivered tick. `from`/`to`
