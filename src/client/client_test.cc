@@ -584,7 +584,8 @@ TEST_F(ClientTest, SubscribeMarketDataDeliversQuotesTradesAndErrors) {
   };
   const int32_t id = client.SubscribeMarketData(Mnq(), h);
   ASSERT_TRUE(WaitUntil([&] { return server.requests().size() == 2; }));
-  const auto& request = std::get<protocol::ReqMktData>(server.requests()[1]);
+  const std::vector<protocol::ClientRequest> requests = server.requests();
+  const auto& request = std::get<protocol::ReqMktData>(requests[1]);
   EXPECT_EQ(request.req_id, id);
   EXPECT_EQ(request.contract.con_id, 711280073);
   EXPECT_EQ(request.generic_tick_list, "");

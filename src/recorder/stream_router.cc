@@ -16,8 +16,9 @@ namespace {
 using reliability::StreamRoute;
 
 // How long an upgraded stream's fallback keeps recording when the tick-by-tick stream stays
-// silent (a market that does not trade now): long enough for a live market's first tick.
-constexpr Duration kUpgradeOverlap = std::chrono::seconds(5);
+// silent (a market that does not trade now): long enough for a live market's first tick even
+// when IB answers slowly. Until then the switch holds one market-data line more.
+constexpr Duration kUpgradeOverlap = std::chrono::seconds(60);
 // How long it keeps recording once the tick-by-tick stream delivers.
 constexpr Duration kUpgradeSettle = std::chrono::seconds(1);
 
