@@ -15,6 +15,7 @@
 #include "http/live_streams.h"
 #include "http/market_endpoints.h"
 #include "http/metrics_endpoint.h"
+#include "http/original_endpoints.h"
 #include "http/status_json.h"
 
 namespace ibstream::http {
@@ -64,6 +65,7 @@ void RegisterRecorderApi(Router& router, std::shared_ptr<RecorderApiSource> sour
   router.Get("/v1/contracts", bind(&Contracts));
   router.Post("/v1/contracts", bind(&TrackContract), with_token);
   router.Delete("/v1/contracts/{id}", bind(&UntrackContract), with_token);
+  RegisterOriginalEndpoints(router, state, live);
   router.Sse("/v2/stream/{id}/live", [live](const Request& r, std::shared_ptr<SseSink> sink) {
     return live->Live(r, std::move(sink), /*type_in_path=*/false);
   });
