@@ -141,11 +141,10 @@ Response StreamInfo(ApiState& api, const Request&) {
   return JsonOk(body);
 }
 
-Response StorageStats(ApiState& api, const Request&) {
-  auto view = api.source->View();
-  if (!view->storage_open()) return Refuse(503, "Storage system not available");
-  const recorder::StorageView& s = view->storage;
-  const recorder::RecorderCounters& c = view->counters;
+// The original's MultiStorage.get_storage_info(), from the view.
+Json StorageInfo(const RecorderView& view) {
+  const recorder::StorageView& s = view.storage;
+  const recorder::RecorderCounters& c = view.counters;
   Json details = {
       {"type", "ibstream journal and closed files"},
       {"path", s.path},
@@ -177,8 +176,14 @@ Response StorageStats(ApiState& api, const Request&) {
         {"savings_percent", 0},
         {"by_format", Json::object()}}},
   };
+  return stats;
+}
+
+Response StorageStats(ApiState& api, const Request&) {
+  auto view = api.source->View();
+  if (!view->storage_open()) return Refuse(503, "Storage system not available");
   Json body = {
-      {"v3_storage_stats", stats},
+      {"v3_storage_stats", StorageInfo(*view)},
       {"optimization_summary",
        {{"target_reduction", "50%+"},
         {"achieved_reduction", "0.0%"},
@@ -186,6 +191,28 @@ Response StorageStats(ApiState& api, const Request&) {
         {"parallel_storage", "ibstream store; v3 files written beside it when configured"}}},
   };
   return JsonOk(body);
+}
+
+Response StorageStatus(ApiState& api, const Request&) {
+  auto view = api.source->View();
+  if (!view->storage_open()) {
+    return JsonOk({{"enabled", false}, {"message", "Storage system is not open"}});
+  }
+  const recorder::StorageView& s = view->storage;
+  return JsonOk({{"enabled", true},
+                 {"timestamp", FormatIsoUtc(view->now)},
+                 {"info", StorageInfo(*view)},
+                 {"metrics",
+                  {{"ticks_stored", view->counters.ticks_stored},
+                   {"durable_position", s.durable_position},
+                   {"available_bytes", s.available_bytes},
+                   {"suspended", s.suspended}}},
+                 {"config",
+                  {{"storage_path", s.path},
+                   {"json_enabled", false},
+                   {"protobuf_enabled", false},
+                   {"postgres_enabled", false},
+                   {"metrics_enabled", true}}}});
 }
 
 Response StorageFiles(ApiState& api, const Request& request) {
@@ -262,6 +289,7 @@ void RegisterOriginalEndpoints(Router& router, const std::shared_ptr<ApiState>& 
 
   router.Get("/v2/info", bind(&V2Info));
   router.Get("/v3/info", bind(&V3Info));
+  router.Get("/storage/status", bind(&StorageStatus));
   router.Get("/v3/storage/stats", bind(&StorageStats));
   router.Get("/v3/storage/files/{id}", bind(&StorageFiles));
   router.Get("/v2/buffer/{id}/info", bind(&V2BufferInfo));

@@ -28,6 +28,9 @@ Response StreamInfo(ApiState& api, const Request& request);
 // GET /v3/storage/stats: the store's path, positions, space and tick counters. 503 when storage
 // is not open.
 Response StorageStats(ApiState& api, const Request& request);
+// GET /storage/status: {enabled, timestamp, info (as /v3/storage/stats), metrics, config};
+// {enabled: false, message} while storage is not open (HTTP 200, as the original).
+Response StorageStatus(ApiState& api, const Request& request);
 // GET /v3/storage/files/{id}?format=json|protobuf&tick_type=...: the original's file listing.
 // The store is not a tree of v3 files, so the list is empty and `message` says where the
 // contract's data is read instead; the id, format and tick type are checked as the original did.

@@ -61,9 +61,17 @@ TEST_F(RecorderApiTest, StorageStatsFromTheView) {
   EXPECT_EQ(j["v3_storage_stats"]["storage_details"]["ibstream"]["durable_position"], 42);
   EXPECT_EQ(j["v3_storage_stats"]["storage_details"]["ibstream"]["available_bytes"], 5000);
 
+  r = Get("/storage/status");
+  ASSERT_EQ(r.status, 200);
+  ExpectKeys(r.json(), {"enabled", "timestamp", "info", "metrics", "config"});
+  EXPECT_EQ(r.json()["info"]["storage_path"], "/data");
+
   view.ready = false;
   source_->SetView(view);
   ExpectRefusal(Get("/v3/storage/stats"), 503);
+  r = Get("/storage/status");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.json()["enabled"], false);
 }
 
 TEST_F(RecorderApiTest, StorageFilesSaysWhereTheDataIs) {
