@@ -1,7 +1,8 @@
 // The original's remaining informational and stream-management endpoints: /v2/info, /v3/info,
-// /stream/info (what the API offers), /v3/storage/stats and /v3/storage/files/{id} (the store),
-// /stream/active and DELETE /stream/all | /stream/{id} (the SSE clients). docs/ORIGINAL-API.md
-// says how each differs from the original. Internal to src/http.
+// /stream/info (what the API offers), /storage/status, /v3/storage/stats and
+// /v3/storage/files/{id} (the store), /stream/active and DELETE /stream/all | /stream/{id} (the
+// SSE clients). docs/ORIGINAL-API.md says how each differs from the original. Internal to
+// src/http.
 #pragma once
 
 #include <memory>
