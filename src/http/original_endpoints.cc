@@ -1,5 +1,6 @@
 #include "http/original_endpoints.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -304,6 +305,16 @@ void RegisterOriginalEndpoints(Router& router, const std::shared_ptr<ApiState>& 
   router.Get("/lookup/{symbol}/{sec_type}", bind(&LookupSymbol));
   router.Get("/contracts/{id}", bind(&ContractDetails));
   router.Get("/trading-hours/{id}", bind(&TradingHours));
+
+  // The paths ib-studies streams from (its stream_client.py and multi_stream_client.py).
+  auto live = [streams](bool type_in_path) {
+    return [streams, type_in_path](const Request& r, std::shared_ptr<SseSink> sink) {
+      return streams->Live(r, std::move(sink), type_in_path);
+    };
+  };
+  router.Sse("/v2/stream/{id}/{tick_type}", live(/*type_in_path=*/true));
+  router.Sse("/v2/stream/{id}", live(/*type_in_path=*/false));
+  router.Sse("/stream/{id}/{tick_type}", live(/*type_in_path=*/true));
 }
 
 }  // namespace ibstream::http

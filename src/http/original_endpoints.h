@@ -15,8 +15,11 @@
 namespace ibstream::http {
 
 // Registers the endpoints of this file, of v2_buffer_endpoints.h and of
-// contract_service_endpoints.h on `router`; the handlers share `state` and `streams`. DELETE
-// routes require the bearer token.
+// contract_service_endpoints.h on `router`, and the live-stream paths the original's client
+// ib-studies asks for (/v2/stream/{id}/{tick_type}, /v2/stream/{id}?tick_types=...,
+// /stream/{id}/{tick_type}) as aliases of /v2/stream/{id}/live[/{tick_type}]. The handlers share
+// `state` and `streams`; DELETE routes require the bearer token. Register it after the
+// /v2/stream/{id}/live and /buffer routes: the first matching route answers.
 void RegisterOriginalEndpoints(Router& router, const std::shared_ptr<ApiState>& state,
                                const std::shared_ptr<LiveStreams>& streams);
 

@@ -2,9 +2,11 @@
 // contract_service_endpoints.h) over the fake source: shapes, bad input, the token on DELETE.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "http/recorder_api_test_fixture.h"
 #include "http/v2_buffer_endpoints.h"
@@ -304,6 +306,54 @@ TEST_F(RecorderApiTest, ContractServiceEndpointsFromTrackedContracts) {
   EXPECT_EQ(j["trading_hours_info"]["trading_hours"], kCmeHours.trading_hours);
   ExpectRefusal(Get("/trading-hours/-3"), 400);
   ExpectRefusal(Get("/trading-hours/5"), 404);
+}
+
+// What ib-studies (the original's analysis client) asks: /health, /v2/info and /stream/info, then
+// live streams on the paths its clients build, read the way its line parser reads them.
+TEST_F(RecorderApiTest, IbStudiesRequestsAreAnswered) {
+  Json health = Get("/health").json();
+  EXPECT_EQ(health["status"], "healthy");
+  EXPECT_EQ(health["tws_connected"], true);
+  EXPECT_EQ(Get("/v2/info").status, 200);
+  EXPECT_EQ(Get("/stream/info").status, 200);
+
+  // stream_client.py: one type, several types; multi_stream_client.py: the v1-style path.
+  for (const std::string target :
+       {"/v2/stream/711280073/bid_ask?timeout=60&limit=1",
+        "/v2/stream/711280073?tick_types=bid_ask,last&timeout=60&limit=1",
+        "/stream/711280073/BidAsk?timeout=60&limit=1"}) {
+    SCOPED_TRACE(target);
+    Connection c(server_->port());
+    c.Send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(WaitSubscribers(1));
+    source_->fanout.Publish(MakeTick(TickType::kBidAsk, ToUnixSeconds(kNow), 1));
+    c.ReadToEnd();  // limit=1 ends the stream
+    const HttpResult r = Parse(c.data());
+    ASSERT_EQ(r.status, 200) << r.body;
+    // Its parser: every "data: " line is one complete JSON message {type, stream_id, timestamp,
+    // data}; a tick's data names its tick_type.
+    std::vector<std::string> types;
+    size_t at = 0;
+    while ((at = r.body.find("\ndata: ", at)) != std::string::npos) {
+      at += 7;
+      const Json message =
+          Json::parse(r.body.substr(at, r.body.find('\n', at) - at), nullptr, false);
+      ASSERT_TRUE(message.is_object());
+      ExpectKeys(message, {"type", "stream_id", "timestamp", "data"});
+      types.push_back(message["type"]);
+      if (message["type"] == "tick") {
+        EXPECT_EQ(message["data"]["tick_type"], "bid_ask");
+      }
+    }
+    ASSERT_FALSE(types.empty());
+    EXPECT_EQ(types.front(), "info");
+    EXPECT_NE(std::find(types.begin(), types.end(), "tick"), types.end());
+    EXPECT_EQ(types.back(), "complete");
+    ASSERT_TRUE(WaitSubscribers(0));
+  }
+  // The aliases do not shadow the original's own paths.
+  ExpectJsonError(Get("/v2/stream/711280073/bogus"), 400);
+  ExpectJsonError(Get("/v2/stream/711280073"), 400);  // tick_types is required
 }
 
 TEST(V2BufferPieces, PythonTimedelta) {

@@ -65,7 +65,6 @@ void RegisterRecorderApi(Router& router, std::shared_ptr<RecorderApiSource> sour
   router.Get("/v1/contracts", bind(&Contracts));
   router.Post("/v1/contracts", bind(&TrackContract), with_token);
   router.Delete("/v1/contracts/{id}", bind(&UntrackContract), with_token);
-  RegisterOriginalEndpoints(router, state, live);
   router.Sse("/v2/stream/{id}/live", [live](const Request& r, std::shared_ptr<SseSink> sink) {
     return live->Live(r, std::move(sink), /*type_in_path=*/false);
   });
@@ -76,6 +75,8 @@ void RegisterRecorderApi(Router& router, std::shared_ptr<RecorderApiSource> sour
   router.Sse("/v2/stream/{id}/buffer", [buffer](const Request& r, std::shared_ptr<SseSink> sink) {
     return buffer->Buffer(r, std::move(sink));
   });
+  // Last: its /v2/stream/{id}/{tick_type} alias must not shadow /live and /buffer above.
+  RegisterOriginalEndpoints(router, state, live);
 }
 
 }  // namespace ibstream::http
