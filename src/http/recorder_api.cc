@@ -15,6 +15,7 @@
 #include "http/live_streams.h"
 #include "http/market_endpoints.h"
 #include "http/metrics_endpoint.h"
+#include "http/original_endpoints.h"
 #include "http/status_json.h"
 
 namespace ibstream::http {
@@ -74,6 +75,8 @@ void RegisterRecorderApi(Router& router, std::shared_ptr<RecorderApiSource> sour
   router.Sse("/v2/stream/{id}/buffer", [buffer](const Request& r, std::shared_ptr<SseSink> sink) {
     return buffer->Buffer(r, std::move(sink));
   });
+  // Last: its /v2/stream/{id}/{tick_type} alias must not shadow /live and /buffer above.
+  RegisterOriginalEndpoints(router, state, live);
 }
 
 }  // namespace ibstream::http
