@@ -74,6 +74,7 @@ int RunDemo(const DemoOptions& o) {
 
   DaemonOptions daemon;
   daemon.name = "ibstream demo";
+  daemon.http_port_hint = "pick another HTTP port with --port";
   daemon.clock = &clock;
   daemon.config.gateway.ports = {simulator.port()};
   // Timeouts are on the accelerated clock: keep them generous in real time.

@@ -32,6 +32,7 @@
 #include "cli/commands.h"
 #include "cli/option_checks.h"
 #include "cli/tick_printer.h"
+#include "cli/user_hints.h"
 #include "client/client.h"
 #include "client/event_loop.h"
 #include "common/clock.h"
@@ -71,6 +72,9 @@ struct Outcome {
 int RunStream(const StreamOptions& options) {
   auto fail = [](const std::string& message) {
     std::cerr << "ibstream stream: " << message << "\n";
+    if (std::string hint = ConnectRefusedHint(message); !hint.empty()) {
+      std::cerr << "ibstream stream: " << hint << "\n";
+    }
     return 1;
   };
   Result<TickType> type = ParseTickType(options.type);
