@@ -195,5 +195,26 @@ TEST_F(CommandGuidanceTest, ARefusedGatewayConnectionNamesThePorts) {
   EXPECT_NE(Err().find("7496 (TWS live)"), std::string::npos) << Err();
 }
 
+TEST_F(CommandGuidanceTest, ADemoDirectoryWithAPreviousRunIsRefusedUnlessFresh) {
+  const stdfs::path data = dir_ / "demo";
+  stdfs::create_directories(data / "store");
+  std::ofstream(data / "truth.jsonl") << "{}\n";
+  EXPECT_EQ(Run("demo --data " + data.string() + " --port 0 --duration 1"), 1);
+  EXPECT_NE(Err().find("holds a previous demo run"), std::string::npos) << Err();
+  EXPECT_NE(Err().find("--fresh"), std::string::npos) << Err();
+  EXPECT_TRUE(stdfs::exists(data / "truth.jsonl")) << "nothing is deleted without --fresh";
+
+  std::ofstream(data / "notes.txt") << "mine\n";
+  EXPECT_EQ(Run("demo --data " + data.string() + " --port 0 --duration 1 --fresh"), 1);
+  EXPECT_NE(Err().find("also holds 'notes.txt'"), std::string::npos) << Err();
+  EXPECT_TRUE(stdfs::exists(data / "truth.jsonl")) << "a directory not only the demo's is kept";
+
+  stdfs::remove(data / "notes.txt");
+  std::ofstream(data / "truth.jsonl") << "OLD-RUN-MARKER\n";
+  EXPECT_EQ(Run("demo --data " + data.string() + " --port 0 --duration 1 --fresh"), 0) << Err();
+  EXPECT_EQ(Slurp(data / "truth.jsonl").find("OLD-RUN-MARKER"), std::string::npos)
+      << "the previous truth was replaced by this run's";
+}
+
 }  // namespace
 }  // namespace ibstream::cli
