@@ -162,7 +162,11 @@ int RunStream(const StreamOptions& options) {
         outcome->Finish("unknown contract " + std::to_string(contract_id));
         return;
       }
-      protocol::Contract contract = details->front().contract;
+      const protocol::ContractDetails& d = details->front();
+      const std::string note = MarketClosedNote(d.contract.symbol, d.time_zone_id, d.trading_hours,
+                                                d.liquid_hours, SystemClock::Instance().Now());
+      if (!note.empty()) std::cerr << "ibstream stream: note: " << note << "\n";
+      protocol::Contract contract = d.contract;
       contract.con_id = static_cast<int32_t>(contract_id);
       ib.SubscribeTicks(contract, tick_type, handlers);
     });

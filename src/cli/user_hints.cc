@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "calendar/market_calendar.h"
 #include "config/env.h"
 #include "config/loader.h"
 
@@ -79,6 +80,22 @@ EmptyAnswer ExplainEmptyAnswer(const storage::StoreInventory& inventory, int64_t
                                                Join(known, ", "));
   }
   return answer;
+}
+
+std::string MarketClosedNote(const std::string& symbol, const std::string& time_zone_id,
+                             const std::string& trading_hours, const std::string& liquid_hours,
+                             TimePoint now) {
+  Result<calendar::MarketCalendar> hours = calendar::MarketCalendar::Create(
+      calendar::ContractHours{time_zone_id, trading_hours, liquid_hours}, {});
+  if (!hours.ok()) return "";
+  const calendar::MarketState state = hours->StateAt(now);
+  if (calendar::ExpectedActivityFor(state.status) != calendar::ExpectedActivity::kNone) return "";
+  std::string note =
+      symbol + "'s market is " + std::string(calendar::MarketStatusName(state.status)) + " now";
+  note += state.next_open ? "; it opens at " + FormatIsoUtc(*state.next_open) +
+                                " and ticks start then (Ctrl-C stops)"
+                          : "; no next open is known from its trading hours";
+  return note;
 }
 
 Result<std::string> StorePathFromConfig(const std::string& config_file) {

@@ -31,6 +31,13 @@ struct EmptyAnswer {
 EmptyAnswer ExplainEmptyAnswer(const storage::StoreInventory& inventory, int64_t contract,
                                const std::vector<TickType>& types, TimePoint from, TimePoint to);
 
+// For a stream asked for while its market expects no ticks (a break, a weekend, a holiday, a
+// close): the line saying so and when it opens next; "" while it is open or when its hours are
+// unknown.
+std::string MarketClosedNote(const std::string& symbol, const std::string& time_zone_id,
+                             const std::string& trading_hours, const std::string& liquid_hours,
+                             TimePoint now);
+
 // `--config FILE` for commands that read a store or ask a running recorder: the effective
 // storage.path and the http.listen address as a URL (a wildcard bind address is asked on
 // loopback). Errors name the file and the first problem.

@@ -71,6 +71,20 @@ TEST(UserHintsTest, AnEmptyAnswerSaysWhereTheContractsDataIs) {
             "the store holds no ticks at all");
 }
 
+TEST(UserHintsTest, AStreamAskedForInABreakSaysWhenTheMarketOpens) {
+  const std::string trading = "20250810:1700-20250811:1600;20250811:1700-20250812:1600";
+  // 16:30 CDT: the CME daily halt.
+  EXPECT_EQ(
+      MarketClosedNote("MNQ", "US/Central", trading, "", *ParseIsoTime("2025-08-11T21:30:00Z")),
+      "MNQ's market is BREAK now; it opens at 2025-08-11T22:00:00Z and ticks start then "
+      "(Ctrl-C stops)");
+  EXPECT_EQ(
+      MarketClosedNote("MNQ", "US/Central", trading, "", *ParseIsoTime("2025-08-11T15:00:00Z")), "")
+      << "open: nothing to say";
+  EXPECT_EQ(MarketClosedNote("MNQ", "Nowhere/Zone", "garbage", "", FromUnixSeconds(0)), "")
+      << "unknown hours: nothing to say";
+}
+
 std::string Slurp(const stdfs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream content;
