@@ -18,6 +18,7 @@
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
+#include "cli/user_hints.h"
 #include "common/clock.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
@@ -40,6 +41,10 @@ struct SimOptions {
 
 int Fail(const std::string& message) {
   std::cerr << "ibstream sim: " << message << "\n";
+  if (std::string hint = PortInUseHint(message, "pick another with --listen HOST:PORT");
+      !hint.empty()) {
+    std::cerr << "ibstream sim: " << hint << "\n";
+  }
   return 1;
 }
 
