@@ -141,7 +141,7 @@ int RunSim(const SimOptions& o) {
 void AddSimCommand(CLI::App& app) {
   auto options = std::make_shared<SimOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "sim", "the TWS/Gateway simulator: real protocol, generated markets, scripted faults, truth");
+      "sim", "The TWS/Gateway simulator: real protocol, generated markets, scripted faults, truth");
   cmd->add_option("--listen", options->listen, "API listen address HOST:PORT (port 0: any)")
       ->capture_default_str();
   cmd->add_option("--scenario", options->scenario, "scenario file (TOML, src/sim/SCENARIOS.md)");

@@ -32,7 +32,7 @@ bool SamePayload(const Tick& a, const Tick& b) {
 }
 
 void Skip(QueryStats* stats, std::string path, uint64_t bytes, std::string reason) {
-  spdlog::error("storage query: skipping {} ({} bytes): {}", path, bytes, reason);
+  spdlog::error("event=storage_query_skipped path={} bytes={} reason=\"{}\"", path, bytes, reason);
   ++stats->corrupt_files;
   stats->skipped_bytes += bytes;
   stats->skipped.push_back({std::move(path), bytes, std::move(reason)});
