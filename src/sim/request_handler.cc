@@ -32,7 +32,7 @@ RequestHandler::RequestHandler(Options options, const Clock& clock, const Catalo
       sessions_(sessions),
       markets_(markets),
       historical_(historical),
-      account_({options_.accounts, 1000000.0, options_.quiet}, clock, catalog, counters),
+      account_({.accounts = options_.accounts, .quiet = options_.quiet}, clock, catalog, counters),
       faults_(faults),
       counters_(counters) {}
 
