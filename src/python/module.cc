@@ -26,18 +26,30 @@ namespace py = pybind11;
 namespace ibstream::python {
 namespace {
 
+// A numpy array over the column's memory, which it owns from now on (no copy).
 template <typename T>
-py::array Own(std::vector<T>&& values) {
-  auto* owned = new std::vector<T>(std::move(values));
-  py::capsule free(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), free);
+py::array Own(PodColumn<T>&& column, py::dtype dtype = py::dtype::of<T>()) {
+  const auto rows = static_cast<py::ssize_t>(column.size());
+  auto* memory = new PodColumnMemory(column.Release());
+  py::capsule free(memory, [](void* p) {
+    auto* owned = static_cast<PodColumnMemory*>(p);
+    PodColumnFree(*owned);
+    delete owned;
+  });
+  return py::array(dtype, {rows}, {static_cast<py::ssize_t>(sizeof(T))},
+                   memory->bytes == 0 ? nullptr : memory->data, free);
 }
 
-py::array OwnFlags(std::vector<uint8_t>&& values) {
-  auto* owned = new std::vector<uint8_t>(std::move(values));
-  py::capsule free(owned, [](void* p) { delete static_cast<std::vector<uint8_t>*>(p); });
-  return py::array(py::dtype("bool"), {static_cast<py::ssize_t>(owned->size())}, {1}, owned->data(),
-                   free);
+py::array OwnFlags(PodColumn<uint8_t>&& column) {
+  return Own(std::move(column), py::dtype("bool"));
+}
+
+// The gap ledger is small: its columns are copied.
+template <typename T>
+py::array Copy(const std::vector<T>& values) {
+  py::array_t<T> out(static_cast<py::ssize_t>(values.size()));
+  std::copy(values.begin(), values.end(), out.mutable_data());
+  return out;
 }
 
 // A numpy object array of `n` Nones whose cells are replaced one by one.
@@ -70,7 +82,7 @@ class DecimalMaker {
     return value;
   }
   // Prices: the shortest text that reads back as the stored double (Python's repr).
-  py::array Prices(const std::vector<double>& prices) {
+  py::array Prices(const PodColumn<double>& prices) {
     ObjectArray out(prices.size());
     std::string text;
     for (size_t i = 0; i < prices.size(); ++i) {
@@ -106,7 +118,7 @@ py::list TickColumnList(TickColumns& c, const std::vector<TickType>& types) {
   for (TickType type : types) type_names.append(std::string(TickTypeName(type)));
   std::optional<DecimalMaker> exact;
   if (c.exact) exact.emplace();
-  auto number = [&](const char* name, std::vector<double>& values,
+  auto number = [&](const char* name, PodColumn<double>& values,
                     std::vector<Decimal>* decimals) -> py::tuple {
     if (!exact) return Column(name, "number", Own(std::move(values)));
     if (decimals == nullptr) return Column(name, "object", exact->Prices(values));
@@ -253,15 +265,15 @@ py::tuple ReadGaps(const std::string& root, std::optional<int64_t> contract, int
   }
   if (!status.ok()) Raise(status);
   py::list columns;
-  columns.append(Column("id", "number", Own(std::move(c.id))));
-  columns.append(Column("contract_id", "number", Own(std::move(c.contract_id))));
+  columns.append(Column("id", "number", Copy(c.id)));
+  columns.append(Column("contract_id", "number", Copy(c.contract_id)));
   columns.append(Column("tick_type", "object", py::cast(c.tick_type)));
-  columns.append(Column("start", "time", Own(std::move(c.start_ns))));
-  columns.append(Column("end", "time", Own(std::move(c.end_ns))));
+  columns.append(Column("start", "time", Copy(c.start_ns)));
+  columns.append(Column("end", "time", Copy(c.end_ns)));
   columns.append(Column("cause", "object", py::cast(c.cause)));
   columns.append(Column("backfill", "object", py::cast(c.backfill)));
   columns.append(Column("reason", "object", py::cast(c.reason)));
-  columns.append(Column("updated_at", "time", Own(std::move(c.updated_at_ns))));
+  columns.append(Column("updated_at", "time", Copy(c.updated_at_ns)));
   py::dict info;
   info["damaged_bytes"] = damage.corrupt_bytes + damage.truncated_bytes;
   info["problems"] = py::cast(damage.problems);

@@ -110,13 +110,13 @@ Status ReadTickColumns(const TickRequest& request, TickColumns* c, storage::Quer
     c->receive_time_ns.push_back(ToUnixNanos(t.receive_time));
     c->sequence.push_back(t.sequence);
     c->source.push_back(static_cast<int8_t>(t.source));
-    auto number = [&](TickField f, std::vector<double>& column, double value) {
+    auto number = [&](TickField f, PodColumn<double>& column, double value) {
       if (has(f)) column.push_back(KindStoresField(k, f) ? value : kNaN);
     };
     auto exact = [&](TickField f, std::vector<Decimal>& column, const Decimal& value) {
       if (c->exact && has(f)) column.push_back(KindStoresField(k, f) ? value : Decimal::Unset());
     };
-    auto flag = [&](TickField f, std::vector<uint8_t>& column, uint8_t bit) {
+    auto flag = [&](TickField f, PodColumn<uint8_t>& column, uint8_t bit) {
       if (has(f)) column.push_back(KindStoresField(k, f) && (t.attributes & bit) != 0);
     };
     number(TickField::kPrice, c->price, t.price);

@@ -14,6 +14,7 @@
 #include "common/decimal.h"
 #include "common/status.h"
 #include "model/tick.h"
+#include "python/pod_column.h"
 #include "storage/gap_ledger.h"
 #include "storage/query.h"
 
@@ -60,18 +61,18 @@ struct TickColumns {
   std::vector<TickField> fields;
   bool exact = false;  // also keep the exact decimals of sizes and volumes
 
-  std::vector<int8_t> type;  // index into `types` of the request
-  std::vector<int64_t> exchange_time_ns;
-  std::vector<int64_t> receive_time_ns;
-  std::vector<uint64_t> sequence;
-  std::vector<int8_t> source;  // TickSource values: 0 live, 1 backfill
-  std::vector<double> price, size, bid_price, bid_size, ask_price, ask_size, volume;
+  PodColumn<int8_t> type;  // index into `types` of the request
+  PodColumn<int64_t> exchange_time_ns;
+  PodColumn<int64_t> receive_time_ns;
+  PodColumn<uint64_t> sequence;
+  PodColumn<int8_t> source;  // TickSource values: 0 live, 1 backfill
+  PodColumn<double> price, size, bid_price, bid_size, ask_price, ask_size, volume;
   // With `exact`: the sizes and volumes as stored (unset where the double is NaN).
   std::vector<Decimal> exact_size, exact_bid_size, exact_ask_size, exact_volume;
   // Codes into exchange_names / condition_names; -1 where the kind has no such field.
-  std::vector<int32_t> exchange, special_conditions;
+  PodColumn<int32_t> exchange, special_conditions;
   std::vector<std::string> exchange_names, condition_names;
-  std::vector<uint8_t> past_limit, unreported, bid_past_low, ask_past_high;
+  PodColumn<uint8_t> past_limit, unreported, bid_past_low, ask_past_high;
 
   size_t rows() const { return exchange_time_ns.size(); }
 };
