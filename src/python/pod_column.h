@@ -1,7 +1,8 @@
 // A growable array of a trivially copyable type in its own anonymous memory mapping.
 //
 // Growing remaps the pages (mremap) instead of copying them as std::vector does, so filling a
-// column of millions of rows costs one write per value and one page fault per page. The memory
+// column of millions of rows costs one write per value and one page fault per page (per huge
+// page where transparent huge pages are available on request). The memory
 // can be handed over (Release) to whoever frees it later with PodColumnFree, e.g. a numpy array's
 // owner. Not thread-safe; one owner.
 #pragma once
@@ -61,12 +62,16 @@ class PodColumn {
  private:
   void Grow() {
     constexpr size_t kFirstBytes = 64 * 1024;
+    constexpr size_t kHugePageBytes = 2 * 1024 * 1024;
     const size_t old_bytes = capacity_ * sizeof(T);
     const size_t new_bytes = old_bytes == 0 ? kFirstBytes : old_bytes * 2;
     void* p = old_bytes == 0 ? ::mmap(nullptr, new_bytes, PROT_READ | PROT_WRITE,
                                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
                              : ::mremap(data_, old_bytes, new_bytes, MREMAP_MAYMOVE);
     if (p == MAP_FAILED) throw std::bad_alloc();
+    // Large columns in transparent huge pages where the system allows it: a page fault per 2 MiB
+    // rather than per 4 KiB (advice only; an error changes nothing).
+    if (new_bytes >= kHugePageBytes) ::madvise(p, new_bytes, MADV_HUGEPAGE);
     data_ = static_cast<T*>(p);
     capacity_ = new_bytes / sizeof(T);
   }

@@ -92,48 +92,60 @@ std::vector<TickField> TickFieldsOf(const std::vector<TickType>& types) {
 Status ReadTickColumns(const TickRequest& request, TickColumns* c, storage::QueryStats* stats) {
   c->fields = TickFieldsOf(request.types);
   c->exact = request.exact;
-  bool shown[kTickFieldCount] = {};
-  for (TickField f : c->fields) shown[static_cast<int>(f)] = true;
-  auto has = [&](TickField f) { return shown[static_cast<int>(f)]; };
+  // Bit f of `shown`: the frame has field f; bit f of stores[kind]: the kind stores field f.
+  uint32_t shown = 0;
+  for (TickField f : c->fields) shown |= 1u << static_cast<int>(f);
+  uint32_t stores[256] = {};
   int8_t type_index[256];
   std::fill(std::begin(type_index), std::end(type_index), int8_t{-1});
   for (size_t i = 0; i < request.types.size(); ++i) {
-    type_index[static_cast<uint8_t>(request.types[i])] = static_cast<int8_t>(i);
+    const auto kind = static_cast<uint8_t>(request.types[i]);
+    type_index[kind] = static_cast<int8_t>(i);
+    for (int f = 0; f < kTickFieldCount; ++f) {
+      if (KindStoresField(request.types[i], static_cast<TickField>(f))) stores[kind] |= 1u << f;
+    }
   }
+  auto has = [&](TickField f) { return (shown >> static_cast<int>(f)) & 1u; };
   Categories exchanges(&c->exchange_names);
   Categories conditions(&c->condition_names);
 
   auto sink = [&](const Tick& t) -> Status {
-    const TickType k = t.type;
-    if (has(TickField::kType)) c->type.push_back(type_index[static_cast<uint8_t>(k)]);
+    const uint32_t stored = stores[static_cast<uint8_t>(t.type)];
+    auto kind_has = [&](TickField f) { return (stored >> static_cast<int>(f)) & 1u; };
+    if (has(TickField::kType)) c->type.push_back(type_index[static_cast<uint8_t>(t.type)]);
     c->exchange_time_ns.push_back(ToUnixNanos(t.exchange_time));
     c->receive_time_ns.push_back(ToUnixNanos(t.receive_time));
     c->sequence.push_back(t.sequence);
     c->source.push_back(static_cast<int8_t>(t.source));
     auto number = [&](TickField f, PodColumn<double>& column, double value) {
-      if (has(f)) column.push_back(KindStoresField(k, f) ? value : kNaN);
+      if (has(f)) column.push_back(kind_has(f) ? value : kNaN);
+    };
+    auto size = [&](TickField f, PodColumn<double>& column, const Decimal& value) {
+      if (has(f)) column.push_back(kind_has(f) ? SizeOrNaN(value) : kNaN);
     };
     auto exact = [&](TickField f, std::vector<Decimal>& column, const Decimal& value) {
-      if (c->exact && has(f)) column.push_back(KindStoresField(k, f) ? value : Decimal::Unset());
+      if (c->exact && has(f)) column.push_back(kind_has(f) ? value : Decimal::Unset());
     };
     auto flag = [&](TickField f, PodColumn<uint8_t>& column, uint8_t bit) {
-      if (has(f)) column.push_back(KindStoresField(k, f) && (t.attributes & bit) != 0);
+      if (has(f)) column.push_back(kind_has(f) && (t.attributes & bit) != 0);
     };
     number(TickField::kPrice, c->price, t.price);
-    number(TickField::kSize, c->size, SizeOrNaN(t.size));
+    size(TickField::kSize, c->size, t.size);
     exact(TickField::kSize, c->exact_size, t.size);
     number(TickField::kBidPrice, c->bid_price, t.bid_price);
-    number(TickField::kBidSize, c->bid_size, SizeOrNaN(t.bid_size));
+    size(TickField::kBidSize, c->bid_size, t.bid_size);
     exact(TickField::kBidSize, c->exact_bid_size, t.bid_size);
     number(TickField::kAskPrice, c->ask_price, t.ask_price);
-    number(TickField::kAskSize, c->ask_size, SizeOrNaN(t.ask_size));
+    size(TickField::kAskSize, c->ask_size, t.ask_size);
     exact(TickField::kAskSize, c->exact_ask_size, t.ask_size);
-    number(TickField::kVolume, c->volume, SizeOrNaN(t.volume));
+    size(TickField::kVolume, c->volume, t.volume);
     exact(TickField::kVolume, c->exact_volume, t.volume);
-    const bool trade = IsTrade(k);
-    if (has(TickField::kExchange)) c->exchange.push_back(trade ? exchanges.Code(t.exchange) : -1);
+    if (has(TickField::kExchange)) {
+      c->exchange.push_back(kind_has(TickField::kExchange) ? exchanges.Code(t.exchange) : -1);
+    }
     if (has(TickField::kSpecialConditions)) {
-      c->special_conditions.push_back(trade ? conditions.Code(t.special_conditions) : -1);
+      c->special_conditions.push_back(
+          kind_has(TickField::kSpecialConditions) ? conditions.Code(t.special_conditions) : -1);
     }
     flag(TickField::kPastLimit, c->past_limit, kAttrPastLimit);
     flag(TickField::kUnreported, c->unreported, kAttrUnreported);
