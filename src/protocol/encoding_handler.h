@@ -47,6 +47,9 @@ class EncodingHandler : public ServerMessageHandler {
   void OnMarketDepth(const MarketDepth& m) override { Encode(m); }
   void OnMarketDepthL2(const MarketDepthL2& m) override { Encode(m); }
   void OnMktDepthExchanges(const MktDepthExchanges& m) override { Encode(m); }
+  void OnHistoricalData(const HistoricalData& m) override { Encode(m); }
+  void OnHistoricalDataUpdate(const HistoricalDataUpdate& m) override { Encode(m); }
+  void OnRealTimeBar(const RealTimeBar& m) override { Encode(m); }
   void OnUnknownMessage(int32_t, std::string_view) override { ++unknown_; }
 
  private:

@@ -24,6 +24,7 @@
 #include "protocol/constants.h"
 #include "protocol/contract.h"
 #include "protocol/counters.h"
+#include "protocol/server_messages_bars.h"
 
 namespace ibstream::protocol {
 
@@ -302,6 +303,9 @@ class ServerMessageHandler {
   virtual void OnMarketDepth(const MarketDepth&) {}
   virtual void OnMarketDepthL2(const MarketDepthL2&) {}
   virtual void OnMktDepthExchanges(const MktDepthExchanges&) {}
+  virtual void OnHistoricalData(const HistoricalData&) {}
+  virtual void OnHistoricalDataUpdate(const HistoricalDataUpdate&) {}
+  virtual void OnRealTimeBar(const RealTimeBar&) {}
   // A frame with a valid message id this library does not decode (already counted); the
   // payload is the whole frame, for logging.
   virtual void OnUnknownMessage(int32_t /*message_id*/, std::string_view /*payload*/) {}
@@ -354,6 +358,10 @@ class ServerMessageDecoder {
   [[nodiscard]] Status DecodeMarketDepth(FieldReader& r, ServerMessageHandler& handler);
   [[nodiscard]] Status DecodeMarketDepthL2(FieldReader& r, ServerMessageHandler& handler);
   [[nodiscard]] Status DecodeMktDepthExchanges(FieldReader& r, ServerMessageHandler& handler);
+  // In server_message_bars.cc.
+  [[nodiscard]] Status DecodeHistoricalData(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeHistoricalDataUpdate(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeRealTimeBar(FieldReader& r, ServerMessageHandler& handler);
 
   int server_version_;
   ProtocolCounters counters_;
@@ -361,6 +369,7 @@ class ServerMessageDecoder {
   std::vector<HistoricalTick> historical_scratch_;
   std::vector<HistoricalTickBidAsk> historical_bid_ask_scratch_;
   std::vector<HistoricalTickLast> historical_last_scratch_;
+  std::vector<Bar> bar_scratch_;
 };
 
 // Simulator side: appends one framed message. See the file comment.

@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "protocol/requests.h"
+#include "sim/bar_server.h"
 #include "sim/catalog.h"
 #include "sim/client_session.h"
 #include "sim/client_sessions.h"
@@ -34,7 +35,8 @@ class RequestHandler {
   // Simulator::Start()).
   RequestHandler(Options options, const Clock& clock, const Catalog& catalog,
                  const ClientSessions& sessions, MarketFanout& markets,
-                 HistoricalAnswers& historical, const FaultState& faults, SimCounters& counters);
+                 HistoricalAnswers& historical, BarServer& bars, const FaultState& faults,
+                 SimCounters& counters);
 
   RequestHandler(const RequestHandler&) = delete;
   RequestHandler& operator=(const RequestHandler&) = delete;
@@ -66,6 +68,7 @@ class RequestHandler {
   const ClientSessions& sessions_;
   MarketFanout& markets_;
   HistoricalAnswers& historical_;
+  BarServer& bars_;
   const FaultState& faults_;
   SimCounters& counters_;
   int64_t next_order_id_ = 1;
