@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,53 +48,49 @@ std::string BarDate(const calendar::TimeZone& zone, int64_t start, int64_t bar_s
   return format_date == 2 ? std::to_string(start) : LocalText(zone, start);
 }
 
-struct BuiltBar {
-  std::string date;
-  BarValues values;
-};
+void FlushBar(const calendar::TimeZone& zone, BarJob& job) {
+  if (!job.have_bucket) return;
+  const int64_t end = std::min(job.bucket + job.bar_seconds, job.end);
+  if (auto v = job.acc.Finish(FromUnixSeconds(end))) {
+    job.bars.push_back({BarDate(zone, job.bucket, job.bar_seconds, job.format_date), *v});
+  }
+  job.have_bucket = false;
+}
 
-// Bars of `bar_seconds` over the trading seconds of [from, to), skipping closed time.
-std::vector<BuiltBar> BuildBars(const SimMarket& market, const TickGenerator& generator,
-                                BarKind kind, int64_t bar_seconds, bool use_rth,
-                                int32_t format_date, int64_t from, int64_t to) {
-  std::vector<BuiltBar> bars;
+// Scans `job`'s window on from its cursor, at most `budget` trading seconds (closed time is
+// skipped at no cost); true when the window is done and every bar built.
+bool ScanBars(const SimMarket& market, const TickGenerator& generator, BarJob& job,
+              int64_t budget) {
   const calendar::TimeZone& zone = ZoneOf(market.contract());
   const auto& sessions = market.calendar().trading_sessions();
-  BarAccumulator acc(kind);
-  int64_t bucket = 0;
-  bool have_bucket = false;
-  const auto flush = [&] {
-    if (!have_bucket) return;
-    const int64_t end = std::min(bucket + bar_seconds, to);
-    if (auto v = acc.Finish(FromUnixSeconds(end))) {
-      bars.push_back({BarDate(zone, bucket, bar_seconds, format_date), *v});
-    }
-  };
   std::vector<Tick> ticks;
-  int64_t s = from;
-  while (s < to) {
-    const TimePoint t = FromUnixSeconds(s);
+  int64_t scanned = 0;
+  while (job.cursor < job.end) {
+    if (scanned >= budget) return false;
+    const TimePoint t = FromUnixSeconds(job.cursor);
     auto it =
         std::upper_bound(sessions.begin(), sessions.end(), t,
                          [](TimePoint v, const calendar::TimeSpan& span) { return v < span.end; });
     if (it == sessions.end()) break;
     if (t < it->start) {
-      s = ToUnixSeconds(it->start + Duration(kNanos - 1));
+      job.cursor = ToUnixSeconds(it->start + Duration(kNanos - 1));
       continue;
     }
-    const int64_t b = BucketStart(zone, s, bar_seconds);
-    if (!have_bucket || b != bucket) {
-      flush();
-      bucket = b;
-      have_bucket = true;
+    const int64_t b = BucketStart(zone, job.cursor, job.bar_seconds);
+    if (!job.have_bucket || b != job.bucket) {
+      FlushBar(zone, job);
+      job.bucket = b;
+      job.have_bucket = true;
     }
     ticks.clear();
-    market.SecondTicks(generator, s, BarSourceType(kind), use_rth, ticks);
-    for (const Tick& tick : ticks) acc.Add(tick);
-    ++s;
+    market.SecondTicks(generator, job.cursor, BarSourceType(job.kind), job.use_rth, ticks);
+    for (const Tick& tick : ticks) job.acc.Add(tick);
+    ++job.cursor;
+    ++scanned;
   }
-  flush();
-  return bars;
+  job.cursor = job.end;
+  FlushBar(zone, job);
+  return true;
 }
 
 // Adds the ticks of the seconds [from, to) to `acc`.
@@ -123,7 +120,10 @@ protocol::Bar WireBar(const BuiltBar& b) {
 }  // namespace
 
 bool BarServer::RefuseDuplicate(ClientSession& s, int32_t req_id) {
-  if (subs_.count({s.id, req_id}) == 0) return false;
+  const bool pending = std::any_of(jobs_.begin(), jobs_.end(), [&](const BarJob& j) {
+    return j.session_id == s.id && j.req_id == req_id;
+  });
+  if (subs_.count({s.id, req_id}) == 0 && !pending) return false;
   SendError(s, req_id, 322, "Error processing request.-'bQ' : cause - Duplicate ticker id");
   return true;
 }
@@ -157,7 +157,7 @@ void BarServer::AnswerHistoricalData(ClientSession& s, const protocol::ReqHistor
     SendError(s, r.req_id, 162, "Historical Market Data Service error message:" + detail);
   };
   if (faults_.HistoricalFarmDown()) return fail("HMDS server disconnect occurred");
-  if (r.keep_up_to_date && RefuseDuplicate(s, r.req_id)) return;
+  if (RefuseDuplicate(s, r.req_id)) return;
   const TimePoint now = clock_.Now();
   if (faults_.pacing > 0) {
     counters_.Add(&SimulatorStats::pacing_violations);
@@ -183,25 +183,44 @@ void BarServer::AnswerHistoricalData(ClientSession& s, const protocol::ReqHistor
   const int64_t start = end - *duration;
   const MarketRuntime* m = markets_.Find(c.con_id());
   if (m == nullptr) return fail("No market data permissions");
-  const SimMarket& market = *m->market;
-  const std::vector<BuiltBar> bars =
-      BuildBars(market, generator_, *kind, *bar_seconds, r.use_rth, r.format_date, start, end);
+  BarJob job;
+  job.session_id = s.id;
+  job.req_id = r.req_id;
+  job.con_id = c.con_id();
+  job.kind = *kind;
+  job.bar_seconds = *bar_seconds;
+  job.use_rth = r.use_rth;
+  job.format_date = r.format_date;
+  job.keep_up_to_date = r.keep_up_to_date;
+  job.start = start;
+  job.end = end;
+  job.cursor = start;
+  job.acc = BarAccumulator(*kind);
+  if (ScanBars(*m->market, generator_, job, kBarScanBudgetSeconds)) {
+    Finish(s, job);
+  } else {
+    jobs_.push_back(std::move(job));
+  }
+}
+
+void BarServer::Finish(ClientSession& s, const BarJob& job) {
   std::vector<protocol::Bar> wire;
-  wire.reserve(bars.size());
-  for (const BuiltBar& b : bars) wire.push_back(WireBar(b));
-  const calendar::TimeZone& zone = ZoneOf(c);
-  const std::string start_text = LocalText(zone, start);
-  const std::string end_text = LocalText(zone, end);
-  Send(s, protocol::HistoricalData{r.req_id, start_text, end_text, wire});
-  if (!r.keep_up_to_date) return;
+  wire.reserve(job.bars.size());
+  for (const BuiltBar& b : job.bars) wire.push_back(WireBar(b));
+  const MarketRuntime* m = markets_.Find(job.con_id);
+  const calendar::TimeZone& zone = ZoneOf(m->market->contract());
+  const std::string start_text = LocalText(zone, job.start);
+  const std::string end_text = LocalText(zone, job.end);
+  Send(s, protocol::HistoricalData{job.req_id, start_text, end_text, wire});
+  if (!job.keep_up_to_date) return;
   Subscription sub;
-  sub.con_id = c.con_id();
-  sub.kind = *kind;
-  sub.use_rth = r.use_rth;
-  sub.bar_seconds = *bar_seconds;
-  sub.format_date = r.format_date;
-  sub.next_boundary = (now_second / kRealTimeBarSeconds + 1) * kRealTimeBarSeconds;
-  subs_[{s.id, r.req_id}] = sub;
+  sub.con_id = job.con_id;
+  sub.kind = job.kind;
+  sub.use_rth = job.use_rth;
+  sub.bar_seconds = job.bar_seconds;
+  sub.format_date = job.format_date;
+  sub.next_boundary = (job.end / kRealTimeBarSeconds + 1) * kRealTimeBarSeconds;
+  subs_[{s.id, job.req_id}] = sub;
 }
 
 void BarServer::StartRealTimeBars(ClientSession& s, const protocol::ReqRealTimeBars& r,
@@ -224,16 +243,39 @@ void BarServer::StartRealTimeBars(ClientSession& s, const protocol::ReqRealTimeB
   subs_[{s.id, r.req_id}] = sub;
 }
 
-void BarServer::Cancel(ClientSession& s, int32_t req_id) { subs_.erase({s.id, req_id}); }
+void BarServer::Cancel(ClientSession& s, int32_t req_id) {
+  subs_.erase({s.id, req_id});
+  std::erase_if(jobs_, [&](const BarJob& j) { return j.session_id == s.id && j.req_id == req_id; });
+}
 
-void BarServer::Poll(TimePoint now) {
+ClientSession* BarServer::OpenSession(uint64_t id) const {
+  for (const ClientSessionPtr& p : sessions_.sessions()) {
+    if (p->id == id && p->open) return p.get();
+  }
+  return nullptr;
+}
+
+void BarServer::Poll(TimePoint now, bool bounded) {
+  int64_t budget = bounded ? kBarScanBudgetSeconds : INT64_MAX;
+  while (!jobs_.empty() && budget > 0) {
+    BarJob& job = jobs_.front();
+    ClientSession* session = OpenSession(job.session_id);
+    const MarketRuntime* m = markets_.Find(job.con_id);
+    if (session == nullptr || m == nullptr) {
+      jobs_.erase(jobs_.begin());
+      continue;
+    }
+    const int64_t before = job.cursor;
+    const bool done = ScanBars(*m->market, generator_, job, budget);
+    budget -= std::max<int64_t>(1, job.cursor - before);
+    if (!done) break;
+    Finish(*session, job);
+    jobs_.erase(jobs_.begin());
+  }
   if (subs_.empty()) return;
   const int64_t now_second = ToUnixSeconds(now);
   for (auto it = subs_.begin(); it != subs_.end();) {
-    ClientSession* session = nullptr;
-    for (const ClientSessionPtr& p : sessions_.sessions()) {
-      if (p->id == it->first.first && p->open) session = p.get();
-    }
+    ClientSession* session = OpenSession(it->first.first);
     if (session == nullptr) {
       it = subs_.erase(it);
       continue;
@@ -255,12 +297,12 @@ void BarServer::SendDue(ClientSession& s, int32_t req_id, Subscription& sub, int
     const int64_t boundary = sub.next_boundary;
     if (sub.real_time) {
       const int64_t start = boundary - kRealTimeBarSeconds;
-      const auto bars = BuildBars(market, generator_, sub.kind, kRealTimeBarSeconds, sub.use_rth, 2,
-                                  start, boundary);
-      if (bars.empty()) continue;
-      const BarValues& v = bars.back().values;
-      Send(s, protocol::RealTimeBar{req_id, start, v.open, v.high, v.low, v.close, v.volume, v.wap,
-                                    v.count});
+      BarAccumulator acc(sub.kind);
+      AddSeconds(market, generator_, sub.kind, sub.use_rth, start, boundary, acc);
+      const std::optional<BarValues> v = acc.Finish(FromUnixSeconds(boundary));
+      if (!v) continue;
+      Send(s, protocol::RealTimeBar{req_id, start, v->open, v->high, v->low, v->close, v->volume,
+                                    v->wap, v->count});
       continue;
     }
     // keepUpToDate: the bar in progress, from its start up to this instant.
@@ -274,8 +316,8 @@ void BarServer::SendDue(ClientSession& s, int32_t req_id, Subscription& sub, int
     sub.filled_to = boundary;
     const std::optional<BarValues> v = sub.in_progress.Peek(FromUnixSeconds(boundary));
     if (!v) continue;
-    Send(s, protocol::HistoricalDataUpdate{
-                req_id, WireBar({BarDate(zone, bucket, sub.bar_seconds, sub.format_date), *v})});
+    const BuiltBar bar{BarDate(zone, bucket, sub.bar_seconds, sub.format_date), *v};
+    Send(s, protocol::HistoricalDataUpdate{req_id, WireBar(bar)});
   }
 }
 

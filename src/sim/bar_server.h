@@ -22,6 +22,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "protocol/requests.h"
@@ -39,6 +40,32 @@ namespace ibstream::sim {
 
 // The real-time bar length, the only one IB serves.
 inline constexpr int64_t kRealTimeBarSeconds = 5;
+// Seconds of a historical window scanned at once: a request with more is answered over several
+// polls (this many seconds per poll) so a long window never stalls the loop.
+inline constexpr int64_t kBarScanBudgetSeconds = 20000;
+
+// Internal to BarServer: one finished bar, and a reqHistoricalData being answered.
+struct BuiltBar {
+  std::string date;
+  BarValues values;
+};
+struct BarJob {
+  uint64_t session_id = 0;
+  int32_t req_id = 0;
+  int32_t con_id = 0;
+  BarKind kind = BarKind::kTrades;
+  int64_t bar_seconds = 60;
+  bool use_rth = false;
+  int32_t format_date = 1;
+  bool keep_up_to_date = false;
+  int64_t start = 0;  // the window [start, end), Unix seconds
+  int64_t end = 0;
+  int64_t cursor = 0;  // the next second to scan
+  BarAccumulator acc{BarKind::kTrades};
+  int64_t bucket = 0;  // the bar being built (valid with have_bucket)
+  bool have_bucket = false;
+  std::vector<BuiltBar> bars;
+};
 
 class BarServer {
  public:
@@ -67,12 +94,16 @@ class BarServer {
   // cancelHistoricalData / cancelRealTimeBars: the subscription ends; an unknown id is ignored.
   void Cancel(ClientSession& s, int32_t req_id);
 
-  // Sends every real-time bar and keepUpToDate update due at `now` (the loop calls this at each
-  // poll, after the markets reached `now`); drops the subscriptions of closed sessions.
-  void Poll(TimePoint now);
+  // Answers the pending long reqHistoricalData (kBarScanBudgetSeconds per poll when `bounded`,
+  // all of them otherwise), then sends every real-time bar and keepUpToDate update due at `now`
+  // (the loop calls this at each poll, after the markets reached `now`). Drops the requests and
+  // subscriptions of closed sessions.
+  void Poll(TimePoint now, bool bounded);
 
   // Open keepUpToDate and real-time bar subscriptions across the sessions.
   int active() const { return static_cast<int>(subs_.size()); }
+  // reqHistoricalData still being answered.
+  int pending() const { return static_cast<int>(jobs_.size()); }
 
  private:
   struct Subscription {
@@ -91,8 +122,13 @@ class BarServer {
   };
   using Key = std::pair<uint64_t, int32_t>;  // session id, request id
 
-  // 322 when `req_id` is in use in the session (a bar subscription); true when refused.
+  // 322 when `req_id` is in use in the session (a bar subscription or a pending request); true
+  // when refused.
   bool RefuseDuplicate(ClientSession& s, int32_t req_id);
+  // The session with id `id` when it is open, else null.
+  ClientSession* OpenSession(uint64_t id) const;
+  // Sends the finished `job`'s HISTORICAL_DATA and starts its keepUpToDate subscription.
+  void Finish(ClientSession& s, const BarJob& job);
   void SendDue(ClientSession& s, int32_t req_id, Subscription& sub, int64_t now_second);
 
   const Clock& clock_;
@@ -103,6 +139,7 @@ class BarServer {
   HistoricalPacer& pacer_;
   SimCounters& counters_;
   std::map<Key, Subscription> subs_;
+  std::vector<BarJob> jobs_;  // oldest first
 };
 
 }  // namespace ibstream::sim

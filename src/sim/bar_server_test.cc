@@ -125,7 +125,8 @@ class BarServerTest : public ::testing::Test {
     EXPECT_EQ(bar.high, t.high);
     EXPECT_EQ(bar.low, t.low);
     EXPECT_EQ(bar.close, t.close);
-    EXPECT_EQ(bar.volume.ToDouble(), t.volume);
+    // The bar sums exact decimals; the truth here sums doubles.
+    EXPECT_NEAR(bar.volume.ToDouble(), t.volume, 1e-9 * std::max(1.0, t.volume));
     EXPECT_NEAR(bar.wap.ToDouble(), t.notional / t.volume, 1e-6);
     EXPECT_EQ(bar.count, t.n);
   }
@@ -309,6 +310,25 @@ TEST_F(BarServerTest, RealTimeBarsEveryFiveSecondsUntilCancelled) {
   for (const auto& b : client_->realtime_bars) mnq_after += b.req_id == 8 ? 1 : 0;
   EXPECT_EQ(mnq_after, 6u);
   EXPECT_EQ(client_->realtime_bars.size(), 14u);  // AAPL goes on
+}
+
+TEST_F(BarServerTest, DailyBarsAreLocalDaysOfTheHistory) {
+  // A window this long is built over several polls (the loop serves other requests between).
+  ASSERT_TRUE(client_->Send(Bars(50, kAapl, "1 day", "1 W", "TRADES", 1)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  sim_->Sync();  // finishes it
+  ASSERT_TRUE(client_->WaitFor([&] { return !client_->historical_bars.empty(); }));
+  ASSERT_EQ(client_->historical_bars.size(), 1u);
+  const ReceivedBars& got = client_->historical_bars[0];
+  EXPECT_EQ(got.start, "20250804 10:00:00 US/Eastern");
+  // The weekdays from Monday 4 August (from 10:00) to Friday 8 August, and Monday 11 so far.
+  std::vector<std::string> dates;
+  for (const ReceivedBar& b : got.bars) dates.push_back(b.date);
+  EXPECT_EQ(dates, (std::vector<std::string>{"20250804", "20250805", "20250806", "20250807",
+                                             "20250808", "20250811"}));
+  // The last day so far: 04:00 EDT (08:00Z) up to now.
+  ExpectTradesBar(got.bars.back(),
+                  TruthOf(kAapl, TickType::kLast, kStartSecond - 6 * 3600, kStartSecond), "today");
 }
 
 TEST_F(BarServerTest, BadParametersGetIbErrors) {

@@ -192,7 +192,7 @@ void Simulator::Impl::PollOnce(bool bounded) {
   const SteadyTimePoint deadline =
       bounded ? steady.Now() + options_.poll_work_budget : SteadyTimePoint::max();
   const int64_t lag = markets_.Pump(now, steady, deadline);
-  bars_.Poll(now);
+  bars_.Poll(now, bounded);
   counters_.Update([&](SimulatorStats& s) {
     if (lag > 0) ++s.polls_behind;
     s.lag_seconds = lag;
