@@ -156,9 +156,16 @@ void BarServer::AnswerHistoricalData(ClientSession& s, const protocol::ReqHistor
   const auto fail = [&](const std::string& detail) {
     SendError(s, r.req_id, 162, "Historical Market Data Service error message:" + detail);
   };
+  const TimePoint now = clock_.Now();
+  const int64_t now_second = ToUnixSeconds(now);  // the current second is incomplete
+  int64_t end = now_second;
+  if (!r.end_date_time.empty()) {
+    Result<TimePoint> when = ParseIbDateTime(r.end_date_time);
+    if (!when.ok()) return refuse(321, Validation("bP", when.status().message()));
+    end = std::min(end, ToUnixSeconds(*when));
+  }
   if (faults_.HistoricalFarmDown()) return fail("HMDS server disconnect occurred");
   if (RefuseDuplicate(s, r.req_id)) return;
-  const TimePoint now = clock_.Now();
   if (faults_.pacing > 0) {
     counters_.Add(&SimulatorStats::pacing_violations);
     return fail("Historical data request pacing violation");
@@ -172,13 +179,6 @@ void BarServer::AnswerHistoricalData(ClientSession& s, const protocol::ReqHistor
   if (auto violation = pacer_.Admit(key, now)) {
     counters_.Add(&SimulatorStats::pacing_violations);
     return fail(*violation);
-  }
-  const int64_t now_second = ToUnixSeconds(now);  // the current second is incomplete
-  int64_t end = now_second;
-  if (!r.end_date_time.empty()) {
-    Result<TimePoint> when = ParseIbDateTime(r.end_date_time);
-    if (!when.ok()) return refuse(321, Validation("bP", when.status().message()));
-    end = std::min(end, ToUnixSeconds(*when));
   }
   const int64_t start = end - *duration;
   const MarketRuntime* m = markets_.Find(c.con_id());

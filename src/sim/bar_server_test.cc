@@ -340,6 +340,8 @@ TEST_F(BarServerTest, BadParametersGetIbErrors) {
   with_end.keep_up_to_date = true;
   with_end.end_date_time = "20250811 08:30:00 US/Central";
   auto bad_format = Bars(16, kMnq, "1 min", "1800 S", "TRADES", 3);
+  auto bad_end = Bars(17, kMnq, "1 min", "1800 S", "TRADES");
+  bad_end.end_date_time = "yesterday";
   const std::vector<Case> cases = {
       {Bars(10, kMnq, "7 secs", "60 S", "TRADES"), 321},
       {Bars(11, kMnq, "1 min", "10 H", "TRADES"), 321},
@@ -348,6 +350,7 @@ TEST_F(BarServerTest, BadParametersGetIbErrors) {
       {Bars(14, 42, "1 min", "1800 S", "TRADES"), 200},
       {with_end, 321},
       {bad_format, 321},
+      {bad_end, 321},
   };
   for (const Case& c : cases) ASSERT_TRUE(client_->Send(c.request).ok());
   auto rt_size = RealTime(20, kMnq, "TRADES");
@@ -364,7 +367,8 @@ TEST_F(BarServerTest, BadParametersGetIbErrors) {
   EXPECT_TRUE(client_->HasError(321, 21));
   EXPECT_TRUE(client_->HasError(322, 22));
   EXPECT_TRUE(client_->historical_bars.empty());
-  EXPECT_EQ(sim_->stats().bar_request_errors, 8u);
+  EXPECT_EQ(sim_->stats().bar_request_errors, 9u);
+  EXPECT_EQ(sim_->stats().pacing_violations, 0u);
   // The connection is fine.
   ASSERT_TRUE(client_->Send(Bars(30, kMnq, "1 min", "60 S", "TRADES")).ok());
   ASSERT_TRUE(client_->RoundTrip());
