@@ -218,8 +218,15 @@ bool StepSizeAllowed(int64_t bar_seconds, int64_t duration_seconds) {
 Decimal AddDecimals(const Decimal& a, const Decimal& b) {
   if (!a.is_set() || !b.is_set()) return Decimal::Unset();
   const int scale = std::max(a.scale(), b.scale());
-  return Decimal::FromParts(
-      a.mantissa() * Pow10(scale - a.scale()) + b.mantissa() * Pow10(scale - b.scale()), scale);
+  int64_t x = 0;
+  int64_t y = 0;
+  int64_t sum = 0;
+  if (__builtin_mul_overflow(a.mantissa(), Pow10(scale - a.scale()), &x) ||
+      __builtin_mul_overflow(b.mantissa(), Pow10(scale - b.scale()), &y) ||
+      __builtin_add_overflow(x, y, &sum)) {
+    return Decimal::Unset();
+  }
+  return Decimal::FromParts(sum, scale);
 }
 
 }  // namespace ibstream::sim

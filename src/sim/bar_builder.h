@@ -101,7 +101,8 @@ Result<int64_t> ParseBarDuration(std::string_view text);
 // 1 M, 1 day up to 1 Y; nothing beyond a year).
 bool StepSizeAllowed(int64_t bar_seconds, int64_t duration_seconds);
 
-// Sum of two set decimals, exact (the larger scale); unset if either is unset.
+// Sum of two set decimals, exact (the larger scale); unset if either is unset or the sum does
+// not fit 18 digits at that scale.
 Decimal AddDecimals(const Decimal& a, const Decimal& b);
 
 }  // namespace ibstream::sim

@@ -208,6 +208,12 @@ TEST(BarBuilderTest, AddDecimalsIsExact) {
   EXPECT_EQ(AddDecimals(D("0.1"), D("0.2")), D("0.3"));
   EXPECT_EQ(AddDecimals(D("3"), D("0.0001")), D("3.0001"));
   EXPECT_FALSE(AddDecimals(D("3"), Decimal::Unset()).is_set());
+  const Decimal big = AddDecimals(D("900000000000000000"), D("900000000000000000"));
+  EXPECT_EQ(big.mantissa(), 1'800'000'000'000'000'000);
+  EXPECT_EQ(big.scale(), 0);
+  // Sums that do not fit 18 digits at the larger scale: unset, never an overflow.
+  EXPECT_FALSE(AddDecimals(D("900000000000000000"), D("0.01")).is_set());
+  EXPECT_FALSE(AddDecimals(D("90000000000"), D("0.000000001")).is_set());
 }
 
 }  // namespace
