@@ -375,6 +375,40 @@ TEST_F(BarServerTest, BadParametersGetIbErrors) {
   EXPECT_EQ(client_->historical_bars.size(), 1u);
 }
 
+TEST_F(BarServerTest, HistoricalBarsFailWhileHmdsIsDown) {
+  auto fault = ParseFaultLine("farm_down farm=usfuture hmds=true duration=10s");
+  ASSERT_TRUE(fault.ok()) << fault.status().ToString();
+  sim_->InjectFault(*fault);
+  sim_->Sync();
+  ASSERT_TRUE(client_->Send(Bars(60, kMnq, "1 min", "60 S", "TRADES")).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_TRUE(client_->HasError(162, 60));
+  EXPECT_TRUE(client_->historical_bars.empty());
+  Advance(11);
+  ASSERT_TRUE(client_->Send(Bars(61, kMnq, "1 min", "60 S", "TRADES")).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_EQ(client_->historical_bars.size(), 1u);
+}
+
+TEST_F(BarServerTest, AClosedSessionsBarsStopAndOthersGoOn) {
+  TestClient::Options o;
+  o.client_id = 2;
+  auto other = TestClient::Connect(sim_->port(), o);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE((*other)->Send(RealTime(70, kMnq, "TRADES")).ok());
+  ASSERT_TRUE((*other)->RoundTrip());
+  ASSERT_TRUE(client_->Send(RealTime(70, kMnq, "TRADES")).ok());  // same id, other session
+  ASSERT_TRUE(client_->RoundTrip());
+  Advance(5);
+  ASSERT_TRUE((*other)->RoundTrip());
+  EXPECT_EQ((*other)->realtime_bars.size(), 1u);
+  other->reset();  // closes its connection
+  Advance(10);
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_EQ(client_->realtime_bars.size(), 3u);
+  EXPECT_FALSE(client_->HasError(322, 70));
+}
+
 TEST_F(BarServerTest, IdenticalRequestsArePaced) {
   ASSERT_TRUE(client_->Send(Bars(40, kMnq, "1 min", "60 S", "TRADES")).ok());
   ASSERT_TRUE(client_->Send(Bars(41, kMnq, "1 min", "60 S", "TRADES")).ok());
