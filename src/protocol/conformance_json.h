@@ -298,7 +298,25 @@ class JsonHandler : public ServerMessageHandler {
     }
     Add("marketRule", {m.market_rule_id, items});
   }
+  void OnHistoricalData(const HistoricalData& m) override {
+    for (const Bar& b : m.bars) Add("historicalData", {m.req_id, BarJson(b)});
+    Add("historicalDataEnd", {m.req_id, m.start_date, m.end_date});
+  }
+  void OnHistoricalDataUpdate(const HistoricalDataUpdate& m) override {
+    Add("historicalDataUpdate", {m.req_id, BarJson(m.bar)});
+  }
+  void OnRealTimeBar(const RealTimeBar& m) override {
+    Add("realtimeBar",
+        {m.req_id, m.time, m.open, m.high, m.low, m.close, Dec(m.volume), Dec(m.wap), m.count});
+  }
   void OnUnknownMessage(int32_t id, std::string_view) override { Add("unknown", {id}); }
+
+ private:
+  static json BarJson(const Bar& b) {
+    return json{{"date", b.date},    {"open", b.open},         {"high", b.high},
+                {"low", b.low},      {"close", b.close},       {"volume", Dec(b.volume)},
+                {"wap", Dec(b.wap)}, {"barCount", b.bar_count}};
+  }
 };
 
 }  // namespace ibstream::protocol::conformance

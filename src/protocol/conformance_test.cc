@@ -33,22 +33,20 @@ constexpr size_t kRequestVectors = 132;
 constexpr size_t kServerMessageVectors = 202;
 constexpr size_t kHandshakeVectors = 2;
 // Of which this many are of requests / messages we do not implement (the lists below).
-constexpr size_t kOutOfScopeRequestVectors = 16;
-constexpr size_t kOutOfScopeServerMessageVectors = 14;
+constexpr size_t kOutOfScopeRequestVectors = 0;
+constexpr size_t kOutOfScopeServerMessageVectors = 0;
 // Of the request vectors in scope, this many are account requests (requests_account.h).
 constexpr size_t kAccountRequestVectors = 38;
 
-// Request methods of the vectors we do not encode: bar requests.
+// Request methods of the vectors we do not encode: none since the bar and account requests.
 bool OutOfScopeRequest(const std::string& method) {
-  static const auto* methods = new std::set<std::string>{
-      "reqHistoricalData", "cancelHistoricalData", "reqRealTimeBars", "cancelRealTimeBars"};
+  static const auto* methods = new std::set<std::string>{};
   return methods->count(method) != 0;
 }
 
 // Server messages of the vectors (by the name's first part) we do not decode.
 bool OutOfScopeMessage(const std::string& name) {
-  static const auto* areas =
-      new std::set<std::string>{"historicalData", "historicalDataUpdate", "realtimeBar"};
+  static const auto* areas = new std::set<std::string>{};
   return areas->count(name.substr(0, name.find('/'))) != 0;
 }
 
@@ -219,6 +217,32 @@ BuiltRequest BuildRequest(const std::string& method, const json& a) {
     return {CancelMktDepth{a.at(0).get<int32_t>(), a.at(1).get<bool>()}, {}};
   }
   if (method == "reqMktDepthExchanges") return {ReqMktDepthExchanges{}, {}};
+  if (method == "reqHistoricalData") {
+    ReqHistoricalData r;
+    r.req_id = a.at(0).get<int32_t>();
+    r.contract = ContractFromJson(a.at(1));
+    r.end_date_time = a.at(2).get<std::string>();
+    r.duration = a.at(3).get<std::string>();
+    r.bar_size_setting = a.at(4).get<std::string>();
+    r.what_to_show = a.at(5).get<std::string>();
+    r.use_rth = a.at(6).get<int>() != 0;
+    r.format_date = a.at(7).get<int32_t>();
+    r.keep_up_to_date = a.at(8).get<bool>();
+    r.chart_options = TagValueList(a.at(9));
+    return {r, {6}};
+  }
+  if (method == "cancelHistoricalData") return {CancelHistoricalData{a.at(0).get<int32_t>()}, {}};
+  if (method == "reqRealTimeBars") {
+    ReqRealTimeBars r;
+    r.req_id = a.at(0).get<int32_t>();
+    r.contract = ContractFromJson(a.at(1));
+    r.bar_size = a.at(2).get<int32_t>();
+    r.what_to_show = a.at(3).get<std::string>();
+    r.use_rth = a.at(4).get<bool>();
+    r.real_time_bars_options = TagValueList(a.at(5));
+    return {r, {7}};
+  }
+  if (method == "cancelRealTimeBars") return {CancelRealTimeBars{a.at(0).get<int32_t>()}, {}};
   if (method == "startApi") {
     StartApi r;
     r.client_id = a.at(0).get<int32_t>();

@@ -60,6 +60,9 @@ class EncodingHandler : public ServerMessageHandler {
   void OnCompletedOrdersEnd(const CompletedOrdersEnd& m) override { Encode(m); }
   void OnSmartComponents(const SmartComponents& m) override { Encode(m); }
   void OnMarketRule(const MarketRule& m) override { Encode(m); }
+  void OnHistoricalData(const HistoricalData& m) override { Encode(m); }
+  void OnHistoricalDataUpdate(const HistoricalDataUpdate& m) override { Encode(m); }
+  void OnRealTimeBar(const RealTimeBar& m) override { Encode(m); }
   void OnUnknownMessage(int32_t, std::string_view) override { ++unknown_; }
 
  private:

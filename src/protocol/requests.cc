@@ -82,6 +82,14 @@ void ReadContract13(FieldReader& r, Contract& c) {
   c.include_expired = r.Bool("includeExpired");
 }
 
+// The bar requests' readers live in requests_bars.cc.
+template <typename Request>
+Request ReadBarRequest(FieldReader& r) {
+  Request m;
+  internal::ReadRequest(r, m);
+  return m;
+}
+
 }  // namespace
 
 Status EncodeRequest(const StartApi& request, int server_version, std::string& out) {
@@ -440,6 +448,18 @@ Result<ClientRequest> DecodeClientRequest(std::string_view payload, int server_v
       r.set_message_name(kReqMktDepthExchangesName);
       result = ReqMktDepthExchanges{};
       break;
+    case OutgoingId::kReqHistoricalData:
+      result = ReadBarRequest<ReqHistoricalData>(r);
+      break;
+    case OutgoingId::kCancelHistoricalData:
+      result = ReadBarRequest<CancelHistoricalData>(r);
+      break;
+    case OutgoingId::kReqRealTimeBars:
+      result = ReadBarRequest<ReqRealTimeBars>(r);
+      break;
+    case OutgoingId::kCancelRealTimeBars:
+      result = ReadBarRequest<CancelRealTimeBars>(r);
+      break;
     default:
       if (counters != nullptr) ++counters->unknown_ids_skipped;
       return ClientRequest(UnknownRequest{*id});
@@ -473,6 +493,12 @@ std::string_view RequestName(const ClientRequest& request) {
     std::string_view operator()(const ReqMktDepthExchanges&) const {
       return "REQ_MKT_DEPTH_EXCHANGES";
     }
+    std::string_view operator()(const ReqHistoricalData&) const { return "REQ_HISTORICAL_DATA"; }
+    std::string_view operator()(const CancelHistoricalData&) const {
+      return "CANCEL_HISTORICAL_DATA";
+    }
+    std::string_view operator()(const ReqRealTimeBars&) const { return "REQ_REAL_TIME_BARS"; }
+    std::string_view operator()(const CancelRealTimeBars&) const { return "CANCEL_REAL_TIME_BARS"; }
     std::string_view operator()(const UnknownRequest&) const { return "UNKNOWN"; }
   };
   return std::visit(Namer{}, request);

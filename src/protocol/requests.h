@@ -17,6 +17,7 @@
 #include "common/status.h"
 #include "protocol/contract.h"
 #include "protocol/counters.h"
+#include "protocol/requests_bars.h"
 
 namespace ibstream::protocol {
 
@@ -157,7 +158,8 @@ using ClientRequest =
     std::variant<StartApi, ReqMktData, CancelMktData, ReqIds, ReqContractDetails, ReqCurrentTime,
                  ReqMarketDataType, ReqMatchingSymbols, ReqHeadTimestamp, CancelHeadTimestamp,
                  ReqHistoricalTicks, ReqTickByTickData, CancelTickByTickData, ReqMktDepth,
-                 CancelMktDepth, ReqMktDepthExchanges, UnknownRequest>;
+                 CancelMktDepth, ReqMktDepthExchanges, ReqHistoricalData, CancelHistoricalData,
+                 ReqRealTimeBars, CancelRealTimeBars, UnknownRequest>;
 
 // Client side: appends the framed request for `server_version` (must be supported; checked).
 [[nodiscard]] Status EncodeRequest(const StartApi& request, int server_version, std::string& out);

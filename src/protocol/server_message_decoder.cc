@@ -507,6 +507,12 @@ Status ServerMessageDecoder::Decode(std::string_view payload, ServerMessageHandl
       return DecodeMarketDepthL2(r, handler);
     case IncomingId::kMktDepthExchanges:
       return DecodeMktDepthExchanges(r, handler);
+    case IncomingId::kHistoricalData:
+      return DecodeHistoricalData(r, handler);
+    case IncomingId::kHistoricalDataUpdate:
+      return DecodeHistoricalDataUpdate(r, handler);
+    case IncomingId::kRealTimeBars:
+      return DecodeRealTimeBar(r, handler);
   }
 
   if (IsAccountMessageId(id)) return DecodeAccountMessage(id, r, handler);

@@ -25,6 +25,7 @@
 #include "protocol/contract.h"
 #include "protocol/counters.h"
 #include "protocol/server_messages_account.h"
+#include "protocol/server_messages_bars.h"
 
 namespace ibstream::protocol {
 
@@ -317,6 +318,9 @@ class ServerMessageHandler {
   virtual void OnCompletedOrdersEnd(const CompletedOrdersEnd&) {}
   virtual void OnSmartComponents(const SmartComponents&) {}
   virtual void OnMarketRule(const MarketRule&) {}
+  virtual void OnHistoricalData(const HistoricalData&) {}
+  virtual void OnHistoricalDataUpdate(const HistoricalDataUpdate&) {}
+  virtual void OnRealTimeBar(const RealTimeBar&) {}
   // A frame with a valid message id this library does not decode (already counted); the
   // payload is the whole frame, for logging.
   virtual void OnUnknownMessage(int32_t /*message_id*/, std::string_view /*payload*/) {}
@@ -373,6 +377,10 @@ class ServerMessageDecoder {
   // (IsAccountMessageId(id) holds).
   [[nodiscard]] Status DecodeAccountMessage(int32_t id, FieldReader& r,
                                             ServerMessageHandler& handler);
+  // In server_message_bars.cc.
+  [[nodiscard]] Status DecodeHistoricalData(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeHistoricalDataUpdate(FieldReader& r, ServerMessageHandler& handler);
+  [[nodiscard]] Status DecodeRealTimeBar(FieldReader& r, ServerMessageHandler& handler);
 
   int server_version_;
   ProtocolCounters counters_;
@@ -380,6 +388,7 @@ class ServerMessageDecoder {
   std::vector<HistoricalTick> historical_scratch_;
   std::vector<HistoricalTickBidAsk> historical_bid_ask_scratch_;
   std::vector<HistoricalTickLast> historical_last_scratch_;
+  std::vector<Bar> bar_scratch_;
 };
 
 // Simulator side: appends one framed message. See the file comment.

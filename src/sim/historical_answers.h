@@ -45,6 +45,9 @@ class HistoricalAnswers {
   void SendRecent(ClientSession& s, int32_t req_id, TickType type, const SimContract& c,
                   int32_t count, bool ignore_size);
 
+  // IB's pacing rules, account-wide: the historical bars (bar_server.h) are paced with the ticks.
+  HistoricalPacer& pacer() { return pacer_; }
+
  private:
   const SimMarket& MarketOf(const SimContract& c);
 

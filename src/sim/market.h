@@ -59,13 +59,15 @@ class SimMarket {
   // Start of the first trading session, as far back as the calendar reaches (HEAD_TIMESTAMP).
   std::optional<TimePoint> HeadTimestamp() const;
 
+  // Appends the ticks of `type` in `second` (Unix seconds) to `out`: nothing while closed (or
+  // outside liquid hours with `use_rth`). The building block of every historical answer.
+  void SecondTicks(const TickGenerator& generator, int64_t second, TickType type, bool use_rth,
+                   std::vector<Tick>& out) const;
+
  private:
   SimMarket(std::shared_ptr<const SimContract> contract, calendar::MarketCalendar calendar,
             calendar::LocalDays last)
       : contract_(std::move(contract)), calendar_(std::move(calendar)), last_day_(last) {}
-  void SecondTicks(const TickGenerator& generator, int64_t second, TickType type, bool use_rth,
-                   std::vector<Tick>& out) const;
-
   std::shared_ptr<const SimContract> contract_;
   calendar::MarketCalendar calendar_;
   calendar::LocalDays last_day_;  // last local date given to the calendar

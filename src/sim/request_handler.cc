@@ -24,14 +24,15 @@ std::optional<TickType> TickTypeFromIb(std::string_view name) {
 
 RequestHandler::RequestHandler(Options options, const Clock& clock, const Catalog& catalog,
                                const ClientSessions& sessions, MarketFanout& markets,
-                               HistoricalAnswers& historical, const FaultState& faults,
-                               SimCounters& counters)
+                               HistoricalAnswers& historical, BarServer& bars,
+                               const FaultState& faults, SimCounters& counters)
     : options_(std::move(options)),
       clock_(clock),
       catalog_(catalog),
       sessions_(sessions),
       markets_(markets),
       historical_(historical),
+      bars_(bars),
       account_({.accounts = options_.accounts, .quiet = options_.quiet}, clock, catalog, counters),
       faults_(faults),
       counters_(counters) {}
@@ -118,6 +119,17 @@ void RequestHandler::Handle(ClientSession& s, std::string_view payload) {
           markets_.depth().Cancel(s, r);
         } else if constexpr (std::is_same_v<T, protocol::ReqMktDepthExchanges>) {
           markets_.depth().AnswerExchanges(s, catalog_);
+        } else if constexpr (std::is_same_v<T, protocol::ReqHistoricalData>) {
+          if (const SimContract* c = Resolve(s, r.req_id, r.contract)) {
+            bars_.AnswerHistoricalData(s, r, *c);
+          }
+        } else if constexpr (std::is_same_v<T, protocol::ReqRealTimeBars>) {
+          if (const SimContract* c = Resolve(s, r.req_id, r.contract)) {
+            bars_.StartRealTimeBars(s, r, *c);
+          }
+        } else if constexpr (std::is_same_v<T, protocol::CancelHistoricalData> ||
+                             std::is_same_v<T, protocol::CancelRealTimeBars>) {
+          bars_.Cancel(s, r.req_id);
         } else if (!account_.Handle(s, payload)) {
           counters_.Add(&SimulatorStats::unsupported_requests);
           const std::string name = protocol::RequestNameOfId(r.message_id);

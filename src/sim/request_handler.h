@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "protocol/requests.h"
 #include "sim/account_server.h"
+#include "sim/bar_server.h"
 #include "sim/catalog.h"
 #include "sim/client_session.h"
 #include "sim/client_sessions.h"
@@ -37,7 +38,8 @@ class RequestHandler {
   // Simulator::Start()).
   RequestHandler(Options options, const Clock& clock, const Catalog& catalog,
                  const ClientSessions& sessions, MarketFanout& markets,
-                 HistoricalAnswers& historical, const FaultState& faults, SimCounters& counters);
+                 HistoricalAnswers& historical, BarServer& bars, const FaultState& faults,
+                 SimCounters& counters);
 
   RequestHandler(const RequestHandler&) = delete;
   RequestHandler& operator=(const RequestHandler&) = delete;
@@ -69,6 +71,7 @@ class RequestHandler {
   const ClientSessions& sessions_;
   MarketFanout& markets_;
   HistoricalAnswers& historical_;
+  BarServer& bars_;
   AccountServer account_;
   const FaultState& faults_;
   SimCounters& counters_;

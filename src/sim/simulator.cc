@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "sim/bar_server.h"
 #include "sim/client_sessions.h"
 #include "sim/control_port.h"
 #include "sim/fault_injector.h"
@@ -42,8 +43,10 @@ class Simulator::Impl {
                  fault_state_, sessions_, counters_),
         faults_(fault_state_, sessions_, markets_, counters_, options_.seed, options_.quiet),
         historical_(clock_, generator_, markets_, fault_state_, counters_),
+        bars_(clock_, generator_, markets_, fault_state_, sessions_, historical_.pacer(),
+              counters_),
         requests_({options_.accounts, options_.quiet}, clock_, catalog_, sessions_, markets_,
-                  historical_, fault_state_, counters_),
+                  historical_, bars_, fault_state_, counters_),
         control_(io_, clock_,
                  {[this](const FaultSpec& f, TimePoint now) { faults_.Start(f, now); },
                   [this] { return counters_.Snapshot(); }, [this] { sessions_.FlushAll(); }}),
@@ -105,6 +108,7 @@ class Simulator::Impl {
   MarketFanout markets_;
   FaultInjector faults_;
   HistoricalAnswers historical_;
+  BarServer bars_;
   RequestHandler requests_;
   ControlPort control_;
   asio::steady_timer timer_;
@@ -188,6 +192,7 @@ void Simulator::Impl::PollOnce(bool bounded) {
   const SteadyTimePoint deadline =
       bounded ? steady.Now() + options_.poll_work_budget : SteadyTimePoint::max();
   const int64_t lag = markets_.Pump(now, steady, deadline);
+  bars_.Poll(now, bounded);
   counters_.Update([&](SimulatorStats& s) {
     if (lag > 0) ++s.polls_behind;
     s.lag_seconds = lag;

@@ -89,6 +89,8 @@ struct SimulatorStats {
   uint64_t faults_started = 0;
   uint64_t slow_consumer_disconnects = 0;
   uint64_t pacing_violations = 0;
+  // reqHistoricalData / reqRealTimeBars refused for their parameters (321, 162 step size).
+  uint64_t bar_request_errors = 0;
   // Requests refused for the account's allowances: 10190 (tick-by-tick), 101 (lines) and 309
   // (market depth).
   uint64_t tick_by_tick_refusals = 0;

@@ -58,6 +58,22 @@ struct ReceivedDepth {
   bool smart = false;
 };
 
+// One bar of HISTORICAL_DATA or HISTORICAL_DATA_UPDATE, owned.
+struct ReceivedBar {
+  int32_t req_id = 0;
+  std::string date;
+  double open = 0, high = 0, low = 0, close = 0;
+  Decimal volume, wap;
+  int32_t count = 0;
+};
+
+// One HISTORICAL_DATA: the window and its bars.
+struct ReceivedBars {
+  int32_t req_id = 0;
+  std::string start, end;
+  std::vector<ReceivedBar> bars;
+};
+
 class TestClient : public protocol::ServerMessageHandler {
  public:
   struct Options {
@@ -117,6 +133,9 @@ class TestClient : public protocol::ServerMessageHandler {
 
   std::vector<ReceivedDepth> depth;  // in arrival order
   std::vector<protocol::DepthMktDataDescription> depth_exchanges;
+  std::vector<ReceivedBars> historical_bars;  // HISTORICAL_DATA
+  std::vector<ReceivedBar> bar_updates;       // HISTORICAL_DATA_UPDATE
+  std::vector<protocol::RealTimeBar> realtime_bars;
   // The book of depth request `req_id` rebuilt from what arrived (ApplyDepthUpdate); an error
   // when an update cannot be applied.
   Result<DepthBook> DepthBookOf(int32_t req_id) const;
@@ -182,9 +201,24 @@ class TestClient : public protocol::ServerMessageHandler {
   void OnMktDepthExchanges(const protocol::MktDepthExchanges& m) override {
     depth_exchanges.insert(depth_exchanges.end(), m.descriptions.begin(), m.descriptions.end());
   }
+  void OnHistoricalData(const protocol::HistoricalData& m) override {
+    ReceivedBars& r = historical_bars.emplace_back();
+    r.req_id = m.req_id;
+    r.start = m.start_date;
+    r.end = m.end_date;
+    for (const protocol::Bar& b : m.bars) r.bars.push_back(Owned(m.req_id, b));
+  }
+  void OnHistoricalDataUpdate(const protocol::HistoricalDataUpdate& m) override {
+    bar_updates.push_back(Owned(m.req_id, m.bar));
+  }
+  void OnRealTimeBar(const protocol::RealTimeBar& m) override { realtime_bars.push_back(m); }
 
  private:
   TestClient(int fd, const Options& options) : fd_(fd), options_(options) {}
+  static ReceivedBar Owned(int32_t req_id, const protocol::Bar& b) {
+    return ReceivedBar{req_id, std::string(b.date), b.open, b.high, b.low, b.close, b.volume,
+                       b.wap,  b.bar_count};
+  }
   // One read (waiting at most `wait`); false when nothing could be read.
   bool ReadOnce(std::chrono::milliseconds wait);
   void Decode();

@@ -1,0 +1,167 @@
+// Bar requests (requests_bars.h): encoders for the client and the field readers the simulator's
+// DecodeClientRequest calls. Kept apart from requests.cc so each file stays one concern.
+#include "protocol/requests_bars.h"
+
+#include "common/check.h"
+#include "protocol/constants.h"
+#include "protocol/field_codec.h"
+
+namespace ibstream::protocol {
+namespace {
+
+// Legacy version fields the official clients send.
+constexpr int kCancelHistoricalDataVersion = 1;
+constexpr int kReqRealTimeBarsVersion = 3;
+constexpr int kCancelRealTimeBarsVersion = 1;
+
+constexpr const char* kReqHistoricalDataName = "REQ_HISTORICAL_DATA (20)";
+constexpr const char* kCancelHistoricalDataName = "CANCEL_HISTORICAL_DATA (25)";
+constexpr const char* kReqRealTimeBarsName = "REQ_REAL_TIME_BARS (50)";
+constexpr const char* kCancelRealTimeBarsName = "CANCEL_REAL_TIME_BARS (51)";
+
+void CheckVersion(int server_version) {
+  IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
+                 "request encoder called with an unsupported server version");
+}
+
+int Id(OutgoingId id) { return static_cast<int>(id); }
+
+void WriteContract12(const Contract& c, MessageWriter& w) {
+  w.Int(c.con_id)
+      .String(c.symbol, "symbol")
+      .String(c.sec_type, "secType")
+      .String(c.last_trade_date_or_contract_month, "lastTradeDateOrContractMonth")
+      .Double(c.strike)
+      .String(c.right, "right")
+      .String(c.multiplier, "multiplier")
+      .String(c.exchange, "exchange")
+      .String(c.primary_exchange, "primaryExchange")
+      .String(c.currency, "currency")
+      .String(c.local_symbol, "localSymbol")
+      .String(c.trading_class, "tradingClass");
+}
+
+void ReadContract12(FieldReader& r, Contract& c) {
+  c.con_id = r.Int("conId");
+  c.symbol = r.String("symbol");
+  c.sec_type = r.String("secType");
+  c.last_trade_date_or_contract_month = r.String("lastTradeDateOrContractMonth");
+  c.strike = r.Double("strike");
+  c.right = r.String("right");
+  c.multiplier = r.String("multiplier");
+  c.exchange = r.String("exchange");
+  c.primary_exchange = r.String("primaryExchange");
+  c.currency = r.String("currency");
+  c.local_symbol = r.String("localSymbol");
+  c.trading_class = r.String("tradingClass");
+}
+
+}  // namespace
+
+Status EncodeRequest(const ReqHistoricalData& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqHistoricalDataName);
+  w.Int(Id(OutgoingId::kReqHistoricalData)).Int(request.req_id);
+  WriteContract12(request.contract, w);
+  w.Bool(request.contract.include_expired)
+      .String(request.end_date_time, "endDateTime")
+      .String(request.bar_size_setting, "barSizeSetting")
+      .String(request.duration, "durationStr")
+      .Bool(request.use_rth)
+      .String(request.what_to_show, "whatToShow")
+      .Int(request.format_date);
+  if (request.contract.sec_type == "BAG") {
+    w.Int(static_cast<int64_t>(request.combo_legs.size()));
+    for (const ComboLeg& leg : request.combo_legs) {
+      w.Int(leg.con_id)
+          .Int(leg.ratio)
+          .String(leg.action, "action")
+          .String(leg.exchange, "exchange");
+    }
+  }
+  w.Bool(request.keep_up_to_date).String(request.chart_options, "chartOptions");
+  return w.Finish();
+}
+
+Status EncodeRequest(const CancelHistoricalData& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelHistoricalDataName);
+  w.Int(Id(OutgoingId::kCancelHistoricalData))
+      .Int(kCancelHistoricalDataVersion)
+      .Int(request.req_id);
+  return w.Finish();
+}
+
+Status EncodeRequest(const ReqRealTimeBars& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kReqRealTimeBarsName);
+  w.Int(Id(OutgoingId::kReqRealTimeBars)).Int(kReqRealTimeBarsVersion).Int(request.req_id);
+  WriteContract12(request.contract, w);
+  w.Int(request.bar_size)
+      .String(request.what_to_show, "whatToShow")
+      .Bool(request.use_rth)
+      .String(request.real_time_bars_options, "realTimeBarsOptions");
+  return w.Finish();
+}
+
+Status EncodeRequest(const CancelRealTimeBars& request, int server_version, std::string& out) {
+  CheckVersion(server_version);
+  MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelRealTimeBarsName);
+  w.Int(Id(OutgoingId::kCancelRealTimeBars)).Int(kCancelRealTimeBarsVersion).Int(request.req_id);
+  return w.Finish();
+}
+
+namespace internal {
+
+void ReadRequest(FieldReader& r, ReqHistoricalData& m) {
+  r.set_message_name(kReqHistoricalDataName);
+  m.req_id = r.Int("reqId");
+  ReadContract12(r, m.contract);
+  m.contract.include_expired = r.Bool("includeExpired");
+  m.end_date_time = r.String("endDateTime");
+  m.bar_size_setting = r.String("barSizeSetting");
+  m.duration = r.String("durationStr");
+  m.use_rth = r.Bool("useRTH");
+  m.what_to_show = r.String("whatToShow");
+  m.format_date = r.Int("formatDate");
+  if (r.ok() && m.contract.sec_type == "BAG") {
+    const int32_t legs = r.Count("comboLegsCount", 4);
+    m.combo_legs.reserve(static_cast<size_t>(legs));
+    for (int32_t i = 0; i < legs && r.ok(); ++i) {
+      ComboLeg leg;
+      leg.con_id = r.Int("comboLeg.conId");
+      leg.ratio = r.Int("comboLeg.ratio");
+      leg.action = r.String("comboLeg.action");
+      leg.exchange = r.String("comboLeg.exchange");
+      m.combo_legs.push_back(std::move(leg));
+    }
+  }
+  m.keep_up_to_date = r.Bool("keepUpToDate");
+  m.chart_options = r.String("chartOptions");
+}
+
+void ReadRequest(FieldReader& r, CancelHistoricalData& m) {
+  r.set_message_name(kCancelHistoricalDataName);
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+}
+
+void ReadRequest(FieldReader& r, ReqRealTimeBars& m) {
+  r.set_message_name(kReqRealTimeBarsName);
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  ReadContract12(r, m.contract);
+  m.bar_size = r.Int("barSize");
+  m.what_to_show = r.String("whatToShow");
+  m.use_rth = r.Bool("useRTH");
+  m.real_time_bars_options = r.String("realTimeBarsOptions");
+}
+
+void ReadRequest(FieldReader& r, CancelRealTimeBars& m) {
+  r.set_message_name(kCancelRealTimeBarsName);
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+}
+
+}  // namespace internal
+}  // namespace ibstream::protocol
