@@ -16,6 +16,7 @@
 #include "http/market_endpoints.h"
 #include "http/metrics_endpoint.h"
 #include "http/status_json.h"
+#include "http/ws_endpoints.h"
 
 namespace ibstream::http {
 namespace {
@@ -74,6 +75,7 @@ void RegisterRecorderApi(Router& router, std::shared_ptr<RecorderApiSource> sour
   router.Sse("/v2/stream/{id}/buffer", [buffer](const Request& r, std::shared_ptr<SseSink> sink) {
     return buffer->Buffer(r, std::move(sink));
   });
+  RegisterWebSocketApi(router, state);
 }
 
 }  // namespace ibstream::http

@@ -570,9 +570,6 @@ void WriteServerMetrics(const ServerCounters& counters, PrometheusWriter& w) {
   w.Sample(value(counters.bad_requests));
   w.Family("ibstream_http_websocket_clients", "gauge", "WebSocket clients connected.");
   w.Sample(value(counters.websocket_clients));
-  w.Family("ibstream_http_websocket_clients_dropped_total", "counter",
-           "WebSocket clients dropped for not keeping up (queue full or a stalled write).");
-  w.Sample(value(counters.websocket_dropped_slow));
   w.Family("ibstream_http_websocket_bad_frames_total", "counter",
            "WebSocket connections ended by a protocol error or a message over the size limit.");
   w.Sample(value(counters.websocket_bad_frames));
