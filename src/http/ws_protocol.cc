@@ -149,7 +149,8 @@ Result<WsClientMessage> ParseWsClientMessage(std::string_view text) {
   if (!parsed.ok()) return parsed.status();
   const Json& message = parsed.value();
   if (!message.is_object()) return InvalidArgument(Repr(message) + " is not of type 'object'");
-  if (!message.contains("type") || message.at("type").is_null()) {
+  // The original tests the type for truth: absent, null and "" are all missing.
+  if (!message.contains("type") || message.at("type").is_null() || message.at("type") == "") {
     return InvalidArgument("Message missing 'type' field");
   }
   const Json& type = message.at("type");
