@@ -75,6 +75,19 @@ void RegisterRecorderApi(Router& router, std::shared_ptr<RecorderApiSource> sour
   router.Sse("/v2/stream/{id}/buffer", [buffer](const Request& r, std::shared_ptr<SseSink> sink) {
     return buffer->Buffer(r, std::move(sink));
   });
+  // The paths the original's consumer ib-studies asks for (stream_client.py,
+  // multi_stream_client.py): the same live streams. After /live and /buffer, which they would
+  // otherwise match.
+  router.Sse("/v2/stream/{id}/{tick_type}",
+             [live](const Request& r, std::shared_ptr<SseSink> sink) {
+               return live->Live(r, std::move(sink), /*type_in_path=*/true);
+             });
+  router.Sse("/v2/stream/{id}", [live](const Request& r, std::shared_ptr<SseSink> sink) {
+    return live->Live(r, std::move(sink), /*type_in_path=*/false);
+  });
+  router.Sse("/stream/{id}/{tick_type}", [live](const Request& r, std::shared_ptr<SseSink> sink) {
+    return live->Live(r, std::move(sink), /*type_in_path=*/true);
+  });
   RegisterWebSocketApi(router, state);
 }
 
