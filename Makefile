@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 CCACHE ?= $(shell command -v ccache 2>/dev/null)
 CMAKE_LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 
-.PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci clean
+.PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci install clean
 
 setup:
 	@bash scripts/setup.sh
@@ -18,6 +18,14 @@ setup:
 build: setup
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_LAUNCHER)
 	cmake --build $(BUILD) -j $(JOBS) --target ibstream
+
+# The Python module (`import ibstream`) into Debian's python3 under PREFIX (default /usr/local:
+# /usr/local/lib/python3.X/dist-packages).
+PREFIX ?= /usr/local
+install: setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_LAUNCHER)
+	cmake --build $(BUILD) -j $(JOBS) --target ibstream_python_module
+	cmake --install $(BUILD)
 
 # Everything CI runs: unit tests, the same tests under ASan+UBSan, a time-boxed fuzz run.
 test: unit asan fuzz chaos-ci format-check

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/gateway_lookup.h"
 #include "cli/option_checks.h"
+#include "cli/user_hints.h"
 #include "client/client.h"
 
 namespace ibstream::cli {
@@ -78,6 +79,9 @@ std::string Describe(const ContractOptions& o) {
 int RunContract(const ContractOptions& options) {
   auto fail = [](const std::string& message) {
     std::cerr << "ibstream contract: " << message << "\n";
+    if (std::string hint = ConnectRefusedHint(message); !hint.empty()) {
+      std::cerr << "ibstream contract: " << hint << "\n";
+    }
     return 1;
   };
   if (options.symbol.empty()) return fail("SYMBOL must not be empty");

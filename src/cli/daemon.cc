@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "cli/recorder_api_adapter.h"
+#include "cli/user_hints.h"
 #include "common/json_text.h"
 #include "formats/v3_live_output.h"
 #include "fs/descriptor_budget.h"
@@ -304,6 +305,9 @@ int RunDaemon(const DaemonOptions& options) {
   server_counters->store(&server.counters());
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << options.name << ": " << st.ToString() << "\n";
+    if (std::string hint = PortInUseHint(st.message(), options.http_port_hint); !hint.empty()) {
+      std::cerr << options.name << ": " << hint << "\n";
+    }
     recorder->Stop();
     return 1;
   }

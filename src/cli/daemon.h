@@ -21,6 +21,8 @@ struct DaemonOptions {
   Duration run_for{0};
   // Prefix of the one-line error messages ("ibstream record").
   std::string name = "ibstream record";
+  // How the user moves the HTTP port, named when it is in use.
+  std::string http_port_hint = "set http.listen in the configuration (or IBSTREAM_HTTP_LISTEN)";
   // Reads the configuration again (SIGHUP); empty: SIGHUP has nothing to reload.
   std::function<Result<config::Config>()> reload_config;
   // Called after each SIGHUP has been handled: whether the new contract list was applied.

@@ -2,10 +2,16 @@
 // simulated gateway and the recorder in one process, on a sample configuration (MNQ, ES, AAPL,
 // EUR.USD), no IB account needed. By default the clock starts two minutes before the CME daily
 // halt and runs 60 times faster, so the halt and the reopening pass within the first minute.
+//
+// A directory that holds a previous run is refused (the same virtual times again would meet the
+// old ticks and overwrite the old truth); --fresh deletes it first, when it holds nothing but a
+// demo's store/ and truth.jsonl.
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/daemon.h"
@@ -21,7 +27,53 @@ struct DemoOptions {
   std::string start = "2025-08-11T15:58:00-05:00";
   int port = 8851;
   double duration_seconds = 0;
+  bool fresh = false;
 };
+
+// What a demo writes into its directory; nothing else is deleted by --fresh.
+constexpr const char* kDemoEntries[] = {"store", "truth.jsonl"};
+
+// Refuses (a line on stderr, false) a directory holding a previous run unless --fresh, and then
+// only one that holds nothing but a demo's entries.
+bool PrepareDataDir(const DemoOptions& o) {
+  namespace stdfs = std::filesystem;
+  std::error_code ec;
+  if (!stdfs::exists(o.data, ec)) return true;
+  bool previous_run = false;
+  std::vector<std::string> other;
+  for (const auto& entry : stdfs::directory_iterator(o.data, ec)) {
+    const std::string name = entry.path().filename().string();
+    bool ours = false;
+    for (const char* demo_entry : kDemoEntries) ours = ours || name == demo_entry;
+    previous_run = previous_run || ours;
+    if (!ours) other.push_back(name);
+  }
+  if (ec) {
+    std::cerr << "ibstream demo: cannot read " << o.data << ": " << ec.message() << "\n";
+    return false;
+  }
+  if (!previous_run) return true;
+  if (!o.fresh) {
+    std::cerr << "ibstream demo: " << o.data
+              << " holds a previous demo run (its store and truth would meet this run's ticks); "
+                 "rerun with --fresh to delete it first, or give another --data DIR\n";
+    return false;
+  }
+  if (!other.empty()) {
+    std::cerr << "ibstream demo: --fresh: " << o.data << " also holds '" << other.front()
+              << "', which a demo does not write: not deleting it; give another --data DIR\n";
+    return false;
+  }
+  for (const char* demo_entry : kDemoEntries) {
+    stdfs::remove_all(stdfs::path(o.data) / demo_entry, ec);
+    if (ec) {
+      std::cerr << "ibstream demo: --fresh: cannot delete " << o.data << "/" << demo_entry << ": "
+                << ec.message() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
 
 config::ContractConfig Future(const std::string& symbol) {
   config::ContractConfig c;
@@ -52,6 +104,7 @@ int RunDemo(const DemoOptions& o) {
     return 1;
   }
   ScaledClock clock(*start, o.speed);
+  if (!PrepareDataDir(o)) return 1;
 
   std::error_code ec;
   std::filesystem::create_directories(o.data, ec);
@@ -74,6 +127,7 @@ int RunDemo(const DemoOptions& o) {
 
   DaemonOptions daemon;
   daemon.name = "ibstream demo";
+  daemon.http_port_hint = "pick another HTTP port with --port";
   daemon.clock = &clock;
   daemon.config.gateway.ports = {simulator.port()};
   // Timeouts are on the accelerated clock: keep them generous in real time.
@@ -125,6 +179,8 @@ void AddDemoCommand(CLI::App& app) {
   cmd->add_option("--duration", options->duration_seconds,
                   "Stop after this many real seconds (default: until Ctrl-C)")
       ->check(FiniteRange(0, 365 * 86400));
+  cmd->add_flag("--fresh", options->fresh,
+                "Delete a previous demo run in --data first (by default it is refused)");
   cmd->callback([options] { SetExitCode(RunDemo(*options)); });
 }
 

@@ -1,8 +1,9 @@
 // `ibstream gaps`: the gap ledger of a store.
 //
-//   ibstream gaps --data DIR [--contract ID] [--json]
+//   ibstream gaps (--data DIR | --config FILE) [--contract ID] [--json]
 //
-// Reads without writing (safe on a store the recorder is using).
+// Reads without writing (safe on a store the recorder is using). No such store: exit 2. No gap:
+// an empty list (or `[]`) and a line on stderr saying so.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -10,20 +11,41 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/user_hints.h"
 #include "fs/file_system.h"
 #include "storage/gap_ledger.h"
+#include "storage/inventory.h"
 
 namespace ibstream::cli {
 namespace {
 
 struct GapsOptions {
   std::string data;
+  std::string config;
   int64_t contract = 0;
   bool json = false;
 };
 
-int RunGaps(const GapsOptions& o) {
+int RunGaps(GapsOptions o) {
+  if (!o.config.empty()) {
+    Result<std::string> path = StorePathFromConfig(o.config);
+    if (!path.ok()) {
+      std::cerr << "ibstream gaps: " << path.status().message() << "\n";
+      return 2;
+    }
+    o.data = *path;
+  }
+  if (o.data.empty()) {
+    std::cerr << "ibstream gaps: give --data DIR or --config FILE\n";
+    return 2;
+  }
+  const Status is_store = storage::CheckIsStore(fs::PosixFileSystem(), o.data);
+  if (!is_store.ok()) {
+    std::cerr << "ibstream gaps: " << is_store.message() << "\n";
+    return 2;
+  }
   uint64_t corrupt = 0;
+  size_t listed = 0;
   auto gaps = storage::GapLedger::ReadAll(fs::PosixFileSystem(), o.data, &corrupt);
   if (!gaps.ok()) {
     std::cerr << "ibstream gaps: " << gaps.status().ToString() << "\n";
@@ -32,6 +54,7 @@ int RunGaps(const GapsOptions& o) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& g : *gaps) {
     if (o.contract != 0 && g.stream.contract_id != o.contract) continue;
+    ++listed;
     if (o.json) {
       list.push_back({{"id", g.id},
                       {"contract_id", g.stream.contract_id},
@@ -50,6 +73,11 @@ int RunGaps(const GapsOptions& o) {
     }
   }
   if (o.json) std::cout << list.dump(2) << "\n";
+  if (listed == 0) {
+    std::cerr << "ibstream gaps: no gaps recorded"
+              << (o.contract != 0 ? " for contract " + std::to_string(o.contract) : std::string())
+              << " in " << o.data << "\n";
+  }
   if (corrupt > 0) {
     std::cerr << "ibstream gaps: " << corrupt << " damaged ledger bytes were skipped\n";
     return 1;
@@ -62,7 +90,11 @@ int RunGaps(const GapsOptions& o) {
 void AddGapsCommand(CLI::App& app) {
   auto options = std::make_shared<GapsOptions>();
   CLI::App* command = app.add_subcommand("gaps", "List recorded gaps and their backfill state");
-  command->add_option("--data", options->data, "Storage directory")->required();
+  auto* data = command->add_option("--data", options->data, "Storage directory");
+  command
+      ->add_option("--config", options->config,
+                   "Instead of --data: the recorder's configuration file (its storage.path)")
+      ->excludes(data);
   command->add_option("--contract", options->contract, "Only this contract id");
   command->add_flag("--json", options->json, "Print JSON");
   command->callback([options] { SetExitCode(RunGaps(*options)); });

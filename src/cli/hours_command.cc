@@ -22,6 +22,7 @@
 #include "cli/commands.h"
 #include "cli/gateway_lookup.h"
 #include "cli/option_checks.h"
+#include "cli/user_hints.h"
 #include "common/clock.h"
 
 namespace ibstream::cli {
@@ -55,6 +56,9 @@ struct HoursOptions {
 
 int Fail(const std::string& message) {
   std::cerr << "ibstream hours: " << message << "\n";
+  if (std::string hint = ConnectRefusedHint(message); !hint.empty()) {
+    std::cerr << "ibstream hours: " << hint << "\n";
+  }
   return 1;
 }
 
@@ -197,7 +201,7 @@ void AddHoursCommand(CLI::App& app) {
   // Exactly one source of hours: the strings themselves, or a contract whose details the gateway
   // is asked for.
   CLI::Option_group* source = command->add_option_group("source", "Where the hours come from");
-  source->require_option(1);
+  source->require_option(0, 1);  // none: the usage below
   CLI::Option_group* strings =
       source->add_option_group("strings", "IB's contract details fields, given directly");
   CLI::Option* tz = strings->add_option("--tz", options->time_zone_id,
@@ -232,7 +236,16 @@ void AddHoursCommand(CLI::App& app) {
                    "Longest pause, in seconds, still called a BREAK (default 7200)")
       ->check(CLI::Range(int64_t{0}, int64_t{7 * 24 * 3600}));
 
-  command->callback([options] { SetExitCode(RunHours(*options)); });
+  command->callback([options, command] {
+    if (options->trading_hours.empty() && options->contract_id == 0) {
+      std::cerr << "ibstream hours: give --contract ID (asks the gateway), or --tz and --trading "
+                   "(IB's contract details fields)\n\n"
+                << command->help();
+      SetExitCode(2);
+      return;
+    }
+    SetExitCode(RunHours(*options));
+  });
 }
 
 }  // namespace ibstream::cli

@@ -1,7 +1,8 @@
 // `ibstream query`: ticks of one contract over a range of IB time, merged in time order, from
 // our storage (--data) or from an archive of the original's v3 files (--v3).
 //
-//   ibstream query (--data DIR | --v3 DIR [--v3-prefer json|protobuf]) --contract ID
+//   ibstream query (--data DIR | --config FILE | --v3 DIR [--v3-prefer json|protobuf]) --contract
+//   ID
 //                  [--types bid_ask,last] [--from T] [--to T | --last 1h]
 //                  [--format jsonl|csv|v3-json|v3-protobuf] [--out FILE]
 //
@@ -17,10 +18,13 @@
 // or damaged records, files where a date or hour directory should be; --v3: bad records or
 // unreadable files), with a summary line on stderr followed by up to 16 lines naming each file
 // (or place), the bytes left unread and why; 2 when nothing could be done (bad arguments, no
-// such archive, the output could not be written).
+// such store or archive, a contract the store holds nothing of, the output could not be
+// written). An empty answer is never silent: stderr says so and, for a store, where the
+// contract's data is (storage/inventory.h).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -31,6 +35,7 @@
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
+#include "cli/user_hints.h"
 #include "common/clock.h"
 #include "formats/tick_csv.h"
 #include "formats/tick_jsonl.h"
@@ -38,6 +43,7 @@
 #include "formats/v3_json.h"
 #include "formats/v3_protobuf.h"
 #include "fs/file_system.h"
+#include "storage/inventory.h"
 #include "storage/query.h"
 
 namespace ibstream::cli {
@@ -45,6 +51,7 @@ namespace {
 
 struct QueryOptions {
   std::string data;
+  std::string config;
   std::string v3;
   std::string v3_prefer = "json";
   int64_t contract = 0;
@@ -206,7 +213,29 @@ int ReportSkipped(const storage::QueryStats& stats, const std::string& data) {
   return 1;
 }
 
-int RunQuery(const QueryOptions& o) {
+// Says on stderr that nothing matched and, for a store, where the contract's data is; the exit
+// status (2 when the store holds nothing of the contract).
+int ReportEmpty(const QueryOptions& o, const std::vector<TickType>& types, const Range& range) {
+  if (!o.v3.empty()) {
+    std::cerr << "ibstream query: no ticks of contract " << o.contract << " from "
+              << FormatIsoUtc(range.from) << " to " << FormatIsoUtc(range.to)
+              << " in the v3 archive " << o.v3 << "\n";
+    return 0;
+  }
+  auto inventory = storage::ReadInventory(fs::PosixFileSystem(), o.data);
+  if (!inventory.ok()) return Fail(inventory.status().message());
+  const EmptyAnswer answer =
+      ExplainEmptyAnswer(*inventory, o.contract, types, range.from, range.to);
+  for (const std::string& line : answer.lines) std::cerr << "ibstream query: " << line << "\n";
+  return answer.contract_known ? 0 : 2;
+}
+
+int RunQuery(QueryOptions o) {
+  if (!o.config.empty()) {
+    Result<std::string> path = StorePathFromConfig(o.config);
+    if (!path.ok()) return Fail(path.status().message());
+    o.data = *path;
+  }
   const OutputFormat* format = nullptr;
   for (const OutputFormat& f : kFormats) {
     if (o.format == f.name) format = &f;
@@ -214,7 +243,9 @@ int RunQuery(const QueryOptions& o) {
   if (format == nullptr) {
     return Fail("unknown --format '" + o.format + "' (jsonl, csv, v3-json, v3-protobuf)");
   }
-  if (o.data.empty() == o.v3.empty()) return Fail("give one of --data DIR and --v3 DIR");
+  if (o.data.empty() == o.v3.empty()) {
+    return Fail("give one of --data DIR, --config FILE and --v3 DIR");
+  }
   if (o.v3_prefer != "json" && o.v3_prefer != "protobuf") {
     return Fail("unknown --v3-prefer '" + o.v3_prefer + "' (json, protobuf)");
   }
@@ -222,6 +253,10 @@ int RunQuery(const QueryOptions& o) {
   if (!types.ok()) return Fail(types.status().message());
   Result<Range> range = ParseRange(o);
   if (!range.ok()) return Fail(range.status().message());
+  if (!o.data.empty()) {
+    const Status is_store = storage::CheckIsStore(fs::PosixFileSystem(), o.data);
+    if (!is_store.ok()) return Fail(is_store.message());
+  }
 
   std::FILE* out = stdout;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
@@ -276,8 +311,9 @@ int RunQuery(const QueryOptions& o) {
   if (status.code() == StatusCode::kNotFound) return Fail(status.message());  // no such archive
   if (!status.ok()) return Fail(status.ToString());
   if (!flushed.ok() || std::fflush(out) != 0) return Fail("writing the output failed");
-  if (!o.v3.empty()) return ReportV3(v3_stats);
-  return ReportSkipped(stats, o.data);
+  const int damage = o.v3.empty() ? ReportSkipped(stats, o.data) : ReportV3(v3_stats);
+  if (count > 0) return damage;
+  return std::max(damage, ReportEmpty(o, *types, *range));
 }
 
 }  // namespace
@@ -289,11 +325,17 @@ void AddQueryCommand(CLI::App& app) {
                          "Print stored ticks (or the original's v3 archive) of a contract over a "
                          "time range; exit 1 when damaged data was skipped");
   auto* data = command->add_option("--data", options->data, "Storage directory");
+  auto* config =
+      command
+          ->add_option("--config", options->config,
+                       "Instead of --data: the recorder's configuration file (its storage.path)")
+          ->excludes(data);
   command
       ->add_option("--v3", options->v3,
                    "Instead of --data: an archive of the original's v3 files (the directory "
                    "holding v3/)")
-      ->excludes(data);
+      ->excludes(data)
+      ->excludes(config);
   command
       ->add_option("--v3-prefer", options->v3_prefer,
                    "With --v3: the format read when an hour has both (json or protobuf)")

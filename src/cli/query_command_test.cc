@@ -142,7 +142,8 @@ TEST_F(QueryV3CommandTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Query("--v3 " + (dir_ / "nothing").string() + " --contract 1"), 2);
   EXPECT_NE(Err().find("ibstream query: no v3 archive in"), std::string::npos) << Err();
   EXPECT_EQ(Query("--contract 1"), 2);
-  EXPECT_NE(Err().find("give one of --data DIR and --v3 DIR"), std::string::npos) << Err();
+  EXPECT_NE(Err().find("give one of --data DIR, --config FILE and --v3 DIR"), std::string::npos)
+      << Err();
   WriteArchive({Quote(kHour + 1, 1)});
   EXPECT_EQ(Query("--v3 " + Archive() + " --contract 1 --v3-prefer xml"), 2);
   EXPECT_NE(Err().find("unknown --v3-prefer 'xml'"), std::string::npos) << Err();

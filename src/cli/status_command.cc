@@ -1,4 +1,5 @@
-// `ibstream status [--url URL] [--json]`: a running recorder's health, read from its /v1/status.
+// `ibstream status [--url URL | --config FILE] [--json]`: a running recorder's health, read from
+// its /v1/status.
 #include <curl/curl.h>
 
 #include <CLI/CLI.hpp>
@@ -8,12 +9,14 @@
 
 #include "cli/commands.h"
 #include "cli/status_table.h"
+#include "cli/user_hints.h"
 
 namespace ibstream::cli {
 namespace {
 
 struct StatusOptions {
   std::string url = "http://127.0.0.1:8851";
+  std::string config;
   bool json = false;
 };
 
@@ -24,6 +27,14 @@ size_t Append(char* data, size_t size, size_t count, void* out) {
 
 int RunStatus(const StatusOptions& options) {
   std::string url = options.url;
+  if (!options.config.empty()) {
+    Result<std::string> from_config = RecorderUrlFromConfig(options.config);
+    if (!from_config.ok()) {
+      std::cerr << "ibstream status: " << from_config.status().message() << "\n";
+      return 1;
+    }
+    url = *from_config;
+  }
   while (!url.empty() && url.back() == '/') url.pop_back();
   url += "/v1/status";
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
@@ -43,6 +54,10 @@ int RunStatus(const StatusOptions& options) {
   if (rc != CURLE_OK) {
     std::cerr << "ibstream status: " << url << ": "
               << (error[0] != '\0' ? error : curl_easy_strerror(rc)) << "\n";
+    if (rc == CURLE_COULDNT_CONNECT) {
+      std::cerr << "ibstream status: is the recorder running, and is this its http.listen "
+                   "address? (--url URL, or --config FILE to read it from the configuration)\n";
+    }
     return 1;
   }
   long code = 0;
@@ -69,7 +84,11 @@ int RunStatus(const StatusOptions& options) {
 void AddStatusCommand(CLI::App& app) {
   auto options = std::make_shared<StatusOptions>();
   CLI::App* cmd = app.add_subcommand("status", "A running recorder's health as a table");
-  cmd->add_option("--url", options->url, "The recorder's HTTP base URL")->capture_default_str();
+  auto* url =
+      cmd->add_option("--url", options->url, "The recorder's HTTP base URL")->capture_default_str();
+  cmd->add_option("--config", options->config,
+                  "Instead of --url: the recorder's configuration file (its http.listen)")
+      ->excludes(url);
   cmd->add_flag("--json", options->json, "Print the recorder's /v1/status document");
   cmd->callback([options] { SetExitCode(RunStatus(*options)); });
 }

@@ -32,6 +32,7 @@
 #include "cli/commands.h"
 #include "cli/option_checks.h"
 #include "cli/tick_printer.h"
+#include "cli/user_hints.h"
 #include "client/client.h"
 #include "client/event_loop.h"
 #include "common/clock.h"
@@ -71,6 +72,9 @@ struct Outcome {
 int RunStream(const StreamOptions& options) {
   auto fail = [](const std::string& message) {
     std::cerr << "ibstream stream: " << message << "\n";
+    if (std::string hint = ConnectRefusedHint(message); !hint.empty()) {
+      std::cerr << "ibstream stream: " << hint << "\n";
+    }
     return 1;
   };
   Result<TickType> type = ParseTickType(options.type);
@@ -158,7 +162,11 @@ int RunStream(const StreamOptions& options) {
         outcome->Finish("unknown contract " + std::to_string(contract_id));
         return;
       }
-      protocol::Contract contract = details->front().contract;
+      const protocol::ContractDetails& d = details->front();
+      const std::string note = MarketClosedNote(d.contract.symbol, d.time_zone_id, d.trading_hours,
+                                                d.liquid_hours, SystemClock::Instance().Now());
+      if (!note.empty()) std::cerr << "ibstream stream: note: " << note << "\n";
+      protocol::Contract contract = d.contract;
       contract.con_id = static_cast<int32_t>(contract_id);
       ib.SubscribeTicks(contract, tick_type, handlers);
     });

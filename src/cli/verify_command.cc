@@ -20,6 +20,7 @@
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
+#include "cli/user_hints.h"
 #include "common/clock.h"
 #include "fs/file_system.h"
 #include "storage/verify.h"
@@ -30,6 +31,7 @@ namespace {
 
 struct VerifyOptions {
   std::string data;
+  std::string config;
   std::string truth;
   double min_completeness = 100;
   std::string from;
@@ -49,7 +51,19 @@ const char* SeverityName(storage::VerifiedFile::Severity s) {
   return "unknown";
 }
 
-int RunVerify(const VerifyOptions& o) {
+int RunVerify(VerifyOptions o) {
+  if (!o.config.empty()) {
+    Result<std::string> path = StorePathFromConfig(o.config);
+    if (!path.ok()) {
+      std::cerr << "ibstream verify: " << path.status().message() << "\n";
+      return 2;
+    }
+    o.data = *path;
+  }
+  if (o.data.empty()) {
+    std::cerr << "ibstream verify: give --data DIR or --config FILE\n";
+    return 2;
+  }
   const bool show_progress = ::isatty(STDERR_FILENO) != 0;
   std::vector<storage::VerifyCheck*> checks;
   std::unique_ptr<verify::CompletenessCheck> completeness;
@@ -138,7 +152,11 @@ void AddVerifyCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "verify",
       "Check the integrity of every stored file (and completeness against a simulator truth)");
-  command->add_option("--data", options->data, "Storage directory")->required();
+  auto* data = command->add_option("--data", options->data, "Storage directory");
+  command
+      ->add_option("--config", options->config,
+                   "Instead of --data: the recorder's configuration file (its storage.path)")
+      ->excludes(data);
   command->add_option("--truth", options->truth,
                       "Simulator ground-truth file: also report completeness per stream");
   command

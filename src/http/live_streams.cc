@@ -139,6 +139,52 @@ void LiveStreams::SubscribeLive(const std::shared_ptr<SseSession>& session, int6
       [session](const Tick& tick, recorder::TickOrigin) { return session->OnLive(tick); });
 }
 
+namespace {
+
+void AppendStreams(const SseSession& session, std::vector<LiveStreams::ActiveStream>& out) {
+  for (const auto& [type, id] : session.stream_ids()) {
+    out.push_back({id, session.contract_id(), type, session.started()});
+  }
+}
+
+}  // namespace
+
+std::vector<LiveStreams::ActiveStream> LiveStreams::Active() {
+  std::vector<std::shared_ptr<SseSession>> running;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& weak : sessions_) {
+      if (auto session = weak.lock()) running.push_back(std::move(session));
+    }
+  }
+  std::vector<ActiveStream> out;
+  for (const auto& session : running) {
+    if (!session->finished()) AppendStreams(*session, out);
+  }
+  return out;
+}
+
+std::vector<LiveStreams::ActiveStream> LiveStreams::Stop(std::optional<int64_t> contract_id) {
+  std::vector<std::shared_ptr<SseSession>> chosen;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& weak : sessions_) {
+      auto session = weak.lock();
+      if (session && (!contract_id || session->contract_id() == *contract_id)) {
+        chosen.push_back(std::move(session));
+      }
+    }
+  }
+  std::vector<ActiveStream> out;
+  // Outside mu_: Finish takes the session's lock and unsubscribes from the fan-out.
+  for (const auto& session : chosen) {
+    if (session->finished()) continue;
+    AppendStreams(*session, out);
+    session->Finish("manual_stop");
+  }
+  return out;
+}
+
 void LiveStreams::EndAfter(std::optional<int64_t> seconds,
                            const std::shared_ptr<SseSession>& session) {
   if (!seconds) return;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -54,6 +55,19 @@ class LiveStreams {
   // Subscribes the session to the live ticks of `types` of `contract_id`.
   void SubscribeLive(const std::shared_ptr<SseSession>& session, int64_t contract_id,
                      const std::vector<TickType>& types);
+  // One stream id of an SSE session running now (a client of several tick types has several).
+  struct ActiveStream {
+    std::string stream_id;
+    int64_t contract_id = 0;
+    TickType type = TickType::kBidAsk;
+    TimePoint started;
+  };
+  // The streams of the sessions running now, oldest session first.
+  std::vector<ActiveStream> Active();
+  // Ends the running sessions of `contract_id` (all of them when empty) with a `complete` event,
+  // reason "manual_stop"; returns their streams.
+  std::vector<ActiveStream> Stop(std::optional<int64_t> contract_id);
+
   // Ends the session with reason "timeout" after `seconds` on options.steady_clock; nothing when
   // empty.
   void EndAfter(std::optional<int64_t> seconds, const std::shared_ptr<SseSession>& session);

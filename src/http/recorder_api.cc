@@ -15,6 +15,7 @@
 #include "http/live_streams.h"
 #include "http/market_endpoints.h"
 #include "http/metrics_endpoint.h"
+#include "http/original_endpoints.h"
 #include "http/status_json.h"
 #include "http/ws_endpoints.h"
 
@@ -75,19 +76,8 @@ void RegisterRecorderApi(Router& router, std::shared_ptr<RecorderApiSource> sour
   router.Sse("/v2/stream/{id}/buffer", [buffer](const Request& r, std::shared_ptr<SseSink> sink) {
     return buffer->Buffer(r, std::move(sink));
   });
-  // The paths the original's consumer ib-studies asks for (stream_client.py,
-  // multi_stream_client.py): the same live streams. After /live and /buffer, which they would
-  // otherwise match.
-  router.Sse("/v2/stream/{id}/{tick_type}",
-             [live](const Request& r, std::shared_ptr<SseSink> sink) {
-               return live->Live(r, std::move(sink), /*type_in_path=*/true);
-             });
-  router.Sse("/v2/stream/{id}", [live](const Request& r, std::shared_ptr<SseSink> sink) {
-    return live->Live(r, std::move(sink), /*type_in_path=*/false);
-  });
-  router.Sse("/stream/{id}/{tick_type}", [live](const Request& r, std::shared_ptr<SseSink> sink) {
-    return live->Live(r, std::move(sink), /*type_in_path=*/true);
-  });
+  // Last: its /v2/stream/{id}/{tick_type} alias must not shadow /live and /buffer above.
+  RegisterOriginalEndpoints(router, state, live);
   RegisterWebSocketApi(router, state);
 }
 

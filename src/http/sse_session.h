@@ -38,6 +38,11 @@ class SseSession {
   // The session's fan-out subscription (0 until subscribed); unsubscribed when the session ends.
   std::atomic<uint64_t> fanout_id{0};
 
+  int64_t contract_id() const { return contract_id_; }
+  // When the session started, on the recorder's clock.
+  TimePoint started() const { return started_; }
+  // The stream id of each tick type of the session.
+  const std::map<TickType, std::string>& stream_ids() const { return stream_ids_; }
   std::string StreamId(TickType type) const;
   std::string MainStreamId() const { return stream_ids_.begin()->second; }
 
