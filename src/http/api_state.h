@@ -33,6 +33,16 @@ struct ApiState {
   std::atomic<uint64_t> sse_ticks_sent{0};
   std::atomic<uint64_t> sse_dropped{0};
   std::atomic<uint64_t> backfill_requests{0};
+  // WebSocket API (ws_endpoints.h).
+  std::atomic<uint64_t> ws_connections_total{0};
+  std::atomic<int64_t> ws_active{0};
+  std::atomic<uint64_t> ws_refused{0};  // over the per-address limit
+  std::atomic<uint64_t> ws_messages{0};
+  std::atomic<uint64_t> ws_invalid_messages{0};  // not JSON, binary, unknown type, schema
+  std::atomic<uint64_t> ws_rate_limited{0};      // closed for sending too many messages
+  std::atomic<int64_t> ws_streams_active{0};
+  std::atomic<uint64_t> ws_ticks_sent{0};
+  std::atomic<uint64_t> ws_dropped{0};  // send queue full or a stalled write
   std::atomic<uint64_t> contract_changes{0};
 
   // A new SSE stream id: "<contract>_<type>_<recorder ms>_<n>" (the original's shape).

@@ -136,7 +136,7 @@ Response Health(ApiState& api, const Request&) {
         {"status", view->ready ? "running" : "starting"}}},
       {"features",
        {{"sse_streaming", true},
-        {"websocket_streaming", false},
+        {"websocket_streaming", true},
         {"v3_storage", true},
         {"background_tracking", true}}},
       {"version", api.options.version},

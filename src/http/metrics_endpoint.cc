@@ -5,6 +5,7 @@
 
 #include "http/api_common.h"
 #include "http/prometheus.h"
+#include "http/ws_endpoints.h"
 
 namespace ibstream::http {
 namespace {
@@ -206,6 +207,7 @@ void WriteApiFamilies(const ApiState& api, const RecorderView& view, PrometheusW
   w.Family("ibstream_http_sse_clients_dropped_total", "counter",
            "SSE clients dropped because they did not keep up.");
   w.Sample(static_cast<double>(api.sse_dropped.load()));
+  WriteWsMetrics(api, w);
   w.Family("ibstream_http_contract_changes_total", "counter",
            "Contracts tracked or untracked through the API.");
   w.Sample(static_cast<double>(api.contract_changes.load()));

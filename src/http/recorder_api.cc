@@ -17,6 +17,7 @@
 #include "http/metrics_endpoint.h"
 #include "http/original_endpoints.h"
 #include "http/status_json.h"
+#include "http/ws_endpoints.h"
 
 namespace ibstream::http {
 namespace {
@@ -77,6 +78,7 @@ void RegisterRecorderApi(Router& router, std::shared_ptr<RecorderApiSource> sour
   });
   // Last: its /v2/stream/{id}/{tick_type} alias must not shadow /live and /buffer above.
   RegisterOriginalEndpoints(router, state, live);
+  RegisterWebSocketApi(router, state);
 }
 
 }  // namespace ibstream::http

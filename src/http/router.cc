@@ -22,9 +22,9 @@ bool IsParam(const std::string& segment) {
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Handler handler, SseHandler sse,
-                 RouteOptions options) {
-  routes_.push_back(
-      Route{std::move(method), Split(pattern), std::move(handler), std::move(sse), options});
+                 RouteOptions options, WsHandler ws) {
+  routes_.push_back(Route{std::move(method), Split(pattern), std::move(handler), std::move(sse),
+                          options, std::move(ws)});
 }
 
 void Router::Get(std::string pattern, Handler handler, RouteOptions options) {
@@ -38,6 +38,9 @@ void Router::Delete(std::string pattern, Handler handler, RouteOptions options) 
 }
 void Router::Sse(std::string pattern, SseHandler handler, RouteOptions options) {
   Add("GET", std::move(pattern), nullptr, std::move(handler), options);
+}
+void Router::WebSocket(std::string pattern, WsHandler handler, RouteOptions options) {
+  Add("GET", std::move(pattern), nullptr, nullptr, options, std::move(handler));
 }
 
 Router::Match Router::Find(const std::string& method, const std::string& path) const {
@@ -60,6 +63,7 @@ Router::Match Router::Find(const std::string& method, const std::string& path) c
     if (route.method != method && !(method == "HEAD" && route.method == "GET")) continue;
     match.handler = route.handler ? &route.handler : nullptr;
     match.sse_handler = route.sse_handler ? &route.sse_handler : nullptr;
+    match.ws_handler = route.ws_handler ? &route.ws_handler : nullptr;
     match.options = route.options;
     match.params = std::move(params);
     return match;
@@ -75,6 +79,7 @@ std::vector<std::string> Router::List() const {
     for (const std::string& s : route.segments) line += "/" + s;
     if (route.segments.empty()) line += "/";
     if (route.sse_handler) line += " (SSE)";
+    if (route.ws_handler) line += " (WebSocket)";
     out.push_back(line);
   }
   return out;

@@ -5,7 +5,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <cerrno>
+#include <deque>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -24,6 +26,7 @@ namespace ibstream::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
@@ -267,7 +270,14 @@ struct Server::Impl {
         response = JsonError(400, "malformed request target");
       } else {
         const Router::Match match = router.Find(request->method, request->path);
-        if (match.sse_handler && match.error_status == 0) {
+        if (match.ws_handler && match.error_status == 0) {
+          if (request->method == "GET" && websocket::is_upgrade(req)) {
+            co_await ServeWebSocket(stream, std::move(req), *request, match);
+            break;
+          }
+          response = JsonError(426, "this endpoint is a WebSocket: upgrade required");
+          response.headers.emplace_back("Upgrade", "websocket");
+        } else if (match.sse_handler && match.error_status == 0) {
           if (request->method != "HEAD") {
             co_await ServeSse(stream, *request, match);
             break;
@@ -348,6 +358,147 @@ struct Server::Impl {
     counters.sse_clients.fetch_sub(1);
     sink->NotifyClientGone();
   }
+
+  // What the reader and the writer of one WebSocket client share.
+  struct WsClient {
+    WsClient(std::shared_ptr<beast::tcp_stream> s, asio::io_context& io)
+        : stream(std::move(s)), ws(*stream), wake(io), stall(io) {}
+    std::shared_ptr<beast::tcp_stream> stream;  // owns what `ws` reads and writes
+    websocket::stream<beast::tcp_stream&> ws;
+    asio::steady_timer wake;   // cancelled when the connection has something to write
+    asio::steady_timer stall;  // drops the client when a write makes no progress
+    std::shared_ptr<WsConnection> connection;
+    uint64_t write_generation = 0;
+    bool writing = false;
+    bool reader_done = false;
+  };
+
+  // Runs one write (or the close handshake) under the write timeout: a client that stops reading
+  // is dropped, since nothing else would ever end the write.
+  template <typename Op>
+  awaitable<boost::system::error_code> GuardedWrite(const std::shared_ptr<WsClient>& c, Op op) {
+    const uint64_t generation = ++c->write_generation;
+    c->writing = true;
+    c->stall.expires_after(options.write_timeout);
+    c->stall.async_wait([this, c, generation](const boost::system::error_code& ec) {
+      if (ec || !c->writing || c->write_generation != generation) return;
+      c->connection->Close(kWsCloseTooSlow, "write stalled: the client does not read");
+      boost::system::error_code ignored;
+      c->stream->socket().close(ignored);
+      counters.websocket_dropped_slow.fetch_add(1);
+    });
+    boost::system::error_code ec = co_await op();
+    c->writing = false;
+    c->stall.cancel();
+    co_return ec;
+  }
+
+  awaitable<void> WsWriter(std::shared_ptr<WsClient> c) {
+    boost::system::error_code ec;
+    WsConnection& conn = *c->connection;
+    while (!ec && !c->reader_done) {
+      std::deque<std::string> batch = conn.TakeQueued();
+      if (batch.empty()) {
+        if (conn.closed()) break;
+        c->wake.expires_at(asio::steady_timer::time_point::max());
+        co_await c->wake.async_wait(asio::redirect_error(use_awaitable, ec));
+        ec = {};
+        continue;
+      }
+      for (std::string& message : batch) {
+        if (conn.overflowed() || c->reader_done) break;
+        c->ws.text(true);
+        ec = co_await GuardedWrite(c, [&]() -> awaitable<boost::system::error_code> {
+          boost::system::error_code write_ec;
+          co_await c->ws.async_write(asio::buffer(message),
+                                     asio::redirect_error(use_awaitable, write_ec));
+          co_return write_ec;
+        });
+        if (ec) break;
+      }
+      if (conn.overflowed()) break;
+    }
+    if (ec || c->reader_done) co_return;
+    if (conn.overflowed()) counters.websocket_dropped_slow.fetch_add(1);
+    const websocket::close_reason reason(static_cast<websocket::close_code>(conn.close_code()),
+                                         conn.close_reason());
+    co_await GuardedWrite(c, [&]() -> awaitable<boost::system::error_code> {
+      boost::system::error_code close_ec;
+      co_await c->ws.async_close(reason, asio::redirect_error(use_awaitable, close_ec));
+      co_return close_ec;
+    });
+  }
+
+  static bool IsWsBadFrame(const boost::system::error_code& ec) {
+    return ec == websocket::condition::protocol_violation ||
+           ec == websocket::error::message_too_big || ec == websocket::error::buffer_overflow;
+  }
+
+  awaitable<void> ServeWebSocket(std::shared_ptr<beast::tcp_stream> stream,
+                                 bhttp::request<bhttp::string_body> req, Request& request,
+                                 const Router::Match& match) {
+    boost::system::error_code ec;
+    auto client = std::make_shared<WsClient>(stream, io);
+    const auto remote = stream->socket().remote_endpoint(ec);
+    const std::string peer = ec ? std::string("unknown") : remote.address().to_string();
+    std::weak_ptr<WsClient> weak = client;
+    client->connection = std::make_shared<WsConnection>(options.max_ws_queued_bytes, peer,
+                                                        [weak, ex = io.get_executor()] {
+                                                          asio::post(ex, [weak] {
+                                                            if (auto c = weak.lock())
+                                                              c->wake.cancel();
+                                                          });
+                                                        });
+    Response verdict;
+    if (auto refusal = CheckToken(request, match.options)) {
+      verdict = *refusal;
+    } else {
+      try {
+        request.path_params = match.params;
+        verdict = (*match.ws_handler)(request, client->connection);
+      } catch (const std::exception& e) {
+        counters.handler_failures.fetch_add(1);
+        verdict = JsonError(500, std::string("internal error: ") + e.what());
+      }
+    }
+    if (verdict.status != 200) {
+      if (verdict.status >= 400 && verdict.status < 500) counters.bad_requests.fetch_add(1);
+      auto res = ToBeast(verdict, req.version(), false);
+      stream->expires_after(options.write_timeout);
+      co_await bhttp::async_write(*stream, res, asio::redirect_error(use_awaitable, ec));
+      client->connection->NotifyClientGone();
+      co_return;
+    }
+    stream->expires_never();  // the WebSocket's own timeouts from here on
+    websocket::stream_base::timeout timeouts;
+    timeouts.handshake_timeout = options.write_timeout;
+    timeouts.idle_timeout = options.idle_timeout;
+    timeouts.keep_alive_pings = true;
+    client->ws.set_option(timeouts);
+    client->ws.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(bhttp::field::server, "ibstream"); }));
+    client->ws.read_message_max(options.max_ws_message_bytes);
+    co_await client->ws.async_accept(req, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      client->connection->NotifyClientGone();
+      co_return;
+    }
+    counters.websocket_clients.fetch_add(1);
+    asio::co_spawn(io, WsWriter(client), asio::detached);
+    beast::flat_buffer in;
+    for (;;) {
+      in.clear();
+      co_await client->ws.async_read(in, asio::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      const std::string text = beast::buffers_to_string(in.data());
+      client->connection->Deliver(text, !client->ws.got_text());
+    }
+    if (IsWsBadFrame(ec)) counters.websocket_bad_frames.fetch_add(1);
+    client->reader_done = true;
+    client->connection->NotifyClientGone();
+    client->wake.cancel();
+    counters.websocket_clients.fetch_sub(1);
+  }
 };
 
 Server::Server(Router router, ServerOptions options)
@@ -417,6 +568,11 @@ void WriteServerMetrics(const ServerCounters& counters, PrometheusWriter& w) {
   w.Sample(value(counters.requests));
   w.Family("ibstream_http_bad_requests_total", "counter", "HTTP requests answered 4xx.");
   w.Sample(value(counters.bad_requests));
+  w.Family("ibstream_http_websocket_clients", "gauge", "WebSocket clients connected.");
+  w.Sample(value(counters.websocket_clients));
+  w.Family("ibstream_http_websocket_bad_frames_total", "counter",
+           "WebSocket connections ended by a protocol error or a message over the size limit.");
+  w.Sample(value(counters.websocket_bad_frames));
   w.Family("ibstream_http_handler_failures_total", "counter",
            "HTTP handlers that threw (answered 500; a bug).");
   w.Sample(value(counters.handler_failures));

@@ -9,6 +9,11 @@
 // never expected for bad input). HEAD is answered with the GET route's headers and no body; on an
 // SSE route it answers the stream's headers without starting a stream.
 //
+// WebSocket routes upgrade a GET that asks for it (anything else there is 426). Each client gets
+// a bounded send queue (`max_ws_queued_bytes`), its messages are capped at `max_ws_message_bytes`,
+// idle clients are pinged and dropped after `idle_timeout` without an answer, and a write that
+// makes no progress for `write_timeout` drops the client.
+//
 // Connections beyond `max_connections` are answered 503 (JSON) and closed. When accept() fails
 // for want of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM) the server waits before accepting again,
 // `accept_backoff_initial` doubling up to `accept_backoff_max`, and logs one line per episode.
@@ -43,6 +48,10 @@ struct ServerOptions {
   // thread. Empty: they go to stderr.
   std::function<void(const std::string&)> log_warning;
   size_t max_sse_queued_bytes = 1 << 20;
+  // A WebSocket client's unsent bytes; beyond them it is dropped (close code kWsCloseTooSlow).
+  size_t max_ws_queued_bytes = 1 << 20;
+  // The largest message a WebSocket client may send; a larger one ends the connection (1009).
+  size_t max_ws_message_bytes = 64 * 1024;
   std::chrono::milliseconds sse_keepalive{15000};
   std::chrono::milliseconds idle_timeout{60000};
   // A write that makes no progress for this long drops the client.
@@ -55,10 +64,13 @@ struct ServerCounters {
   std::atomic<uint64_t> handler_failures{0};
   std::atomic<uint64_t> sse_clients{0};  // currently connected
   std::atomic<uint64_t> sse_dropped_slow{0};
-  std::atomic<uint64_t> connections{0};          // currently open (refusals not included)
-  std::atomic<uint64_t> connections_refused{0};  // answered 503 at max_connections
-  std::atomic<uint64_t> accept_errors{0};        // accept() failures of any kind
-  std::atomic<uint64_t> accept_backoffs{0};      // episodes of accept() starved of resources
+  std::atomic<uint64_t> websocket_clients{0};  // currently connected
+  std::atomic<uint64_t> websocket_dropped_slow{0};
+  std::atomic<uint64_t> websocket_bad_frames{0};  // protocol errors, messages over the limit
+  std::atomic<uint64_t> connections{0};           // currently open (refusals not included)
+  std::atomic<uint64_t> connections_refused{0};   // answered 503 at max_connections
+  std::atomic<uint64_t> accept_errors{0};         // accept() failures of any kind
+  std::atomic<uint64_t> accept_backoffs{0};       // episodes of accept() starved of resources
 };
 
 // The wait before the next accept() after one failed for want of resources: `previous` is the

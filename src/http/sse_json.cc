@@ -20,12 +20,11 @@ void AppendFloatOrNull(double value, std::string& out) {
 
 void AppendBool(bool value, std::string& out) { out += value ? "true" : "false"; }
 
-// Envelope timestamps: UTC ISO with 'Z', to the microsecond (omitted when zero).
-std::string EnvelopeTime(TimePoint t) {
-  return FormatIsoUtc(std::chrono::floor<std::chrono::microseconds>(t));
-}
-
 }  // namespace
+
+std::string EnvelopeTimestamp(TimePoint now) {
+  return FormatIsoUtc(std::chrono::floor<std::chrono::microseconds>(now));
+}
 
 std::string Envelope(std::string_view type, std::string_view stream_id, TimePoint now,
                      std::string_view data_json, std::string_view metadata_json) {
@@ -34,7 +33,7 @@ std::string Envelope(std::string_view type, std::string_view stream_id, TimePoin
   out += ", \"stream_id\": ";
   AppendJsonString(stream_id, out);
   out += ", \"timestamp\": \"";
-  out += EnvelopeTime(now);
+  out += EnvelopeTimestamp(now);
   out += "\", \"data\": ";
   out += data_json;
   if (!metadata_json.empty()) {

@@ -16,6 +16,9 @@ namespace ibstream::http {
 std::string Envelope(std::string_view type, std::string_view stream_id, TimePoint now,
                      std::string_view data_json, std::string_view metadata_json = {});
 
+// An envelope's timestamp: UTC ISO 8601 with 'Z', to the microsecond (omitted when zero).
+std::string EnvelopeTimestamp(TimePoint now);
+
 // `value` as compact JSON with Python's default separators (strings left as they are).
 std::string PythonJson(const Json& value);
 

@@ -4,6 +4,7 @@
 
 #include "http/api_common.h"
 #include "http/recorder_api.h"
+#include "http/ws_endpoints.h"
 
 namespace ibstream::http {
 namespace {
@@ -36,7 +37,13 @@ Response Alerts(ApiState& api, const Request&) {
 }
 
 Response StatusView(ApiState& api, const Request&) {
-  return JsonResponse(RecorderViewJson(*api.source->View()));
+  std::string body = RecorderViewJson(*api.source->View());
+  // The view's object, with the WebSocket API's counters added as its last member.
+  if (!body.empty() && body.back() == '}') {
+    body.pop_back();
+    body += ",\"websocket\":" + WsCountersJson(api).dump() + "}";
+  }
+  return JsonResponse(std::move(body));
 }
 
 std::string RecorderViewJson(const RecorderView& view) {

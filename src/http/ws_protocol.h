@@ -1,0 +1,98 @@
+// The original's WebSocket v2 protocol (/v2/ws/stream): the client's messages parsed and checked
+// against the original's schemas, the server's messages built with the original's shapes, and
+// the client message rate limit. Pure: no sockets, no clocks (times are arguments). Internal to
+// src/http.
+//
+// Client messages: {"type": "subscribe", "id", "timestamp", "data": {"contract_id", "tick_types":
+// [...], "config"?: {limit, timeout_seconds, buffer_size, include_extended}}}, {"type":
+// "unsubscribe", "id", "timestamp", "data": {"stream_id"}}, {"type": "ping", "id", "timestamp"}.
+// No other key is allowed anywhere (the original's additionalProperties: false).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "http/api_common.h"
+#include "model/tick.h"
+
+namespace ibstream::http {
+
+// The original's limits.
+inline constexpr size_t kWsMaxConnectionsPerAddress = 10;
+inline constexpr size_t kWsMaxMessagesPerSecond = 100;
+inline constexpr size_t kWsMaxStreamsPerConnection = 20;
+
+enum class WsMessageType { kSubscribe, kUnsubscribe, kPing };
+
+struct WsSubscribeConfig {
+  std::optional<int64_t> limit;            // 1..10000 ticks, then the stream completes
+  std::optional<int64_t> timeout_seconds;  // 5..3600, then the stream completes
+  std::optional<int64_t> buffer_size;      // 1..10000 (accepted, no effect)
+  std::optional<bool> include_extended;    // accepted, no effect
+};
+
+struct WsClientMessage {
+  WsMessageType type = WsMessageType::kPing;
+  std::string id;
+  std::string timestamp;  // as the client sent it
+  // subscribe
+  int64_t contract_id = 0;
+  std::vector<TickType> tick_types;  // in the client's order, no repeats
+  WsSubscribeConfig config;
+  // unsubscribe
+  std::string stream_id;
+};
+
+// Parses one text message. InvalidArgument with the validation error the original would report
+// ("Message missing 'type' field", "Unknown message type: x", "'id' is a required property",
+// "Additional properties are not allowed ('x' was unexpected)", ...). Never throws.
+Result<WsClientMessage> ParseWsClientMessage(std::string_view text);
+
+// --- server messages (JSON text, Python's separators); `now` is the envelope's timestamp ----
+
+// {"type": "connected", "timestamp", "data": {"version": "2.0.0", "capabilities": {...}}}
+std::string WsConnectedMessage(TimePoint now);
+// {"type": "subscribed", "timestamp", "data": {"streams": [{stream_id, tick_type}]}, "id"}
+std::string WsSubscribedMessage(std::string_view id,
+                                const std::vector<std::pair<std::string, TickType>>& streams,
+                                TimePoint now);
+// {"type": "pong", "id", "timestamp", "data": {"server_timestamp", "client_timestamp"?}}
+std::string WsPongMessage(std::string_view id, std::string_view client_timestamp, TimePoint now);
+// {"type": "tick", "stream_id", "timestamp", "data": <the SSE tick data>}
+std::string WsTickMessage(std::string_view stream_id, const Tick& tick, TimePoint now);
+// {"type": "error", "stream_id", "timestamp", "data": {code, message, details, recoverable}}
+std::string WsErrorMessage(std::string_view stream_id, std::string_view code,
+                           std::string_view message, const Json& details, bool recoverable,
+                           TimePoint now);
+// {"type": "complete", "stream_id", "timestamp", "data": {reason, total_ticks,
+// duration_seconds}}
+std::string WsCompleteMessage(std::string_view stream_id, std::string_view reason,
+                              uint64_t total_ticks, double duration_seconds, TimePoint now);
+
+// The original's named errors.
+std::string WsInvalidMessageError(std::string_view validation_error, TimePoint now);
+std::string WsRateLimitError(TimePoint now);
+std::string WsContractNotFoundError(int64_t contract_id, TimePoint now);
+
+// The client message rate limit: at most `max_per_second` messages in any second (the original
+// counts the messages of the last second, the new one included).
+class MessageRateWindow {
+ public:
+  explicit MessageRateWindow(size_t max_per_second) : max_(max_per_second) {}
+  // Records a message at `now`; false when it exceeds the limit.
+  bool Admit(SteadyTimePoint now);
+
+ private:
+  const size_t max_;
+  std::deque<SteadyTimePoint> times_;
+};
+
+}  // namespace ibstream::http
