@@ -9,7 +9,12 @@ FUZZ_SECONDS ?= 60
 CCACHE ?= $(shell command -v ccache 2>/dev/null)
 CMAKE_LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 
-.PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci clean
+# Where `make install` puts things: PREFIX (bin/, lib/systemd/system/, share/...; the configuration
+# goes to /etc for PREFIX=/usr, PREFIX/etc otherwise) under DESTDIR (staged installs).
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci install deb package clean
 
 setup:
 	@bash scripts/setup.sh
@@ -61,6 +66,17 @@ chaos: build
 
 chaos-ci: build
 	python3 scripts/chaos.py --build $(BUILD) --set ci
+
+# The binary, the systemd unit, sysusers.d/tmpfiles.d entries, the configuration (kept if it
+# exists), the docs, the Grafana dashboard and the Prometheus rules (packaging/CMakeLists.txt).
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# The Debian package (CPack; dependencies from dpkg-shlibdeps): $(BUILD)/ibstream_<version>_<arch>.deb.
+deb: build
+	cd $(BUILD) && cpack -G DEB
+
+package: deb
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
