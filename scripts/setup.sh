@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package ib-stream needs to build, test and run (ccache so that repeated
 # builds recompile only what changed; prometheus only for its promtool, which the tests use to
-# check /metrics; its service is not started).
+# check /metrics and packaging/prometheus's rules; its service is not started; dpkg-dev for
+# dpkg-shlibdeps, which computes the .deb's dependencies).
 # Idempotent and non-interactive; runs apt-get as root or through sudo.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ packages=(
   nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev zstd libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
   clang-14 libclang-rt-14-dev clang-format ccache
-  prometheus
+  prometheus dpkg-dev
 )
 
 missing=()
