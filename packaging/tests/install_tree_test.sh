@@ -38,12 +38,18 @@ version="$("$bin" --version)" || fail "/usr/bin/ibstream --version failed"
 exec_start="$(sed -n 's/^ExecStart=//p' "$unit")"
 [ "$exec_start" = "/usr/bin/ibstream record --config /etc/ibstream/ibstream.toml" ] ||
   fail "unexpected ExecStart: $exec_start"
+grep -qx 'EnvironmentFile=-/etc/ibstream/ibstream.env' "$unit" || fail "unit's EnvironmentFile"
 grep -q '@' "$unit" && fail "unit has an unfilled @VARIABLE@: $(grep '@' "$unit")"
 grep -qx 'User=ibstream' "$unit" || fail "unit does not run as ibstream"
 grep -qx 'WorkingDirectory=/var/lib/ibstream' "$unit" || fail "unit's WorkingDirectory"
 grep -qE '^u ibstream ' "$sysusers" || fail "sysusers.d does not create the ibstream user"
 grep -qE '^d /var/lib/ibstream [0-7]+ ibstream ibstream' "$tmpfiles" ||
   fail "tmpfiles.d does not create /var/lib/ibstream for ibstream"
+if command -v systemd-sysusers >/dev/null 2>&1; then
+  out="$(systemd-sysusers --root="$root" --dry-run ibstream.conf 2>&1)" ||
+    fail "systemd-sysusers rejects the entry: $out"
+  [[ "$out" == *"Creating user 'ibstream'"* ]] || fail "systemd-sysusers creates no ibstream user: $out"
+fi
 
 # The installed configuration is valid as installed.
 "$bin" config check "$config" >/dev/null || fail "ibstream config check /etc/ibstream/ibstream.toml"
