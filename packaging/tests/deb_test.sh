@@ -42,6 +42,21 @@ if grep -v '^[[:space:]]*#' "$work/control/postinst" |
   fail "postinst starts or enables the service"
 fi
 
+# postinst on a first install and on an upgrade, with the systemd tools replaced by stubs that
+# log their arguments: it creates the user and the directory and never starts or enables anything.
+mkdir -p "$work/stubs"
+for tool in systemd-sysusers systemd-tmpfiles systemctl adduser; do
+  printf '#!/bin/sh\necho "%s $*" >>"%s"\n' "$tool" "$work/calls" >"$work/stubs/$tool"
+  chmod +x "$work/stubs/$tool"
+done
+PATH="$work/stubs:$PATH" sh "$work/control/postinst" configure "" || fail "postinst configure failed"
+PATH="$work/stubs:$PATH" sh "$work/control/postinst" configure 0.0.1 || fail "postinst upgrade failed"
+grep -qx 'systemd-sysusers ibstream.conf' "$work/calls" || fail "postinst: no sysusers: $(cat "$work/calls")"
+grep -qx 'systemd-tmpfiles --create ibstream.conf' "$work/calls" || fail "postinst: no tmpfiles"
+if grep -Eq '^systemctl (start|enable|restart)' "$work/calls"; then
+  fail "postinst started or enabled the service: $(cat "$work/calls")"
+fi
+
 dpkg-deb -x "$deb" "$work/root"
 root="$work/root"
 unit="$root/usr/lib/systemd/system/ibstream.service"
