@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -83,6 +84,8 @@ def served_metrics(binary):
                     break
             if url is None:
                 sys.exit("check_metric_names: the demo printed no metrics URL")
+            # Keep reading its log so that a full pipe never blocks the demo.
+            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
             # The first ticks give the per-stream families their samples (and labels).
             families = {}
             deadline = time.monotonic() + 20
