@@ -68,8 +68,12 @@ chaos-ci: build
 	python3 scripts/chaos.py --build $(BUILD) --set ci
 
 # The binary, the systemd unit, sysusers.d/tmpfiles.d entries, the configuration (kept if it
-# exists), the docs, the Grafana dashboard and the Prometheus rules (packaging/CMakeLists.txt).
-install: build
+# exists), the docs, the Grafana dashboard and the Prometheus rules (packaging/CMakeLists.txt),
+# and the Python module (`import ibstream`) into Debian's python3 under PREFIX
+# (/usr/local/lib/python3.X/dist-packages for the default PREFIX).
+install: setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_LAUNCHER)
+	cmake --build $(BUILD) -j $(JOBS) --target ibstream ibstream_python_module
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 # The Debian package (CPack; dependencies from dpkg-shlibdeps): $(BUILD)/ibstream_<version>_<arch>.deb.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the build (`cmake --install BUILD --prefix /usr`, DESTDIR=a temporary root, as the .deb
-# does) and checks the tree: the binary runs, the unit names the installed binary and an installed
+# Installs the recorder component of the build (`cmake --install BUILD --prefix /usr --component
+# recorder`, DESTDIR=a temporary root, as the .deb does) and checks the tree: the binary runs, the unit names the installed binary and an installed
 # configuration, the sysusers.d/tmpfiles.d entries create the unit's user and data directory, the
 # Grafana and Prometheus files are there; then that a second install keeps an edited configuration,
 # and that another prefix gets its own paths in the unit. Uses what is built; builds nothing.
@@ -14,7 +14,7 @@ fail() {
   exit 1
 }
 
-DESTDIR="$root" cmake --install "$build" --prefix /usr >/dev/null
+DESTDIR="$root" cmake --install "$build" --prefix /usr --component recorder >/dev/null
 
 bin="$root/usr/bin/ibstream"
 unit="$root/usr/lib/systemd/system/ibstream.service"
@@ -56,11 +56,11 @@ fi
 
 # A second install keeps the operator's configuration.
 echo "# edited" >>"$config"
-DESTDIR="$root" cmake --install "$build" --prefix /usr >/dev/null
+DESTDIR="$root" cmake --install "$build" --prefix /usr --component recorder >/dev/null
 tail -n 1 "$config" | grep -qx '# edited' || fail "a second install overwrote the configuration"
 
 # Another prefix: the unit follows it (GNUInstallDirs' sysconfdir is PREFIX/etc there).
-DESTDIR="$root/local" cmake --install "$build" --prefix /usr/local >/dev/null
+DESTDIR="$root/local" cmake --install "$build" --prefix /usr/local --component recorder >/dev/null
 exec_start="$(sed -n 's/^ExecStart=//p' "$root/local/usr/local/lib/systemd/system/ibstream.service")"
 [ "$exec_start" = "/usr/local/bin/ibstream record --config /usr/local/etc/ibstream/ibstream.toml" ] ||
   fail "unexpected ExecStart for prefix /usr/local: $exec_start"

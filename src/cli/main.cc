@@ -18,17 +18,19 @@ int main(int argc, char** argv) {
   CLI::App app{"ibstream: a market-data recorder for Interactive Brokers"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "ibstream 0.1.0");
-  ibstream::cli::AddQueryCommand(app);
-  ibstream::cli::AddVerifyCommand(app);
-  ibstream::cli::AddGapsCommand(app);
-  ibstream::cli::AddHoursCommand(app);
-  ibstream::cli::AddConfigCommand(app);
-  ibstream::cli::AddSimCommand(app);
-  ibstream::cli::AddRecordCommand(app);
+  // In the order a user meets them (`--help` lists them so): try it, run it, watch it, read the
+  // data, then the gateway tools, the calendar, the simulator and the configuration check.
   ibstream::cli::AddDemoCommand(app);
-  ibstream::cli::AddContractCommand(app);
-  ibstream::cli::AddStreamCommand(app);
+  ibstream::cli::AddRecordCommand(app);
   ibstream::cli::AddStatusCommand(app);
+  ibstream::cli::AddQueryCommand(app);
+  ibstream::cli::AddGapsCommand(app);
+  ibstream::cli::AddVerifyCommand(app);
+  ibstream::cli::AddStreamCommand(app);
+  ibstream::cli::AddContractCommand(app);
+  ibstream::cli::AddHoursCommand(app);
+  ibstream::cli::AddSimCommand(app);
+  ibstream::cli::AddConfigCommand(app);
 
   try {
     app.parse(argc, argv);

@@ -2,13 +2,14 @@
 //
 //   ibstream sim [--listen HOST:PORT] [--scenario FILE] [--start TIME] [--speed N] [--seed N]
 //                [--truth FILE] [--control HOST:PORT] [--tick-by-tick-limit N]
-//                [--market-data-lines N]
+//                [--market-data-lines N] [--market-depth-limit N] [--account ID]
 //
 // Prints the bound API port on the first line of stdout (useful with port 0) and, with
 // --control, "control <port>" on the second; logs go to stderr. Runs until SIGINT or SIGTERM.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdint>
 #include <iostream>
 #include <limits>
@@ -37,6 +38,7 @@ struct SimOptions {
   std::optional<int32_t> max_tick_by_tick;
   std::optional<int32_t> market_data_lines;
   std::optional<int32_t> market_depth_limit;
+  std::string account = "DU1234567";
 };
 
 int Fail(const std::string& message) {
@@ -100,6 +102,7 @@ int RunSim(const SimOptions& o) {
     options.market_depth_limit = *depth;
   }
   if (scenario.send_buffer_bytes) options.send_buffer_bytes = *scenario.send_buffer_bytes;
+  options.accounts = o.account;
 
   // Virtual time when a start or a speed is given; the system clock otherwise.
   std::unique_ptr<Clock> scaled;
@@ -141,7 +144,7 @@ int RunSim(const SimOptions& o) {
 void AddSimCommand(CLI::App& app) {
   auto options = std::make_shared<SimOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "sim", "the TWS/Gateway simulator: real protocol, generated markets, scripted faults, truth");
+      "sim", "The TWS/Gateway simulator: real protocol, generated markets, scripted faults, truth");
   cmd->add_option("--listen", options->listen, "API listen address HOST:PORT (port 0: any)")
       ->capture_default_str();
   cmd->add_option("--scenario", options->scenario, "scenario file (TOML, src/sim/SCENARIOS.md)");
@@ -168,6 +171,20 @@ void AddSimCommand(CLI::App& app) {
                   "market depth requests at a time, account-wide, before 309 (default " +
                       std::to_string(sim::kIbMarketDepthLimit) + ")")
       ->check(allowance);
+  cmd->add_option("--account", options->account,
+                  "the paper account served (MANAGED_ACCTS, account values, summary)")
+      ->capture_default_str()
+      ->check(
+          [](const std::string& text) -> std::string {
+            if (text.empty() || text.size() > 32) return "an account id of 1 to 32 characters";
+            for (const char c : text) {
+              if (!std::isalnum(static_cast<unsigned char>(c))) {
+                return "an account id is letters and digits, e.g. DU1234567";
+              }
+            }
+            return "";
+          },
+          "ACCOUNT");
   cmd->callback([options] { SetExitCode(RunSim(*options)); });
 }
 

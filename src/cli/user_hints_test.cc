@@ -230,5 +230,36 @@ TEST_F(CommandGuidanceTest, ADemoDirectoryWithAPreviousRunIsRefusedUnlessFresh) 
       << "the previous truth was replaced by this run's";
 }
 
+// The demo tells its story on the terminal: contracts and their conIds, the market's state, the
+// scripted gateway restart, the gap and its backfill, the alert firing and resolving, and a
+// summary; the detailed log goes to its file.
+TEST_F(CommandGuidanceTest, TheDemoNarratesTheFaultAndSummarizesTheRun) {
+  const stdfs::path data = dir_ / "demo";
+  ASSERT_EQ(Run("demo --data " + data.string() +
+                " --port 0 --speed 120 --start 2025-08-11T17:05:00-05:00 --fault-after 2 "
+                "--duration 15"),
+            0)
+      << Err();
+  const std::string out = Out();
+  for (const char* expected : {
+           "contract  MNQ FUT CME USD is conId ",
+           "market    MNQ EXTENDED, closes 21:00:00Z",
+           "fault:    the gateway restarts at 2025-08-11T22:07:00Z (virtual) for 3 minutes",
+           "gateway   connection lost",
+           "gap       #",
+           "backfill  #",
+           "ALERT     gateway_down firing",
+           "alert     gateway_down resolved",
+           "ibstream demo: stopped. Recorded in ",
+           "MNQ (",
+           " filled from IB's history",
+       }) {
+    EXPECT_NE(out.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << out;
+  }
+  EXPECT_EQ(out.find("event="), std::string::npos) << "raw log lines stay in the log file";
+  const std::string log = Slurp(data / "demo.log");
+  EXPECT_NE(log.find("event=connected"), std::string::npos) << "the log file has the details";
+}
+
 }  // namespace
 }  // namespace ibstream::cli

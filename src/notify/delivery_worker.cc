@@ -75,8 +75,9 @@ void DeliveryWorker::DeliverWithRetries(const AlertGroup& group,
       return;
     }
     bool last = !outcome.retryable || attempt >= options_.retries;
-    spdlog::warn("{}: delivery attempt {} of {} failed: {}{}", name_, attempt + 1,
-                 options_.retries + 1, outcome.status.ToString(), last ? " (giving up)" : "");
+    spdlog::warn("event=alert_delivery_failed sink={} attempt={} of={} error=\"{}{}\"", name_,
+                 attempt + 1, options_.retries + 1, outcome.status.ToString(),
+                 last ? " (giving up)" : "");
     if (last) {
       ++counters_.failed;
       return;

@@ -69,7 +69,7 @@ std::string FormatAlertLogLine(const Alert& alert, bool json) {
     line["labels"] = std::move(labels);
     return line.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
-  std::string line = "alert status=" + std::string(AlertStateName(alert.state)) +
+  std::string line = "event=alert status=" + std::string(AlertStateName(alert.state)) +
                      " rule=" + LogfmtValue(alert.rule) +
                      " severity=" + std::string(AlertSeverityName(alert.severity));
   if (alert.contract_id) line += " contract_id=" + std::to_string(*alert.contract_id);

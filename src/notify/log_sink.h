@@ -17,7 +17,7 @@ struct LogSinkOptions {
 };
 
 // The line for one alert, without the logger's prefix:
-//   alert status=firing rule=gateway_down severity=critical contract_id=711280073
+//   event=alert status=firing rule=gateway_down severity=critical contract_id=711280073
 //     starts_at=2025-08-11T21:00:00Z summary="gateway unreachable for 75 s" error_code=1100
 // or {"event":"alert","status":"firing","rule":"gateway_down",...}.
 std::string FormatAlertLogLine(const Alert& alert, bool json);

@@ -37,17 +37,17 @@ TEST(LogSinkTest, OneTextLinePerAlertAtTheSeverityLevel) {
   sink.Submit({StaleAlert(), Resolved(StaleAlert(), 60)});
   sink.Submit({warning, info});
   EXPECT_EQ(log.out.str(),
-            "error|alert status=firing rule=data_stale_during_trading severity=critical "
+            "error|event=alert status=firing rule=data_stale_during_trading severity=critical "
             "contract_id=711280073 starts_at=2025-08-11T21:00:00Z summary=\"MNQ bid_ask: no data "
             "for 312 s while the market is OPEN\" market_status=OPEN stream=711280073/bid_ask\n"
-            "info|alert status=resolved rule=data_stale_during_trading severity=critical "
+            "info|event=alert status=resolved rule=data_stale_during_trading severity=critical "
             "contract_id=711280073 starts_at=2025-08-11T21:00:00Z ends_at=2025-08-11T21:01:00Z "
             "summary=\"MNQ bid_ask: no data for 312 s while the market is OPEN\" "
             "market_status=OPEN stream=711280073/bid_ask\n"
-            "warning|alert status=firing rule=gateway_down severity=warning "
+            "warning|event=alert status=firing rule=gateway_down severity=warning "
             "starts_at=2025-08-11T21:01:00Z summary=\"gateway 127.0.0.1:4002 unreachable for 75 "
             "s\"\n"
-            "info|alert status=firing rule=gateway_down severity=info "
+            "info|event=alert status=firing rule=gateway_down severity=info "
             "starts_at=2025-08-11T21:01:00Z summary=\"gateway 127.0.0.1:4002 unreachable for 75 "
             "s\"\n");
   EXPECT_EQ(sink.counters().delivered, 2u);
@@ -74,7 +74,7 @@ TEST(LogSinkTest, ValuesAreQuotedWhenNeeded) {
   alert.summary = "say \"hi\"\nnow";
   alert.labels = {{"empty", ""}, {"k", "a=b"}};
   EXPECT_EQ(FormatAlertLogLine(alert, false),
-            "alert status=firing rule=gateway_down severity=critical "
+            "event=alert status=firing rule=gateway_down severity=critical "
             "starts_at=2025-08-11T21:01:00Z summary=\"say \\\"hi\\\"\\nnow\" empty=\"\" k=\"a=b\"");
 }
 

@@ -253,6 +253,51 @@ class JsonHandler : public ServerMessageHandler {
     }
     Add("mktDepthExchanges", {items});
   }
+  void OnAccountValue(const AccountValue& m) override {
+    Add("updateAccountValue", {m.key, m.value, m.currency, m.account_name});
+  }
+  void OnPortfolioValue(const PortfolioValue& m) override {
+    Add("updatePortfolio",
+        {ContractJson(m.contract), Dec(m.position), m.market_price, m.market_value, m.average_cost,
+         m.unrealized_pnl, m.realized_pnl, m.account_name});
+  }
+  void OnAccountUpdateTime(const AccountUpdateTime& m) override {
+    Add("updateAccountTime", {m.time_stamp});
+  }
+  void OnAccountDownloadEnd(const AccountDownloadEnd& m) override {
+    Add("accountDownloadEnd", {m.account_name});
+  }
+  void OnAccountSummary(const AccountSummary& m) override {
+    Add("accountSummary", {m.req_id, m.account, m.tag, m.value, m.currency});
+  }
+  void OnAccountSummaryEnd(const AccountSummaryEnd& m) override {
+    Add("accountSummaryEnd", {m.req_id});
+  }
+  void OnPositionData(const PositionData& m) override {
+    Add("position", {m.account, ContractJson(m.contract), Dec(m.position), m.average_cost});
+  }
+  void OnPositionEnd(const PositionEnd&) override { Add("positionEnd", json::array()); }
+  void OnExecutionDataEnd(const ExecutionDataEnd& m) override { Add("execDetailsEnd", {m.req_id}); }
+  void OnOpenOrderEnd(const OpenOrderEnd&) override { Add("openOrderEnd", json::array()); }
+  void OnCompletedOrdersEnd(const CompletedOrdersEnd&) override {
+    Add("completedOrdersEnd", json::array());
+  }
+  void OnSmartComponents(const SmartComponents& m) override {
+    json items = json::array();
+    for (const SmartComponent& c : m.components) {
+      items.push_back({{"bitNumber", c.bit_number},
+                       {"exchange", c.exchange},
+                       {"exchangeLetter", c.exchange_letter}});
+    }
+    Add("smartComponents", {m.req_id, items});
+  }
+  void OnMarketRule(const MarketRule& m) override {
+    json items = json::array();
+    for (const PriceIncrement& p : m.increments) {
+      items.push_back({{"lowEdge", p.low_edge}, {"increment", p.increment}});
+    }
+    Add("marketRule", {m.market_rule_id, items});
+  }
   void OnUnknownMessage(int32_t id, std::string_view) override { Add("unknown", {id}); }
 };
 

@@ -47,6 +47,19 @@ class EncodingHandler : public ServerMessageHandler {
   void OnMarketDepth(const MarketDepth& m) override { Encode(m); }
   void OnMarketDepthL2(const MarketDepthL2& m) override { Encode(m); }
   void OnMktDepthExchanges(const MktDepthExchanges& m) override { Encode(m); }
+  void OnAccountValue(const AccountValue& m) override { Encode(m); }
+  void OnPortfolioValue(const PortfolioValue& m) override { Encode(m); }
+  void OnAccountUpdateTime(const AccountUpdateTime& m) override { Encode(m); }
+  void OnAccountDownloadEnd(const AccountDownloadEnd& m) override { Encode(m); }
+  void OnAccountSummary(const AccountSummary& m) override { Encode(m); }
+  void OnAccountSummaryEnd(const AccountSummaryEnd& m) override { Encode(m); }
+  void OnPositionData(const PositionData& m) override { Encode(m); }
+  void OnPositionEnd(const PositionEnd& m) override { Encode(m); }
+  void OnExecutionDataEnd(const ExecutionDataEnd& m) override { Encode(m); }
+  void OnOpenOrderEnd(const OpenOrderEnd& m) override { Encode(m); }
+  void OnCompletedOrdersEnd(const CompletedOrdersEnd& m) override { Encode(m); }
+  void OnSmartComponents(const SmartComponents& m) override { Encode(m); }
+  void OnMarketRule(const MarketRule& m) override { Encode(m); }
   void OnUnknownMessage(int32_t, std::string_view) override { ++unknown_; }
 
  private:

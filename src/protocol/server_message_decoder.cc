@@ -509,6 +509,7 @@ Status ServerMessageDecoder::Decode(std::string_view payload, ServerMessageHandl
       return DecodeMktDepthExchanges(r, handler);
   }
 
+  if (IsAccountMessageId(id)) return DecodeAccountMessage(id, r, handler);
   ++counters_.unknown_ids_skipped;
   handler.OnUnknownMessage(id, payload);
   return Status::Ok();

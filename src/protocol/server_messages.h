@@ -24,6 +24,7 @@
 #include "protocol/constants.h"
 #include "protocol/contract.h"
 #include "protocol/counters.h"
+#include "protocol/server_messages_account.h"
 
 namespace ibstream::protocol {
 
@@ -302,6 +303,20 @@ class ServerMessageHandler {
   virtual void OnMarketDepth(const MarketDepth&) {}
   virtual void OnMarketDepthL2(const MarketDepthL2&) {}
   virtual void OnMktDepthExchanges(const MktDepthExchanges&) {}
+  // Account, position, execution, order-list and rule answers (server_messages_account.h).
+  virtual void OnAccountValue(const AccountValue&) {}
+  virtual void OnPortfolioValue(const PortfolioValue&) {}
+  virtual void OnAccountUpdateTime(const AccountUpdateTime&) {}
+  virtual void OnAccountDownloadEnd(const AccountDownloadEnd&) {}
+  virtual void OnAccountSummary(const AccountSummary&) {}
+  virtual void OnAccountSummaryEnd(const AccountSummaryEnd&) {}
+  virtual void OnPositionData(const PositionData&) {}
+  virtual void OnPositionEnd(const PositionEnd&) {}
+  virtual void OnExecutionDataEnd(const ExecutionDataEnd&) {}
+  virtual void OnOpenOrderEnd(const OpenOrderEnd&) {}
+  virtual void OnCompletedOrdersEnd(const CompletedOrdersEnd&) {}
+  virtual void OnSmartComponents(const SmartComponents&) {}
+  virtual void OnMarketRule(const MarketRule&) {}
   // A frame with a valid message id this library does not decode (already counted); the
   // payload is the whole frame, for logging.
   virtual void OnUnknownMessage(int32_t /*message_id*/, std::string_view /*payload*/) {}
@@ -354,6 +369,10 @@ class ServerMessageDecoder {
   [[nodiscard]] Status DecodeMarketDepth(FieldReader& r, ServerMessageHandler& handler);
   [[nodiscard]] Status DecodeMarketDepthL2(FieldReader& r, ServerMessageHandler& handler);
   [[nodiscard]] Status DecodeMktDepthExchanges(FieldReader& r, ServerMessageHandler& handler);
+  // In server_message_account.cc: the messages of server_messages_account.h
+  // (IsAccountMessageId(id) holds).
+  [[nodiscard]] Status DecodeAccountMessage(int32_t id, FieldReader& r,
+                                            ServerMessageHandler& handler);
 
   int server_version_;
   ProtocolCounters counters_;

@@ -52,11 +52,24 @@ void ContractRegistry::LoadAllCachedDetails(TimePoint now) {
   for (auto& c : contracts_) LoadCachedDetails(*c, now);
 }
 
+// One line per change of a contract's market status (the first one included), for operators and
+// the demo's narration: `event=market_state contract_id=... symbol=... status=BREAK ...`.
+void ContractRegistry::LogMarketState(ContractState& c, const calendar::MarketState& state) {
+  if (c.logged_market_status == state.status) return;
+  c.logged_market_status = state.status;
+  spdlog::info("event=market_state contract_id={} symbol={} status={} next_open={} next_close={}",
+               c.contract_id, c.config.symbol, calendar::MarketStatusName(state.status),
+               state.next_open ? FormatIsoUtc(*state.next_open) : std::string("unknown"),
+               state.next_close ? FormatIsoUtc(*state.next_close) : std::string("unknown"));
+}
+
 void ContractRegistry::UpdateMarketsAndResolve(TimePoint now, bool connected) {
   for (auto& contract : contracts_) {
     ContractState& c = *contract;
     if (c.contract_id != 0 && !c.streams.empty()) {
-      ctx_.core.OnMarketState(c.contract_id, c.calendar.StateAt(now), now);
+      const calendar::MarketState state = c.calendar.StateAt(now);
+      ctx_.core.OnMarketState(c.contract_id, state, now);
+      LogMarketState(c, state);
     }
     if (connected && !c.resolving && now >= c.next_resolve_at) Resolve(c, now);
   }

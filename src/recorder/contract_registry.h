@@ -102,6 +102,7 @@ class ContractRegistry {
 
  private:
   void LoadRuntimeChanges();
+  void LogMarketState(ContractState& c, const calendar::MarketState& state);
   ContractState& AddContract(EffectiveContract e);
   void RemoveContract(ContractState& c, std::string_view why, TimePoint now);
   void UpdateContract(ContractState& c, config::ContractConfig updated, TimePoint now);

@@ -65,6 +65,8 @@ struct ContractState {
   // The same calendar, published read-only to the views (rebuilt, never mutated).
   std::shared_ptr<const calendar::MarketCalendar> shared_calendar;
   std::string calendar_error;
+  // The market status last logged (`event=market_state`), so that each change is one line.
+  std::optional<calendar::MarketStatus> logged_market_status;
   bool resolving = false;
   std::optional<TimePoint> details_at;
   TimePoint next_resolve_at;

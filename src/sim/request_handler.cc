@@ -32,6 +32,7 @@ RequestHandler::RequestHandler(Options options, const Clock& clock, const Catalo
       sessions_(sessions),
       markets_(markets),
       historical_(historical),
+      account_({.accounts = options_.accounts, .quiet = options_.quiet}, clock, catalog, counters),
       faults_(faults),
       counters_(counters) {}
 
@@ -117,12 +118,13 @@ void RequestHandler::Handle(ClientSession& s, std::string_view payload) {
           markets_.depth().Cancel(s, r);
         } else if constexpr (std::is_same_v<T, protocol::ReqMktDepthExchanges>) {
           markets_.depth().AnswerExchanges(s, catalog_);
-        } else {
+        } else if (!account_.Handle(s, payload)) {
           counters_.Add(&SimulatorStats::unsupported_requests);
+          const std::string name = protocol::RequestNameOfId(r.message_id);
           SendError(s, -1, 321,
                     fmt::format("Error validating request.-'{}' : cause - the simulator does not "
-                                "support message id {}",
-                                r.message_id, r.message_id));
+                                "support {}",
+                                name, name));
         }
       },
       *decoded);

@@ -1,8 +1,10 @@
 // The answers to a started API session: the START_API greeting (accounts, order id, farm status)
 // and the dispatch of every decoded request: contract details and matching symbols, current time
 // and ids, reqMktData and tick-by-tick subscriptions, market depth (handed to the fan-out's
-// DepthServer), and the historical requests (handed to HistoricalAnswers). A request the simulator
-// does not serve gets 321, a malformed one 320 and the session is closed after its last message.
+// DepthServer), the historical requests (handed to HistoricalAnswers) and the account, position,
+// execution, order-list and rule requests (handed to AccountServer). A request the simulator does
+// not serve gets 321 naming it, a malformed one 320 and the session is closed after its last
+// message.
 //
 // Threading: owned by the loop thread.
 #pragma once
@@ -13,6 +15,7 @@
 
 #include "common/clock.h"
 #include "protocol/requests.h"
+#include "sim/account_server.h"
 #include "sim/catalog.h"
 #include "sim/client_session.h"
 #include "sim/client_sessions.h"
@@ -66,6 +69,7 @@ class RequestHandler {
   const ClientSessions& sessions_;
   MarketFanout& markets_;
   HistoricalAnswers& historical_;
+  AccountServer account_;
   const FaultState& faults_;
   SimCounters& counters_;
   int64_t next_order_id_ = 1;

@@ -349,11 +349,10 @@ TEST_F(SimulatorTest, ErrorsForBadRequestsNeverSilence) {
   ASSERT_TRUE(c->Send(Tbt(72, kMnq, "BidAsk")).ok());
   ASSERT_TRUE(c->Send(Tbt(72, kMnq, "Last")).ok());        // duplicate id
   ASSERT_TRUE(c->Send(protocol::CancelMktData{99}).ok());  // unknown id
-  // reqAccountUpdates (6): a real request the simulator does not serve.
-  const std::string account_updates =
-      std::string("6") + '\0' + "2" + '\0' + "1" + '\0' + "DU1" + '\0';
+  // reqScannerParameters (24): a real request the simulator does not serve.
+  const std::string scanner_parameters = std::string("24") + '\0' + "1" + '\0';
   std::string unsupported;
-  protocol::AppendFrame(account_updates, unsupported);
+  protocol::AppendFrame(scanner_parameters, unsupported);
   ASSERT_TRUE(c->SendRaw(unsupported).ok());
   ASSERT_TRUE(c->RoundTrip());
   EXPECT_TRUE(c->HasError(200, 70));

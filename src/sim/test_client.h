@@ -14,6 +14,7 @@
 #include "model/tick.h"
 #include "protocol/framing.h"
 #include "protocol/requests.h"
+#include "protocol/requests_account.h"
 #include "protocol/server_messages.h"
 #include "sim/depth_book.h"
 
@@ -120,6 +121,13 @@ class TestClient : public protocol::ServerMessageHandler {
   // when an update cannot be applied.
   Result<DepthBook> DepthBookOf(int32_t req_id) const;
 
+  // The account family's answers (protocol/server_messages_account.h) in arrival order, one line
+  // each: "accountValue KEY VALUE CURRENCY ACCOUNT", "accountTime HH:MM", "accountDownloadEnd
+  // ACCOUNT", "accountSummary REQID ACCOUNT TAG VALUE CURRENCY", "accountSummaryEnd REQID",
+  // "position ...", "positionEnd", "execDetailsEnd REQID", "openOrderEnd", "completedOrdersEnd",
+  // "smartComponents REQID N", "marketRule ID LOWEDGE:INCREMENT...", "portfolio ...".
+  std::vector<std::string> account_events;
+
   bool HasError(int32_t code, int32_t id = INT32_MIN) const;
   size_t TicksFor(int32_t req_id) const;
 
@@ -140,6 +148,20 @@ class TestClient : public protocol::ServerMessageHandler {
   void OnTickPrice(const protocol::TickPrice& m) override;
   void OnTickSize(const protocol::TickSize& m) override;
   void OnTickString(const protocol::TickString& m) override;
+  // In test_client_account.cc.
+  void OnAccountValue(const protocol::AccountValue& m) override;
+  void OnPortfolioValue(const protocol::PortfolioValue& m) override;
+  void OnAccountUpdateTime(const protocol::AccountUpdateTime& m) override;
+  void OnAccountDownloadEnd(const protocol::AccountDownloadEnd& m) override;
+  void OnAccountSummary(const protocol::AccountSummary& m) override;
+  void OnAccountSummaryEnd(const protocol::AccountSummaryEnd& m) override;
+  void OnPositionData(const protocol::PositionData& m) override;
+  void OnPositionEnd(const protocol::PositionEnd& m) override;
+  void OnExecutionDataEnd(const protocol::ExecutionDataEnd& m) override;
+  void OnOpenOrderEnd(const protocol::OpenOrderEnd& m) override;
+  void OnCompletedOrdersEnd(const protocol::CompletedOrdersEnd& m) override;
+  void OnSmartComponents(const protocol::SmartComponents& m) override;
+  void OnMarketRule(const protocol::MarketRule& m) override;
   void OnMarketDataType(const protocol::MarketDataType& m) override {
     market_data_types.push_back(m.market_data_type);
   }

@@ -46,7 +46,8 @@ class CountingReporter final : public log::Reader::Reporter {
     since_last_record += bytes;
     damage_->problems.push_back(name_ + ": " + std::to_string(bytes) +
                                 " bytes dropped: " + reason.message());
-    spdlog::error("gap ledger: {}: {} bytes dropped: {}", name_, bytes, reason.message());
+    spdlog::error("event=gap_ledger_record_dropped path={} bytes_dropped={} reason=\"{}\"", name_,
+                  bytes, reason.message());
   }
   uint64_t since_last_record = 0;  // bytes reported after the last record read
 
@@ -66,7 +67,8 @@ Status ReadGeneration(FileSystem* fs, const std::string& dir, const std::string&
   if (!header.ok()) {
     // A ledger whose header never became durable holds nothing; otherwise report it.
     if ((*file)->Size() > log::kFileHeaderSize) {
-      spdlog::error("gap ledger: {}: {}", name, header.status().ToString());
+      spdlog::error("event=gap_ledger_record_dropped path={} error=\"{}\"", name,
+                    header.status().ToString());
       damage->corrupt_bytes += (*file)->Size();
       damage->problems.push_back(name + ": unreadable header: " + header.status().message());
     }
@@ -85,7 +87,8 @@ Status ReadGeneration(FileSystem* fs, const std::string& dir, const std::string&
       damage->problems.push_back(name + ": record at offset " +
                                  std::to_string(reader.LastRecordOffset()) +
                                  " does not decode: " + gap.status().message());
-      spdlog::error("gap ledger: {}: {}", name, gap.status().ToString());
+      spdlog::error("event=gap_ledger_record_dropped path={} error=\"{}\"", name,
+                    gap.status().ToString());
       continue;
     }
     (*gaps)[gap->id] = std::move(*gap);
@@ -100,8 +103,9 @@ Status ReadGeneration(FileSystem* fs, const std::string& dir, const std::string&
     damage->truncated_bytes += tail;
     damage->problems.push_back(name + ": truncated: " + std::to_string(tail) +
                                " bytes of an incomplete record at the end");
-    spdlog::error("gap ledger: {}: truncated: {} bytes of an incomplete record at the end", name,
-                  tail);
+    spdlog::error(
+        "event=gap_ledger_record_dropped path={} truncated_bytes={} reason=incomplete_last_record",
+        name, tail);
   }
   return Status::Ok();
 }

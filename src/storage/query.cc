@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "storage/closed_file.h"
 #include "storage/journal.h"
@@ -32,7 +33,7 @@ bool SamePayload(const Tick& a, const Tick& b) {
 }
 
 void Skip(QueryStats* stats, std::string path, uint64_t bytes, std::string reason) {
-  spdlog::error("storage query: skipping {} ({} bytes): {}", path, bytes, reason);
+  spdlog::error("event=storage_query_skipped path={} bytes={} reason=\"{}\"", path, bytes, reason);
   ++stats->corrupt_files;
   stats->skipped_bytes += bytes;
   stats->skipped.push_back({std::move(path), bytes, std::move(reason)});
@@ -63,6 +64,45 @@ void ReportJournalDamage(const std::string& path, const JournalScan& scan, Query
   for (const std::string& p : scan.problems) reason += "; " + p;
   if (scan.read_error) reason += "; read error";
   Skip(stats, path, scan.corrupt_bytes, std::move(reason));
+}
+
+// Sorts `ticks` by OrderKey. The keys are computed once and ordered with the ticks' indexes (a
+// Tick is large and its key is not stored), then the ticks are moved into place through
+// `scratch`. An hour is made of runs already in order (one per closed file, plus the journal
+// ticks), so a few runs are merged rather than sorted; one run is left as it is.
+void SortByOrderKey(std::vector<Tick>* ticks, std::vector<std::pair<TickOrderKey, size_t>>* keys,
+                    std::vector<Tick>* scratch) {
+  constexpr size_t kMaxMergedRuns = 32;
+  keys->clear();
+  keys->reserve(ticks->size());
+  std::vector<size_t> bounds = {0};  // where each run starts, then the end
+  for (size_t i = 0; i < ticks->size(); ++i) {
+    keys->emplace_back(OrderKey((*ticks)[i]), i);
+    if (i > 0 && (*keys)[i] < (*keys)[i - 1]) bounds.push_back(i);
+  }
+  bounds.push_back(ticks->size());
+  if (bounds.size() <= 2) return;  // one run: in order already
+  const auto k = keys->begin();
+  if (bounds.size() - 1 > kMaxMergedRuns) {
+    std::sort(k, keys->end());
+  } else {
+    while (bounds.size() > 2) {  // merge runs pairwise until one is left
+      const size_t runs = bounds.size() - 1;
+      std::vector<size_t> merged = {0};
+      for (size_t r = 0; r + 1 < runs; r += 2) {
+        std::inplace_merge(k + static_cast<std::ptrdiff_t>(bounds[r]),
+                           k + static_cast<std::ptrdiff_t>(bounds[r + 1]),
+                           k + static_cast<std::ptrdiff_t>(bounds[r + 2]));
+        merged.push_back(bounds[r + 2]);
+      }
+      if (runs % 2 == 1) merged.push_back(bounds[runs]);
+      bounds = std::move(merged);
+    }
+  }
+  scratch->clear();
+  scratch->reserve(ticks->size());
+  for (const auto& key : *keys) scratch->push_back(std::move((*ticks)[key.second]));
+  ticks->swap(*scratch);
 }
 
 }  // namespace
@@ -197,6 +237,8 @@ Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& r
   }
 
   std::vector<Tick> hour_ticks;
+  std::vector<Tick> sort_scratch;
+  std::vector<std::pair<TickOrderKey, size_t>> sort_keys;
   for (int64_t hour : hours) {
     hour_ticks.clear();
     const std::string dir = ClosedHourDir(root, FromUnixNanos(hour));
@@ -227,8 +269,7 @@ Status QueryTicks(FileSystem* fs, const std::string& root, const QueryRequest& r
       journal_ticks.erase(it);
     }
     if (hour_ticks.empty()) continue;
-    std::sort(hour_ticks.begin(), hour_ticks.end(),
-              [](const Tick& a, const Tick& b) { return OrderKey(a) < OrderKey(b); });
+    SortByOrderKey(&hour_ticks, &sort_keys, &sort_scratch);
     DeduplicateSorted(&hour_ticks, stats);
     for (const Tick& t : hour_ticks) {
       IBSTREAM_RETURN_IF_ERROR(sink(t));

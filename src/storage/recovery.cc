@@ -96,7 +96,7 @@ Status RecoverJournal(FileSystem* fs, const std::string& root, const std::string
       fs, path, [&](std::string_view record) { records.emplace_back(record); }, &scan));
   ++report->journals_scanned;
   auto complain = [&](const std::string& what) {
-    spdlog::error("storage recovery: {}: {}", path, what);
+    spdlog::error("event=storage_recovery path={} problem=\"{}\"", path, what);
     report->problems.push_back(path + ": " + what);
     if (on_corruption) on_corruption(path, what);
   };
@@ -124,7 +124,7 @@ Status RecoverJournal(FileSystem* fs, const std::string& root, const std::string
     if (scan.valid_end < scan.file_size) {
       report->bytes_truncated += scan.file_size - scan.valid_end;
       ++report->torn_tails_truncated;
-      spdlog::info("storage recovery: {}: truncating a torn tail of {} bytes", path,
+      spdlog::info("event=storage_torn_tail_truncated path={} bytes={}", path,
                    scan.file_size - scan.valid_end);
       IBSTREAM_RETURN_IF_ERROR(fs->TruncateAndSync(path, scan.valid_end));
     }
@@ -259,7 +259,8 @@ Status ConvertJournalHour(FileSystem* fs, const std::string& root, TimePoint jou
         },
         &scan));
     if (!scan.header_ok) {
-      spdlog::error("storage: conversion skips {}: {}", name, scan.header_status.ToString());
+      spdlog::error("event=conversion_skipped path={} error=\"{}\"", name,
+                    scan.header_status.ToString());
       continue;
     }
     report->corrupt_bytes += scan.corrupt_bytes;

@@ -111,8 +111,8 @@ Status Store::ConvertHoursBefore(TimePoint hour) {
     ConversionReport report;
     IBSTREAM_RETURN_IF_ERROR(
         ConvertJournalHour(fs_, options_.root, h, options_.zstd_level, &report));
-    spdlog::info("storage: converted journal hour {} ({} journals, {} ticks, {} files)",
-                 FormatIsoUtc(h), report.journals, report.ticks, report.files_written);
+    spdlog::info("event=hour_converted hour={} journals={} ticks={} files={}", FormatIsoUtc(h),
+                 report.journals, report.ticks, report.files_written);
   }
   return Status::Ok();
 }
@@ -124,7 +124,7 @@ Status Store::Maintain() {
   IBSTREAM_RETURN_IF_ERROR(
       ApplyRetention(fs_, options_.root, options_.retention, clock_.Now(), &retention));
   if (retention.files_deleted > 0) {
-    spdlog::info("storage: retention deleted {} closed files", retention.files_deleted);
+    spdlog::info("event=retention_deleted files={}", retention.files_deleted);
   }
   return Status::Ok();
 }
@@ -139,7 +139,8 @@ void Store::MaintenanceLoop() {
       rotated_ = false;
     }
     const Status status = Maintain();
-    if (!status.ok()) spdlog::error("storage maintenance: {}", status.ToString());
+    if (!status.ok())
+      spdlog::error("event=storage_maintenance_failed error=\"{}\"", status.ToString());
   }
 }
 

@@ -24,7 +24,8 @@ constexpr const char* kFatalWhy =
 void DefaultFatal(const Status& status) {
   std::fprintf(stderr, "FATAL storage: fdatasync failed: %s. %s\n", status.ToString().c_str(),
                kFatalWhy);
-  spdlog::critical("storage: fdatasync failed: {}. {}", status.ToString(), kFatalWhy);
+  spdlog::critical("event=storage_fsync_failed error=\"{}\" why=\"{}\"", status.ToString(),
+                   kFatalWhy);
   spdlog::shutdown();
   std::abort();
 }
@@ -61,7 +62,8 @@ TickWriter::TickWriter(FileSystem* fs, const Clock& clock, WriterOptions options
   // starts suspended and retries.
   const Status opened = OpenJournal(now);
   if (!opened.ok()) {
-    spdlog::error("storage: cannot create a journal, writing suspended: {}", opened.ToString());
+    spdlog::error("event=journal_create_failed action=writes_suspended error=\"{}\"",
+                  opened.ToString());
     suspended_.store(true);
     next_retry_ = now + options_.retry_interval;
   }
@@ -163,7 +165,7 @@ void TickWriter::Run() {
       if (file_ != nullptr && HourStart(now) > file_->hour()) Rotate(now);
       if (suspended_.load() && now >= next_retry_ && !stopping) {
         if (OpenJournal(now).ok()) {
-          spdlog::info("storage: writing resumed in {}", file_->path());
+          spdlog::info("event=journal_writing_resumed path={}", file_->path());
           StorageEvent event{
               StorageEvent::Kind::kResumed, Status::Ok(), {}, 0, 0, file_->hour(), 0};
           Emit(event);
@@ -246,7 +248,7 @@ void TickWriter::WriteBatch(Batch& batch) {
     // the whole records (they were received) and truncates the torn one.
     DetachSyncer();
     const Status cut = fs_->TruncateAndSync(file_->path(), size_before);
-    if (!cut.ok()) spdlog::warn("storage: could not cut a failed write: {}", cut.ToString());
+    if (!cut.ok()) spdlog::warn("event=storage_cut_failed error=\"{}\"", cut.ToString());
     HandleWriteFailure(status, batch);
     return;
   }
@@ -264,7 +266,7 @@ void TickWriter::Rotate(TimePoint now) {
   const Status opened = OpenJournal(now);  // seals the old journal once the new one exists
   if (!opened.ok()) {
     // Keep writing the old journal; retry the rotation on the next pass.
-    spdlog::warn("storage: cannot open the journal of the new hour: {}", opened.ToString());
+    spdlog::warn("event=storage_new_hour_failed error=\"{}\"", opened.ToString());
     return;
   }
   if (dead_.load()) return;
@@ -279,7 +281,8 @@ void TickWriter::Seal(std::unique_ptr<JournalFile> file) {
   const Status written = file_->Write();
   if (!written.ok()) {
     // Unsealed is fine: recovery treats the file like one cut short by a crash.
-    spdlog::warn("storage: could not seal {}: {}", file_->path(), written.ToString());
+    spdlog::warn("event=storage_seal_failed path={} error=\"{}\"", file_->path(),
+                 written.ToString());
   }
   SyncNow();
   if (file_ != nullptr) file_->Close().IgnoreError();
@@ -417,7 +420,8 @@ void TickWriter::HandleWriteFailure(const Status& cause, Batch& batch) {
   if (dead_.load()) return;
   const TimePoint now = clock_.Now();
   next_retry_ = std::max(next_retry_, now + options_.retry_interval);
-  spdlog::error("storage: write failed, suspending writes: {}", cause.ToString());
+  spdlog::error("event=journal_write_failed action=writes_suspended cause=\"{}\"",
+                cause.ToString());
   std::map<StreamKey, StorageEvent::LostSpan> spans;
   for (const TickInfo& info : batch.info) {
     auto [it, inserted] = spans.try_emplace(info.stream);
@@ -465,7 +469,7 @@ void TickWriter::CheckSpace(TimePoint now) {
   if (low != low_space_) {
     low_space_ = low;
     if (low) {
-      spdlog::warn("storage: only {} bytes free under {} (warning below {})",
+      spdlog::warn("event=space_check_low free_bytes={} path={} warning_below={}",
                    space->available_bytes, options_.root, options_.free_space_warning_bytes);
     }
     Emit(StorageEvent{low ? StorageEvent::Kind::kLowSpace : StorageEvent::Kind::kSpaceOk,

@@ -1,0 +1,183 @@
+#include "python/tick_columns.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include "fs/file_system.h"
+#include "storage/gap_ledger.h"
+
+namespace ibstream::python {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+constexpr const char* kFieldNames[kTickFieldCount] = {
+    "type",       "exchange_time", "receive_time", "sequence",           "source",
+    "price",      "size",          "bid_price",    "bid_size",           "ask_price",
+    "ask_size",   "volume",        "exchange",     "special_conditions", "past_limit",
+    "unreported", "bid_past_low",  "ask_past_high"};
+
+bool IsTrade(TickType type) { return type == TickType::kLast || type == TickType::kAllLast; }
+bool HasBidAsk(TickType type) { return type == TickType::kBidAsk || type == TickType::kQuote; }
+
+double SizeOrNaN(const Decimal& d) { return d.is_set() ? d.ToDouble() : kNaN; }
+
+// Interns short strings (exchanges, conditions) as category codes.
+class Categories {
+ public:
+  explicit Categories(std::vector<std::string>* names) : names_(names) {}
+  int32_t Code(const std::string& value) {
+    auto it = codes_.find(value);
+    if (it != codes_.end()) return it->second;
+    const int32_t code = static_cast<int32_t>(names_->size());
+    names_->push_back(value);
+    codes_.emplace(value, code);
+    return code;
+  }
+
+ private:
+  std::vector<std::string>* names_;
+  std::unordered_map<std::string, int32_t> codes_;
+};
+
+}  // namespace
+
+const char* TickFieldName(TickField field) { return kFieldNames[static_cast<int>(field)]; }
+
+bool KindStoresField(TickType type, TickField field) {
+  switch (field) {
+    case TickField::kType:
+      return false;
+    case TickField::kExchangeTime:
+    case TickField::kReceiveTime:
+    case TickField::kSequence:
+    case TickField::kSource:
+      return true;
+    case TickField::kPrice:
+      return IsTrade(type) || type == TickType::kTrade || type == TickType::kMidPoint;
+    case TickField::kSize:
+      return IsTrade(type) || type == TickType::kTrade;
+    case TickField::kBidPrice:
+    case TickField::kBidSize:
+    case TickField::kAskPrice:
+    case TickField::kAskSize:
+      return HasBidAsk(type);
+    case TickField::kVolume:
+      return type == TickType::kTrade;
+    case TickField::kExchange:
+    case TickField::kSpecialConditions:
+    case TickField::kPastLimit:
+    case TickField::kUnreported:
+      return IsTrade(type);
+    case TickField::kBidPastLow:
+    case TickField::kAskPastHigh:
+      return type == TickType::kBidAsk;
+  }
+  return false;
+}
+
+std::vector<TickField> TickFieldsOf(const std::vector<TickType>& types) {
+  std::vector<TickField> fields;
+  for (int i = 0; i < kTickFieldCount; ++i) {
+    const auto field = static_cast<TickField>(i);
+    bool shown = field == TickField::kType && types.size() > 1;
+    for (TickType type : types) shown = shown || KindStoresField(type, field);
+    if (shown) fields.push_back(field);
+  }
+  return fields;
+}
+
+Status ReadTickColumns(const TickRequest& request, TickColumns* c, storage::QueryStats* stats) {
+  c->fields = TickFieldsOf(request.types);
+  c->exact = request.exact;
+  // Bit f of `shown`: the frame has field f; bit f of stores[kind]: the kind stores field f.
+  uint32_t shown = 0;
+  for (TickField f : c->fields) shown |= 1u << static_cast<int>(f);
+  uint32_t stores[256] = {};
+  int8_t type_index[256];
+  std::fill(std::begin(type_index), std::end(type_index), int8_t{-1});
+  for (size_t i = 0; i < request.types.size(); ++i) {
+    const auto kind = static_cast<uint8_t>(request.types[i]);
+    type_index[kind] = static_cast<int8_t>(i);
+    for (int f = 0; f < kTickFieldCount; ++f) {
+      if (KindStoresField(request.types[i], static_cast<TickField>(f))) stores[kind] |= 1u << f;
+    }
+  }
+  auto has = [&](TickField f) { return (shown >> static_cast<int>(f)) & 1u; };
+  Categories exchanges(&c->exchange_names);
+  Categories conditions(&c->condition_names);
+
+  auto sink = [&](const Tick& t) -> Status {
+    const uint32_t stored = stores[static_cast<uint8_t>(t.type)];
+    auto kind_has = [&](TickField f) { return (stored >> static_cast<int>(f)) & 1u; };
+    if (has(TickField::kType)) c->type.push_back(type_index[static_cast<uint8_t>(t.type)]);
+    c->exchange_time_ns.push_back(ToUnixNanos(t.exchange_time));
+    c->receive_time_ns.push_back(ToUnixNanos(t.receive_time));
+    c->sequence.push_back(t.sequence);
+    c->source.push_back(static_cast<int8_t>(t.source));
+    auto number = [&](TickField f, PodColumn<double>& column, double value) {
+      if (has(f)) column.push_back(kind_has(f) ? value : kNaN);
+    };
+    auto size = [&](TickField f, PodColumn<double>& column, const Decimal& value) {
+      if (has(f)) column.push_back(kind_has(f) ? SizeOrNaN(value) : kNaN);
+    };
+    auto exact = [&](TickField f, std::vector<Decimal>& column, const Decimal& value) {
+      if (c->exact && has(f)) column.push_back(kind_has(f) ? value : Decimal::Unset());
+    };
+    auto flag = [&](TickField f, PodColumn<uint8_t>& column, uint8_t bit) {
+      if (has(f)) column.push_back(kind_has(f) && (t.attributes & bit) != 0);
+    };
+    number(TickField::kPrice, c->price, t.price);
+    size(TickField::kSize, c->size, t.size);
+    exact(TickField::kSize, c->exact_size, t.size);
+    number(TickField::kBidPrice, c->bid_price, t.bid_price);
+    size(TickField::kBidSize, c->bid_size, t.bid_size);
+    exact(TickField::kBidSize, c->exact_bid_size, t.bid_size);
+    number(TickField::kAskPrice, c->ask_price, t.ask_price);
+    size(TickField::kAskSize, c->ask_size, t.ask_size);
+    exact(TickField::kAskSize, c->exact_ask_size, t.ask_size);
+    size(TickField::kVolume, c->volume, t.volume);
+    exact(TickField::kVolume, c->exact_volume, t.volume);
+    if (has(TickField::kExchange)) {
+      c->exchange.push_back(kind_has(TickField::kExchange) ? exchanges.Code(t.exchange) : -1);
+    }
+    if (has(TickField::kSpecialConditions)) {
+      c->special_conditions.push_back(
+          kind_has(TickField::kSpecialConditions) ? conditions.Code(t.special_conditions) : -1);
+    }
+    flag(TickField::kPastLimit, c->past_limit, kAttrPastLimit);
+    flag(TickField::kUnreported, c->unreported, kAttrUnreported);
+    flag(TickField::kBidPastLow, c->bid_past_low, kAttrBidPastLow);
+    flag(TickField::kAskPastHigh, c->ask_past_high, kAttrAskPastHigh);
+    return Status::Ok();
+  };
+
+  storage::QueryRequest query;
+  for (TickType type : request.types) query.streams.push_back({request.contract_id, type});
+  query.from = request.from;
+  query.to = request.to;
+  return storage::QueryTicks(fs::PosixFileSystem(), request.root, query, sink, stats);
+}
+
+Status ReadGapColumns(const GapRequest& request, GapColumns* c, storage::LedgerDamage* damage) {
+  auto gaps = storage::GapLedger::ReadAllReporting(fs::PosixFileSystem(), request.root, damage);
+  if (!gaps.ok()) return gaps.status();
+  for (const storage::GapRecord& g : *gaps) {
+    if (request.contract_id && g.stream.contract_id != *request.contract_id) continue;
+    if (g.end <= request.from || g.start >= request.to) continue;
+    c->id.push_back(g.id);
+    c->contract_id.push_back(g.stream.contract_id);
+    c->tick_type.emplace_back(TickTypeName(g.stream.type));
+    c->start_ns.push_back(ToUnixNanos(g.start));
+    c->end_ns.push_back(ToUnixNanos(g.end));
+    c->cause.push_back(g.cause);
+    c->backfill.emplace_back(storage::BackfillStateName(g.state));
+    c->reason.push_back(g.reason);
+    c->updated_at_ns.push_back(ToUnixNanos(g.updated_at));
+  }
+  return Status::Ok();
+}
+
+}  // namespace ibstream::python
