@@ -68,6 +68,25 @@ def expressions(path):
     return out
 
 
+def dashboard_problems(path):
+    """Panels Grafana would misplace or merge: duplicate ids, rows wider than 24 columns, a graph
+    without a query."""
+    with open(path, encoding="utf-8") as f:
+        dashboard = json.load(f)
+    problems, ids = [], set()
+    for panel in dashboard.get("panels", []):
+        title = panel.get("title", "?")
+        if panel.get("id") in ids:
+            problems.append(f"{path}: panel {title!r}: duplicate id {panel.get('id')}")
+        ids.add(panel.get("id"))
+        grid = panel.get("gridPos", {})
+        if grid.get("x", 0) + grid.get("w", 0) > 24 or grid.get("w", 0) <= 0:
+            problems.append(f"{path}: panel {title!r}: gridPos {grid} outside 24 columns")
+        if panel.get("type") != "row" and not any(t.get("expr") for t in panel.get("targets", [])):
+            problems.append(f"{path}: panel {title!r} has no query")
+    return problems
+
+
 def served_metrics(binary):
     """{family: set of label names seen on its samples} from a short demo's /metrics."""
     with tempfile.TemporaryDirectory(prefix="ibstream-metric-names-") as data:
@@ -128,6 +147,8 @@ def main():
     families = served_metrics(args.binary)
     problems, used = [], 0
     for path in args.files:
+        if path.endswith(".json"):
+            problems.extend(dashboard_problems(path))
         exprs = expressions(path)
         if not exprs:
             problems.append(f"{path}: no expressions found")
