@@ -9,7 +9,12 @@ FUZZ_SECONDS ?= 60
 CCACHE ?= $(shell command -v ccache 2>/dev/null)
 CMAKE_LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 
-.PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci install clean
+# Where `make install` puts things: PREFIX (bin/, lib/systemd/system/, share/...; the configuration
+# goes to /etc for PREFIX=/usr, PREFIX/etc otherwise) under DESTDIR (staged installs).
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci install deb package clean
 
 setup:
 	@bash scripts/setup.sh
@@ -18,14 +23,6 @@ setup:
 build: setup
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_LAUNCHER)
 	cmake --build $(BUILD) -j $(JOBS) --target ibstream
-
-# The Python module (`import ibstream`) into Debian's python3 under PREFIX (default /usr/local:
-# /usr/local/lib/python3.X/dist-packages).
-PREFIX ?= /usr/local
-install: setup
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_LAUNCHER)
-	cmake --build $(BUILD) -j $(JOBS) --target ibstream_python_module
-	cmake --install $(BUILD)
 
 # Everything CI runs: unit tests, the same tests under ASan+UBSan, a time-boxed fuzz run.
 test: unit asan fuzz chaos-ci format-check
@@ -69,6 +66,21 @@ chaos: build
 
 chaos-ci: build
 	python3 scripts/chaos.py --build $(BUILD) --set ci
+
+# The binary, the systemd unit, sysusers.d/tmpfiles.d entries, the configuration (kept if it
+# exists), the docs, the Grafana dashboard and the Prometheus rules (packaging/CMakeLists.txt),
+# and the Python module (`import ibstream`) into Debian's python3 under PREFIX
+# (/usr/local/lib/python3.X/dist-packages for the default PREFIX).
+install: setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_LAUNCHER)
+	cmake --build $(BUILD) -j $(JOBS) --target ibstream ibstream_python_module
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# The Debian package (CPack; dependencies from dpkg-shlibdeps): $(BUILD)/ibstream_<version>_<arch>.deb.
+deb: build
+	cd $(BUILD) && cpack -G DEB
+
+package: deb
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

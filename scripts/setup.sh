@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian package ib-stream needs to build, test and run (ccache so that repeated
 # builds recompile only what changed; prometheus only for its promtool, which the tests use to
-# check /metrics; its service is not started; pybind11 and python3-dev build `import ibstream`,
-# numpy and pandas are what it returns).
+# check /metrics and packaging/prometheus's rules; its service is not started; dpkg-dev for
+# dpkg-shlibdeps, which computes the .deb's dependencies; pybind11 and python3-dev build
+# `import ibstream`, numpy and pandas are what it returns).
 # Idempotent and non-interactive; runs apt-get as root or through sudo.
 set -euo pipefail
 
@@ -13,7 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
   clang-14 libclang-rt-14-dev clang-format ccache
   pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas
-  prometheus
+  prometheus dpkg-dev
 )
 
 missing=()
