@@ -2,6 +2,7 @@
 
 #include "protocol/constants.h"
 #include "protocol/field_codec.h"
+#include "protocol/requests_internal.h"
 
 namespace ibstream::protocol {
 namespace {
@@ -34,14 +35,32 @@ constexpr const char* kReqMktDepthName = "REQ_MKT_DEPTH (10)";
 constexpr const char* kCancelMktDepthName = "CANCEL_MKT_DEPTH (11)";
 constexpr const char* kReqMktDepthExchangesName = "REQ_MKT_DEPTH_EXCHANGES (82)";
 
-void CheckVersion(int server_version) {
+void CheckVersion(int server_version) { internal::CheckRequestServerVersion(server_version); }
+
+int Id(OutgoingId id) { return static_cast<int>(id); }
+
+using internal::ReadContract12;
+using internal::ReadContract13;
+using internal::WriteContract12;
+using internal::WriteContract13;
+
+// The bar requests' readers live in requests_bars.cc.
+template <typename Request>
+Request ReadBarRequest(FieldReader& r) {
+  Request m;
+  internal::ReadRequest(r, m);
+  return m;
+}
+
+}  // namespace
+
+namespace internal {
+
+void CheckRequestServerVersion(int server_version) {
   IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
                  "request encoder called with an unsupported server version");
 }
 
-int Id(OutgoingId id) { return static_cast<int>(id); }
-
-// C12: the contract block without includeExpired.
 void WriteContract12(const Contract& c, MessageWriter& w) {
   w.Int(c.con_id)
       .String(c.symbol, "symbol")
@@ -82,15 +101,7 @@ void ReadContract13(FieldReader& r, Contract& c) {
   c.include_expired = r.Bool("includeExpired");
 }
 
-// The bar requests' readers live in requests_bars.cc.
-template <typename Request>
-Request ReadBarRequest(FieldReader& r) {
-  Request m;
-  internal::ReadRequest(r, m);
-  return m;
-}
-
-}  // namespace
+}  // namespace internal
 
 Status EncodeRequest(const StartApi& request, int server_version, std::string& out) {
   CheckVersion(server_version);

@@ -6,6 +6,7 @@
 #include "common/check.h"
 #include "protocol/constants.h"
 #include "protocol/field_codec.h"
+#include "protocol/requests_internal.h"
 
 namespace ibstream::protocol {
 namespace {
@@ -34,10 +35,7 @@ constexpr const char* kReqSmartComponentsName = "REQ_SMART_COMPONENTS (83)";
 constexpr const char* kReqMarketRuleName = "REQ_MARKET_RULE (91)";
 constexpr const char* kReqCompletedOrdersName = "REQ_COMPLETED_ORDERS (99)";
 
-void CheckVersion(int server_version) {
-  IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
-                 "request encoder called with an unsupported server version");
-}
+void CheckVersion(int server_version) { internal::CheckRequestServerVersion(server_version); }
 
 int Id(AccountOutgoingId id) { return static_cast<int>(id); }
 

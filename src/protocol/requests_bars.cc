@@ -5,6 +5,7 @@
 #include "common/check.h"
 #include "protocol/constants.h"
 #include "protocol/field_codec.h"
+#include "protocol/requests_internal.h"
 
 namespace ibstream::protocol {
 namespace {
@@ -19,42 +20,12 @@ constexpr const char* kCancelHistoricalDataName = "CANCEL_HISTORICAL_DATA (25)";
 constexpr const char* kReqRealTimeBarsName = "REQ_REAL_TIME_BARS (50)";
 constexpr const char* kCancelRealTimeBarsName = "CANCEL_REAL_TIME_BARS (51)";
 
-void CheckVersion(int server_version) {
-  IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
-                 "request encoder called with an unsupported server version");
-}
+void CheckVersion(int server_version) { internal::CheckRequestServerVersion(server_version); }
 
 int Id(OutgoingId id) { return static_cast<int>(id); }
 
-void WriteContract12(const Contract& c, MessageWriter& w) {
-  w.Int(c.con_id)
-      .String(c.symbol, "symbol")
-      .String(c.sec_type, "secType")
-      .String(c.last_trade_date_or_contract_month, "lastTradeDateOrContractMonth")
-      .Double(c.strike)
-      .String(c.right, "right")
-      .String(c.multiplier, "multiplier")
-      .String(c.exchange, "exchange")
-      .String(c.primary_exchange, "primaryExchange")
-      .String(c.currency, "currency")
-      .String(c.local_symbol, "localSymbol")
-      .String(c.trading_class, "tradingClass");
-}
-
-void ReadContract12(FieldReader& r, Contract& c) {
-  c.con_id = r.Int("conId");
-  c.symbol = r.String("symbol");
-  c.sec_type = r.String("secType");
-  c.last_trade_date_or_contract_month = r.String("lastTradeDateOrContractMonth");
-  c.strike = r.Double("strike");
-  c.right = r.String("right");
-  c.multiplier = r.String("multiplier");
-  c.exchange = r.String("exchange");
-  c.primary_exchange = r.String("primaryExchange");
-  c.currency = r.String("currency");
-  c.local_symbol = r.String("localSymbol");
-  c.trading_class = r.String("tradingClass");
-}
+using internal::ReadContract12;
+using internal::WriteContract12;
 
 }  // namespace
 

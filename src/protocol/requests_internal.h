@@ -1,0 +1,19 @@
+// What the request encoders and decoders share (requests.cc, requests_bars.cc,
+// requests_account.cc): the server-version check and the contract blocks of the wire protocol
+// (docs/PROTOCOL.md: C12 without includeExpired, C13 with it). Not for use outside protocol/.
+#pragma once
+
+#include "protocol/contract.h"
+#include "protocol/field_codec.h"
+
+namespace ibstream::protocol::internal {
+
+// Encoders are only called with a supported server version (an invariant, checked).
+void CheckRequestServerVersion(int server_version);
+
+void WriteContract12(const Contract& c, MessageWriter& w);
+void WriteContract13(const Contract& c, MessageWriter& w);
+void ReadContract12(FieldReader& r, Contract& c);
+void ReadContract13(FieldReader& r, Contract& c);
+
+}  // namespace ibstream::protocol::internal
