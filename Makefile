@@ -24,8 +24,11 @@ build: setup
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_LAUNCHER)
 	cmake --build $(BUILD) -j $(JOBS) --target ibstream
 
-# Everything CI runs: unit tests, the same tests under ASan+UBSan, a time-boxed fuzz run.
-test: unit asan fuzz chaos-ci format-check
+# Everything CI runs: the format check, unit tests, the chaos subset, the same tests under
+# ASan+UBSan, a time-boxed fuzz run. Each phase prints its duration (`phase=asan seconds=412`).
+TEST_PHASES := format-check unit chaos-ci asan fuzz
+test:
+	@MAKE="$(MAKE)" bash scripts/phases.sh $(TEST_PHASES)
 
 # Every test executable and benchmark (so a change that breaks a benchmark fails here too), then
 # every test.

@@ -4,7 +4,11 @@
 set -euo pipefail
 build=${1:-build-fuzz}
 total=${2:-60}
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIBSTREAM_FUZZ=ON >/dev/null
+# ccache, when installed, makes a repeated run recompile only what changed.
+launcher=()
+if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIBSTREAM_FUZZ=ON \
+  "${launcher[@]}" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 mapfile -t targets < <(find "$build" -maxdepth 3 -type f -name 'fuzz_*' -perm -u+x | sort)
 if [ ${#targets[@]} -eq 0 ]; then
