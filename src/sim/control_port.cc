@@ -18,6 +18,10 @@ std::string StatsJson(const SimulatorStats& s) {
   j["accepted"] = s.connections_accepted;
   j["ticks_generated"] = s.ticks_generated;
   j["ticks_delivered"] = s.ticks_delivered;
+  j["requests"] = s.requests;
+  j["malformed_requests"] = s.malformed_requests;
+  j["unsupported_requests"] = s.unsupported_requests;
+  j["bar_request_errors"] = s.bar_request_errors;
   j["faults"] = s.faults_started;
   j["slow_consumer_disconnects"] = s.slow_consumer_disconnects;
   j["pacing_violations"] = s.pacing_violations;

@@ -65,5 +65,20 @@ TEST(ControlPortTest, Commands) {
   EXPECT_EQ(started[0].farm, "usfuture");
 }
 
+// What a client program under test did wrong is visible from outside: requests the simulator does
+// not serve, malformed ones, and bar requests refused for their parameters.
+TEST(ControlPortTest, StatsCountRequestsRefusedOrNotServed) {
+  SimulatorStats stats;
+  stats.requests = 40;
+  stats.malformed_requests = 1;
+  stats.unsupported_requests = 3;
+  stats.bar_request_errors = 2;
+  const std::string json = StatsJson(stats);
+  EXPECT_NE(json.find("\"requests\":40,\"malformed_requests\":1,\"unsupported_requests\":3,"
+                      "\"bar_request_errors\":2,"),
+            std::string::npos)
+      << json;
+}
+
 }  // namespace
 }  // namespace ibstream::sim
