@@ -6,6 +6,7 @@
 #include "common/check.h"
 #include "protocol/field_codec.h"
 #include "protocol/server_messages.h"
+#include "protocol/server_messages_internal.h"
 
 namespace ibstream::protocol {
 namespace {
@@ -42,15 +43,6 @@ void CheckVersion(int server_version) {
 }
 
 int Id(AccountIncomingId id) { return static_cast<int>(id); }
-
-template <typename Message>
-Status Deliver(const FieldReader& r, ProtocolCounters& counters, ServerMessageHandler& handler,
-               void (ServerMessageHandler::*on_message)(const Message&), const Message& m) {
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters.messages_decoded;
-  (handler.*on_message)(m);
-  return Status::Ok();
-}
 
 // The contract block of PORTFOLIO_VALUE (with primaryExchange, without exchange) and of
 // POSITION_DATA (with exchange, without primaryExchange).

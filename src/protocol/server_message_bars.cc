@@ -19,15 +19,6 @@ void CheckVersion(int server_version) {
                  "server message encoder called with an unsupported server version");
 }
 
-template <typename Message>
-Status Deliver(const FieldReader& r, ProtocolCounters& counters, ServerMessageHandler& handler,
-               void (ServerMessageHandler::*on_message)(const Message&), const Message& m) {
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters.messages_decoded;
-  (handler.*on_message)(m);
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status ServerMessageDecoder::DecodeHistoricalData(FieldReader& r, ServerMessageHandler& handler) {

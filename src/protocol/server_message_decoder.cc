@@ -63,17 +63,6 @@ void ReadFundData(FieldReader& r, FundData& f) {
 
 TickAttribLast LastAttrib(int64_t mask) { return {(mask & 1) != 0, (mask & 2) != 0}; }
 
-// The tail every message shares: a field error is the message's error (the reader has counted
-// it); otherwise the message counts as decoded and goes to its handler method.
-template <typename Message>
-Status Deliver(const FieldReader& r, ProtocolCounters& counters, ServerMessageHandler& handler,
-               void (ServerMessageHandler::*on_message)(const Message&), const Message& m) {
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters.messages_decoded;
-  (handler.*on_message)(m);
-  return Status::Ok();
-}
-
 }  // namespace
 
 int32_t SizeTickTypeForPriceTick(int32_t price_tick_type) {

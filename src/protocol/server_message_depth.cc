@@ -47,15 +47,6 @@ DepthSide ReadSide(FieldReader& r) {
   return static_cast<DepthSide>(side);
 }
 
-template <typename Message>
-Status Deliver(const FieldReader& r, ProtocolCounters& counters, ServerMessageHandler& handler,
-               void (ServerMessageHandler::*on_message)(const Message&), const Message& m) {
-  IBSTREAM_RETURN_IF_ERROR(r.status());
-  ++counters.messages_decoded;
-  (handler.*on_message)(m);
-  return Status::Ok();
-}
-
 Status CheckPosition(int32_t position, const char* message_name) {
   if (position < 0) {
     return InvalidArgument(std::string(message_name) + ": position must not be negative");

@@ -1,12 +1,16 @@
 // Internal to the protocol part: what the server-message decoder (server_message_decoder.cc)
 // and encoder (server_message_encoder.cc) share: message names for errors, the message id as an
-// int, and the rules both sides apply to CONTRACT_DATA fields.
+// int, the rules both sides apply to CONTRACT_DATA fields, and the tail of every decoder.
 #pragma once
 
 #include <string_view>
 
+#include "common/status.h"
 #include "protocol/constants.h"
 #include "protocol/contract.h"
+#include "protocol/counters.h"
+#include "protocol/field_codec.h"
+#include "protocol/server_messages.h"
 
 namespace ibstream::protocol {
 
@@ -45,6 +49,17 @@ inline bool HasFundFields(const ContractDetails& d, int server_version) {
 // What Python's str.split() splits on, within ASCII.
 inline bool IsSplitSpace(char c) {
   return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
+}
+
+// The tail every message shares: a field error is the message's error (the reader has counted
+// it); otherwise the message counts as decoded and goes to its handler method.
+template <typename Message>
+Status Deliver(const FieldReader& r, ProtocolCounters& counters, ServerMessageHandler& handler,
+               void (ServerMessageHandler::*on_message)(const Message&), const Message& m) {
+  IBSTREAM_RETURN_IF_ERROR(r.status());
+  ++counters.messages_decoded;
+  (handler.*on_message)(m);
+  return Status::Ok();
 }
 
 }  // namespace ibstream::protocol
