@@ -37,11 +37,6 @@ constexpr const char* kSmartComponentsName = "SMART_COMPONENTS (82)";
 constexpr const char* kMarketRuleName = "MARKET_RULE (93)";
 constexpr const char* kCompletedOrdersEndName = "COMPLETED_ORDERS_END (102)";
 
-void CheckVersion(int server_version) {
-  IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
-                 "server message encoder called with an unsupported server version");
-}
-
 int Id(AccountIncomingId id) { return static_cast<int>(id); }
 
 // The contract block of PORTFOLIO_VALUE (with primaryExchange, without exchange) and of
@@ -82,7 +77,7 @@ void WritePositionContract(const Contract& c, bool primary_exchange, MessageWrit
 // Messages that carry only a version field: `id, version`.
 Status EncodeVersionOnly(AccountIncomingId id, int version, const char* name, int server_version,
                          std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, name);
   w.Int(Id(id)).Int(version);
   return w.Finish();
@@ -91,7 +86,7 @@ Status EncodeVersionOnly(AccountIncomingId id, int version, const char* name, in
 // Messages that carry `id, version, reqId`.
 Status EncodeReqIdOnly(AccountIncomingId id, int version, const char* name, int32_t req_id,
                        int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, name);
   w.Int(Id(id)).Int(version).Int(req_id);
   return w.Finish();
@@ -242,7 +237,7 @@ Status ServerMessageDecoder::DecodeAccountMessage(int32_t id, FieldReader& r,
 }
 
 Status EncodeServerMessage(const AccountValue& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kAcctValueName);
   w.Int(Id(AccountIncomingId::kAcctValue))
       .Int(kAcctValueVersion)
@@ -254,7 +249,7 @@ Status EncodeServerMessage(const AccountValue& m, int server_version, std::strin
 }
 
 Status EncodeServerMessage(const PortfolioValue& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kPortfolioValueName);
   w.Int(Id(AccountIncomingId::kPortfolioValue)).Int(kPortfolioValueVersion);
   WritePositionContract(m.contract, /*primary_exchange=*/true, w);
@@ -269,7 +264,7 @@ Status EncodeServerMessage(const PortfolioValue& m, int server_version, std::str
 }
 
 Status EncodeServerMessage(const AccountUpdateTime& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kAcctUpdateTimeName);
   w.Int(Id(AccountIncomingId::kAcctUpdateTime))
       .Int(kAcctUpdateTimeVersion)
@@ -278,7 +273,7 @@ Status EncodeServerMessage(const AccountUpdateTime& m, int server_version, std::
 }
 
 Status EncodeServerMessage(const AccountDownloadEnd& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kAcctDownloadEndName);
   w.Int(Id(AccountIncomingId::kAcctDownloadEnd))
       .Int(kAcctDownloadEndVersion)
@@ -287,7 +282,7 @@ Status EncodeServerMessage(const AccountDownloadEnd& m, int server_version, std:
 }
 
 Status EncodeServerMessage(const AccountSummary& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kAccountSummaryName);
   w.Int(Id(AccountIncomingId::kAccountSummary))
       .Int(kAccountSummaryVersion)
@@ -305,7 +300,7 @@ Status EncodeServerMessage(const AccountSummaryEnd& m, int server_version, std::
 }
 
 Status EncodeServerMessage(const PositionData& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kPositionDataName);
   w.Int(Id(AccountIncomingId::kPositionData))
       .Int(kPositionDataVersion)
@@ -331,14 +326,14 @@ Status EncodeServerMessage(const OpenOrderEnd&, int server_version, std::string&
 }
 
 Status EncodeServerMessage(const CompletedOrdersEnd&, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kCompletedOrdersEndName);
   w.Int(Id(AccountIncomingId::kCompletedOrdersEnd));
   return w.Finish();
 }
 
 Status EncodeServerMessage(const SmartComponents& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kSmartComponentsName);
   w.Int(Id(AccountIncomingId::kSmartComponents))
       .Int(m.req_id)
@@ -350,7 +345,7 @@ Status EncodeServerMessage(const SmartComponents& m, int server_version, std::st
 }
 
 Status EncodeServerMessage(const MarketRule& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kMarketRuleName);
   w.Int(Id(AccountIncomingId::kMarketRule))
       .Int(m.market_rule_id)

@@ -14,11 +14,6 @@ namespace {
 // The legacy version field real TWS sends in REAL_TIME_BARS; the decoder skips it.
 constexpr int kRealTimeBarsVersion = 3;
 
-void CheckVersion(int server_version) {
-  IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
-                 "server message encoder called with an unsupported server version");
-}
-
 }  // namespace
 
 Status ServerMessageDecoder::DecodeHistoricalData(FieldReader& r, ServerMessageHandler& handler) {
@@ -77,7 +72,7 @@ Status ServerMessageDecoder::DecodeRealTimeBar(FieldReader& r, ServerMessageHand
 }
 
 Status EncodeServerMessage(const HistoricalData& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kHistoricalDataName);
   w.Int(Id(IncomingId::kHistoricalData))
       .Int(m.req_id)
@@ -98,7 +93,7 @@ Status EncodeServerMessage(const HistoricalData& m, int server_version, std::str
 }
 
 Status EncodeServerMessage(const HistoricalDataUpdate& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kHistoricalDataUpdateName);
   w.Int(Id(IncomingId::kHistoricalDataUpdate))
       .Int(m.req_id)
@@ -114,7 +109,7 @@ Status EncodeServerMessage(const HistoricalDataUpdate& m, int server_version, st
 }
 
 Status EncodeServerMessage(const RealTimeBar& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kRealTimeBarsName);
   w.Int(Id(IncomingId::kRealTimeBars))
       .Int(kRealTimeBarsVersion)

@@ -16,11 +16,6 @@ namespace {
 constexpr int kMarketDepthVersion = 1;
 constexpr int kMarketDepthL2Version = 1;
 
-void CheckVersion(int server_version) {
-  IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
-                 "server message encoder called with an unsupported server version");
-}
-
 // Reads position, operation and side checking their ranges; an out-of-range value fails the
 // reader (kBadValue) so the message is refused as a whole.
 int32_t ReadPosition(FieldReader& r) {
@@ -102,7 +97,7 @@ Status ServerMessageDecoder::DecodeMktDepthExchanges(FieldReader& r,
 }
 
 Status EncodeServerMessage(const MarketDepth& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   IBSTREAM_RETURN_IF_ERROR(CheckPosition(m.position, kMarketDepthName));
   MessageWriter w(out, TextPolicy::kNoNul, kMarketDepthName);
   w.Int(Id(IncomingId::kMarketDepth))
@@ -117,7 +112,7 @@ Status EncodeServerMessage(const MarketDepth& m, int server_version, std::string
 }
 
 Status EncodeServerMessage(const MarketDepthL2& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   IBSTREAM_RETURN_IF_ERROR(CheckPosition(m.position, kMarketDepthL2Name));
   MessageWriter w(out, TextPolicy::kNoNul, kMarketDepthL2Name);
   w.Int(Id(IncomingId::kMarketDepthL2))
@@ -134,7 +129,7 @@ Status EncodeServerMessage(const MarketDepthL2& m, int server_version, std::stri
 }
 
 Status EncodeServerMessage(const MktDepthExchanges& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kMktDepthExchangesName);
   w.Int(Id(IncomingId::kMktDepthExchanges)).Int(static_cast<int64_t>(m.descriptions.size()));
   for (const DepthMktDataDescription& d : m.descriptions) {

@@ -24,11 +24,6 @@ constexpr int kTickGenericVersion = 6;
 constexpr int kTickStringVersion = 6;
 constexpr int kMarketDataTypeVersion = 1;
 
-void CheckVersion(int server_version) {
-  IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
-                 "server message encoder called with an unsupported server version");
-}
-
 bool HasWhitespace(std::string_view s) {
   for (const char c : s) {
     if (IsSplitSpace(c)) return true;
@@ -70,7 +65,7 @@ void WriteEvMultiplier(double value, MessageWriter& w) {
 }  // namespace
 
 Status EncodeServerMessage(const ErrorMessage& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kErrMsgName);
   w.Int(Id(IncomingId::kErrMsg)).Int(kErrMsgVersion).Int(m.id).Int(m.code);
   w.EscapedString(m.text);
@@ -79,14 +74,14 @@ Status EncodeServerMessage(const ErrorMessage& m, int server_version, std::strin
 }
 
 Status EncodeServerMessage(const NextValidId& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kNextValidIdName);
   w.Int(Id(IncomingId::kNextValidId)).Int(kNextValidIdVersion).Int(m.order_id);
   return w.Finish();
 }
 
 Status EncodeServerMessage(const ManagedAccounts& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kManagedAcctsName);
   w.Int(Id(IncomingId::kManagedAccts))
       .Int(kManagedAcctsVersion)
@@ -95,14 +90,14 @@ Status EncodeServerMessage(const ManagedAccounts& m, int server_version, std::st
 }
 
 Status EncodeServerMessage(const CurrentTime& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kCurrentTimeName);
   w.Int(Id(IncomingId::kCurrentTime)).Int(kCurrentTimeVersion).Int(m.time);
   return w.Finish();
 }
 
 Status EncodeServerMessage(const ContractDetails& d, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   Result<std::string> composite =
       ComposeLastTradeDate(d.contract.last_trade_date_or_contract_month, d.last_trade_time);
   IBSTREAM_RETURN_IF_ERROR(composite.status());
@@ -185,21 +180,21 @@ Status EncodeServerMessage(const ContractDetails& d, int server_version, std::st
 }
 
 Status EncodeServerMessage(const ContractDataEnd& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kContractDataEndName);
   w.Int(Id(IncomingId::kContractDataEnd)).Int(kContractDataEndVersion).Int(m.req_id);
   return w.Finish();
 }
 
 Status EncodeServerMessage(const TickSnapshotEnd& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kTickSnapshotEndName);
   w.Int(Id(IncomingId::kTickSnapshotEnd)).Int(kTickSnapshotEndVersion).Int(m.req_id);
   return w.Finish();
 }
 
 Status EncodeServerMessage(const TickPrice& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kTickPriceName);
   w.Int(Id(IncomingId::kTickPrice))
       .Int(kTickPriceVersion)
@@ -212,14 +207,14 @@ Status EncodeServerMessage(const TickPrice& m, int server_version, std::string& 
 }
 
 Status EncodeServerMessage(const TickSize& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kTickSizeName);
   w.Int(Id(IncomingId::kTickSize)).Int(kTickSizeVersion).Int(m.req_id).Int(m.tick_type).Dec(m.size);
   return w.Finish();
 }
 
 Status EncodeServerMessage(const TickGeneric& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kTickGenericName);
   w.Int(Id(IncomingId::kTickGeneric))
       .Int(kTickGenericVersion)
@@ -230,7 +225,7 @@ Status EncodeServerMessage(const TickGeneric& m, int server_version, std::string
 }
 
 Status EncodeServerMessage(const TickString& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kTickStringName);
   w.Int(Id(IncomingId::kTickString))
       .Int(kTickStringVersion)
@@ -241,7 +236,7 @@ Status EncodeServerMessage(const TickString& m, int server_version, std::string&
 }
 
 Status EncodeServerMessage(const TickReqParams& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kTickReqParamsName);
   w.Int(Id(IncomingId::kTickReqParams))
       .Int(m.req_id)
@@ -252,7 +247,7 @@ Status EncodeServerMessage(const TickReqParams& m, int server_version, std::stri
 }
 
 Status EncodeServerMessage(const MarketDataType& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kMarketDataTypeName);
   w.Int(Id(IncomingId::kMarketDataType))
       .Int(kMarketDataTypeVersion)
@@ -262,7 +257,7 @@ Status EncodeServerMessage(const MarketDataType& m, int server_version, std::str
 }
 
 Status EncodeServerMessage(const SymbolSamples& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kSymbolSamplesName);
   w.Int(Id(IncomingId::kSymbolSamples))
       .Int(m.req_id)
@@ -281,14 +276,14 @@ Status EncodeServerMessage(const SymbolSamples& m, int server_version, std::stri
 }
 
 Status EncodeServerMessage(const HeadTimestamp& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kHeadTimestampName);
   w.Int(Id(IncomingId::kHeadTimestamp)).Int(m.req_id).String(m.head_timestamp, "headTimestamp");
   return w.Finish();
 }
 
 Status EncodeServerMessage(const HistoricalTicks& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kHistoricalTicksName);
   w.Int(Id(IncomingId::kHistoricalTicks)).Int(m.req_id).Int(static_cast<int64_t>(m.ticks.size()));
   for (const HistoricalTick& t : m.ticks) w.Int(t.time).Int(0).Double(t.price).Dec(t.size);
@@ -297,7 +292,7 @@ Status EncodeServerMessage(const HistoricalTicks& m, int server_version, std::st
 }
 
 Status EncodeServerMessage(const HistoricalTicksBidAsk& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kHistoricalTicksBidAskName);
   w.Int(Id(IncomingId::kHistoricalTicksBidAsk))
       .Int(m.req_id)
@@ -311,7 +306,7 @@ Status EncodeServerMessage(const HistoricalTicksBidAsk& m, int server_version, s
 }
 
 Status EncodeServerMessage(const HistoricalTicksLast& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kHistoricalTicksLastName);
   w.Int(Id(IncomingId::kHistoricalTicksLast))
       .Int(m.req_id)
@@ -329,7 +324,7 @@ Status EncodeServerMessage(const HistoricalTicksLast& m, int server_version, std
 }
 
 Status EncodeServerMessage(const TickByTickLast& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   if (m.tick_type != TickByTickType::kLast && m.tick_type != TickByTickType::kAllLast) {
     return InvalidArgument("TICK_BY_TICK Last/AllLast with tick type " +
                            std::to_string(static_cast<int>(m.tick_type)));
@@ -348,7 +343,7 @@ Status EncodeServerMessage(const TickByTickLast& m, int server_version, std::str
 }
 
 Status EncodeServerMessage(const TickByTickBidAsk& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kTickByTickName);
   const int mask = (m.attrib.bid_past_low ? 1 : 0) | (m.attrib.ask_past_high ? 2 : 0);
   w.Int(Id(IncomingId::kTickByTick))
@@ -364,7 +359,7 @@ Status EncodeServerMessage(const TickByTickBidAsk& m, int server_version, std::s
 }
 
 Status EncodeServerMessage(const TickByTickMidPoint& m, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckServerMessageVersion(server_version);
   MessageWriter w(out, TextPolicy::kNoNul, kTickByTickName);
   w.Int(Id(IncomingId::kTickByTick))
       .Int(m.req_id)

@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "common/check.h"
 #include "common/status.h"
 #include "protocol/constants.h"
 #include "protocol/contract.h"
@@ -49,6 +50,12 @@ inline bool HasFundFields(const ContractDetails& d, int server_version) {
 // What Python's str.split() splits on, within ASCII.
 inline bool IsSplitSpace(char c) {
   return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
+}
+
+// Server-message encoders are only called with a supported server version (an invariant).
+inline void CheckServerMessageVersion(int server_version) {
+  IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
+                 "server message encoder called with an unsupported server version");
 }
 
 // The tail every message shares: a field error is the message's error (the reader has counted
