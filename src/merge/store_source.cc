@@ -1,5 +1,6 @@
 // MergeSource over a recorder's local store (merge_source.h).
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "merge/merge_source.h"
@@ -98,8 +99,11 @@ class StoreSource final : public MergeSource {
     bool damaged = false;  // some of the hour's data was skipped as damaged
   };
 
-  // The first and last exchange time of `stream` in the hour starting at `hour`.
+  // The first and last exchange time of `stream` in the hour starting at `hour` (each hour read
+  // once: with one hour of data the first and the last hour are the same).
   Result<HourBounds> Bounds(const StreamKey& stream, TimePoint hour) {
+    auto known = bounds_.find({stream, hour});
+    if (known != bounds_.end()) return known->second;
     storage::QueryRequest request;
     request.streams = {stream};
     request.from = hour;
@@ -115,6 +119,7 @@ class StoreSource final : public MergeSource {
         },
         &stats));
     bounds.damaged = !stats.complete();
+    bounds_[{stream, hour}] = bounds;
     return bounds;
   }
 
@@ -125,6 +130,7 @@ class StoreSource final : public MergeSource {
   std::vector<storage::GapRecord> gaps_;
   storage::LedgerDamage ledger_damage_;
   std::vector<StreamKey> streams_;
+  std::map<std::pair<StreamKey, TimePoint>, HourBounds> bounds_;
 };
 
 }  // namespace
