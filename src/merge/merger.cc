@@ -97,8 +97,12 @@ void DescribeLoss(const std::string& name, Coverage coverage, const storage::Gap
     cause = "not_recording";
     why = "not recording";
   }
+  // The ledger holds at most 65535 bytes of cause and of reason: each source's part is bounded.
+  constexpr size_t kMaxPart = 256;
+  if (why.size() > kMaxPart) why = why.substr(0, kMaxPart) + "...";
+  if (cause.size() > 64) cause = cause.substr(0, 64);
   if (!reason->empty()) *reason += ", ";
-  *reason += name + " (" + why + ")";
+  *reason += name.substr(0, 64) + " (" + why + ")";
   if (std::find(causes->begin(), causes->end(), cause) == causes->end()) causes->push_back(cause);
 }
 

@@ -77,7 +77,8 @@ struct MergeReport {
   bool damaged() const { return !damage.empty(); }
 };
 
-// Merges `sources` (at least one; names unique) into the store at options.out. `fs` and `clock`
+// Merges `sources` (at least one; names unique; merged gap records cite at most 64 bytes of a
+// name and 256 of each source's reason) into the store at options.out. `fs` and `clock`
 // (the merged store's writer clock and the gap records' update times) are used for the output
 // store. Errors: a source that cannot be read at all, the merged store cannot be opened or
 // written, an unreadable merge state; damage in a source is not an error (see the report).
