@@ -43,9 +43,9 @@ class MergeSource {
   // source cannot be read at all.
   virtual Result<std::optional<Extent>> StreamExtent(const StreamKey& stream) = 0;
 
-  // Appends to `out[i]` the ticks of `streams[i]` (sorted, no duplicates) with exchange time in [from, to), in (exchange
-  // time, receive time, sequence) order. Damaged data is skipped and listed in `stats` (never an
-  // error); an error means nothing could be read.
+  // Appends to `out[i]` the ticks of `streams[i]` (sorted, no duplicates) with exchange time in
+  // [from, to), in (exchange time, receive time, sequence) order. Damaged data is skipped and
+  // listed in `stats` (never an error); an error means nothing could be read.
   virtual Status ReadTicks(const std::vector<StreamKey>& streams, TimePoint from, TimePoint to,
                            std::vector<std::vector<Tick>>* out, storage::QueryStats* stats) = 0;
 };

@@ -114,6 +114,7 @@ class Merger {
 
   Result<MergeReport> Run() {
     IBSTREAM_RETURN_IF_ERROR(CheckSources());
+    IBSTREAM_RETURN_IF_ERROR(CheckOutput());
     auto state = ReadMergeState(fs_, options_.out);
     if (!state.ok()) return state.status();
     state_ = std::move(*state);
@@ -147,6 +148,18 @@ class Merger {
       }
     }
     return Status::Ok();
+  }
+
+  // The merged store is new (absent or an empty directory) or one a merge wrote (it has its
+  // state file): never a recorder's store or another directory, whose data would be mixed in.
+  Status CheckOutput() {
+    if (!fs_->Exists(options_.out)) return Status::Ok();
+    auto names = fs_->ListDir(options_.out);
+    if (!names.ok()) return names.status().WithContext("merged store");
+    if (names->empty() || fs_->Exists(MergeStatePath(options_.out))) return Status::Ok();
+    return InvalidArgument(options_.out +
+                           " is not empty and no merge wrote it (no merge/state.json): give a new "
+                           "directory for the merged store");
   }
 
   // One StreamRun per stream any source holds (of the contract asked for), with its range.

@@ -18,7 +18,8 @@
 //
 // Incremental: the merged store keeps, per stream, how far it was merged (merge_state.h); a
 // later run starts there, appends, and extends a merged gap left open at that point. The merged
-// store must be written by one merge at a time, and by nothing else.
+// store must be written by one merge at a time, and by nothing else: a directory that is not empty
+// and holds no merge state is refused.
 //
 // Threads: runs on the caller's thread (plus the output store's writer thread).
 #pragma once
@@ -39,7 +40,8 @@
 namespace ibstream::merge {
 
 struct MergeOptions {
-  std::string out;  // the merged store's root (created when absent)
+  // The merged store's root: absent or empty (created), or one a merge wrote.
+  std::string out;
   // The range of exchange time to merge, in whole seconds. Without `start`: where the last run
   // stopped, else the first second any source recorded. Without `end`: one second past the last
   // second any source recorded. A stream never goes back before where it was merged to.

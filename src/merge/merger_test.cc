@@ -339,6 +339,13 @@ TEST_F(MergerTest, ContractFilterAndRefusals) {
   EXPECT_TRUE(none->streams.empty());
   EXPECT_FALSE(Merge({{"a", a}, {"a", a}}, {}).ok());
   EXPECT_EQ(Merge({{"x", Dir("missing")}}, {}).status().code(), StatusCode::kNotFound);
+  // A recorder's store (or any directory with files) is never merged into.
+  MergeOptions into_a;
+  into_a.out = a;
+  auto refused = Merge({{"a", a}}, into_a);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("no merge wrote it"), std::string::npos);
 }
 
 }  // namespace
