@@ -3,6 +3,7 @@
 // against the baseline of reading both stores' ticks (ticks read per second).
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "merge/merger.h"
@@ -65,6 +66,7 @@ void WriteStore(const std::string& root, const Clock& clock, int64_t seconds, in
 const stdfs::path& Stores(int per_second) {
   static int written = -1;
   static const stdfs::path base = stdfs::temp_directory_path() / "ibstream_merge_bench";
+  if (written < 0) std::atexit([] { stdfs::remove_all(base); });
   if (written != per_second) {
     stdfs::remove_all(base);
     ManualClock clock(FromUnixSeconds(kT0 + 86400));
