@@ -27,6 +27,9 @@ void AddQueryCommand(CLI::App& app);
 void AddVerifyCommand(CLI::App& app);
 void AddGapsCommand(CLI::App& app);
 
+// `ibstream merge` (merge_command.cc): several recorders' stores into one.
+void AddMergeCommand(CLI::App& app);
+
 // `ibstream sim` (sim_command.cc): the TWS/Gateway simulator.
 void AddSimCommand(CLI::App& app);
 

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   ibstream::cli::AddQueryCommand(app);
   ibstream::cli::AddGapsCommand(app);
   ibstream::cli::AddVerifyCommand(app);
+  ibstream::cli::AddMergeCommand(app);
   ibstream::cli::AddStreamCommand(app);
   ibstream::cli::AddContractCommand(app);
   ibstream::cli::AddHoursCommand(app);

@@ -1,0 +1,165 @@
+// `ibstream merge` end to end: the built executable merges two stores with different holes; the
+// merged store is read back by `query`, `verify` and `gaps` unchanged.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "fs/file_system.h"
+#include "storage/layout.h"
+#include "storage/recovery.h"
+#include "storage/store.h"
+#include "storage/test_ticks.h"
+
+namespace ibstream::cli {
+namespace {
+
+namespace stdfs = std::filesystem;
+
+constexpr int64_t kT0 = 1755770400;  // 2025-08-21T10:00:00Z
+constexpr int64_t kMnq = 711202509;
+
+std::string Slurp(const stdfs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+class MergeCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = stdfs::temp_directory_path() /
+           ("merge_command_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    stdfs::remove_all(dir_);
+    stdfs::create_directories(dir_);
+  }
+  void TearDown() override { stdfs::remove_all(dir_); }
+
+  std::string Dir(const std::string& name) const { return (dir_ / name).string(); }
+
+  // 60 seconds of 2 ticks per second of quotes and trades, without [hole_from, hole_to) (seconds
+  // after kT0), which the ledger records as a gap with `cause`; closed files only.
+  std::string WriteSource(const std::string& name, int64_t hole_from, int64_t hole_to,
+                          const std::string& cause) {
+    const std::string root = Dir(name);
+    storage::StoreOptions options;
+    options.root = root;
+    options.background_maintenance = false;
+    auto store = storage::Store::Open(fs::PosixFileSystem(), clock_, options);
+    EXPECT_TRUE(store.ok());
+    uint64_t sequence = 1;
+    for (TickType type : {TickType::kBidAsk, TickType::kLast}) {
+      for (int64_t s = 0; s < 60; ++s) {
+        for (int i = 0; i < 2; ++i) {
+          const Tick tick = storage::testing::MakeTick(kMnq, type, kT0 + s, sequence++);
+          if (s < hole_from || s >= hole_to) {
+            EXPECT_TRUE((*store)->writer().Append(tick).ok());
+          }
+        }
+      }
+      storage::GapRecord gap;
+      gap.stream = {kMnq, type};
+      gap.start = FromUnixSeconds(kT0 + hole_from);
+      gap.end = FromUnixSeconds(kT0 + hole_to);
+      gap.cause = cause;
+      EXPECT_TRUE((*store)->ledger().Add(gap).ok());
+    }
+    (*store)->Close();
+    store->reset();
+    auto hours = storage::ListJournalHours(fs::PosixFileSystem(), root);
+    for (TimePoint hour : *hours) {
+      storage::ConversionReport report;
+      EXPECT_TRUE(storage::ConvertJournalHour(fs::PosixFileSystem(), root, hour, 3, &report).ok());
+    }
+    return root;
+  }
+
+  // Runs `ibstream ARGS` with stdout and stderr to files; the exit status.
+  int Run(const std::string& args) {
+    const std::string command =
+        std::string(IBSTREAM_BINARY) + " " + args + " > " + Dir("out") + " 2> " + Dir("err");
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  std::string Out() const { return Slurp(dir_ / "out"); }
+  std::string Err() const { return Slurp(dir_ / "err"); }
+  static size_t Lines(const std::string& text) {
+    return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  }
+
+  stdfs::path dir_;
+  ManualClock clock_{FromUnixSeconds(kT0 + 7200)};
+};
+
+TEST_F(MergeCommandTest, MergedStoreIsReadByQueryVerifyAndGaps) {
+  const std::string a = WriteSource("a", 5, 20, "disconnect");
+  const std::string b = WriteSource("b", 15, 40, "stall");
+  const std::string merged = Dir("merged");
+  ASSERT_EQ(Run("merge --from " + a + " --from gw-b=" + b + " --out " + merged), 0) << Err();
+  EXPECT_NE(Out().find("711202509/bid_ask 2025-08-21T10:00:00Z..2025-08-21T10:01:00Z: 110 ticks, "
+                       "a 45 s, gw-b 10 s, 2 switches, 5 s lost by every source"),
+            std::string::npos)
+      << Out();
+
+  // Every tick but the 5 seconds both lost, once: 2 streams x 55 s x 2 ticks.
+  ASSERT_EQ(Run("query --data " + merged + " --contract 711202509 --types bid_ask,last"), 0)
+      << Err();
+  EXPECT_EQ(Lines(Out()), 220u);
+  ASSERT_EQ(Run("verify --data " + merged), 0) << Out() << Err();
+  ASSERT_EQ(Run("gaps --data " + merged), 0) << Err();
+  EXPECT_EQ(Lines(Out()), 2u) << Out();
+  EXPECT_NE(Out().find("2025-08-21T10:00:15Z .. 2025-08-21T10:00:20Z  cause=disconnect+stall  "
+                       "backfill=failed  reason=lost by every recorder: a (disconnect), gw-b "
+                       "(stall)"),
+            std::string::npos)
+      << Out();
+
+  // Again: nothing new, nothing duplicated.
+  ASSERT_EQ(Run("merge --from " + a + " --from gw-b=" + b + " --out " + merged), 0) << Err();
+  EXPECT_NE(Out().find("0 ticks written"), std::string::npos) << Out();
+  ASSERT_EQ(Run("query --data " + merged + " --contract 711202509 --types bid_ask,last"), 0);
+  EXPECT_EQ(Lines(Out()), 220u);
+}
+
+TEST_F(MergeCommandTest, DamagedSourceIsReportedAndTheOtherSourceUsed) {
+  const std::string a = WriteSource("a", 0, 0, "none");
+  const std::string b = WriteSource("b", 30, 40, "disconnect");
+  for (const auto& entry :
+       stdfs::directory_iterator(storage::ClosedHourDir(a, FromUnixSeconds(kT0)))) {
+    std::fstream f(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(200);
+    f.write("\xff\xff\xff\xff", 4);
+  }
+  const std::string merged = Dir("merged");
+  ASSERT_EQ(Run("merge --from " + a + " --from " + b + " --out " + merged), 1) << Err();
+  EXPECT_NE(Err().find("ibstream merge: source a is damaged: 2 damaged files or regions"),
+            std::string::npos)
+      << Err();
+  ASSERT_EQ(Run("gaps --data " + merged), 0) << Err();
+  EXPECT_NE(Out().find("cause=damaged+disconnect"), std::string::npos) << Out();
+  ASSERT_EQ(Run("verify --data " + merged), 0) << Out() << Err();
+}
+
+TEST_F(MergeCommandTest, RefusesBadArguments) {
+  const std::string a = WriteSource("a", 0, 0, "none");
+  EXPECT_EQ(Run("merge --from " + a + " --out " + a), 2);
+  EXPECT_NE(Err().find("is also a --from"), std::string::npos) << Err();
+  EXPECT_EQ(Run("merge --from " + Dir("missing") + " --out " + Dir("m")), 2);
+  EXPECT_NE(Err().find("no store at"), std::string::npos) << Err();
+  EXPECT_EQ(Run("merge --from " + a + " --from " + a + " --out " + Dir("m")), 2);
+  EXPECT_NE(Err().find("two sources are named 'a'"), std::string::npos) << Err();
+  EXPECT_EQ(Run("merge --from " + a + " --out " + Dir("m") + " --end yesterday"), 2);
+  EXPECT_EQ(Run("merge --from " + a + " --out " + Dir("m") +
+                " --start 2025-08-21T10:00:10Z --end 2025-08-21T10:00:05Z"),
+            2);
+}
+
+}  // namespace
+}  // namespace ibstream::cli
