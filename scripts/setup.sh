@@ -3,7 +3,8 @@
 # builds recompile only what changed; prometheus only for its promtool, which the tests use to
 # check /metrics and packaging/prometheus's rules; its service is not started; dpkg-dev for
 # dpkg-shlibdeps, which computes the .deb's dependencies; pybind11 and python3-dev build
-# `import ibstream`, numpy and pandas are what it returns).
+# `import ibstream`, numpy and pandas are what it returns; chromium runs headless in the dashboard's
+# browser test).
 # Idempotent and non-interactive; runs apt-get as root or through sudo.
 set -euo pipefail
 
@@ -14,7 +15,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libsystemd-dev
   clang-14 libclang-rt-14-dev clang-format ccache
   pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas
-  prometheus dpkg-dev
+  prometheus dpkg-dev chromium
 )
 
 missing=()

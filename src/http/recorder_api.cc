@@ -10,6 +10,7 @@
 #include "http/buffer_endpoints.h"
 #include "http/contract_endpoints.h"
 #include "http/dashboard.h"
+#include "http/dashboard_json.h"
 #include "http/gap_endpoints.h"
 #include "http/health_endpoints.h"
 #include "http/live_streams.h"
@@ -62,6 +63,7 @@ void RegisterRecorderApi(Router& router, std::shared_ptr<RecorderApiSource> sour
   router.Get("/v1/gaps", bind(&Gaps));
   router.Get("/v1/alerts", bind(&Alerts));
   router.Get("/v1/status", bind(&StatusView));
+  router.Get("/v1/dashboard", bind(&Dashboard));
   router.Post("/v1/backfill", bind(&Backfill), with_token);
   router.Get("/v1/contracts", bind(&Contracts));
   router.Post("/v1/contracts", bind(&TrackContract), with_token);

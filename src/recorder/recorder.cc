@@ -15,6 +15,7 @@
 #include "recorder/contract_registry.h"
 #include "recorder/loop_context.h"
 #include "recorder/options_mapping.h"
+#include "recorder/recorder_history.h"
 #include "recorder/stream_router.h"
 #include "recorder/stream_session.h"
 #include "recorder/view_builder.h"
@@ -352,6 +353,8 @@ class Recorder::Impl {
   void PublishView(TimePoint now) {
     auto view = BuildView(ViewInputs{now, started_at_, low_space_, available_bytes_, sink_.fired},
                           ctx_, registry_, session_, router_);
+    history_.Observe(*view);
+    view->history = history_.Snapshot();
     std::lock_guard lock(view_mutex_);
     view_ = std::move(view);
   }
@@ -379,6 +382,8 @@ class Recorder::Impl {
   bool low_space_ = false;
   uint64_t available_bytes_ = 0;
   std::string last_storage_error_;  // the cause of the last write failure
+  // What the published views said over the last hours (the dashboard's plots); loop thread.
+  RecorderHistory history_;
 
   mutable std::mutex view_mutex_;
   std::shared_ptr<const RecorderView> view_;  // guarded by view_mutex_

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "model/alert.h"
 #include "model/tick.h"
+#include "recorder/recorder_history.h"
 #include "reliability/health_metrics.h"
 #include "reliability/health_status.h"
 #include "storage/gap_ledger.h"
@@ -169,6 +170,9 @@ struct RecorderView {
   std::vector<ContractView> contracts;
   std::vector<storage::GapRecord> gaps;  // most recent last
   std::vector<Alert> alerts;             // firing now
+  // The recent past (ticks per minute, alert episodes, sessions lost), as of this view; null
+  // when the publisher keeps none (RecorderHistory).
+  std::shared_ptr<const HistoryView> history;
 };
 
 }  // namespace ibstream::recorder

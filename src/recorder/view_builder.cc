@@ -100,10 +100,9 @@ ContractView ContractViewOf(const ContractState& c, const reliability::Reliabili
 
 }  // namespace
 
-std::shared_ptr<const RecorderView> BuildView(const ViewInputs& inputs, const LoopContext& ctx,
-                                              const ContractRegistry& registry,
-                                              const StreamSession& session,
-                                              const StreamRouter& router) {
+std::shared_ptr<RecorderView> BuildView(const ViewInputs& inputs, const LoopContext& ctx,
+                                        const ContractRegistry& registry,
+                                        const StreamSession& session, const StreamRouter& router) {
   const TimePoint now = inputs.now;
   auto view = std::make_shared<RecorderView>();
   view->now = now;

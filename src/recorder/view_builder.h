@@ -25,10 +25,10 @@ struct ViewInputs {
   uint64_t alerts_fired = 0;
 };
 
-// Storage must be open (ctx.store not null). At most the 500 most recent gaps are listed.
-std::shared_ptr<const RecorderView> BuildView(const ViewInputs& inputs, const LoopContext& ctx,
-                                              const ContractRegistry& registry,
-                                              const StreamSession& session,
-                                              const StreamRouter& router);
+// Storage must be open (ctx.store not null). At most the 500 most recent gaps are listed. The
+// view's history is left for the caller to attach; the caller then shares the view as const.
+std::shared_ptr<RecorderView> BuildView(const ViewInputs& inputs, const LoopContext& ctx,
+                                        const ContractRegistry& registry,
+                                        const StreamSession& session, const StreamRouter& router);
 
 }  // namespace ibstream::recorder
