@@ -46,7 +46,7 @@ struct ReplayOptions {
   TimePoint end = TimePoint::max();
   // The contracts (IB conIds) to serve; empty: every contract the store holds.
   std::vector<int64_t> contracts;
-  size_t cached_hours = 64;
+  size_t cached_hours = 16;
 };
 
 struct ReplayStats {
