@@ -151,8 +151,15 @@ void StoreMarketSource::Load(int64_t contract, int64_t hour_start, Hour& hour) c
 
 sim::MarketEvent StoreMarketSource::EventOf(const Tick& t, int64_t second) const {
   sim::MarketEvent e;
-  const int64_t offset = ToUnixNanos(t.receive_time) - second * kNanos;
-  e.offset_ns = static_cast<int32_t>(std::clamp<int64_t>(offset, 0, kNanos - 1));
+  // Comparisons first: a stored receive time is untrusted and may be anywhere.
+  const TimePoint second_start = FromUnixSeconds(second);
+  if (t.receive_time <= second_start) {
+    e.offset_ns = 0;
+  } else if (t.receive_time >= second_start + std::chrono::seconds(1)) {
+    e.offset_ns = static_cast<int32_t>(kNanos - 1);
+  } else {
+    e.offset_ns = static_cast<int32_t>((t.receive_time - second_start).count());
+  }
   e.only = t.type;
   e.attributes = t.attributes;
   switch (t.type) {

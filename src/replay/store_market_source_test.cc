@@ -207,6 +207,25 @@ TEST_F(StoreMarketSourceTest, DamagedDataIsReportedOnceAndReplayedAsAGap) {
   EXPECT_EQ(again->stats().damaged_pieces, 1u);
 }
 
+TEST_F(StoreMarketSourceTest, AnyReceiveTimeSpreadsInsideItsSecondInStoredOrder) {
+  const int64_t s = kHour0 + 7;
+  std::vector<Tick> ticks = {MakeTick(kMnq, TickType::kLast, s, 1),
+                             MakeTick(kMnq, TickType::kLast, s, 2),
+                             MakeTick(kMnq, TickType::kLast, s, 3)};
+  ticks[0].receive_time = FromUnixNanos(s * 1'000'000'000 + 250'000'000);
+  ticks[1].receive_time = TimePoint::max();  // damaged or backfilled much later
+  ticks[2].receive_time = TimePoint::min();  // before its own second
+  WriteJournal(ticks);
+  auto source = Open();
+  ASSERT_NE(source, nullptr);
+  const auto events = Events(*source, kMnq, s);
+  ASSERT_EQ(events.size(), 3u);
+  // Stored order is by receive time: min, 250 ms, max.
+  EXPECT_EQ(events[0].offset_ns, 0);
+  EXPECT_EQ(events[1].offset_ns, 250'000'000);
+  EXPECT_EQ(events[2].offset_ns, 999'999'999);
+}
+
 TEST_F(StoreMarketSourceTest, OpenNamesWhatIsWrong) {
   ReplayOptions nowhere;
   nowhere.store = "/nowhere";
