@@ -116,6 +116,7 @@ int RunSim(const SimOptions& o) {
   if (scenario.send_buffer_bytes) options.send_buffer_bytes = *scenario.send_buffer_bytes;
   options.accounts = o.account;
 
+  std::shared_ptr<const replay::StoreMarketSource> replayed;
   if (!o.replay.empty()) {
     if (!scenario.contracts.empty()) {
       return Fail(
@@ -143,6 +144,7 @@ int RunSim(const SimOptions& o) {
               << " contract(s), recorded data from " << FormatIsoUtc((*source)->first()) << " to "
               << FormatIsoUtc((*source)->last()) << "\n";
     if (!start) start = std::chrono::floor<std::chrono::seconds>((*source)->first());
+    replayed = *source;
     options.market_source = *source;
     options.extra_contracts = std::move(contracts->contracts);
   } else if (!o.end.empty() || !o.contracts.empty()) {
@@ -181,6 +183,13 @@ int RunSim(const SimOptions& o) {
   std::cerr << "ibstream sim: stopped; " << stats.ticks_generated << " ticks generated, "
             << stats.ticks_delivered << " delivered, " << stats.connections_accepted
             << " connections, " << stats.faults_started << " faults\n";
+  if (replayed) {
+    const replay::ReplayStats r = replayed->stats();
+    std::cerr << "ibstream sim: replayed " << r.ticks_loaded << " stored ticks from "
+              << r.hours_loaded << " contract-hours; " << r.damaged_pieces
+              << " damaged pieces skipped (" << r.skipped_bytes << " bytes), " << r.query_errors
+              << " failed queries\n";
+  }
   return 0;
 }
 

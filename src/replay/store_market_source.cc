@@ -59,8 +59,10 @@ Result<std::shared_ptr<StoreMarketSource>> StoreMarketSource::Open(fs::FileSyste
     std::string what;
     for (const int64_t id : held) what += (what.empty() ? "" : ", ") + std::to_string(id);
     return NotFound("no recorded data to replay in " + o.store +
-                    (held.empty() ? ": the store is empty"
-                                  : " for the selected contracts; it holds conIds " + what));
+                    (held.empty()
+                         ? ": the store holds no readable ticks (`ibstream verify --data " +
+                               o.store + "` reports damaged files)"
+                         : " for the selected contracts; it holds conIds " + what));
   }
   if (source->last_ < source->first_) {
     return NotFound("no recorded data to replay in " + o.store +
