@@ -14,7 +14,7 @@ CMAKE_LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci install deb package clean
+.PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci replay-round-trip install deb package clean
 
 setup:
 	@bash scripts/setup.sh
@@ -69,6 +69,13 @@ chaos: build
 
 chaos-ci: build
 	python3 scripts/chaos.py --build $(BUILD) --set ci
+
+# Record from the simulator, replay that store through the simulator (`ibstream sim --replay`),
+# record it again: the two stores hold the same ticks (src/replay/README.md).
+replay-round-trip: setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_LAUNCHER)
+	cmake --build $(BUILD) -j $(JOBS) --target replay_round_trip_tests
+	cd $(BUILD) && ctest --output-on-failure -R '^Replay'
 
 # The binary, the systemd unit, sysusers.d/tmpfiles.d entries, the configuration (kept if it
 # exists), the docs, the Grafana dashboard and the Prometheus rules (packaging/CMakeLists.txt),

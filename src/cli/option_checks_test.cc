@@ -155,5 +155,16 @@ TEST_F(ExecutableTest, ADeeplyDottedHeaderIsANamedErrorNotACrash) {
   EXPECT_NE(Err().find("table header with more than 32 dotted parts"), std::string::npos) << Err();
 }
 
+TEST_F(ExecutableTest, SimReplayRefusesWhatItCannotServe) {
+  EXPECT_EQ(Run("sim --replay missing --listen 127.0.0.1:0"), 2) << Err();
+  EXPECT_EQ(Run("sim --replay . --listen 127.0.0.1:0"), 1);
+  EXPECT_NE(Err().find("--replay: no store at"), std::string::npos) << Err();
+  stdfs::create_directories(dir_ / "store" / "journal");
+  EXPECT_EQ(Run("sim --replay store --listen 127.0.0.1:0"), 1);
+  EXPECT_NE(Err().find("the store holds no readable ticks"), std::string::npos) << Err();
+  EXPECT_EQ(Run("sim --end 2025-08-11T10:00:00Z --listen 127.0.0.1:0"), 1);
+  EXPECT_NE(Err().find("give --replay STORE"), std::string::npos) << Err();
+}
+
 }  // namespace
 }  // namespace ibstream::cli

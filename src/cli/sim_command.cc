@@ -3,6 +3,11 @@
 //   ibstream sim [--listen HOST:PORT] [--scenario FILE] [--start TIME] [--speed N] [--seed N]
 //                [--truth FILE] [--control HOST:PORT] [--tick-by-tick-limit N]
 //                [--market-data-lines N] [--market-depth-limit N] [--account ID]
+//                [--replay STORE [--end TIME] [--contract CONID]...]
+//
+// With --replay the markets are the ticks recorded in STORE (src/replay): --start/--from and
+// --end/--to bound the replayed window of exchange time (default: all of it), the virtual clock
+// starts at the window's start (or --start), and --contract selects conIds.
 //
 // Prints the bound API port on the first line of stdout (useful with port 0) and, with
 // --control, "control <port>" on the second; logs go to stderr. Runs until SIGINT or SIGTERM.
@@ -16,11 +21,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
 #include "cli/user_hints.h"
 #include "common/clock.h"
+#include "fs/file_system.h"
+#include "replay/recorded_contracts.h"
+#include "replay/store_market_source.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
 
@@ -39,6 +48,9 @@ struct SimOptions {
   std::optional<int32_t> market_data_lines;
   std::optional<int32_t> market_depth_limit;
   std::string account = "DU1234567";
+  std::string replay;
+  std::string end;
+  std::vector<int64_t> contracts;
 };
 
 int Fail(const std::string& message) {
@@ -104,6 +116,41 @@ int RunSim(const SimOptions& o) {
   if (scenario.send_buffer_bytes) options.send_buffer_bytes = *scenario.send_buffer_bytes;
   options.accounts = o.account;
 
+  std::shared_ptr<const replay::StoreMarketSource> replayed;
+  if (!o.replay.empty()) {
+    if (!scenario.contracts.empty()) {
+      return Fail(
+          "--replay serves the store's contracts; the scenario's [[contracts]] cannot be "
+          "replayed");
+    }
+    replay::ReplayOptions replay;
+    replay.store = o.replay;
+    replay.contracts = o.contracts;
+    if (start) replay.start = *start;
+    if (!o.end.empty()) {
+      Result<TimePoint> end = ParseIsoTime(o.end);
+      if (!end.ok()) return Fail("--end: " + end.status().message());
+      replay.end = *end;
+    }
+    auto source = replay::StoreMarketSource::Open(fs::PosixFileSystem(), replay);
+    if (!source.ok()) return Fail("--replay: " + source.status().message());
+    auto contracts =
+        replay::LoadRecordedContracts(fs::PosixFileSystem(), o.replay, (*source)->contracts());
+    if (!contracts.ok()) return Fail("--replay: " + contracts.status().ToString());
+    for (const std::string& warning : contracts->warnings) {
+      std::cerr << "ibstream sim: --replay: " << warning << "\n";
+    }
+    std::cerr << "ibstream sim: replaying " << o.replay << ": " << contracts->contracts.size()
+              << " contract(s), recorded data from " << FormatIsoUtc((*source)->first()) << " to "
+              << FormatIsoUtc((*source)->last()) << "\n";
+    if (!start) start = std::chrono::floor<std::chrono::seconds>((*source)->first());
+    replayed = *source;
+    options.market_source = *source;
+    options.extra_contracts = std::move(contracts->contracts);
+  } else if (!o.end.empty() || !o.contracts.empty()) {
+    return Fail("--end and --contract select what --replay serves; give --replay STORE");
+  }
+
   // Virtual time when a start or a speed is given; the system clock otherwise.
   std::unique_ptr<Clock> scaled;
   const Clock* clock = &SystemClock::Instance();
@@ -136,6 +183,13 @@ int RunSim(const SimOptions& o) {
   std::cerr << "ibstream sim: stopped; " << stats.ticks_generated << " ticks generated, "
             << stats.ticks_delivered << " delivered, " << stats.connections_accepted
             << " connections, " << stats.faults_started << " faults\n";
+  if (replayed) {
+    const replay::ReplayStats r = replayed->stats();
+    std::cerr << "ibstream sim: replayed " << r.ticks_loaded << " stored ticks from "
+              << r.hours_loaded << " contract-hours; " << r.damaged_pieces
+              << " damaged pieces skipped (" << r.skipped_bytes << " bytes), " << r.query_errors
+              << " failed queries\n";
+  }
   return 0;
 }
 
@@ -148,8 +202,17 @@ void AddSimCommand(CLI::App& app) {
   cmd->add_option("--listen", options->listen, "API listen address HOST:PORT (port 0: any)")
       ->capture_default_str();
   cmd->add_option("--scenario", options->scenario, "scenario file (TOML, src/sim/SCENARIOS.md)");
-  cmd->add_option("--start", options->start, "virtual start time, ISO 8601 with offset")
+  cmd->add_option("--start,--from", options->start,
+                  "virtual start time, ISO 8601 with offset (with --replay: the window's start)")
       ->check(IsoTime());
+  cmd->add_option("--replay", options->replay,
+                  "serve the ticks recorded in STORE (the recorder's storage.path) as the market")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--end,--to", options->end,
+                  "with --replay: the replayed window's end (exclusive), ISO 8601 with offset")
+      ->check(IsoTime());
+  cmd->add_option("--contract", options->contracts,
+                  "with --replay: replay only this conId (repeatable; default every contract)");
   cmd->add_option("--speed", options->speed, "virtual time runs N times real time")
       ->check(PositiveFinite(kMaxClockSpeed));
   cmd->add_option("--seed", options->seed, "seed of the generated markets (default 1)");

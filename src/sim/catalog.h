@@ -55,6 +55,9 @@ struct SimContract {
   // prices are computed as ticks * numerator / denominator and print exactly.
   int64_t tick_numerator = 1;
   int64_t tick_denominator = 1;
+  // Replay: the hours strings as recorded, sent in CONTRACT_DATA instead of the session model's
+  // (which then only paces the replayed events).
+  std::optional<calendar::ContractHours> recorded_hours;
 
   int32_t con_id() const { return details.contract.con_id; }
   const std::string& symbol() const { return details.contract.symbol; }

@@ -141,6 +141,8 @@ void SendHistoricalTicks(ClientSession& s, int32_t req_id, TickType type,
       for (const Tick& t : ticks) {
         protocol::HistoricalTickBidAsk h;
         h.time = ToUnixSeconds(t.exchange_time);
+        h.attrib.bid_past_low = (t.attributes & kAttrBidPastLow) != 0;
+        h.attrib.ask_past_high = (t.attributes & kAttrAskPastHigh) != 0;
         h.price_bid = t.bid_price;
         h.price_ask = t.ask_price;
         h.size_bid = t.bid_size;
@@ -159,6 +161,7 @@ void SendHistoricalTicks(ClientSession& s, int32_t req_id, TickType type,
         protocol::HistoricalTickLast h;
         h.time = ToUnixSeconds(t.exchange_time);
         h.attrib.unreported = (t.attributes & kAttrUnreported) != 0;
+        h.attrib.past_limit = (t.attributes & kAttrPastLimit) != 0;
         h.price = t.price;
         h.size = t.size;
         h.exchange = t.exchange;

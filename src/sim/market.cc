@@ -10,6 +10,7 @@ constexpr int64_t kNanos = 1'000'000'000;
 }  // namespace
 
 bool EventHasType(const MarketEvent& e, TickType type) {
+  if (e.only) return *e.only == type;
   switch (type) {
     case TickType::kBidAsk:
       return e.kind == MarketEvent::Kind::kQuote;
@@ -26,12 +27,48 @@ bool EventHasType(const MarketEvent& e, TickType type) {
   return false;
 }
 
+namespace {
+
+// The one tick of a recorded event (nothing for the reqMktData-only kinds).
+void RecordedTick(Tick& t, const MarketEvent& e, const std::function<void(const Tick&)>& emit) {
+  t.type = *e.only;
+  t.attributes = e.attributes;
+  switch (t.type) {
+    case TickType::kBidAsk:
+      t.bid_price = e.bid;
+      t.ask_price = e.ask;
+      t.bid_size = e.bid_size;
+      t.ask_size = e.ask_size;
+      break;
+    case TickType::kMidPoint:
+      t.price = e.price;
+      break;
+    case TickType::kLast:
+    case TickType::kAllLast:
+      t.price = e.price;
+      t.size = e.size;
+      if (e.exchange != nullptr) t.exchange = *e.exchange;
+      if (e.special_conditions != nullptr) t.special_conditions = *e.special_conditions;
+      break;
+    case TickType::kQuote:
+    case TickType::kTrade:
+      return;
+  }
+  emit(t);
+}
+
+}  // namespace
+
 void EventTicks(const SimContract& contract, int64_t second, const MarketEvent& e,
                 const std::function<void(const Tick&)>& emit) {
   Tick t;
   t.contract_id = contract.con_id();
   t.exchange_time = FromUnixSeconds(second);
   t.receive_time = FromUnixNanos(second * kNanos + e.offset_ns);
+  if (e.only) {
+    RecordedTick(t, e, emit);
+    return;
+  }
   if (e.kind == MarketEvent::Kind::kQuote) {
     t.type = TickType::kBidAsk;
     t.bid_price = e.bid;

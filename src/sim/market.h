@@ -21,7 +21,9 @@ namespace ibstream::sim {
 inline constexpr std::string_view kUnreportedConditions = "I";
 
 // Calls `emit` with the ticks one event makes, in the order BidAsk, MidPoint (quote events) or
-// AllLast, Last (trades). exchange_time = the second; receive_time = second + the event offset.
+// AllLast, Last (trades); a recorded event (MarketEvent::only) makes its one tick, none for the
+// reqMktData-only kinds Quote and Trade. exchange_time = the second; receive_time = second + the
+// event offset.
 void EventTicks(const SimContract& contract, int64_t second, const MarketEvent& event,
                 const std::function<void(const Tick&)>& emit);
 

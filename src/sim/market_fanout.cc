@@ -159,15 +159,22 @@ void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
   const int64_t event_ns = m.second * kNanos + e.offset_ns;
   // A grid instant before this event publishes without it.
   PublishDue(m, event_ns - 1);
-  const bool changes_mkt_data = e.kind == MarketEvent::Kind::kQuote || !e.unreported;
+  // A recorded event moves the top of book only as a BidAsk or Quote tick, the last trade only
+  // as a Last or Trade tick (a MidPoint or AllLast tick repeats what those say).
+  const bool top_of_book = e.kind == MarketEvent::Kind::kQuote &&
+                           (!e.only || *e.only == TickType::kBidAsk || *e.only == TickType::kQuote);
+  const bool reported_trade =
+      e.kind == MarketEvent::Kind::kTrade && !e.unreported &&
+      (!e.only || *e.only == TickType::kLast || *e.only == TickType::kTrade);
+  const bool changes_mkt_data = top_of_book || reported_trade;
   if (changes_mkt_data && !m.publish_pending) {
     m.publish_pending = true;
     m.publish_ns = (event_ns + kMktDataGridNs - 1) / kMktDataGridNs * kMktDataGridNs;
   }
-  if (e.kind == MarketEvent::Kind::kQuote) {
+  if (top_of_book) {
     m.has_quote = true;
     m.last_quote = e;
-  } else if (!e.unreported) {
+  } else if (reported_trade) {
     m.has_trade = true;
     m.last_trade = e;
     m.last_trade_second = m.second;
@@ -198,6 +205,8 @@ void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
           msg.ask_price = t.ask_price;
           msg.bid_size = t.bid_size;
           msg.ask_size = t.ask_size;
+          msg.attrib.bid_past_low = (t.attributes & kAttrBidPastLow) != 0;
+          msg.attrib.ask_past_high = (t.attributes & kAttrAskPastHigh) != 0;
           Send(s, msg);
           break;
         }
@@ -211,6 +220,7 @@ void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
           msg.price = t.price;
           msg.size = t.size;
           msg.attrib.unreported = (t.attributes & kAttrUnreported) != 0;
+          msg.attrib.past_limit = (t.attributes & kAttrPastLimit) != 0;
           msg.exchange = t.exchange;
           msg.special_conditions = t.special_conditions;
           Send(s, msg);

@@ -167,7 +167,8 @@ void RequestHandler::OnContractDetails(ClientSession& s, const protocol::ReqCont
   for (const SimContract* c : matches) {
     protocol::ContractDetails d = c->details;
     d.req_id = r.req_id;
-    const calendar::ContractHours hours = c->sessions->HoursAt(now);
+    const calendar::ContractHours hours =
+        c->recorded_hours ? *c->recorded_hours : c->sessions->HoursAt(now);
     d.time_zone_id = hours.time_zone_id;
     d.trading_hours = hours.trading_hours;
     d.liquid_hours = hours.liquid_hours;

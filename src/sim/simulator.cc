@@ -37,7 +37,7 @@ class Simulator::Impl {
   Impl(const Clock& clock, SimulatorOptions options)
       : clock_(clock),
         options_(std::move(options)),
-        generator_(options_.seed),
+        generator_(options_.seed, options_.market_source),
         sessions_(io_, clock_, counters_, options_.quiet),
         markets_({options_.send_buffer_bytes, options_.history_days, options_.quiet}, generator_,
                  fault_state_, sessions_, counters_),
@@ -121,9 +121,11 @@ class Simulator::Impl {
 Status Simulator::Impl::Start() {
   if (started_) return FailedPrecondition("simulator already started");
   const TimePoint start = clock_.Now();
-  Result<Catalog> catalog = Catalog::BuiltIn(start);
-  if (!catalog.ok()) return catalog.status();
-  catalog_ = std::move(catalog).value();
+  if (options_.market_source == nullptr) {
+    Result<Catalog> catalog = Catalog::BuiltIn(start);
+    if (!catalog.ok()) return catalog.status();
+    catalog_ = std::move(catalog).value();
+  }
   for (SimContract& c : options_.extra_contracts) IBSTREAM_RETURN_IF_ERROR(catalog_.Add(c));
   IBSTREAM_RETURN_IF_ERROR(markets_.Build(catalog_, start));
   if (!options_.truth_path.empty()) {

@@ -30,6 +30,7 @@
 #include "common/status.h"
 #include "sim/catalog.h"
 #include "sim/fault.h"
+#include "sim/market_source.h"
 
 namespace ibstream::sim {
 
@@ -52,6 +53,10 @@ struct SimulatorOptions {
   double speed = 1;
   // Added to the built-in catalog.
   std::vector<SimContract> extra_contracts;
+  // Replay (`ibstream sim --replay`): the markets' events come from this source instead of being
+  // generated (market_source.h), and the catalog is `extra_contracts` alone, without the built-in
+  // contracts. Null: generated markets.
+  std::shared_ptr<const MarketSource> market_source;
   // Scripted faults; relative times are from the clock's time at Start().
   std::vector<FaultSpec> faults;
   // The simulated account's allowances, shared by all its client sessions (>= 0; a large number

@@ -179,6 +179,8 @@ void TestClient::OnHistoricalTicksBidAsk(const protocol::HistoricalTicksBidAsk& 
     tick.ask_price = t.price_ask;
     tick.bid_size = t.size_bid;
     tick.ask_size = t.size_ask;
+    if (t.attrib.bid_past_low) tick.attributes |= kAttrBidPastLow;
+    if (t.attrib.ask_past_high) tick.attributes |= kAttrAskPastHigh;
     h.ticks.push_back(tick);
   }
   historical.push_back(std::move(h));
@@ -195,6 +197,7 @@ void TestClient::OnHistoricalTicksLast(const protocol::HistoricalTicksLast& m) {
     tick.exchange = std::string(t.exchange);
     tick.special_conditions = std::string(t.special_conditions);
     if (t.attrib.unreported) tick.attributes |= kAttrUnreported;
+    if (t.attrib.past_limit) tick.attributes |= kAttrPastLimit;
     h.ticks.push_back(tick);
   }
   historical.push_back(std::move(h));
@@ -243,6 +246,7 @@ void TestClient::OnTickByTickLast(const protocol::TickByTickLast& m) {
   r.tick.exchange = std::string(m.exchange);
   r.tick.special_conditions = std::string(m.special_conditions);
   if (m.attrib.unreported) r.tick.attributes |= kAttrUnreported;
+  if (m.attrib.past_limit) r.tick.attributes |= kAttrPastLimit;
   ticks.push_back(std::move(r));
 }
 
@@ -255,6 +259,8 @@ void TestClient::OnTickByTickBidAsk(const protocol::TickByTickBidAsk& m) {
   r.tick.ask_price = m.ask_price;
   r.tick.bid_size = m.bid_size;
   r.tick.ask_size = m.ask_size;
+  if (m.attrib.bid_past_low) r.tick.attributes |= kAttrBidPastLow;
+  if (m.attrib.ask_past_high) r.tick.attributes |= kAttrAskPastHigh;
   ticks.push_back(std::move(r));
 }
 

@@ -63,6 +63,10 @@ double TickGenerator::FairPrice(const SimContract& contract, int64_t t_ns) const
 void TickGenerator::GenerateSecond(const SimContract& contract, int64_t second, SessionPhase phase,
                                    std::vector<MarketEvent>& out) const {
   if (phase == SessionPhase::kClosed) return;
+  if (recorded_) {
+    recorded_->EventsOf(contract, second, phase, out);
+    return;
+  }
   const TickProfile& p = contract.profile;
   const uint64_t id = static_cast<uint64_t>(contract.con_id());
   const uint64_t s = static_cast<uint64_t>(second);

@@ -12,11 +12,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/decimal.h"
+#include "model/tick.h"
 #include "sim/catalog.h"
+#include "sim/market_source.h"
 
 namespace ibstream::sim {
 
@@ -38,6 +42,15 @@ struct MarketEvent {
   Decimal size;
   bool unreported = false;                // special conditions: AllLast only
   const std::string* exchange = nullptr;  // the profile's trade exchange (owned by the contract)
+  // A recorded event (market_source.h) stands for exactly one recorded tick of kind `only`:
+  // kQuote events for BidAsk, MidPoint (its price in `price`) or a stored top-of-book Quote,
+  // kTrade events for Last, AllLast or a stored Trade. A generated event has none and makes every
+  // kind its kind makes. Quote and Trade events feed reqMktData (and depth) only.
+  std::optional<TickType> only;
+  // Recorded: the tick's attribute bits (TickAttribute) and special conditions (owned by the
+  // source, null: none). Generated events carry these in `unreported`.
+  uint8_t attributes = 0;
+  const std::string* special_conditions = nullptr;
 
   double midpoint() const { return (bid + ask) / 2; }
 };
@@ -47,10 +60,16 @@ enum class SessionPhase : uint8_t { kClosed, kExtended, kLiquid };
 class TickGenerator {
  public:
   explicit TickGenerator(uint64_t seed) : seed_(seed) {}
+  // Replay: the events come from `recorded` (shared; it lives as long as the longest holder)
+  // instead of being generated; null generates.
+  TickGenerator(uint64_t seed, std::shared_ptr<const MarketSource> recorded)
+      : seed_(seed), recorded_(std::move(recorded)) {}
 
   uint64_t seed() const { return seed_; }
+  bool replaying() const { return recorded_ != nullptr; }
 
   // Appends the events of `second` (Unix seconds) to `out`, in time order. Nothing when closed.
+  // Replaying: the recorded source's events of that second.
   void GenerateSecond(const SimContract& contract, int64_t second, SessionPhase phase,
                       std::vector<MarketEvent>& out) const;
 
@@ -62,6 +81,7 @@ class TickGenerator {
   double Uniform(uint64_t a, uint64_t b, uint64_t c) const;  // [0, 1)
 
   uint64_t seed_;
+  std::shared_ptr<const MarketSource> recorded_;
 };
 
 }  // namespace ibstream::sim
