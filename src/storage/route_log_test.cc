@@ -8,6 +8,7 @@
 
 #include "fs/fault_file_system.h"
 #include "storage/store.h"
+#include "storage/verify.h"
 
 namespace ibstream::storage {
 namespace {
@@ -189,6 +190,19 @@ TEST(RouteLog, DamageIsReportedAndTheRestKept) {
   // What could be read is kept: the second generation's first record.
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ((*all)[0].at, FromUnixSeconds(kT0 + 20) + 250ms);
+
+  // `ibstream verify` reports each damaged generation as an error.
+  auto report = VerifyStore(&fs, kRoot, {}, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_FALSE(report->ok());
+  int routes = 0;
+  for (const VerifiedFile& f : report->files) {
+    if (f.kind != "routes") continue;
+    ++routes;
+    EXPECT_EQ(f.severity, VerifiedFile::Severity::kError);
+    EXPECT_FALSE(f.detail.empty());
+  }
+  EXPECT_EQ(routes, 2);
 }
 
 TEST(RouteLog, AsyncAppendsCompleteInOrderOnTheWorkerAndStopDrainsThem) {
