@@ -329,7 +329,7 @@ def toml_value(v):
 
 
 # The recorder's HTTP bearer token in scenarios that change its contracts at run time.
-API_TOKEN = "chaos-token"
+API_TOKEN = "chaos-untrack-token-2025"
 
 
 def write_recorder_config(path, port, data_dir, contracts, token=None):
@@ -703,6 +703,7 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
     # Stored ticks: live ticks -> their release time in the truth (sim clock).
     live_release = {}
     latencies = []
+    quote_receipts = []
     for cid in con_ids:
         for t in stored_ticks(binary, data, cid):
             if t.get("source") != "live":
@@ -713,8 +714,8 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
                 # A stored quote is IB's top of book as its field updates arrived (a price and a
                 # size are separate messages), not one of the simulator's published snapshots, so
                 # its content rarely equals one: it counts at its receive time (the recorder's
-                # clock, which runs with the simulator's).
-                live_release.setdefault(key, []).append(t["receive_time_ns"])
+                # clock), moved onto the simulator's clock below.
+                quote_receipts.append((key, t["receive_time_ns"]))
                 continue
             sec = t["exchange_time_ns"] // NS
             cands = truth["index"].get(key, {}).get((sec,) + content_key(tt, t))
@@ -723,11 +724,13 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
             rel = cands[0]
             live_release.setdefault(key, []).append(rel)
             latencies.append(t["receive_time_ns"] - rel)
-    for v in live_release.values():
-        v.sort()
     # Receive time (recorder clock) - release time (simulator clock): clock offset + latency.
     offset_ns = statistics.median(latencies) if latencies else 0
     result["clock_offset_ms"] = round(offset_ns / 1e6, 1)
+    for key, received in quote_receipts:
+        live_release.setdefault(key, []).append(received - offset_ns)
+    for v in live_release.values():
+        v.sort()
 
     # Recovery and detection per fault.
     events = []
