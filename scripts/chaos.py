@@ -21,6 +21,7 @@ Targets (a miss fails the run, naming the scenario and the metric):
   false_critical   no critical alert without a real outage in trading hours
   missed_alerts    every outage of at least gap_detected's threshold in trading hours alerted
   cpu              recorder CPU per virtual second under 5% of one core
+  expected         a scenario's own expectations hold (no gap in the ledger, a recorder log line)
 
 Python 3 standard library only.
 """
@@ -39,6 +40,7 @@ import sys
 import tempfile
 import traceback
 import time
+import urllib.error
 import urllib.request
 from decimal import Decimal, InvalidOperation
 
@@ -106,7 +108,10 @@ def fault(at, kind, **keys):
 
 # name -> definition. `file`: a scenario file in src/sim/scenarios; `faults`/`contracts_toml`:
 # a scenario the runner writes; `duration`: virtual seconds to run; `kills`: (offset s, down s)
-# recorder kill -9 + restart; `detect`: per-fault-kind detection threshold overrides (seconds).
+# recorder kill -9 + restart; `detect`: per-fault-kind detection threshold overrides (seconds);
+# `untrack`: (offset s, contract id or key) DELETE /v1/contracts/{id} on the recorder's HTTP API;
+# `expect_no_gaps`: the gap ledger must stay empty; `expect_log`: regexes a recorder log line must
+# match.
 SCENARIOS = {
     "mnq_daily_halt": dict(
         ci=True, file="mnq_daily_halt.toml", speed=120, duration=80 * 60,
@@ -187,6 +192,12 @@ burst_multiplier = 10
         ci=False, start=LIQUID, speed=10, duration=300, contracts=[MNQ, ES, AAPL, EURUSD],
         faults=[fault("+2m", "gateway_restart", duration="20s")],
         about="8 streams on IB's default allowance of 3: 5 on the reqMktData fallback; a restart"),
+    "untrack_upgrade": dict(
+        ci=False, start=LIQUID, speed=10, duration=300, contracts=[MNQ, ES], faults=[],
+        untrack=[(120, "sym_MNQ_FUT_CME_USD")], expect_no_gaps=True,
+        expect_log=[r'event=stream_route change="ESU5 last: fallback -> tick_by_tick"'],
+        about="4 streams on IB's 3 slots; MNQ untracked mid-run over the HTTP API: ES last is "
+              "upgraded from the fallback to tick-by-tick with no gap"),
     "reset_under_pacing": dict(
         ci=False, start=LIQUID, speed=10, duration=12 * 60, contracts=[MNQ, ES],
         faults=[fault("+50s", "pacing", duration="6m"), fault("+1m", "close", mode="rst")],
@@ -317,13 +328,18 @@ def toml_value(v):
     return json.dumps(str(v))
 
 
-def write_recorder_config(path, port, data_dir, contracts):
+# The recorder's HTTP bearer token in scenarios that change its contracts at run time.
+API_TOKEN = "chaos-untrack-token-2025"
+
+
+def write_recorder_config(path, port, data_dir, contracts, token=None):
     lines = [
         "[gateway]", 'host = "127.0.0.1"', "ports = [%d]" % port, "client_id = 7",
         'connect_timeout = "2s"', 'probe_interval = "%ds"' % PROBE_INTERVAL_S,
         'probe_deadline = "%ds"' % PROBE_DEADLINE_S, "",
         "[storage]", "path = %s" % json.dumps(data_dir), "",
-        "[http]", 'listen = "127.0.0.1:0"', "",
+        "[http]", 'listen = "127.0.0.1:0"'] + (
+            ["bearer_token = %s" % json.dumps(token)] if token else []) + ["",
         "[reliability]", 'data_staleness_threshold = "%ds"' % STALENESS_S,
         'extended_staleness_threshold = "%ds"' % EXTENDED_STALENESS_S, "",
         "[alerts.rules.gap_detected]", 'threshold = "%ds"' % GAP_ALERT_THRESHOLD_S, "",
@@ -434,6 +450,19 @@ def unsettled_streams(url):
             if st.get("gaps_pending"):
                 out.append("%s %d gap(s) pending" % (name, st["gaps_pending"]))
     return out
+
+
+def untrack(url, contract):
+    """DELETE /v1/contracts/{contract} on the recorder; (HTTP status, body text)."""
+    req = urllib.request.Request(url.rstrip("/") + "/v1/contracts/" + contract, method="DELETE",
+                                 headers={"Authorization": "Bearer " + API_TOKEN})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+    except OSError as e:
+        return None, str(e)
 
 
 def wait_for_backfills(rec, vclock, bound_s, speed):
@@ -674,12 +703,20 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
     # Stored ticks: live ticks -> their release time in the truth (sim clock).
     live_release = {}
     latencies = []
+    quote_receipts = []
     for cid in con_ids:
         for t in stored_ticks(binary, data, cid):
             if t.get("source") != "live":
                 continue
             tt = t["tick_type"]
             key = (cid, tt)
+            if tt == "quote":
+                # A stored quote is IB's top of book as its field updates arrived (a price and a
+                # size are separate messages), not one of the simulator's published snapshots, so
+                # its content rarely equals one: it counts at its receive time (the recorder's
+                # clock), moved onto the simulator's clock below.
+                quote_receipts.append((key, t["receive_time_ns"]))
+                continue
             sec = t["exchange_time_ns"] // NS
             cands = truth["index"].get(key, {}).get((sec,) + content_key(tt, t))
             if not cands:
@@ -687,11 +724,13 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
             rel = cands[0]
             live_release.setdefault(key, []).append(rel)
             latencies.append(t["receive_time_ns"] - rel)
-    for v in live_release.values():
-        v.sort()
     # Receive time (recorder clock) - release time (simulator clock): clock offset + latency.
     offset_ns = statistics.median(latencies) if latencies else 0
     result["clock_offset_ms"] = round(offset_ns / 1e6, 1)
+    for key, received in quote_receipts:
+        live_release.setdefault(key, []).append(received - offset_ns)
+    for v in live_release.values():
+        v.sort()
 
     # Recovery and detection per fault.
     events = []
@@ -795,6 +834,16 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
         result["gaps"]["by_backfill"][g["backfill"]] = \
             result["gaps"]["by_backfill"].get(g["backfill"], 0) + 1
 
+    # The scenario's own expectations.
+    result["expect_failures"] = []
+    if sc.get("expect_no_gaps") and gaps:
+        result["expect_failures"].append("%d gap(s) in the ledger, none expected: %s" % (
+            len(gaps), "; ".join("%s/%s %s..%s %s" % (g["contract_id"], g["tick_type"], g["start"],
+                                                      g["end"], g["cause"]) for g in gaps[:5])))
+    for pattern in sc.get("expect_log", []):
+        if not any(re.search(pattern, e["text"]) for e in events):
+            result["expect_failures"].append("no recorder log line matches %s" % pattern)
+
     # Reconnects, resubscribes, alerts.
     result["connects"] = sum(1 for e in events if e["kind"] == "connected")
     result["reconnects"] = max(0, result["connects"] - len(recorders))
@@ -880,6 +929,8 @@ def check_targets(name, result):
 
     for err in result["errors"]:
         fail("run", err)
+    for e in result.get("expect_failures", []):
+        fail("expected", e)
     for r in result.get("recorders", []):
         if r.get("exit") not in (0, "killed (scenario)"):
             fail("recovered", "recorder exit %s" % r.get("exit"))
@@ -962,15 +1013,27 @@ def run_scenario(name, sc, binary, results_dir, keep):
         start_ns = parse_iso_ns(start)
         end_ns = start_ns + int(sc["duration"] * NS)
         config = os.path.join(work, "recorder.toml")
-        write_recorder_config(config, port, os.path.join(work, "data"), sc["contracts"])
+        write_recorder_config(config, port, os.path.join(work, "data"), sc["contracts"],
+                              token=API_TOKEN if sc.get("untrack") else None)
         log_path = os.path.join(work, "recorder.log")
         rec = Recorder(binary, config, log_path)
         rec.start(vclock.at(time.time_ns() + int(STARTUP_LEAD["s"] * NS)), speed)
         recorders.append(rec)
         pending_kills = sorted(sc.get("kills", []))
+        pending_untracks = sorted(sc.get("untrack", []))
+        result["actions"] = []
         while vclock.now() < end_ns:
             time.sleep(0.2)
             rec.sample()
+            if pending_untracks and vclock.now() >= start_ns + pending_untracks[0][0] * NS:
+                at, contract = pending_untracks.pop(0)
+                url = recorder_url(log_path)
+                code, body = untrack(url, contract) if url else (None, "no recorder URL")
+                result["actions"].append(dict(action="untrack", contract=contract,
+                                              at=format_iso(vclock.now()), http_status=code,
+                                              answer=body[:300]))
+                if code != 200:
+                    result["errors"].append("untrack %s: HTTP %s %s" % (contract, code, body[:200]))
             if pending_kills and vclock.now() >= start_ns + pending_kills[0][0] * NS:
                 at, down = pending_kills.pop(0)
                 kill_v = vclock.now()

@@ -80,8 +80,23 @@ std::string ChangedSections(const config::Config& a, const config::Config& b) {
   return out;
 }
 
+// SIGHUP reloads, for /metrics: every reload, and those that changed nothing because the file
+// could not be read, did not check or could not be applied.
+struct ReloadCounters {
+  std::atomic<uint64_t> reloads{0};
+  std::atomic<uint64_t> failed{0};
+};
+
+void WriteReloadMetrics(const ReloadCounters& c, http::PrometheusWriter& w) {
+  w.Family("ibstream_config_reloads_total", "counter", "SIGHUP reloads of the configuration.");
+  w.Sample(static_cast<double>(c.reloads.load()));
+  w.Family("ibstream_config_reload_failures_total", "counter",
+           "SIGHUP reloads refused (unreadable, invalid or not applicable); nothing changed.");
+  w.Sample(static_cast<double>(c.failed.load()));
+}
+
 // SIGHUP: applies the configuration's contract list again (see RunDaemon).
-void Reload(const DaemonOptions& options, recorder::Recorder& recorder) {
+void Reload(const DaemonOptions& options, recorder::Recorder& recorder, ReloadCounters& counters) {
   if (!options.reload_config) {
     spdlog::warn("event=reload_skipped reason=\"nothing to reload (no configuration source)\"");
     return;
@@ -117,6 +132,8 @@ void Reload(const DaemonOptions& options, recorder::Recorder& recorder) {
     }
   }
   sd_notify(0, "READY=1\nSTATUS=recording");
+  counters.reloads.fetch_add(1);
+  if (!applied) counters.failed.fetch_add(1);
   if (options.on_reloaded) options.on_reloaded(applied);
 }
 
@@ -278,9 +295,11 @@ int RunDaemon(const DaemonOptions& options) {
   }
   // The server's own counters, once it exists (the router it serves is built first).
   auto server_counters = std::make_shared<std::atomic<const http::ServerCounters*>>(nullptr);
-  api_options.extra_metrics = [other = std::move(api_options.extra_metrics),
-                               server_counters](http::PrometheusWriter& w) {
+  auto reload_counters = std::make_shared<ReloadCounters>();
+  api_options.extra_metrics = [other = std::move(api_options.extra_metrics), server_counters,
+                               reload_counters](http::PrometheusWriter& w) {
     if (other) other(w);
+    WriteReloadMetrics(*reload_counters, w);
     if (const http::ServerCounters* c = server_counters->load()) http::WriteServerMetrics(*c, w);
   };
   http::RegisterRecorderApi(router, RecorderApiSourceFor(*recorder), api_options);
@@ -331,7 +350,7 @@ int RunDaemon(const DaemonOptions& options) {
       spdlog::info("event=stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
       break;
     }
-    if (sig == SIGHUP) Reload(options, *recorder);
+    if (sig == SIGHUP) Reload(options, *recorder, *reload_counters);
     if (*v3_output) ReportV3Losses(**v3_output, v3_dropped_seen, v3_errors_seen);
     if (watchdog) sd_notify(0, "WATCHDOG=1");
     if (options.run_for > Duration::zero() && options.clock->Now() - started >= options.run_for) {

@@ -185,6 +185,69 @@ TEST_F(DaemonSignalsTest, SighupAppliesTheFilesContractsAndABadFileChangesNothin
   EXPECT_EQ(exit_code_, 0);
 }
 
+// A counter's value in /metrics ("\nNAME VALUE"); -1 when absent.
+double Metric(const std::string& url, const std::string& name) {
+  const std::string metrics = HttpGet(url + "metrics");
+  const size_t at = metrics.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size() + 2));
+}
+
+// Hostile files on SIGHUP (a table header of 50,000 dotted parts, a 2 MiB file, invalid values)
+// are refused with a named error in the log and counted; the recorder keeps recording on the
+// configuration it has.
+TEST_F(DaemonSignalsTest, SighupWithAHostileFileKeepsRecordingAndCountsTheRefusal) {
+  std::ostringstream log;
+  auto logger = std::make_shared<spdlog::logger>(
+      "hostile_reload_test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+  const std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+  spdlog::set_default_logger(logger);
+  struct RestoreLogger {
+    std::shared_ptr<spdlog::logger> previous;
+    ~RestoreLogger() {
+      spdlog::set_default_logger(previous);
+      spdlog::drop("hostile_reload_test");
+    }
+  } restore{previous};
+
+  WriteConfig(kMnq);
+  const std::string url = StartDaemon();
+  ASSERT_FALSE(url.empty());
+  ASSERT_TRUE(WaitFor([&] { return Metric(url, "ibstream_ticks_received_total") > 0; }));
+
+  std::string dotted = "[a";
+  for (int i = 1; i < 50000; ++i) dotted += ".a";
+  dotted += "]\nx = 1\n";
+  const std::string hostile[] = {
+      std::string(kMnq) + dotted,
+      std::string(kMnq) + "# " + std::string(size_t{2} << 20, 'x') + "\n",
+      std::string(kMnq) + "[[contracts]]\ncon_id = -7\ntick_types = [\"sideways\"]\n",
+  };
+  for (const std::string& contracts : hostile) {
+    WriteConfig(contracts);
+    EXPECT_FALSE(Reload());
+    EXPECT_EQ(ContractKeys(url), std::vector<std::string>{"sym_MNQ_FUT_CME_USD"});
+  }
+  EXPECT_EQ(Metric(url, "ibstream_config_reloads_total"), 3);
+  EXPECT_EQ(Metric(url, "ibstream_config_reload_failures_total"), 3);
+  const double received = Metric(url, "ibstream_ticks_received_total");
+  EXPECT_TRUE(WaitFor([&] { return Metric(url, "ibstream_ticks_received_total") > received; }))
+      << "recording stopped after the refused reloads";
+
+  ::kill(::getpid(), SIGTERM);
+  daemon_.join();
+  EXPECT_EQ(exit_code_, 0);
+  const std::string text = log.str();
+  size_t failures = 0;
+  for (size_t at = text.find("event=reload_failed"); at != std::string::npos;
+       at = text.find("event=reload_failed", at + 1)) {
+    ++failures;
+  }
+  EXPECT_EQ(failures, 3u) << text;
+  EXPECT_NE(text.find("more than 32 dotted parts"), std::string::npos);
+  EXPECT_NE(text.find("larger than 1048576 bytes"), std::string::npos);
+  EXPECT_NE(text.find("con_id"), std::string::npos);
+}
+
 // With storage.v3_output, /metrics shows what the v3 files got (and would show what they lost).
 TEST_F(DaemonSignalsTest, MetricsCountTheV3Output) {
   WriteConfig(kMnq, "v3_output = [\"json\"]\n");

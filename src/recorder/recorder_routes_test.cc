@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "recorder/recorder_sim_fixture.h"
+#include "storage/route_log.h"
 
 namespace ibstream::recorder {
 namespace {
@@ -181,6 +182,7 @@ TEST_F(RecorderRoutesTest, UntrackingAContractUpgradesAFallbackStreamWithNoGap) 
     ASSERT_EQ(last->route, "fallback");
   }
   const int64_t es = Find(*recorder_->View(), kEsKey)->contract_id;
+  const int64_t mnq = Find(*recorder_->View(), kMnqKey)->contract_id;
 
   ASSERT_TRUE(recorder_->Untrack(kMnqKey).ok());
   // ES last moves to tick-by-tick; its trade stream stops only once tick-by-tick delivers: no
@@ -212,6 +214,43 @@ TEST_F(RecorderRoutesTest, UntrackingAContractUpgradesAFallbackStreamWithNoGap) 
   WaitDurable();
   EXPECT_FALSE(Stored({es, TickType::kTrade}).empty());
   EXPECT_FALSE(Stored({es, TickType::kLast}).empty());
+
+  // Every change of the plan is in the store's route log: ES last on the fallback from the first
+  // plan, then, in one later record, MNQ's streams removed and ES last upgraded.
+  const StreamKey es_last{es, TickType::kLast};
+  std::vector<storage::RouteChange> routes;
+  auto record_of = [&](const StreamKey& key, storage::RouteKind from, storage::RouteKind to) {
+    for (size_t i = 0; i < routes.size(); ++i) {
+      for (const storage::RouteEntry& e : routes[i].entries) {
+        if (e.stream == key && e.from == from && e.to == to) return static_cast<int>(i);
+      }
+    }
+    return -1;
+  };
+  ASSERT_TRUE(WaitFor([&] {
+    auto all = storage::RouteLog::ReadAll(fs_, data_dir(), nullptr);
+    if (all.ok()) routes = std::move(*all);
+    return record_of(es_last, storage::RouteKind::kFallback, storage::RouteKind::kTickByTick) >= 0;
+  })) << routes.size()
+      << " route records";
+  ASSERT_FALSE(routes.empty());
+  EXPECT_TRUE(routes[0].session_start);
+  for (size_t i = 1; i < routes.size(); ++i) EXPECT_FALSE(routes[i].session_start) << i;
+  const int first = record_of(es_last, storage::RouteKind::kNone, storage::RouteKind::kFallback);
+  const int upgrade =
+      record_of(es_last, storage::RouteKind::kFallback, storage::RouteKind::kTickByTick);
+  ASSERT_GE(first, 0);
+  EXPECT_LT(first, upgrade);
+  for (const storage::RouteEntry& e : routes[first].entries) {
+    if (e.stream == es_last) {
+      EXPECT_NE(e.reason.find("limit 3"), std::string::npos) << e.reason;
+    }
+  }
+  EXPECT_EQ(record_of({mnq, TickType::kBidAsk}, storage::RouteKind::kTickByTick,
+                      storage::RouteKind::kNone),
+            upgrade)
+      << "the untrack and the upgrade are one change of the plan";
+  EXPECT_GT(routes[upgrade].at, routes[first].at);
   EXPECT_TRUE(sink_.Firing(AlertSeverity::kCritical).empty())
       << testing::Describe(sink_.Firing(AlertSeverity::kCritical));
 }

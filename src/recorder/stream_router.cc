@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "recorder/contract_registry.h"
+#include "recorder/route_records.h"
 
 namespace ibstream::recorder {
 
@@ -84,6 +85,10 @@ void StreamRouter::Replan(TimePoint now) {
       spdlog::warn("event=stream_route change=\"{}\" tick_by_tick_limit=\"{}\" lines={}",
                    reliability::RouteChangeText(change), allowance_.Describe(),
                    market_data_lines());
+    }
+    if (!diff.changes.empty() && ctx_.store != nullptr) {
+      RecordRoutes(*ctx_.store, ToRouteRecord(diff, !routes_recorded_, now));
+      routes_recorded_ = true;
     }
     Apply(next, now);
     ctx_.core.OnStreamPlan(next, now);

@@ -16,8 +16,9 @@
 //     the switch leaves no gap;
 //   * a stream no longer planned is stopped: it is not judged any more (not stale, no gap).
 // The streams are subscribed by the reliability core's first_subscription actions, as always.
-// Every switch is logged (event=stream_route) and a plan with streams off tick-by-tick raises the
-// capacity alert once per change of plan.
+// Every switch is logged (event=stream_route) and recorded in the store's route log
+// (route_records.h; the first record of a process is marked as a session start), and a plan with
+// streams off tick-by-tick raises the capacity alert once per change of plan.
 #pragma once
 
 #include <optional>
@@ -66,6 +67,7 @@ class StreamRouter {
   std::optional<int> lines_ceiling_;  // learned from 101
   reliability::StreamPlan plan_;
   bool planned_ = false;
+  bool routes_recorded_ = false;  // this process has written a route record (route_records.h)
 };
 
 }  // namespace ibstream::recorder

@@ -216,6 +216,7 @@ void StreamHealthMonitor::OnSubscribed(const StreamKey& stream, TimePoint now) {
   auto it = streams_.find(stream);
   if (it == streams_.end()) return;
   it->second.subscribed_at = now;
+  if (!it->second.first_subscribed_at) it->second.first_subscribed_at = now;
   it->second.rejected_code.reset();
   it->second.capacity_code.reset();
   it->second.competing_since.reset();
@@ -289,7 +290,10 @@ StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now,
   h.threshold = h.market_status == calendar::MarketStatus::kOpen ? opt.data_staleness_threshold
                                                                  : opt.extended_staleness_threshold;
   const TimePoint restarted = Latest(c->trading_since, restored_at_);
-  const TimePoint silence_from = s.last_data ? std::max(*s.last_data, restarted) : restarted;
+  // Without data yet, silence counts from the stream's first subscription when that came after
+  // the restart (a stream added mid-session, e.g. upgraded from the fallback to tick-by-tick).
+  const TimePoint silence_from =
+      s.last_data ? std::max(*s.last_data, restarted) : Latest(restarted, s.first_subscribed_at);
   h.silence = now - silence_from;
   const TimePoint verify_from = Latest(restarted, s.subscribed_at);
   const bool data_since_restart = s.last_data && *s.last_data >= verify_from;

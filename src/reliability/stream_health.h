@@ -147,6 +147,9 @@ class StreamHealthMonitor {
   struct StreamState {
     std::optional<TimePoint> last_data;
     std::optional<TimePoint> subscribed_at;
+    // The stream's first subscription ever (kept across reconnects and resubscriptions): a stream
+    // added later (an upgrade to tick-by-tick) cannot have been silent before it.
+    std::optional<TimePoint> first_subscribed_at;
     RateWindow rate;
     std::optional<TimePoint> competing_since;
     std::optional<int> competing_code;

@@ -110,6 +110,18 @@ TEST_F(StreamHealthTest, NeverDeliveredWhileOpenIsNotHealthy) {
   EXPECT_EQ(h.status, HealthStatus::kUnhealthy);
 }
 
+// A stream added mid-session (upgraded from the fallback to tick-by-tick) is silent from its first
+// subscription, not from the session's start; resubscribing does not restart that count.
+TEST_F(StreamHealthTest, AStreamAddedMidSessionIsSilentFromItsFirstSubscription) {
+  monitor_.OnMarketState(kBidAsk.contract_id, State(M::kOpen), kT0);
+  monitor_.OnSubscribed(kLast, kT0 + seconds(115));
+  EXPECT_EQ(At(kT0 + seconds(116), kLast).silence, seconds(1));
+  EXPECT_NE(At(kT0 + seconds(116), kLast).flow, DataFlow::kStale);
+  monitor_.OnSubscribed(kLast, kT0 + seconds(130));
+  EXPECT_EQ(At(kT0 + seconds(420), kLast).silence, seconds(305));
+  EXPECT_EQ(At(kT0 + seconds(420), kLast).flow, DataFlow::kStale) << "threshold 300 s";
+}
+
 TEST_F(StreamHealthTest, ReopeningRestartsTheSilenceAtTheAnnouncedOpen) {
   const TimePoint close = kT0 + minutes(420);  // 16:00 CT
   const TimePoint open = close + minutes(60);  // 17:00 CT

@@ -71,6 +71,9 @@ Result<std::unique_ptr<Store>> Store::Open(FileSystem* fs, const Clock& clock,
   if (!ledger.ok()) return ledger.status().WithContext("gap ledger");
   store->ledger_ = std::move(*ledger);
   store->async_ledger_ = std::make_unique<AsyncGapLedger>(store->ledger_.get());
+  auto routes = RouteLog::Open(fs, store->options_.root);
+  if (!routes.ok()) return routes.status();
+  store->routes_ = std::move(*routes);
 
   WriterOptions writer_options = store->options_.writer;
   Store* raw = store.get();
@@ -94,6 +97,7 @@ Store::~Store() { Close(); }
 
 void Store::Close() {
   if (async_ledger_ != nullptr) async_ledger_->Stop();
+  if (routes_ != nullptr) routes_->Stop();
   {
     std::lock_guard lock(mu_);
     stop_ = true;

@@ -24,6 +24,7 @@
 #include "storage/gap_ledger.h"
 #include "storage/query.h"
 #include "storage/recovery.h"
+#include "storage/route_log.h"
 #include "storage/tick_writer.h"
 
 namespace ibstream::storage {
@@ -69,6 +70,8 @@ class Store {
   // The same ledger written on a storage-owned worker thread (async_gap_ledger.h), for callers
   // that must not wait on an fsync. Close() completes every request it accepted.
   AsyncGapLedger& async_ledger() { return *async_ledger_; }
+  // The route log (route_log.h): the recorder's route changes, appended on its own worker thread.
+  RouteLog& routes() { return *routes_; }
   const RecoveryReport& recovery_report() const { return recovery_; }
   // What opening the gap ledger found damaged (and the quarantine copies it made).
   const LedgerDamage& ledger_damage() const { return ledger_damage_; }
@@ -81,8 +84,8 @@ class Store {
     return QueryTicks(fs_, options_.root, request, sink, stats);
   }
 
-  // Completes the accepted asynchronous ledger requests, then stops the writer (sealing its
-  // journal) and the background thread.
+  // Completes the accepted asynchronous ledger and route-log requests, then stops the writer
+  // (sealing its journal) and the background thread.
   void Close();
 
  private:
@@ -98,6 +101,7 @@ class Store {
   LedgerDamage ledger_damage_;
   std::unique_ptr<GapLedger> ledger_;
   std::unique_ptr<AsyncGapLedger> async_ledger_;  // writes to *ledger_
+  std::unique_ptr<RouteLog> routes_;
   std::unique_ptr<TickWriter> writer_;
 
   std::mutex maintain_mu_;  // one Maintain() at a time

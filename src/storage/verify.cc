@@ -4,6 +4,7 @@
 #include "storage/gap_ledger.h"
 #include "storage/journal.h"
 #include "storage/layout.h"
+#include "storage/route_log.h"
 
 namespace ibstream::storage {
 
@@ -119,6 +120,29 @@ void CheckLedger(FileSystem* fs, const std::string& root, VerifyReport* report) 
   }
 }
 
+// The route log: every damaged generation is an error (what the recorder needed when is then
+// partly unknown to `verify --truth`).
+void CheckRoutes(FileSystem* fs, const std::string& root, VerifyReport* report) {
+  RouteLogDamage damage;
+  auto routes = RouteLog::ReadAll(fs, root, &damage);
+  if (!routes.ok()) {
+    ++report->errors;
+    report->files.push_back(
+        {RouteLog::Dir(root), "routes", Severity::kError, 0, routes.status().ToString()});
+    return;
+  }
+  for (const std::string& path : damage.damaged_files) {
+    std::string detail;
+    for (const std::string& problem : damage.problems) {
+      if (problem.compare(0, path.size() + 2, path + ": ") != 0) continue;
+      if (!detail.empty()) detail += "; ";
+      detail += problem.substr(path.size() + 2);
+    }
+    ++report->errors;
+    report->files.push_back({path, "routes", Severity::kError, 0, detail});
+  }
+}
+
 }  // namespace
 
 bool VerifyReport::ok() const {
@@ -170,6 +194,7 @@ Result<VerifyReport> VerifyStore(FileSystem* fs, const std::string& root,
     if (progress) progress(i + 1, files.size());
   }
   CheckLedger(fs, root, &report);
+  CheckRoutes(fs, root, &report);
   for (VerifyCheck* check : checks) {
     VerifyReport::CheckResult result{check->name(), Status::Ok(), {}};
     result.status = check->Run(fs, root, &result.problems);

@@ -16,7 +16,7 @@ namespace ibstream::storage {
 struct VerifiedFile {
   enum class Severity { kOk, kWarning, kError };
   std::string path;
-  std::string kind;  // "journal", "closed", "ledger", "quarantine"
+  std::string kind;  // "journal", "closed", "ledger", "quarantine", "routes"
   Severity severity = Severity::kOk;
   uint64_t ticks = 0;
   std::string detail;  // what is wrong (empty when fine)
@@ -50,8 +50,8 @@ struct VerifyReport {
 // Reads every journal, closed file and ledger under `root` and checks every checksum and
 // structural rule; a torn journal tail is a warning (the normal result of a crash, repaired at
 // the next start), damage elsewhere an error: a file where a date or hour directory should be,
-// any damage in a gap ledger generation (one cut short included) and a quarantined copy of a
-// damaged ledger generation are errors. `progress(done, total)` is called per file.
+// any damage in a gap ledger or route log generation (one cut short included) and a quarantined
+// copy of a damaged ledger generation are errors. `progress(done, total)` is called per file.
 Result<VerifyReport> VerifyStore(fs::FileSystem* fs, const std::string& root,
                                  const std::vector<VerifyCheck*>& checks,
                                  const std::function<void(size_t, size_t)>& progress);

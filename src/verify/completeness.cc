@@ -8,6 +8,7 @@
 #include <set>
 
 #include "storage/query.h"
+#include "verify/route_spans.h"
 #include "verify/truth_reader.h"
 
 namespace ibstream::verify {
@@ -181,6 +182,16 @@ nlohmann::json StreamJson(const StreamCompleteness& s, bool with_stream) {
     j["to"] = FormatIsoUtc(s.to);
     j["first_ask"] = s.first_ask ? nlohmann::json(FormatIsoUtc(*s.first_ask)) : nlohmann::json();
     j["judged_by"] = s.by_coverage ? "coverage" : "content";
+    if (s.needed) {
+      j["needed"] = nlohmann::json::array();
+      for (const NeedSpan& n : *s.needed) {
+        j["needed"].push_back({FormatIsoUtc(n.from), n.to == TimePoint::max()
+                                                         ? nlohmann::json()
+                                                         : nlohmann::json(FormatIsoUtc(n.to))});
+      }
+    } else {
+      j["needed"] = nlohmann::json();
+    }
   }
   j["expected"] = s.expected;
   j["delivered"] = s.delivered;
@@ -200,37 +211,30 @@ nlohmann::json StreamJson(const StreamCompleteness& s, bool with_stream) {
   return j;
 }
 
-// Whether the store holds a tick of `key` with exchange time in [from, to).
-Result<bool> StoreHolds(fs::FileSystem* fs, const std::string& root, const StreamKey& key,
-                        TimePoint from, TimePoint to) {
-  bool found = false;
-  storage::QueryRequest request{{key}, from, to};
-  Status status = storage::QueryTicks(
-      fs, root, request,
-      [&](const Tick& t) {
-        if (t.stream() != key || t.exchange_time < from || t.exchange_time >= to) {
-          return Status::Ok();
-        }
-        found = true;
-        return FailedPrecondition("found");  // stops the query
-      },
-      nullptr);
-  if (found) return true;
-  if (!status.ok()) return status;
-  return false;
+bool Inside(const std::vector<NeedSpan>& spans, TimePoint t) {
+  return std::any_of(spans.begin(), spans.end(),
+                     [&](const NeedSpan& n) { return t >= n.from && t < n.to; });
 }
 
-// A reqMktData line asked for both fallback kinds, but a recorder records only the kinds its
-// configured streams need (quote for bid_ask/mid_point, trade for last/all_last). A kind the
-// store holds nothing of while it holds the other kind of the contract was not needed; when it
-// holds neither, both are judged (a fallback that stored nothing is 0%, never absent).
-Result<bool> FallbackKindNotNeeded(fs::FileSystem* fs, const std::string& root,
-                                   const StreamCompleteness& s) {
-  const TimePoint to = s.to + std::chrono::seconds(kCoverSeconds - 1);
-  Result<bool> holds = StoreHolds(fs, root, s.stream, s.from, to);
-  if (!holds.ok() || *holds) return holds.ok() ? Result<bool>(false) : holds;
-  const TickType other = s.stream.type == TickType::kQuote ? TickType::kTrade : TickType::kQuote;
-  return StoreHolds(fs, root, {s.stream.contract_id, other}, s.from, to);
+// The recorder's route log: which kinds it needed when. Damage is reported like damaged tick
+// data (the check then fails: what is owed may be misjudged).
+Result<RouteNeeds> ReadRouteNeeds(fs::FileSystem* fs, const std::string& root, bool* recorded,
+                                  std::vector<storage::SkippedData>* skipped) {
+  storage::RouteLogDamage damage;
+  auto changes = storage::RouteLog::ReadAll(fs, root, &damage);
+  if (!changes.ok()) return changes.status().WithContext("route log");
+  for (const std::string& path : damage.damaged_files) {
+    std::string reason;
+    for (const std::string& problem : damage.problems) {
+      if (problem.compare(0, path.size() + 2, path + ": ") != 0) continue;
+      if (!reason.empty()) reason += "; ";
+      reason += problem.substr(path.size() + 2);
+    }
+    skipped->push_back(
+        {path, damage.corrupt_bytes + damage.truncated_bytes, "route log: " + reason});
+  }
+  *recorded = !changes->empty();
+  return NeededSpans(std::move(*changes));
 }
 
 }  // namespace
@@ -296,9 +300,15 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
   CompletenessReport report;
   report.truth_complete = truth_stats.has_footer;
   report.min_completeness = options.min_completeness;
+  bool routes_recorded = false;
+  auto needs = ReadRouteNeeds(fs, root, &routes_recorded, &report.skipped);
+  if (!needs.ok()) return needs.status();
   std::map<StreamKey, size_t> index;
   std::vector<std::vector<std::pair<TimePoint, TimePoint>>> on_fallback;  // by report index
+  // By report index: the whole seconds the recorder's routes needed the stream, when known.
+  std::vector<std::optional<std::vector<NeedSpan>>> needed;
   auto not_owed = [&](size_t i, TimePoint t) {
+    if (needed[i] && !Inside(*needed[i], t)) return true;
     return std::any_of(on_fallback[i].begin(), on_fallback[i].end(),
                        [&](const auto& span) { return t >= span.first && t < span.second; });
   };
@@ -327,12 +337,30 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     if (options.from) s.from = *options.from;
     if (options.to) s.to = *options.to;
     if (s.to < s.from) s.to = s.from;
-    if (wanted.empty() && s.by_coverage) {
-      Result<bool> not_needed = FallbackKindNotNeeded(fs, root, s);
-      if (!not_needed.ok()) return not_needed.status();
-      if (*not_needed) continue;
+    // The recorder's routes say when it needed the stream. A fallback kind of a store with route
+    // records that no route needed in the window was not recorded on purpose: not judged unless
+    // named. Without route records (an older store) both fallback kinds of a reqMktData ask are.
+    std::optional<std::vector<NeedSpan>> need;
+    if (needs->Knows(key) || (routes_recorded && s.by_coverage)) {
+      need = WholeSeconds(needs->Of(key));
+      TimePoint need_from = TimePoint::max(), need_to = TimePoint::min();
+      for (const NeedSpan& n : *need) {
+        if (n.to <= s.from || n.from >= s.to) continue;
+        need_from = std::min(need_from, std::max(n.from, s.from));
+        need_to = std::max(need_to, std::min(n.to, s.to));
+      }
+      if (need_from < need_to) {
+        s.from = need_from;
+        s.to = need_to;
+      } else if (s.by_coverage && wanted.empty()) {
+        continue;
+      } else {
+        s.to = s.from;
+      }
+      s.needed = *need;
     }
     index[key] = report.streams.size();
+    needed.push_back(std::move(need));
     on_fallback.push_back(scan.on_fallback);
     if (scan.capacity_refused) on_fallback.back().emplace_back(*scan.capacity_refused, *stop);
     report.streams.push_back(std::move(s));

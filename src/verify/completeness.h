@@ -25,14 +25,18 @@
 // that never happened, e.g. a duplicate backfill). The check passes when every stream's
 // completeness (live + backfill) reaches `min_completeness` and nothing is extra.
 //
+// The recorder's route log (storage/route_log.h) says which kinds it needed over which intervals
+// (verify/route_spans.h): a configured stream on tick-by-tick needs its own kind, one on the
+// fallback its contract's fallback kind. A stream the route log knows is owed only over the whole
+// seconds it was needed (and its window is narrowed to them); a fallback kind no route needed in
+// its window is not judged (unless named). A store without route records (recorded by an older
+// version) is judged as the truth asks: a "MktData" line asks for both fallback kinds.
+//
 // The reqMktData fallback kinds, quote and trade, are sampled streams (IB publishes a top-of-book
 // snapshot about every 250 ms; a backfill from IB's tick history is richer than that), so they
 // are judged by COVERAGE, not by multiset content. A subscription record naming "MktData" asks
 // for both the quote and the trade stream of its contract (its window is judged from its first
-// ask like any stream); a recorder records only the kinds its configured streams need, so a kind
-// the store holds nothing of in the window, while it holds the other kind of the contract, is not
-// judged (when it holds neither, both are: 0%). The limit of that rule: a recorder that needed
-// both kinds and stored only one is judged on that one (its own gap ledger still shows the loss).
+// ask like any stream, within the intervals the routes needed it).
 // For these streams the unit is the truth second with data: a second with quote (trade) truth
 // records is covered when the store holds at least one quote (trade) tick of that contract with
 // exchange time in [s, s+2) (a live quote carries its receive time, which may cross into the next
@@ -52,6 +56,7 @@
 #include "model/tick.h"
 #include "storage/query.h"
 #include "storage/verify.h"
+#include "verify/route_spans.h"
 
 namespace ibstream::verify {
 
@@ -77,14 +82,17 @@ struct StreamCompleteness {
   TimePoint from;  // the window, by exchange time: [from, to)
   TimePoint to;
   std::optional<TimePoint> first_ask;  // the first subscription record of the stream, if any
-  uint64_t expected = 0;               // truth ticks in the window
-  uint64_t delivered = 0;              // ... of which the simulator delivered
-  uint64_t stored_live = 0;            // stored live ticks in the window
-  uint64_t stored = 0;                 // stored ticks in the window, live + backfill
-  uint64_t matched_live = 0;           // truth ticks matched by a live tick
-  uint64_t matched = 0;                // truth ticks matched by a live or backfilled tick
-  uint64_t missing = 0;                // expected - matched
-  uint64_t extra = 0;                  // stored - matched
+  // The whole seconds the recorder's route log says the stream was needed (the window is within
+  // them); nullopt when the route log does not know the stream.
+  std::optional<std::vector<NeedSpan>> needed;
+  uint64_t expected = 0;      // truth ticks in the window
+  uint64_t delivered = 0;     // ... of which the simulator delivered
+  uint64_t stored_live = 0;   // stored live ticks in the window
+  uint64_t stored = 0;        // stored ticks in the window, live + backfill
+  uint64_t matched_live = 0;  // truth ticks matched by a live tick
+  uint64_t matched = 0;       // truth ticks matched by a live or backfilled tick
+  uint64_t missing = 0;       // expected - matched
+  uint64_t extra = 0;         // stored - matched
   std::vector<TimePoint> first_missing_seconds;
 
   // Percent of the truth ticks stored (100 when the truth has none).
@@ -105,8 +113,9 @@ struct CompletenessReport {
   bool ok() const;
 };
 
-// Reads the truth file, queries the store under `root` and compares. Errors: an unreadable or
-// malformed truth file, a store that cannot be queried.
+// Reads the truth file and the store's route log, queries the store under `root` and compares.
+// Errors: an unreadable or malformed truth file, a store that cannot be queried. A damaged route
+// log is listed in `skipped` (the check fails).
 Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::string& root,
                                              const CompletenessOptions& options);
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fs/fault_file_system.h"
+#include "storage/route_log.h"
 #include "storage/store.h"
 #include "verify/completeness.h"
 
@@ -32,8 +33,28 @@ std::string MktDataAsk() {
          "\n";
 }
 
-std::string QuoteLine(int64_t second, double bid, bool delivered = true) {
-  return "{\"type\":\"tick\",\"con_id\":711202509,\"symbol\":\"MNQ\",\"tick_type\":\"Quote\","
+// A BidAsk (tick-by-tick) subscription served from kS + 0.1 s.
+std::string BidAskAsk() {
+  return R"({"type":"subscription","event":"start","client_id":0,"req_id":5,"con_id":711202509,)"
+         R"("symbol":"MNQ","stream":"BidAsk","at":"2025-08-11T20:50:00.1Z",)"
+         R"("time_ns":1754945400100000000,"reason":""})"
+         "\n";
+}
+
+// ... dropped by the simulator (not cancelled: judged to the stop) half a second into `second`.
+std::string BidAskDropped(int64_t second) {
+  return "{\"type\":\"subscription\",\"event\":\"end\",\"client_id\":0,\"req_id\":5,"
+         "\"con_id\":711202509,\"symbol\":\"MNQ\",\"stream\":\"BidAsk\",\"at\":\"" +
+         FormatIsoUtc(FromUnixSeconds(second) + std::chrono::milliseconds(500)) +
+         "\",\"time_ns\":" + std::to_string(second * 1000000000 + 500000000) +
+         ",\"reason\":\"fault: close\"}\n";
+}
+
+std::string QuoteLine(int64_t second, double bid, bool delivered = true,
+                      std::string_view tick_type = "Quote") {
+  return "{\"type\":\"tick\",\"con_id\":711202509,\"symbol\":\"MNQ\",\"tick_type\":\"" +
+         std::string(tick_type) +
+         "\","
          "\"time\":" +
          std::to_string(second) +
          ",\"time_ns\":" + std::to_string(second * 1000000000 + 250000000) +
@@ -83,6 +104,16 @@ Tick StoredTrade(int64_t second, double price, TickSource source = TickSource::k
   return t;
 }
 
+storage::RouteChange Change(int64_t second, std::chrono::milliseconds ms, bool session_start,
+                            std::vector<storage::RouteEntry> entries) {
+  return storage::RouteChange{FromUnixSeconds(second) + ms, session_start, std::move(entries)};
+}
+
+storage::RouteEntry Entry(TickType type, storage::RouteKind to,
+                          storage::RouteKind from = storage::RouteKind::kNone) {
+  return storage::RouteEntry{{kMnq, type}, from, to, ""};
+}
+
 class FallbackCompletenessTest : public ::testing::Test {
  protected:
   void WriteTruth(const std::string& text) {
@@ -106,6 +137,13 @@ class FallbackCompletenessTest : public ::testing::Test {
     }
     ASSERT_TRUE((*store)->writer().Flush(10s).ok());
     (*store)->Close();
+  }
+
+  // The recorder's route log.
+  void Routes(const std::vector<storage::RouteChange>& changes) {
+    auto log = storage::RouteLog::Open(&fs_, kRoot);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    for (const auto& c : changes) ASSERT_TRUE((*log)->Append(c).ok());
   }
 
   CompletenessReport Check(CompletenessOptions options = {}) {
@@ -190,8 +228,9 @@ TEST_F(FallbackCompletenessTest, ATickTwoSecondsLaterDoesNotCover) {
   WriteTruth(Header() + MktDataAsk() + QuoteLine(kS + 1, 100) + QuoteLine(kS + 2, 101) +
              Footer(kS + 10));
   Store({StoredQuote(FromUnixSeconds(kS + 3), 101), StoredQuote(FromUnixSeconds(kS), 99)});
+  Routes({Change(kS, 200ms, true, {Entry(TickType::kBidAsk, storage::RouteKind::kFallback)})});
   const CompletenessReport report = Check();
-  ASSERT_EQ(report.streams.size(), 1u) << "quotes stored, no trade: the trade kind was not needed";
+  ASSERT_EQ(report.streams.size(), 1u) << "bid_ask on the fallback: the trade kind was not needed";
   const StreamCompleteness& quote = report.streams[0];
   EXPECT_EQ(quote.expected, 2u);
   EXPECT_EQ(quote.matched, 1u) << "a tick at 3 covers 2 and 3; one at 0 covers nothing after it";
@@ -199,25 +238,134 @@ TEST_F(FallbackCompletenessTest, ATickTwoSecondsLaterDoesNotCover) {
   EXPECT_EQ(quote.first_missing_seconds[0], FromUnixSeconds(kS + 1));
 }
 
-// A recorder records only the fallback kinds its configured streams need (ES `last` on the
-// fallback: trade, not quote). The kind it stored nothing of, while it stored the other, is not
-// judged; had it stored neither, both would be (the next test).
-TEST_F(FallbackCompletenessTest, AFallbackKindTheRecorderDidNotNeedIsNotJudged) {
+// A store without route records (an older recorder): the truth's reqMktData line asks for both
+// kinds, and both are judged, whatever the store holds of either.
+TEST_F(FallbackCompletenessTest, WithoutRouteRecordsBothFallbackKindsAreJudged) {
   WriteTruth(Header() + MktDataAsk() + QuoteLine(kS + 1, 100) + TradeLine(kS + 2, 101) +
              QuoteLine(kS + 3, 102) + TradeLine(kS + 4, 103) + Footer(kS + 10));
   Store({StoredTrade(kS + 2, 101), StoredTrade(kS + 4, 103)});
   const CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 2u) << "no kind is hidden because the other one has data";
+  EXPECT_EQ(report.streams[0].stream, (StreamKey{kMnq, TickType::kQuote}));
+  EXPECT_DOUBLE_EQ(report.streams[0].completeness(), 0);
+  EXPECT_FALSE(report.streams[0].needed.has_value());
+  EXPECT_DOUBLE_EQ(report.streams[1].completeness(), 100);
+  EXPECT_FALSE(report.ok());
+}
+
+// The recorder's routes say which kinds it needed: MNQ `last` on the fallback (trade), bid_ask on
+// tick-by-tick. The quote kind, never needed, is not judged; asked for by name it is reported,
+// owed nothing.
+TEST_F(FallbackCompletenessTest, AFallbackKindNoRouteNeededIsNotJudged) {
+  WriteTruth(Header() + MktDataAsk() + QuoteLine(kS + 1, 100) + TradeLine(kS + 2, 101) +
+             QuoteLine(kS + 3, 102) + TradeLine(kS + 4, 103) + Footer(kS + 10));
+  Store({StoredTrade(kS + 2, 101), StoredTrade(kS + 4, 103)});
+  Routes({Change(kS, 200ms, true,
+                 {Entry(TickType::kBidAsk, storage::RouteKind::kTickByTick),
+                  Entry(TickType::kLast, storage::RouteKind::kFallback)})});
+  const CompletenessReport report = Check();
   ASSERT_EQ(report.streams.size(), 1u);
   EXPECT_EQ(report.streams[0].stream, (StreamKey{kMnq, TickType::kTrade}));
   EXPECT_DOUBLE_EQ(report.streams[0].completeness(), 100);
+  ASSERT_TRUE(report.streams[0].needed.has_value());
+  EXPECT_EQ(report.streams[0].needed->size(), 1u);
   EXPECT_TRUE(report.ok());
 
-  // Asked for by name, a stream is judged whatever the store holds.
   CompletenessOptions named;
   named.streams = {{kMnq, TickType::kQuote}};
   const CompletenessReport quote = Check(named);
   ASSERT_EQ(quote.streams.size(), 1u);
-  EXPECT_DOUBLE_EQ(quote.streams[0].completeness(), 0);
+  EXPECT_EQ(quote.streams[0].expected, 0u);
+  EXPECT_TRUE(quote.streams[0].needed->empty());
+}
+
+// The recorder needed both kinds (both streams on the fallback) and stored only trades: the quote
+// kind is 0%, not hidden behind the kind that has data.
+TEST_F(FallbackCompletenessTest, ANeededKindThatStoredNothingIsZero) {
+  WriteTruth(Header() + MktDataAsk() + QuoteLine(kS + 1, 100) + TradeLine(kS + 2, 101) +
+             QuoteLine(kS + 3, 102) + TradeLine(kS + 4, 103) + Footer(kS + 10));
+  Store({StoredTrade(kS + 2, 101), StoredTrade(kS + 4, 103)});
+  Routes({Change(kS, 200ms, true,
+                 {Entry(TickType::kBidAsk, storage::RouteKind::kFallback),
+                  Entry(TickType::kLast, storage::RouteKind::kFallback)})});
+  const CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 2u);
+  EXPECT_EQ(report.streams[0].stream, (StreamKey{kMnq, TickType::kQuote}));
+  EXPECT_EQ(report.streams[0].expected, 2u);
+  EXPECT_DOUBLE_EQ(report.streams[0].completeness(), 0);
+  EXPECT_DOUBLE_EQ(report.streams[1].completeness(), 100);
+  EXPECT_FALSE(report.ok());
+}
+
+// The silent_subscription case: MNQ last on the fallback from the start (the reqMktData line is
+// asked for then), bid_ask on tick-by-tick until 3.4 s, when it moves to the fallback too. The
+// quote kind is judged from the first whole second after the move, not from the line's ask; the
+// tick-by-tick stream only until the move, though its subscription was dropped, not cancelled.
+TEST_F(FallbackCompletenessTest, AKindNeededFromALaterMomentIsJudgedFromThen) {
+  std::string truth = Header() + BidAskAsk() + MktDataAsk();
+  for (int64_t s = 1; s <= 8; ++s) {
+    truth += QuoteLine(kS + s, 100 + s) + TradeLine(kS + s, 100 + s) +
+             QuoteLine(kS + s, 200 + s, true, "BidAsk");
+  }
+  truth += BidAskDropped(kS + 3) + Footer(kS + 9);
+  WriteTruth(truth);
+  std::vector<Tick> stored;
+  for (int64_t s = 1; s <= 8; ++s) {
+    stored.push_back(StoredTrade(kS + s, 100 + s));
+    if (s >= 4) stored.push_back(StoredQuote(FromUnixSeconds(kS + s) + 300ms, 100 + s));
+    if (s <= 2) {
+      Tick t = StoredQuote(FromUnixSeconds(kS + s), 200 + s);
+      t.type = TickType::kBidAsk;
+      stored.push_back(t);
+    }
+  }
+  Store(stored);
+  Routes({Change(kS, 200ms, true,
+                 {Entry(TickType::kBidAsk, storage::RouteKind::kTickByTick),
+                  Entry(TickType::kLast, storage::RouteKind::kFallback)}),
+          Change(kS + 3, 400ms, false,
+                 {Entry(TickType::kBidAsk, storage::RouteKind::kFallback,
+                        storage::RouteKind::kTickByTick)})});
+  const CompletenessReport report = Check();
+  ASSERT_EQ(report.streams.size(), 3u);
+  const StreamCompleteness& bid_ask = report.streams[0];
+  EXPECT_EQ(bid_ask.stream, (StreamKey{kMnq, TickType::kBidAsk}));
+  EXPECT_EQ(bid_ask.from, FromUnixSeconds(kS + 1));
+  EXPECT_EQ(bid_ask.to, FromUnixSeconds(kS + 3));
+  EXPECT_EQ(bid_ask.expected, 2u);
+  EXPECT_DOUBLE_EQ(bid_ask.completeness(), 100);
+  const StreamCompleteness& quote = report.streams[1];
+  EXPECT_EQ(quote.stream, (StreamKey{kMnq, TickType::kQuote}));
+  EXPECT_EQ(quote.from, FromUnixSeconds(kS + 4)) << "from the move, not from the line's ask";
+  EXPECT_EQ(quote.to, FromUnixSeconds(kS + 9));
+  EXPECT_EQ(quote.expected, 5u);
+  EXPECT_DOUBLE_EQ(quote.completeness(), 100);
+  const StreamCompleteness& trade = report.streams[2];
+  EXPECT_EQ(trade.from, FromUnixSeconds(kS + 1));
+  EXPECT_EQ(trade.expected, 8u);
+  EXPECT_DOUBLE_EQ(trade.completeness(), 100);
+  EXPECT_TRUE(report.ok()) << DescribeCompleteness(report)[1];
+  const auto j = nlohmann::json::parse(CompletenessJson(report, -1));
+  EXPECT_EQ(j["streams"][1]["needed"][0][0], "2025-08-11T20:50:04Z");
+  EXPECT_TRUE(j["streams"][1]["needed"][0][1].is_null());
+}
+
+TEST_F(FallbackCompletenessTest, ADamagedRouteLogFailsTheCheck) {
+  WriteTruth(Header() + MktDataAsk() + TradeLine(kS + 2, 101) + Footer(kS + 10));
+  Store({StoredTrade(kS + 2, 101)});
+  Routes({Change(kS, 200ms, true, {Entry(TickType::kLast, storage::RouteKind::kFallback)})});
+  const std::string path = storage::RouteLog::Dir(kRoot) + "/routes.1.log";
+  auto bytes = fs::ReadFileToString(&fs_, path);
+  ASSERT_TRUE(bytes.ok());
+  std::string damaged = *bytes;
+  damaged[damaged.size() - 2] ^= 0x01;
+  ASSERT_TRUE(fs_.DeleteFile(path).ok());
+  ASSERT_TRUE(fs_.WriteRaw(path, damaged).ok());
+  const CompletenessReport report = Check();
+  ASSERT_EQ(report.skipped.size(), 1u);
+  EXPECT_EQ(report.skipped[0].path, path);
+  EXPECT_NE(report.skipped[0].reason.find("route log"), std::string::npos);
+  EXPECT_FALSE(report.ok());
 }
 
 TEST_F(FallbackCompletenessTest, AnAskedFallbackStreamThatStoredNothingIsZero) {
