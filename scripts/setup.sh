@@ -16,6 +16,7 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format ccache
   pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas
   prometheus dpkg-dev chromium
+  nats-server libnats-dev
 )
 
 missing=()

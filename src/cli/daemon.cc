@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <mutex>
 
+#include "cli/nats_publishing.h"
 #include "cli/recorder_api_adapter.h"
 #include "cli/user_hints.h"
 #include "common/json_text.h"
@@ -29,16 +31,27 @@ namespace {
 // as the systemd unit's LimitNOFILE.
 constexpr uint64_t kDescriptorCeiling = 65536;
 
-// Hands the reliability core's alert groups to the notifier's queue (never blocks).
+// Hands the reliability core's alert groups to the notifier's queue, and to the NATS
+// publisher's once it runs (never blocks).
 class NotifierSink final : public reliability::AlertSink {
  public:
   explicit NotifierSink(notify::Notifier& notifier) : notifier_(notifier) {}
   void Deliver(std::span<const Alert> group) override {
     if (!notifier_.Notify(group)) spdlog::warn("event=alert_dropped count={}", group.size());
+    std::lock_guard lock(publisher_mu_);
+    if (publisher_ != nullptr) PublishAlerts(*publisher_, group);  // queues, never blocks
+  }
+  // Set once the publisher runs; cleared before it stops (after this returns, Deliver no longer
+  // uses the old one).
+  void SetPublisher(cluster::Publisher* publisher) {
+    std::lock_guard lock(publisher_mu_);
+    publisher_ = publisher;
   }
 
  private:
   notify::Notifier& notifier_;
+  std::mutex publisher_mu_;
+  cluster::Publisher* publisher_ = nullptr;  // guarded by publisher_mu_
 };
 
 spdlog::level::level_enum LevelOf(config::LogLevel level) {
@@ -261,6 +274,19 @@ int RunDaemon(const DaemonOptions& options) {
 
   recorder::RecorderOptions recorder_options;
   recorder_options.config = config;
+  // [nats]: the store keeps the journals the publisher's cursor has not passed.
+  std::shared_ptr<std::atomic<int64_t>> journal_hold;
+  if (config.nats.enabled) {
+    auto hold = LoadJournalHold(config);
+    if (!hold.ok()) {
+      std::cerr << options.name << ": " << hold.status().ToString() << "\n";
+      return 1;
+    }
+    journal_hold = *hold;
+    recorder_options.keep_journals_from = [journal_hold] {
+      return FromUnixNanos(journal_hold->load());
+    };
+  }
   auto recorder = std::make_unique<recorder::Recorder>(recorder_options, *options.clock,
                                                        fs::PosixFileSystem(), alert_sink);
   // Subscribed before the recorder starts, so that the v3 files miss no tick.
@@ -286,6 +312,20 @@ int RunDaemon(const DaemonOptions& options) {
     return 1;
   }
 
+  std::unique_ptr<cluster::Publisher> publisher;
+  if (config.nats.enabled) {
+    auto started = StartNatsPublisher(config, *options.clock, *recorder, journal_hold);
+    if (!started.ok()) {
+      std::cerr << options.name << ": nats: " << started.status().ToString() << "\n";
+      recorder->Stop();
+      return 1;
+    }
+    publisher = std::move(*started);
+    alert_sink.SetPublisher(publisher.get());
+    spdlog::info("event=nats_publishing url={} stream={} recorder_id={}", config.nats.url,
+                 config.nats.stream, config.nats.recorder_id);
+  }
+
   http::Router router;
   http::RecorderApiOptions api_options;
   if (*v3_output) {
@@ -297,11 +337,15 @@ int RunDaemon(const DaemonOptions& options) {
   auto server_counters = std::make_shared<std::atomic<const http::ServerCounters*>>(nullptr);
   auto reload_counters = std::make_shared<ReloadCounters>();
   api_options.extra_metrics = [other = std::move(api_options.extra_metrics), server_counters,
-                               reload_counters](http::PrometheusWriter& w) {
+                               reload_counters, nats = publisher.get()](http::PrometheusWriter& w) {
     if (other) other(w);
     WriteReloadMetrics(*reload_counters, w);
     if (const http::ServerCounters* c = server_counters->load()) http::WriteServerMetrics(*c, w);
+    if (nats != nullptr) WriteNatsMetrics(nats->stats(), w);
   };
+  if (publisher != nullptr) {
+    api_options.extra_status = [nats = publisher.get()] { return NatsStatusJson(nats->stats()); };
+  }
   http::RegisterRecorderApi(router, RecorderApiSourceFor(*recorder), api_options);
   http::ServerOptions server_options;
   server_options.host = config.http.listen.host;
@@ -327,6 +371,8 @@ int RunDaemon(const DaemonOptions& options) {
     if (std::string hint = PortInUseHint(st.message(), options.http_port_hint); !hint.empty()) {
       std::cerr << options.name << ": " << hint << "\n";
     }
+    alert_sink.SetPublisher(nullptr);
+    publisher.reset();
     recorder->Stop();
     return 1;
   }
@@ -360,6 +406,10 @@ int RunDaemon(const DaemonOptions& options) {
   }
   sd_notify(0, "STOPPING=1");
   server.Stop();
+  // The publisher reads the recorder's store: it stops first (what it has not published is
+  // published by the next run, from its cursor).
+  alert_sink.SetPublisher(nullptr);
+  publisher.reset();
   recorder->Stop();
   if (*v3_output) StopV3Output(**v3_output);  // the recorder publishes no more ticks
   notifier->WaitIdle(std::chrono::milliseconds(500));

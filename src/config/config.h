@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "config/nats_config.h"
 #include "model/alert.h"
 #include "model/tick.h"
 #include "reliability/retry_strategy.h"
@@ -287,6 +288,7 @@ struct Config {
   AlertsConfig alerts;
   BackfillConfig backfill;
   LoggingConfig logging;
+  NatsConfig nats;
   std::vector<ContractConfig> contracts;
 
   friend bool operator==(const Config&, const Config&) = default;

@@ -43,6 +43,7 @@ void Loader::CheckConsistency() {
     }
   }
   CheckContracts();
+  CheckNats();
 }
 
 void Loader::CheckContracts() {

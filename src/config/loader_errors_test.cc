@@ -76,6 +76,13 @@ std::vector<BadCase> BadValues() {
       {"backfill.lookback", "\"31d\"", "\"31d\"", "out of range"},
       {"logging.level", "\"loud\"", "\"loud\"", "unknown name"},
       {"logging.json", "\"false\"", "\"false\"", "wrong type: a string"},
+      {"nats.enabled", "\"yes\"", "\"yes\"", "wrong type: a string"},
+      {"nats.url", "\"http://x\"", "\"http://x\"", "scheme 'http' is not one of"},
+      {"nats.stream", "\"ib.stream\"", "\"ib.stream\"", "character '.' not allowed"},
+      {"nats.subject_prefix", "\"md.>\"", "\"md.>\"", "character '>' not allowed"},
+      {"nats.recorder_id", "\"rec a\"", "\"rec a\"", "character ' ' not allowed"},
+      {"nats.credentials_file", "5", "5", "wrong type: an integer"},
+      {"nats.duplicate_window", "\"2d\"", "\"2d\"", "out of range"},
   };
   for (std::string_view rule : kAlertRuleNames) {
     std::string prefix = "alerts.rules." + std::string(rule) + ".";
@@ -277,7 +284,7 @@ TEST(LoaderTest, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_EQ(result.errors[3].problem, "unknown key (did you mean gateway?)");
   EXPECT_EQ(result.errors[3].allowed,
             "top-level keys: profile, gateway, storage, http, reliability, alerts, backfill, "
-            "logging, contracts");
+            "logging, nats, contracts");
   // Sections first, in file order, then the contracts.
   EXPECT_EQ(result.errors[4].key, "tuning");
   EXPECT_EQ(result.errors[4].problem, "unknown key");

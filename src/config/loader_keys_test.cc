@@ -99,6 +99,13 @@ std::vector<KeyCase> GoodValues() {
       {"backfill.lookback", "\"6h\"", "6h", "6h"},
       {"logging.level", "\"warning\"", "WARN", "\"warn\""},
       {"logging.json", "true", "true", "true"},
+      {"nats.enabled", "true", "true", "true", "nats.recorder_id = \"r1\"\n"},
+      {"nats.url", "\"nats://10.0.0.5:4222\"", "nats://10.0.0.5:4222", "\"nats://10.0.0.5:4222\""},
+      {"nats.stream", "\"MD\"", "MD", "\"MD\""},
+      {"nats.subject_prefix", "\"md.ib\"", "md.ib", "\"md.ib\""},
+      {"nats.recorder_id", "\"gw-1\"", "gw-1", "\"gw-1\""},
+      {"nats.credentials_file", "\"/etc/n.creds\"", "/etc/n.creds", "\"/etc/n.creds\""},
+      {"nats.duplicate_window", "\"10m\"", "10m", "10m"},
   };
   for (std::string_view rule : kAlertRuleNames) {
     std::string prefix = "alerts.rules." + std::string(rule) + ".";

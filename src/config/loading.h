@@ -100,6 +100,8 @@ class Loader {
   // cross_key_checks.cc
   void CheckConsistency();
   void CheckContracts();
+  // nats_settings.cc
+  void CheckNats();
 
   LayeredEnv env_;
   const LoadOptions& options_;

@@ -19,6 +19,7 @@ std::vector<Setting<Config>> BuildConfigSettings() {
   AddAlertsSettings(s);
   AddBackfillSettings(s);
   AddLoggingSettings(s);
+  AddNatsSettings(s);
   return s;
 }
 

@@ -27,6 +27,7 @@ void AddReliabilitySettings(std::vector<Setting<Config>>& s);
 void AddAlertsSettings(std::vector<Setting<Config>>& s);
 void AddBackfillSettings(std::vector<Setting<Config>>& s);
 void AddLoggingSettings(std::vector<Setting<Config>>& s);
+void AddNatsSettings(std::vector<Setting<Config>>& s);
 // The keys of one [[contracts]] table (ContractSettings() builds them once).
 std::vector<Setting<ContractConfig>> BuildContractSettings();
 

@@ -45,6 +45,10 @@ struct RecorderApiOptions {
   // Adds the families of parts outside the recorder (e.g. the v3 live output) to /metrics. Runs
   // on the HTTP thread; must be thread-safe and quick.
   std::function<void(PrometheusWriter&)> extra_metrics;
+  // Adds the state of parts outside the recorder (e.g. the NATS publisher) to /v1/status: a JSON
+  // object whose members are appended to the status object ("{\"nats\":{...}}"). Runs on the
+  // HTTP thread; must be thread-safe and quick.
+  std::function<std::string()> extra_status;
 };
 
 // Counters of the API itself, shown under /metrics.

@@ -697,6 +697,15 @@ TEST_F(RecorderApiTest, MetricsOfOtherPartsAreAppended) {
   EXPECT_NE(r.body.find("ibstream_v3_output_dropped_total 7"), std::string::npos);
 }
 
+TEST_F(RecorderApiTest, StatusOfOtherPartsIsAppended) {
+  api_options_.extra_status = [] { return std::string(R"({"nats":{"lag_ticks":3}})"); };
+  Start();
+  Json j = Get("/v1/status").json();
+  EXPECT_EQ(j["nats"]["lag_ticks"], 3);
+  EXPECT_TRUE(j.contains("websocket"));
+  EXPECT_TRUE(j.contains("contracts"));
+}
+
 TEST_F(RecorderApiTest, UnknownPathsAndMethods) {
   ExpectJsonError(Get("/nope"), 404);
   ExpectJsonError(Post("/health", "{}", ""), 405);

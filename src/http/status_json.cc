@@ -41,7 +41,12 @@ Response StatusView(ApiState& api, const Request&) {
   // The view's object, with the WebSocket API's counters added as its last member.
   if (!body.empty() && body.back() == '}') {
     body.pop_back();
-    body += ",\"websocket\":" + WsCountersJson(api).dump() + "}";
+    body += ",\"websocket\":" + WsCountersJson(api).dump();
+    const std::string extra = api.options.extra_status ? api.options.extra_status() : "";
+    if (extra.size() > 2 && extra.front() == '{' && extra.back() == '}') {
+      body += "," + extra.substr(1, extra.size() - 2);
+    }
+    body += "}";
   }
   return JsonResponse(std::move(body));
 }

@@ -74,6 +74,7 @@ class Recorder::Impl {
   Status Start() {
     started_at_ = clock_.Now();
     storage::StoreOptions store_options = StoreOptionsFrom(options_.config);
+    store_options.keep_journals_from = options_.keep_journals_from;
     store_options.on_corruption = [](const std::string& path, const std::string& what) {
       spdlog::error("event=storage_corruption path={} what=\"{}\"", path, what);
     };
@@ -257,6 +258,7 @@ class Recorder::Impl {
   }
 
   const std::string& storage_root() const { return options_.config.storage.path; }
+  storage::Store* store() const { return store_.get(); }
 
  private:
   using RuntimeChange = ContractRegistry::RuntimeChange;
@@ -415,5 +417,7 @@ Result<ReloadSummary> Recorder::ReloadContracts(std::vector<config::ContractConf
   return impl_->ReloadContracts(std::move(configured));
 }
 const std::string& Recorder::storage_root() const { return impl_->storage_root(); }
+
+storage::Store* Recorder::store() const { return impl_->store(); }
 
 }  // namespace ibstream::recorder

@@ -41,6 +41,7 @@
 #include "reliability/alert_sink.h"
 #include "reliability/backfill_retry.h"
 #include "storage/query.h"
+#include "storage/store.h"
 
 namespace ibstream::recorder {
 
@@ -59,6 +60,9 @@ struct RecorderOptions {
   uint64_t seed = 1;
   // How long Stop() may take to flush and seal storage.
   Duration stop_timeout = std::chrono::seconds(4);
+  // Passed to the store (storage::StoreOptions::keep_journals_from): journals a reader such as
+  // the NATS publisher has not passed yet are kept. Unset: none are held back.
+  std::function<TimePoint()> keep_journals_from;
 };
 
 // What a reload of the contract list did (descriptions of the contracts).
@@ -131,6 +135,9 @@ class Recorder {
   Result<ReloadSummary> ReloadContracts(std::vector<config::ContractConfig> configured);
 
   const std::string& storage_root() const;
+  // The open store, for readers on other threads (the NATS publisher reads the writer's positions
+  // and the gap ledger's List(), both thread-safe): null before Start(); valid until Stop().
+  storage::Store* store() const;
   const Clock& clock() const { return clock_; }
 
  private:

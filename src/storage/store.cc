@@ -108,6 +108,7 @@ void Store::Close() {
 }
 
 Status Store::ConvertHoursBefore(TimePoint hour) {
+  if (options_.keep_journals_from) hour = std::min(hour, options_.keep_journals_from());
   auto hours = ListJournalHours(fs_, options_.root);
   if (!hours.ok()) return hours.status();
   for (TimePoint h : *hours) {

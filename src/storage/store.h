@@ -10,7 +10,9 @@
 // and retention and may be called from any one thread at a time (or by the background thread).
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +56,10 @@ struct StoreOptions {
   // Run Maintain() on a background thread after each rotation and every maintenance_interval.
   bool background_maintenance = true;
   Duration maintenance_interval = std::chrono::minutes(5);
+  // When set, journal hours at or after the hour it returns are not converted (their journals
+  // are kept): a reader of the journals, such as the NATS publisher, has not passed them yet.
+  // Called at Open and by every Maintain(), from the thread running it.
+  std::function<TimePoint()> keep_journals_from;
 };
 
 class Store {
