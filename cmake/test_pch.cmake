@@ -40,6 +40,7 @@ if(NOT EXISTS ${_pch_source})
 endif()
 add_library(ibstream_test_pch OBJECT ${_pch_source})
 ibstream_test_compile_settings(ibstream_test_pch)
+set_target_properties(ibstream_test_pch PROPERTIES UNITY_BUILD ${IBSTREAM_UNITY_TESTS})
 target_precompile_headers(ibstream_test_pch PRIVATE
   <gtest/gtest.h>
   <algorithm>

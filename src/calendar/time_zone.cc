@@ -45,7 +45,7 @@ constexpr std::array<ZoneAlias, 22> kIbZoneAliases = {{
     {"Central European Time", "Europe/Berlin"},
 }};
 
-std::string_view Trim(std::string_view s) {
+std::string_view TrimSpacesAndTabs(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -61,7 +61,7 @@ std::optional<std::string_view> IanaNameForIbZoneId(std::string_view ib_id) {
 }
 
 Result<TimeZone> TimeZone::Resolve(std::string_view id) {
-  const std::string_view trimmed = Trim(id);
+  const std::string_view trimmed = TrimSpacesAndTabs(id);
   if (trimmed.empty()) return InvalidArgument("time zone id is empty");
   const std::string_view iana = IanaNameForIbZoneId(trimmed).value_or(trimmed);
   const date::time_zone* zone = nullptr;

@@ -54,7 +54,7 @@ struct HoursOptions {
   int64_t break_tolerance_seconds = 7200;
 };
 
-int Fail(const std::string& message) {
+int FailHours(const std::string& message) {
   std::cerr << "ibstream hours: " << message << "\n";
   if (std::string hint = ConnectRefusedHint(message); !hint.empty()) {
     std::cerr << "ibstream hours: " << hint << "\n";
@@ -90,7 +90,7 @@ int RunHours(const HoursOptions& options) {
   TimePoint at = SystemClock::Instance().Now();
   if (!options.at.empty()) {
     Result<TimePoint> parsed = ParseIsoTime(options.at);
-    if (!parsed.ok()) return Fail("--at: " + parsed.status().message());
+    if (!parsed.ok()) return FailHours("--at: " + parsed.status().message());
     at = *parsed;
   }
   CalendarSettings settings;
@@ -98,21 +98,21 @@ int RunHours(const HoursOptions& options) {
   ContractHours hours{options.time_zone_id, options.trading_hours, options.liquid_hours};
   if (options.contract_id != 0) {
     if (options.contract_id < 0 || options.contract_id > INT32_MAX) {
-      return Fail("--contract must be a positive IB conId");
+      return FailHours("--contract must be a positive IB conId");
     }
     protocol::Contract query;
     query.con_id = static_cast<int32_t>(options.contract_id);
     auto details = LookupContractDetails(options.gateway, query);
     if (!details.ok()) {
-      return Fail("contract " + std::to_string(options.contract_id) + ": " +
-                  details.status().message());
+      return FailHours("contract " + std::to_string(options.contract_id) + ": " +
+                       details.status().message());
     }
-    if (details->empty()) return Fail("no contract " + std::to_string(options.contract_id));
+    if (details->empty()) return FailHours("no contract " + std::to_string(options.contract_id));
     const protocol::ContractDetails& d = details->front();
     hours = ContractHours{d.time_zone_id, d.trading_hours, d.liquid_hours};
   }
   Result<MarketCalendar> created = MarketCalendar::Create(hours, settings);
-  if (!created.ok()) return Fail(created.status().message());
+  if (!created.ok()) return FailHours(created.status().message());
   const MarketCalendar& calendar = *created;
   const std::optional<TimeZone>& zone = calendar.time_zone();
   const MarketState state = calendar.StateAt(at);

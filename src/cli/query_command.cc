@@ -96,7 +96,7 @@ constexpr OutputFormat kFormats[] = {
     {"v3-protobuf", nullptr, &V3ProtobufRow},
 };
 
-int Fail(const std::string& message) {
+int FailQuery(const std::string& message) {
   std::cerr << "ibstream query: " << message << "\n";
   return 2;
 }
@@ -223,7 +223,7 @@ int ReportEmpty(const QueryOptions& o, const std::vector<TickType>& types, const
     return 0;
   }
   auto inventory = storage::ReadInventory(fs::PosixFileSystem(), o.data);
-  if (!inventory.ok()) return Fail(inventory.status().message());
+  if (!inventory.ok()) return FailQuery(inventory.status().message());
   const EmptyAnswer answer =
       ExplainEmptyAnswer(*inventory, o.contract, types, range.from, range.to);
   for (const std::string& line : answer.lines) std::cerr << "ibstream query: " << line << "\n";
@@ -233,7 +233,7 @@ int ReportEmpty(const QueryOptions& o, const std::vector<TickType>& types, const
 int RunQuery(QueryOptions o) {
   if (!o.config.empty()) {
     Result<std::string> path = StorePathFromConfig(o.config);
-    if (!path.ok()) return Fail(path.status().message());
+    if (!path.ok()) return FailQuery(path.status().message());
     o.data = *path;
   }
   const OutputFormat* format = nullptr;
@@ -241,28 +241,28 @@ int RunQuery(QueryOptions o) {
     if (o.format == f.name) format = &f;
   }
   if (format == nullptr) {
-    return Fail("unknown --format '" + o.format + "' (jsonl, csv, v3-json, v3-protobuf)");
+    return FailQuery("unknown --format '" + o.format + "' (jsonl, csv, v3-json, v3-protobuf)");
   }
   if (o.data.empty() == o.v3.empty()) {
-    return Fail("give one of --data DIR, --config FILE and --v3 DIR");
+    return FailQuery("give one of --data DIR, --config FILE and --v3 DIR");
   }
   if (o.v3_prefer != "json" && o.v3_prefer != "protobuf") {
-    return Fail("unknown --v3-prefer '" + o.v3_prefer + "' (json, protobuf)");
+    return FailQuery("unknown --v3-prefer '" + o.v3_prefer + "' (json, protobuf)");
   }
   Result<std::vector<TickType>> types = ParseTypes(o.types);
-  if (!types.ok()) return Fail(types.status().message());
+  if (!types.ok()) return FailQuery(types.status().message());
   Result<Range> range = ParseRange(o);
-  if (!range.ok()) return Fail(range.status().message());
+  if (!range.ok()) return FailQuery(range.status().message());
   if (!o.data.empty()) {
     const Status is_store = storage::CheckIsStore(fs::PosixFileSystem(), o.data);
-    if (!is_store.ok()) return Fail(is_store.message());
+    if (!is_store.ok()) return FailQuery(is_store.message());
   }
 
   std::FILE* out = stdout;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
   if (!o.out.empty()) {
     file.reset(std::fopen(o.out.c_str(), "wb"));
-    if (!file) return Fail("cannot open --out " + o.out);
+    if (!file) return FailQuery("cannot open --out " + o.out);
     out = file.get();
   }
   const bool show_progress = ::isatty(STDERR_FILENO) && (out != stdout || !::isatty(STDOUT_FILENO));
@@ -308,9 +308,10 @@ int RunQuery(QueryOptions o) {
   }
   const Status flushed = flush();
   if (show_progress && count >= 100000) std::fprintf(stderr, "\n");
-  if (status.code() == StatusCode::kNotFound) return Fail(status.message());  // no such archive
-  if (!status.ok()) return Fail(status.ToString());
-  if (!flushed.ok() || std::fflush(out) != 0) return Fail("writing the output failed");
+  if (status.code() == StatusCode::kNotFound)
+    return FailQuery(status.message());  // no such archive
+  if (!status.ok()) return FailQuery(status.ToString());
+  if (!flushed.ok() || std::fflush(out) != 0) return FailQuery("writing the output failed");
   const int damage = o.v3.empty() ? ReportSkipped(stats, o.data) : ReportV3(v3_stats);
   if (count > 0) return damage;
   return std::max(damage, ReportEmpty(o, *types, *range));

@@ -53,7 +53,7 @@ struct SimOptions {
   std::vector<int64_t> contracts;
 };
 
-int Fail(const std::string& message) {
+int FailSim(const std::string& message) {
   std::cerr << "ibstream sim: " << message << "\n";
   if (std::string hint = PortInUseHint(message, "pick another with --listen HOST:PORT");
       !hint.empty()) {
@@ -80,25 +80,25 @@ bool SplitHostPort(const std::string& text, std::string& host, uint16_t& port) {
 int RunSim(const SimOptions& o) {
   sim::SimulatorOptions options;
   if (!SplitHostPort(o.listen, options.listen_host, options.listen_port)) {
-    return Fail("--listen: expected HOST:PORT, got '" + o.listen + "'");
+    return FailSim("--listen: expected HOST:PORT, got '" + o.listen + "'");
   }
   if (!o.control.empty() && !SplitHostPort(o.control, options.control_host, options.control_port)) {
-    return Fail("--control: expected HOST:PORT, got '" + o.control + "'");
+    return FailSim("--control: expected HOST:PORT, got '" + o.control + "'");
   }
   sim::Scenario scenario;
   if (!o.scenario.empty()) {
     Result<sim::Scenario> loaded = sim::LoadScenario(o.scenario);
-    if (!loaded.ok()) return Fail(loaded.status().message());
+    if (!loaded.ok()) return FailSim(loaded.status().message());
     scenario = std::move(loaded).value();
   }
   std::optional<TimePoint> start = scenario.start;
   if (!o.start.empty()) {
     Result<TimePoint> parsed = ParseIsoTime(o.start);
-    if (!parsed.ok()) return Fail("--start: " + parsed.status().message());
+    if (!parsed.ok()) return FailSim("--start: " + parsed.status().message());
     start = *parsed;
   }
   const std::optional<double> speed = o.speed ? o.speed : scenario.speed;
-  if (speed && !(*speed > 0)) return Fail("--speed must be positive");
+  if (speed && !(*speed > 0)) return FailSim("--speed must be positive");
   options.seed = o.seed.value_or(scenario.seed.value_or(1));
   options.speed = speed.value_or(1);
   options.truth_path = o.truth;
@@ -168,7 +168,7 @@ int RunSim(const SimOptions& o) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   sim::Simulator simulator(*clock, options);
-  if (Status st = simulator.Start(); !st.ok()) return Fail(st.ToString());
+  if (Status st = simulator.Start(); !st.ok()) return FailSim(st.ToString());
   std::cout << simulator.port() << std::endl;
   if (!options.control_host.empty())
     std::cout << "control " << simulator.control_port() << std::endl;

@@ -3,16 +3,12 @@
 #include <charconv>
 #include <cmath>
 
+#include "formats/append_int.h"
 #include "formats/python_float.h"
 #include "formats/tick_jsonl.h"
 
 namespace ibstream::formats {
 namespace {
-
-void AppendInt(int64_t value, std::string& out) {
-  char text[24];
-  out.append(text, std::to_chars(text, text + sizeof(text), value).ptr);
-}
 
 void AppendPrice(double price, std::string& out) {
   if (std::isfinite(price)) AppendPythonFloat(price, out);

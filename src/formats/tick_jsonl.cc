@@ -6,15 +6,11 @@
 #include <cmath>
 
 #include "common/json_text.h"
+#include "formats/append_int.h"
 #include "formats/python_float.h"
 
 namespace ibstream::formats {
 namespace {
-
-void AppendInt(int64_t value, std::string& out) {
-  char text[24];
-  out.append(text, std::to_chars(text, text + sizeof(text), value).ptr);
-}
 
 void AppendUnsigned(uint64_t value, std::string& out) {
   char text[24];

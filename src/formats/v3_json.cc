@@ -4,16 +4,11 @@
 #include <cmath>
 #include <limits>
 
+#include "formats/append_int.h"
 #include "formats/python_float.h"
 
 namespace ibstream::formats {
 namespace {
-
-void AppendInt(int64_t value, std::string& out) {
-  char text[24];
-  const auto end = std::to_chars(text, text + sizeof(text), value).ptr;
-  out.append(text, end);
-}
 
 // A float as Python's json.dumps writes it: repr, or the non-standard infinity tokens.
 void AppendJsonFloat(double value, std::string& out) {

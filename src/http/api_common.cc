@@ -21,6 +21,11 @@ Response Error(int status, std::string_view message, Json extra) {
   return JsonOk(body, status);
 }
 
+Response Refuse(int status, const std::string& message, Json extra) {
+  extra["detail"] = message;
+  return Error(status, message, std::move(extra));
+}
+
 Json IsoOrNull(const std::optional<TimePoint>& t) {
   return t ? Json(FormatIsoUtc(*t)) : Json(nullptr);
 }

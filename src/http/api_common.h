@@ -26,6 +26,10 @@ Response JsonOk(const Json& body, int status = 200);
 // The shape of every 4xx/5xx: {"error": message, "status": code, ...extra}.
 Response Error(int status, std::string_view message, Json extra = Json::object());
 
+// An Error whose body also carries the reason as "detail": the original's 4xx body (FastAPI's
+// HTTPException) is {"detail": message}, so clients of either API find it.
+Response Refuse(int status, const std::string& message, Json extra = Json::object());
+
 // ISO 8601 UTC text, or null.
 Json IsoOrNull(const std::optional<TimePoint>& t);
 

@@ -24,12 +24,6 @@ std::string Upper(std::string_view text) {
   return out;
 }
 
-// The original's 4xx body is {"detail": message}; ours carries it beside "error".
-Response Refuse(int status, const std::string& message, Json extra = Json::object()) {
-  extra["detail"] = message;
-  return Error(status, message, std::move(extra));
-}
-
 Json OrNa(const std::string& value) { return value.empty() ? Json("N/A") : Json(value); }
 
 // The original's contract dictionary (contract_lookup.py), from what the recorder keeps.

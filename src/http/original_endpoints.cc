@@ -14,13 +14,6 @@ namespace {
 
 using recorder::RecorderView;
 
-// The original's HTTPException body is {"detail": message}; ours adds it to the usual shape so
-// that both kinds of client find the reason.
-Response Refuse(int status, const std::string& message, Json extra = Json::object()) {
-  extra["detail"] = message;
-  return Error(status, message, std::move(extra));
-}
-
 Json Limits(const ApiState& api) {
   // No default timeout: a stream without `timeout` runs until its client goes (or `limit`).
   return {{"max_concurrent_streams", api.options.max_sse_streams},

@@ -19,12 +19,6 @@ using recorder::ContractView;
 
 constexpr Duration kMaxRange = std::chrono::hours(24 * 31);
 
-// The original's 4xx body is {"detail": message}; ours carries it beside "error".
-Response Refuse(int status, const std::string& message, Json extra = Json::object()) {
-  extra["detail"] = message;
-  return Error(status, message, std::move(extra));
-}
-
 // The path's contract, with the original's "detail" added to LookupContract's refusals.
 ContractLookup Lookup(const Request& request, const recorder::RecorderView& view) {
   ContractLookup lookup = LookupContract(request, view);

@@ -21,10 +21,6 @@ size_t ReadMessage(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
-long Milliseconds(Duration d) {
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
-}
-
 }  // namespace
 
 EmailSink::EmailSink(EmailOptions options, const Clock& clock)
@@ -60,7 +56,7 @@ DeliveryOutcome EmailSink::Send(const AlertGroup& group) const {
   curl_easy_setopt(h, CURLOPT_READFUNCTION, ReadMessage);
   curl_easy_setopt(h, CURLOPT_READDATA, &upload);
   curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.size()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, Milliseconds(options_.timeout));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, internal::CurlMilliseconds(options_.timeout));
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   if (!options_.username.empty()) {
     curl_easy_setopt(h, CURLOPT_USERNAME, options_.username.c_str());

@@ -15,10 +15,6 @@ size_t KeepPrefix(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
-long Milliseconds(Duration d) {
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
-}
-
 }  // namespace
 
 WebhookSink::WebhookSink(WebhookOptions options, const Clock& clock)
@@ -48,7 +44,7 @@ DeliveryOutcome WebhookSink::Post(const AlertGroup& group) const {
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(h, CURLOPT_USERAGENT, "ibstream/0.1");
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, Milliseconds(options_.timeout));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, internal::CurlMilliseconds(options_.timeout));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, KeepPrefix);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &answer);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);

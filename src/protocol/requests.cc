@@ -35,9 +35,9 @@ constexpr const char* kReqMktDepthName = "REQ_MKT_DEPTH (10)";
 constexpr const char* kCancelMktDepthName = "CANCEL_MKT_DEPTH (11)";
 constexpr const char* kReqMktDepthExchangesName = "REQ_MKT_DEPTH_EXCHANGES (82)";
 
-void CheckVersion(int server_version) { internal::CheckRequestServerVersion(server_version); }
+using internal::CheckRequestServerVersion;
 
-int Id(OutgoingId id) { return static_cast<int>(id); }
+using internal::Id;
 
 using internal::ReadContract12;
 using internal::ReadContract13;
@@ -104,7 +104,7 @@ void ReadContract13(FieldReader& r, Contract& c) {
 }  // namespace internal
 
 Status EncodeRequest(const StartApi& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kStartApiName);
   w.Int(Id(OutgoingId::kStartApi))
       .Int(kStartApiVersion)
@@ -114,7 +114,7 @@ Status EncodeRequest(const StartApi& request, int server_version, std::string& o
 }
 
 Status EncodeRequest(const ReqMktData& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMktDataName);
   w.Int(Id(OutgoingId::kReqMktData)).Int(kReqMktDataVersion).Int(request.req_id);
   WriteContract12(request.contract, w);
@@ -143,21 +143,21 @@ Status EncodeRequest(const ReqMktData& request, int server_version, std::string&
 }
 
 Status EncodeRequest(const CancelMktData& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelMktDataName);
   w.Int(Id(OutgoingId::kCancelMktData)).Int(kCancelMktDataVersion).Int(request.req_id);
   return w.Finish();
 }
 
 Status EncodeRequest(const ReqIds& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqIdsName);
   w.Int(Id(OutgoingId::kReqIds)).Int(kReqIdsVersion).Int(request.num_ids);
   return w.Finish();
 }
 
 Status EncodeRequest(const ReqContractDetails& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqContractDataName);
   w.Int(Id(OutgoingId::kReqContractData)).Int(kReqContractDataVersion).Int(request.req_id);
   WriteContract13(request.contract, w);
@@ -168,14 +168,14 @@ Status EncodeRequest(const ReqContractDetails& request, int server_version, std:
 }
 
 Status EncodeRequest(const ReqCurrentTime&, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqCurrentTimeName);
   w.Int(Id(OutgoingId::kReqCurrentTime)).Int(kReqCurrentTimeVersion);
   return w.Finish();
 }
 
 Status EncodeRequest(const ReqMarketDataType& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMarketDataTypeName);
   w.Int(Id(OutgoingId::kReqMarketDataType))
       .Int(kReqMarketDataTypeVersion)
@@ -184,14 +184,14 @@ Status EncodeRequest(const ReqMarketDataType& request, int server_version, std::
 }
 
 Status EncodeRequest(const ReqMatchingSymbols& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMatchingSymbolsName);
   w.Int(Id(OutgoingId::kReqMatchingSymbols)).Int(request.req_id).String(request.pattern, "pattern");
   return w.Finish();
 }
 
 Status EncodeRequest(const ReqHeadTimestamp& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqHeadTimestampName);
   w.Int(Id(OutgoingId::kReqHeadTimestamp)).Int(request.req_id);
   WriteContract13(request.contract, w);
@@ -200,14 +200,14 @@ Status EncodeRequest(const ReqHeadTimestamp& request, int server_version, std::s
 }
 
 Status EncodeRequest(const CancelHeadTimestamp& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelHeadTimestampName);
   w.Int(Id(OutgoingId::kCancelHeadTimestamp)).Int(request.req_id);
   return w.Finish();
 }
 
 Status EncodeRequest(const ReqHistoricalTicks& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqHistoricalTicksName);
   w.Int(Id(OutgoingId::kReqHistoricalTicks)).Int(request.req_id);
   WriteContract13(request.contract, w);
@@ -222,7 +222,7 @@ Status EncodeRequest(const ReqHistoricalTicks& request, int server_version, std:
 }
 
 Status EncodeRequest(const ReqTickByTickData& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqTickByTickDataName);
   w.Int(Id(OutgoingId::kReqTickByTickData)).Int(request.req_id);
   WriteContract12(request.contract, w);
@@ -231,14 +231,14 @@ Status EncodeRequest(const ReqTickByTickData& request, int server_version, std::
 }
 
 Status EncodeRequest(const CancelTickByTickData& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelTickByTickDataName);
   w.Int(Id(OutgoingId::kCancelTickByTickData)).Int(request.req_id);
   return w.Finish();
 }
 
 Status EncodeRequest(const ReqMktDepth& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMktDepthName);
   w.Int(Id(OutgoingId::kReqMktDepth)).Int(kReqMktDepthVersion).Int(request.req_id);
   WriteContract12(request.contract, w);
@@ -249,7 +249,7 @@ Status EncodeRequest(const ReqMktDepth& request, int server_version, std::string
 }
 
 Status EncodeRequest(const CancelMktDepth& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelMktDepthName);
   w.Int(Id(OutgoingId::kCancelMktDepth))
       .Int(kCancelMktDepthVersion)
@@ -259,7 +259,7 @@ Status EncodeRequest(const CancelMktDepth& request, int server_version, std::str
 }
 
 Status EncodeRequest(const ReqMktDepthExchanges&, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMktDepthExchangesName);
   w.Int(Id(OutgoingId::kReqMktDepthExchanges));
   return w.Finish();

@@ -35,13 +35,13 @@ constexpr const char* kReqSmartComponentsName = "REQ_SMART_COMPONENTS (83)";
 constexpr const char* kReqMarketRuleName = "REQ_MARKET_RULE (91)";
 constexpr const char* kReqCompletedOrdersName = "REQ_COMPLETED_ORDERS (99)";
 
-void CheckVersion(int server_version) { internal::CheckRequestServerVersion(server_version); }
+using internal::CheckRequestServerVersion;
 
 int Id(AccountOutgoingId id) { return static_cast<int>(id); }
 
 // `id, 1`: the requests that carry nothing but their version.
 Status EncodeBare(AccountOutgoingId id, const char* name, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, name);
   w.Int(Id(id)).Int(kVersion1);
   return w.Finish();
@@ -136,7 +136,7 @@ constexpr std::array<std::string_view, 105> kRequestNames = [] {
 }  // namespace
 
 Status EncodeRequest(const ReqAccountUpdates& r, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqAcctDataName);
   w.Int(Id(AccountOutgoingId::kReqAccountData))
       .Int(kReqAccountDataVersion)
@@ -146,7 +146,7 @@ Status EncodeRequest(const ReqAccountUpdates& r, int server_version, std::string
 }
 
 Status EncodeRequest(const ReqAccountSummary& r, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqAccountSummaryName);
   w.Int(Id(AccountOutgoingId::kReqAccountSummary))
       .Int(kVersion1)
@@ -157,7 +157,7 @@ Status EncodeRequest(const ReqAccountSummary& r, int server_version, std::string
 }
 
 Status EncodeRequest(const CancelAccountSummary& r, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelAccountSummaryName);
   w.Int(Id(AccountOutgoingId::kCancelAccountSummary)).Int(kVersion1).Int(r.req_id);
   return w.Finish();
@@ -172,7 +172,7 @@ Status EncodeRequest(const CancelPositions&, int server_version, std::string& ou
 }
 
 Status EncodeRequest(const ReqExecutions& r, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqExecutionsName);
   const ExecutionFilter& f = r.filter;
   w.Int(Id(AccountOutgoingId::kReqExecutions))
@@ -198,14 +198,14 @@ Status EncodeRequest(const ReqAllOpenOrders&, int server_version, std::string& o
 }
 
 Status EncodeRequest(const ReqAutoOpenOrders& r, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqAutoOpenOrdersName);
   w.Int(Id(AccountOutgoingId::kReqAutoOpenOrders)).Int(kVersion1).Bool(r.auto_bind);
   return w.Finish();
 }
 
 Status EncodeRequest(const ReqCompletedOrders& r, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqCompletedOrdersName);
   w.Int(Id(AccountOutgoingId::kReqCompletedOrders)).Bool(r.api_only);
   return w.Finish();
@@ -216,7 +216,7 @@ Status EncodeRequest(const ReqManagedAccts&, int server_version, std::string& ou
 }
 
 Status EncodeRequest(const ReqSmartComponents& r, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqSmartComponentsName);
   w.Int(Id(AccountOutgoingId::kReqSmartComponents))
       .Int(r.req_id)
@@ -225,7 +225,7 @@ Status EncodeRequest(const ReqSmartComponents& r, int server_version, std::strin
 }
 
 Status EncodeRequest(const ReqMarketRule& r, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMarketRuleName);
   w.Int(Id(AccountOutgoingId::kReqMarketRule)).Int(r.market_rule_id);
   return w.Finish();

@@ -20,9 +20,9 @@ constexpr const char* kCancelHistoricalDataName = "CANCEL_HISTORICAL_DATA (25)";
 constexpr const char* kReqRealTimeBarsName = "REQ_REAL_TIME_BARS (50)";
 constexpr const char* kCancelRealTimeBarsName = "CANCEL_REAL_TIME_BARS (51)";
 
-void CheckVersion(int server_version) { internal::CheckRequestServerVersion(server_version); }
+using internal::CheckRequestServerVersion;
 
-int Id(OutgoingId id) { return static_cast<int>(id); }
+using internal::Id;
 
 using internal::ReadContract12;
 using internal::WriteContract12;
@@ -30,7 +30,7 @@ using internal::WriteContract12;
 }  // namespace
 
 Status EncodeRequest(const ReqHistoricalData& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqHistoricalDataName);
   w.Int(Id(OutgoingId::kReqHistoricalData)).Int(request.req_id);
   WriteContract12(request.contract, w);
@@ -55,7 +55,7 @@ Status EncodeRequest(const ReqHistoricalData& request, int server_version, std::
 }
 
 Status EncodeRequest(const CancelHistoricalData& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelHistoricalDataName);
   w.Int(Id(OutgoingId::kCancelHistoricalData))
       .Int(kCancelHistoricalDataVersion)
@@ -64,7 +64,7 @@ Status EncodeRequest(const CancelHistoricalData& request, int server_version, st
 }
 
 Status EncodeRequest(const ReqRealTimeBars& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqRealTimeBarsName);
   w.Int(Id(OutgoingId::kReqRealTimeBars)).Int(kReqRealTimeBarsVersion).Int(request.req_id);
   WriteContract12(request.contract, w);
@@ -76,7 +76,7 @@ Status EncodeRequest(const ReqRealTimeBars& request, int server_version, std::st
 }
 
 Status EncodeRequest(const CancelRealTimeBars& request, int server_version, std::string& out) {
-  CheckVersion(server_version);
+  CheckRequestServerVersion(server_version);
   MessageWriter w(out, TextPolicy::kPrintableAscii, kCancelRealTimeBarsName);
   w.Int(Id(OutgoingId::kCancelRealTimeBars)).Int(kCancelRealTimeBarsVersion).Int(request.req_id);
   return w.Finish();

@@ -3,6 +3,7 @@
 // (docs/PROTOCOL.md: C12 without includeExpired, C13 with it). Not for use outside protocol/.
 #pragma once
 
+#include "protocol/constants.h"
 #include "protocol/contract.h"
 #include "protocol/field_codec.h"
 
@@ -10,6 +11,9 @@ namespace ibstream::protocol::internal {
 
 // Encoders are only called with a supported server version (an invariant, checked).
 void CheckRequestServerVersion(int server_version);
+
+// The message id of a request as written in its first field.
+inline int Id(OutgoingId id) { return static_cast<int>(id); }
 
 void WriteContract12(const Contract& c, MessageWriter& w);
 void WriteContract13(const Contract& c, MessageWriter& w);

@@ -11,12 +11,12 @@
 #include "calendar/time_zone.h"
 #include "protocol/server_messages.h"
 #include "sim/historical_answers.h"
+#include "sim/units.h"
 
 namespace ibstream::sim {
 namespace {
 
 constexpr int64_t kDaySeconds = 86400;
-constexpr int64_t kNanos = 1'000'000'000;
 // A subscription that fell further behind the clock than this (a long clock jump) resumes at
 // the clock instead of replaying every 5 s step.
 constexpr int64_t kMaxCatchUpSeconds = 3600;
@@ -73,7 +73,7 @@ bool ScanBars(const SimMarket& market, const TickGenerator& generator, BarJob& j
                          [](TimePoint v, const calendar::TimeSpan& span) { return v < span.end; });
     if (it == sessions.end()) break;
     if (t < it->start) {
-      job.cursor = ToUnixSeconds(it->start + Duration(kNanos - 1));
+      job.cursor = ToUnixSeconds(it->start + Duration(kNanosPerSecond - 1));
       continue;
     }
     const int64_t b = BucketStart(zone, job.cursor, job.bar_seconds);

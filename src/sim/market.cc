@@ -2,12 +2,9 @@
 
 #include <algorithm>
 
+#include "sim/units.h"
+
 namespace ibstream::sim {
-namespace {
-
-constexpr int64_t kNanos = 1'000'000'000;
-
-}  // namespace
 
 bool EventHasType(const MarketEvent& e, TickType type) {
   if (e.only) return *e.only == type;
@@ -64,7 +61,7 @@ void EventTicks(const SimContract& contract, int64_t second, const MarketEvent& 
   Tick t;
   t.contract_id = contract.con_id();
   t.exchange_time = FromUnixSeconds(second);
-  t.receive_time = FromUnixNanos(second * kNanos + e.offset_ns);
+  t.receive_time = FromUnixNanos(second * kNanosPerSecond + e.offset_ns);
   if (e.only) {
     RecordedTick(t, e, emit);
     return;
@@ -168,7 +165,8 @@ std::vector<Tick> SimMarket::HistoricalTicks(const TickGenerator& generator, Tic
   const int64_t scan_seconds = std::chrono::duration_cast<std::chrono::seconds>(max_scan).count();
   const auto& sessions = calendar_.trading_sessions();
   if (start) {
-    int64_t s = ToUnixSeconds(*start + Duration(kNanos - 1));  // first whole second >= start
+    int64_t s =
+        ToUnixSeconds(*start + Duration(kNanosPerSecond - 1));  // first whole second >= start
     int64_t scanned = 0;
     while (s < limit_second && scanned < scan_seconds) {
       if (static_cast<int>(out.size()) >= count) break;  // only at a second boundary
@@ -179,7 +177,7 @@ std::vector<Tick> SimMarket::HistoricalTicks(const TickGenerator& generator, Tic
           [](TimePoint v, const calendar::TimeSpan& span) { return v < span.end; });
       if (it == sessions.end()) break;
       if (t < it->start) {
-        s = ToUnixSeconds(it->start + Duration(kNanos - 1));
+        s = ToUnixSeconds(it->start + Duration(kNanosPerSecond - 1));
         continue;
       }
       SecondTicks(generator, s, type, use_rth, out);

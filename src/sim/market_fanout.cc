@@ -5,11 +5,10 @@
 #include <algorithm>
 
 #include "protocol/server_messages.h"
+#include "sim/units.h"
 
 namespace ibstream::sim {
 namespace {
-
-constexpr int64_t kNanos = 1'000'000'000;
 
 // a + b, exactly (sizes of one contract share a scale; mixed scales are rescaled).
 Decimal AddSizes(const Decimal& a, const Decimal& b) {
@@ -72,7 +71,7 @@ int64_t MarketFanout::Pump(TimePoint now, const SteadyClock& steady, SteadyTimeP
     while (true) {
       if (m.next < m.events.size()) {
         const MarketEvent& e = m.events[m.next];
-        if (m.second * kNanos + e.offset_ns > now_ns) break;
+        if (m.second * kNanosPerSecond + e.offset_ns > now_ns) break;
         Emit(m, e);
         ++m.next;
         continue;
@@ -87,8 +86,8 @@ int64_t MarketFanout::Pump(TimePoint now, const SteadyClock& steady, SteadyTimeP
     }
     // Everything before the next pending event (or the end of the current second) is out.
     const int64_t emitted_to = m.next < m.events.size()
-                                   ? m.second * kNanos + m.events[m.next].offset_ns - 1
-                                   : (m.second + 1) * kNanos - 1;
+                                   ? m.second * kNanosPerSecond + m.events[m.next].offset_ns - 1
+                                   : (m.second + 1) * kNanosPerSecond - 1;
     PublishDue(m, std::min(now_ns, emitted_to));
   }
   return Lag(now);
@@ -98,7 +97,7 @@ MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second
   if (m.second + 1 > now_second) return Step::kCaughtUp;
   ++m.second;
   // Every event before this second has been emitted.
-  PublishDue(m, m.second * kNanos - 1);
+  PublishDue(m, m.second * kNanosPerSecond - 1);
   m.events.clear();
   m.next = 0;
   if (m.second % 3600 == 0) {
@@ -111,12 +110,13 @@ MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second
     // Jump to the next open (or to now when the calendar does not know).
     // The session is over: publish its last changes (their grid instant is at the latest this
     // second's start), then the next session starts a new day's volume.
-    PublishDue(m, m.second * kNanos);
+    PublishDue(m, m.second * kNanosPerSecond);
     m.day_volume = Decimal::FromInt(0);
     const calendar::MarketState state = m.market->calendar().StateAt(t);
     int64_t next = now_second;
     if (state.next_open && *state.next_open > t) {
-      next = std::min(now_second, ToUnixSeconds(*state.next_open + Duration(kNanos - 1)) - 1);
+      next =
+          std::min(now_second, ToUnixSeconds(*state.next_open + Duration(kNanosPerSecond - 1)) - 1);
     }
     // Cross hour boundaries one at a time so the calendar keeps being extended.
     const int64_t hour_end = (m.second / 3600 + 1) * 3600 - 1;
@@ -139,8 +139,8 @@ int64_t MarketFanout::Lag(TimePoint now) const {
   const int64_t now_ns = ToUnixNanos(now);
   int64_t lag = 0;
   for (const auto& m : markets_) {
-    const bool pending =
-        m->next < m->events.size() && m->second * kNanos + m->events[m->next].offset_ns <= now_ns;
+    const bool pending = m->next < m->events.size() &&
+                         m->second * kNanosPerSecond + m->events[m->next].offset_ns <= now_ns;
     if (pending || m->second < now_second) {
       lag = std::max<int64_t>(lag, std::max<int64_t>(now_second - m->second, 1));
     }
@@ -156,7 +156,7 @@ bool MarketFanout::CanDeliver(const ClientSession& s, const Subscription& sub,
 
 void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
   const SimContract& c = m.market->contract();
-  const int64_t event_ns = m.second * kNanos + e.offset_ns;
+  const int64_t event_ns = m.second * kNanosPerSecond + e.offset_ns;
   // A grid instant before this event publishes without it.
   PublishDue(m, event_ns - 1);
   // A recorded event moves the top of book only as a BidAsk or Quote tick, the last trade only

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/units.h"
+
 namespace ibstream::sim {
 namespace {
 
@@ -21,8 +23,6 @@ enum Stream : uint64_t {
   kQuote = 4,
   kTrade = 5,
 };
-
-constexpr int64_t kNanos = 1'000'000'000;
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -46,7 +46,7 @@ double TickGenerator::FairPrice(const SimContract& contract, int64_t t_ns) const
   const uint64_t id = static_cast<uint64_t>(contract.con_id());
   double log_move = 0;
   for (size_t i = 0; i < std::size(kScales); ++i) {
-    const int64_t period_ns = kScales[i] * kNanos;
+    const int64_t period_ns = kScales[i] * kNanosPerSecond;
     const int64_t k = FloorDiv(t_ns, period_ns);
     const double frac = static_cast<double>(t_ns - k * period_ns) / static_cast<double>(period_ns);
     const double smooth = frac * frac * (3 - 2 * frac);
@@ -104,8 +104,8 @@ void TickGenerator::GenerateSecond(const SimContract& contract, int64_t second, 
   for (int64_t i = 0; i < quotes; ++i) {
     MarketEvent q;
     q.kind = MarketEvent::Kind::kQuote;
-    q.offset_ns = static_cast<int32_t>((2 * i + 1) * (kNanos / 2) / quotes);
-    const int64_t t_ns = second * kNanos + q.offset_ns;
+    q.offset_ns = static_cast<int32_t>((2 * i + 1) * (kNanosPerSecond / 2) / quotes);
+    const int64_t t_ns = second * kNanosPerSecond + q.offset_ns;
     const double fair = FairPrice(contract, t_ns);
     const double fair_ticks = fair * static_cast<double>(contract.tick_denominator) /
                               static_cast<double>(contract.tick_numerator);

@@ -1,0 +1,40 @@
+# Build settings that only change how fast the tree compiles and links, never what it builds.
+# Included from the top-level CMakeLists.txt before the parts, so every target a part adds
+# (libraries, test executables, benchmarks, new files) picks them up without listing them here.
+#
+# Unity builds (IBSTREAM_UNITY, on by default in the sanitizer build): CMake compiles each
+# target's sources in batches of IBSTREAM_UNITY_BATCH_SIZE, one translation unit per batch, so the
+# heavy headers (Boost.Asio/Beast, nlohmann/json, spdlog, GoogleTest) are parsed and instantiated
+# once per batch instead of once per source. Sources of one target therefore share a translation
+# unit: names in anonymous namespaces must not clash within a target (give them specific names).
+# A source that cannot combine is excluded with
+#   set_source_files_properties(x.cc PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+# and a whole target with set_target_properties(t PROPERTIES UNITY_BUILD OFF).
+# Off by default in the Release build, where incremental rebuilds (one source changed, its batch
+# recompiled) matter more than a cold build.
+if(IBSTREAM_SANITIZE)
+  set(_ibstream_unity_default ON)
+else()
+  set(_ibstream_unity_default OFF)
+endif()
+option(IBSTREAM_UNITY "Compile each target's sources in batches (unity build)"
+       ${_ibstream_unity_default})
+set(IBSTREAM_UNITY_BATCH_SIZE 8 CACHE STRING "Sources per unity translation unit")
+if(IBSTREAM_UNITY)
+  set(CMAKE_UNITY_BUILD ON)
+  set(CMAKE_UNITY_BUILD_BATCH_SIZE ${IBSTREAM_UNITY_BATCH_SIZE})
+  # GCC's -Wsubobject-linkage flags a class whose members use an anonymous-namespace type when the
+  # class is defined outside the main file: in a unity batch every source is "outside" (included).
+  # The check keeps its purpose (a header that does this) in the build without unity (Release).
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    add_compile_options(-Wno-subobject-linkage)
+  endif()
+endif()
+
+# Test executables (ibstream_add_tests) stay out of the unity build unless IBSTREAM_UNITY_TESTS is
+# on: many test sources of one executable define the same file-local helpers and constants (Utc,
+# MustCreate, kMnq, kRoot, ...), and they already share one precompiled header (test_pch.cmake).
+option(IBSTREAM_UNITY_TESTS "Also compile the test executables' sources in unity batches" OFF)
+if(NOT IBSTREAM_UNITY)
+  set(IBSTREAM_UNITY_TESTS OFF)
+endif()
