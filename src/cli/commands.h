@@ -27,6 +27,9 @@ void AddQueryCommand(CLI::App& app);
 void AddVerifyCommand(CLI::App& app);
 void AddGapsCommand(CLI::App& app);
 
+// `ibstream backfill` (backfill_command.cc): fill gaps from IB's history, recorder stopped.
+void AddBackfillCommand(CLI::App& app);
+
 // `ibstream sim` (sim_command.cc): the TWS/Gateway simulator.
 void AddSimCommand(CLI::App& app);
 
