@@ -164,7 +164,10 @@ void BackfillRunner::Resume(const std::vector<storage::GapRecord>& ledger, TimeP
   for (const storage::GapRecord& gap : ledger) {
     if (!IsOpen(gap)) continue;
     open_at_start_.push_back(gap);
-    if (ctx_.options.config.backfill.enabled) resuming_.push_back(gap);
+    if (!ctx_.options.config.backfill.enabled) continue;
+    // Read now, before the loop runs: the loop never waits on a query of the store.
+    cursors_[gap.id] = BackfillCursor(*ctx_.store, gap);
+    resuming_.push_back(gap);
   }
   if (!resuming_.empty()) spdlog::info("event=backfill_resume_open_gaps gaps={}", resuming_.size());
 }
@@ -200,7 +203,10 @@ void BackfillRunner::AdoptResumed(TimePoint now) {
                  storage::BackfillStateName(gap.state));
     auto next_trading = NextTradingFor(SharedCalendar(*c));
     // After what an earlier run of this gap already stored (backfill_cursor.h).
-    const int64_t cursor = BackfillCursor(*ctx_.store, gap);
+    auto known = cursors_.find(gap.id);
+    const int64_t cursor =
+        known != cursors_.end() ? known->second : BackfillCursor(*ctx_.store, gap);
+    if (known != cursors_.end()) cursors_.erase(known);
     queue_.push_back(PendingBackfill{
         gap.id, BackfillJob(gap.stream, cursor, ToUnixSeconds(gap.end) - 1, next_trading), 0, now,
         next_trading, c->config.priority});

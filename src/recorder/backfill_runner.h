@@ -158,6 +158,7 @@ class BackfillRunner {
   std::vector<storage::GapRecord> resuming_;       // open at start, contract not known yet
   std::vector<storage::GapRecord> open_at_start_;  // every gap open at start (deduplication)
   std::map<uint64_t, Adding> adding_;              // by ticket
+  std::map<uint64_t, int64_t> cursors_;            // of the gaps open at start, by gap id
   uint64_t next_ticket_ = 0;
   bool in_flight_ = false;
   // Sequence numbers of backfilled ticks whose stream is no longer in the registry.
