@@ -20,15 +20,18 @@ using fs::FileSystem;
 using fs::JoinPath;
 namespace {
 
-bool SamePayload(const Tick& a, const Tick& b) {
+// `any_volume`: IB's tick history has no day volume, so against a live trade a trade's volume is
+// content only when both have one; two backfills of IB's history compare it as it is.
+bool SamePayload(const Tick& a, const Tick& b, bool any_volume = true) {
   Tick x = a;
   Tick y = b;
   // Compare everything except provenance: source, receive time, sequence.
   x.source = y.source = TickSource::kLive;
   x.receive_time = y.receive_time = TimePoint();
   x.sequence = y.sequence = 0;
-  // IB's tick history has no day volume: a trade's volume is content only when both have one.
-  if (!x.volume.is_set() || !y.volume.is_set()) x.volume = y.volume = Decimal::Unset();
+  if (any_volume && (!x.volume.is_set() || !y.volume.is_set())) {
+    x.volume = y.volume = Decimal::Unset();
+  }
   return SameStoredTick(x, y);
 }
 
@@ -50,7 +53,7 @@ void ReconcileBackfills(const std::vector<Tick>& v, size_t i, size_t j, std::vec
                            keep->begin() + static_cast<std::ptrdiff_t>(j));
   const auto same = [&](size_t a, size_t b) {
     return stored[a - i] && v[a].source == TickSource::kBackfill &&
-           v[a].stream() == v[b].stream() && SamePayload(v[a], v[b]);
+           v[a].stream() == v[b].stream() && SamePayload(v[a], v[b], /*any_volume=*/false);
   };
   for (size_t b = i; b < j; ++b) {
     if (!(*keep)[b] || v[b].source != TickSource::kBackfill) continue;
