@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   ibstream::cli::AddStatusCommand(app);
   ibstream::cli::AddQueryCommand(app);
   ibstream::cli::AddGapsCommand(app);
+  ibstream::cli::AddBackfillCommand(app);
   ibstream::cli::AddVerifyCommand(app);
   ibstream::cli::AddMergeCommand(app);
   ibstream::cli::AddStreamCommand(app);

@@ -9,6 +9,7 @@
 
 #include "client/client.h"
 #include "client/event_loop.h"
+#include "recorder/backfill_cursor.h"
 #include "recorder/backfill_queue.h"
 #include "recorder/contract_registry.h"
 #include "recorder/pacer_state.h"
@@ -122,7 +123,12 @@ void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t 
   auto next_trading = NextTradingFor(std::move(calendar));
   queue_.push_back(PendingBackfill{
       gap_id, BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
-      0, now, next_trading});
+      0, now, next_trading, PriorityOf(key.contract_id)});
+}
+
+int BackfillRunner::PriorityOf(int64_t contract_id) {
+  const ContractState* c = registry_.Find(contract_id);
+  return c ? c->config.priority : config::ContractConfig{}.priority;
 }
 
 void BackfillRunner::UpdateLedger(uint64_t gap_id, storage::BackfillState state, std::string reason,
@@ -158,7 +164,10 @@ void BackfillRunner::Resume(const std::vector<storage::GapRecord>& ledger, TimeP
   for (const storage::GapRecord& gap : ledger) {
     if (!IsOpen(gap)) continue;
     open_at_start_.push_back(gap);
-    if (ctx_.options.config.backfill.enabled) resuming_.push_back(gap);
+    if (!ctx_.options.config.backfill.enabled) continue;
+    // Read now, before the loop runs: the loop never waits on a query of the store.
+    cursors_[gap.id] = BackfillCursor(*ctx_.store, gap);
+    resuming_.push_back(gap);
   }
   if (!resuming_.empty()) spdlog::info("event=backfill_resume_open_gaps gaps={}", resuming_.size());
 }
@@ -193,10 +202,14 @@ void BackfillRunner::AdoptResumed(TimePoint now) {
                  ToString(gap.stream), FormatIsoUtc(gap.start), FormatIsoUtc(gap.end),
                  storage::BackfillStateName(gap.state));
     auto next_trading = NextTradingFor(SharedCalendar(*c));
+    // After what an earlier run of this gap already stored (backfill_cursor.h).
+    auto known = cursors_.find(gap.id);
+    const int64_t cursor =
+        known != cursors_.end() ? known->second : BackfillCursor(*ctx_.store, gap);
+    if (known != cursors_.end()) cursors_.erase(known);
     queue_.push_back(PendingBackfill{
-        gap.id,
-        BackfillJob(gap.stream, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
-        0, now, next_trading});
+        gap.id, BackfillJob(gap.stream, cursor, ToUnixSeconds(gap.end) - 1, next_trading), 0, now,
+        next_trading, c->config.priority});
     resuming_.erase(resuming_.begin() + static_cast<std::ptrdiff_t>(i));
   }
 }
@@ -234,8 +247,9 @@ void BackfillRunner::Step(TimePoint now) {
         "no answer to a history request", now);
   }
   if (!session_.connected() || in_flight_ || queue_.empty()) return;
-  // A job waiting out its backoff (or the pacer) does not hold up the others.
-  if (!BringFirstDueToFront(queue_, now)) return;
+  // A job waiting out its backoff (or the pacer) does not hold up the others; among the due ones
+  // the best priority goes first.
+  if (!BringNextToFront(queue_, now)) return;
   PendingBackfill& p = queue_.front();
   auto page = p.job.NextPage();
   ContractState* c = registry_.Find(p.job.stream().contract_id);
@@ -356,7 +370,7 @@ void BackfillRunner::OnStorageResumed(TimePoint now) {
     queue_.push_back(PendingBackfill{
         parked.gap_id,
         BackfillJob(parked.stream, parked.resume_second, parked.last_second, parked.next_trading),
-        0, now, parked.next_trading});
+        0, now, parked.next_trading, PriorityOf(parked.stream.contract_id)});
   }
   parked_.clear();
 }

@@ -67,12 +67,14 @@ class BackfillRunner {
   // At start, before the first Step (loop thread). Restores the pacer's recent requests from
   // <root>/gaps/pacer.state: a damaged file is logged, counted (pacer_state_damaged) and taken as
   // the budget spent for one pacing window. Takes over `ledger`'s open gaps (pending, partial):
-  // each is queued, whole, once its contract is tracked and resolved; a gap the recorder opens
+  // each is queued once its contract is tracked and resolved, from what is already stored of it
+  // (backfill_cursor.h); a gap the recorder opens
   // itself (any cause but "requested") is clipped to what these do not cover, and not recorded
   // when they cover all of it.
   void Resume(const std::vector<storage::GapRecord>& ledger, TimePoint now);
 
-  // Queues ledger gap `gap` (failed or partial) again, whole, at an operator's request: its entry
+  // Queues ledger gap `gap` (failed or partial) again, from what is already stored of it
+  // (backfill_cursor.h), at an operator's request: its entry
   // goes back to pending ("retry requested") and it is queued once its contract is resolved.
   // Nothing happens when the gap is already queued.
   void Retry(const storage::GapRecord& gap, TimePoint now);
@@ -104,6 +106,7 @@ class BackfillRunner {
     int retries = 0;
     TimePoint not_before;
     BackfillJob::NextTradingTime next_trading;  // to rebuild the job when it resumes
+    int priority = 100;                         // its contract's (1 first)
   };
 
   // A job storage refused a tick of: resumes from `resume_second` once storage takes writes.
@@ -125,6 +128,8 @@ class BackfillRunner {
   void OnGapAdded(uint64_t ticket, const Status& status, uint64_t gap_id,
                   const storage::GapRecord& gap,
                   std::shared_ptr<const calendar::MarketCalendar> calendar);
+  // The configured priority of a contract (100 when it is not tracked).
+  int PriorityOf(int64_t contract_id);
   // Queues the resumed gaps whose contract is now known.
   void AdoptResumed(TimePoint now);
   // Records the request in the pacer and has its recent requests written to disk.
@@ -153,6 +158,7 @@ class BackfillRunner {
   std::vector<storage::GapRecord> resuming_;       // open at start, contract not known yet
   std::vector<storage::GapRecord> open_at_start_;  // every gap open at start (deduplication)
   std::map<uint64_t, Adding> adding_;              // by ticket
+  std::map<uint64_t, int64_t> cursors_;            // of the gaps open at start, by gap id
   uint64_t next_ticket_ = 0;
   bool in_flight_ = false;
   // Sequence numbers of backfilled ticks whose stream is no longer in the registry.

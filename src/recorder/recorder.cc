@@ -21,6 +21,7 @@
 #include "recorder/view_builder.h"
 #include "reliability/reliability_core.h"
 #include "storage/store.h"
+#include "storage/store_lock.h"
 
 namespace ibstream::recorder {
 
@@ -82,6 +83,10 @@ class Recorder::Impl {
       // Writer thread: hand over to the loop.
       loop_.Post([this, e] { OnStorageEvent(e); });
     };
+    // One writer per store, taken before recovery touches anything (storage/store_lock.h).
+    auto lock = storage::StoreLock::Acquire(store_options.root);
+    if (!lock.ok()) return lock.status();
+    store_lock_ = std::move(lock).value();
     auto store = storage::Store::Open(fs_, clock_, store_options);
     if (!store.ok()) return store.status().WithContext("storage at " + store_options.root);
     store_ = std::move(store).value();
@@ -141,6 +146,7 @@ class Recorder::Impl {
     // Close() completes the gap-ledger writes still queued (their completions post to the
     // stopped loop and never run), then stops the writer.
     if (store_) store_->Close();
+    store_lock_.Release();
     spdlog::info("event=recorder_stopped");
   }
 
@@ -368,6 +374,7 @@ class Recorder::Impl {
   reliability::ReliabilityCore core_;
   client::EventLoop loop_;
   asio::steady_timer timer_;
+  storage::StoreLock store_lock_;  // held from Start to Stop
   std::unique_ptr<storage::Store> store_;
   RecorderCounters counters_;
   LoopContext ctx_;

@@ -67,6 +67,17 @@ std::string_view BackfillRetryReasonName(BackfillRetryReason reason) {
   return "unknown";
 }
 
+bool IsPermanentBackfillFailureReason(std::string_view ledger_reason) {
+  constexpr std::array<BackfillRetryReason, 3> kPermanent = {BackfillRetryReason::kNoPermission,
+                                                             BackfillRetryReason::kBeyondHistory,
+                                                             BackfillRetryReason::kUnknownContract};
+  for (BackfillRetryReason reason : kPermanent) {
+    const std::string prefix = std::string(BackfillRetryReasonName(reason)) + ":";
+    if (ledger_reason.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
 Duration BackfillBackoff(Duration first, int retries, Duration max) {
   Duration delay = first;
   for (int i = 0; i < retries && delay < max; ++i) delay *= 2;

@@ -75,6 +75,11 @@ struct BackfillRetryDecision {
 BackfillRetryDecision DecideBackfillRetry(const BackfillFailure& failure,
                                           const BackfillRetryOptions& options = {});
 
+// Whether a gap's ledger reason (failed) records a permanent cause: it starts with the name of a
+// give-up reason and a colon ("no_permission: ...", "beyond_history: ...", "unknown_contract:
+// ..."), as the backfill runner writes it. Any other failed gap may still be fetched.
+bool IsPermanentBackfillFailureReason(std::string_view ledger_reason);
+
 // `first` doubled `retries` times, at most `max` (and never less than `first`).
 Duration BackfillBackoff(Duration first, int retries, Duration max);
 

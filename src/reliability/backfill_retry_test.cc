@@ -167,5 +167,27 @@ TEST(BackfillRetryTest, ReasonNames) {
   EXPECT_EQ(BackfillRetryReasonName(BackfillRetryReason::kUnknownContract), "unknown_contract");
 }
 
+TEST(BackfillRetryTest, PermanentFailureReasonsAreTheGiveUpNamesWithAColon) {
+  struct ReasonRow {
+    std::string_view reason;
+    bool permanent;
+  };
+  const std::vector<ReasonRow> table = {
+      {"no_permission: IB error 354", true},
+      {"beyond_history: HMDS query returned no data, too far back", true},
+      {"unknown_contract: IB error 200", true},
+      {"pacing: IB error 162 pacing violation", false},
+      {"timeout: no answer to a history request", false},
+      {"history has no ticks from 2025-08-12T15:00:00Z to the end of the gap", false},
+      {"contract no longer tracked", false},
+      {"backfill disabled", false},
+      {"no_permission", false},  // a bare name is not what the runner writes
+      {"", false},
+  };
+  for (const ReasonRow& row : table) {
+    EXPECT_EQ(IsPermanentBackfillFailureReason(row.reason), row.permanent) << row.reason;
+  }
+}
+
 }  // namespace
 }  // namespace ibstream::reliability

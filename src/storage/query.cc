@@ -20,16 +20,61 @@ using fs::FileSystem;
 using fs::JoinPath;
 namespace {
 
-bool SamePayload(const Tick& a, const Tick& b) {
+// `any_volume`: IB's tick history has no day volume, so against a live trade a trade's volume is
+// content only when both have one; two backfills of IB's history compare it as it is.
+bool SamePayload(const Tick& a, const Tick& b, bool any_volume = true) {
   Tick x = a;
   Tick y = b;
   // Compare everything except provenance: source, receive time, sequence.
   x.source = y.source = TickSource::kLive;
   x.receive_time = y.receive_time = TimePoint();
   x.sequence = y.sequence = 0;
-  // IB's tick history has no day volume: a trade's volume is content only when both have one.
-  if (!x.volume.is_set() || !y.volume.is_set()) x.volume = y.volume = Decimal::Unset();
+  if (any_volume && (!x.volume.is_set() || !y.volume.is_set())) {
+    x.volume = y.volume = Decimal::Unset();
+  }
   return SameStoredTick(x, y);
+}
+
+// Rule 3 on one exchange time's ticks [i, j): a backfilled tick is dropped when an earlier
+// backfill (an earlier receive time) of its stream holds more ticks of its content than come
+// before it in its own backfill.
+void ReconcileBackfills(const std::vector<Tick>& v, size_t i, size_t j, std::vector<bool>* keep,
+                        QueryStats* stats) {
+  std::optional<TimePoint> one_fetch;
+  bool several = false;
+  for (size_t k = i; k < j && !several; ++k) {
+    if (v[k].source != TickSource::kBackfill) continue;
+    if (one_fetch && *one_fetch != v[k].receive_time) several = true;
+    one_fetch = v[k].receive_time;
+  }
+  if (!several) return;
+  // The ticks rule 1 left: every backfill counts whole, whatever this rule drops of it.
+  std::vector<bool> stored(keep->begin() + static_cast<std::ptrdiff_t>(i),
+                           keep->begin() + static_cast<std::ptrdiff_t>(j));
+  const auto same = [&](size_t a, size_t b) {
+    return stored[a - i] && v[a].source == TickSource::kBackfill &&
+           v[a].stream() == v[b].stream() && SamePayload(v[a], v[b], /*any_volume=*/false);
+  };
+  for (size_t b = i; b < j; ++b) {
+    if (!(*keep)[b] || v[b].source != TickSource::kBackfill) continue;
+    // Its rank among its own backfill's ticks of this content.
+    size_t rank = 0;
+    for (size_t a = i; a < b; ++a) {
+      if (v[a].receive_time == v[b].receive_time && same(a, b)) ++rank;
+    }
+    // The counts of each earlier backfill, by receive time.
+    std::map<TimePoint, size_t> earlier;
+    for (size_t a = i; a < j; ++a) {
+      if (v[a].receive_time < v[b].receive_time && same(a, b)) ++earlier[v[a].receive_time];
+    }
+    for (const auto& [at, count] : earlier) {
+      if (count > rank) {
+        (*keep)[b] = false;
+        ++stats->backfill_repeats_dropped;
+        break;
+      }
+    }
+  }
 }
 
 void Skip(QueryStats* stats, std::string path, uint64_t bytes, std::string reason) {
@@ -137,6 +182,7 @@ void DeduplicateSorted(std::vector<Tick>* ticks, QueryStats* stats) {
         }
       }
     }
+    if (any_backfill) ReconcileBackfills(v, i, j, &keep, stats);
     // Rule 2: only where live and backfilled ticks share an exchange time.
     if (any_live && any_backfill) {
       std::vector<bool> live_used(j - i, false);

@@ -12,6 +12,11 @@
 //      none, so a backfilled trade matches the live trade of the same second, price and size.
 //      (A live quote carries its receive time, so it rarely shares an exchange time with a
 //      backfilled one; both are kept.)
+//   3. before rule 2, backfilled ticks of two backfills of the same second (told apart by their
+//      receive time: one page is received at one instant) are reconciled: of ticks with equal
+//      content, as many are returned as the backfill with the most of them holds (the earliest
+//      backfill's ticks first), so a second fetched again when a partial gap is resumed is
+//      returned once.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +50,7 @@ struct QueryStats {
   uint64_t ticks_returned = 0;
   uint64_t duplicates_dropped = 0;
   uint64_t backfill_overlaps_dropped = 0;
+  uint64_t backfill_repeats_dropped = 0;  // rule 3
   uint64_t corrupt_files = 0;  // files or directories (partly) skipped as damaged (also logged)
   uint64_t skipped_bytes = 0;  // sum of skipped[].bytes
   std::vector<SkippedData> skipped;  // every skipped piece, in the order found
