@@ -263,7 +263,7 @@ TEST(LoaderTest, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_EQ(result.errors[0].ToString(),
             "ibstream.toml:2: gateway.hots = \"x\": unknown key (did you mean gateway.host?); "
             "allowed: keys of [gateway]: host, ports, client_id, connect_timeout, probe_interval, "
-            "probe_deadline, tick_by_tick_limit, market_data_lines");
+            "probe_deadline, tick_by_tick_limit, market_data_lines, market_depth_limit");
   EXPECT_EQ(result.errors[1].key, "alerts.rules.gateway_down.cooldwn");
   EXPECT_EQ(result.errors[1].problem,
             "unknown key (did you mean alerts.rules.gateway_down.cooldown?)");
