@@ -5,6 +5,11 @@
 //   ID
 //                  [--types bid_ask,last] [--from T] [--to T | --last 1h]
 //                  [--format jsonl|csv|v3-json|v3-protobuf] [--out FILE]
+//   ibstream query (--data DIR | --config FILE) --contract ID --book --at T [--rows N]
+//                  [--lookback 1d] [--format text|json] [--out FILE]
+//
+// --book prints the market-depth book at T instead of ticks: the last book restart at or before T
+// and every depth record after it up to T (records at T count), N rows per side (query_book.h).
 //
 // T is ISO 8601 with an offset ("2025-08-21T14:00:00Z"). The range is [from, to); without
 // --from it starts at the epoch, without --to it ends now. Formats are a table below.
@@ -35,6 +40,7 @@
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
+#include "cli/query_book.h"
 #include "cli/user_hints.h"
 #include "common/clock.h"
 #include "formats/tick_csv.h"
@@ -59,8 +65,12 @@ struct QueryOptions {
   std::string from;
   std::string to;
   std::string last;
-  std::string format = "jsonl";
+  std::string format;  // default jsonl; with --book text
   std::string out;
+  bool book = false;
+  std::string at;
+  int rows = 0;
+  std::string lookback = "1d";
 };
 
 // One output format: an optional header, then one rendering per tick.
@@ -162,7 +172,8 @@ Result<Range> ParseRange(const QueryOptions& o) {
   return range;
 }
 
-// --types, or all six stream kinds (the four tick-by-tick kinds and the quote/trade fallback).
+// --types, or all six stream kinds (the four tick-by-tick kinds and the quote/trade fallback;
+// depth records only by name).
 Result<std::vector<TickType>> ParseTypes(const std::string& text) {
   std::vector<TickType> types;
   if (text.empty()) {
@@ -230,12 +241,48 @@ int ReportEmpty(const QueryOptions& o, const std::vector<TickType>& types, const
   return answer.contract_known ? 0 : 2;
 }
 
+// --book: the depth book at --at (query_book.h).
+int RunBook(const QueryOptions& o) {
+  if (o.data.empty()) return FailQuery("--book reads a store: give --data DIR or --config FILE");
+  if (o.at.empty()) return FailQuery("--book needs --at T (ISO 8601)");
+  if (!o.format.empty() && o.format != "text" && o.format != "json") {
+    return FailQuery("unknown --format '" + o.format + "' with --book (text, json)");
+  }
+  if (o.rows < 0) return FailQuery("--rows must be 0 (all) or more");
+  if (!o.types.empty() || !o.from.empty() || !o.to.empty() || !o.last.empty()) {
+    return FailQuery(
+        "--book takes --at (and --rows, --lookback), not --types, --from, --to or --last");
+  }
+  BookQuery query;
+  query.data = o.data;
+  query.contract = o.contract;
+  auto at = ParseIsoTime(o.at);
+  if (!at.ok()) return FailQuery("--at: " + at.status().message());
+  query.at = *at;
+  query.rows = o.rows;
+  auto lookback = ParseSpan(o.lookback);
+  if (!lookback.ok()) return FailQuery("--lookback: " + lookback.status().message());
+  query.lookback = *lookback;
+  query.json = o.format == "json";
+  const Status is_store = storage::CheckIsStore(fs::PosixFileSystem(), o.data);
+  if (!is_store.ok()) return FailQuery(is_store.message());
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
+  if (!o.out.empty()) {
+    file.reset(std::fopen(o.out.c_str(), "wb"));
+    if (!file) return FailQuery("cannot open --out " + o.out);
+  }
+  return RunBookQuery(query, file ? file.get() : stdout);
+}
+
 int RunQuery(QueryOptions o) {
   if (!o.config.empty()) {
     Result<std::string> path = StorePathFromConfig(o.config);
     if (!path.ok()) return FailQuery(path.status().message());
     o.data = *path;
   }
+  if (o.book) return RunBook(o);
+  if (!o.at.empty() || o.rows != 0) return FailQuery("--at and --rows go with --book");
+  if (o.format.empty()) o.format = "jsonl";
   const OutputFormat* format = nullptr;
   for (const OutputFormat& f : kFormats) {
     if (o.format == f.name) format = &f;
@@ -251,6 +298,10 @@ int RunQuery(QueryOptions o) {
   }
   Result<std::vector<TickType>> types = ParseTypes(o.types);
   if (!types.ok()) return FailQuery(types.status().message());
+  const bool depth = std::find(types->begin(), types->end(), TickType::kDepth) != types->end();
+  if (depth && (format->header != nullptr || std::string_view(format->name).starts_with("v3"))) {
+    return FailQuery("depth records are printed as jsonl only (or as a book: --book --at T)");
+  }
   Result<Range> range = ParseRange(o);
   if (!range.ok()) return FailQuery(range.status().message());
   if (!o.data.empty()) {
@@ -343,18 +394,25 @@ void AddQueryCommand(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--contract", options->contract, "IB contract id (conId)")->required();
   command->add_option("--types", options->types,
-                      "Comma-separated stream kinds (bid_ask,last,all_last,mid_point,quote,trade); "
-                      "default all");
+                      "Comma-separated stream kinds (bid_ask,last,all_last,mid_point,quote,trade; "
+                      "depth for the raw depth records); default all but depth");
   command->add_option("--from", options->from, "Start of IB time, inclusive (ISO 8601)")
       ->check(IsoTime());
   auto* to = command->add_option("--to", options->to, "End of IB time, exclusive (default now)")
                  ->check(IsoTime());
   command->add_option("--last", options->last, "Span before --to (90s, 15m, 1h, 2d)")->excludes(to);
-  command
-      ->add_option("--format", options->format,
-                   "jsonl, csv, v3-json or v3-protobuf (the original's layouts)")
-      ->capture_default_str();
+  command->add_option("--format", options->format,
+                      "jsonl (default), csv, v3-json or v3-protobuf (the original's layouts); "
+                      "with --book: text (default) or json");
   command->add_option("--out", options->out, "Write to FILE instead of stdout");
+  command->add_flag("--book", options->book,
+                    "Print the market-depth book at --at (rebuilt from the stored depth records)");
+  command->add_option("--at", options->at, "With --book: the instant (ISO 8601)")->check(IsoTime());
+  command->add_option("--rows", options->rows, "With --book: rows per side (default all)");
+  command
+      ->add_option("--lookback", options->lookback,
+                   "With --book: how far before --at to look for the book's last restart")
+      ->capture_default_str();
   command->callback([options] { SetExitCode(RunQuery(*options)); });
 }
 

@@ -8,6 +8,7 @@
 //   mid_point "price"
 //   quote     "bid_price", "ask_price", "bid_size", "ask_size" (reqMktData top of book)
 //   trade     "price", "size", "volume" (reqMktData last trade; volume null when unknown)
+//   depth     "operation", "side", "position", "price", "size", "market_maker" (reqMktDepth)
 // Sizes are exact decimal strings.
 //
 // Speed: ticks are formatted with to_chars into one reused buffer (no allocation per tick) and
@@ -60,7 +61,50 @@ class TickPrinter {
       case TickType::kMidPoint:
         MidPoint(t);
         break;
+      case TickType::kDepth:
+        Depth(t);
+        break;
     }
+  }
+
+  // A market-depth row change (or a book restart marker).
+  void Depth(const Tick& t) {
+    if (json_) {
+      Head(t.exchange_time);
+      Key("operation");
+      JsonString(BookOperationName(t.book_operation));
+      Key("side");
+      JsonString(BookSideName(t.book_side));
+      Key("position");
+      out_ += std::to_string(t.book_position);
+      Key("price");
+      Number(t.price);
+      Key("size");
+      DecimalString(t.size);
+      Key("market_maker");
+      JsonString(t.exchange);
+      out_ += "}\n";
+    } else {
+      TextHead(t.exchange_time);
+      out_ += ' ';
+      out_ += BookOperationName(t.book_operation);
+      if (t.book_operation != BookOperation::kReset) {
+        out_ += ' ';
+        out_ += BookSideName(t.book_side);
+        out_ += ' ';
+        out_ += std::to_string(t.book_position);
+        out_ += ' ';
+        Number(t.price);
+        out_ += " x ";
+        t.size.AppendTo(out_);
+        if (!t.exchange.empty()) {
+          out_ += ' ';
+          out_ += t.exchange;
+        }
+      }
+      out_ += '\n';
+    }
+    Counted();
   }
 
   void BidAsk(const Tick& t) {

@@ -75,6 +75,19 @@ void Client::CancelMarketData(int32_t req_id) {
   impl_->Post([req_id](Impl& impl) { impl.CancelMarketData(req_id); });
 }
 
+int32_t Client::SubscribeMarketDepth(const protocol::Contract& contract, int rows, bool smart,
+                                     TickHandlers handlers) {
+  int32_t id = NextRequestId();
+  impl_->Post([id, contract, rows, smart, handlers = std::move(handlers)](Impl& impl) mutable {
+    impl.SubscribeMarketDepth(id, std::move(contract), rows, smart, std::move(handlers));
+  });
+  return id;
+}
+
+void Client::CancelMarketDepth(int32_t req_id) {
+  impl_->Post([req_id](Impl& impl) { impl.CancelMarketDepth(req_id); });
+}
+
 int32_t Client::RequestHistoricalTicks(const HistoricalTicksQuery& query,
                                        std::function<void(Result<std::vector<Tick>>)> done) {
   int32_t id = NextRequestId();

@@ -186,6 +186,18 @@ class Client {
   // cancelMktData; the handlers are dropped at once (late ticks are counted unroutable).
   void CancelMarketData(int32_t req_id);
 
+  // reqMktDepth for `rows` rows per side (smart: IB's book aggregated across exchanges), until
+  // CancelMarketDepth or a disconnect. handlers.tick gets one TickType::kDepth tick per
+  // UPDATE_MKT_DEPTH / UPDATE_MKT_DEPTH_L2: book_position, book_operation, book_side, price,
+  // size, exchange = the row's market maker (L2; empty for L1), exchange_time = receive_time =
+  // now on the client's clock (IB sends no depth time). Other fields as for SubscribeTicks.
+  // handlers.error gets this request's ERR_MSGs (309 "max number of market depth requests",
+  // 10092 "deep market data not supported", ...); the subscription stays registered.
+  int32_t SubscribeMarketDepth(const protocol::Contract& contract, int rows, bool smart,
+                               TickHandlers handlers);
+  // cancelMktDepth; the handlers are dropped at once.
+  void CancelMarketDepth(int32_t req_id);
+
   // reqHistoricalTicks, one page, as domain Ticks (source kBackfill, exchange time in whole
   // seconds, receive time = now on the client's clock).
   int32_t RequestHistoricalTicks(const HistoricalTicksQuery& query,

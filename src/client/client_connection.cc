@@ -242,7 +242,8 @@ void Client::Impl::Close(DisconnectReason reason, Status detail) {
         [&](auto& r) {
           using T = std::decay_t<decltype(r)>;
           if constexpr (!std::is_same_v<T, TickByTickRequest> &&
-                        !std::is_same_v<T, MarketDataRequest>) {
+                        !std::is_same_v<T, MarketDataRequest> &&
+                        !std::is_same_v<T, MarketDepthRequest>) {
             if (r.done) r.done(lost);
           }
         },

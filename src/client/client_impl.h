@@ -83,6 +83,12 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
     TickHandlers handlers;
     MarketDataTicks ticks;
   };
+  struct MarketDepthRequest {
+    // UPDATE_MKT_DEPTH / UPDATE_MKT_DEPTH_L2 become TickType::kDepth ticks (tick_scratch_).
+    TickHandlers handlers;
+    int64_t contract_id = 0;
+    bool smart = false;
+  };
   struct HistoricalRequest {
     int64_t contract_id = 0;
     TickType type = TickType::kBidAsk;
@@ -97,7 +103,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
   };
   struct PendingRequest {
     std::variant<ContractDetailsRequest, TickByTickRequest, MarketDataRequest, HistoricalRequest,
-                 HeadTimestampRequest, MatchingSymbolsRequest>
+                 HeadTimestampRequest, MatchingSymbolsRequest, MarketDepthRequest>
         value;
   };
   struct TimeWaiter {
@@ -170,6 +176,15 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
   void OnTickString(const protocol::TickString& m) override;
   // Hands tick_scratch_ to the subscription's handler when `emitted`.
   void DeliverMarketData(MarketDataRequest& r, bool emitted);
+  // reqMktDepth subscriptions (client_depth.cc).
+  void SubscribeMarketDepth(int32_t id, protocol::Contract contract, int rows, bool smart,
+                            TickHandlers handlers);
+  void CancelMarketDepth(int32_t id);
+  void OnMarketDepth(const protocol::MarketDepth& m) override;
+  void OnMarketDepthL2(const protocol::MarketDepthL2& m) override;
+  void DeliverDepth(MarketDepthRequest& r, int32_t position, protocol::DepthOperation operation,
+                    protocol::DepthSide side, double price, const Decimal& size,
+                    std::string_view market_maker);
 
   // Error routing, current time, market data type (client_routing.cc).
   void OnError(const protocol::ErrorMessage& m) override;

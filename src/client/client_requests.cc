@@ -20,6 +20,7 @@ std::string_view WhatToShow(TickType type) {
     case TickType::kLast:
     case TickType::kAllLast:
     case TickType::kTrade:
+    case TickType::kDepth:  // never asked of IB's history
       return "TRADES";
   }
   return "TRADES";

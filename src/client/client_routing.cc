@@ -49,6 +49,10 @@ void Client::Impl::OnError(const protocol::ErrorMessage& m) {
     if (md->handlers.error) md->handlers.error(error);
     return;
   }
+  if (auto* depth = std::get_if<MarketDepthRequest>(&request.value)) {
+    if (depth->handlers.error) depth->handlers.error(error);
+    return;
+  }
   PendingRequest done = std::move(it->second);
   EraseRequest(m.id);
   Status status = StatusFromRequestError(error);
@@ -56,7 +60,8 @@ void Client::Impl::OnError(const protocol::ErrorMessage& m) {
       [&](auto& r) {
         using T = std::decay_t<decltype(r)>;
         if constexpr (!std::is_same_v<T, TickByTickRequest> &&
-                      !std::is_same_v<T, MarketDataRequest>) {
+                      !std::is_same_v<T, MarketDataRequest> &&
+                      !std::is_same_v<T, MarketDepthRequest>) {
           if (r.done) r.done(status);
         }
       },

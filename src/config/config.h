@@ -77,6 +77,9 @@ struct GatewayConfig {
   // The account's market-data lines: every tick-by-tick subscription and every reqMktData takes
   // one (IB answers 101 past them).
   int32_t market_data_lines = 100;
+  // How many market-depth subscriptions (reqMktDepth) the account may run at once (IB's default
+  // 3; 309 past it). Contracts asking for depth get them in priority order; depth has no fallback.
+  int32_t market_depth_limit = 3;
 
   int32_t RecorderClientId() const { return client_id + 1000; }
 
@@ -271,6 +274,11 @@ struct ContractConfig {
   std::string timezone_override;
   // How many hours of recent data the buffer endpoints serve for this contract.
   int32_t buffer_hours = 1;
+  // Market depth (the stream kind `depth`): the rows per side to ask IB for; 0 records no depth.
+  int32_t depth_rows = 0;
+  // Smart depth: IB's book aggregated across exchanges (UPDATE_MKT_DEPTH_L2 with each row's
+  // exchange); false: the contract's exchange only. Only with depth_rows > 0.
+  bool smart_depth = false;
 
   bool IsFutureBySymbol() const { return !con_id && sec_type == "FUT"; }
   // "711280073 (MNQ)" or "MNQ FUT CME USD".

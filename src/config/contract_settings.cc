@@ -114,6 +114,9 @@ std::vector<Setting<ContractConfig>> BuildContractSettings() {
   s.push_back(Bind<K>("timezone_override", IBSTREAM_FIELD(timezone_override), TimeZoneKind()));
   s.push_back(
       Bind<K>("buffer_hours", IBSTREAM_FIELD(buffer_hours), IntKind<int32_t>(1, kMaxBufferHours)));
+  s.push_back(
+      Bind<K>("depth_rows", IBSTREAM_FIELD(depth_rows), IntKind<int32_t>(0, kMaxDepthRows)));
+  s.push_back(Bind<K>("smart_depth", IBSTREAM_FIELD(smart_depth), BoolKind()));
   return s;
 }
 

@@ -80,6 +80,10 @@ void Loader::CheckContracts() {
       identity = contract.symbol + "/" + contract.sec_type + "/" + contract.exchange + "/" +
                  contract.currency;
     }
+    if (contract.smart_depth && contract.depth_rows == 0) {
+      error(i, "smart_depth", "set, but depth_rows is 0 so no depth is recorded",
+            "set depth_rows (1 to 50) too, or remove it");
+    }
     auto [it, inserted] = seen.emplace(identity, i);
     if (!inserted) {
       error(i, contract.con_id ? "con_id" : "symbol",

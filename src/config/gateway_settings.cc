@@ -89,6 +89,8 @@ void AddGatewaySettings(std::vector<Setting<Config>>& s) {
                       TickByTickLimitKind()));
   s.push_back(Bind<C>("gateway.market_data_lines", IBSTREAM_FIELD(gateway.market_data_lines),
                       IntKind<int32_t>(1, 10000)));
+  s.push_back(Bind<C>("gateway.market_depth_limit", IBSTREAM_FIELD(gateway.market_depth_limit),
+                      IntKind<int32_t>(0, 1000)));
 }
 
 }  // namespace ibstream::config::internal

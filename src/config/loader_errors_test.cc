@@ -30,6 +30,7 @@ std::vector<BadCase> BadValues() {
       {"gateway.probe_deadline", "\"fast\"", "\"fast\"", "does not start with a whole number"},
       {"gateway.tick_by_tick_limit", "1001", "1001", "out of range"},
       {"gateway.market_data_lines", "0", "0", "out of range"},
+      {"gateway.market_depth_limit", "-1", "-1", "out of range"},
       {"storage.path", "\"\"", "\"\"", "empty"},
       {"storage.fsync", "\"sometimes\"", "\"sometimes\"", "unknown name"},
       {"storage.batch_interval", "\"2m\"", "\"2m\"", "out of range"},
@@ -114,6 +115,8 @@ std::vector<BadCase> BadContractValues() {
       {"custom_trading_hours", "\"weekdays\"", "\"weekdays\"", "is not 'DAYS HH:MM-HH:MM'"},
       {"timezone_override", "\"Mars/Olympus\"", "\"Mars/Olympus\"", "not a zone"},
       {"buffer_hours", "0", "0", "out of range"},
+      {"depth_rows", "51", "51", "out of range"},
+      {"smart_depth", "\"no\"", "\"no\"", "wrong type: a string"},
   };
 }
 
@@ -270,7 +273,7 @@ TEST(LoaderTest, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_EQ(result.errors[0].ToString(),
             "ibstream.toml:2: gateway.hots = \"x\": unknown key (did you mean gateway.host?); "
             "allowed: keys of [gateway]: host, ports, client_id, connect_timeout, probe_interval, "
-            "probe_deadline, tick_by_tick_limit, market_data_lines");
+            "probe_deadline, tick_by_tick_limit, market_data_lines, market_depth_limit");
   EXPECT_EQ(result.errors[1].key, "alerts.rules.gateway_down.cooldwn");
   EXPECT_EQ(result.errors[1].problem,
             "unknown key (did you mean alerts.rules.gateway_down.cooldown?)");

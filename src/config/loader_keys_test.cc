@@ -50,6 +50,7 @@ std::vector<KeyCase> GoodValues() {
       {"gateway.tick_by_tick_limit", "0", "0", "0"},
       {"gateway.tick_by_tick_limit", "\"auto\"", "AUTO", "\"auto\""},
       {"gateway.market_data_lines", "300", "300", "300"},
+      {"gateway.market_depth_limit", "5", "5", "5"},
       {"storage.path", "\"/var/lib/ibstream\"", "/var/lib/ibstream", "\"/var/lib/ibstream\""},
       {"storage.fsync", "\"always\"", "ALWAYS", "\"always\""},
       {"storage.batch_interval", "\"200ms\"", "200ms", "200ms"},
@@ -141,6 +142,9 @@ std::vector<KeyCase> GoodContractValues() {
        "\"Sun-Thu 17:00-16:00\""},
       {"timezone_override", "\"America/Chicago\"", "America/Chicago", "\"America/Chicago\""},
       {"buffer_hours", "24", "24", "24"},
+      {"depth_rows", "10", "10", "10"},
+      // smart_depth = true needs depth_rows too (loader_depth_test.cc).
+      {"smart_depth", "false", "false", "false"},
   };
 }
 

@@ -28,7 +28,12 @@ Result<std::vector<TickType>> ParseTickTypeList(std::string_view text) {
       std::string why = "unknown tick type '" + std::string(item) +
                         "' (allowed: bid_ask, last, all_last, mid_point or BidAsk, Last, AllLast, "
                         "MidPoint)";
-      if (type.ok()) {
+      if (type.ok() && *type == TickType::kDepth) {
+        why =
+            "tick type 'depth' cannot be configured here: market depth is asked for with the "
+            "contract's depth_rows (and smart_depth) (allowed: bid_ask, last, all_last, "
+            "mid_point)";
+      } else if (type.ok()) {
         why = "tick type '" + std::string(item) +
               "' cannot be configured: quote and trade are recorded automatically (through "
               "reqMktData) when no tick-by-tick slot is free (allowed: bid_ask, last, all_last, "

@@ -35,6 +35,8 @@ struct TrackedContractEntry {
 };
 
 inline constexpr int32_t kMaxBufferHours = 24 * 366;
+// The most market-depth rows per side a contract may ask for (contracts[].depth_rows).
+inline constexpr int32_t kMaxDepthRows = 50;
 
 // Errors are InvalidArgument: "entry 2 'x:MNQ': contract id 'x' is not a positive integer".
 // Checks: contract id a positive integer, symbol not empty, known tick types without repeats,

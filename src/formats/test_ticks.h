@@ -92,6 +92,7 @@ inline Tick RandomV3Tick(std::mt19937_64& random) {
       tick.attributes = random() % 2 ? kAttrUnreported : 0;
       break;
     case TickType::kMidPoint:
+    case TickType::kDepth:  // not among kAllStreamKinds
       tick.price = random_price();
       break;
   }

@@ -140,6 +140,18 @@ void AppendJsonl(const Tick& tick, std::string& out) {
     case TickType::kMidPoint:
       AppendPriceField("price", tick.price, out);
       break;
+    case TickType::kDepth:
+      AppendKey("operation", out);
+      AppendJsonString(BookOperationName(tick.book_operation), out);
+      AppendKey("side", out);
+      AppendJsonString(BookSideName(tick.book_side), out);
+      AppendKey("position", out);
+      AppendInt(tick.book_position, out);
+      AppendPriceField("price", tick.price, out);
+      AppendSizeField("size", tick.size, out);
+      AppendKey("market_maker", out);
+      AppendJsonString(tick.exchange, out);
+      break;
   }
   out += "}\n";
 }

@@ -329,6 +329,7 @@ void AppendV3JsonLine(const Tick& tick, int64_t request_id, std::string& out) {
   switch (tick.type) {
     case TickType::kLast:
     case TickType::kAllLast:
+    case TickType::kDepth:  // v3 has no depth shape (writers skip depth): price and size
       AppendPrice(",\"p\":", tick.price, out);
       AppendSize(",\"s\":", tick.size, out);
       break;

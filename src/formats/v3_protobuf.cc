@@ -161,6 +161,7 @@ Status AppendMessage(const Tick& tick, int64_t request_id, std::string& out) {
   switch (tick.type) {
     case TickType::kLast:
     case TickType::kAllLast:
+    case TickType::kDepth:  // v3 has no depth shape (writers skip depth): price and size
       PutDoubleField(kP, tick.price, out);
       PutSizeField(kS, tick.size, out);
       break;

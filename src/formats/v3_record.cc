@@ -77,6 +77,7 @@ void SetV3Values(Tick& tick, const V3Values& values) {
       break;
     case TickType::kLast:
     case TickType::kAllLast:
+    case TickType::kDepth:  // never a v3 type name (ParseV3TickType)
       tick.price = values.p;
       tick.size = values.s;
       break;

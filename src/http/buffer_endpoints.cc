@@ -49,6 +49,7 @@ void AppendExpanded(const Tick& tick, std::string& out) {
       break;
     case TickType::kLast:
     case TickType::kAllLast:
+    case TickType::kDepth:  // v3 has no depth shape: the row's price and size
       field("price", tick.price);
       field("size", formats::DecimalToNearestDouble(tick.size));
       break;

@@ -109,6 +109,19 @@ void WriteStreamFamilies(const RecorderView& view, PrometheusWriter& w) {
   w.Sample(view.plan.tick_by_tick_streams, {{"route", "tick_by_tick"}});
   w.Sample(view.plan.fallback_streams, {{"route", "fallback"}});
   w.Sample(view.plan.unserved_streams, {{"route", "unserved"}});
+  w.Family("ibstream_depth_granted", "gauge",
+           "1 per contract asking for market depth that has a depth slot, 0 when "
+           "gateway.market_depth_limit left it without (it records no depth).");
+  for (const auto& d : view.depth) {
+    w.Sample(d.granted ? 1 : 0,
+             {{"contract_id", std::to_string(d.contract_id)}, {"symbol", d.symbol}});
+  }
+  w.Family("ibstream_depth_records_total", "counter",
+           "Market-depth records stored (book restarts included), per contract.");
+  for (const auto& d : view.depth) {
+    w.Sample(static_cast<double>(d.records),
+             {{"contract_id", std::to_string(d.contract_id)}, {"symbol", d.symbol}});
+  }
   w.Family("ibstream_tick_by_tick_used", "gauge", "Tick-by-tick subscriptions the plan uses.");
   w.Sample(view.plan.tick_by_tick_used);
   w.Family("ibstream_market_data_lines_used", "gauge",

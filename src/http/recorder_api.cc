@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "http/api_state.h"
+#include "http/book_endpoints.h"
 #include "http/buffer_endpoints.h"
 #include "http/contract_endpoints.h"
 #include "http/dashboard.h"
@@ -61,6 +62,7 @@ void RegisterRecorderApi(Router& router, std::shared_ptr<RecorderApiSource> sour
   router.Get("/livez", bind(&Livez));
   router.Get("/readyz", bind(&Readyz));
   router.Get("/v1/gaps", bind(&Gaps));
+  router.Get("/v1/book/{id}", bind(&Book));
   router.Get("/v1/alerts", bind(&Alerts));
   router.Get("/v1/status", bind(&StatusView));
   router.Get("/v1/dashboard", bind(&Dashboard));

@@ -91,6 +91,20 @@ std::string TickDataJson(const Tick& tick) {
   out += "\", \"unix_time\": ";
   out += std::to_string(ToUnixSeconds(tick.exchange_time));
   switch (tick.type) {
+    case TickType::kDepth:  // a market-depth row change
+      out += ", \"operation\": \"";
+      out += BookOperationName(tick.book_operation);
+      out += "\", \"side\": \"";
+      out += BookSideName(tick.book_side);
+      out += "\", \"position\": ";
+      out += std::to_string(tick.book_position);
+      out += ", \"price\": ";
+      AppendFloatOrNull(tick.price, out);
+      out += ", \"size\": ";
+      AppendFloatOrNull(formats::DecimalToNearestDouble(tick.size), out);
+      out += ", \"market_maker\": ";
+      AppendJsonString(tick.exchange, out);
+      break;
     case TickType::kTrade:
       out += ", \"price\": ";
       AppendFloatOrNull(tick.price, out);

@@ -26,6 +26,23 @@ Json AlertJson(const Alert& alert) {
   };
 }
 
+// The contracts asking for market depth: whether each has a depth slot, and what it stored.
+Json DepthJson(const RecorderView& view) {
+  Json out = Json::array();
+  for (const auto& d : view.depth) {
+    out.push_back({{"contract_id", d.contract_id},
+                   {"symbol", d.symbol},
+                   {"granted", d.granted},
+                   {"reason", d.reason},
+                   {"subscribed", d.subscribed},
+                   {"records", d.records},
+                   {"resets", d.resets},
+                   {"gaps", d.gaps},
+                   {"last_error", d.last_error}});
+  }
+  return out;
+}
+
 }  // namespace
 
 Response Alerts(ApiState& api, const Request&) {
@@ -175,6 +192,7 @@ std::string RecorderViewJson(const RecorderView& view) {
           {"fallback", view.plan.fallback_streams},
           {"unserved", view.plan.unserved_streams}}}}},
       {"contracts", contracts},
+      {"depth", DepthJson(view)},
       {"alerts", alerts},
   };
   return body.dump(-1, ' ', false, Json::error_handler_t::replace);

@@ -16,6 +16,8 @@ std::string_view TickTypeName(TickType type) {
       return "quote";
     case TickType::kTrade:
       return "trade";
+    case TickType::kDepth:
+      return "depth";
   }
   return "unknown";
 }
@@ -34,6 +36,8 @@ std::string_view TickTypeIbName(TickType type) {
       return "Quote";
     case TickType::kTrade:
       return "Trade";
+    case TickType::kDepth:
+      return "Depth";
   }
   return "Unknown";
 }
@@ -47,6 +51,7 @@ bool IsTickByTick(TickType type) {
       return true;
     case TickType::kQuote:
     case TickType::kTrade:
+    case TickType::kDepth:
       return false;
   }
   return false;
@@ -62,18 +67,36 @@ TickType FallbackKind(TickType type) {
     case TickType::kAllLast:
     case TickType::kTrade:
       return TickType::kTrade;
+    case TickType::kDepth:  // depth has no fallback
+      return TickType::kDepth;
   }
   return TickType::kQuote;
 }
 
 Result<TickType> ParseTickType(std::string_view text) {
-  for (TickType type : kAllStreamKinds) {
+  for (TickType type : kAllStoredKinds) {
     if (text == TickTypeName(type) || text == TickTypeIbName(type)) return type;
   }
   return InvalidArgument("unknown tick type '" + std::string(text) +
-                         "' (allowed: bid_ask, last, all_last, mid_point, quote, trade or BidAsk, "
-                         "Last, AllLast, MidPoint, Quote, Trade)");
+                         "' (allowed: bid_ask, last, all_last, mid_point, quote, trade, depth or "
+                         "BidAsk, Last, AllLast, MidPoint, Quote, Trade, Depth)");
 }
+
+std::string_view BookOperationName(BookOperation operation) {
+  switch (operation) {
+    case BookOperation::kInsert:
+      return "insert";
+    case BookOperation::kUpdate:
+      return "update";
+    case BookOperation::kDelete:
+      return "delete";
+    case BookOperation::kReset:
+      return "reset";
+  }
+  return "unknown";
+}
+
+std::string_view BookSideName(BookSide side) { return side == BookSide::kBid ? "bid" : "ask"; }
 
 std::string ToString(const StreamKey& key) {
   return std::to_string(key.contract_id) + "/" + std::string(TickTypeName(key.type));

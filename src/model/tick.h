@@ -27,6 +27,7 @@ enum class TickType : uint8_t {
   kMidPoint = 4,
   kQuote = 5,  // top-of-book snapshot after a change: bid/ask price and size
   kTrade = 6,  // last trade: price, size, cumulative day volume
+  kDepth = 7,  // one change of the market-depth book (reqMktDepth), or a book restart marker
 };
 // The four tick-by-tick kinds (what a contract's `tick_types` may name).
 inline constexpr TickType kAllTickTypes[] = {TickType::kBidAsk, TickType::kLast, TickType::kAllLast,
@@ -38,6 +39,12 @@ inline constexpr TickType kAllStreamKinds[] = {TickType::kBidAsk,  TickType::kLa
                                                TickType::kAllLast, TickType::kMidPoint,
                                                TickType::kQuote,   TickType::kTrade};
 
+// Every kind the store can hold: the stream kinds and `kDepth`. Depth is kept out of
+// kAllStreamKinds because its records are book changes, not ticks: readers ask for it by name.
+inline constexpr TickType kAllStoredKinds[] = {
+    TickType::kBidAsk, TickType::kLast,  TickType::kAllLast, TickType::kMidPoint,
+    TickType::kQuote,  TickType::kTrade, TickType::kDepth};
+
 // Whether `type` is one of IB's four tick-by-tick kinds.
 bool IsTickByTick(TickType type);
 // The fallback kind that records `type` when it has no tick-by-tick slot: bid_ask and mid_point
@@ -45,13 +52,14 @@ bool IsTickByTick(TickType type);
 TickType FallbackKind(TickType type);
 
 // The storage names: "bid_ask", "last", "all_last", "mid_point" (the original's), "quote",
-// "trade".
+// "trade", "depth".
 std::string_view TickTypeName(TickType type);
 // IB's request names: "BidAsk", "Last", "AllLast", "MidPoint"; "Quote" and "Trade" for the
-// fallback kinds (never sent to IB as tick-by-tick names; the simulator's truth uses them).
+// fallback kinds and "Depth" (never sent to IB as tick-by-tick names; the simulator's truth uses
+// them).
 std::string_view TickTypeIbName(TickType type);
-// Accepts either naming of any of the six kinds ("bid_ask" or "BidAsk", "quote" or "Quote");
-// anything else is InvalidArgument naming the allowed values.
+// Accepts either naming of any of the seven stored kinds ("bid_ask" or "BidAsk", "depth" or
+// "Depth"); anything else is InvalidArgument naming the allowed values.
 Result<TickType> ParseTickType(std::string_view text);
 
 // Whether a tick came from the live stream or was filled in later from IB's history.
@@ -67,6 +75,16 @@ enum TickAttribute : uint8_t {
   kAttrBidPastLow = 1 << 2,   // BidAsk
   kAttrAskPastHigh = 1 << 3,  // BidAsk
 };
+
+// A market-depth record's change to the book (kDepth only). The first three are IB's
+// insert/update/delete of the row at a position of one side; kReset is ours: the book restarted
+// (the subscription began or began again), so a reader empties both sides before what follows.
+enum class BookOperation : uint8_t { kInsert = 0, kUpdate = 1, kDelete = 2, kReset = 3 };
+enum class BookSide : uint8_t { kAsk = 0, kBid = 1 };
+
+// "insert", "update", "delete", "reset"; "ask", "bid".
+std::string_view BookOperationName(BookOperation operation);
+std::string_view BookSideName(BookSide side);
 
 // One stream: a contract and a tick type.
 struct StreamKey {
@@ -108,7 +126,13 @@ struct Tick {
   // Trade only: IB's cumulative day volume when known, unset otherwise.
   Decimal volume;
 
-  // Last/AllLast only.
+  // Depth only: the row change. `price` and `size` are the row's (a delete or reset carries 0
+  // and unset), `exchange` its market maker or exchange (UPDATE_MKT_DEPTH_L2; empty for L1).
+  BookOperation book_operation = BookOperation::kInsert;
+  BookSide book_side = BookSide::kAsk;
+  int32_t book_position = 0;  // 0 is the best row
+
+  // Last/AllLast only (and Depth's market maker).
   std::string exchange;
   std::string special_conditions;
 

@@ -60,6 +60,21 @@ TEST(TickTypeTest, UnknownNameIsAnErrorListingTheAllowedValues) {
   EXPECT_NE(r.status().message().find("bid_ask"), std::string::npos);
 }
 
+TEST(TickTypeTest, DepthIsAStoredKindNamedByItselfWithoutFallback) {
+  EXPECT_EQ(static_cast<int>(TickType::kDepth), 7);
+  EXPECT_EQ(*ParseTickType("depth"), TickType::kDepth);
+  EXPECT_EQ(*ParseTickType("Depth"), TickType::kDepth);
+  EXPECT_FALSE(IsTickByTick(TickType::kDepth));
+  EXPECT_EQ(FallbackKind(TickType::kDepth), TickType::kDepth);
+  EXPECT_EQ(std::size(kAllStoredKinds), 7u);
+  EXPECT_EQ(kAllStoredKinds[6], TickType::kDepth);
+  for (TickType type : kAllStreamKinds) EXPECT_NE(type, TickType::kDepth);
+  EXPECT_EQ(BookOperationName(BookOperation::kReset), "reset");
+  EXPECT_EQ(BookOperationName(BookOperation::kDelete), "delete");
+  EXPECT_EQ(BookSideName(BookSide::kBid), "bid");
+  EXPECT_EQ(ToString(StreamKey{495512563, TickType::kDepth}), "495512563/depth");
+}
+
 TEST(StreamKeyTest, PrintsContractAndType) {
   EXPECT_EQ(ToString(StreamKey{711280073, TickType::kBidAsk}), "711280073/bid_ask");
 }

@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "formats/python_float.h"
+#include "fs/file_system.h"
 #include "python/tick_columns.h"
+#include "storage/order_book.h"
 
 namespace py = pybind11;
 
@@ -211,6 +213,10 @@ py::tuple ReadTicks(const std::string& root, int64_t contract,
   for (const std::string& name : type_names) {
     Result<TickType> type = ParseTickType(name);
     if (!type.ok()) throw py::value_error("types: " + type.status().message());
+    if (*type == TickType::kDepth) {
+      throw py::value_error(
+          "types: depth records are book changes: read them with ibstream.book()");
+    }
     if (std::find(request.types.begin(), request.types.end(), *type) == request.types.end()) {
       request.types.push_back(*type);
     }
@@ -280,6 +286,44 @@ py::tuple ReadGaps(const std::string& root, std::optional<int64_t> contract, int
   return py::make_tuple(columns, info);
 }
 
+// One side of a book as a list of dicts: position, price, size (decimal text or None),
+// market_maker.
+py::list BookSide(const std::vector<storage::BookRow>& rows) {
+  py::list out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    py::dict row;
+    row["position"] = i;
+    row["price"] = rows[i].price;
+    row["size"] = rows[i].size.is_set() ? py::object(py::str(rows[i].size.ToString())) : py::none();
+    row["market_maker"] = rows[i].market_maker;
+    out.append(row);
+  }
+  return out;
+}
+
+// _read_book(root, contract, at_ns, rows, lookback_ns) -> (bids, asks, info)
+py::tuple ReadBook(const std::string& root, int64_t contract, int64_t at_ns, int rows,
+                   int64_t lookback_ns) {
+  storage::BookAtOptions options;
+  options.rows = rows;
+  options.lookback = std::chrono::nanoseconds(lookback_ns);
+  Result<storage::BookAt> book = Unavailable("the book was not read");
+  {
+    py::gil_scoped_release release;
+    book =
+        storage::ReadBookAt(fs::PosixFileSystem(), root, contract, FromUnixNanos(at_ns), options);
+  }
+  if (!book.ok()) Raise(book.status());
+  py::dict info;
+  info["restarted"] = book->restarted;
+  info["records"] = book->records;
+  info["rejected"] = book->rejected;
+  info["complete"] = book->data_complete;
+  info["last_update_ns"] =
+      book->last_update ? py::object(py::int_(ToUnixNanos(*book->last_update))) : py::none();
+  return py::make_tuple(BookSide(book->book.bids), BookSide(book->book.asks), info);
+}
+
 }  // namespace
 }  // namespace ibstream::python
 
@@ -289,4 +333,6 @@ PYBIND11_MODULE(_ibstream, m) {
         py::arg("types"), py::arg("start_ns"), py::arg("end_ns"), py::arg("exact"));
   m.def("_read_gaps", &ibstream::python::ReadGaps, py::arg("root"), py::arg("contract"),
         py::arg("start_ns"), py::arg("end_ns"));
+  m.def("_read_book", &ibstream::python::ReadBook, py::arg("root"), py::arg("contract"),
+        py::arg("at_ns"), py::arg("rows"), py::arg("lookback_ns"));
 }

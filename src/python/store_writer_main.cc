@@ -7,6 +7,9 @@
 //         with sequence i + 1 and kind i % 6 in the order bid_ask, last, all_last, mid_point,
 //         quote, trade; i % 100 == 7 are backfilled; and 10 AAPL (265598) last ticks at
 //         H0 + 60i s, sequence i + 1;
+//       - in the same closed files, ES (495512563) market depth: a reset at H0 + 10 s, bid rows
+//         10.0 x 5 and 9.75 x 3 and ask row 10.25 x 7 (market maker "CME") inserted at H0 + 11 s,
+//         the best bid updated to 10.0 x 9 at H0 + 20 s, the ask deleted at H0 + 30 s;
 //       - a journal of H0 + 1 h: 60 MNQ bid_ask ticks at H1 + 10i s, sequence 1001 + i;
 //       - the gap ledger: 1 MNQ bid_ask [H0+600 s, H0+660 s) disconnect, filled;
 //         2 AAPL last [H0+1800 s, H0+1900 s) stall, pending; 3 MNQ last [H1+100 s, H1+200 s)
@@ -36,6 +39,7 @@ using storage::testing::MakeTick;
 
 constexpr int64_t kMnq = 711280073;
 constexpr int64_t kAapl = 265598;
+constexpr int64_t kEs = 495512563;
 
 void Check(const Status& status, const char* what) {
   if (status.ok()) return;
@@ -84,6 +88,29 @@ int WriteFixture(const std::string& root) {
     hour0.push_back(
         MakeTick(kAapl, TickType::kLast, kHour0 + 60 * i, static_cast<uint64_t>(i) + 1));
   }
+  const auto depth = [](BookOperation operation, BookSide side, int position, double price,
+                        int64_t size, int64_t second, uint64_t sequence) {
+    Tick t;
+    t.contract_id = kEs;
+    t.type = TickType::kDepth;
+    t.book_operation = operation;
+    t.book_side = side;
+    t.book_position = position;
+    t.price = price;
+    t.size = size > 0 ? Decimal::FromInt(size) : Decimal::Unset();
+    if (operation != BookOperation::kReset && operation != BookOperation::kDelete)
+      t.exchange = "CME";
+    t.exchange_time = FromUnixSeconds(kHour0 + second);
+    t.receive_time = t.exchange_time;
+    t.sequence = sequence;
+    return t;
+  };
+  hour0.push_back(depth(BookOperation::kReset, BookSide::kAsk, 0, 0, 0, 10, 1));
+  hour0.push_back(depth(BookOperation::kInsert, BookSide::kBid, 0, 10.0, 5, 11, 2));
+  hour0.push_back(depth(BookOperation::kInsert, BookSide::kBid, 1, 9.75, 3, 11, 3));
+  hour0.push_back(depth(BookOperation::kInsert, BookSide::kAsk, 0, 10.25, 7, 11, 4));
+  hour0.push_back(depth(BookOperation::kUpdate, BookSide::kBid, 0, 10.0, 9, 20, 5));
+  hour0.push_back(depth(BookOperation::kDelete, BookSide::kAsk, 0, 0, 0, 30, 6));
   WriteHour(root, kHour0, hour0, true);
   const int64_t hour1 = kHour0 + 3600;
   std::vector<Tick> journal;

@@ -41,6 +41,7 @@ std::string_view WhatToShowFor(TickType type) {
     case TickType::kLast:
     case TickType::kAllLast:
     case TickType::kTrade:
+    case TickType::kDepth:  // never backfilled (IB keeps no depth history)
       return "TRADES";
   }
   return "TRADES";

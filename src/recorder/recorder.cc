@@ -13,6 +13,7 @@
 #include "config/contract_table.h"
 #include "recorder/backfill_runner.h"
 #include "recorder/contract_registry.h"
+#include "recorder/depth_recorder.h"
 #include "recorder/loop_context.h"
 #include "recorder/options_mapping.h"
 #include "recorder/recorder_history.h"
@@ -65,7 +66,8 @@ class Recorder::Impl {
         registry_(ctx_, session_, backfill_),
         session_(ctx_, loop_, registry_, backfill_, owner.fanout_, [this] { Evaluate(); }),
         backfill_(ctx_, loop_, registry_, session_, owner.fanout_),
-        router_(ctx_, registry_) {
+        router_(ctx_, registry_),
+        depth_(ctx_, registry_, session_) {
     session_.SetCapacityHandler([this](const StreamKey& key, int code, int active) {
       router_.OnCapacityRefused(key, code, active, clock_.Now());
     });
@@ -306,6 +308,7 @@ class Recorder::Impl {
     if (store_) core_.OnStorageSuspended(store_->writer().suspended(), last_storage_error_);
     const reliability::Decisions decisions = core_.Evaluate(now);
     for (const auto& action : decisions.actions) session_.Execute(action, now);
+    depth_.Evaluate(now);
     for (const auto& e : decisions.breaker_events) {
       spdlog::warn("event=breaker target={} from={} to={}", reliability::ToString(e.target),
                    reliability::BreakerStateName(e.transition.from),
@@ -359,8 +362,9 @@ class Recorder::Impl {
   }
 
   void PublishView(TimePoint now) {
-    auto view = BuildView(ViewInputs{now, started_at_, low_space_, available_bytes_, sink_.fired},
-                          ctx_, registry_, session_, router_);
+    auto view = BuildView(
+        ViewInputs{now, started_at_, low_space_, available_bytes_, sink_.fired, depth_.Statuses()},
+        ctx_, registry_, session_, router_);
     history_.Observe(*view);
     view->history = history_.Snapshot();
     std::lock_guard lock(view_mutex_);
@@ -384,6 +388,7 @@ class Recorder::Impl {
   StreamSession session_;
   BackfillRunner backfill_;
   StreamRouter router_;
+  DepthRecorder depth_;
 
   std::atomic<bool> stopped_{false};
   std::mutex change_mu_;  // one run-time contract change at a time (Track, Untrack, Reload)

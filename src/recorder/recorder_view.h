@@ -155,6 +155,20 @@ struct RecorderCounters {
   std::map<int, uint64_t> ib_errors;  // by IB code
 };
 
+// One contract's market depth (recorder/depth_recorder.h): whether it has a depth slot within
+// gateway.market_depth_limit and what it stored.
+struct DepthView {
+  int64_t contract_id = 0;
+  std::string symbol;
+  bool granted = false;     // has a depth slot in the plan
+  std::string reason;       // why not, when not granted ("market depth limit 3 reached")
+  bool subscribed = false;  // a request is running
+  uint64_t records = 0;     // depth records stored by this process (resets included)
+  uint64_t resets = 0;      // book restarts stored (subscriptions begun, IB's 317)
+  uint64_t gaps = 0;        // interruptions recorded as failed gaps (no_history_for_depth)
+  std::string last_error;   // the last IB error of its request ("309: ...")
+};
+
 struct RecorderView {
   TimePoint now;
   TimePoint started_at;
@@ -168,6 +182,7 @@ struct RecorderView {
   RecorderCounters counters;
   StreamPlanView plan;
   std::vector<ContractView> contracts;
+  std::vector<DepthView> depth;          // contracts asking for market depth, in plan order
   std::vector<storage::GapRecord> gaps;  // most recent last
   std::vector<Alert> alerts;             // firing now
   // The recent past (ticks per minute, alert episodes, sessions lost), as of this view; null

@@ -229,6 +229,7 @@ void StreamSession::OnDisconnected(const client::DisconnectEvent& e) {
   if (ctx_.stopping) return;
   if (was_connected) ++ctx_.counters.sessions_lost;
   down_since_ = now;
+  last_down_at_ = now;
   spdlog::warn("event=disconnected reason={} detail=\"{}\"", last_disconnect_reason_,
                e.detail.ToString());
   ctx_.core.OnConnectionDown(now);

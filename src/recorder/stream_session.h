@@ -43,6 +43,10 @@ class StreamSession {
   // Null before Start and after ResetClient.
   client::Client* client() const { return client_.get(); }
   bool connected() const { return connected_; }
+  // Connections made so far (a change means the gateway's subscriptions were lost and made anew),
+  // and when the last one was lost.
+  uint64_t connections() const { return connections_; }
+  std::optional<TimePoint> last_down_at() const { return last_down_at_; }
 
   // IB refused a stream's request for capacity (10190 tick-by-tick limit, 101 market-data lines):
   // `handler` re-plans (the stream router). Such a refusal is not an error of the stream: the
@@ -127,6 +131,7 @@ class StreamSession {
   client::SessionInfo session_;
   TimePoint connected_since_;
   std::optional<TimePoint> down_since_;
+  std::optional<TimePoint> last_down_at_;  // never reset: the last disconnect's time
   std::string last_disconnect_reason_;
   uint64_t connections_ = 0;
   uint64_t connect_attempts_ = 0;

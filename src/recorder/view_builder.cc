@@ -105,6 +105,7 @@ std::shared_ptr<RecorderView> BuildView(const ViewInputs& inputs, const LoopCont
                                         const StreamSession& session, const StreamRouter& router) {
   const TimePoint now = inputs.now;
   auto view = std::make_shared<RecorderView>();
+  view->depth = inputs.depth;
   view->now = now;
   view->started_at = inputs.started_at;
   // Ready means able to record: storage open and accepting writes.

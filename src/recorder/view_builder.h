@@ -23,6 +23,7 @@ struct ViewInputs {
   bool storage_low_space = false;  // from the storage writer's last space event
   uint64_t available_bytes = 0;
   uint64_t alerts_fired = 0;
+  std::vector<DepthView> depth;  // DepthRecorder::Statuses()
 };
 
 // Storage must be open (ctx.store not null). At most the 500 most recent gaps are listed. The

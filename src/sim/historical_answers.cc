@@ -181,6 +181,9 @@ void SendHistoricalTicks(ClientSession& s, int32_t req_id, TickType type,
       Send(s, protocol::HistoricalTicks{req_id, out, true});
       break;
     }
+    case TickType::kDepth:  // never asked: IB keeps no depth history
+      Send(s, protocol::HistoricalTicks{req_id, {}, true});
+      break;
   }
 }
 

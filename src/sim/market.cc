@@ -20,6 +20,8 @@ bool EventHasType(const MarketEvent& e, TickType type) {
       return e.kind == MarketEvent::Kind::kTrade && !e.unreported;
     case TickType::kQuote:
       return e.kind == MarketEvent::Kind::kQuote;
+    case TickType::kDepth:  // served by DepthServer from the quotes, not an event type
+      return false;
   }
   return false;
 }

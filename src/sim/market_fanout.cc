@@ -191,6 +191,7 @@ void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
       switch (t.type) {
         case TickType::kQuote:
         case TickType::kTrade:
+        case TickType::kDepth:
           continue;  // EventTicks makes tick-by-tick kinds only
         case TickType::kBidAsk: {
           if (sub->ignore_size && sub->last_bid == t.bid_price && sub->last_ask == t.ask_price) {

@@ -95,6 +95,23 @@ void TruthWriter::WriteTick(const Tick& tick, std::string_view symbol, int subsc
       out += ",\"price\":";
       protocol::AppendDouble(tick.price, out);
       break;
+    case TickType::kDepth:  // verify/truth_reader.h reads these fields back
+      out += ",\"operation\":\"";
+      out += BookOperationName(tick.book_operation);
+      out += "\",\"side\":\"";
+      out += BookSideName(tick.book_side);
+      fmt::format_to(std::back_inserter(out), "\",\"position\":{}", tick.book_position);
+      out += ",\"price\":";
+      protocol::AppendDouble(tick.price, out);
+      if (tick.size.is_set()) {
+        out += ",\"size\":";
+        AppendDecimal(tick.size, out);
+      }
+      if (!tick.exchange.empty()) {
+        out += ",\"market_maker\":";
+        AppendJsonString(tick.exchange, out);
+      }
+      break;
   }
   fmt::format_to(std::back_inserter(out), ",\"delivered\":{},\"subscribers\":{}}}\n",
                  subscribers > 0, subscribers);

@@ -29,6 +29,10 @@
 // trade's second, with the day's cumulative `volume` ("" when unset). verify judges them by
 // coverage of the seconds with data.
 //
+// A Depth record (TickType::kDepth; the simulator does not write any yet: its depth is judged
+// against the modelled book, sim/depth_book.h) carries "operation" (insert, update, delete,
+// reset), "side" (bid, ask), "position", "price" and, when set, "size" and "market_maker".
+//
 // Subscription records say who asked for which stream and from when to when, so a stream is
 // judged from its first ask even when nothing was ever delivered to it. `event` is "start" (a
 // subscription began to be served), "refused" (asked for and not served; `reason` is IB's error

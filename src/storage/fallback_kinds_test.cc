@@ -150,7 +150,7 @@ TEST(FallbackKindsStoreTest, GapsOfFallbackStreamsRoundTripAndUnknownKindsAreCor
   back = DecodeGapRecord(EncodeGapRecord(gap));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->stream.type, TickType::kTrade);
-  bytes[16] = 7;
+  bytes[16] = 8;  // 7 is depth
   EXPECT_EQ(DecodeGapRecord(bytes).status().code(), StatusCode::kCorruption);
 }
 

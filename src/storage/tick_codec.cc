@@ -26,12 +26,22 @@ struct FixedPart {
   return d.is_set() ? static_cast<uint64_t>(static_cast<uint8_t>(d.scale())) : 0;
 }
 
+// A depth record's byte 82: bits 0-1 the operation, bit 2 the side (1 bid).
+[[gnu::always_inline]] inline uint64_t DepthBits(const Tick& tick) {
+  return static_cast<uint64_t>(static_cast<uint8_t>(tick.book_operation)) |
+         static_cast<uint64_t>(static_cast<uint8_t>(tick.book_side)) << 2;
+}
+
 // Inlined into the SSE4.2 encoder as well (a call would return the words through memory).
-// A trade record keeps its volume in the bid size slot (a trade has no bid).
+// A trade record keeps its volume in the bid size slot (a trade has no bid); a depth record keeps
+// its row position there (as a plain integer, the slot's set bit clear) and its operation and
+// side in the attributes byte.
 [[gnu::always_inline]] inline FixedPart FixedPartOf(const Tick& tick) {
+  const bool depth = tick.type == TickType::kDepth;
   const Decimal& second = tick.type == TickType::kTrade ? tick.volume : tick.bid_size;
-  const uint64_t set_bits = (tick.size.is_set() ? 1u : 0u) | (second.is_set() ? 2u : 0u) |
-                            (tick.ask_size.is_set() ? 4u : 0u);
+  const uint64_t set_bits = (tick.size.is_set() ? 1u : 0u) | (!depth && second.is_set() ? 2u : 0u) |
+                            (!depth && tick.ask_size.is_set() ? 4u : 0u);
+  const uint64_t attributes = depth ? DepthBits(tick) : tick.attributes;
   FixedPart f;
   f.words[0] = static_cast<uint64_t>(tick.contract_id);
   f.words[1] = static_cast<uint64_t>(ToUnixNanos(tick.exchange_time));
@@ -41,14 +51,14 @@ struct FixedPart {
   f.words[5] = std::bit_cast<uint64_t>(tick.bid_price);
   f.words[6] = std::bit_cast<uint64_t>(tick.ask_price);
   f.words[7] = StoredMantissa(tick.size);
-  f.words[8] = StoredMantissa(second);
-  f.words[9] = StoredMantissa(tick.ask_size);
+  f.words[8] = depth ? static_cast<uint64_t>(static_cast<uint32_t>(tick.book_position))
+                     : StoredMantissa(second);
+  f.words[9] = depth ? 0 : StoredMantissa(tick.ask_size);
   // Bytes 80..87: type, source, attributes, set bits, the three scales, reserved 0.
   f.words[10] = static_cast<uint64_t>(static_cast<uint8_t>(tick.type)) |
-                static_cast<uint64_t>(static_cast<uint8_t>(tick.source)) << 8 |
-                static_cast<uint64_t>(tick.attributes) << 16 | set_bits << 24 |
-                StoredScale(tick.size) << 32 | StoredScale(second) << 40 |
-                StoredScale(tick.ask_size) << 48;
+                static_cast<uint64_t>(static_cast<uint8_t>(tick.source)) << 8 | attributes << 16 |
+                set_bits << 24 | StoredScale(tick.size) << 32 |
+                (depth ? 0 : StoredScale(second) << 40 | StoredScale(tick.ask_size) << 48);
   f.lengths = static_cast<uint32_t>(tick.exchange.size()) |
               static_cast<uint32_t>(tick.special_conditions.size()) << 16;
   return f;
@@ -97,6 +107,26 @@ Status GetDecimal(const char* p, int bit, uint8_t set_bits, Decimal* out) {
   return Status::Ok();
 }
 
+// The depth-only fields of a depth record (type 7) at `p`: the position in the bid size slot
+// (0..2^31-1), nothing in the ask size slot, operation and side from byte 82.
+Status DecodeDepthFields(const char* p, Tick* out) {
+  const uint64_t position = DecodeFixed64(p + 64);
+  if (position > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+    return Corruption("tick record: depth position out of range");
+  }
+  if (DecodeFixed64(p + 72) != 0 || p[85] != 0 || p[86] != 0) {
+    return Corruption("tick record: depth record with a bid or ask size");
+  }
+  const auto bits = static_cast<uint8_t>(p[82]);
+  out->book_operation = static_cast<BookOperation>(bits & 0x03u);
+  out->book_side = (bits & 0x04u) != 0 ? BookSide::kBid : BookSide::kAsk;
+  out->book_position = static_cast<int32_t>(position);
+  out->bid_size = Decimal::Unset();
+  out->ask_size = Decimal::Unset();
+  out->volume = Decimal::Unset();
+  return Status::Ok();
+}
+
 bool SameDecimal(const Decimal& a, const Decimal& b) {
   return a.is_set() == b.is_set() && a.mantissa() == b.mantissa() && a.scale() == b.scale();
 }
@@ -138,7 +168,11 @@ Result<size_t> DecodeTick(std::string_view in, Tick* out) {
   const auto set_bits = static_cast<uint8_t>(p[83]);
   if (!IsStoredTickType(type)) return Corruption("tick record: unknown tick type");
   if (source > 1) return Corruption("tick record: unknown source");
-  if ((attributes & ~0x0fu) != 0 || (set_bits & ~0x07u) != 0 || p[87] != 0) {
+  const bool depth = type == static_cast<uint8_t>(TickType::kDepth);
+  // Depth: operation and side in bits 0-2 of byte 82, only the size may be set.
+  const unsigned attribute_mask = depth ? 0x07u : 0x0fu;
+  const unsigned set_mask = depth ? 0x01u : 0x07u;
+  if ((attributes & ~attribute_mask) != 0 || (set_bits & ~set_mask) != 0 || p[87] != 0) {
     return Corruption("tick record: reserved bits set");
   }
   const size_t exchange_len = DecodeFixed16(p + 88);
@@ -153,13 +187,20 @@ Result<size_t> DecodeTick(std::string_view in, Tick* out) {
   out->bid_price = DecodeDouble(p + 40);
   out->ask_price = DecodeDouble(p + 48);
   IBSTREAM_RETURN_IF_ERROR(GetDecimal(p, 0, set_bits, &out->size));
-  const bool trade = type == static_cast<uint8_t>(TickType::kTrade);
-  IBSTREAM_RETURN_IF_ERROR(GetDecimal(p, 1, set_bits, trade ? &out->volume : &out->bid_size));
-  (trade ? out->bid_size : out->volume) = Decimal::Unset();
-  IBSTREAM_RETURN_IF_ERROR(GetDecimal(p, 2, set_bits, &out->ask_size));
+  if (depth) {
+    IBSTREAM_RETURN_IF_ERROR(DecodeDepthFields(p, out));
+  } else {
+    const bool trade = type == static_cast<uint8_t>(TickType::kTrade);
+    IBSTREAM_RETURN_IF_ERROR(GetDecimal(p, 1, set_bits, trade ? &out->volume : &out->bid_size));
+    (trade ? out->bid_size : out->volume) = Decimal::Unset();
+    IBSTREAM_RETURN_IF_ERROR(GetDecimal(p, 2, set_bits, &out->ask_size));
+    out->book_operation = BookOperation::kInsert;
+    out->book_side = BookSide::kAsk;
+    out->book_position = 0;
+  }
   out->type = static_cast<TickType>(type);
   out->source = static_cast<TickSource>(source);
-  out->attributes = attributes;
+  out->attributes = depth ? 0 : attributes;
   out->exchange.assign(p + kTickFixedSize, exchange_len);
   out->special_conditions.assign(p + kTickFixedSize + exchange_len, conditions_len);
   return total;
@@ -192,7 +233,9 @@ bool SameStoredTick(const Tick& a, const Tick& b) {
          std::bit_cast<uint64_t>(a.ask_price) == std::bit_cast<uint64_t>(b.ask_price) &&
          SameDecimal(a.size, b.size) && SameDecimal(a.bid_size, b.bid_size) &&
          SameDecimal(a.ask_size, b.ask_size) && SameDecimal(a.volume, b.volume) &&
-         a.exchange == b.exchange && a.special_conditions == b.special_conditions;
+         a.book_operation == b.book_operation && a.book_side == b.book_side &&
+         a.book_position == b.book_position && a.exchange == b.exchange &&
+         a.special_conditions == b.special_conditions;
 }
 
 }  // namespace ibstream::storage

@@ -14,7 +14,7 @@
 //   64   8   i64 bid_size mantissa    (trade: the volume's)
 //   72   8   i64 ask_size mantissa
 //   80   1   u8  tick_type            (1 bid_ask, 2 last, 3 all_last, 4 mid_point, 5 quote,
-//                                         6 trade)
+//                                         6 trade, 7 depth)
 //   81   1   u8  source               (0 live, 1 backfill)
 //   82   1   u8  attributes           (TickAttribute bits)
 //   83   1   u8  decimal_set          (bit0 size, bit1 bid_size, bit2 ask_size are set)
@@ -28,7 +28,11 @@
 //
 // An unset Decimal is stored with its bit clear, mantissa 0 and scale 0. A trade (the reqMktData
 // fallback kind) has no bid: its `volume` is stored in the bid size slot (mantissa, set bit1,
-// scale at 85) and decodes back into `volume`; no other kind stores `volume`.
+// scale at 85) and decodes back into `volume`; no other kind stores `volume`. A depth record
+// (type 7) stores the row's price and size in `price` and `size`, its position as a plain u64 in
+// the bid size slot (bit1 clear, scale 0), nothing in the ask size slot, its operation (bits 0-1:
+// 0 insert, 1 update, 2 delete, 3 reset) and side (bit 2: 1 bid) in the attributes byte, and its
+// market maker in the exchange string (FORMAT.md §2).
 #pragma once
 
 #include <cstddef>
@@ -45,11 +49,11 @@ namespace ibstream::storage {
 inline constexpr uint16_t kTickLayoutVersion = 1;
 inline constexpr size_t kTickFixedSize = 92;
 
-// Whether `value` is a stored tick type byte (1..6: the four tick-by-tick kinds, quote, trade),
-// in tick records, closed-file headers and gap records alike.
+// Whether `value` is a stored tick type byte (1..7: the four tick-by-tick kinds, quote, trade,
+// depth), in tick records, closed-file headers and gap records alike.
 inline bool IsStoredTickType(uint8_t value) {
   return value >= static_cast<uint8_t>(TickType::kBidAsk) &&
-         value <= static_cast<uint8_t>(TickType::kTrade);
+         value <= static_cast<uint8_t>(TickType::kDepth);
 }
 
 // Whether the tick can be stored (its strings fit the u16 length fields). Inline: it runs on

@@ -199,10 +199,118 @@ TEST(TickCodecTest, UnknownKindsAreCorruption) {
   std::string out;
   AppendTick(TradeTick(), &out);
   Tick back;
-  for (char type : {'\0', '\x07', '\xff'}) {
+  for (char type : {'\0', '\x08', '\xff'}) {
     out[80] = type;
     EXPECT_EQ(DecodeTick(out, &back).status().code(), StatusCode::kCorruption)
         << static_cast<int>(type);
+  }
+}
+
+Tick DepthTick() {
+  Tick t;
+  t.contract_id = 1;
+  t.type = TickType::kDepth;
+  t.exchange_time = FromUnixNanos(1);
+  t.receive_time = FromUnixNanos(1);
+  t.sequence = 2;
+  t.price = 2.0;
+  t.size = Decimal::FromInt(7);
+  t.book_operation = BookOperation::kUpdate;
+  t.book_side = BookSide::kBid;
+  t.book_position = 3;
+  t.exchange = "NSDQ";
+  return t;
+}
+
+TEST(TickCodecTest, GoldenBytesOfADepthUpdate) {
+  std::string out;
+  AppendTick(DepthTick(), &out);
+  EXPECT_EQ(Hex(out),
+            "0100000000000000"
+            "0100000000000000"
+            "0100000000000000"
+            "0200000000000000"
+            "0000000000000040"
+            "0000000000000000"
+            "0000000000000000"
+            "0700000000000000"
+            // position 3 in the bid size slot, nothing in the ask size slot
+            "0300000000000000"
+            "0000000000000000"
+            // type 7, source 0, operation 1 | bid 4 = 5, decimal_set 1, scales 0, reserved
+            "0700050100000000"
+            // market maker length 4, conditions 0, "NSDQ"
+            "04000000"
+            "4e534451");
+  Tick back;
+  ASSERT_TRUE(DecodeTick(out, &back).ok());
+  EXPECT_EQ(back, DepthTick());
+  EXPECT_TRUE(SameStoredTick(back, DepthTick()));
+  EXPECT_EQ(back.attributes, 0);
+}
+
+TEST(TickCodecTest, DepthRecordsRoundTripEveryOperationAndSide) {
+  for (BookOperation operation : {BookOperation::kInsert, BookOperation::kUpdate,
+                                  BookOperation::kDelete, BookOperation::kReset}) {
+    for (BookSide side : {BookSide::kAsk, BookSide::kBid}) {
+      Tick t = DepthTick();
+      t.book_operation = operation;
+      t.book_side = side;
+      t.book_position = std::numeric_limits<int32_t>::max();
+      if (operation == BookOperation::kReset) {
+        t.size = Decimal::Unset();
+        t.price = 0;
+        t.exchange.clear();
+      }
+      std::string out;
+      AppendTick(t, &out);
+      Tick back = TradeTick();  // decoding replaces every field
+      auto used = DecodeTick(out, &back);
+      ASSERT_TRUE(used.ok()) << used.status().ToString();
+      EXPECT_EQ(*used, out.size());
+      EXPECT_TRUE(SameStoredTick(back, t)) << BookOperationName(operation);
+      EXPECT_FALSE(back.bid_size.is_set());
+      EXPECT_FALSE(back.volume.is_set());
+      EXPECT_TRUE(back.special_conditions.empty());
+    }
+  }
+}
+
+TEST(TickCodecTest, DecodingAnotherKindClearsTheDepthFields) {
+  std::string out;
+  AppendTick(TradeTick(), &out);
+  Tick back = DepthTick();
+  ASSERT_TRUE(DecodeTick(out, &back).ok());
+  EXPECT_EQ(back.book_position, 0);
+  EXPECT_EQ(back.book_operation, BookOperation::kInsert);
+  EXPECT_EQ(back.book_side, BookSide::kAsk);
+}
+
+TEST(TickCodecTest, RejectsDamagedDepthRecords) {
+  std::string good;
+  AppendTick(DepthTick(), &good);
+  Tick out;
+  ASSERT_TRUE(DecodeTick(good, &out).ok());
+  struct Damage {
+    size_t at;
+    char value;
+    const char* what;
+  };
+  const Damage cases[] = {
+      {82, '\x08', "attribute bit 3 (not a depth bit)"},
+      {83, '\x03', "bid size slot marked set"},
+      {83, '\x05', "ask size slot marked set"},
+      {85, '\x01', "bid size scale"},
+      {86, '\x01', "ask size scale"},
+      {72, '\x01', "ask size mantissa"},
+      {68, '\x01', "position above 2^31-1 (high word)"},
+      {67, '\x80', "position above 2^31-1"},
+      {87, '\x01', "reserved byte"},
+  };
+  for (const Damage& d : cases) {
+    std::string bad = good;
+    bad[d.at] = d.value;
+    EXPECT_EQ(DecodeTick(bad, &out).status().code(), StatusCode::kCorruption) << d.what;
   }
 }
 

@@ -59,6 +59,13 @@ std::string ContentKey(const Tick& t) {
     case TickType::kMidPoint:
       fmt::format_to(std::back_inserter(key), "{}", t.price);
       break;
+    case TickType::kDepth:
+      fmt::format_to(std::back_inserter(key), "{}|{}|{}|{}|", static_cast<int>(t.book_operation),
+                     static_cast<int>(t.book_side), t.book_position, t.price);
+      AppendSize(t.size, key);
+      key += '|';
+      key += t.exchange;
+      break;
   }
   return key;
 }

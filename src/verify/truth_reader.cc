@@ -68,6 +68,7 @@ class Fields {
     if (!object_.contains(key)) return Decimal::Unset();
     return DecimalText(key);
   }
+  bool Has(const char* key) const { return object_.contains(key); }
   Result<TimePoint> Time(const char* key) const {
     auto text = String(key);
     if (!text.ok()) return text.status();
@@ -84,6 +85,34 @@ class Fields {
     if (!_value.ok()) return _value.status(); \
     lhs = std::move(_value).value();          \
   } while (0)
+
+// A depth record: "operation" (insert, update, delete, reset), "side" (bid, ask), "position",
+// "price", "size" (absent on a delete or reset) and "market_maker" (absent for L1 rows).
+Status ReadDepthFields(const Fields& f, Tick* t) {
+  std::string operation;
+  TRUTH_ASSIGN(operation, f.String("operation"));
+  bool known = false;
+  for (BookOperation o : {BookOperation::kInsert, BookOperation::kUpdate, BookOperation::kDelete,
+                          BookOperation::kReset}) {
+    if (operation == BookOperationName(o)) {
+      t->book_operation = o;
+      known = true;
+    }
+  }
+  if (!known) return ParseError("unknown depth \"operation\" '" + operation + "'");
+  std::string side;
+  TRUTH_ASSIGN(side, f.String("side"));
+  if (side != "bid" && side != "ask") return ParseError("unknown depth \"side\" '" + side + "'");
+  t->book_side = side == "bid" ? BookSide::kBid : BookSide::kAsk;
+  int64_t position = 0;
+  TRUTH_ASSIGN(position, f.Integer("position"));
+  if (position < 0 || position > INT32_MAX) return ParseError("\"position\" out of range");
+  t->book_position = static_cast<int32_t>(position);
+  TRUTH_ASSIGN(t->price, f.Number("price"));
+  TRUTH_ASSIGN(t->size, f.OptionalDecimalText("size"));
+  if (f.Has("market_maker")) TRUTH_ASSIGN(t->exchange, f.String("market_maker"));
+  return Status::Ok();
+}
 
 Status ParseTick(const Fields& f, TruthTick& out) {
   Tick& t = out.tick;
@@ -139,6 +168,9 @@ Status ParseTick(const Fields& f, TruthTick& out) {
     }
     case TickType::kMidPoint:
       TRUTH_ASSIGN(t.price, f.Number("price"));
+      break;
+    case TickType::kDepth:
+      IBSTREAM_RETURN_IF_ERROR(ReadDepthFields(f, &t));
       break;
   }
   TRUTH_ASSIGN(out.delivered, f.Bool("delivered"));

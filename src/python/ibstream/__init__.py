@@ -4,6 +4,7 @@
     quotes = ibstream.read("/var/lib/ibstream", 711280073, types="bid_ask",
                            start="2025-08-21T14:00:00Z", end="2025-08-21T15:00:00Z")
     gaps = ibstream.gaps("/var/lib/ibstream", contract=711280073)
+    book = ibstream.book("/var/lib/ibstream", 495512563, at="2025-08-21T14:30:00Z", rows=10)
 
 The ticks are read by the recorder's own storage reader (the one `ibstream query --data` uses),
 in the same order and with the same deduplication. Damaged data is skipped and reported: a
@@ -18,9 +19,9 @@ import warnings as _warnings
 import numpy as _np
 import pandas as _pd
 
-from ibstream._ibstream import _read_gaps, _read_ticks
+from ibstream._ibstream import _read_book, _read_gaps, _read_ticks
 
-__all__ = ["read", "gaps", "DamagedDataWarning", "TICK_TYPES"]
+__all__ = ["read", "gaps", "book", "DamagedDataWarning", "BookWarning", "TICK_TYPES"]
 
 # The stored stream kinds: IB's four tick-by-tick kinds and the reqMktData fallback kinds.
 TICK_TYPES = ("bid_ask", "last", "all_last", "mid_point", "quote", "trade")
@@ -30,6 +31,11 @@ _INT64_MAX = 2**63 - 1
 
 class DamagedDataWarning(UserWarning):
     """Part of the store could not be read and was skipped; the result holds everything else."""
+
+
+class BookWarning(UserWarning):
+    """The market-depth book may be wrong: no restart in the lookback window, or records that
+    did not fit it."""
 
 
 def _store(store):
@@ -182,4 +188,59 @@ def gaps(store, contract=None, start=None, end=None):
         lines = [f"{info['damaged_bytes']} damaged gap ledger bytes were skipped"]
         lines += ["  " + p for p in info["problems"][:16]]
         _warnings.warn("\n".join(lines), DamagedDataWarning, stacklevel=2)
+    return frame
+
+
+def book(store, contract, at=None, rows=None, lookback="1D"):
+    """The market-depth book of a contract at an instant, from its stored depth records.
+
+    at        the instant (same forms as read()'s start/end); None: now
+    rows      rows per side to keep (None: all)
+    lookback  how far before `at` to look for the book's last restart (a pandas Timedelta or
+              its text, default one day)
+
+    Returns a DataFrame with one row per book row: side ("bid" or "ask"), position (0 = best),
+    price, size (decimal text, None when unset), market_maker. attrs: "at", "restarted",
+    "records", "rejected", "complete", "last_update" (None when no depth record was found in the
+    window). A book without its restart in the window, or with records that did not fit, comes
+    with a BookWarning; damaged data skipped with a DamagedDataWarning.
+    """
+    path = _store(store)
+    contract_id = _contract(contract)
+    at_ns = _time_ns(at, "at", _pd.Timestamp.now(tz="UTC").value)
+    if rows is None:
+        rows = 0
+    elif isinstance(rows, bool) or not isinstance(rows, _numbers.Integral) or rows <= 0:
+        raise ValueError(f"rows must be a positive number of rows per side, not {rows!r}")
+    try:
+        lookback_ns = int(_pd.Timedelta(lookback).value)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"lookback: {lookback!r} is not a duration ({e})") from None
+    if lookback_ns <= 0:
+        raise ValueError(f"lookback must be positive, not {lookback!r}")
+    bids, asks, info = _read_book(path, contract_id, max(at_ns, 0), int(rows), lookback_ns)
+    records = [dict(side="bid", **r) for r in bids] + [dict(side="ask", **r) for r in asks]
+    frame = _pd.DataFrame(records, columns=["side", "position", "price", "size", "market_maker"])
+    last = info["last_update_ns"]
+    frame.attrs.update(
+        {
+            "store": path,
+            "at": _pd.Timestamp(at_ns, tz="UTC"),
+            "restarted": info["restarted"],
+            "records": info["records"],
+            "rejected": info["rejected"],
+            "complete": info["complete"],
+            "last_update": None if last is None else _pd.Timestamp(last, tz="UTC"),
+        }
+    )
+    if not info["complete"]:
+        _warnings.warn("damaged data was skipped while reading the book", DamagedDataWarning,
+                       stacklevel=2)
+    if last is not None and (not info["restarted"] or info["rejected"]):
+        _warnings.warn(
+            f"the book may be wrong: restart found: {info['restarted']}, "
+            f"records that did not fit: {info['rejected']}",
+            BookWarning,
+            stacklevel=2,
+        )
     return frame

@@ -290,3 +290,43 @@ class ArgumentsTest(StoreTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BookTest(StoreTest):
+    ES = 495512563
+
+    def book(self, *args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a sound book reads without a warning
+            return ibstream.book(self.store, self.ES, *args, **kwargs)
+
+    def test_the_book_at_an_instant(self):
+        book = self.book(at=H0 + pd.Timedelta(seconds=25))
+        self.assertEqual(list(book.columns), ["side", "position", "price", "size", "market_maker"])
+        self.assertEqual(list(book["side"]), ["bid", "bid", "ask"])
+        self.assertEqual(list(book["position"]), [0, 1, 0])
+        self.assertEqual(list(book["price"]), [10.0, 9.75, 10.25])
+        self.assertEqual(list(book["size"]), ["9", "3", "7"])
+        self.assertEqual(list(book["market_maker"]), ["CME", "CME", "CME"])
+        self.assertTrue(book.attrs["restarted"])
+        self.assertEqual(book.attrs["records"], 5)
+        self.assertEqual(book.attrs["last_update"], H0 + pd.Timedelta(seconds=20))
+
+    def test_rows_and_later_instants(self):
+        self.assertEqual(len(self.book(at="2025-08-21T14:00:25Z", rows=1)), 2)
+        after = self.book(at="2025-08-21T14:00:40Z")
+        self.assertEqual(list(after["side"]), ["bid", "bid"])
+        before = self.book(at="2025-08-21T14:00:05Z")
+        self.assertEqual(len(before), 0)
+        self.assertIsNone(before.attrs["last_update"])
+
+    def test_a_window_without_the_restart_warns(self):
+        with self.assertWarns(ibstream.BookWarning):
+            ibstream.book(self.store, self.ES, at="2025-08-21T14:00:25Z", lookback="10s")
+
+    def test_bad_arguments(self):
+        for kwargs in [dict(rows=0), dict(rows=-1), dict(lookback="soon"), dict(lookback="-1s")]:
+            with self.assertRaises(ValueError, msg=kwargs):
+                ibstream.book(self.store, self.ES, at="2025-08-21T14:00:25Z", **kwargs)
+        with self.assertRaises(ValueError):
+            ibstream.read(self.store, self.ES, types="depth")
