@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -242,8 +243,17 @@ int RunDemo(const DemoOptions& o) {
   daemon.clock = &clock;
   daemon.config.gateway.ports = {simulator.port()};
   // Timeouts are on the accelerated clock: keep them generous in real time.
-  daemon.config.gateway.connect_timeout =
-      std::chrono::duration_cast<Duration>(std::chrono::duration<double>(5.0 * o.speed));
+  const auto real_seconds = [&](double seconds) {
+    return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds * o.speed));
+  };
+  daemon.config.gateway.connect_timeout = real_seconds(5.0);
+  // A probe answered within 5 real seconds is alive, however loaded the machine: at 300x the
+  // default 5 virtual seconds are 17 ms, and the session would be dropped for nothing.
+  // The deadline may not exceed the interval (config/cross_key_checks.cc).
+  daemon.config.gateway.probe_deadline =
+      std::max(daemon.config.gateway.probe_deadline, real_seconds(5.0));
+  daemon.config.gateway.probe_interval =
+      std::max(daemon.config.gateway.probe_interval, real_seconds(10.0));
   daemon.config.storage.path = (std::filesystem::path(o.data) / "store").string();
   daemon.config.http.listen.port = static_cast<uint16_t>(o.port);
   daemon.config.contracts = {

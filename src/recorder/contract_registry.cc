@@ -468,7 +468,9 @@ StreamState& ContractRegistry::AddStream(ContractState& c, TickType type, TimePo
       s.interruption_cause = "recorder_restart";
     }
   }
-  ctx_.core.AddStream(s.key, ContractOptionsFrom(c.config));
+  // A stream added by a later switch (an upgrade) was not silent before it existed.
+  ctx_.core.AddStream(s.key, ContractOptionsFrom(c.config),
+                      c.streams_started ? std::optional<TimePoint>(now) : std::nullopt);
   return c.streams.emplace(type, std::move(s)).first->second;
 }
 

@@ -42,9 +42,9 @@ ReliabilityCore::ReliabilityCore(ReliabilityOptions options, AlertSink& sink)
           BreakerOptions{options_.gateway_breaker_threshold, options_.breaker_recovery_timeout}),
       sink_(sink) {}
 
-void ReliabilityCore::AddStream(const StreamKey& stream,
-                                const ContractReliabilityOptions& options) {
-  monitor_.AddStream(stream, options);
+void ReliabilityCore::AddStream(const StreamKey& stream, const ContractReliabilityOptions& options,
+                                std::optional<TimePoint> added_at) {
+  monitor_.AddStream(stream, options, added_at);
   retry_.SetContractOverride(stream.contract_id, options.retry_strategy);
   auto [it, inserted] = streams_.try_emplace(stream);
   if (!std::binary_search(contracts_.begin(), contracts_.end(), stream.contract_id)) {

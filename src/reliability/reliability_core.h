@@ -112,7 +112,9 @@ class ReliabilityCore {
   ReliabilityCore& operator=(const ReliabilityCore&) = delete;
 
   // Tracks a stream (before the first Evaluate, or any time later).
-  void AddStream(const StreamKey& stream, const ContractReliabilityOptions& options = {});
+  // `added_at`: set for a stream added mid-session (StreamHealthMonitor::AddStream).
+  void AddStream(const StreamKey& stream, const ContractReliabilityOptions& options = {},
+                 std::optional<TimePoint> added_at = std::nullopt);
   // Stops tracking a stream (a futures roll, or a contract dropped from the configuration): no
   // more decisions, health or alerts for it. Unknown streams are ignored.
   void RemoveStream(const StreamKey& stream);

@@ -66,9 +66,11 @@ std::string_view StreamIssueName(StreamIssue issue) {
 }
 
 void StreamHealthMonitor::AddStream(const StreamKey& stream,
-                                    const ContractReliabilityOptions& options) {
+                                    const ContractReliabilityOptions& options,
+                                    std::optional<TimePoint> added_at) {
   contracts_[stream.contract_id].options = options;
-  streams_.try_emplace(stream);
+  auto [it, inserted] = streams_.try_emplace(stream);
+  if (inserted) it->second.added_at = added_at;
 }
 
 void StreamHealthMonitor::RemoveStream(const StreamKey& stream) {
@@ -290,10 +292,12 @@ StreamHealth StreamHealthMonitor::Assess(const StreamKey& stream, TimePoint now,
   h.threshold = h.market_status == calendar::MarketStatus::kOpen ? opt.data_staleness_threshold
                                                                  : opt.extended_staleness_threshold;
   const TimePoint restarted = Latest(c->trading_since, restored_at_);
-  // Without data yet, silence counts from the stream's first subscription when that came after
-  // the restart (a stream added mid-session, e.g. upgraded from the fallback to tick-by-tick).
-  const TimePoint silence_from =
-      s.last_data ? std::max(*s.last_data, restarted) : Latest(restarted, s.first_subscribed_at);
+  // Without data yet, silence counts from when the stream was added or first subscribed, when
+  // that came after the restart (a stream added mid-session, e.g. upgraded from the fallback to
+  // tick-by-tick, was not silent before it existed).
+  const TimePoint silence_from = s.last_data
+                                     ? std::max(*s.last_data, restarted)
+                                     : Latest(Latest(restarted, s.added_at), s.first_subscribed_at);
   h.silence = now - silence_from;
   const TimePoint verify_from = Latest(restarted, s.subscribed_at);
   const bool data_since_restart = s.last_data && *s.last_data >= verify_from;

@@ -86,7 +86,10 @@ class StreamHealthMonitor {
   StreamHealthMonitor& operator=(const StreamHealthMonitor&) = delete;
 
   // Tracks a stream with its contract's options (the last call for a contract wins).
-  void AddStream(const StreamKey& stream, const ContractReliabilityOptions& options);
+  // `added_at`: when a stream is added mid-session (not with its contract), so that it is not
+  // silent before it existed.
+  void AddStream(const StreamKey& stream, const ContractReliabilityOptions& options,
+                 std::optional<TimePoint> added_at = std::nullopt);
   // Stops tracking a stream (a contract rolled or was untracked); the contract's state goes with
   // its last stream. Unknown streams are ignored.
   void RemoveStream(const StreamKey& stream);
@@ -150,6 +153,7 @@ class StreamHealthMonitor {
     // The stream's first subscription ever (kept across reconnects and resubscriptions): a stream
     // added later (an upgrade to tick-by-tick) cannot have been silent before it.
     std::optional<TimePoint> first_subscribed_at;
+    std::optional<TimePoint> added_at;  // a stream added mid-session
     RateWindow rate;
     std::optional<TimePoint> competing_since;
     std::optional<int> competing_code;

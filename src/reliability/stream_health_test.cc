@@ -122,6 +122,16 @@ TEST_F(StreamHealthTest, AStreamAddedMidSessionIsSilentFromItsFirstSubscription)
   EXPECT_EQ(At(kT0 + seconds(420), kLast).flow, DataFlow::kStale) << "threshold 300 s";
 }
 
+// ... and from when it was added, before its subscription is even sent.
+TEST_F(StreamHealthTest, AStreamAddedMidSessionIsNotSilentBeforeItExisted) {
+  monitor_.OnMarketState(kBidAsk.contract_id, State(M::kOpen), kT0);
+  const StreamKey mid{kBidAsk.contract_id, TickType::kMidPoint};
+  monitor_.AddStream(mid, options_, kT0 + seconds(400));
+  EXPECT_EQ(At(kT0 + seconds(401), mid).silence, seconds(1));
+  EXPECT_NE(At(kT0 + seconds(401), mid).flow, DataFlow::kStale);
+  EXPECT_EQ(At(kT0 + seconds(401)).flow, DataFlow::kStale) << "a stream there from the start";
+}
+
 TEST_F(StreamHealthTest, ReopeningRestartsTheSilenceAtTheAnnouncedOpen) {
   const TimePoint close = kT0 + minutes(420);  // 16:00 CT
   const TimePoint open = close + minutes(60);  // 17:00 CT
