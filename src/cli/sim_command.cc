@@ -119,7 +119,7 @@ int RunSim(const SimOptions& o) {
   std::shared_ptr<const replay::StoreMarketSource> replayed;
   if (!o.replay.empty()) {
     if (!scenario.contracts.empty()) {
-      return Fail(
+      return FailSim(
           "--replay serves the store's contracts; the scenario's [[contracts]] cannot be "
           "replayed");
     }
@@ -129,14 +129,14 @@ int RunSim(const SimOptions& o) {
     if (start) replay.start = *start;
     if (!o.end.empty()) {
       Result<TimePoint> end = ParseIsoTime(o.end);
-      if (!end.ok()) return Fail("--end: " + end.status().message());
+      if (!end.ok()) return FailSim("--end: " + end.status().message());
       replay.end = *end;
     }
     auto source = replay::StoreMarketSource::Open(fs::PosixFileSystem(), replay);
-    if (!source.ok()) return Fail("--replay: " + source.status().message());
+    if (!source.ok()) return FailSim("--replay: " + source.status().message());
     auto contracts =
         replay::LoadRecordedContracts(fs::PosixFileSystem(), o.replay, (*source)->contracts());
-    if (!contracts.ok()) return Fail("--replay: " + contracts.status().ToString());
+    if (!contracts.ok()) return FailSim("--replay: " + contracts.status().ToString());
     for (const std::string& warning : contracts->warnings) {
       std::cerr << "ibstream sim: --replay: " << warning << "\n";
     }
@@ -148,7 +148,7 @@ int RunSim(const SimOptions& o) {
     options.market_source = *source;
     options.extra_contracts = std::move(contracts->contracts);
   } else if (!o.end.empty() || !o.contracts.empty()) {
-    return Fail("--end and --contract select what --replay serves; give --replay STORE");
+    return FailSim("--end and --contract select what --replay serves; give --replay STORE");
   }
 
   // Virtual time when a start or a speed is given; the system clock otherwise.

@@ -2,12 +2,8 @@
 #include "client/client_impl.h"
 
 namespace ibstream::client {
-namespace {
 
-// IB's client-side code for a request made while not connected (as client_market_data.cc).
-constexpr int32_t kNotConnectedCode = 504;
-
-}  // namespace
+using detail::kNotConnectedCode;
 
 void Client::Impl::SubscribeMarketDepth(int32_t id, protocol::Contract contract, int rows,
                                         bool smart, TickHandlers handlers) {

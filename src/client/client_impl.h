@@ -31,6 +31,9 @@ namespace detail {
 
 inline Status NotConnected() { return Unavailable("not connected to TWS/Gateway"); }
 
+// IB's client-side code for a request made while not connected.
+inline constexpr int32_t kNotConnectedCode = 504;
+
 // A span of the client's clock as a real timer duration (never negative).
 inline asio::steady_timer::duration RealDuration(const Clock& clock, Duration span) {
   Duration real = clock.ToRealDuration(span);

@@ -7,11 +7,7 @@
 
 namespace ibstream::client {
 
-namespace {
-
-constexpr int32_t kNotConnectedCode = 504;
-
-}  // namespace
+using detail::kNotConnectedCode;
 
 void Client::Impl::SubscribeTicks(int32_t id, protocol::Contract contract, TickType type,
                                   TickHandlers handlers, int32_t number_of_ticks,

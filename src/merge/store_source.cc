@@ -10,7 +10,7 @@
 namespace ibstream::merge {
 namespace {
 
-constexpr Duration kHour = std::chrono::hours(1);
+constexpr Duration kStoreHour = std::chrono::hours(1);
 
 class StoreSource final : public MergeSource {
  public:
@@ -48,7 +48,7 @@ class StoreSource final : public MergeSource {
     const TimePoint hi = it->second.last;
     Extent extent;
     std::optional<TimePoint> first;
-    for (TimePoint hour = lo; hour <= hi && !extent.first_tick; hour += kHour) {
+    for (TimePoint hour = lo; hour <= hi && !extent.first_tick; hour += kStoreHour) {
       auto bounds = Bounds(stream, hour);
       if (!bounds.ok()) return bounds.status();
       if (bounds->damaged && !first) first = hour;
@@ -59,10 +59,11 @@ class StoreSource final : public MergeSource {
     }
     if (!first) return std::optional<Extent>();
     std::optional<TimePoint> last;
-    for (TimePoint hour = storage::HourStart(hi); hour >= lo && !extent.last_tick; hour -= kHour) {
+    for (TimePoint hour = storage::HourStart(hi); hour >= lo && !extent.last_tick;
+         hour -= kStoreHour) {
       auto bounds = Bounds(stream, hour);
       if (!bounds.ok()) return bounds.status();
-      if (bounds->damaged && !last) last = hour + kHour - std::chrono::nanoseconds(1);
+      if (bounds->damaged && !last) last = hour + kStoreHour - std::chrono::nanoseconds(1);
       if (bounds->last) {
         extent.last_tick = bounds->last;
         if (!last) last = bounds->last;
@@ -107,7 +108,7 @@ class StoreSource final : public MergeSource {
     storage::QueryRequest request;
     request.streams = {stream};
     request.from = hour;
-    request.to = hour + kHour;
+    request.to = hour + kStoreHour;
     HourBounds bounds;
     storage::QueryStats stats;
     IBSTREAM_RETURN_IF_ERROR(storage::QueryTicks(

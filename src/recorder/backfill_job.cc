@@ -1,5 +1,7 @@
 #include "recorder/backfill_job.h"
 
+#include <date/date.h>
+
 #include <utility>
 
 namespace ibstream::recorder {
@@ -116,6 +118,10 @@ void BackfillJob::OnError(const std::string& reason) {
 void BackfillJob::Finish(BackfillState state, std::string reason) {
   state_ = state;
   reason_ = std::move(reason);
+}
+
+std::string IbUtcDateTime(int64_t unix_seconds) {
+  return date::format("%Y%m%d-%H:%M:%S", date::sys_seconds(std::chrono::seconds(unix_seconds)));
 }
 
 }  // namespace ibstream::recorder

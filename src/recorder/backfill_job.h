@@ -92,4 +92,7 @@ class BackfillJob {
   int pages_ = 0;
 };
 
+// IB's UTC form of a historical request's start: "20250811-14:30:05".
+std::string IbUtcDateTime(int64_t unix_seconds);
+
 }  // namespace ibstream::recorder

@@ -1,6 +1,5 @@
 #include "recorder/backfill_runner.h"
 
-#include <date/date.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -18,11 +17,6 @@
 namespace ibstream::recorder {
 
 namespace {
-
-// IB's UTC form for historical requests: "20250811-14:30:05".
-std::string IbUtcDateTime(int64_t unix_seconds) {
-  return date::format("%Y%m%d-%H:%M:%S", date::sys_seconds(std::chrono::seconds(unix_seconds)));
-}
 
 BackfillJob::NextTradingTime NextTradingFor(
     std::shared_ptr<const calendar::MarketCalendar> calendar) {

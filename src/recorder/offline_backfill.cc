@@ -1,6 +1,5 @@
 #include "recorder/offline_backfill.h"
 
-#include <date/date.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -28,10 +27,6 @@ namespace ibstream::recorder {
 namespace {
 
 using storage::BackfillState;
-
-std::string IbUtcDateTime(int64_t unix_seconds) {
-  return date::format("%Y%m%d-%H:%M:%S", date::sys_seconds(std::chrono::seconds(unix_seconds)));
-}
 
 // One gap being filled.
 struct OfflineJob {

@@ -113,6 +113,8 @@ void StoreMarketSource::Load(int64_t contract, int64_t hour_start, Hour& hour) c
     // The fallback kinds only where no tick-by-tick stream says the same.
     if (key.type == TickType::kQuote && Has(streams_, contract, TickType::kBidAsk)) continue;
     if (key.type == TickType::kTrade && Has(streams_, contract, TickType::kLast)) continue;
+    // Depth is served from the simulator's modelled book, not replayed (not a market event).
+    if (key.type == TickType::kDepth) continue;
     request.streams.push_back(key);
   }
   request.from = std::max(FromUnixSeconds(hour_start), options_.start);
@@ -189,6 +191,8 @@ sim::MarketEvent StoreMarketSource::EventOf(const Tick& t, int64_t second) const
       e.unreported = (t.attributes & kAttrUnreported) != 0;
       if (!t.exchange.empty()) e.exchange = Intern(t.exchange);
       if (!t.special_conditions.empty()) e.special_conditions = Intern(t.special_conditions);
+      break;
+    case TickType::kDepth:  // never queried (Load)
       break;
   }
   return e;

@@ -51,6 +51,7 @@ void RecordedTick(Tick& t, const MarketEvent& e, const std::function<void(const 
       break;
     case TickType::kQuote:
     case TickType::kTrade:
+    case TickType::kDepth:
       return;
   }
   emit(t);
