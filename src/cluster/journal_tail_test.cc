@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <limits>
+#include <thread>
 
 #include "fs/fault_file_system.h"
 #include "storage/layout.h"
@@ -143,13 +144,23 @@ TEST_F(JournalTailTest, StoreKeepsJournalsTheCursorHasNotPassed) {
   clock_.Set(FromUnixSeconds(kHour0 + 3600 + 5));
   ASSERT_TRUE((*store)->writer().Append(MakeTick(kMnq, TickType::kLast, kHour0 + 3601, 2)).ok());
   ASSERT_TRUE((*store)->writer().Flush(10s).ok());
-  auto files = ListJournals(&fs_, kRoot);
-  ASSERT_TRUE(files.ok());
-  ASSERT_EQ(files->size(), 2u);
-  EXPECT_LT(files->at(0).key(), files->at(1).key());
+  // The writer rotates on its own thread after the batch that found the new hour: wait for the
+  // new journal and the old one's seal (the flush above may be acknowledged before them).
+  Result<std::vector<JournalFileRef>> files = ListJournals(&fs_, kRoot);
   TailBatch first;
   TailBatch second;
-  ASSERT_TRUE(ReadJournalFrom(&fs_, files->at(0), 0, 0, 100, &first).ok());
+  for (int attempt = 0; attempt < 10000; ++attempt) {
+    files = ListJournals(&fs_, kRoot);
+    ASSERT_TRUE(files.ok());
+    first = TailBatch{};
+    if (files->size() == 2u && ReadJournalFrom(&fs_, files->at(0), 0, 0, 100, &first).ok() &&
+        first.sealed) {
+      break;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_LT(files->at(0).key(), files->at(1).key());
   ASSERT_TRUE(ReadJournalFrom(&fs_, files->at(1), 0, 0, 100, &second).ok());
   EXPECT_EQ(first.entries.size() + second.entries.size(), 2u);
   EXPECT_TRUE(first.sealed) << "rotation seals the first hour";

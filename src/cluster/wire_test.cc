@@ -39,6 +39,7 @@ TEST(WireSubjectsTest, NameRecorderContractAndKind) {
       {{265598, TickType::kMidPoint}, "ibs.rec-a.265598.mid_point"},
       {{12087792, TickType::kQuote}, "ibs.rec-a.12087792.quote"},
       {{12087792, TickType::kTrade}, "ibs.rec-a.12087792.trade"},
+      {{711280073, TickType::kDepth}, "ibs.rec-a.711280073.depth"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(TickSubject("ibs", "rec-a", c.stream), c.subject);
@@ -58,7 +59,7 @@ TEST(WireSubjectsTest, NameRecorderContractAndKind) {
 TEST(WireSubjectsTest, RejectsSubjectsItDidNotMake) {
   for (const char* subject :
        {"other.r1.1.bid_ask", "ibs", "ibs.", "ibs.r1", "ibs.r1.1", "ibs.r1.x.bid_ask",
-        "ibs.r1.0.bid_ask", "ibs.r1.-5.last", "ibs.r1.5.BidAsk", "ibs.r1.5.depth", "ibs.r 1.5.last",
+        "ibs.r1.0.bid_ask", "ibs.r1.-5.last", "ibs.r1.5.BidAsk", "ibs.r1.5.book", "ibs.r 1.5.last",
         "ibsx.r1.5.last", "ibs.r1.5.last.extra"}) {
     EXPECT_FALSE(ParseSubject("ibs", subject).ok()) << subject;
   }
