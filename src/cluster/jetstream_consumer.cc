@@ -58,7 +58,7 @@ Status JetStreamConsumer::Connect() {
   jsSubOptions_Init(&sub_opts);
   sub_opts.Stream = options_.stream.c_str();
   sub_opts.Config.FilterSubject = options_.filter_subject.c_str();
-  sub_opts.Config.AckPolicy = js_AckExplicit;
+  sub_opts.Config.AckPolicy = options_.durable.empty() ? js_AckNone : js_AckExplicit;
   sub_opts.Config.AckWait = Nanos(options_.ack_wait);
   sub_opts.Config.MaxAckPending = options_.max_ack_pending;
   if (options_.durable.empty()) {

@@ -23,7 +23,7 @@ struct ConsumerOptions {
   std::string stream;
   std::string filter_subject;  // e.g. "<prefix>.>"
   // The durable consumer's name: the server keeps its position (what was acknowledged). Empty: an
-  // ephemeral consumer starting at new messages (a live tail).
+  // ephemeral consumer starting at new messages, without acknowledgments (a live tail).
   std::string durable;
   // How long the server waits for an acknowledgment before delivering a message again.
   std::chrono::milliseconds ack_wait{std::chrono::minutes(10)};
