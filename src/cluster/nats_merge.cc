@@ -70,8 +70,11 @@ class NatsMergeLoop {
         }
         continue;
       }
-      if (drained || full || batch->size() < static_cast<size_t>(options_.batch)) {
-        auto merged = MergeOnce(End(), false);
+      const std::optional<TimePoint> end = End();
+      const bool due = end && (!last_end_ || *end >= *last_end_ + options_.merge_interval);
+      if (full || (due && (drained || batch->size() < static_cast<size_t>(options_.batch)))) {
+        last_end_ = end;
+        auto merged = MergeOnce(end, false);
         if (!merged.ok()) return merged.status();
         if (!*merged) break;
       }
@@ -263,6 +266,7 @@ class NatsMergeLoop {
   std::vector<std::string> ack_now_;
   NatsMergeStats stats_;
   bool stopped_before_acks_ = false;
+  std::optional<TimePoint> last_end_;  // of the last continuous merge
 };
 
 }  // namespace

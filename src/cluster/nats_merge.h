@@ -53,6 +53,9 @@ struct NatsMergeOptions {
   std::chrono::milliseconds ack_wait{std::chrono::seconds(60)};
   Duration hold_back = std::chrono::seconds(60);
   Duration max_lag = std::chrono::minutes(5);
+  // Continuously, a merge runs once the end has moved this far (exchange time) since the last
+  // one: each merge rewrites the hour's closed files, so not every fetch.
+  Duration merge_interval = std::chrono::seconds(10);
   // With until_caught_up, also merge (up to ChooseMergeEnd) once this many ticks are held.
   size_t merge_every = 200'000;
   int zstd_level = 3;
