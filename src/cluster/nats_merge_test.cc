@@ -10,6 +10,7 @@
 #include <functional>
 #include <thread>
 
+#include "cluster/jetstream_link.h"
 #include "cluster/nats_server.h"
 #include "cluster/publisher.h"
 #include "merge/merge_state.h"
@@ -280,6 +281,31 @@ TEST_F(NatsMergeTest, AMergeKilledBeforeItsAcksResumesWithoutLossOrDuplicates) {
   EXPECT_EQ(third->merged_ticks, NmTruth(150, 300).size());
   ExpectMergedTruth(0, 300);
   EXPECT_TRUE(MergedGaps().empty());
+}
+
+TEST_F(NatsMergeTest, BadMessagesAreCountedAcknowledgedAndSkipped) {
+  Record("a", 0, 30, {});
+  LinkOptions link_options;
+  link_options.url = server_->url();
+  link_options.stream = kNmStream;
+  link_options.stream_subjects = StreamSubjects(kNmPrefix);
+  JetStreamLink link(link_options);
+  ASSERT_TRUE(link.Connect().ok());
+  uint64_t duplicates = 0;
+  ASSERT_TRUE(
+      link.PublishAll({{TickSubject(kNmPrefix, "a", kNmQuotes), "bad-1", "garbage", "live"},
+                       {"md.a.not-a-conid.bid_ask", "bad-2", "garbage", nullptr},
+                       {GapsSubject(kNmPrefix, "a"), "bad-3", std::string(3, '\1'), nullptr}},
+                      &duplicates)
+          .ok());
+  auto stats = Merge(Options());
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->bad_messages, 3u);
+  ExpectMergedTruth(0, 30);
+  // They were acknowledged: never delivered again.
+  auto again = Merge(Options());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->messages, 0u);
 }
 
 TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesUp) {
