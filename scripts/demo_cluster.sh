@@ -89,13 +89,14 @@ head -n 1 <&3 || true
 exec 3>&- 3<&-
 sleep $((seconds > 60 ? seconds - 60 : 0))
 
-echo "demo-cluster: stopping the recorders, then merging what is left"
+# The merge stops first: it has decided every second up to --hold-back before the newest tick.
+# (A recorder publishes its last ticks when it starts again, so a merge --until-caught-up after
+# the recorders stop would decide their last seconds without those ticks.)
+echo "demo-cluster: stopping the merge, then the recorders"
 kill "$merge_pid" 2>/dev/null || true
 wait "$merge_pid" 2>/dev/null || true
 for pid in "${pids[@]:3:2}"; do kill "$pid" 2>/dev/null || true; done
-sleep 3
-"$ibstream" merge --nats "$url" --recorders a,b --out "$dir/merged" --until-caught-up \
-  >>"$dir/merge.log" 2>&1
+wait "${pids[3]}" "${pids[4]}" 2>/dev/null || true
 echo "--- gaps recorded by a (its gateway restarted):"
 "$ibstream" gaps --data "$dir/store-a" || true
 echo "--- gaps of the merged store (none expected around the restart):"

@@ -188,7 +188,9 @@ class NatsMergeLoop {
   BufferedSource& Source(const std::string& recorder) {
     auto it = sources_.find(recorder);
     if (it == sources_.end()) {
-      it = sources_.emplace(recorder, std::make_unique<BufferedSource>(recorder)).first;
+      it =
+          sources_.emplace(recorder, std::make_unique<BufferedSource>(recorder, options_.hold_back))
+              .first;
     }
     return *it->second;
   }
@@ -201,7 +203,7 @@ class NatsMergeLoop {
 
   std::optional<TimePoint> End() const {
     std::vector<std::optional<TimePoint>> latest;
-    for (const auto& [name, source] : sources_) latest.push_back(source->latest());
+    for (const auto& [name, source] : sources_) latest.push_back(source->settled_latest());
     return ChooseMergeEnd(latest, options_.hold_back, options_.max_lag);
   }
 

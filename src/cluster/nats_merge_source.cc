@@ -6,7 +6,13 @@
 
 namespace ibstream::cluster {
 
-BufferedSource::BufferedSource(std::string recorder_id) : name_(std::move(recorder_id)) {}
+BufferedSource::BufferedSource(std::string recorder_id, Duration settle)
+    : name_(std::move(recorder_id)), settle_(settle) {}
+
+std::optional<TimePoint> BufferedSource::settled_latest() const {
+  if (jump_from_ && *latest_ < jump_to_ + settle_) return jump_from_;
+  return latest_;
+}
 
 void BufferedSource::AddTick(const DecodedTick& tick, std::string reply) {
   auto [it, inserted] = ticks_.try_emplace(tick.position, HeldTick{tick.tick, {}});
@@ -18,6 +24,13 @@ void BufferedSource::AddTick(const DecodedTick& tick, std::string reply) {
   if (!fresh) {
     seen->second.first = std::min(seen->second.first, t);
     seen->second.last = std::max(seen->second.last, t);
+  }
+  if (latest_ && t > *latest_) {
+    if (jump_from_ && t >= jump_to_ + settle_) jump_from_.reset();  // the last jump has settled
+    if (!jump_from_ && t - *latest_ > kJump) {
+      jump_from_ = *latest_;
+      jump_to_ = t;
+    }
   }
   latest_ = latest_ ? std::max(*latest_, t) : t;
   if (fresh) Rebuild();

@@ -26,7 +26,8 @@ namespace ibstream::cluster {
 
 class BufferedSource final : public merge::MergeSource {
  public:
-  explicit BufferedSource(std::string recorder_id);
+  // `settle`: see settled_latest().
+  BufferedSource(std::string recorder_id, Duration settle);
 
   // A tick delivered with reply subject `reply` (empty: nothing to acknowledge).
   void AddTick(const DecodedTick& tick, std::string reply);
@@ -48,6 +49,13 @@ class BufferedSource final : public merge::MergeSource {
 
   // The newest exchange time of any tick received (since this object was made).
   std::optional<TimePoint> latest() const { return latest_; }
+  // The newest exchange time this recorder is known to have been recording through. When its
+  // ticks jump forward by more than kJump (it was silent: quiet, or disconnected and now back),
+  // this stays at the tick before the jump until its ticks are `settle` past the jump: the gap
+  // record of an outage reaches NATS after the recorder is back, and a second must not be
+  // decided before it arrives.
+  std::optional<TimePoint> settled_latest() const;
+  static constexpr Duration kJump = std::chrono::seconds(2);
   size_t buffered_ticks() const { return ticks_.size(); }
   size_t buffered_gaps() const { return gaps_.size(); }
 
@@ -80,14 +88,17 @@ class BufferedSource final : public merge::MergeSource {
   std::map<uint64_t, HeldGap> gaps_;  // by gap id
   std::map<StreamKey, Seen> seen_;    // every tick received, per stream
   std::map<StreamKey, TimePoint> decided_;
+  Duration settle_;
   std::optional<TimePoint> latest_;
+  std::optional<TimePoint> jump_from_;  // the newest tick before an unsettled jump
+  TimePoint jump_to_;                   // the first tick after it
   std::vector<StreamKey> streams_;
   std::vector<storage::GapRecord> gap_list_;
   storage::LedgerDamage no_damage_;
 };
 
-// How far a continuous merge may decide: the newest tick time of every recorder that is keeping
-// up (within `max_lag` of the newest recorder), the oldest of those, less `hold_back` (gap
+// How far a continuous merge may decide: the newest (settled) tick time of every recorder that is
+// keeping up (within `max_lag` of the newest recorder), the oldest of those, less `hold_back` (gap
 // records reach NATS after the ticks around them), floored to a second. None when no recorder
 // has delivered a tick. A recorder more than `max_lag` behind is taken as down: waiting for it
 // would stop the merge; its seconds are then decided without it.

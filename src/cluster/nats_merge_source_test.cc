@@ -50,7 +50,7 @@ TEST(ChooseMergeEndTest, Table) {
 }
 
 TEST(BufferedSourceTest, HoldsATickDeliveredTwiceOnceAndAcksBothDeliveries) {
-  BufferedSource source("a");
+  BufferedSource source("a", 10s);
   source.AddTick(BsTick(5, 1, 0), "r1");
   source.AddTick(BsTick(5, 1, 0), "r1-again");
   source.AddTick(BsTick(3, 2, 1), "r2");
@@ -71,7 +71,7 @@ TEST(BufferedSourceTest, HoldsATickDeliveredTwiceOnceAndAcksBothDeliveries) {
 }
 
 TEST(BufferedSourceTest, KeepsWhatIsNotDecidedAndStreamsTheStateDoesNotName) {
-  BufferedSource source("a");
+  BufferedSource source("a", 10s);
   source.AddTick(BsTick(5, 1, 0), "r1");
   source.AddTick(BsTick(6, 2, 1), "r2");
   merge::MergeState state;
@@ -82,7 +82,7 @@ TEST(BufferedSourceTest, KeepsWhatIsNotDecidedAndStreamsTheStateDoesNotName) {
 }
 
 TEST(BufferedSourceTest, UsesTheNewestSnapshotOfAGapAndDropsItOnceDecided) {
-  BufferedSource source("a");
+  BufferedSource source("a", 10s);
   storage::GapRecord gap;
   gap.id = 7;
   gap.stream = kBsQuotes;
@@ -107,7 +107,7 @@ TEST(BufferedSourceTest, UsesTheNewestSnapshotOfAGapAndDropsItOnceDecided) {
 }
 
 TEST(BufferedSourceTest, ExtentStartsWhereTheMergedStoreWasDecided) {
-  BufferedSource source("a");
+  BufferedSource source("a", 10s);
   auto none = source.StreamExtent(kBsQuotes);
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(*none);
@@ -125,6 +125,29 @@ TEST(BufferedSourceTest, ExtentStartsWhereTheMergedStoreWasDecided) {
   EXPECT_EQ((*extent)->first, BsAt(30));
   EXPECT_EQ((*extent)->first_tick, BsAt(40));
   EXPECT_EQ(source.latest(), BsAt(50));
+}
+
+TEST(BufferedSourceTest, AJumpForwardSettlesBeforeTheMergeMayPassIt) {
+  BufferedSource source("a", 10s);
+  uint64_t record = 0;
+  auto add = [&](int64_t second) {
+    ++record;
+    source.AddTick(BsTick(second, record, record), "");
+  };
+  for (int64_t s : {0, 1, 2, 3}) add(s);
+  EXPECT_EQ(source.settled_latest(), BsAt(3));
+  // Silent for 27 s (an outage, or a quiet market), then ticks again.
+  add(30);
+  EXPECT_EQ(source.latest(), BsAt(30));
+  EXPECT_EQ(source.settled_latest(), BsAt(3));
+  add(25);  // backfilled: older, changes nothing
+  add(39);
+  EXPECT_EQ(source.settled_latest(), BsAt(3));
+  add(40);
+  EXPECT_EQ(source.settled_latest(), BsAt(40));
+  // Small steps are no jump.
+  add(42);
+  EXPECT_EQ(source.settled_latest(), BsAt(42));
 }
 
 }  // namespace
