@@ -14,7 +14,7 @@ CMAKE_LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: setup build test unit asan fuzz bench format format-check demo chaos chaos-ci replay-round-trip install deb package clean
+.PHONY: setup build test unit asan fuzz bench format format-check demo demo-cluster chaos chaos-ci replay-round-trip install deb package clean
 
 setup:
 	@bash scripts/setup.sh
@@ -61,6 +61,11 @@ format-check: setup
 # e.g. make demo DEMO_ARGS="--speed 120 --port 8852".
 demo: build
 	./$(BUILD)/ibstream demo $(DEMO_ARGS)
+
+# Redundant recording on one machine (scripts/demo_cluster.sh): nats-server, two simulated
+# gateways, two recorders publishing, one merger; gateway a restarts after a minute.
+demo-cluster: build
+	scripts/demo_cluster.sh $(BUILD)
 
 # The recorder against the simulator's ground truth (scripts/chaos.py): every scenario, and the
 # docs/RELIABILITY.md table; chaos-ci is the short subset (a few minutes). Fails on a missed target.

@@ -30,6 +30,9 @@ void AddGapsCommand(CLI::App& app);
 // `ibstream merge` (merge_command.cc): several recorders' stores into one.
 void AddMergeCommand(CLI::App& app);
 
+// `ibstream tail` (tail_command.cc): one contract's live ticks from NATS, each tick once.
+void AddTailCommand(CLI::App& app);
+
 // `ibstream backfill` (backfill_command.cc): fill gaps from IB's history, recorder stopped.
 void AddBackfillCommand(CLI::App& app);
 

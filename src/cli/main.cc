@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   ibstream::cli::AddBackfillCommand(app);
   ibstream::cli::AddVerifyCommand(app);
   ibstream::cli::AddMergeCommand(app);
+  ibstream::cli::AddTailCommand(app);
   ibstream::cli::AddStreamCommand(app);
   ibstream::cli::AddContractCommand(app);
   ibstream::cli::AddHoursCommand(app);

@@ -3,6 +3,8 @@
 //
 //   ibstream merge --from [NAME=]DIR --from [NAME=]DIR [--from ...] --out DIR
 //                  [--start T] [--end T] [--contract ID]
+//   ibstream merge --nats URL [--stream NAME] [--recorders A,B] --out DIR [--until-caught-up]
+//                  (merge_nats.h)
 //
 // NAME (default: DIR's last component) is how merged gap records cite the recorder. T is ISO 8601
 // with an offset. Without --start a stream continues where the last merge into --out stopped (or
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/merge_nats.h"
 #include "cli/option_checks.h"
 #include "common/clock.h"
 #include "fs/file_system.h"
@@ -35,6 +38,7 @@ struct MergeCommandOptions {
   std::string start;
   std::string end;
   int64_t contract = 0;
+  NatsMergeCommandOptions nats;
 };
 
 int Fail(const std::string& message) {
@@ -175,7 +179,6 @@ void AddMergeCommand(CLI::App& app) {
       ->add_option("--from", options->from,
                    "A recorder's store, DIR or NAME=DIR (give two or more; NAME defaults to the "
                    "directory's name)")
-      ->required()
       ->expected(1, -1);
   command->add_option("--out", options->out, "The merged store (created when absent)")->required();
   command->add_option("--start", options->start, "First second to merge (ISO 8601)")
@@ -184,7 +187,20 @@ void AddMergeCommand(CLI::App& app) {
       ->check(IsoTime());
   command->add_option("--contract", options->contract, "Only this contract's streams (conId)")
       ->check(CLI::PositiveNumber);
-  command->callback([options] { SetExitCode(RunMerge(*options)); });
+  AddNatsMergeOptions(command, &options->nats);
+  command->callback([options] {
+    const MergeCommandOptions& o = *options;
+    if (o.nats.url.empty()) {
+      SetExitCode(o.from.empty() ? Fail("give the recorders' stores (--from) or --nats URL")
+                                 : RunMerge(o));
+    } else if (!o.from.empty()) {
+      SetExitCode(Fail("--from and --nats are exclusive"));
+    } else if (!o.start.empty() || !o.end.empty() || o.contract != 0) {
+      SetExitCode(Fail("--start, --end and --contract are for --from stores"));
+    } else {
+      SetExitCode(RunNatsMergeCommand(o.nats, o.out));
+    }
+  });
 }
 
 }  // namespace ibstream::cli

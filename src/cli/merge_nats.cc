@@ -1,0 +1,103 @@
+#include "cli/merge_nats.h"
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+
+#include "cluster/nats_merge.h"
+#include "cluster/publisher.h"
+#include "common/clock.h"
+#include "fs/file_system.h"
+
+namespace ibstream::cli {
+namespace {
+
+std::atomic<bool> nats_merge_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void StopNatsMerge(int) { nats_merge_stop.store(true); }
+
+std::vector<std::string> SplitRecorders(const std::string& text) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin <= text.size() && !text.empty()) {
+    const size_t comma = std::min(text.find(',', begin), text.size());
+    if (comma > begin) out.push_back(text.substr(begin, comma - begin));
+    begin = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddNatsMergeOptions(CLI::App* command, NatsMergeCommandOptions* options) {
+  command->add_option("--nats", options->url,
+                      "Merge what recorders publish to this NATS server (nats://HOST:PORT) "
+                      "instead of --from stores");
+  command->add_option("--stream", options->stream, "The JetStream stream (with --nats)")
+      ->capture_default_str();
+  command->add_option("--subject-prefix", options->subject_prefix, "Subject prefix (with --nats)")
+      ->capture_default_str();
+  command
+      ->add_option("--durable", options->durable,
+                   "The durable consumer's name: where the merge resumes (with --nats)")
+      ->capture_default_str();
+  command->add_option("--recorders", options->recorders,
+                      "Only these recorder ids, comma-separated (with --nats; default: all)");
+  command->add_option("--credentials", options->credentials_file, "A NATS .creds file");
+  command
+      ->add_option("--hold-back", options->hold_back_seconds,
+                   "Seconds a continuous merge stays behind the slowest recorder (with --nats)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command->add_flag("--until-caught-up", options->until_caught_up,
+                    "Merge everything the stream holds, then exit (with --nats; default: run "
+                    "until SIGINT/SIGTERM)");
+}
+
+int RunNatsMergeCommand(const NatsMergeCommandOptions& o, const std::string& out) {
+  cluster::NatsMergeOptions options;
+  options.url = o.url;
+  options.stream = o.stream;
+  options.subject_prefix = o.subject_prefix;
+  options.durable = o.durable;
+  options.recorders = SplitRecorders(o.recorders);
+  options.credentials_file = o.credentials_file;
+  options.out = out;
+  options.until_caught_up = o.until_caught_up;
+  options.hold_back =
+      std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.hold_back_seconds));
+  options.after_merge = [](const merge::MergeReport& report) {
+    if (report.ticks > 0 || report.gap_records_added > 0) {
+      std::cout << "merged " << report.ticks
+                << " ticks; merged gap records: " << report.gap_records_added << " added, "
+                << report.gap_records_extended << " extended\n"
+                << std::flush;
+    }
+    return true;
+  };
+  std::signal(SIGINT, StopNatsMerge);
+  std::signal(SIGTERM, StopNatsMerge);
+  auto stats = cluster::RunNatsMerge(fs::PosixFileSystem(), SystemClock::Instance(), options,
+                                     nats_merge_stop);
+  cluster::ShutdownNatsLibrary();
+  if (!stats.ok()) {
+    std::cerr << "ibstream merge: " << stats.status().ToString() << "\n";
+    return 2;
+  }
+  std::cout << stats->messages << " messages (" << stats->ticks << " ticks, " << stats->gaps
+            << " gap records), " << stats->merged_ticks << " ticks written to " << out << "\n";
+  if (stats->bad_messages > 0) {
+    std::cerr << "ibstream merge: " << stats->bad_messages
+              << " messages could not be read and were skipped (see the log)\n";
+  }
+  if (stats->damaged) {
+    std::cerr << "ibstream merge: damaged data was skipped (see the log)\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace ibstream::cli

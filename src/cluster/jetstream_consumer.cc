@@ -1,0 +1,165 @@
+#include "cluster/jetstream_consumer.h"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+
+namespace ibstream::cluster {
+namespace {
+
+std::string ConsumerError(natsStatus status, std::string_view what) {
+  std::string out(what);
+  out.append(": ").append(natsStatus_GetText(status));
+  natsStatus last = NATS_OK;
+  const char* detail = nats_GetLastError(&last);
+  if (detail != nullptr && *detail != '\0') out.append(" (").append(detail).append(")");
+  return out;
+}
+
+int64_t Nanos(std::chrono::milliseconds d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
+}  // namespace
+
+JetStreamConsumer::JetStreamConsumer(ConsumerOptions options) : options_(std::move(options)) {}
+
+JetStreamConsumer::~JetStreamConsumer() { Close(); }
+
+Status JetStreamConsumer::Connect() {
+  Close();
+  natsOptions* opts = nullptr;
+  natsStatus s = natsOptions_Create(&opts);
+  if (s == NATS_OK) s = natsOptions_SetURL(opts, options_.url.c_str());
+  if (s == NATS_OK) s = natsOptions_SetName(opts, "ibstream-consumer");
+  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, options_.timeout.count());
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
+  if (s == NATS_OK && !options_.credentials_file.empty()) {
+    s = natsOptions_SetUserCredentialsFromFiles(opts, options_.credentials_file.c_str(), nullptr);
+  }
+  if (s == NATS_OK) s = natsConnection_Connect(&nc_, opts);
+  natsOptions_Destroy(opts);
+  if (s != NATS_OK) {
+    const std::string message = ConsumerError(s, "connect to " + options_.url);
+    Close();
+    return Unavailable(message);
+  }
+  jsOptions js_opts;
+  jsOptions_Init(&js_opts);
+  js_opts.Wait = options_.timeout.count();
+  s = natsConnection_JetStream(&js_, nc_, &js_opts);
+  if (s != NATS_OK) {
+    const std::string message = ConsumerError(s, "JetStream context");
+    Close();
+    return Unavailable(message);
+  }
+  jsSubOptions sub_opts;
+  jsSubOptions_Init(&sub_opts);
+  sub_opts.Stream = options_.stream.c_str();
+  sub_opts.Config.FilterSubject = options_.filter_subject.c_str();
+  sub_opts.Config.AckPolicy = options_.durable.empty() ? js_AckNone : js_AckExplicit;
+  sub_opts.Config.AckWait = Nanos(options_.ack_wait);
+  sub_opts.Config.MaxAckPending = options_.max_ack_pending;
+  if (options_.durable.empty()) {
+    sub_opts.Config.DeliverPolicy = js_DeliverNew;
+    sub_opts.Config.InactiveThreshold = Nanos(std::chrono::minutes(5));
+  } else {
+    sub_opts.Config.DeliverPolicy = js_DeliverAll;
+  }
+  jsErrCode err = static_cast<jsErrCode>(0);
+  s = js_PullSubscribe(&sub_, js_, options_.filter_subject.c_str(),
+                       options_.durable.empty() ? nullptr : options_.durable.c_str(), &js_opts,
+                       &sub_opts, &err);
+  if (s != NATS_OK) {
+    const std::string message =
+        ConsumerError(s, "consume stream " + options_.stream + " (error code " +
+                             std::to_string(static_cast<int>(err)) + ")");
+    Close();
+    return Unavailable(message);
+  }
+  return Status::Ok();
+}
+
+bool JetStreamConsumer::connected() const {
+  return nc_ != nullptr && natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED;
+}
+
+void JetStreamConsumer::Close() {
+  if (sub_ != nullptr) {
+    // Destroying alone keeps a durable consumer (and its position) on the server (libnats 3.4);
+    // Unsubscribe would delete it. An ephemeral one is removed.
+    if (options_.durable.empty()) natsSubscription_Unsubscribe(sub_);
+    natsSubscription_Destroy(sub_);
+    sub_ = nullptr;
+  }
+  if (js_ != nullptr) {
+    jsCtx_Destroy(js_);
+    js_ = nullptr;
+  }
+  if (nc_ != nullptr) {
+    natsConnection_Close(nc_);
+    natsConnection_Destroy(nc_);
+    nc_ = nullptr;
+  }
+}
+
+Result<std::vector<FetchedMessage>> JetStreamConsumer::Fetch(int batch,
+                                                             std::chrono::milliseconds wait) {
+  if (sub_ == nullptr) return Unavailable("not connected");
+  natsMsgList list = {};
+  jsErrCode err = static_cast<jsErrCode>(0);
+  const natsStatus s = natsSubscription_Fetch(&list, sub_, batch, wait.count(), &err);
+  std::vector<FetchedMessage> out;
+  if (s == NATS_TIMEOUT) return out;
+  if (s != NATS_OK) return Unavailable(ConsumerError(s, "fetch"));
+  out.reserve(static_cast<size_t>(list.Count));
+  for (int i = 0; i < list.Count; ++i) {
+    natsMsg* msg = list.Msgs[i];
+    FetchedMessage m;
+    m.subject = natsMsg_GetSubject(msg);
+    m.data.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+    const char* reply = natsMsg_GetReply(msg);
+    if (reply != nullptr) m.reply = reply;
+    out.push_back(std::move(m));
+  }
+  natsMsgList_Destroy(&list);
+  return out;
+}
+
+Status JetStreamConsumer::Ack(const std::vector<std::string>& replies) {
+  return Reply(replies, "+ACK");
+}
+
+Status JetStreamConsumer::Nak(const std::vector<std::string>& replies) {
+  return Reply(replies, "-NAK");
+}
+
+Status JetStreamConsumer::Reply(const std::vector<std::string>& replies, const char* body) {
+  if (replies.empty()) return Status::Ok();
+  if (nc_ == nullptr) return Unavailable("not connected");
+  for (const std::string& reply : replies) {
+    if (reply.empty()) continue;
+    const natsStatus s = natsConnection_PublishString(nc_, reply.c_str(), body);
+    if (s != NATS_OK) return Unavailable(ConsumerError(s, "acknowledge"));
+  }
+  const natsStatus s = natsConnection_FlushTimeout(nc_, options_.timeout.count());
+  if (s != NATS_OK) return Unavailable(ConsumerError(s, "acknowledge"));
+  return Status::Ok();
+}
+
+Result<JetStreamConsumer::Pending> JetStreamConsumer::PendingCounts() {
+  if (js_ == nullptr || options_.durable.empty()) return Unavailable("no durable consumer");
+  jsConsumerInfo* info = nullptr;
+  jsErrCode err = static_cast<jsErrCode>(0);
+  const natsStatus s = js_GetConsumerInfo(&info, js_, options_.stream.c_str(),
+                                          options_.durable.c_str(), nullptr, &err);
+  if (s != NATS_OK) return Unavailable(ConsumerError(s, "consumer info"));
+  Pending pending;
+  pending.undelivered = info->NumPending;
+  pending.unacknowledged = static_cast<uint64_t>(std::max<int64_t>(info->NumAckPending, 0));
+  jsConsumerInfo_Destroy(info);
+  return pending;
+}
+
+}  // namespace ibstream::cluster

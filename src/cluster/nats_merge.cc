@@ -1,0 +1,283 @@
+#include "cluster/nats_merge.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "cluster/jetstream_consumer.h"
+#include "cluster/nats_merge_source.h"
+#include "cluster/wire.h"
+#include "merge/merge_state.h"
+
+namespace ibstream::cluster {
+namespace {
+
+class NatsMergeLoop {
+ public:
+  NatsMergeLoop(fs::FileSystem* fs, const Clock& clock, const NatsMergeOptions& options,
+                const std::atomic<bool>& stop)
+      : fs_(fs), clock_(clock), options_(options), stop_(stop) {}
+
+  Result<NatsMergeStats> Run() {
+    IBSTREAM_RETURN_IF_ERROR(CheckOptions());
+    ConsumerOptions consumer_options;
+    consumer_options.url = options_.url;
+    consumer_options.credentials_file = options_.credentials_file;
+    consumer_options.stream = options_.stream;
+    consumer_options.filter_subject = StreamSubjects(options_.subject_prefix);
+    consumer_options.durable = options_.durable;
+    consumer_options.ack_wait = options_.ack_wait;
+    consumer_ = std::make_unique<JetStreamConsumer>(std::move(consumer_options));
+    auto state = merge::ReadMergeState(fs_, options_.out);
+    if (!state.ok()) return state.status().WithContext("merged store " + options_.out);
+    state_ = std::move(*state);
+
+    while (!stop_.load()) {
+      if (!consumer_->subscribed()) {
+        const Status connected = consumer_->Connect();
+        if (!connected.ok()) {
+          NoteError(connected);
+          Pause();
+          continue;
+        }
+      }
+      auto batch = consumer_->Fetch(options_.batch, options_.fetch_wait);
+      if (!batch.ok()) {
+        NoteError(batch.status());
+        Pause();
+        continue;
+      }
+      // No message within the wait while connected: the consumer has nothing more for now.
+      const bool drained = batch->empty() && consumer_->connected();
+      for (FetchedMessage& message : *batch) Take(message);
+      AckNow();
+      const bool full = HeldTicks() >= options_.merge_every;
+      if (options_.until_caught_up) {
+        if (drained) {
+          auto merged = MergeOnce(std::nullopt, /*everything=*/true);
+          if (!merged.ok()) return merged.status();
+          if (!*merged || NothingOutstanding()) break;
+          continue;
+        }
+        if (full) {
+          auto merged = MergeOnce(End(), false);
+          if (!merged.ok()) return merged.status();
+          if (!*merged) break;
+        }
+        continue;
+      }
+      const std::optional<TimePoint> end = End();
+      const bool due = end && (!last_end_ || *end >= *last_end_ + options_.merge_interval);
+      if (full || (due && (drained || batch->size() < static_cast<size_t>(options_.batch)))) {
+        last_end_ = end;
+        auto merged = MergeOnce(end, false);
+        if (!merged.ok()) return merged.status();
+        if (!*merged) break;
+      }
+    }
+    HandBack();
+    consumer_->Close();
+    return stats_;
+  }
+
+ private:
+  // The consumer has nothing undelivered and nothing delivered but not acknowledged (a killed
+  // run's deliveries come back after the ack wait).
+  bool NothingOutstanding() {
+    auto pending = consumer_->PendingCounts();
+    if (!pending.ok()) {
+      NoteError(pending.status());
+      return false;
+    }
+    return pending->undelivered == 0 && pending->unacknowledged == 0;
+  }
+
+  // On a stop: what is held and not merged is delivered again at once to the next run.
+  void HandBack() {
+    if (stopped_before_acks_) return;  // as in a crash: nothing is sent
+    std::vector<std::string> replies;
+    for (auto& [name, source] : sources_) {
+      for (std::string& reply : source->TakeAll()) replies.push_back(std::move(reply));
+    }
+    if (!consumer_->Nak(replies).ok()) {
+      spdlog::warn("event=nats_merge_hand_back_failed deliveries={}", replies.size());
+    }
+  }
+
+  Status CheckOptions() const {
+    if (options_.out.empty()) return InvalidArgument("no merged store given (--out)");
+    if (options_.url.empty()) return InvalidArgument("no NATS server given (--nats)");
+    if (!ValidSubjectPrefix(options_.subject_prefix)) {
+      return InvalidArgument("bad subject prefix '" + options_.subject_prefix + "'");
+    }
+    for (const std::string& id : options_.recorders) {
+      if (!ValidRecorderId(id)) return InvalidArgument("bad recorder id '" + id + "'");
+    }
+    if (options_.durable.empty() || options_.durable.find_first_of(". *>") != std::string::npos) {
+      return InvalidArgument("bad consumer name '" + options_.durable + "'");
+    }
+    if (options_.batch <= 0) return InvalidArgument("batch must be positive");
+    return Status::Ok();
+  }
+
+  void NoteError(const Status& status) {
+    ++stats_.fetch_errors;
+    if (stats_.last_error != status.message()) {
+      spdlog::warn("event=nats_merge_error error=\"{}\"", status.message());
+    }
+    stats_.last_error = status.message();
+  }
+
+  void Pause() {
+    auto left = options_.retry_interval;
+    while (left.count() > 0 && !stop_.load()) {
+      const auto step = std::min(left, std::chrono::milliseconds(50));
+      std::this_thread::sleep_for(step);
+      left -= step;
+    }
+  }
+
+  void Bad(const FetchedMessage& message, const Status& status) {
+    ++stats_.bad_messages;
+    spdlog::warn("event=nats_merge_bad_message subject={} bytes={} error=\"{}\"", message.subject,
+                 message.data.size(), status.message());
+    ack_now_.push_back(message.reply);
+  }
+
+  void Take(FetchedMessage& message) {
+    ++stats_.messages;
+    auto parsed = ParseSubject(options_.subject_prefix, message.subject);
+    if (!parsed.ok()) return Bad(message, parsed.status());
+    const auto& wanted = options_.recorders;
+    if (!wanted.empty() &&
+        std::find(wanted.begin(), wanted.end(), parsed->recorder_id) == wanted.end()) {
+      ++stats_.ignored;
+      ack_now_.push_back(message.reply);
+      return;
+    }
+    switch (parsed->kind) {
+      case MessageKind::kTick: {
+        auto tick = DecodeTickBody(message.data);
+        if (!tick.ok()) return Bad(message, tick.status());
+        if (tick->tick.stream() != parsed->stream) {
+          return Bad(message, Corruption("tick of " + ToString(tick->tick.stream()) +
+                                         " on the subject of another stream"));
+        }
+        ++stats_.ticks;
+        Source(parsed->recorder_id).AddTick(*tick, std::move(message.reply));
+        return;
+      }
+      case MessageKind::kGap: {
+        auto gap = DecodeGapBody(message.data);
+        if (!gap.ok()) return Bad(message, gap.status());
+        ++stats_.gaps;
+        Source(parsed->recorder_id).AddGap(*gap, std::move(message.reply));
+        return;
+      }
+      case MessageKind::kEvent:
+        ++stats_.events;
+        ack_now_.push_back(message.reply);
+        return;
+    }
+  }
+
+  BufferedSource& Source(const std::string& recorder) {
+    auto it = sources_.find(recorder);
+    if (it == sources_.end()) {
+      it =
+          sources_.emplace(recorder, std::make_unique<BufferedSource>(recorder, options_.hold_back))
+              .first;
+    }
+    return *it->second;
+  }
+
+  size_t HeldTicks() const {
+    size_t n = 0;
+    for (const auto& [name, source] : sources_) n += source->buffered_ticks();
+    return n;
+  }
+
+  std::optional<TimePoint> End() const {
+    std::vector<std::optional<TimePoint>> latest;
+    for (const auto& [name, source] : sources_) latest.push_back(source->settled_latest());
+    return ChooseMergeEnd(latest, options_.hold_back, options_.max_lag);
+  }
+
+  void AckNow() {
+    std::erase(ack_now_, std::string());
+    if (ack_now_.empty()) return;
+    const Status acked = consumer_->Ack(ack_now_);
+    if (acked.ok()) {
+      stats_.acknowledged += ack_now_.size();
+    } else {
+      NoteError(acked);  // delivered again later, and acknowledged then
+    }
+    ack_now_.clear();
+  }
+
+  // One merge of what is held, up to `end` (or everything), then the acknowledgments of what it
+  // decided. False: after_merge asked to stop before the acknowledgments.
+  Result<bool> MergeOnce(std::optional<TimePoint> end, bool everything) {
+    size_t held = 0;
+    for (const auto& [name, source] : sources_) {
+      held += source->buffered_ticks() + source->buffered_gaps();
+    }
+    if (held == 0 || (!everything && !end)) return true;
+    std::vector<merge::MergeSource*> sources;
+    for (auto& [name, source] : sources_) {
+      source->SetDecidedPoints(state_);
+      sources.push_back(source.get());
+    }
+    merge::MergeOptions merge_options;
+    merge_options.out = options_.out;
+    if (!everything) merge_options.end = end;
+    merge_options.zstd_level = options_.zstd_level;
+    auto report = merge::MergeStores(fs_, clock_, sources, merge_options);
+    if (!report.ok()) return report.status();
+    ++stats_.merges;
+    stats_.merged_ticks += report->ticks;
+    stats_.damaged = stats_.damaged || report->damaged();
+    if (options_.after_merge && !options_.after_merge(*report)) {
+      stopped_before_acks_ = true;
+      return false;
+    }
+    auto state = merge::ReadMergeState(fs_, options_.out);
+    if (!state.ok()) return state.status().WithContext("merged store " + options_.out);
+    state_ = std::move(*state);
+    for (auto& [name, source] : sources_) {
+      // After a merge of everything held, all of it is decided.
+      for (std::string& reply : everything ? source->TakeAll() : source->TakeDecided(state_)) {
+        ack_now_.push_back(std::move(reply));
+      }
+    }
+    AckNow();
+    return true;
+  }
+
+  fs::FileSystem* fs_;
+  const Clock& clock_;
+  const NatsMergeOptions& options_;
+  const std::atomic<bool>& stop_;
+  std::unique_ptr<JetStreamConsumer> consumer_;
+  std::map<std::string, std::unique_ptr<BufferedSource>> sources_;  // by recorder id
+  merge::MergeState state_;
+  std::vector<std::string> ack_now_;
+  NatsMergeStats stats_;
+  bool stopped_before_acks_ = false;
+  std::optional<TimePoint> last_end_;  // of the last continuous merge
+};
+
+}  // namespace
+
+Result<NatsMergeStats> RunNatsMerge(fs::FileSystem* fs, const Clock& clock,
+                                    const NatsMergeOptions& options,
+                                    const std::atomic<bool>& stop) {
+  NatsMergeLoop loop(fs, clock, options, stop);
+  return loop.Run();
+}
+
+}  // namespace ibstream::cluster

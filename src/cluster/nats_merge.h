@@ -1,0 +1,87 @@
+// `ibstream merge --nats`: the merge of several recorders (src/merge) fed from what they
+// publish to NATS JetStream instead of from their stores.
+//
+// A durable pull consumer reads `<prefix>.>` of the stream from where it last acknowledged. Ticks
+// and gap records are decoded (wire.h) into one BufferedSource per recorder; then the same merge
+// as `ibstream merge --from` (merge::MergeStores) writes the merged store, and only after it has
+// made those seconds durable (ticks, gap records, merge/state.json) are the messages acknowledged.
+// A merge killed at any point resumes without loss (what was not acknowledged is delivered
+// again) and without duplicates (seconds before the saved state's point are never decided
+// again).
+//
+// How far it merges: with `until_caught_up`, everything the stream holds once a fetch finds no
+// more messages, then it returns when the consumer has nothing undelivered or unacknowledged
+// (deliveries to a merge that was killed come back after the consumer's ack_wait). Continuously, up
+// to ChooseMergeEnd (nats_merge_source.h): a `hold_back` behind the slowest recorder that keeps up.
+//
+// Bad messages (an unknown subject, a body that does not decode) are counted, logged and
+// acknowledged, so they are never delivered again and never stop the merge. Events are
+// acknowledged as they arrive (the merge does not use them).
+//
+// Threads: runs on the caller's thread until done or `stop` is set; on `stop` it hands what it
+// holds back to the server (delivered again at once to the next run).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "fs/file_system.h"
+#include "merge/merger.h"
+
+namespace ibstream::cluster {
+
+struct NatsMergeOptions {
+  std::string url;
+  std::string credentials_file;
+  std::string stream = "IBSTREAM";
+  std::string subject_prefix = "ibstream";
+  std::string durable = "ibstream-merge";
+  std::vector<std::string> recorders;  // empty: every recorder seen; else only these
+  std::string out;                     // the merged store (merge::MergeOptions::out)
+  bool until_caught_up = false;
+  int batch = 1000;
+  std::chrono::milliseconds fetch_wait{1000};
+  std::chrono::milliseconds retry_interval{1000};
+  // The consumer's acknowledgment wait, set when the merge creates it: after a merge is killed,
+  // what it held is delivered again this long after its delivery.
+  std::chrono::milliseconds ack_wait{std::chrono::seconds(60)};
+  Duration hold_back = std::chrono::seconds(60);
+  Duration max_lag = std::chrono::minutes(5);
+  // Continuously, a merge runs once the end has moved this far (exchange time) since the last
+  // one: each merge rewrites the hour's closed files, so not every fetch.
+  Duration merge_interval = std::chrono::seconds(10);
+  // With until_caught_up, also merge (up to ChooseMergeEnd) once this many ticks are held.
+  size_t merge_every = 200'000;
+  int zstd_level = 3;
+  // Called after every merge, before its acknowledgments; returning false stops right there (the
+  // acknowledgments are not sent, as in a crash).
+  std::function<bool(const merge::MergeReport&)> after_merge;
+};
+
+struct NatsMergeStats {
+  uint64_t messages = 0;
+  uint64_t ticks = 0;
+  uint64_t gaps = 0;
+  uint64_t events = 0;
+  uint64_t ignored = 0;       // of recorders not asked for
+  uint64_t bad_messages = 0;  // unknown subject or undecodable body
+  uint64_t fetch_errors = 0;
+  uint64_t merges = 0;
+  uint64_t merged_ticks = 0;
+  uint64_t acknowledged = 0;
+  bool damaged = false;  // a merge skipped damaged data
+  std::string last_error;
+};
+
+// Errors: bad options; the merged store cannot be written or its state read. NATS being down is
+// not an error: it retries every retry_interval until `stop`.
+Result<NatsMergeStats> RunNatsMerge(fs::FileSystem* fs, const Clock& clock,
+                                    const NatsMergeOptions& options, const std::atomic<bool>& stop);
+
+}  // namespace ibstream::cluster

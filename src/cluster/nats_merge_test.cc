@@ -1,0 +1,343 @@
+// `ibstream merge --nats` against a real nats-server (JetStream in a temp directory, loopback, a
+// free port) started by the test; two recorders' stores published by the real publisher. Without
+// nats-server the tests are skipped, unless CI=true.
+#include "cluster/nats_merge.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "cluster/jetstream_link.h"
+#include "cluster/nats_server.h"
+#include "cluster/publisher.h"
+#include "merge/merge_state.h"
+#include "storage/query.h"
+#include "storage/store.h"
+#include "storage/test_ticks.h"
+
+namespace ibstream::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+using storage::testing::MakeTick;
+
+constexpr int64_t kNmT0 = 1755770400;  // 2025-08-21T10:00:00Z
+constexpr int64_t kNmContract = 711202509;
+const StreamKey kNmQuotes{kNmContract, TickType::kBidAsk};
+const StreamKey kNmTrades{kNmContract, TickType::kLast};
+constexpr char kNmStream[] = "IBSMERGE";
+constexpr char kNmPrefix[] = "md";
+
+class NatsMergeEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override { ShutdownNatsLibrary(); }
+};
+const auto* const kNmEnvironment = ::testing::AddGlobalTestEnvironment(new NatsMergeEnvironment);
+
+TimePoint NmAt(int64_t seconds) { return FromUnixSeconds(kNmT0 + seconds); }
+
+// The truth: per stream, 2 ticks in every second of [from, to) (relative to kNmT0); sequences are
+// unique per stream and second, so every recorder's copy of a tick is the same tick.
+std::vector<Tick> NmTruth(int64_t from, int64_t to) {
+  std::vector<Tick> ticks;
+  for (const StreamKey& key : {kNmQuotes, kNmTrades}) {
+    for (int64_t s = from; s < to; ++s) {
+      for (uint64_t i = 0; i < 2; ++i) {
+        ticks.push_back(
+            MakeTick(key.contract_id, key.type, kNmT0 + s, static_cast<uint64_t>(s) * 2 + i + 1));
+      }
+    }
+  }
+  return ticks;
+}
+
+struct NmHole {
+  int64_t from;
+  int64_t to;
+};
+
+bool NmWaitFor(const std::function<bool()>& done, std::chrono::seconds limit = 60s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return done();
+}
+
+class NatsMergeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string binary = testing::FindNatsServer();
+    if (binary.empty()) {
+      const char* ci = std::getenv("CI");
+      if (ci != nullptr && std::string(ci) == "true") {
+        FAIL() << "nats-server is not installed (scripts/setup.sh installs it); CI=true";
+      }
+      GTEST_SKIP() << "nats-server is not installed (scripts/setup.sh installs it)";
+    }
+    std::string tmpl = (std::filesystem::temp_directory_path() / "natsmerge-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    server_ = std::make_unique<testing::NatsServer>(binary, dir_ + "/jetstream");
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  void TearDown() override {
+    server_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // Records the truth's ticks of [from, to) into recorder `name`'s store, except the holes (each
+  // a pending "disconnect" gap of both streams), and publishes them with the real publisher,
+  // from its cursor (what an earlier call published is not published again).
+  void Record(const std::string& name, int64_t from, int64_t to, const std::vector<NmHole>& holes) {
+    const std::string root = dir_ + "/" + name;
+    uint64_t stored = 0;
+    {
+      storage::StoreOptions options;
+      options.root = root;
+      options.background_maintenance = false;
+      auto store = storage::Store::Open(fs::PosixFileSystem(), clock_, options);
+      ASSERT_TRUE(store.ok()) << store.status().ToString();
+      for (const Tick& tick : NmTruth(from, to)) {
+        bool lost = false;
+        for (const NmHole& h : holes) {
+          lost = lost || (tick.exchange_time >= NmAt(h.from) && tick.exchange_time < NmAt(h.to));
+        }
+        if (lost) continue;
+        ASSERT_TRUE((*store)->writer().Append(tick).ok());
+        ++stored;
+      }
+      for (const NmHole& h : holes) {
+        for (const StreamKey& key : {kNmQuotes, kNmTrades}) {
+          storage::GapRecord gap;
+          gap.stream = key;
+          gap.start = NmAt(h.from);
+          gap.end = NmAt(h.to);
+          gap.cause = "disconnect";
+          gap.reason = "gateway restarted";
+          gap.updated_at = clock_.Now();
+          ASSERT_TRUE((*store)->ledger().Add(gap).ok());
+        }
+      }
+      (*store)->Close();
+    }
+    published_[name] += stored;
+    gaps_[name] += holes.size() * 2;
+    PublisherOptions options;
+    options.url = server_->url();
+    options.stream = kNmStream;
+    options.subject_prefix = kNmPrefix;
+    options.recorder_id = name;
+    options.store_root = root;
+    options.ack_timeout = 1000ms;
+    options.retry_interval = 50ms;
+    options.poll_interval = 5ms;
+    options.list_gaps = [root] {
+      auto gaps = storage::GapLedger::ReadAll(fs::PosixFileSystem(), root, nullptr);
+      return gaps.ok() ? *gaps : std::vector<storage::GapRecord>{};
+    };
+    auto publisher = Publisher::Start(fs::PosixFileSystem(), clock_, options);
+    ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
+    const uint64_t ticks = published_[name] - stored;
+    ASSERT_TRUE(NmWaitFor([&] {
+      const PublisherStats s = (*publisher)->stats();
+      return s.ticks_published >= stored && s.gaps_published >= holes.size() * 2;
+    })) << (*publisher)->stats().last_error
+        << " (" << ticks << " before)";
+    (*publisher)->Stop();
+  }
+
+  NatsMergeOptions Options() {
+    NatsMergeOptions options;
+    options.url = server_->url();
+    options.stream = kNmStream;
+    options.subject_prefix = kNmPrefix;
+    options.durable = "merge-test";
+    options.out = dir_ + "/merged";
+    options.until_caught_up = true;
+    options.batch = 200;
+    options.fetch_wait = 300ms;
+    options.retry_interval = 50ms;
+    options.ack_wait = 2s;  // a killed merge's deliveries come back after it
+    return options;
+  }
+
+  Result<NatsMergeStats> Merge(const NatsMergeOptions& options) {
+    std::atomic<bool> stop{false};
+    return RunNatsMerge(fs::PosixFileSystem(), clock_, options, stop);
+  }
+
+  std::vector<Tick> Merged() {
+    storage::QueryRequest request;
+    request.streams = {kNmQuotes, kNmTrades};
+    request.from = NmAt(-3600);
+    request.to = NmAt(3600);
+    std::vector<Tick> ticks;
+    storage::QueryStats stats;
+    EXPECT_TRUE(storage::QueryTicks(
+                    fs::PosixFileSystem(), dir_ + "/merged", request,
+                    [&](const Tick& t) {
+                      ticks.push_back(t);
+                      return Status::Ok();
+                    },
+                    &stats)
+                    .ok());
+    EXPECT_TRUE(stats.complete());
+    return ticks;
+  }
+
+  std::vector<storage::GapRecord> MergedGaps() {
+    auto gaps = storage::GapLedger::ReadAll(fs::PosixFileSystem(), dir_ + "/merged", nullptr);
+    EXPECT_TRUE(gaps.ok());
+    return gaps.ok() ? *gaps : std::vector<storage::GapRecord>{};
+  }
+
+  // The merged store holds exactly the truth's ticks of [from, to), each once.
+  void ExpectMergedTruth(int64_t from, int64_t to) {
+    const std::vector<Tick> merged = Merged();
+    const std::vector<Tick> truth = NmTruth(from, to);
+    ASSERT_EQ(merged.size(), truth.size());
+    for (const StreamKey& key : {kNmQuotes, kNmTrades}) {
+      std::vector<uint64_t> got;
+      std::vector<uint64_t> want;
+      for (const Tick& t : merged) {
+        if (t.stream() == key) got.push_back(t.sequence);
+      }
+      for (const Tick& t : truth) {
+        if (t.stream() == key) want.push_back(t.sequence);
+      }
+      EXPECT_EQ(got, want) << ToString(key);
+    }
+  }
+
+  std::string dir_;
+  ManualClock clock_{NmAt(7200)};
+  std::unique_ptr<testing::NatsServer> server_;
+  std::map<std::string, uint64_t> published_;
+  std::map<std::string, uint64_t> gaps_;
+};
+
+TEST_F(NatsMergeTest, TwoRecordersWithDifferentHolesMergeIntoTheCompleteStore) {
+  Record("a", 0, 300, {{100, 130}});
+  Record("b", 0, 300, {{200, 210}});
+  auto stats = Merge(Options());
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->ticks, published_["a"] + published_["b"]);
+  EXPECT_EQ(stats->gaps, 4u);
+  EXPECT_EQ(stats->bad_messages, 0u);
+  EXPECT_EQ(stats->merged_ticks, NmTruth(0, 300).size());
+  EXPECT_EQ(stats->acknowledged, stats->messages) << "everything merged is acknowledged";
+  ExpectMergedTruth(0, 300);
+  EXPECT_TRUE(MergedGaps().empty());
+  // Nothing is left to deliver: a second run merges nothing.
+  auto again = Merge(Options());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->messages, 0u);
+  ExpectMergedTruth(0, 300);
+}
+
+TEST_F(NatsMergeTest, ASecondLostByEveryRecorderIsAMergedGapNamingThem) {
+  Record("a", 0, 60, {{20, 30}});
+  Record("b", 0, 60, {{25, 40}});
+  auto stats = Merge(Options());
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  const std::vector<storage::GapRecord> gaps = MergedGaps();
+  ASSERT_EQ(gaps.size(), 2u);  // one per stream
+  for (const storage::GapRecord& gap : gaps) {
+    EXPECT_EQ(gap.start, NmAt(25));
+    EXPECT_EQ(gap.end, NmAt(30));
+    EXPECT_NE(gap.reason.find("a (disconnect"), std::string::npos) << gap.reason;
+    EXPECT_NE(gap.reason.find("b (disconnect"), std::string::npos) << gap.reason;
+  }
+  EXPECT_EQ(Merged().size(), NmTruth(0, 60).size() - NmTruth(25, 30).size());
+}
+
+TEST_F(NatsMergeTest, AMergeKilledBeforeItsAcksResumesWithoutLossOrDuplicates) {
+  Record("a", 0, 150, {{100, 130}});
+  Record("b", 0, 150, {});
+  NatsMergeOptions killed = Options();
+  killed.after_merge = [](const merge::MergeReport&) { return false; };
+  auto first = Merge(killed);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->acknowledged, 0u);
+  EXPECT_EQ(first->merged_ticks, NmTruth(0, 150).size());
+  // Every message is delivered again; the merged state says those seconds are decided.
+  auto second = Merge(Options());
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->messages, first->messages);
+  EXPECT_EQ(second->merged_ticks, 0u);
+  EXPECT_EQ(second->acknowledged, second->messages);
+  ExpectMergedTruth(0, 150);
+  // The recorders go on (b loses a window now); the merge continues where it stopped.
+  Record("a", 150, 300, {});
+  Record("b", 150, 300, {{200, 250}});
+  auto third = Merge(Options());
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(third->merged_ticks, NmTruth(150, 300).size());
+  ExpectMergedTruth(0, 300);
+  EXPECT_TRUE(MergedGaps().empty());
+}
+
+TEST_F(NatsMergeTest, BadMessagesAreCountedAcknowledgedAndSkipped) {
+  Record("a", 0, 30, {});
+  LinkOptions link_options;
+  link_options.url = server_->url();
+  link_options.stream = kNmStream;
+  link_options.stream_subjects = StreamSubjects(kNmPrefix);
+  JetStreamLink link(link_options);
+  ASSERT_TRUE(link.Connect().ok());
+  uint64_t duplicates = 0;
+  ASSERT_TRUE(
+      link.PublishAll({{TickSubject(kNmPrefix, "a", kNmQuotes), "bad-1", "garbage", "live"},
+                       {"md.a.not-a-conid.bid_ask", "bad-2", "garbage", nullptr},
+                       {GapsSubject(kNmPrefix, "a"), "bad-3", std::string(3, '\1'), nullptr}},
+                      &duplicates)
+          .ok());
+  auto stats = Merge(Options());
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->bad_messages, 3u);
+  ExpectMergedTruth(0, 30);
+  // They were acknowledged: never delivered again.
+  auto again = Merge(Options());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->messages, 0u);
+}
+
+TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesUp) {
+  Record("a", 0, 100, {{40, 60}});
+  Record("b", 0, 100, {});
+  NatsMergeOptions options = Options();
+  options.until_caught_up = false;
+  options.hold_back = 0s;
+  std::atomic<uint64_t> merged{0};
+  options.after_merge = [&](const merge::MergeReport& report) {
+    merged += report.ticks;
+    return true;
+  };
+  std::atomic<bool> stop{false};
+  Result<NatsMergeStats> result = Unavailable("not run");
+  std::thread merger([&] { result = RunNatsMerge(fs::PosixFileSystem(), clock_, options, stop); });
+  // Continuously it stops short of the newest second (a recorder may still send ticks of it).
+  EXPECT_TRUE(NmWaitFor([&] { return merged.load() == NmTruth(0, 99).size(); })) << merged.load();
+  server_->Stop();
+  ASSERT_TRUE(server_->Start().ok());
+  Record("a", 100, 200, {});
+  Record("b", 100, 200, {{150, 170}});
+  EXPECT_TRUE(NmWaitFor([&] { return merged.load() == NmTruth(0, 199).size(); })) << merged.load();
+  stop = true;
+  merger.join();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  // What the continuous merge held back is merged by a run until caught up.
+  auto last = Merge(Options());
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  ExpectMergedTruth(0, 200);
+  EXPECT_TRUE(MergedGaps().empty());
+}
+
+}  // namespace
+}  // namespace ibstream::cluster

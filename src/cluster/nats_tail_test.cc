@@ -1,0 +1,159 @@
+// `ibstream tail` over the wire: two recorders publish the same contract, one of them with a
+// hole, to a nats-server started by the test; the tail sees every tick of the truth once.
+#include "cluster/nats_tail.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "cluster/jetstream_link.h"
+#include "cluster/nats_server.h"
+#include "cluster/publisher.h"
+#include "storage/test_ticks.h"
+#include "storage/tick_codec.h"
+
+namespace ibstream::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+using storage::testing::MakeTick;
+
+constexpr int64_t kNtT0 = 1755770400;
+constexpr int64_t kNtContract = 711202509;
+constexpr int64_t kNtOther = 265598;
+constexpr char kNtStream[] = "IBSTAIL";
+constexpr char kNtPrefix[] = "md";
+
+class NatsTailTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string binary = testing::FindNatsServer();
+    if (binary.empty()) {
+      const char* ci = std::getenv("CI");
+      if (ci != nullptr && std::string(ci) == "true") {
+        FAIL() << "nats-server is not installed (scripts/setup.sh installs it); CI=true";
+      }
+      GTEST_SKIP() << "nats-server is not installed (scripts/setup.sh installs it)";
+    }
+    std::string tmpl = (std::filesystem::temp_directory_path() / "natstail-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    server_ = std::make_unique<testing::NatsServer>(binary, dir_ + "/jetstream");
+    ASSERT_TRUE(server_->Start().ok());
+    LinkOptions options;
+    options.url = server_->url();
+    options.stream = kNtStream;
+    options.stream_subjects = StreamSubjects(kNtPrefix);
+    link_ = std::make_unique<JetStreamLink>(options);
+    ASSERT_TRUE(link_->Connect().ok());
+  }
+
+  void TearDown() override {
+    link_.reset();
+    server_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // Publishes `recorder`'s copies of the ticks of seconds [from, to) of `contract` (2 per second
+  // and kind), as the publisher does (wire.h), under journal positions from `record`.
+  void Publish(const std::string& recorder, int64_t contract, int64_t from, int64_t to) {
+    std::vector<OutMessage> messages;
+    uint64_t record = 0;
+    for (int64_t s = from; s < to; ++s) {
+      for (TickType type : {TickType::kBidAsk, TickType::kLast}) {
+        for (uint64_t i = 0; i < 2; ++i) {
+          const Tick tick =
+              MakeTick(contract, type, kNtT0 + s, static_cast<uint64_t>(s) * 2 + i + 1);
+          JournalPosition position;
+          position.record = record++;
+          position.hour_ns = from;  // distinct per call
+          std::string encoded;
+          storage::AppendTick(tick, &encoded);
+          messages.push_back(OutMessage{TickSubject(kNtPrefix, recorder, tick.stream()),
+                                        TickMessageId(recorder, position),
+                                        EncodeTickBody(position, encoded), "live"});
+        }
+      }
+    }
+    uint64_t duplicates = 0;
+    ASSERT_TRUE(link_->PublishAll(messages, &duplicates).ok());
+  }
+
+  std::string dir_;
+  std::unique_ptr<testing::NatsServer> server_;
+  std::unique_ptr<JetStreamLink> link_;
+};
+
+TEST_F(NatsTailTest, PrintsEachTickOnceAcrossTwoRecorders) {
+  NatsTailOptions options;
+  options.url = server_->url();
+  options.stream = kNtStream;
+  options.subject_prefix = kNtPrefix;
+  options.contract_id = kNtContract;
+  options.types = {TickType::kBidAsk};
+  options.switch_after = 3s;
+  options.fetch_wait = 100ms;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool ready = false;
+  std::vector<std::pair<std::string, Tick>> printed;
+  options.on_ready = [&] {
+    std::lock_guard lock(mu);
+    ready = true;
+    cv.notify_all();
+  };
+  options.on_tick = [&](const std::string& recorder, const Tick& tick) {
+    std::lock_guard lock(mu);
+    printed.emplace_back(recorder, tick);
+    cv.notify_all();
+    return true;
+  };
+  std::atomic<bool> stop{false};
+  Result<NatsTailStats> result = Unavailable("not run");
+  std::thread tail([&] { result = RunNatsTail(options, stop); });
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 60s, [&] { return ready; }));
+  }
+  // a records [0, 20) and [30, 60) (it lost [20, 30)); b records [0, 60); seconds interleave as
+  // live recorders' would, a a little ahead.
+  Publish("a", kNtContract, 0, 10);
+  Publish("b", kNtContract, 0, 10);
+  Publish("a", kNtContract, 10, 20);
+  Publish("a", kNtOther, 10, 20);  // another contract: not tailed
+  Publish("b", kNtContract, 10, 30);
+  Publish("a", kNtContract, 30, 60);
+  Publish("b", kNtContract, 30, 60);
+  const size_t want = 60 * 2;  // every bid_ask tick of [0, 60)
+  {
+    std::unique_lock lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, 60s, [&] { return printed.size() >= want; })) << printed.size();
+  }
+  stop = true;
+  tail.join();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  std::lock_guard lock(mu);
+  std::vector<uint64_t> sequences;
+  for (const auto& [recorder, tick] : printed) {
+    EXPECT_EQ(tick.contract_id, kNtContract);
+    EXPECT_EQ(tick.type, TickType::kBidAsk);
+    sequences.push_back(tick.sequence);
+    const int64_t second = ToUnixSeconds(tick.exchange_time) - kNtT0;
+    if (second >= 20 && second < 30) {
+      EXPECT_EQ(recorder, "b") << "a lost it";
+    }
+  }
+  std::vector<uint64_t> expected;
+  for (uint64_t s = 0; s < 60; ++s) {
+    for (uint64_t i = 0; i < 2; ++i) expected.push_back(s * 2 + i + 1);
+  }
+  EXPECT_EQ(sequences, expected) << "each tick once, in order";
+  EXPECT_GT(result->copies, 0u);
+}
+
+}  // namespace
+}  // namespace ibstream::cluster
