@@ -204,8 +204,8 @@ class DescriptorLimitTest : public ::testing::Test {
     return port;
   }
 
-  static constexpr char kStart[] = "2025-08-12T14:42:00Z";  // a Tuesday, 10:42 in New York
-  static constexpr double kSpeed = 90;                      // 15:00 comes after 12 s
+  static constexpr char kStart[] = "2025-08-12T14:36:00Z";  // a Tuesday, 10:36 in New York
+  static constexpr double kSpeed = 90;                      // 15:00 comes after 16 s
 
   stdfs::path dir_;
   std::unique_ptr<ScaledClock> clock_;
