@@ -2,7 +2,7 @@
 # Installs the recorder component of the build (`cmake --install BUILD --prefix /usr --component
 # recorder`, DESTDIR=a temporary root, as the .deb does) and checks the tree: the binary runs, the unit names the installed binary and an installed
 # configuration, the sysusers.d/tmpfiles.d entries create the unit's user and data directory, the
-# Grafana and Prometheus files are there; then that a second install keeps an edited configuration,
+# unit raises the descriptor limit, the Grafana and Prometheus files are there; then that a second install keeps an edited configuration,
 # and that another prefix gets its own paths in the unit. Uses what is built; builds nothing.
 set -euo pipefail
 build="$1"
@@ -42,6 +42,9 @@ grep -qx 'EnvironmentFile=-/etc/ibstream/ibstream.env' "$unit" || fail "unit's E
 grep -q '@' "$unit" && fail "unit has an unfilled @VARIABLE@: $(grep '@' "$unit")"
 grep -qx 'User=ibstream' "$unit" || fail "unit does not run as ibstream"
 grep -qx 'WorkingDirectory=/var/lib/ibstream' "$unit" || fail "unit's WorkingDirectory"
+# systemd starts services with 1024 descriptors; the unit raises the limit to the daemon's own
+# ceiling (src/cli/daemon.cc) so that HTTP clients and storage's reserve both fit.
+grep -qx 'LimitNOFILE=65536' "$unit" || fail "unit does not raise LimitNOFILE to 65536"
 grep -qE '^u ibstream ' "$sysusers" || fail "sysusers.d does not create the ibstream user"
 grep -qE '^d /var/lib/ibstream [0-7]+ ibstream ibstream' "$tmpfiles" ||
   fail "tmpfiles.d does not create /var/lib/ibstream for ibstream"

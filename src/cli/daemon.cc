@@ -357,6 +357,9 @@ int RunDaemon(const DaemonOptions& options) {
   const auto configured_connections = static_cast<size_t>(config.http.max_connections);
   server_options.max_connections =
       fs::ConnectionLimitWithin(configured_connections, descriptor_limit, reserved);
+  // The count above does not see descriptors held elsewhere (inherited ones, refusals in flight):
+  // clients also never keep one of the `reserved` highest numbers.
+  server_options.descriptor_ceiling = fs::DescriptorCeiling(descriptor_limit, reserved);
   if (server_options.max_connections < configured_connections) {
     spdlog::warn(
         "event=http_connection_limit_lowered configured={} limit={} descriptor_limit={} "

@@ -51,4 +51,9 @@ size_t ConnectionLimitWithin(size_t configured, uint64_t soft_limit, uint64_t re
   return static_cast<size_t>(std::max<uint64_t>(limit, 1));
 }
 
+uint64_t DescriptorCeiling(uint64_t soft_limit, uint64_t reserved) {
+  if (soft_limit == UINT64_MAX || soft_limit <= reserved) return 0;
+  return soft_limit - reserved;
+}
+
 }  // namespace ibstream::fs

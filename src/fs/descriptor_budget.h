@@ -31,4 +31,9 @@ uint64_t ReservedDescriptors(size_t streams);
 // still answers one client, and its refusals are counted).
 size_t ConnectionLimitWithin(size_t configured, uint64_t soft_limit, uint64_t reserved);
 
+// The lowest descriptor number a network client may not keep (http::ServerOptions::
+// descriptor_ceiling): `soft_limit` minus `reserved`. 0 (no ceiling) when the limit is unknown
+// (UINT64_MAX) or not above the reserve (ConnectionLimitWithin's floor of one client applies).
+uint64_t DescriptorCeiling(uint64_t soft_limit, uint64_t reserved);
+
 }  // namespace ibstream::fs

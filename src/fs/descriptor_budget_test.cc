@@ -31,6 +31,24 @@ TEST(DescriptorBudgetTest, ConnectionLimitLeavesTheReserveFree) {
   }
 }
 
+TEST(DescriptorBudgetTest, CeilingIsTheLimitLessTheReserve) {
+  struct Case {
+    uint64_t soft_limit, reserved, want;
+  };
+  const Case cases[] = {
+      {1024, 70, 954},      // clients keep descriptors 0..953; 954..1023 stay for storage
+      {160, 70, 90},        //
+      {70, 70, 0},          // no room above the reserve: no ceiling (the count limit floors at 1)
+      {40, 70, 0},          //
+      {UINT64_MAX, 70, 0},  // limit unknown or unlimited: no ceiling
+      {UINT64_MAX - 1, 70, UINT64_MAX - 71},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(DescriptorCeiling(c.soft_limit, c.reserved), c.want)
+        << c.soft_limit << " " << c.reserved;
+  }
+}
+
 TEST(DescriptorBudgetTest, ReserveGrowsWithTheStreams) {
   EXPECT_EQ(ReservedDescriptors(0), 64u);
   EXPECT_EQ(ReservedDescriptors(8), 64u + 24u);

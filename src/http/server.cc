@@ -94,9 +94,16 @@ struct Server::Impl {
         backoff = std::chrono::milliseconds{0};
         errors_in_episode = 0;
       }
+      if (options.descriptor_ceiling > 0 &&
+          static_cast<uint64_t>(socket.native_handle()) >= options.descriptor_ceiling) {
+        // The descriptor is one storage's reserve would need: answered and given back at once.
+        counters.connections_refused_descriptors.fetch_add(1);
+        asio::co_spawn(io, Refuse(std::move(socket), /*drain=*/false), asio::detached);
+        continue;
+      }
       if (counters.connections.load() >= options.max_connections) {
         counters.connections_refused.fetch_add(1);
-        asio::co_spawn(io, Refuse(std::move(socket)), asio::detached);
+        asio::co_spawn(io, Refuse(std::move(socket), /*drain=*/true), asio::detached);
         continue;
       }
       counters.connections.fetch_add(1);
@@ -104,9 +111,10 @@ struct Server::Impl {
     }
   }
 
-  // Answers 503 without reading the request, then drains what the client sends for a moment so
-  // that closing does not reset the connection before the client reads the answer.
-  awaitable<void> Refuse(tcp::socket socket) {
+  // Answers 503 without reading the request. With `drain`, then reads what the client sends for
+  // a moment so that closing does not reset the connection before the client reads the answer;
+  // without, closes as soon as the answer is written (the descriptor is needed elsewhere).
+  awaitable<void> Refuse(tcp::socket socket, bool drain) {
     auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
     Track(stream);
     auto res = ToBeast(JsonError(503, "too many connections",
@@ -119,7 +127,7 @@ struct Server::Impl {
     stream->socket().shutdown(tcp::socket::shutdown_send, ec);
     std::string discard(4096, '\0');
     size_t drained = 0;
-    while (!ec && drained < discard.size() * 16) {
+    while (drain && !ec && drained < discard.size() * 16) {
       drained += co_await stream->async_read_some(asio::buffer(discard),
                                                   asio::redirect_error(use_awaitable, ec));
     }
@@ -559,6 +567,9 @@ void WriteServerMetrics(const ServerCounters& counters, PrometheusWriter& w) {
   w.Family("ibstream_http_connections_refused_total", "counter",
            "HTTP connections answered 503 at http.max_connections.");
   w.Sample(value(counters.connections_refused));
+  w.Family("ibstream_http_connections_refused_descriptors_total", "counter",
+           "HTTP connections answered 503 because their descriptor was one storage reserves.");
+  w.Sample(value(counters.connections_refused_descriptors));
   w.Family("ibstream_http_accept_errors_total", "counter", "Failed accept() calls.");
   w.Sample(value(counters.accept_errors));
   w.Family("ibstream_http_accept_backoffs_total", "counter",

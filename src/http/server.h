@@ -14,7 +14,10 @@
 // idle clients are pinged and dropped after `idle_timeout` without an answer, and a write that
 // makes no progress for `write_timeout` drops the client.
 //
-// Connections beyond `max_connections` are answered 503 (JSON) and closed. When accept() fails
+// Connections beyond `max_connections` are answered 503 (JSON) and closed. So is a connection whose
+// descriptor is numbered at or above `descriptor_ceiling`, at once and without waiting for the
+// client: descriptors are handed out lowest first, so such a number means every one below it is
+// taken, and the ones above are kept for storage and the rest of the process. When accept() fails
 // for want of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM) the server waits before accepting again,
 // `accept_backoff_initial` doubling up to `accept_backoff_max`, and logs one line per episode.
 #pragma once
@@ -42,6 +45,11 @@ struct ServerOptions {
   size_t max_header_bytes = 16 * 1024;
   // Connections open at once (SSE streams included); keep it below the descriptor limit.
   size_t max_connections = 256;
+  // Connections never keep a descriptor numbered at or above this (0: no ceiling). The daemon sets
+  // it to the descriptor limit minus what storage reserves (fs::ReservedDescriptors), so that
+  // descriptors the count limit does not see (inherited ones, refusals in flight, files other
+  // parts opened) cannot starve storage of the next hour's journal.
+  uint64_t descriptor_ceiling = 0;
   std::chrono::milliseconds accept_backoff_initial{100};
   std::chrono::milliseconds accept_backoff_max{1000};
   // Receives the server's warnings (one line per accept back-off episode), from the server's
@@ -69,8 +77,9 @@ struct ServerCounters {
   std::atomic<uint64_t> websocket_bad_frames{0};  // protocol errors, messages over the limit
   std::atomic<uint64_t> connections{0};           // currently open (refusals not included)
   std::atomic<uint64_t> connections_refused{0};   // answered 503 at max_connections
-  std::atomic<uint64_t> accept_errors{0};         // accept() failures of any kind
-  std::atomic<uint64_t> accept_backoffs{0};       // episodes of accept() starved of resources
+  std::atomic<uint64_t> connections_refused_descriptors{0};  // 503 at descriptor_ceiling
+  std::atomic<uint64_t> accept_errors{0};                    // accept() failures of any kind
+  std::atomic<uint64_t> accept_backoffs{0};  // episodes of accept() starved of resources
 };
 
 // The wait before the next accept() after one failed for want of resources: `previous` is the

@@ -177,6 +177,35 @@ TEST_F(ServerLimitsTest, ConnectionsBeyondTheLimitGetA503AndAreCounted) {
   EXPECT_EQ(StatusOf(Get(port_, "/health")), 200);
 }
 
+TEST_F(ServerLimitsTest, ADescriptorAtOrAboveTheCeilingIsRefusedAndCounted) {
+  ServerOptions options;
+  options.max_connections = 100;
+  // Every descriptor this process can get is numbered above 1: each connection is refused.
+  options.descriptor_ceiling = 1;
+  StartWith(PlainRouter(), options);
+  for (int i = 0; i < 3; ++i) {
+    const std::string r = Get(port_, "/health");
+    EXPECT_EQ(StatusOf(r), 503) << r;
+    EXPECT_EQ(BodyJson(r)["error"], "too many connections") << r;
+  }
+  EXPECT_EQ(server_->counters().connections_refused_descriptors.load(), 3u);
+  EXPECT_EQ(server_->counters().connections_refused.load(), 0u);
+  EXPECT_EQ(server_->counters().connections.load(), 0u);
+  PrometheusWriter w;
+  WriteServerMetrics(server_->counters(), w);
+  EXPECT_NE(w.text().find("\nibstream_http_connections_refused_descriptors_total 3\n"),
+            std::string::npos)
+      << w.text();
+}
+
+TEST_F(ServerLimitsTest, ACeilingAboveTheDescriptorsInUseAcceptsConnections) {
+  ServerOptions options;
+  options.descriptor_ceiling = 1 << 20;
+  StartWith(PlainRouter(), options);
+  EXPECT_EQ(StatusOf(Get(port_, "/health")), 200);
+  EXPECT_EQ(server_->counters().connections_refused_descriptors.load(), 0u);
+}
+
 TEST(NextAcceptBackoffTest, StartsAtInitialDoublesAndCaps) {
   struct Case {
     std::chrono::milliseconds previous, initial, max, want;
