@@ -219,8 +219,8 @@ burst_multiplier = 10
         about="the disk fills up for 2 min mid-session and is freed: writes refused with ENOSPC, "
               "the refused window recorded as gaps and backfilled once the disk has room"),
     "damaged_at_restart": dict(
-        ci=False, start="2025-08-11T14:52:00Z", speed=10, duration=16 * 60, contracts=[MNQ],
-        faults=[], kills=[(12 * 60, 10)], damage=["sealed_hour", "torn_journal"],
+        ci=False, start="2025-08-11T14:57:00Z", speed=2, duration=9 * 60, contracts=[MNQ],
+        faults=[], kills=[(6 * 60, 10)], damage=["sealed_hour", "torn_journal"],
         expect_log=[r"event=storage_torn_tail_truncated"],
         about="recorder kill -9 after an hour was sealed; before the restart a data frame of the "
               "sealed hour is corrupted and the journal's last record torn"),
