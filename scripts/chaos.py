@@ -111,7 +111,11 @@ def fault(at, kind, **keys):
 # recorder kill -9 + restart; `detect`: per-fault-kind detection threshold overrides (seconds);
 # `untrack`: (offset s, contract id or key) DELETE /v1/contracts/{id} on the recorder's HTTP API;
 # `expect_no_gaps`: the gap ledger must stay empty; `expect_log`: regexes a recorder log line must
-# match.
+# match; `expect_gaps`: cause prefix -> backfill state every gap of such a cause must end in (at
+# least one such gap); `disk_full`: (offset s, duration s) the store's disk is full (writes under it fail
+# with ENOSPC, scripts/chaos_enospc_shim.c); `damage`: at each kill, before the restart, the
+# store is damaged ("sealed_hour": a data frame of a sealed hour's file corrupted, judged outside
+# that hour; "torn_journal": the newest journal's last record cut short).
 SCENARIOS = {
     "mnq_daily_halt": dict(
         ci=True, file="mnq_daily_halt.toml", speed=120, duration=80 * 60,
@@ -206,6 +210,20 @@ burst_multiplier = 10
         ci=False, start=LIQUID, speed=10, duration=300, contracts=[MNQ],
         faults=[fault("+%ds" % t, "close", mode="rst") for t in (60, 80, 100, 120, 140)],
         about="five resets 20 s apart"),
+    # Storage faults against the real process (`make chaos` only): a disk that fills up (an
+    # LD_PRELOAD library refuses writes under the store with ENOSPC) and damage found at restart.
+    "disk_full": dict(
+        ci=False, start=LIQUID, speed=10, duration=7 * 60, contracts=[MNQ], faults=[],
+        disk_full=[(90, 120)], expect_gaps={"storage_": "filled"},
+        expect_log=[r"event=storage_write_failed", r"event=storage_resumed"],
+        about="the disk fills up for 2 min mid-session and is freed: writes refused with ENOSPC, "
+              "the refused window recorded as gaps and backfilled once the disk has room"),
+    "damaged_at_restart": dict(
+        ci=False, start="2025-08-11T14:57:00Z", speed=2, duration=9 * 60, contracts=[MNQ],
+        faults=[], kills=[(6 * 60, 10)], damage=["sealed_hour", "torn_journal"],
+        expect_log=[r"event=storage_torn_tail_truncated"],
+        about="recorder kill -9 after an hour was sealed; before the restart a data frame of the "
+              "sealed hour is corrupted and the journal's last record torn"),
     "restart_in_halt": dict(
         ci=False, start="2025-08-11T20:50:00Z", speed=120, duration=80 * 60, contracts=[MNQ],
         faults=[fault("+20m", "gateway_restart", duration="60s")],
@@ -388,12 +406,13 @@ class Recorder:
         self.rusage = None
         self.exit = None
 
-    def start(self, virtual_start_ns, speed):
+    def start(self, virtual_start_ns, speed, env=None):
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [self.binary, "record", "--config", self.config, "--start",
              format_iso(virtual_start_ns), "--speed", str(speed)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=dict(os.environ, **env) if env else None)
         log.close()
 
     def sample(self):
@@ -463,6 +482,65 @@ def untrack(url, contract):
         return e.code, e.read().decode(errors="replace")
     except OSError as e:
         return None, str(e)
+
+
+SHIM_SOURCE = os.path.join(REPO, "scripts", "chaos_enospc_shim.c")
+
+
+def build_enospc_shim(out_dir):
+    """Compiles the full-disk LD_PRELOAD library (test artifact only); its path."""
+    out = os.path.join(out_dir, "chaos_enospc_shim.so")
+    cc = os.environ.get("CC", "cc")
+    subprocess.run([cc, "-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o", out, SHIM_SOURCE,
+                    "-ldl"], check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return out
+
+
+CLOSED_NAME = re.compile(r"closed/(\d{4}-\d\d-\d\d)/(\d\d)/(\d+)_([a-z_]+)\.")
+
+
+def damage_store(data_dir, kinds):
+    """Damages the store of a stopped recorder; what was done, one dict per kind."""
+    done = []
+    for kind in kinds:
+        if kind == "sealed_hour":
+            files = []
+            for dirpath, _, names in os.walk(os.path.join(data_dir, "closed")):
+                files += [os.path.join(dirpath, n) for n in names if n.endswith(".tks.zst")]
+            files = [f for f in files if os.path.getsize(f) > 1024]
+            if not files:
+                done.append(dict(kind=kind, error="no sealed hour file of more than 1 KiB"))
+                continue
+            path = max(files, key=os.path.getsize)
+            m = CLOSED_NAME.search(path)
+            hour = parse_iso_ns("%sT%s:00:00Z" % (m.group(1), m.group(2)))
+            size = os.path.getsize(path)
+            # Past the header frame (8 + 76 bytes), clear of the index and footer at the end:
+            # inside the compressed data, whose frame checksum no longer matches.
+            at = 84 + (size - 84 - 400) // 2
+            with open(path, "r+b") as f:
+                f.seek(at)
+                chunk = bytearray(f.read(16))
+                f.seek(at)
+                f.write(bytes(b ^ 0x5A for b in chunk))
+            done.append(dict(kind=kind, path=os.path.relpath(path, data_dir), offset=at,
+                             contract_id=int(m.group(3)), tick_type=m.group(4),
+                             hour_start=format_iso(hour), hour_end=format_iso(hour + 3600 * NS)))
+        elif kind == "torn_journal":
+            journals = []
+            for dirpath, _, names in os.walk(os.path.join(data_dir, "journal")):
+                journals += [os.path.join(dirpath, n) for n in names if n.endswith(".wal")]
+            journals = [j for j in journals if os.path.getsize(j) > 256]
+            if not journals:
+                done.append(dict(kind=kind, error="no journal of more than 256 bytes"))
+                continue
+            path = max(journals, key=lambda j: (os.path.getmtime(j), j))
+            size = os.path.getsize(path)
+            with open(path, "r+b") as f:
+                f.truncate(size - 5)  # the last record loses its end
+            done.append(dict(kind=kind, path=os.path.relpath(path, data_dir), cut_bytes=5,
+                             size=size))
+    return done
 
 
 def wait_for_backfills(rec, vclock, bound_s, speed):
@@ -630,7 +708,8 @@ def detection_threshold_s(kind, overrides):
 
 
 ACTION_EVENTS = {"disconnected", "connect_attempt", "connect_failed", "stream_error", "gap",
-                 "client_id_in_use", "alert", "protocol_error", "breaker"}
+                 "client_id_in_use", "alert", "protocol_error", "breaker", "storage_write_failed",
+                 "journal_write_failed"}
 NOTICE_CODES = {"1100", "1101", "1102", "2103", "2105", "2110", "10197", "1300"}
 
 
@@ -656,7 +735,7 @@ def closed_spans(releases, start, end, min_gap_ns=5 * 60 * NS):
     return spans
 
 
-def analyse(name, sc, work, binary, vclock, recorders, kills, result):
+def analyse(name, sc, work, binary, vclock, recorders, kills, result, storage_faults=()):
     data = os.path.join(work, "data")
     verify_cmd = [binary, "verify", "--data", data, "--truth", os.path.join(work, "truth.jsonl"),
                   "--json"]
@@ -691,6 +770,8 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
     for k in kills:
         faults.append(dict(kind="recorder_kill9", detail="kill -9 and restart", start=k[0],
                            end=k[1], open=False))
+    for f in storage_faults:
+        faults.append(dict(f, end=f["end"] or run_end))
     faults.sort(key=lambda f: f["start"])
 
     # Completeness.
@@ -843,6 +924,16 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
     for pattern in sc.get("expect_log", []):
         if not any(re.search(pattern, e["text"]) for e in events):
             result["expect_failures"].append("no recorder log line matches %s" % pattern)
+    for cause, state in sc.get("expect_gaps", {}).items():
+        of_cause = [g for g in gaps if g["cause"].startswith(cause)]
+        if not of_cause:
+            result["expect_failures"].append("no gap with cause %s in the ledger" % cause)
+        for g in of_cause:
+            if g["backfill"] != state:
+                result["expect_failures"].append("gap %s/%s %s..%s (%s) is %s, not %s" % (
+                    g["contract_id"], g["tick_type"], g["start"], g["end"], cause, g["backfill"],
+                    state))
+    judge_damage(result, verify, verify_cmd, streams)
 
     # Reconnects, resubscribes, alerts.
     result["connects"] = sum(1 for e in events if e["kind"] == "connected")
@@ -919,6 +1010,56 @@ def analyse(name, sc, work, binary, vclock, recorders, kills, result):
                                duration_s=round(outage / NS, 1)))
     result["missed_alerts"] = missed
     del all_rel
+
+
+def judge_damage(result, verify, verify_cmd, streams):
+    """A damaged sealed hour loses what verify reports and nothing else: verify names the file
+    as an error, the stream is complete from the end of that hour, and its loss over the whole
+    run stays within the hour (the other streams are judged over the whole run as usual)."""
+    damage = result.get("damage", [])
+    for d in damage:
+        if d.get("error"):
+            result["errors"].append("damage %s: %s" % (d["kind"], d["error"]))
+    for d in damage:
+        if d["kind"] != "sealed_hour" or d.get("error"):
+            continue
+        name = os.path.basename(d["path"])
+        reported = [f for f in verify.get("files", []) if f.get("status") == "error"
+                    and name in f.get("path", "")]
+        d["verify_reported"] = [f.get("detail", "")[:200] for f in reported]
+        if not reported:
+            result["expect_failures"].append("verify does not report the damaged %s" % d["path"])
+        # A query over the hour skips the damaged data, says so on stderr, and returns the rest.
+        q = subprocess.run([verify_cmd[0], "query", "--data", verify_cmd[3], "--contract",
+                            str(d["contract_id"]), "--types", d["tick_type"], "--from",
+                            d["hour_start"], "--to", d["hour_end"]],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        d["query_ticks_in_hour"] = sum(1 for line in q.stdout.splitlines() if line.startswith("{"))
+        d["query_reported"] = name in q.stderr
+        if not d["query_reported"]:
+            result["expect_failures"].append("a query of %s does not report the damage" % d["path"])
+        if d["query_ticks_in_hour"] == 0:
+            result["expect_failures"].append("nothing of the damaged hour readable")
+        after, _, err = run_json(verify_cmd + ["--from", d["hour_end"]])
+        after_streams = {(s["contract_id"], s["tick_type"]): s for s in
+                         (after or {}).get("completeness", {}).get("streams", [])}
+        for s, row in zip(streams, result["streams"]):
+            if s["contract_id"] != d["contract_id"] or s["tick_type"] != d["tick_type"]:
+                continue
+            a = after_streams.get((s["contract_id"], s["tick_type"]))
+            if a is None:
+                result["errors"].append("verify --from %s: no result for %s (%s)" % (
+                    d["hour_end"], row["stream"], err[-300:]))
+                continue
+            lost = s["expected"] - a["expected"]
+            row.update(whole_run_completeness=row["completeness"], whole_run_missing=s["missing"],
+                       judged_from=d["hour_end"], damaged_hour_expected=lost,
+                       completeness=round(a["completeness"], 4), missing=a["missing"],
+                       extra=a["extra"], first_missing=a.get("first_missing_seconds", []))
+            d["lost_ticks"] = s["missing"] - a["missing"]
+            d["hour_ticks_in_truth"] = lost
+            if s["missing"] - a["missing"] > lost:
+                result["expect_failures"].append("%s lost more than the damaged hour" % row["stream"])
 
 
 def check_targets(name, result):
@@ -1001,7 +1142,7 @@ def run_scenario(name, sc, binary, results_dir, keep):
          scenario_path, "--start", start, "--speed", str(speed), "--truth",
          os.path.join(work, "truth.jsonl")],
         stdout=subprocess.PIPE, stderr=sim_log, stdin=subprocess.DEVNULL)
-    recorders, kills = [], []
+    recorders, kills, storage_faults = [], [], []
     wall_start = time.time()
     try:
         port = int(read_line(sim))
@@ -1016,10 +1157,20 @@ def run_scenario(name, sc, binary, results_dir, keep):
         write_recorder_config(config, port, os.path.join(work, "data"), sc["contracts"],
                               token=API_TOKEN if sc.get("untrack") else None)
         log_path = os.path.join(work, "recorder.log")
+        rec_env = None
+        disk_full_flag = os.path.join(work, "disk_full")
+        if sc.get("disk_full"):
+            rec_env = dict(LD_PRELOAD=build_enospc_shim(work),
+                           IBSTREAM_CHAOS_ENOSPC_ROOT=os.path.realpath(os.path.join(work, "data")),
+                           IBSTREAM_CHAOS_ENOSPC_FLAG=disk_full_flag)
         rec = Recorder(binary, config, log_path)
-        rec.start(vclock.at(time.time_ns() + int(STARTUP_LEAD["s"] * NS)), speed)
+        rec.start(vclock.at(time.time_ns() + int(STARTUP_LEAD["s"] * NS)), speed, rec_env)
         recorders.append(rec)
         pending_kills = sorted(sc.get("kills", []))
+        # (virtual offset s, True: the disk fills up / False: freed)
+        pending_disk = sorted([(a, True) for a, _ in sc.get("disk_full", [])] +
+                              [(a + d, False) for a, d in sc.get("disk_full", [])])
+        result["damage"] = []
         pending_untracks = sorted(sc.get("untrack", []))
         result["actions"] = []
         while vclock.now() < end_ns:
@@ -1034,15 +1185,29 @@ def run_scenario(name, sc, binary, results_dir, keep):
                                               answer=body[:300]))
                 if code != 200:
                     result["errors"].append("untrack %s: HTTP %s %s" % (contract, code, body[:200]))
+            if pending_disk and vclock.now() >= start_ns + pending_disk[0][0] * NS:
+                _, full = pending_disk.pop(0)
+                if full:
+                    open(disk_full_flag, "w").close()
+                    storage_faults.append(dict(kind="disk_full", detail="ENOSPC under the store",
+                                               start=vclock.now(), end=None, open=False))
+                else:
+                    os.unlink(disk_full_flag)
+                    storage_faults[-1]["end"] = vclock.now()
+                result["actions"].append(dict(action="disk_full" if full else "disk_freed",
+                                              at=format_iso(vclock.now())))
             if pending_kills and vclock.now() >= start_ns + pending_kills[0][0] * NS:
                 at, down = pending_kills.pop(0)
                 kill_v = vclock.now()
                 rec.stop(signal.SIGKILL)
                 rec.exit = "killed (scenario)"
+                if sc.get("damage"):
+                    result["damage"] += damage_store(os.path.join(work, "data"), sc["damage"])
                 time.sleep(down / speed)
                 rec = Recorder(binary, config, log_path)
                 restart_v = vclock.now()
-                rec.start(vclock.at(time.time_ns() + int(STARTUP_LEAD["s"] * NS)), speed)
+                rec.start(vclock.at(time.time_ns() + int(STARTUP_LEAD["s"] * NS)), speed,
+                          rec_env)
                 recorders.append(rec)
                 kills.append((kill_v, restart_v))
             if not rec.alive():
@@ -1089,7 +1254,7 @@ def run_scenario(name, sc, binary, results_dir, keep):
     result["virtual_run_s"] = round(virtual_run_s, 1)
     result["cpu_pct_per_virtual_second"] = round(100 * cpu / virtual_run_s, 3)
     try:
-        analyse(name, sc, work, binary, vclock, recorders, kills, result)
+        analyse(name, sc, work, binary, vclock, recorders, kills, result, storage_faults)
     except Exception:  # reported as a failed run
         result["errors"].append("analysis: %s" % traceback.format_exc()[-800:])
     if result.get("clock_offset_ms"):
@@ -1235,6 +1400,15 @@ def write_doc(path, results, command):
             "open market's stream without live data for at least %d s (gap_detected's "
             "threshold) must fire an alert." %
             GAP_ALERT_THRESHOLD_S,
+            "* Storage faults: a full disk is a small LD_PRELOAD library "
+            "(scripts/chaos_enospc_shim.c, compiled by the suite, never linked into ibstream) "
+            "that, while a flag file exists, fails writes and file creation under the store with "
+            "ENOSPC and reports no free blocks; the window counts as a fault for every stream, "
+            "and every gap of a `storage_` cause must end filled. Damage at restart is made while "
+            "the recorder is killed: 16 bytes flipped inside a data frame of the largest sealed "
+            "hour file, and 5 bytes cut off the newest journal. The damaged stream is judged from "
+            "the end of that hour (its loss must stay within the hour), verify must name the file "
+            "as an error, and a query of the hour must report it on stderr and return the rest.",
             "* CPU and memory: `wait4` rusage of the recorder processes (utime + stime, including "
             "shutdown) and /proc/<pid>/status VmHWM sampled every 200 ms (peak RSS).", ""]
     with open(path, "w") as f:

@@ -26,6 +26,8 @@
 // such store or archive, a contract the store holds nothing of, the output could not be
 // written). An empty answer is never silent: stderr says so and, for a store, where the
 // contract's data is (storage/inventory.h).
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -275,6 +277,9 @@ int RunBook(const QueryOptions& o) {
 }
 
 int RunQuery(QueryOptions o) {
+  // Standard output carries the report: log lines (damaged data skipped) go to standard error.
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("query", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
   if (!o.config.empty()) {
     Result<std::string> path = StorePathFromConfig(o.config);
     if (!path.ok()) return FailQuery(path.status().message());

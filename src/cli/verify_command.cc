@@ -7,6 +7,8 @@
 // Exit code 0 when every file is sound (warnings such as a torn journal tail, the normal result
 // of a crash, do not fail) and every stream reaches the completeness threshold (100% by default)
 // with no extra ticks, 1 otherwise, 2 on usage errors or when the truth cannot be read.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -52,6 +54,9 @@ const char* SeverityName(storage::VerifiedFile::Severity s) {
 }
 
 int RunVerify(VerifyOptions o) {
+  // Standard output carries the report: log lines (damaged data skipped) go to standard error.
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "verify", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
   if (!o.config.empty()) {
     Result<std::string> path = StorePathFromConfig(o.config);
     if (!path.ok()) {

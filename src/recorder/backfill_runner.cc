@@ -68,9 +68,14 @@ void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimeP
   gap.state = storage::BackfillState::kPending;
   gap.updated_at = now;
   // The calendar as it is now, shared: the contract may be untracked before the job ends.
-  std::shared_ptr<const calendar::MarketCalendar> calendar = SharedCalendar(c);
+  AddToLedger(std::move(gap), SharedCalendar(c), now);
+}
+
+void BackfillRunner::AddToLedger(storage::GapRecord gap,
+                                 std::shared_ptr<const calendar::MarketCalendar> calendar,
+                                 TimePoint now) {
   const uint64_t ticket = ++next_ticket_;
-  adding_.emplace(ticket, Adding{key, ""});
+  adding_.emplace(ticket, Adding{gap.stream, ""});
   const Status queued = ctx_.store->async_ledger().AddAsync(
       gap, [this, ticket, gap, calendar](Status status, uint64_t id) {
         // The ledger's thread: over to the loop before touching anything.
@@ -80,10 +85,29 @@ void BackfillRunner::OpenGap(const ContractState& c, const StreamKey& key, TimeP
       });
   if (!queued.ok()) {
     adding_.erase(ticket);
-    spdlog::error("event=gap_ledger_failed stream={} error=\"{}\"", ToString(key),
-                  queued.ToString());
-    ctx_.core.OnStorageError(queued.message(), now);
+    KeepUnrecorded(gap, std::move(calendar), queued, now);
   }
+}
+
+void BackfillRunner::KeepUnrecorded(const storage::GapRecord& gap,
+                                    std::shared_ptr<const calendar::MarketCalendar> calendar,
+                                    const Status& error, TimePoint now) {
+  spdlog::error(
+      "event=gap_ledger_failed stream={} start={} end={} cause={} error=\"{}\" "
+      "action=retried_when_storage_accepts_writes",
+      ToString(gap.stream), FormatIsoUtc(gap.start), FormatIsoUtc(gap.end), gap.cause,
+      error.ToString());
+  ctx_.core.OnStorageError(error.message(), now);
+  unrecorded_.push_back(Unrecorded{gap, std::move(calendar)});
+  next_ledger_retry_ = now + kLedgerRetryInterval;
+}
+
+void BackfillRunner::RetryUnrecorded(TimePoint now) {
+  if (unrecorded_.empty() || now < next_ledger_retry_ || ctx_.store->writer().suspended()) return;
+  std::vector<Unrecorded> retry;
+  retry.swap(unrecorded_);
+  spdlog::info("event=gap_ledger_retry gaps={}", retry.size());
+  for (Unrecorded& u : retry) AddToLedger(std::move(u.gap), std::move(u.calendar), now);
 }
 
 void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t gap_id,
@@ -97,9 +121,9 @@ void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t 
   }
   const StreamKey& key = gap.stream;
   if (!status.ok()) {
-    spdlog::error("event=gap_ledger_failed stream={} error=\"{}\"", ToString(key),
-                  status.ToString());
-    ctx_.core.OnStorageError(status.message(), now);
+    // Not recorded (the disk is full): kept, and added again once storage takes writes. A gap
+    // untracked meanwhile is forgotten with its stream.
+    if (dropped.empty()) KeepUnrecorded(gap, std::move(calendar), status, now);
     return;
   }
   spdlog::warn("event=gap stream={} start={} end={} cause={} id={}", ToString(key),
@@ -115,9 +139,69 @@ void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t 
     return;
   }
   auto next_trading = NextTradingFor(std::move(calendar));
+  // A stream with another gap a moment ago is flapping: the next gaps may join this one.
+  TimePoint due = now;
+  if (auto last = last_gap_at_.find(key);
+      last != last_gap_at_.end() && now - last->second < kFlapWindow) {
+    due = now + kCoalesceDelay;
+  }
+  last_gap_at_[key] = now;
   queue_.push_back(PendingBackfill{
-      gap_id, BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
-      0, now, next_trading, PriorityOf(key.contract_id)});
+      gap_id,
+      BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
+      0,
+      due,
+      next_trading,
+      PriorityOf(key.contract_id),
+      {},
+      false});
+}
+
+std::vector<uint64_t> BackfillRunner::GapIds(uint64_t gap_id,
+                                             const std::vector<reliability::GapSpan>& gaps) {
+  if (gaps.empty()) return {gap_id};
+  std::vector<uint64_t> ids;
+  for (const reliability::GapSpan& g : gaps) ids.push_back(g.id);
+  return ids;
+}
+
+void BackfillRunner::CoalesceFront(TimePoint now) {
+  PendingBackfill& front = queue_.front();
+  if (front.started || front.retries > 0 || !front.gaps.empty()) return;
+  const StreamKey key = front.job.stream();
+  const auto rate = tick_rate_.find(key);
+  if (rate == tick_rate_.end()) return;
+  std::vector<reliability::GapSpan> spans = {
+      {front.gap_id, front.job.first_second(), front.job.last_second()}};
+  for (size_t i = 1; i < queue_.size(); ++i) {
+    const PendingBackfill& p = queue_[i];
+    if (p.job.stream() != key || p.started || p.retries > 0 || !p.gaps.empty()) continue;
+    spans.push_back({p.gap_id, p.job.first_second(), p.job.last_second()});
+  }
+  if (spans.size() < 2) return;
+  for (const reliability::CoalescedRequest& r : reliability::CoalesceGaps(spans, rate->second)) {
+    const bool has_front = std::any_of(r.gaps.begin(), r.gaps.end(),
+                                       [&](const auto& g) { return g.id == front.gap_id; });
+    if (!has_front || r.gaps.size() < 2) continue;
+    std::string ids;
+    for (const reliability::GapSpan& g : r.gaps) {
+      ids += (ids.empty() ? "" : ",") + std::to_string(g.id);
+      if (g.id == front.gap_id) continue;
+      for (size_t i = 1; i < queue_.size(); ++i) {
+        if (queue_[i].gap_id != g.id) continue;
+        queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+    PendingBackfill& merged = queue_.front();  // still the front: only later entries went
+    merged.job = BackfillJob(key, r.first_second, r.last_second, merged.next_trading);
+    merged.gaps = r.gaps;
+    merged.not_before = std::min(merged.not_before, now);
+    spdlog::info("event=backfill_coalesced stream={} gaps={} from={} to={} ticks_per_second={:.1f}",
+                 ToString(key), ids, FormatIsoUtc(FromUnixSeconds(r.first_second)),
+                 FormatIsoUtc(FromUnixSeconds(r.last_second)), rate->second);
+    return;
+  }
 }
 
 int BackfillRunner::PriorityOf(int64_t contract_id) {
@@ -169,10 +253,14 @@ void BackfillRunner::Resume(const std::vector<storage::GapRecord>& ledger, TimeP
 void BackfillRunner::Retry(const storage::GapRecord& gap, TimePoint now) {
   const auto same = [&gap](uint64_t id) { return id == gap.id; };
   for (const auto& p : queue_) {
-    if (same(p.gap_id)) return;
+    for (uint64_t id : GapIds(p.gap_id, p.gaps)) {
+      if (same(id)) return;
+    }
   }
   for (const auto& p : parked_) {
-    if (same(p.gap_id)) return;
+    for (uint64_t id : GapIds(p.gap_id, p.gaps)) {
+      if (same(id)) return;
+    }
   }
   for (const auto& g : resuming_) {
     if (same(g.id)) return;
@@ -201,9 +289,15 @@ void BackfillRunner::AdoptResumed(TimePoint now) {
     const int64_t cursor =
         known != cursors_.end() ? known->second : BackfillCursor(*ctx_.store, gap);
     if (known != cursors_.end()) cursors_.erase(known);
-    queue_.push_back(PendingBackfill{
-        gap.id, BackfillJob(gap.stream, cursor, ToUnixSeconds(gap.end) - 1, next_trading), 0, now,
-        next_trading, c->config.priority});
+    queue_.push_back(
+        PendingBackfill{gap.id,
+                        BackfillJob(gap.stream, cursor, ToUnixSeconds(gap.end) - 1, next_trading),
+                        0,
+                        now,
+                        next_trading,
+                        c->config.priority,
+                        {},
+                        false});
     resuming_.erase(resuming_.begin() + static_cast<std::ptrdiff_t>(i));
   }
 }
@@ -227,6 +321,7 @@ void BackfillRunner::RecordSent(const HistoricalRequestKey& key, TimePoint now) 
 
 void BackfillRunner::Step(TimePoint now) {
   if (!resuming_.empty()) AdoptResumed(now);
+  RetryUnrecorded(now);
   if (!parked_.empty() && !ctx_.store->writer().suspended()) OnStorageResumed(now);
   if (in_flight_ && now - sent_at_ > ctx_.options.backfill_request_timeout && !queue_.empty()) {
     // IB may never answer a historical request (HMDS farm down, competing session): give up on
@@ -244,6 +339,7 @@ void BackfillRunner::Step(TimePoint now) {
   // A job waiting out its backoff (or the pacer) does not hold up the others; among the due ones
   // the best priority goes first.
   if (!BringNextToFront(queue_, now)) return;
+  CoalesceFront(now);
   PendingBackfill& p = queue_.front();
   auto page = p.job.NextPage();
   ContractState* c = registry_.Find(p.job.stream().contract_id);
@@ -259,6 +355,7 @@ void BackfillRunner::Step(TimePoint now) {
     return;
   }
   RecordSent(key, now);
+  p.started = true;
   in_flight_ = true;
   sent_at_ = now;
   ++ctx_.counters.backfill_requests;
@@ -285,9 +382,12 @@ void BackfillRunner::Drop(const std::function<bool(const StreamKey&)>& match,
   for (auto& [ticket, adding] : adding_) {
     if (adding.dropped.empty() && match(adding.stream)) adding.dropped = reason;
   }
+  std::erase_if(unrecorded_, [&](const Unrecorded& u) { return match(u.gap.stream); });
   for (size_t i = parked_.size(); i-- > 0;) {
     if (!match(parked_[i].stream)) continue;
-    UpdateLedger(parked_[i].gap_id, storage::BackfillState::kFailed, reason, now);
+    for (uint64_t id : GapIds(parked_[i].gap_id, parked_[i].gaps)) {
+      UpdateLedger(id, storage::BackfillState::kFailed, reason, now);
+    }
     parked_.erase(parked_.begin() + static_cast<std::ptrdiff_t>(i));
   }
   for (size_t i = queue_.size(); i-- > 0;) {
@@ -296,7 +396,9 @@ void BackfillRunner::Drop(const std::function<bool(const StreamKey&)>& match,
       in_flight_ = false;
       ++token_;  // its answer, if it comes, is ignored
     }
-    UpdateLedger(queue_[i].gap_id, storage::BackfillState::kFailed, reason, now);
+    for (uint64_t id : GapIds(queue_[i].gap_id, queue_[i].gaps)) {
+      UpdateLedger(id, storage::BackfillState::kFailed, reason, now);
+    }
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
   }
 }
@@ -317,7 +419,22 @@ void BackfillRunner::OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<
   }
   p.retries = 0;  // the backoff counts failures in a row
   const StreamKey key = p.job.stream();
+  if (result->size() >= 2) {
+    // The stream's tick rate, for coalescing its next gaps.
+    const int64_t span = ToUnixSeconds(result->back().exchange_time) -
+                         ToUnixSeconds(result->front().exchange_time) + 1;
+    if (span > 0) tick_rate_[key] = static_cast<double>(result->size()) / static_cast<double>(span);
+  }
   std::vector<Tick> keep = p.job.OnPage(*result);  // unreported trades already left out of Last
+  if (!p.gaps.empty()) {
+    // A coalesced request: the stretches between its gaps were recorded live.
+    std::erase_if(keep, [&p](const Tick& t) {
+      const int64_t second = ToUnixSeconds(t.exchange_time);
+      return std::none_of(p.gaps.begin(), p.gaps.end(), [second](const reliability::GapSpan& g) {
+        return g.first_second <= second && second <= g.last_second;
+      });
+    });
+  }
   StreamState* s = registry_.FindStream(key);
   for (Tick& t : keep) {
     t.contract_id = key.contract_id;
@@ -351,9 +468,11 @@ void BackfillRunner::Park(int64_t refused_second, TimePoint now) {
                        "; retried when storage accepts writes";
   spdlog::warn("event=backfill_parked gap={} stream={} reason=\"{}\"", p.gap_id,
                ToString(p.job.stream()), reason);
-  UpdateLedger(p.gap_id, storage::BackfillState::kPending, std::move(reason), now);
-  parked_.push_back(
-      Parked{p.gap_id, p.job.stream(), resume, p.job.last_second(), std::move(p.next_trading)});
+  for (uint64_t id : GapIds(p.gap_id, p.gaps)) {
+    UpdateLedger(id, storage::BackfillState::kPending, reason, now);
+  }
+  parked_.push_back(Parked{p.gap_id, p.job.stream(), resume, p.job.last_second(),
+                           std::move(p.next_trading), std::move(p.gaps)});
   queue_.pop_front();
 }
 
@@ -364,7 +483,7 @@ void BackfillRunner::OnStorageResumed(TimePoint now) {
     queue_.push_back(PendingBackfill{
         parked.gap_id,
         BackfillJob(parked.stream, parked.resume_second, parked.last_second, parked.next_trading),
-        0, now, parked.next_trading, PriorityOf(parked.stream.contract_id)});
+        0, now, parked.next_trading, PriorityOf(parked.stream.contract_id), parked.gaps, false});
   }
   parked_.clear();
 }
@@ -397,10 +516,12 @@ void BackfillRunner::Finish(TimePoint now) {
     state = storage::BackfillState::kFailed;
     reason = "contract no longer tracked";
   }
-  UpdateLedger(p.gap_id, state, reason, now);
-  spdlog::info("event=backfill_done gap={} stream={} state={} ticks={} pages={} reason=\"{}\"",
-               p.gap_id, ToString(p.job.stream()), storage::BackfillStateName(state),
-               p.job.ticks_kept(), p.job.pages_received(), reason);
+  for (uint64_t id : GapIds(p.gap_id, p.gaps)) UpdateLedger(id, state, reason, now);
+  spdlog::info(
+      "event=backfill_done gap={} stream={} state={} ticks={} pages={} coalesced_gaps={} "
+      "reason=\"{}\"",
+      p.gap_id, ToString(p.job.stream()), storage::BackfillStateName(state), p.job.ticks_kept(),
+      p.job.pages_received(), p.gaps.size(), reason);
   if (state == storage::BackfillState::kFailed || state == storage::BackfillState::kPartial) {
     ++ctx_.counters.backfill_failures;
     ctx_.core.OnBackfillFailed(p.job.stream().contract_id, reason, now);

@@ -17,6 +17,18 @@
 // requests in order, so an update never overtakes its add. Until its add completes a gap is not
 // in the ledger's List() (nor in the view).
 //
+// Coalescing (reliability/backfill_schedule.h): before a job's first page, the queued gaps of
+// the same stream that have not started are grouped with CoalesceGaps at the stream's tick rate
+// (learnt from its last backfilled page; unknown: nothing merged); the group of the job becomes
+// one request series over their union, keeping only the ticks of its gaps, and every gap of it
+// is closed with the job's outcome. A gap of a stream that had another gap less than kFlapWindow
+// before (a flapping link) waits kCoalesceDelay before its first page, so that the next ones
+// can join it.
+//
+// A gap the ledger cannot take (the disk is full) is kept in memory (logged, a storage error)
+// and added again once the writer accepts writes, at most every kLedgerRetryInterval; only then
+// is it backfilled.
+//
 // Across a restart: Resume() takes over the ledger's open gaps (pending, partial) and the
 // historical pacer's recent requests (pacer_state.h; written after each request on a worker
 // thread, so the loop never waits on the disk).
@@ -36,6 +48,7 @@
 #include "recorder/loop_context.h"
 #include "recorder/tick_fanout.h"
 #include "reliability/backfill_retry.h"
+#include "reliability/backfill_schedule.h"
 
 namespace ibstream::client {
 class EventLoop;
@@ -107,6 +120,10 @@ class BackfillRunner {
     TimePoint not_before;
     BackfillJob::NextTradingTime next_trading;  // to rebuild the job when it resumes
     int priority = 100;                         // its contract's (1 first)
+    // Coalesced: every gap the job covers (its own included), whose ticks alone are kept; empty
+    // for a job of one gap.
+    std::vector<reliability::GapSpan> gaps;
+    bool started = false;  // a page of it was sent
   };
 
   // A job storage refused a tick of: resumes from `resume_second` once storage takes writes.
@@ -116,7 +133,17 @@ class BackfillRunner {
     int64_t resume_second = 0;
     int64_t last_second = 0;
     BackfillJob::NextTradingTime next_trading;
+    std::vector<reliability::GapSpan> gaps;  // a coalesced job's gaps
   };
+
+  // A gap the ledger refused: added again once storage takes writes.
+  struct Unrecorded {
+    storage::GapRecord gap;
+    std::shared_ptr<const calendar::MarketCalendar> calendar;
+  };
+  static constexpr Duration kLedgerRetryInterval = std::chrono::seconds(2);
+  static constexpr Duration kFlapWindow = std::chrono::seconds(60);
+  static constexpr Duration kCoalesceDelay = std::chrono::seconds(30);
 
   // A gap whose ledger add has not completed yet.
   struct Adding {
@@ -128,6 +155,20 @@ class BackfillRunner {
   void OnGapAdded(uint64_t ticket, const Status& status, uint64_t gap_id,
                   const storage::GapRecord& gap,
                   std::shared_ptr<const calendar::MarketCalendar> calendar);
+  // Submits `gap` to the ledger; OnGapAdded queues its backfill once it has its id.
+  void AddToLedger(storage::GapRecord gap, std::shared_ptr<const calendar::MarketCalendar> calendar,
+                   TimePoint now);
+  // The ledger refused `gap`: logged, reported as a storage error, kept for RetryUnrecorded.
+  void KeepUnrecorded(const storage::GapRecord& gap,
+                      std::shared_ptr<const calendar::MarketCalendar> calendar, const Status& error,
+                      TimePoint now);
+  // Adds the refused gaps again when the writer takes writes and the retry interval has passed.
+  void RetryUnrecorded(TimePoint now);
+  // Merges the queued, unstarted gaps of the front job's stream into it (see above).
+  void CoalesceFront(TimePoint now);
+  // Every ledger id a queued or parked job stands for.
+  static std::vector<uint64_t> GapIds(uint64_t gap_id,
+                                      const std::vector<reliability::GapSpan>& gaps);
   // The configured priority of a contract (100 when it is not tracked).
   int PriorityOf(int64_t contract_id);
   // Queues the resumed gaps whose contract is now known.
@@ -158,7 +199,11 @@ class BackfillRunner {
   std::vector<storage::GapRecord> resuming_;       // open at start, contract not known yet
   std::vector<storage::GapRecord> open_at_start_;  // every gap open at start (deduplication)
   std::map<uint64_t, Adding> adding_;              // by ticket
-  std::map<uint64_t, int64_t> cursors_;            // of the gaps open at start, by gap id
+  std::vector<Unrecorded> unrecorded_;             // refused by the ledger, to add again
+  std::map<StreamKey, double> tick_rate_;          // ticks per second, from backfilled pages
+  std::map<StreamKey, TimePoint> last_gap_at_;     // when each stream's last gap was queued
+  TimePoint next_ledger_retry_;
+  std::map<uint64_t, int64_t> cursors_;  // of the gaps open at start, by gap id
   uint64_t next_ticket_ = 0;
   bool in_flight_ = false;
   // Sequence numbers of backfilled ticks whose stream is no longer in the registry.

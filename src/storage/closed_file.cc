@@ -254,32 +254,46 @@ Status ClosedFileReader::ReadFrame(const ClosedFrameInfo& frame, std::string* ra
   return Status::Ok();
 }
 
+Status ClosedFileReader::ReadFrameRange(const ClosedFrameInfo& frame, int64_t lo, int64_t hi,
+                                        const std::function<void(const Tick&)>& sink,
+                                        std::string* raw) const {
+  IBSTREAM_RETURN_IF_ERROR(ReadFrame(frame, raw));
+  Tick tick;
+  std::string_view rest = *raw;
+  for (uint32_t i = 0; i < frame.tick_count; ++i) {
+    if (rest.size() < 4) return Corruption(path_ + ": frame holds fewer ticks than indexed");
+    const uint32_t crc = DecodeFixed32(rest.data());
+    rest.remove_prefix(4);
+    auto used = DecodeTick(rest, &tick);
+    if (!used.ok()) return used.status().WithContext(path_);
+    if (crc32c::Value(rest.data(), *used) != crc) {
+      return Corruption(path_ + ": record checksum mismatch");
+    }
+    rest.remove_prefix(*used);
+    const int64_t t = ToUnixNanos(tick.exchange_time);
+    if (t >= lo && t < hi) sink(tick);
+  }
+  if (!rest.empty()) return Corruption(path_ + ": frame holds more bytes than indexed ticks");
+  return Status::Ok();
+}
+
 Status ClosedFileReader::ReadRange(TimePoint from, TimePoint to,
                                    const std::function<void(const Tick&)>& sink) const {
   const int64_t lo = ToUnixNanos(from);
   const int64_t hi = ToUnixNanos(to);
   std::string raw;
-  Tick tick;
+  Status first_damage = Status::Ok();
+  int damaged_frames = 0;
   for (const ClosedFrameInfo& frame : frames_) {
     if (frame.max_exchange_ns < lo || frame.min_exchange_ns >= hi) continue;
-    IBSTREAM_RETURN_IF_ERROR(ReadFrame(frame, &raw));
-    std::string_view rest = raw;
-    for (uint32_t i = 0; i < frame.tick_count; ++i) {
-      if (rest.size() < 4) return Corruption(path_ + ": frame holds fewer ticks than indexed");
-      const uint32_t crc = DecodeFixed32(rest.data());
-      rest.remove_prefix(4);
-      auto used = DecodeTick(rest, &tick);
-      if (!used.ok()) return used.status().WithContext(path_);
-      if (crc32c::Value(rest.data(), *used) != crc) {
-        return Corruption(path_ + ": record checksum mismatch");
-      }
-      rest.remove_prefix(*used);
-      const int64_t t = ToUnixNanos(tick.exchange_time);
-      if (t >= lo && t < hi) sink(tick);
-    }
-    if (!rest.empty()) return Corruption(path_ + ": frame holds more bytes than indexed ticks");
+    // A damaged frame is skipped; the index locates the next one, which is read as usual.
+    Status status = ReadFrameRange(frame, lo, hi, sink, &raw);
+    if (!status.ok() && damaged_frames++ == 0) first_damage = std::move(status);
   }
-  return Status::Ok();
+  if (damaged_frames > 1) {
+    return first_damage.WithContext(std::to_string(damaged_frames) + " damaged frames skipped");
+  }
+  return first_damage;
 }
 
 Status ClosedFileReader::Verify() const {

@@ -71,8 +71,9 @@ class ClosedFileReader {
   const std::vector<ClosedFrameInfo>& frames() const { return frames_; }
 
   // Calls `sink` for every tick with from <= exchange time < to, in file order, decompressing
-  // only the frames whose index range overlaps. A record or frame that fails its checksum is
-  // Corruption (the rest of the file is not read).
+  // only the frames whose index range overlaps. A frame that fails its checksum (or a record of
+  // it) is skipped from there and the following frames are read: the result is then Corruption
+  // naming the first damaged frame (and how many were skipped), after every readable tick.
   Status ReadRange(TimePoint from, TimePoint to,
                    const std::function<void(const Tick&)>& sink) const;
 
@@ -82,6 +83,9 @@ class ClosedFileReader {
  private:
   ClosedFileReader() = default;
   Status ReadFrame(const ClosedFrameInfo& frame, std::string* raw) const;
+  // The ticks of one frame within [lo, hi) (Unix nanoseconds) to `sink`; `raw` is scratch.
+  Status ReadFrameRange(const ClosedFrameInfo& frame, int64_t lo, int64_t hi,
+                        const std::function<void(const Tick&)>& sink, std::string* raw) const;
 
   std::unique_ptr<fs::RandomAccessFile> file_;
   std::string path_;

@@ -256,47 +256,80 @@ Result<std::unique_ptr<GapLedger>> GapLedger::Open(FileSystem* fs, const std::st
   }
 
   // A fresh generation holding the compacted state.
+  IBSTREAM_RETURN_IF_ERROR(ledger->StartGeneration(max_generation + 1));
+  for (const std::string& name : old_files)
+    IBSTREAM_RETURN_IF_ERROR(fs->DeleteFile(JoinPath(dir, name)));
+  if (!old_files.empty()) IBSTREAM_RETURN_IF_ERROR(fs->SyncDir(dir));
+  return ledger;
+}
+
+Status GapLedger::StartGeneration(uint32_t generation) {
+  const std::string dir = GapsRoot(root_);
   log::FileHeader header;
   header.magic = std::string(kGapsMagic);
   header.content_version = 1;
   header.salt = NewSalt();
-  header.generation = max_generation + 1;
+  header.generation = generation;
   std::string bytes = log::EncodeFileHeader(header);
-  ledger->writer_ = std::make_unique<log::Writer>(header.salt);
-  for (const auto& [id, gap] : ledger->gaps_) {
-    std::string record(1, static_cast<char>(kGapRecordKind));
-    record += EncodeGapRecord(gap);
-    ledger->writer_->AddRecord(record, &bytes);
+  auto writer = std::make_unique<log::Writer>(header.salt);
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, gap] : gaps_) {
+      std::string record(1, static_cast<char>(kGapRecordKind));
+      record += EncodeGapRecord(gap);
+      writer->AddRecord(record, &bytes);
+    }
   }
-  const std::string path = JoinPath(dir, LedgerName(header.generation));
-  auto file = fs->NewWritableFile(path + ".tmp", /*exclusive=*/false);
+  const std::string path = JoinPath(dir, LedgerName(generation));
+  auto file = fs_->NewWritableFile(path + ".tmp", /*exclusive=*/false);
   if (!file.ok()) return file.status();
-  IBSTREAM_RETURN_IF_ERROR((*file)->Append(bytes));
-  IBSTREAM_RETURN_IF_ERROR((*file)->Sync());
-  IBSTREAM_RETURN_IF_ERROR(fs->Rename(path + ".tmp", path));
-  IBSTREAM_RETURN_IF_ERROR(fs->SyncDir(dir));
-  for (const std::string& name : old_files)
-    IBSTREAM_RETURN_IF_ERROR(fs->DeleteFile(JoinPath(dir, name)));
-  if (!old_files.empty()) IBSTREAM_RETURN_IF_ERROR(fs->SyncDir(dir));
-  ledger->file_ = std::move(*file);
-  return ledger;
+  Status status = (*file)->Append(bytes);
+  if (status.ok()) status = (*file)->Sync();
+  if (status.ok()) status = fs_->Rename(path + ".tmp", path);
+  if (status.ok()) status = fs_->SyncDir(dir);
+  if (!status.ok()) {
+    (void)fs_->DeleteFile(path + ".tmp");  // a leftover is removed by the next Open
+    return status;
+  }
+  file_ = std::move(*file);
+  writer_ = std::move(writer);
+  generation_ = generation;
+  return Status::Ok();
+}
+
+Status GapLedger::RecoverFromWriteError() {
+  // The current generation may end in a torn record: never append to it again. A new generation
+  // holds every gap; the old one goes once the new one is durable.
+  const uint32_t old_generation = generation_;
+  IBSTREAM_RETURN_IF_ERROR(StartGeneration(generation_ + 1)
+                               .WithContext("gap ledger: writing a new generation after a write "
+                                            "error"));
+  failed_ = false;
+  const std::string dir = GapsRoot(root_);
+  Status removed = fs_->DeleteFile(JoinPath(dir, LedgerName(old_generation)));
+  if (removed.ok()) removed = fs_->SyncDir(dir);
+  // Harmless when it stays: the next Open reads it and the newer generation wins.
+  if (!removed.ok()) spdlog::warn("gap ledger: old generation kept: {}", removed.ToString());
+  spdlog::info("event=gap_ledger_resumed generation={}", generation_);
+  return Status::Ok();
 }
 
 Status GapLedger::WriteSnapshot(const GapRecord& gap) {
-  if (failed_) return Unavailable("gap ledger stopped after a write error");
+  if (fatal_) return Unavailable("gap ledger stopped after a failed fdatasync");
+  if (failed_) IBSTREAM_RETURN_IF_ERROR(RecoverFromWriteError());
   std::string record(1, static_cast<char>(kGapRecordKind));
   record += EncodeGapRecord(gap);
   std::string framed;
   writer_->AddRecord(record, &framed);
   Status status = file_->Append(framed);
   if (!status.ok()) {
-    // Never append after a torn write; a later Open compacts into a new file.
+    // Never append after a torn write: the next write starts a new generation first.
     failed_ = true;
     return status;
   }
   status = file_->Sync();
   if (!status.ok()) {
-    failed_ = true;
+    fatal_ = true;
     FatalStorageError(status.WithContext("fdatasync gap ledger"));
     return status;
   }

@@ -11,6 +11,10 @@
 // copies each damaged generation to <root>/gaps/ledger.<N>.log.damaged-<YYYYMMDDTHHMMSSZ>
 // (kept for forensics, never read back), logs it, counts it (LedgerDamage) and keeps every
 // snapshot that could be read.
+//
+// A write that fails (ENOSPC) is returned as an error; the file it was appended to is never
+// written again. The next Add/Update first writes a new compacted generation and drops the old
+// one, so the ledger recovers by itself once the disk has room (a failed fdatasync stays fatal).
 #pragma once
 
 #include <cstdint>
@@ -93,6 +97,11 @@ class GapLedger {
  private:
   GapLedger(fs::FileSystem* fs, std::string root) : fs_(fs), root_(std::move(root)) {}
   Status WriteSnapshot(const GapRecord& gap);
+  // Writes every gap into generation `generation` (temp file, fdatasync, rename) and appends
+  // to it from then on. Caller holds write_mu_ (or is Open).
+  Status StartGeneration(uint32_t generation);
+  // After a failed append: a new generation replaces the current one. Caller holds write_mu_.
+  Status RecoverFromWriteError();
 
   fs::FileSystem* fs_;
   std::string root_;
@@ -101,7 +110,9 @@ class GapLedger {
   std::mutex write_mu_;
   std::unique_ptr<fs::WritableFile> file_;  // guarded by write_mu_
   std::unique_ptr<log::Writer> writer_;     // guarded by write_mu_
-  bool failed_ = false;                     // guarded by write_mu_
+  bool failed_ = false;                     // guarded by write_mu_: an append failed
+  bool fatal_ = false;                      // guarded by write_mu_: an fdatasync failed
+  uint32_t generation_ = 0;                 // guarded by write_mu_: the one appended to
   mutable std::mutex mu_;
   std::map<uint64_t, GapRecord> gaps_;  // guarded by mu_
   uint64_t next_id_ = 1;                // guarded by mu_ (changed under write_mu_ as well)

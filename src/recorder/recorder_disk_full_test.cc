@@ -1,0 +1,87 @@
+// The disk fills up mid-session and is freed: the gaps over the refused window, which the gap
+// ledger could not take while the disk was full, are recorded once it has room and backfilled.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "fs/fault_file_system.h"
+#include "recorder/recorder_sim_fixture.h"
+
+namespace ibstream::recorder {
+namespace {
+
+using namespace std::chrono_literals;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kDiskFullSpeed = 200;
+#else
+constexpr double kDiskFullSpeed = 600;
+#endif
+
+class RecorderDiskFullTest : public testing::RecorderSimTest {
+ protected:
+  void SetUp() override { fs_ = &disk_full_fs_; }
+
+  fs::FaultFileSystem disk_full_fs_;  // outlives the recorder (stopped in TearDown)
+};
+
+bool StorageCause(const storage::GapRecord& g) { return g.cause.rfind("storage_", 0) == 0; }
+
+TEST_F(RecorderDiskFullTest, GapsOfTheRefusedWindowAreRecordedOnceTheDiskHasRoomAndFilled) {
+  StartAll("2025-08-12T10:00:00-05:00", kDiskFullSpeed);
+  RunUntil("2025-08-12T10:01:00-05:00");
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready; }));
+  const StreamKey bid_ask{MnqId(), TickType::kBidAsk};
+
+  const TimePoint full_at = clock_->Now();
+  disk_full_fs_.SetNoSpace(true);
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->storage.suspended; }));
+  RunUntil(full_at + 2min);
+  EXPECT_TRUE(
+      std::none_of(recorder_->View()->gaps.begin(), recorder_->View()->gaps.end(), StorageCause))
+      << "the ledger cannot take a gap while the disk is full";
+  const TimePoint freed_at = clock_->Now();
+  disk_full_fs_.SetNoSpace(false);
+
+  std::shared_ptr<const RecorderView> view;
+  const auto settled = [&] {
+    view = recorder_->View();
+    bool any = false;
+    for (const storage::GapRecord& g : view->gaps) {
+      if (!StorageCause(g)) continue;
+      any = true;
+      if (g.state != storage::BackfillState::kFilled) return false;
+    }
+    return any && !view->storage.suspended;
+  };
+  ASSERT_TRUE(WaitFor(settled, 90s)) << [&] {
+    std::string out;
+    for (const auto& g : view->gaps) {
+      out += ToString(g.stream) + " " + FormatIsoUtc(g.start) + ".." + FormatIsoUtc(g.end) + " " +
+             g.cause + " " + std::string(storage::BackfillStateName(g.state)) + " " + g.reason +
+             "\n";
+    }
+    return out;
+  }();
+  // The bid/ask gaps cover the refused window (the first refused tick to the first stored one):
+  // the gap of the ticks lost at the first failed write was refused by the ledger then, and
+  // recorded only when it was added again.
+  TimePoint first = TimePoint::max(), last = TimePoint::min();
+  for (const storage::GapRecord& g : view->gaps) {
+    if (!StorageCause(g) || g.stream != bid_ask) continue;
+    first = std::min(first, g.start);
+    last = std::max(last, g.end);
+  }
+  EXPECT_LE(first, full_at + 2s) << FormatIsoUtc(first);
+  EXPECT_GE(last, freed_at - 2s) << FormatIsoUtc(last);
+  // And the window holds backfilled ticks.
+  const auto stored = Stored(bid_ask);
+  EXPECT_TRUE(std::any_of(stored.begin(), stored.end(), [&](const Tick& t) {
+    return t.source == TickSource::kBackfill && t.exchange_time > full_at + 10s &&
+           t.exchange_time < freed_at - 10s;
+  }));
+}
+
+}  // namespace
+}  // namespace ibstream::recorder
