@@ -31,8 +31,9 @@ std::string Who(const reliability::WantedDepth& w) {
 
 }  // namespace
 
-DepthRecorder::DepthRecorder(LoopContext& ctx, ContractRegistry& registry, StreamSession& session)
-    : ctx_(ctx), registry_(registry), session_(session) {}
+DepthRecorder::DepthRecorder(LoopContext& ctx, ContractRegistry& registry, StreamSession& session,
+                             TickFanout& fanout)
+    : ctx_(ctx), registry_(registry), session_(session), fanout_(fanout) {}
 
 reliability::DepthPlan DepthRecorder::PlanNow() const {
   std::vector<reliability::WantedDepth> wanted;
@@ -140,6 +141,7 @@ void DepthRecorder::Lost(Subscription& s, TimePoint since, const std::string& ca
 bool DepthRecorder::Store(Subscription& s, Tick& record) {
   record.sequence = ++s.sequence;
   const auto position = ctx_.store->writer().Append(record);
+  fanout_.Publish(record, position.ok() ? TickOrigin::kLive : TickOrigin::kRefused);
   if (!position.ok()) {
     ++records_refused_;
     return false;
