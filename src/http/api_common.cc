@@ -66,6 +66,7 @@ namespace {
 // A configured tick-by-tick kind, or a fallback kind one of them records through when it has no
 // tick-by-tick slot (quote for bid_ask and mid_point, trade for last and all_last).
 bool Records(const ContractView& c, TickType type) {
+  if (type == TickType::kDepth) return c.depth_rows > 0;
   return std::any_of(c.expected_types.begin(), c.expected_types.end(), [type](TickType expected) {
     return expected == type || (!IsTickByTick(type) && FallbackKind(expected) == type);
   });

@@ -374,7 +374,7 @@ Response WsStreams::TypedStream(const Request& request, std::shared_ptr<WsConnec
   }
   const std::string& name = request.path_params.at("tick_type");
   Result<TickType> type = ParseTickType(name);
-  if (!type.ok() || !IsTickByTick(type.value())) {
+  if (!type.ok() || (!IsTickByTick(type.value()) && type.value() != TickType::kDepth)) {
     state_->ws_invalid_messages.fetch_add(1);
     connection->Close(kWsCloseInvalidContract, "Invalid tick type: " + name);
     return Response{};

@@ -71,7 +71,8 @@ Result<int64_t> IntegerIn(const Json& value, int64_t min, int64_t max) {
 Result<std::vector<TickType>> ReadTickTypes(const Json& value) {
   if (!value.is_array()) return InvalidArgument(Repr(value) + " is not of type 'array'");
   if (value.empty()) return InvalidArgument("[] is too short");
-  if (value.size() > 4) return InvalidArgument(PythonJson(value) + " is too long");
+  // The original's four kinds, and market depth ("depth", recorded by this recorder only).
+  if (value.size() > 5) return InvalidArgument(PythonJson(value) + " is too long");
   std::vector<TickType> out;
   for (const Json& item : value) {
     const std::string name = item.is_string() ? item.get<std::string>() : std::string();
@@ -79,6 +80,7 @@ Result<std::vector<TickType>> ReadTickTypes(const Json& value) {
     for (TickType t : kAllTickTypes) {
       if (TickTypeName(t) == name) type = t;
     }
+    if (name == TickTypeName(TickType::kDepth)) type = TickType::kDepth;
     if (!type) return InvalidArgument(Repr(item) + " is not one of " + std::string(kTickTypeEnum));
     if (std::find(out.begin(), out.end(), *type) != out.end()) {
       return InvalidArgument(PythonJson(value) + " has non-unique elements");

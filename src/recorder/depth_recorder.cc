@@ -8,6 +8,7 @@
 
 #include "client/client.h"
 #include "recorder/contract_registry.h"
+#include "recorder/options_mapping.h"
 #include "recorder/stream_session.h"
 #include "reliability/ib_error_class.h"
 #include "storage/store.h"
@@ -30,8 +31,9 @@ std::string Who(const reliability::WantedDepth& w) {
 
 }  // namespace
 
-DepthRecorder::DepthRecorder(LoopContext& ctx, ContractRegistry& registry, StreamSession& session)
-    : ctx_(ctx), registry_(registry), session_(session) {}
+DepthRecorder::DepthRecorder(LoopContext& ctx, ContractRegistry& registry, StreamSession& session,
+                             TickFanout& fanout)
+    : ctx_(ctx), registry_(registry), session_(session), fanout_(fanout) {}
 
 reliability::DepthPlan DepthRecorder::PlanNow() const {
   std::vector<reliability::WantedDepth> wanted;
@@ -60,6 +62,7 @@ void DepthRecorder::Evaluate(TimePoint now) {
       auto it = subscriptions_.find(step.contract_id);
       if (it == subscriptions_.end()) continue;
       Cancel(it->second);
+      ctx_.core.UnwatchStream(StreamKey{step.contract_id, TickType::kDepth});
       spdlog::info("event=depth_stopped contract_id={}", step.contract_id);
       subscriptions_.erase(it);
     } else {
@@ -68,6 +71,12 @@ void DepthRecorder::Evaluate(TimePoint now) {
       s.status.contract_id = step.contract_id;
       s.status.symbol = s.wanted.symbol;
       s.status.granted = true;
+      // Its silence while the market trades is judged like any stream's (data_stale_during_
+      // trading names `depth`); restoring it stays here.
+      if (const ContractState* c = registry_.Find(step.contract_id)) {
+        ctx_.core.WatchStream(StreamKey{step.contract_id, TickType::kDepth},
+                              ContractOptionsFrom(c->config), now);
+      }
     }
   }
   plan_ = std::move(next);
@@ -106,6 +115,7 @@ void DepthRecorder::Start(Subscription& s, TimePoint now) {
   s.connection = session_.connections();
   s.retry_at.reset();
   s.status.subscribed = true;
+  ctx_.core.OnSubscribed(StreamKey{contract_id, TickType::kDepth}, now);
   spdlog::info("event=depth_subscribed contract_id={} symbol={} rows={} smart={} req_id={}",
                contract_id, s.wanted.symbol, s.wanted.rows, s.wanted.smart, s.req_id);
 }
@@ -131,6 +141,7 @@ void DepthRecorder::Lost(Subscription& s, TimePoint since, const std::string& ca
 bool DepthRecorder::Store(Subscription& s, Tick& record) {
   record.sequence = ++s.sequence;
   const auto position = ctx_.store->writer().Append(record);
+  fanout_.Publish(record, position.ok() ? TickOrigin::kLive : TickOrigin::kRefused);
   if (!position.ok()) {
     ++records_refused_;
     return false;
@@ -155,6 +166,7 @@ void DepthRecorder::OnRecord(int64_t contract_id, int32_t req_id, const Tick& re
   if (it == subscriptions_.end() || it->second.req_id != req_id || req_id == 0) return;
   scratch_ = record;  // copy-assignment reuses scratch_'s buffers
   scratch_.contract_id = contract_id;
+  ctx_.core.OnTick(StreamKey{contract_id, TickType::kDepth}, record.receive_time);
   if (!Store(it->second, scratch_)) {
     // The book is broken from here: the next subscription starts it again with a reset.
     Subscription& s = it->second;

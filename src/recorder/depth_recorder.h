@@ -15,6 +15,9 @@
 // running), is asked again when the gateway is back (after an error, a minute later); the stretch
 // without depth becomes a gap in the ledger, marked failed at once with reason
 // `no_history_for_depth`: IB keeps no depth history, so it is never backfilled or retried.
+//
+// Every record stored (resets included) is also published to the tick fanout (origin kLive, or
+// kRefused when storage did not take it), so the live endpoints carry depth like the other kinds.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +31,7 @@
 #include "model/tick.h"
 #include "recorder/loop_context.h"
 #include "recorder/recorder_view.h"
+#include "recorder/tick_fanout.h"
 #include "reliability/depth_plan.h"
 
 namespace ibstream::recorder {
@@ -40,8 +44,9 @@ inline constexpr std::string_view kNoHistoryForDepth = "no_history_for_depth";
 
 class DepthRecorder {
  public:
-  // `ctx`, `registry` and `session` must outlive this.
-  DepthRecorder(LoopContext& ctx, ContractRegistry& registry, StreamSession& session);
+  // `ctx`, `registry`, `session` and `fanout` must outlive this.
+  DepthRecorder(LoopContext& ctx, ContractRegistry& registry, StreamSession& session,
+                TickFanout& fanout);
 
   DepthRecorder(const DepthRecorder&) = delete;
   DepthRecorder& operator=(const DepthRecorder&) = delete;
@@ -83,6 +88,7 @@ class DepthRecorder {
   LoopContext& ctx_;
   ContractRegistry& registry_;
   StreamSession& session_;
+  TickFanout& fanout_;
   reliability::DepthPlan plan_;
   std::map<int64_t, Subscription> subscriptions_;  // by contract id: the granted contracts
   std::vector<std::string> logged_refusals_;

@@ -67,7 +67,7 @@ class Recorder::Impl {
         session_(ctx_, loop_, registry_, backfill_, owner.fanout_, [this] { Evaluate(); }),
         backfill_(ctx_, loop_, registry_, session_, owner.fanout_),
         router_(ctx_, registry_),
-        depth_(ctx_, registry_, session_) {
+        depth_(ctx_, registry_, session_, owner.fanout_) {
     session_.SetCapacityHandler([this](const StreamKey& key, int code, int active) {
       router_.OnCapacityRefused(key, code, active, clock_.Now());
     });

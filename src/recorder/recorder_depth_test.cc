@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 
 #include "recorder/depth_recorder.h"
 #include "recorder/recorder_sim_fixture.h"
@@ -12,6 +14,7 @@
 #include "sim/depth_book.h"
 #include "storage/order_book.h"
 #include "storage/query.h"
+#include "verify/completeness.h"
 #include "verify/truth_reader.h"
 
 namespace ibstream::recorder {
@@ -74,8 +77,17 @@ storage::OrderBook ModelBook(const sim::SimContract& contract, const Tick& quote
 
 TEST_F(RecorderDepthTest, TheRecordedBookIsTheSimulatorsModelledBookAtEveryChange) {
   StartAll("2025-08-12T14:00:00Z", kSpeed);
+  // The live fan-out (SSE, WebSocket) carries the depth records as they are stored.
+  auto published = std::make_shared<std::atomic<uint64_t>>(0);
+  TickFanout::Filter depth_only;
+  depth_only.types = {TickType::kDepth};
+  recorder_->fanout().Subscribe(depth_only, [published](const Tick&, TickOrigin origin) {
+    if (origin == TickOrigin::kLive) published->fetch_add(1);
+    return true;
+  });
   ASSERT_TRUE(WaitFor([&] { return MnqId() != 0 && StoredDepth() >= 200; }))
       << StoredDepth() << " depth records";
+  EXPECT_GT(published->load(), 0u);
   const int64_t mnq = MnqId();
   {
     auto view = recorder_->View();
@@ -89,6 +101,22 @@ TEST_F(RecorderDepthTest, TheRecordedBookIsTheSimulatorsModelledBookAtEveryChang
 
   const std::vector<Tick> records = ReadDepth(mnq);
   ASSERT_GE(records.size(), 200u);
+  // verify --truth: every update the simulator sent the recorder is stored, in order, and the
+  // rebuilt book of the interval is the simulator's (the tail still in flight when the recorder
+  // stopped is lost with its connection).
+  verify::CompletenessOptions options;
+  options.truth_path = truth_path();
+  options.streams = {{mnq, TickType::kDepth}};
+  auto report = verify::CheckCompleteness(fs_, data_dir(), options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->streams.size(), 1u);
+  const verify::StreamCompleteness& depth = report->streams[0];
+  EXPECT_TRUE(depth.by_sequence);
+  EXPECT_GT(depth.expected, 100u);
+  EXPECT_EQ(depth.matched + depth.lost, depth.expected) << depth.missing << " missing";
+  EXPECT_EQ(depth.extra, 0u);
+  EXPECT_EQ(depth.books_differ, 0u);
+  EXPECT_TRUE(report->ok()) << verify::DescribeCompleteness(*report).front();
   EXPECT_EQ(records.front().book_operation, BookOperation::kReset) << "the book starts empty";
   const std::vector<Tick> quotes = TruthQuotes(mnq);
   ASSERT_FALSE(quotes.empty());

@@ -93,6 +93,8 @@ struct ContractView {
   int buffer_hours = 1;
   int priority = 1;
   std::vector<TickType> expected_types;
+  // Market depth rows per side the configuration asks for (0: no depth recorded).
+  int depth_rows = 0;
   // Per configured tick type, in configuration order (empty until the contract is resolved).
   std::vector<RouteView> routes;
   std::vector<StreamView> streams;

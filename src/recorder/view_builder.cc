@@ -82,6 +82,7 @@ ContractView ContractViewOf(const ContractState& c, const reliability::Reliabili
   cv.buffer_hours = c.config.buffer_hours;
   cv.priority = c.config.priority;
   cv.expected_types = c.config.tick_types;
+  cv.depth_rows = c.config.depth_rows;
   for (TickType type : c.config.tick_types) {
     auto it = c.routes.find(type);
     if (it == c.routes.end()) continue;

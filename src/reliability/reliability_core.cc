@@ -71,6 +71,20 @@ void ReliabilityCore::RemoveStream(const StreamKey& stream) {
   if (it != contracts_.end() && *it == stream.contract_id) contracts_.erase(it);
 }
 
+void ReliabilityCore::WatchStream(const StreamKey& stream,
+                                  const ContractReliabilityOptions& options,
+                                  std::optional<TimePoint> added_at) {
+  if (streams_.count(stream) > 0) return;  // tracked streams are judged in full
+  const bool known = watched_.count(stream) > 0;
+  watched_[stream] = options;
+  if (!known) monitor_.AddStream(stream, options, added_at);
+}
+
+void ReliabilityCore::UnwatchStream(const StreamKey& stream) {
+  if (watched_.erase(stream) == 0) return;
+  monitor_.RemoveStream(stream);
+}
+
 ReliabilityCore::StreamRecord* ReliabilityCore::Find(const StreamKey& stream) {
   auto it = streams_.find(stream);
   return it == streams_.end() ? nullptr : &it->second;
@@ -330,7 +344,10 @@ void ReliabilityCore::OnSessionIbError(IbErrorClass cls, TimePoint now) {
 
 void ReliabilityCore::OnSubscribed(const StreamKey& stream, TimePoint now) {
   StreamRecord* r = Find(stream);
-  if (r == nullptr) return;
+  if (r == nullptr) {
+    if (watched_.count(stream) > 0) monitor_.OnSubscribed(stream, now);
+    return;
+  }
   if (r->sub == SubState::kRequested || r->sub == SubState::kNeedsSubscribe ||
       r->sub == SubState::kCapacity) {
     r->sub = SubState::kActive;

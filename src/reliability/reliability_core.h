@@ -118,6 +118,15 @@ class ReliabilityCore {
   // Stops tracking a stream (a futures roll, or a contract dropped from the configuration): no
   // more decisions, health or alerts for it. Unknown streams are ignored.
   void RemoveStream(const StreamKey& stream);
+  // Watches a stream its owner subscribes and restores itself (market depth: DepthRecorder):
+  // its health is assessed like a tracked stream's (OnSubscribed, OnTick, the market state and
+  // the connection) and its silence while its market trades raises data_stale_during_trading
+  // naming its kind, but the core makes no decision for it (no resubscribe, no breaker, no retry
+  // schedule). Watching a stream again updates its options.
+  void WatchStream(const StreamKey& stream, const ContractReliabilityOptions& options = {},
+                   std::optional<TimePoint> added_at = std::nullopt);
+  // Stops watching; unknown streams are ignored.
+  void UnwatchStream(const StreamKey& stream);
 
   // --- events -------------------------------------------------------------------------------
   void OnMarketState(int64_t contract_id, const calendar::MarketState& state, TimePoint now);
@@ -221,6 +230,8 @@ class ReliabilityCore {
   AdaptiveRetryManager retry_;
   StreamingAlertsManager alerts_;
   std::map<StreamKey, StreamRecord> streams_;
+  // Watched streams (WatchStream) and their options: health and staleness only.
+  std::map<StreamKey, ContractReliabilityOptions> watched_;
   std::vector<int64_t> contracts_;  // distinct contract ids of streams_, sorted
 
   GatewayState gateway_ = GatewayState::kDown;

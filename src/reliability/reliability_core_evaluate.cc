@@ -221,6 +221,14 @@ void ReliabilityCore::ObserveAlerts(TimePoint now) {
   AppendGatewayAlerts(GatewayFacts(now), ao, now, conditions);
   std::map<int64_t, std::vector<StreamAlertFacts>> by_contract;
   for (const auto& [key, r] : streams_) by_contract[key.contract_id].push_back(StreamFacts(r, now));
+  for (const auto& [key, options] : watched_) {
+    // Watched streams (market depth): their flow only; their owner restores them.
+    StreamAlertFacts f;
+    f.type = key.type;
+    f.health = monitor_.AssessFlow(key, now);
+    f.priority = options.priority;
+    by_contract[key.contract_id].push_back(f);
+  }
   for (const auto& [contract, streams] : by_contract) {
     AppendContractAlerts(contract, streams, ao, conditions);
   }

@@ -47,6 +47,7 @@ struct DepthSubscription {
   int rows = 1;        // numRows as served (1..kMaxDepthRows)
   bool smart = false;  // UPDATE_MKT_DEPTH_L2 with isSmartDepth
   DepthBook held;      // the book the client holds after what was sent
+  std::string symbol;  // the contract's, for the truth file
 };
 
 struct ClientSession {

@@ -17,6 +17,21 @@ const std::string& MarketMakerOf(const SimContract& c) {
 
 DepthQuote QuoteOf(const MarketEvent& e) { return {e.bid, e.ask, e.bid_size, e.ask_size}; }
 
+// The truth file's name of a depth request's stream.
+constexpr std::string_view kDepthStreamName = "MktDepth";
+
+BookOperation BookOperationOf(protocol::DepthOperation op) {
+  switch (op) {
+    case protocol::DepthOperation::kInsert:
+      return BookOperation::kInsert;
+    case protocol::DepthOperation::kUpdate:
+      return BookOperation::kUpdate;
+    case protocol::DepthOperation::kDelete:
+      return BookOperation::kDelete;
+  }
+  return BookOperation::kUpdate;
+}
+
 }  // namespace
 
 int DepthServer::Active() const {
@@ -38,16 +53,21 @@ bool DepthServer::Watches(int32_t con_id) const {
 }
 
 void DepthServer::Start(ClientSession& s, const protocol::ReqMktDepth& r, const SimContract& c,
-                        const MarketEvent* quote) {
+                        const MarketEvent* quote, TimePoint now) {
   if (s.subs.count(r.req_id) || s.depth_subs.count(r.req_id)) {
-    SendError(s, r.req_id, 322, "Error processing request.-'bQ' : cause - Duplicate ticker id");
+    const std::string text = "Error processing request.-'bQ' : cause - Duplicate ticker id";
+    SendError(s, r.req_id, 322, text);
+    RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, c.con_id(), c.symbol(), now,
+                       "322 " + text);
     return;
   }
   if (Active() >= faults_.market_depth_limit) {
     counters_.Add(&SimulatorStats::market_depth_refusals);
-    SendError(s, r.req_id, 309,
-              "Max number of market depth requests has been reached. (" +
-                  std::to_string(faults_.market_depth_limit) + ")");
+    const std::string text = "Max number of market depth requests has been reached. (" +
+                             std::to_string(faults_.market_depth_limit) + ")";
+    SendError(s, r.req_id, 309, text);
+    RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, c.con_id(), c.symbol(), now,
+                       "309 " + text);
     return;
   }
   DepthSubscription sub;
@@ -55,12 +75,32 @@ void DepthServer::Start(ClientSession& s, const protocol::ReqMktDepth& r, const 
   sub.con_id = c.con_id();
   sub.rows = std::clamp(r.num_rows, 1, kMaxDepthRows);
   sub.smart = r.is_smart_depth;
+  sub.symbol = c.symbol();
   DepthSubscription& held = s.depth_subs[r.req_id] = std::move(sub);
-  if (quote != nullptr) Update(s, held, c, *quote);
+  RecordSubscription(SubscriptionEvent::kStart, s, r.req_id, c.con_id(), c.symbol(), now, "");
+  if (quote != nullptr) Update(s, held, c, *quote, now);
 }
 
-void DepthServer::Cancel(ClientSession& s, const protocol::CancelMktDepth& r) {
-  s.depth_subs.erase(r.req_id);
+void DepthServer::Cancel(ClientSession& s, const protocol::CancelMktDepth& r, TimePoint now) {
+  auto it = s.depth_subs.find(r.req_id);
+  if (it == s.depth_subs.end()) return;
+  RecordSubscription(SubscriptionEvent::kEnd, s, r.req_id, it->second.con_id, it->second.symbol,
+                     now, "cancel");
+  s.depth_subs.erase(it);
+}
+
+void DepthServer::RecordEnds(const ClientSession& s, TimePoint now, std::string_view reason) {
+  for (const auto& [id, sub] : s.depth_subs) {
+    RecordSubscription(SubscriptionEvent::kEnd, s, id, sub.con_id, sub.symbol, now, reason);
+  }
+}
+
+void DepthServer::RecordSubscription(SubscriptionEvent event, const ClientSession& s,
+                                     int32_t req_id, int32_t con_id, std::string_view symbol,
+                                     TimePoint now, std::string_view reason) {
+  if (truth_ == nullptr) return;
+  truth_->WriteSubscription(
+      {event, s.client_id, req_id, con_id, symbol, kDepthStreamName, now, reason});
 }
 
 void DepthServer::AnswerExchanges(ClientSession& s, const Catalog& catalog) {
@@ -83,17 +123,17 @@ void DepthServer::AnswerExchanges(ClientSession& s, const Catalog& catalog) {
   Send(s, answer);
 }
 
-void DepthServer::OnQuote(const SimContract& c, const MarketEvent& quote) {
+void DepthServer::OnQuote(const SimContract& c, const MarketEvent& quote, TimePoint at) {
   for (const ClientSessionPtr& s : sessions_.sessions()) {
     if (s->depth_subs.empty()) continue;
     for (auto& [id, sub] : s->depth_subs) {
-      if (sub.con_id == c.con_id()) Update(*s, sub, c, quote);
+      if (sub.con_id == c.con_id()) Update(*s, sub, c, quote, at);
     }
   }
 }
 
 void DepthServer::Update(ClientSession& s, DepthSubscription& sub, const SimContract& c,
-                         const MarketEvent& quote) {
+                         const MarketEvent& quote, TimePoint at) {
   if (!s.open || s.half_open || s.close_after_flush) return;
   // Depth is withheld exactly when the market's reqMktData would be.
   Subscription as_mkt_data;
@@ -113,6 +153,19 @@ void DepthServer::Update(ClientSession& s, DepthSubscription& sub, const SimCont
       Send(s, protocol::MarketDepth{sub.req_id, u.position, u.operation, u.side, u.row.price,
                                     u.row.size});
     }
+    if (truth_ == nullptr) continue;
+    Tick& t = truth_scratch_;
+    t.contract_id = sub.con_id;
+    t.type = TickType::kDepth;
+    t.exchange_time = at;
+    t.receive_time = at;
+    t.book_operation = BookOperationOf(u.operation);
+    t.book_side = u.side == protocol::DepthSide::kBid ? BookSide::kBid : BookSide::kAsk;
+    t.book_position = u.position;
+    t.price = u.row.price;
+    t.size = u.row.size;
+    t.exchange = sub.smart ? MarketMakerOf(c) : std::string();
+    truth_->WriteDepthUpdate(t, sub.symbol, s.client_id, sub.req_id);
   }
   sub.held = std::move(next);
 }

@@ -13,10 +13,16 @@
 // with 322. Depth follows reqMktData's faults: while the market's data is withheld nothing is sent,
 // and the next quote after it brings the client's book up to date in one diff.
 //
+// With a truth writer every depth update sent is written to the truth file as a Depth record
+// naming the subscription (client and request id), and every depth request as subscription
+// records of stream "MktDepth": "start" when served, "refused" (309, 322) when not, "end" on
+// cancelMktDepth ("cancel") or when the session closes (RecordEnds).
+//
 // Threading: owned by the loop thread (a member of MarketFanout).
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "protocol/requests.h"
@@ -26,6 +32,7 @@
 #include "sim/fault_state.h"
 #include "sim/sim_counters.h"
 #include "sim/tick_generator.h"
+#include "sim/truth_writer.h"
 
 namespace ibstream::sim {
 
@@ -39,18 +46,23 @@ class DepthServer {
   DepthServer(const DepthServer&) = delete;
   DepthServer& operator=(const DepthServer&) = delete;
 
-  // reqMktDepth for the resolved contract `c`; `quote` is the market's current quote (null when it
-  // has none yet: the book then starts with the first quote).
+  // Where depth updates and depth subscriptions are recorded (not owned; null: nowhere).
+  void set_truth(TruthWriter* truth) { truth_ = truth; }
+
+  // reqMktDepth for the resolved contract `c` at `now`; `quote` is the market's current quote
+  // (null when it has none yet: the book then starts with the first quote).
   void Start(ClientSession& s, const protocol::ReqMktDepth& r, const SimContract& c,
-             const MarketEvent* quote);
+             const MarketEvent* quote, TimePoint now);
   // cancelMktDepth: the subscription ends; an unknown id is ignored.
-  void Cancel(ClientSession& s, const protocol::CancelMktDepth& r);
+  void Cancel(ClientSession& s, const protocol::CancelMktDepth& r, TimePoint now);
+  // Records the end of every depth subscription of `s` for `reason` (the session is closing).
+  void RecordEnds(const ClientSession& s, TimePoint now, std::string_view reason);
   // reqMktDepthExchanges: one row per (exchange, secType) of the catalog, SMART contracts listed
   // by their primary exchange.
   void AnswerExchanges(ClientSession& s, const Catalog& catalog);
 
-  // `c`'s market published a changed quote: every depth subscription on it gets its diff.
-  void OnQuote(const SimContract& c, const MarketEvent& quote);
+  // `c`'s market published a changed quote at `at`: every depth subscription on it gets its diff.
+  void OnQuote(const SimContract& c, const MarketEvent& quote, TimePoint at);
 
   // Open depth requests across the account's open sessions.
   int Active() const;
@@ -60,13 +72,18 @@ class DepthServer {
  private:
   // Sends the operations that turn `sub.held` into the book around `quote`.
   void Update(ClientSession& s, DepthSubscription& sub, const SimContract& c,
-              const MarketEvent& quote);
+              const MarketEvent& quote, TimePoint at);
+  void RecordSubscription(SubscriptionEvent event, const ClientSession& s, int32_t req_id,
+                          int32_t con_id, std::string_view symbol, TimePoint now,
+                          std::string_view reason);
 
   const TickGenerator& generator_;
   const FaultState& faults_;
   const ClientSessions& sessions_;
   SimCounters& counters_;
+  TruthWriter* truth_ = nullptr;
   std::vector<DepthUpdate> scratch_;
+  Tick truth_scratch_;
 };
 
 }  // namespace ibstream::sim

@@ -253,7 +253,8 @@ void MarketFanout::Publish(MarketRuntime& m) {
   if (quote) {
     m.has_published_quote = true;
     m.published_quote = m.last_quote;
-    depth_.OnQuote(m.market->contract(), m.last_quote);  // depth moves on the same grid
+    // Depth moves on the same grid.
+    depth_.OnQuote(m.market->contract(), m.last_quote, FromUnixNanos(m.publish_ns));
   }
   if (!quote && !trade) return;
   const SimContract& c = m.market->contract();

@@ -72,14 +72,18 @@ class MarketFanout {
   // calendar cannot be built.
   [[nodiscard]] Status Build(const Catalog& catalog, TimePoint start);
   // Where every tick goes besides the clients (not owned; null: none).
-  void set_truth(TruthWriter* truth) { truth_ = truth; }
+  void set_truth(TruthWriter* truth) {
+    truth_ = truth;
+    depth_.set_truth(truth);
+  }
 
   // Records a subscription start, refusal or end of `s` in the truth file (nothing when no truth
   // is written). `symbol` is looked up by `con_id` when empty.
   void RecordSubscription(SubscriptionEvent event, const ClientSession& s, int32_t req_id,
                           int32_t con_id, std::string_view stream, TimePoint now,
                           std::string_view reason = {}, std::string_view symbol = {});
-  // Records the end of every subscription `s` still has, for `reason` (before they are dropped).
+  // Records the end of every tick-by-tick and reqMktData subscription `s` still has, for `reason`
+  // (before they are dropped; depth subscriptions: DepthServer::RecordEnds).
   void RecordSubscriptionsEnd(const ClientSession& s, TimePoint now, std::string_view reason);
 
   // Generates and emits the markets' events up to `now`, stopping after the first second

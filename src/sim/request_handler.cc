@@ -113,10 +113,11 @@ void RequestHandler::Handle(ClientSession& s, std::string_view payload) {
         } else if constexpr (std::is_same_v<T, protocol::ReqMktDepth>) {
           if (const SimContract* c = Resolve(s, r.req_id, r.contract)) {
             const MarketRuntime* m = markets_.Find(c->con_id());
-            markets_.depth().Start(s, r, *c, m && m->has_quote ? &m->last_quote : nullptr);
+            markets_.depth().Start(s, r, *c, m && m->has_quote ? &m->last_quote : nullptr,
+                                   clock_.Now());
           }
         } else if constexpr (std::is_same_v<T, protocol::CancelMktDepth>) {
-          markets_.depth().Cancel(s, r);
+          markets_.depth().Cancel(s, r, clock_.Now());
         } else if constexpr (std::is_same_v<T, protocol::ReqMktDepthExchanges>) {
           markets_.depth().AnswerExchanges(s, catalog_);
         } else if constexpr (std::is_same_v<T, protocol::ReqHistoricalData>) {

@@ -60,6 +60,7 @@ class Simulator::Impl {
          [this] { markets_.MarkDirty(); },
          [this](const ClientSession& s, std::string_view reason) {
            markets_.RecordSubscriptionsEnd(s, clock_.Now(), reason);
+           markets_.depth().RecordEnds(s, clock_.Now(), reason);
          },
          [this] { markets_.RebuildIfDirty(); }});
   }

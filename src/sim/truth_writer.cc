@@ -50,6 +50,26 @@ void TruthWriter::WriteHeader(uint64_t seed, TimePoint start, double speed) {
 }
 
 void TruthWriter::WriteTick(const Tick& tick, std::string_view symbol, int subscribers) {
+  AppendTickFields(tick, symbol);
+  fmt::format_to(std::back_inserter(buffer_), ",\"delivered\":{},\"subscribers\":{}}}\n",
+                 subscribers > 0, subscribers);
+  ++ticks_;
+  if (subscribers > 0) ++delivered_;
+  MaybeFlush();
+}
+
+void TruthWriter::WriteDepthUpdate(const Tick& tick, std::string_view symbol, int32_t client_id,
+                                   int32_t req_id) {
+  AppendTickFields(tick, symbol);
+  fmt::format_to(std::back_inserter(buffer_),
+                 ",\"client_id\":{},\"req_id\":{},\"delivered\":true,\"subscribers\":1}}\n",
+                 client_id, req_id);
+  ++ticks_;
+  ++delivered_;
+  MaybeFlush();
+}
+
+void TruthWriter::AppendTickFields(const Tick& tick, std::string_view symbol) {
   std::string& out = buffer_;
   fmt::format_to(std::back_inserter(out),
                  "{{\"type\":\"tick\",\"con_id\":{},\"symbol\":", tick.contract_id);
@@ -113,11 +133,6 @@ void TruthWriter::WriteTick(const Tick& tick, std::string_view symbol, int subsc
       }
       break;
   }
-  fmt::format_to(std::back_inserter(out), ",\"delivered\":{},\"subscribers\":{}}}\n",
-                 subscribers > 0, subscribers);
-  ++ticks_;
-  if (subscribers > 0) ++delivered_;
-  MaybeFlush();
 }
 
 void TruthWriter::WriteFault(FaultKind kind, std::string_view detail, TimePoint start,

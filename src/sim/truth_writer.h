@@ -29,9 +29,14 @@
 // trade's second, with the day's cumulative `volume` ("" when unset). verify judges them by
 // coverage of the seconds with data.
 //
-// A Depth record (TickType::kDepth; the simulator does not write any yet: its depth is judged
-// against the modelled book, sim/depth_book.h) carries "operation" (insert, update, delete,
-// reset), "side" (bid, ask), "position", "price" and, when set, "size" and "market_maker".
+// A Depth record (TickType::kDepth) is one market-depth update sent to one reqMktDepth
+// subscription: "operation" (insert, update, delete, reset), "side" (bid, ask), "position",
+// "price" and, when set, "size" and "market_maker"; "client_id" and "req_id" name the
+// subscription (its depth book is its own: rows and smart depth are per request), `time_ns` is
+// the instant it was sent, `delivered` is true and `subscribers` 1:
+//   {"type":"tick","con_id":265598,"symbol":"AAPL","tick_type":"Depth","time":1754945400,
+//    "time_ns":1754945400250000000,"operation":"insert","side":"bid","position":0,
+//    "price":227.5,"size":"300","client_id":7,"req_id":12,"delivered":true,"subscribers":1}
 //
 // Subscription records say who asked for which stream and from when to when, so a stream is
 // judged from its first ask even when nothing was ever delivered to it. `event` is "start" (a
@@ -39,7 +44,8 @@
 // code and text) or "end" (`reason`: "cancel" when the client cancelled it, otherwise why the
 // simulator dropped it: the session closed, connectivity restored with data lost). `stream` is
 // the tick-by-tick type's IB name ("BidAsk", "Last", "AllLast", "MidPoint"), "MktData" for a
-// reqMktData line, or the unknown type a refused request named. `con_id` is the contract served,
+// reqMktData line, "MktDepth" for a reqMktDepth request, or the unknown type a refused request
+// named. `con_id` is the contract served,
 // or the one the request named (0 when none) when it could not be resolved; `symbol` likewise.
 // `at` is the virtual instant (ISO, with its fraction) and `time_ns` the same in nanoseconds.
 // Subscriptions still served when the simulator stops get no end record: they run to the footer.
@@ -90,6 +96,10 @@ class TruthWriter {
   // `tick.contract_id`, type, prices, sizes, exchange and attributes are written; `symbol` too.
   // A Quote or Trade tick (TickType::kQuote/kTrade) writes the fallback record of its kind.
   void WriteTick(const Tick& tick, std::string_view symbol, int subscribers);
+  // A Depth record: one update of `tick` (TickType::kDepth) sent to subscription `req_id` of
+  // client `client_id`.
+  void WriteDepthUpdate(const Tick& tick, std::string_view symbol, int32_t client_id,
+                        int32_t req_id);
   void WriteFault(FaultKind kind, std::string_view detail, TimePoint start, TimePoint end,
                   bool open);
   void WriteSubscription(const SubscriptionRecord& record);
@@ -101,6 +111,8 @@ class TruthWriter {
  private:
   explicit TruthWriter(std::FILE* file) : file_(file) {}
   void MaybeFlush();
+  // The tick record up to (not including) "delivered".
+  void AppendTickFields(const Tick& tick, std::string_view symbol);
 
   std::FILE* file_;
   std::string buffer_;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "storage/query.h"
+#include "verify/depth_completeness.h"
 #include "verify/route_spans.h"
 #include "verify/truth_reader.h"
 
@@ -188,7 +189,12 @@ nlohmann::json StreamJson(const StreamCompleteness& s, bool with_stream) {
     j["from"] = FormatIsoUtc(s.from);
     j["to"] = FormatIsoUtc(s.to);
     j["first_ask"] = s.first_ask ? nlohmann::json(FormatIsoUtc(*s.first_ask)) : nlohmann::json();
-    j["judged_by"] = s.by_coverage ? "coverage" : "content";
+    j["judged_by"] = s.by_sequence ? "sequence" : s.by_coverage ? "coverage" : "content";
+    if (s.by_sequence) {
+      j["lost"] = s.lost;
+      j["books_checked"] = s.books_checked;
+      j["books_differ"] = s.books_differ;
+    }
     if (s.needed) {
       j["needed"] = nlohmann::json::array();
       for (const NeedSpan& n : *s.needed) {
@@ -249,10 +255,20 @@ Result<RouteNeeds> ReadRouteNeeds(fs::FileSystem* fs, const std::string& root, b
 double StreamCompleteness::live_completeness() const { return Percent(matched_live, expected); }
 double StreamCompleteness::completeness() const { return Percent(matched, expected); }
 
+// A depth stream's lost updates are reported, not failed: nothing could have filled them.
+static bool StreamBelowThreshold(const StreamCompleteness& s, double min_completeness) {
+  const uint64_t owned = s.by_sequence ? s.matched + s.lost : s.matched;
+  return Percent(owned, s.expected) < min_completeness;
+}
+
+static bool StreamFailsCheck(const StreamCompleteness& s, double min_completeness) {
+  return StreamBelowThreshold(s, min_completeness) || s.extra > 0 || s.books_differ > 0;
+}
+
 bool CompletenessReport::ok() const {
   if (streams.empty() || !skipped.empty()) return false;
   for (const StreamCompleteness& s : streams) {
-    if (s.completeness() < min_completeness || s.extra > 0) return false;
+    if (StreamFailsCheck(s, min_completeness)) return false;
   }
   return true;
 }
@@ -268,13 +284,20 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
 
   // Pass 1: which streams, and their windows.
   std::map<StreamKey, StreamScan> scans;
-  for (const StreamKey& k : wanted) scans[k];
+  for (const StreamKey& k : wanted) {
+    if (k.type != TickType::kDepth) scans[k];
+  }
   std::optional<TimePoint> stop;  // the footer's end, else the latest instant in the file
   TimePoint latest;
+  TruthDepthCollector depth;
   TruthVisitor first;
   first.on_tick = [&](const TruthTick& t) {
     latest = std::max(latest, t.tick.receive_time);
     const StreamKey key = t.tick.stream();
+    if (key.type == TickType::kDepth) {
+      depth.OnTick(t);  // judged by sequence (depth_completeness.h)
+      return Status::Ok();
+    }
     if (!selected(key)) return Status::Ok();
     StreamScan& s = scans[key];
     s.symbol = t.symbol;
@@ -289,6 +312,7 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
   };
   first.on_subscription = [&](const TruthSubscription& sub) {
     latest = std::max(latest, sub.time);
+    depth.OnSubscription(sub);
     // A reqMktData line asks for both fallback kinds; unknown names ask for nothing.
     for (TickType type : sub.stream_kinds()) {
       const StreamKey key{sub.con_id, type};
@@ -466,6 +490,13 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     s.extra = s.by_coverage ? 0 : s.stored - s.matched;
   }
 
+  auto depth_streams =
+      JudgeDepth(fs, root, std::move(depth.subscriptions()), wanted, *stop, &report.skipped);
+  if (!depth_streams.ok()) return depth_streams.status();
+  for (StreamCompleteness& s : *depth_streams) report.streams.push_back(std::move(s));
+  std::stable_sort(report.streams.begin(), report.streams.end(),
+                   [](const auto& a, const auto& b) { return a.stream < b.stream; });
+
   for (const StreamCompleteness& s : report.streams) {
     StreamCompleteness& t = report.total;
     t.expected += s.expected;
@@ -476,6 +507,9 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     t.matched += s.matched;
     t.missing += s.missing;
     t.extra += s.extra;
+    t.lost += s.lost;
+    t.books_checked += s.books_checked;
+    t.books_differ += s.books_differ;
   }
   return report;
 }
@@ -491,6 +525,12 @@ std::vector<std::string> DescribeCompleteness(const CompletenessReport& report) 
     std::string line = fmt::format("{} {} {}..{}: {}", ToString(s.stream), s.symbol,
                                    FormatIsoUtc(s.from), FormatIsoUtc(s.to), describe(s));
     if (s.by_coverage) line += " (seconds covered)";
+    if (s.by_sequence) {
+      line += fmt::format(
+          " (depth updates in order; lost with the connection {}, not fillable: IB keeps no "
+          "depth history; books {} checked, {} differ)",
+          s.lost, s.books_checked, s.books_differ);
+    }
     if (!s.first_missing_seconds.empty()) {
       line += "; first missing seconds:";
       for (TimePoint t : s.first_missing_seconds) line += " " + FormatIsoUtc(t);
@@ -534,10 +574,15 @@ Status CompletenessCheck::Run(fs::FileSystem* fs, const std::string& root,
                                     s.path, s.bytes, s.reason));
   }
   for (const StreamCompleteness& s : report_->streams) {
-    if (s.completeness() < report_->min_completeness || s.extra > 0) {
-      problems->push_back(fmt::format("{} {}: {:.2f}% complete ({} of {} ticks missing), {} extra",
-                                      ToString(s.stream), s.symbol, s.completeness(), s.missing,
-                                      s.expected, s.extra));
+    if (StreamFailsCheck(s, report_->min_completeness)) {
+      std::string problem = fmt::format(
+          "{} {}: {:.2f}% complete ({} of {} ticks missing), {} extra", ToString(s.stream),
+          s.symbol, s.completeness(), s.missing, s.expected, s.extra);
+      if (s.by_sequence) {
+        problem += fmt::format(", {} lost with the connection, {} of {} books differ", s.lost,
+                               s.books_differ, s.books_checked);
+      }
+      problems->push_back(std::move(problem));
     }
   }
   return Status::Ok();

@@ -43,6 +43,10 @@
 // second); `expected`, `delivered`, `matched`, `matched_live` and `missing` count such seconds,
 // `stored` and `stored_live` count ticks, and stored ticks are never extra. The report's total adds
 // each stream's counts as they are (ticks and seconds alike).
+//
+// Market depth (kind depth) is judged by SEQUENCE per reqMktDepth subscription, with the book it
+// builds: see verify/depth_completeness.h. Updates lost with a dropped connection cannot be filled
+// (IB keeps no depth history): they are missing, and counted as `lost`.
 #pragma once
 
 #include <cstdint>
@@ -78,6 +82,9 @@ struct StreamCompleteness {
   // A fallback kind (quote, trade), judged by coverage of the truth's seconds; the counts below
   // marked "truth ticks" are then seconds.
   bool by_coverage = false;
+  // Market depth, judged by sequence per subscription (verify/depth_completeness.h): the counts
+  // are depth updates.
+  bool by_sequence = false;
   std::string symbol;
   TimePoint from;  // the window, by exchange time: [from, to)
   TimePoint to;
@@ -93,6 +100,11 @@ struct StreamCompleteness {
   uint64_t matched = 0;       // truth ticks matched by a live or backfilled tick
   uint64_t missing = 0;       // expected - matched
   uint64_t extra = 0;         // stored - matched
+  // Depth only: missing updates sent to a subscription the connection then dropped (lost: IB
+  // keeps no depth history to fill them), and the books compared at the end of each interval.
+  uint64_t lost = 0;
+  uint64_t books_checked = 0;
+  uint64_t books_differ = 0;
   std::vector<TimePoint> first_missing_seconds;
 
   // Percent of the truth ticks stored (100 when the truth has none).
@@ -109,7 +121,8 @@ struct CompletenessReport {
   // may be low because of it.
   std::vector<storage::SkippedData> skipped;
 
-  // Every stream reaches min_completeness, nothing is extra and nothing was skipped as damaged.
+  // Every stream reaches min_completeness (a depth stream counting its lost updates as reported),
+  // nothing is extra, no depth book differs and nothing was skipped as damaged.
   bool ok() const;
 };
 

@@ -114,6 +114,21 @@ Status ReadDepthFields(const Fields& f, Tick* t) {
   return Status::Ok();
 }
 
+// The subscription a depth record was sent to ("client_id", "req_id"; both absent: unknown).
+Status ReadDepthSubscription(const Fields& f, TruthTick& out) {
+  if (!f.Has("client_id") && !f.Has("req_id")) return Status::Ok();
+  int64_t client_id = 0;
+  int64_t req_id = 0;
+  TRUTH_ASSIGN(client_id, f.Integer("client_id"));
+  TRUTH_ASSIGN(req_id, f.Integer("req_id"));
+  if (client_id < INT32_MIN || client_id > INT32_MAX || req_id < INT32_MIN || req_id > INT32_MAX) {
+    return ParseError("depth \"client_id\" or \"req_id\" out of range");
+  }
+  out.client_id = static_cast<int32_t>(client_id);
+  out.req_id = static_cast<int32_t>(req_id);
+  return Status::Ok();
+}
+
 Status ParseTick(const Fields& f, TruthTick& out) {
   Tick& t = out.tick;
   TRUTH_ASSIGN(t.contract_id, f.Integer("con_id"));
@@ -171,6 +186,7 @@ Status ParseTick(const Fields& f, TruthTick& out) {
       break;
     case TickType::kDepth:
       IBSTREAM_RETURN_IF_ERROR(ReadDepthFields(f, &t));
+      IBSTREAM_RETURN_IF_ERROR(ReadDepthSubscription(f, out));
       break;
   }
   TRUTH_ASSIGN(out.delivered, f.Bool("delivered"));

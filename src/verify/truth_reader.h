@@ -39,6 +39,10 @@ struct TruthTick {
   std::string symbol;
   bool delivered = false;  // sent to at least one subscription of its type
   int subscribers = 0;
+  // A Depth record: the subscription it was sent to (its "MktDepth" subscription records carry
+  // the same ids); 0 when the record does not say.
+  int32_t client_id = 0;
+  int32_t req_id = 0;
 };
 
 struct TruthFault {
@@ -59,8 +63,9 @@ struct TruthSubscription {
   int32_t req_id = 0;
   int32_t con_id = 0;
   std::string symbol;
-  std::string stream;  // "BidAsk", "Last", "AllLast", "MidPoint", "MktData" or what was asked
-  TimePoint time;      // the virtual instant (`time_ns`)
+  // "BidAsk", "Last", "AllLast", "MidPoint", "MktData", "MktDepth" or what was asked
+  std::string stream;
+  TimePoint time;  // the virtual instant (`time_ns`)
   std::string reason;
 
   // The tick-by-tick type of `stream`; nullopt for "MktData" or an unknown name.
