@@ -351,6 +351,8 @@ int RunDaemon(const DaemonOptions& options) {
   server_options.host = config.http.listen.host;
   server_options.port = config.http.listen.port;
   server_options.bearer_token = config.http.bearer_token;
+  server_options.max_ws_queued_bytes = static_cast<size_t>(config.http.ws_queue_bytes);
+  server_options.max_ws_message_bytes = static_cast<size_t>(config.http.ws_max_message_bytes);
   size_t streams = 0;
   for (const auto& c : config.contracts) streams += c.tick_types.size();
   const uint64_t reserved = fs::ReservedDescriptors(streams);

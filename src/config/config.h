@@ -124,6 +124,10 @@ struct HttpConfig {
   std::string bearer_token;
   // Connections open at once; more are answered 503. Below the descriptor limit (LimitNOFILE).
   int32_t max_connections = 256;
+  // A WebSocket client's unsent bytes; a client that would exceed them is dropped as too slow.
+  int32_t ws_queue_bytes = 1 << 20;
+  // The largest message a WebSocket client may send; a larger one ends its connection (1009).
+  int32_t ws_max_message_bytes = 64 * 1024;
 
   friend bool operator==(const HttpConfig&, const HttpConfig&) = default;
 };

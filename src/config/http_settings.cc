@@ -1,4 +1,4 @@
-// [http]: the HTTP API's address, bearer token and connection limit.
+// [http]: the HTTP API's address, bearer token, connection limit and WebSocket size limits.
 #include "config/settings.h"
 
 namespace ibstream::config::internal {
@@ -33,6 +33,12 @@ void AddHttpSettings(std::vector<Setting<Config>>& s) {
                   .Secret());
   s.push_back(Bind<C>("http.max_connections", IBSTREAM_FIELD(http.max_connections),
                       IntKind<int32_t>(1, 65536)));
+  // At least one tick message (about 600 bytes) with room to spare; at most 256 MiB per client.
+  s.push_back(Bind<C>("http.ws_queue_bytes", IBSTREAM_FIELD(http.ws_queue_bytes),
+                      IntKind<int32_t>(16 * 1024, 256 * 1024 * 1024)));
+  // The largest protocol message (a subscribe) is a few hundred bytes.
+  s.push_back(Bind<C>("http.ws_max_message_bytes", IBSTREAM_FIELD(http.ws_max_message_bytes),
+                      IntKind<int32_t>(1024, 16 * 1024 * 1024)));
 }
 
 }  // namespace ibstream::config::internal

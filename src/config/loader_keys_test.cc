@@ -64,6 +64,8 @@ std::vector<KeyCase> GoodValues() {
       {"http.listen", "\"0.0.0.0:9000\"", "0.0.0.0:9000", "\"0.0.0.0:9000\""},
       {"http.bearer_token", "\"0123456789abcdef0123\"", "0123456789abcdef0123", "(set)"},
       {"http.max_connections", "64", "64", "64"},
+      {"http.ws_queue_bytes", "65536", "65536", "65536"},
+      {"http.ws_max_message_bytes", "4096", "4096", "4096"},
       {"reliability.data_staleness_threshold", "120", "120", "2m"},
       {"reliability.extended_staleness_threshold", "\"20m\"", "1200", "20m"},
       {"reliability.market_break_tolerance", "\"3h\"", "3h", "3h"},

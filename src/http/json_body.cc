@@ -46,4 +46,31 @@ Result<nlohmann::ordered_json> ParseJsonBody(std::string_view body, int max_dept
   }
 }
 
+std::string PythonJson(const nlohmann::ordered_json& value) {
+  // Python's json.dumps default separators: ", " and ": ".
+  std::string compact =
+      value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  std::string out;
+  out.reserve(compact.size() + compact.size() / 4);
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : compact) {
+    out += c;
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == ',' || c == ':') {
+      out += ' ';
+    }
+  }
+  return out;
+}
+
 }  // namespace ibstream::http

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -18,5 +19,9 @@ inline constexpr int kMaxJsonBodyDepth = 64;
 // the text is not JSON. Never throws.
 Result<nlohmann::ordered_json> ParseJsonBody(std::string_view body,
                                              int max_depth = kMaxJsonBodyDepth);
+
+// `value` as compact JSON with Python's default separators (", " and ": "; strings left as they
+// are, invalid UTF-8 replaced), as the original's json.dumps writes it.
+std::string PythonJson(const nlohmann::ordered_json& value);
 
 }  // namespace ibstream::http

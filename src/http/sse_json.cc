@@ -44,32 +44,6 @@ std::string Envelope(std::string_view type, std::string_view stream_id, TimePoin
   return out;
 }
 
-std::string PythonJson(const Json& value) {
-  // Python's json.dumps default separators: ", " and ": ".
-  std::string compact = value.dump(-1, ' ', false, Json::error_handler_t::replace);
-  std::string out;
-  out.reserve(compact.size() + compact.size() / 4);
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : compact) {
-    out += c;
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == ',' || c == ':') {
-      out += ' ';
-    }
-  }
-  return out;
-}
-
 std::string TickDataJson(const Tick& tick) {
   std::string out;
   out.reserve(320);

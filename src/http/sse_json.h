@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "http/api_common.h"
+#include "http/json_body.h"  // PythonJson
 
 namespace ibstream::http {
 
@@ -18,8 +19,5 @@ std::string Envelope(std::string_view type, std::string_view stream_id, TimePoin
 
 // An envelope's timestamp: UTC ISO 8601 with 'Z', to the microsecond (omitted when zero).
 std::string EnvelopeTimestamp(TimePoint now);
-
-// `value` as compact JSON with Python's default separators (strings left as they are).
-std::string PythonJson(const Json& value);
 
 }  // namespace ibstream::http

@@ -1,12 +1,6 @@
-// The original's WebSocket v2 protocol (/v2/ws/stream): the client's messages parsed and checked
-// against the original's schemas, the server's messages built with the original's shapes, and
-// the client message rate limit. Pure: no sockets, no clocks (times are arguments). Internal to
-// src/http.
-//
-// Client messages: {"type": "subscribe", "id", "timestamp", "data": {"contract_id", "tick_types":
-// [...], "config"?: {limit, timeout_seconds, buffer_size, include_extended}}}, {"type":
-// "unsubscribe", "id", "timestamp", "data": {"stream_id"}}, {"type": "ping", "id", "timestamp"}.
-// No other key is allowed anywhere (the original's additionalProperties: false).
+// The original's WebSocket v2 protocol (/v2/ws/stream): the client's messages (parsed in
+// ws_message.h), the server's messages built with the original's shapes, and the client message
+// rate limit. Pure: no sockets, no clocks (times are arguments). Internal to src/http.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +15,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "http/api_common.h"
+#include "http/ws_message.h"
 #include "model/tick.h"
 
 namespace ibstream::http {
@@ -29,32 +24,6 @@ namespace ibstream::http {
 inline constexpr size_t kWsMaxConnectionsPerAddress = 10;
 inline constexpr size_t kWsMaxMessagesPerSecond = 100;
 inline constexpr size_t kWsMaxStreamsPerConnection = 20;
-
-enum class WsMessageType { kSubscribe, kUnsubscribe, kPing };
-
-struct WsSubscribeConfig {
-  std::optional<int64_t> limit;            // 1..10000 ticks, then the stream completes
-  std::optional<int64_t> timeout_seconds;  // 5..3600, then the stream completes
-  std::optional<int64_t> buffer_size;      // 1..10000 (accepted, no effect)
-  std::optional<bool> include_extended;    // accepted, no effect
-};
-
-struct WsClientMessage {
-  WsMessageType type = WsMessageType::kPing;
-  std::string id;
-  std::string timestamp;  // as the client sent it
-  // subscribe
-  int64_t contract_id = 0;
-  std::vector<TickType> tick_types;  // in the client's order, no repeats
-  WsSubscribeConfig config;
-  // unsubscribe
-  std::string stream_id;
-};
-
-// Parses one text message. InvalidArgument with the validation error the original would report
-// ("Message missing 'type' field", "Unknown message type: x", "'id' is a required property",
-// "Additional properties are not allowed ('x' was unexpected)", ...). Never throws.
-Result<WsClientMessage> ParseWsClientMessage(std::string_view text);
 
 // --- server messages (JSON text, Python's separators); `now` is the envelope's timestamp ----
 
