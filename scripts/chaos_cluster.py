@@ -10,7 +10,8 @@ merged store. Judged with `ibstream verify --truth`:
   merged   every stream 100% complete against the truth from LIVE ticks alone (recorder B
            covered A's restart: no backfill needed) and no extra (duplicated) tick
   a, b     each recorder's own store 100% complete after its own backfill, no extra tick
-  truth    the two simulators' ticks are the same (the premise of the scenario)
+  premises the two simulators' markets are the same; recorder a lost live ticks in the restart;
+           both recorders logged the NATS outage (nats_publish_failed) and its end
 
 Called by chaos.py with the chaos module itself (its helpers: clocks, configs, processes).
 Python 3 standard library only.
@@ -181,8 +182,8 @@ def run_redundant_nats(ch, name, sc, binary, results_dir, keep):
                         rid, "; ".join(waits[rid]["unsettled"])))
         result["backfill_waits"] = waits
         # Everything recorded so far published (lag under a second on both), the recorders
-        # stopped, then one merge that exits once the consumer has nothing more. The comparison ends a margin
-        # before the recorders stop (what they record while stopping may stay unpublished).
+        # stopped, then one merge that exits once the consumer has nothing more. The comparison
+        # ends a margin before the stop (what they record while stopping may stay unpublished).
         wall0 = time.time()
         while time.time() - wall0 < 60:
             lags = {rid: publish_lag(ch.recorder_url(r.log_path)) for rid, r in recs.items()}
@@ -262,5 +263,16 @@ def judge(ch, result, binary, work):
                 result["expect_failures"].append(
                     "recorder %s %s: %.3f%% after backfill, %d extra" % (
                         rid, s["stream"], s["completeness"], s["extra"]))
+    # The premises: the restart cost recorder a live data (so the merged store's live ticks of
+    # those seconds are b's), and both recorders saw the NATS outage and resumed publishing.
+    a_live = [s["live_completeness"] for s in result["recorder_streams"].get("a", [])]
+    if a_live and min(a_live) >= 100:
+        result["expect_failures"].append("recorder a lost no live tick in its gateway restart")
+    for rid in ("a", "b"):
+        with open(os.path.join(work, "recorder-%s.log" % rid), errors="replace") as f:
+            text = f.read()
+        for event in ("event=nats_publish_failed", "event=nats_publish_resumed"):
+            if event not in text:
+                result["expect_failures"].append("recorder %s logged no %s" % (rid, event))
     gaps, _, _ = ch.run_json([binary, "gaps", "--data", os.path.join(work, "merged"), "--json"])
     result["merged_gaps"] = gaps
