@@ -244,6 +244,14 @@ burst_multiplier = 10
     "dst_sunday": dict(
         ci=False, start="2025-11-01T17:00:00Z", speed=900, duration=31 * 3600, contracts=[MNQ],
         faults=[], about="the daylight-saving change (Sunday 2025-11-02) and the Sunday 17:00 CT open"),
+    # Two recorders publishing to NATS, merged (scripts/chaos_cluster.py; `make chaos` only).
+    "redundant_nats": dict(
+        ci=False, runner="redundant_nats", start=LIQUID, speed=10, duration=240,
+        contracts=[MNQ], faults=[fault("+1m", "gateway_restart", duration="30s")],
+        nats_outage=(120, 60),
+        about="two recorders of the same market publishing to NATS: gateway A restarted 30 s, "
+              "then the NATS server down 60 s; merge --nats --until-caught-up is complete from "
+              "live ticks alone"),
 }
 
 
@@ -1478,7 +1486,12 @@ def main():
     results = []
     for n in names:
         print("chaos: %s ..." % n, flush=True)
-        r = run_scenario(n, SCENARIOS[n], binary, results_dir, args.keep)
+        if SCENARIOS[n].get("runner") == "redundant_nats":
+            import chaos_cluster
+            r = chaos_cluster.run_redundant_nats(sys.modules[__name__], n, SCENARIOS[n], binary,
+                                                 results_dir, args.keep)
+        else:
+            r = run_scenario(n, SCENARIOS[n], binary, results_dir, args.keep)
         results.append(r)
         row = summary_row(r)
         print("chaos: %s %s  completeness live %.3f%% after %.3f%%  backfill wait %s s  "
