@@ -69,10 +69,6 @@ std::string DescribeGaps(const RecorderView& view) {
 
 class RecorderScenarioTest : public RecorderSimTest {
  protected:
-  // The scenarios record MNQ alone: the simulator generates (and writes to the truth) no other
-  // market, which the recorder would never ask for.
-  RecorderScenarioTest() { sim_symbols_ = {"MNQ"}; }
-
   // Waits until every stream has stored live ticks (a fault before that would cost nothing to
   // fill), runs the virtual clock to `at`, and starts `fault` ("kind key=value ...").
   void InjectAt(const std::string& at, const std::string& fault) {

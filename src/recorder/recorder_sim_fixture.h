@@ -80,7 +80,6 @@ class RecorderSimTest : public ::testing::Test {
     sim_options.history_days = 3;
     sim_options.faults = std::move(faults);
     sim_options.truth_path = truth_path();
-    sim_options.builtin_symbols = sim_symbols_;
     simulator_ = std::make_unique<sim::Simulator>(*clock_, sim_options);
     ASSERT_TRUE(simulator_->Start().ok());
   }
@@ -160,8 +159,6 @@ class RecorderSimTest : public ::testing::Test {
   // Adjusts the configuration before each StartRecorder().
   std::function<void(config::Config&)> configure_;
   std::function<void(RecorderOptions&)> configure_recorder_;
-  // The simulator's markets: only the built-in contracts of these symbols (empty: all).
-  std::vector<std::string> sim_symbols_;
   std::unique_ptr<sim::Simulator> simulator_;
   std::unique_ptr<Recorder> recorder_;
 };
