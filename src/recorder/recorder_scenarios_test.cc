@@ -36,6 +36,16 @@ constexpr double kSpeed = 100;
 #else
 constexpr double kSpeed = 600;
 #endif
+// Through a market's daily halt, where no tick is due, virtual time may run faster: a few
+// thousand times real time in a plain build, ten times the scenario speed in a sanitized one.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kHaltSpeed = 10 * kSpeed;
+#else
+constexpr double kHaltSpeed = 5 * kSpeed;
+#endif
+// The speed of a scenario's first stretch when the recorder must have stored ticks before a
+// market closes: its start (connect, resolve, subscribe) takes a few virtual seconds, not minutes.
+constexpr double kStartSpeed = 10;
 // How much earlier than the simulator sees a request the recorder may stamp it: 50 ms of wall
 // time on a loaded machine, in virtual time (30 s at 600x; still far from the 8-minute silences
 // the tests tell apart).
@@ -62,6 +72,16 @@ class RecorderScenarioTest : public RecorderSimTest {
   // Waits until every stream has stored live ticks (a fault before that would cost nothing to
   // fill), runs the virtual clock to `at`, and starts `fault` ("kind key=value ...").
   void InjectAt(const std::string& at, const std::string& fault) {
+    WaitUntilRecording();
+    if (HasFatalFailure()) return;
+    RunUntil(At(at));
+    auto spec = sim::ParseFaultLine(fault);
+    ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+    simulator_->InjectFault(*spec);
+  }
+
+  // Waits until every stream has stored live ticks.
+  void WaitUntilRecording() {
     const bool recording = WaitFor([&] {
       auto view = recorder_->View();
       if (view->contracts.empty() || view->contracts[0].streams.size() != 2) return false;
@@ -71,10 +91,6 @@ class RecorderScenarioTest : public RecorderSimTest {
       return true;
     });
     ASSERT_TRUE(recording) << "the recorder stored nothing before the fault";
-    RunUntil(At(at));
-    auto spec = sim::ParseFaultLine(fault);
-    ASSERT_TRUE(spec.ok()) << spec.status().ToString();
-    simulator_->InjectFault(*spec);
   }
 
   // Waits until the recorder holds at least `min_gaps` gaps, all of them filled, and `unmet`
@@ -143,6 +159,14 @@ class RecorderScenarioTest : public RecorderSimTest {
     EXPECT_TRUE(report.ok()) << described;
   }
 
+  // Runs the virtual clock to `from`, then to `to` at kHaltSpeed, and goes on at kSpeed.
+  void HurryThrough(TimePoint from, TimePoint to) {
+    RunUntil(from);
+    clock_->SetSpeed(kHaltSpeed);
+    RunUntil(to);
+    clock_->SetSpeed(kSpeed);
+  }
+
   bool HasGapWithCause(const std::string& cause) const {
     for (const auto& g : gaps_) {
       if (g.cause == cause) return true;
@@ -161,6 +185,25 @@ class RecorderScenarioTest : public RecorderSimTest {
 };
 
 const std::vector<TickType> kBoth = {TickType::kBidAsk, TickType::kLast};
+
+// The clock the scenarios hurry with: a speed change keeps virtual time continuous, and real
+// waits follow the current speed.
+TEST(VariableSpeedClockTest, ChangingSpeedKeepsTimeContinuous) {
+  ManualClock base(FromUnixSeconds(1000));
+  testing::VariableSpeedClock clock(At("09:00:00"), 100, base);
+  base.Advance(1s);
+  EXPECT_EQ(clock.Now(), At("09:01:40"));
+  EXPECT_EQ(clock.ToRealDuration(10s), 100ms);
+  clock.SetSpeed(1000);
+  EXPECT_EQ(clock.Now(), At("09:01:40"));
+  EXPECT_EQ(clock.ToRealDuration(10s), 10ms);
+  base.Advance(500ms);
+  EXPECT_EQ(clock.Now(), At("09:10:00"));
+  clock.SetSpeed(100);
+  base.Advance(3s);
+  EXPECT_EQ(clock.Now(), At("09:15:00"));
+  EXPECT_EQ(clock.speed(), 100);
+}
 
 // The gateway restarts: every connection closed, the listener closed for a minute, every
 // subscription gone. The recorder reconnects, resubscribes and backfills the minute.
@@ -289,9 +332,32 @@ TEST_F(RecorderScenarioTest, StreamAskedForInAHaltAndSilentAfterTheReopeningGaps
 // before it: closed time is not lost time. The interruption's gaps are clipped to the open
 // stretches around the halt (the last second before it, the first second of the reopening), no
 // gap covers the halt, and none is long enough to raise gap_detected.
+//
+// The clock hurries through the halt where the recorder only waits (before the restart, and
+// once it has reconnected and resubscribed): probes are spaced and given time accordingly.
 TEST_F(RecorderScenarioTest, GatewayRestartInsideTheHaltLeavesNoGapOverTheHalt) {
-  StartAll("2025-08-11T15:58:00-05:00", kSpeed);
+  configure_ = [](config::Config& config) {
+    config.gateway.probe_interval = 3600s;
+    config.gateway.probe_deadline = 3600s;
+  };
+  // Slowly up to the halt, so that even a loaded machine records ticks before it.
+  StartAll("2025-08-11T15:59:00-05:00", kStartSpeed);
+  WaitUntilRecording();
+  ASSERT_LT(clock_->Now(), At("16:00:00")) << "the recorder stored nothing before the halt";
+  clock_->SetSpeed(kSpeed);
+  HurryThrough(At("16:01:00"), At("16:09:00"));
   InjectAt("16:10:00", "gateway_restart duration=60s");
+  RunUntil(At("16:12:00"));
+  const bool resubscribed = WaitFor([&] {
+    auto view = recorder_->View();
+    if (view->gateway.connections < 2 || view->contracts.empty()) return false;
+    for (const auto& s : view->contracts[0].streams) {
+      if (!s.subscribed) return false;
+    }
+    return true;
+  });
+  ASSERT_TRUE(resubscribed) << "the recorder did not resubscribe after the restart";
+  HurryThrough(At("16:13:00"), At("16:58:00"));
   RunUntil(At("17:03:00"));
   WaitForBackfill(2);
   EXPECT_GE(recorder_->View()->gateway.connections, 2u);

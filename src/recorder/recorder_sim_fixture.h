@@ -1,6 +1,6 @@
 // The fixture of the recorder-against-simulator tests: a simulator and a recorder sharing one
-// accelerated clock (ScaledClock), a temp directory per test, and helpers to run virtual time
-// forward and read what the recorder stored.
+// accelerated clock (VariableSpeedClock), a temp directory per test, and helpers to run virtual
+// time forward and read what the recorder stored.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -20,6 +20,7 @@
 #include "fs/file_system.h"
 #include "recorder/recorder.h"
 #include "recorder/recorder_sim_config.h"
+#include "recorder/variable_speed_clock.h"
 #include "sim/simulator.h"
 
 namespace ibstream::recorder::testing {
@@ -69,7 +70,7 @@ class RecorderSimTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     start_ = *ParseIsoTime(start);
     speed_ = speed;
-    clock_ = std::make_unique<ScaledClock>(start_, speed);
+    clock_ = std::make_unique<VariableSpeedClock>(start_, speed);
 
     sim::SimulatorOptions sim_options;
     sim_options.listen_port = 0;
@@ -152,7 +153,7 @@ class RecorderSimTest : public ::testing::Test {
   std::filesystem::path dir_;
   TimePoint start_;
   double speed_ = 1;
-  std::unique_ptr<ScaledClock> clock_;
+  std::unique_ptr<VariableSpeedClock> clock_;
   fs::FileSystem* fs_ = fs::PosixFileSystem();
   CapturingSink sink_;
   // Adjusts the configuration before each StartRecorder().
