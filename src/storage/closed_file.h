@@ -82,6 +82,10 @@ class ClosedFileReader {
  private:
   ClosedFileReader() = default;
   Status ReadFrame(const ClosedFrameInfo& frame, std::string* raw) const;
+  // Decodes the next tick of a frame's raw bytes (u32 crc32c, then the tick) into *tick and
+  // moves *rest past it. Corruption (naming the file) when the bytes end early, the tick does not
+  // decode or its checksum does not match.
+  Status NextFrameTick(std::string_view* rest, Tick* tick) const;
 
   std::unique_ptr<fs::RandomAccessFile> file_;
   std::string path_;
