@@ -226,6 +226,47 @@ void StopV3Output(formats::V3LiveOutput& output) {
   if (!stopped.ok()) spdlog::error("event=v3_output_failed error=\"{}\"", stopped.ToString());
 }
 
+// The signals the daemon handles (SIGTERM and SIGINT stop it, SIGHUP reloads), blocked in the
+// calling thread and every thread it starts later.
+sigset_t BlockDaemonSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// The running daemon's main thread: every half second, a pending SIGHUP reloads, v3 output
+// losses are reported (when `v3_output` is not null) and systemd's watchdog, when enabled, is
+// pinged (it expects one at least every WatchdogSec/2). Returns on SIGTERM or SIGINT, or when
+// options.run_for has passed.
+void ServeUntilStopped(const DaemonOptions& options, const sigset_t& signals,
+                       recorder::Recorder& recorder, ReloadCounters& reload_counters,
+                       const formats::V3LiveOutput* v3_output) {
+  uint64_t watchdog_usec = 0;
+  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+  const TimePoint started = options.clock->Now();
+  uint64_t v3_dropped_seen = 0;
+  uint64_t v3_errors_seen = 0;
+  for (;;) {
+    timespec timeout{0, 500'000'000};
+    const int sig = sigtimedwait(&signals, nullptr, &timeout);
+    if (sig == SIGTERM || sig == SIGINT) {
+      spdlog::info("event=stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      return;
+    }
+    if (sig == SIGHUP) Reload(options, recorder, reload_counters);
+    if (v3_output != nullptr) ReportV3Losses(*v3_output, v3_dropped_seen, v3_errors_seen);
+    if (watchdog) sd_notify(0, "WATCHDOG=1");
+    if (options.run_for > Duration::zero() && options.clock->Now() - started >= options.run_for) {
+      spdlog::info("event=stopping reason=run_for_elapsed");
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 void ConfigureLogging(const config::LoggingConfig& logging) {
@@ -256,13 +297,8 @@ int RunDaemon(const DaemonOptions& options) {
     spdlog::warn("event=descriptor_limit_unknown error=\"{}\"", limits.status().ToString());
   }
 
-  // Block the stop signals before any thread starts, so that only sigtimedwait sees them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Blocked before any thread starts, so that only sigtimedwait sees them.
+  const sigset_t signals = BlockDaemonSignals();
 
   const std::string base_url =
       "http://" + config.http.listen.host + ":" + std::to_string(config.http.listen.port) + "/";
@@ -388,27 +424,7 @@ int RunDaemon(const DaemonOptions& options) {
   if (options.on_ready) options.on_ready(url);
   sd_notify(0, "READY=1\nSTATUS=recording");
 
-  // systemd's watchdog, when enabled, expects a ping at least every WatchdogSec/2.
-  uint64_t watchdog_usec = 0;
-  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
-  const TimePoint started = options.clock->Now();
-  uint64_t v3_dropped_seen = 0;
-  uint64_t v3_errors_seen = 0;
-  for (;;) {
-    timespec timeout{0, 500'000'000};
-    const int sig = sigtimedwait(&signals, nullptr, &timeout);
-    if (sig == SIGTERM || sig == SIGINT) {
-      spdlog::info("event=stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-      break;
-    }
-    if (sig == SIGHUP) Reload(options, *recorder, *reload_counters);
-    if (*v3_output) ReportV3Losses(**v3_output, v3_dropped_seen, v3_errors_seen);
-    if (watchdog) sd_notify(0, "WATCHDOG=1");
-    if (options.run_for > Duration::zero() && options.clock->Now() - started >= options.run_for) {
-      spdlog::info("event=stopping reason=run_for_elapsed");
-      break;
-    }
-  }
+  ServeUntilStopped(options, signals, *recorder, *reload_counters, v3_output->get());
   sd_notify(0, "STOPPING=1");
   server.Stop();
   // The publisher reads the recorder's store: it stops first (what it has not published is

@@ -237,18 +237,7 @@ void Client::Impl::Close(DisconnectReason reason, Status detail) {
   time_waiters_.clear();
   Status lost = Unavailable("connection lost (" + std::string(DisconnectReasonName(reason)) +
                             "): " + detail.message());
-  for (auto& [id, request] : requests) {
-    std::visit(
-        [&](auto& r) {
-          using T = std::decay_t<decltype(r)>;
-          if constexpr (!std::is_same_v<T, TickByTickRequest> &&
-                        !std::is_same_v<T, MarketDataRequest> &&
-                        !std::is_same_v<T, MarketDepthRequest>) {
-            if (r.done) r.done(lost);
-          }
-        },
-        request.value);
-  }
+  for (auto& [id, request] : requests) request.FailOneShot(lost);
   for (TimeWaiter& w : waiters) {
     if (!w.probe && w.done) w.done(lost);
   }

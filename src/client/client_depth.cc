@@ -3,8 +3,6 @@
 
 namespace ibstream::client {
 
-using detail::kNotConnectedCode;
-
 void Client::Impl::SubscribeMarketDepth(int32_t id, protocol::Contract contract, int rows,
                                         bool smart, TickHandlers handlers) {
   const int64_t contract_id = contract.con_id;
@@ -13,17 +11,7 @@ void Client::Impl::SubscribeMarketDepth(int32_t id, protocol::Contract contract,
   request.contract = std::move(contract);
   request.num_rows = rows;
   request.is_smart_depth = smart;
-  if (state_ != State::kReady) {
-    if (handlers.error) handlers.error(RequestError{id, kNotConnectedCode, "Not connected"});
-    return;
-  }
-  std::string frame;
-  Status status = protocol::EncodeRequest(request, session_.server_version, frame);
-  if (!status.ok()) {
-    if (handlers.error) handlers.error(RequestError{id, 0, status.ToString()});
-    return;
-  }
-  Enqueue(std::move(frame), true);
+  if (!SendSubscription(id, request, handlers.error)) return;
   requests_.emplace(id,
                     PendingRequest{MarketDepthRequest{std::move(handlers), contract_id, smart}});
 }

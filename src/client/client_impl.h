@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -108,6 +109,21 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
     std::variant<ContractDetailsRequest, TickByTickRequest, MarketDataRequest, HistoricalRequest,
                  HeadTimestampRequest, MatchingSymbolsRequest, MarketDepthRequest>
         value;
+
+    // Ends a one-shot request (contract details, historical data, ...) with `status` through
+    // its `done`; a live subscription has none and is left alone.
+    void FailOneShot(const Status& status) {
+      std::visit(
+          [&status](auto& r) {
+            using T = std::decay_t<decltype(r)>;
+            if constexpr (!std::is_same_v<T, TickByTickRequest> &&
+                          !std::is_same_v<T, MarketDataRequest> &&
+                          !std::is_same_v<T, MarketDepthRequest>) {
+              if (r.done) r.done(status);
+            }
+          },
+          value);
+    }
   };
   struct TimeWaiter {
     bool probe = false;
@@ -218,6 +234,26 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
     std::string frame;
     Status status = protocol::EncodeRequest(request, session_.server_version, frame);
     if (!status.ok()) return false;
+    Enqueue(std::move(frame), /*paced=*/true);
+    return true;
+  }
+
+  // The start of every live subscription: when not ready, 504 "Not connected" to `on_error`
+  // (may be empty) and false; when the request does not encode, that error to `on_error` and
+  // false; otherwise the request is queued (paced) and true, and the caller registers it.
+  template <typename Request>
+  bool SendSubscription(int32_t id, const Request& request,
+                        const std::function<void(const RequestError&)>& on_error) {
+    if (state_ != State::kReady) {
+      if (on_error) on_error(RequestError{id, detail::kNotConnectedCode, "Not connected"});
+      return false;
+    }
+    std::string frame;
+    Status status = protocol::EncodeRequest(request, session_.server_version, frame);
+    if (!status.ok()) {
+      if (on_error) on_error(RequestError{id, 0, status.ToString()});
+      return false;
+    }
     Enqueue(std::move(frame), /*paced=*/true);
     return true;
   }

@@ -7,8 +7,6 @@
 
 namespace ibstream::client {
 
-using detail::kNotConnectedCode;
-
 void Client::Impl::SubscribeTicks(int32_t id, protocol::Contract contract, TickType type,
                                   TickHandlers handlers, int32_t number_of_ticks,
                                   bool ignore_size) {
@@ -29,18 +27,7 @@ void Client::Impl::StartTickByTick(int32_t id, protocol::Contract contract, Tick
   request.tick_type = std::string(TickTypeIbName(type));
   request.number_of_ticks = number_of_ticks;
   request.ignore_size = ignore_size;
-  const auto& on_error = subscription.handlers.error;
-  if (state_ != State::kReady) {
-    if (on_error) on_error(RequestError{id, kNotConnectedCode, "Not connected"});
-    return;
-  }
-  std::string frame;
-  Status status = protocol::EncodeRequest(request, session_.server_version, frame);
-  if (!status.ok()) {
-    if (on_error) on_error(RequestError{id, 0, status.ToString()});
-    return;
-  }
-  Enqueue(std::move(frame), true);
+  if (!SendSubscription(id, request, subscription.handlers.error)) return;
   requests_.emplace(id, PendingRequest{std::move(subscription)});
 }
 
@@ -80,17 +67,7 @@ void Client::Impl::SubscribeMarketData(int32_t id, protocol::Contract contract,
   protocol::ReqMktData request;
   request.req_id = id;
   request.contract = std::move(contract);
-  if (state_ != State::kReady) {
-    if (handlers.error) handlers.error(RequestError{id, kNotConnectedCode, "Not connected"});
-    return;
-  }
-  std::string frame;
-  Status status = protocol::EncodeRequest(request, session_.server_version, frame);
-  if (!status.ok()) {
-    if (handlers.error) handlers.error(RequestError{id, 0, status.ToString()});
-    return;
-  }
-  Enqueue(std::move(frame), true);
+  if (!SendSubscription(id, request, handlers.error)) return;
   requests_.emplace(
       id, PendingRequest{MarketDataRequest{std::move(handlers), MarketDataTicks(contract_id)}});
 }

@@ -4,29 +4,10 @@
 #include <vector>
 
 #include "client/client_impl.h"
+#include "model/what_to_show.h"
 #include "protocol/field_codec.h"
 
 namespace ibstream::client {
-
-namespace {
-
-std::string_view WhatToShow(TickType type) {
-  switch (type) {
-    case TickType::kBidAsk:
-    case TickType::kQuote:
-      return "BID_ASK";
-    case TickType::kMidPoint:
-      return "MIDPOINT";
-    case TickType::kLast:
-    case TickType::kAllLast:
-    case TickType::kTrade:
-    case TickType::kDepth:  // never asked of IB's history
-      return "TRADES";
-  }
-  return "TRADES";
-}
-
-}  // namespace
 
 void Client::Impl::RequestContractDetails(
     int32_t id, protocol::Contract contract,
@@ -106,7 +87,7 @@ void Client::Impl::RequestHistoricalTicks(int32_t id, HistoricalTicksQuery query
   request.start_date_time = query.start_date_time;
   request.end_date_time = query.end_date_time;
   request.number_of_ticks = query.number_of_ticks;
-  request.what_to_show = std::string(WhatToShow(query.type));
+  request.what_to_show = std::string(TickTypeWhatToShow(query.type));
   request.use_rth = query.use_rth;
   request.ignore_size = query.ignore_size;
   if (!EncodeOrFail(request, done)) return;

@@ -56,16 +56,7 @@ void Client::Impl::OnError(const protocol::ErrorMessage& m) {
   PendingRequest done = std::move(it->second);
   EraseRequest(m.id);
   Status status = StatusFromRequestError(error);
-  std::visit(
-      [&](auto& r) {
-        using T = std::decay_t<decltype(r)>;
-        if constexpr (!std::is_same_v<T, TickByTickRequest> &&
-                      !std::is_same_v<T, MarketDataRequest> &&
-                      !std::is_same_v<T, MarketDepthRequest>) {
-          if (r.done) r.done(status);
-        }
-      },
-      done.value);
+  done.FailOneShot(status);
 }
 
 void Client::Impl::RequestCurrentTime(std::function<void(Result<TimePoint>)> done) {

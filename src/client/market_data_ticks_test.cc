@@ -1,5 +1,5 @@
 // Table tests of the reqMktData fold: which TICK_PRICE / TICK_SIZE / TICK_STRING sequences give
-// which quote and trade ticks. Values follow the conformance vectors (../shared/conformance).
+// which quote and trade ticks. Values follow the conformance vectors (testdata/conformance).
 #include "client/market_data_ticks.h"
 
 #include <gtest/gtest.h>

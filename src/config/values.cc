@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "common/time_units.h"
 #include "date/tz.h"
 
 namespace ibstream::config {
@@ -35,7 +36,6 @@ struct Unit {
 };
 
 constexpr int64_t kNanosPerMilli = 1'000'000;
-constexpr int64_t kNanosPerSecond = 1'000'000'000;
 
 constexpr std::array<Unit, 5> kDurationUnits = {{
     {"d", 86'400ULL * kNanosPerSecond},

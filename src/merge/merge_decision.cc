@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/time_units.h"
+
 namespace ibstream::merge {
 
 std::string_view CoverageName(Coverage coverage) {
@@ -46,8 +48,8 @@ namespace {
 size_t SecondIndex(TimePoint t, TimePoint from, size_t seconds, bool round_up) {
   if (t <= from) return 0;
   const int64_t ns = (t - from).count();
-  int64_t index = ns / 1000000000;
-  if (round_up && ns % 1000000000 != 0) ++index;
+  int64_t index = ns / kNanosPerSecond;
+  if (round_up && ns % kNanosPerSecond != 0) ++index;
   return std::min(static_cast<size_t>(index), seconds);
 }
 

@@ -15,7 +15,6 @@ namespace ibstream::merge {
 namespace {
 
 constexpr Duration kSecond = std::chrono::seconds(1);
-constexpr Duration kHour = std::chrono::hours(1);
 constexpr Duration kFlushTimeout = std::chrono::minutes(5);
 
 TimePoint FloorSecond(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
@@ -79,7 +78,7 @@ bool DamageTouches(const DamageScope& scope, const StreamKey& stream, TimePoint 
   if (scope.stream && *scope.stream != stream) return false;
   if (!scope.hour) return true;
   return *scope.hour == chunk_hour ||
-         (scope.previous_hour_too && *scope.hour - kHour == chunk_hour);
+         (scope.previous_hour_too && *scope.hour - storage::kStoreHour == chunk_hour);
 }
 
 // Why source `name` has nothing for a lost second, and the cause it contributes.
@@ -130,8 +129,9 @@ class Merger {
       from = std::min(from, run.from);
       to = std::max(to, run.to);
     }
-    for (TimePoint hour = storage::HourStart(from); hour < to; hour += kHour) {
-      IBSTREAM_RETURN_IF_ERROR(MergeHour(hour, std::max(hour, from), std::min(hour + kHour, to)));
+    for (TimePoint hour = storage::HourStart(from); hour < to; hour += storage::kStoreHour) {
+      IBSTREAM_RETURN_IF_ERROR(
+          MergeHour(hour, std::max(hour, from), std::min(hour + storage::kStoreHour, to)));
     }
     store_->Close();
     IBSTREAM_RETURN_IF_ERROR(ConvertJournals());

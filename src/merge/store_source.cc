@@ -10,8 +10,6 @@
 namespace ibstream::merge {
 namespace {
 
-constexpr Duration kStoreHour = std::chrono::hours(1);
-
 class StoreSource final : public MergeSource {
  public:
   StoreSource(fs::FileSystem* fs, std::string name, std::string root)
@@ -48,7 +46,7 @@ class StoreSource final : public MergeSource {
     const TimePoint hi = it->second.last;
     Extent extent;
     std::optional<TimePoint> first;
-    for (TimePoint hour = lo; hour <= hi && !extent.first_tick; hour += kStoreHour) {
+    for (TimePoint hour = lo; hour <= hi && !extent.first_tick; hour += storage::kStoreHour) {
       auto bounds = Bounds(stream, hour);
       if (!bounds.ok()) return bounds.status();
       if (bounds->damaged && !first) first = hour;
@@ -60,10 +58,10 @@ class StoreSource final : public MergeSource {
     if (!first) return std::optional<Extent>();
     std::optional<TimePoint> last;
     for (TimePoint hour = storage::HourStart(hi); hour >= lo && !extent.last_tick;
-         hour -= kStoreHour) {
+         hour -= storage::kStoreHour) {
       auto bounds = Bounds(stream, hour);
       if (!bounds.ok()) return bounds.status();
-      if (bounds->damaged && !last) last = hour + kStoreHour - std::chrono::nanoseconds(1);
+      if (bounds->damaged && !last) last = hour + storage::kStoreHour - std::chrono::nanoseconds(1);
       if (bounds->last) {
         extent.last_tick = bounds->last;
         if (!last) last = bounds->last;
@@ -108,7 +106,7 @@ class StoreSource final : public MergeSource {
     storage::QueryRequest request;
     request.streams = {stream};
     request.from = hour;
-    request.to = hour + kStoreHour;
+    request.to = hour + storage::kStoreHour;
     HourBounds bounds;
     storage::QueryStats stats;
     IBSTREAM_RETURN_IF_ERROR(storage::QueryTicks(

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/what_to_show.h"
+
 namespace ibstream {
 namespace {
 
@@ -12,6 +14,16 @@ TEST(TickTypeTest, NamesRoundTrip) {
   }
   EXPECT_EQ(TickTypeName(TickType::kMidPoint), "mid_point");
   EXPECT_EQ(TickTypeIbName(TickType::kAllLast), "AllLast");
+}
+
+TEST(TickTypeTest, WhatToShowPerTickType) {
+  EXPECT_EQ(TickTypeWhatToShow(TickType::kBidAsk), "BID_ASK");
+  EXPECT_EQ(TickTypeWhatToShow(TickType::kLast), "TRADES");
+  EXPECT_EQ(TickTypeWhatToShow(TickType::kAllLast), "TRADES");
+  EXPECT_EQ(TickTypeWhatToShow(TickType::kMidPoint), "MIDPOINT");
+  EXPECT_EQ(TickTypeWhatToShow(TickType::kQuote), "BID_ASK");
+  EXPECT_EQ(TickTypeWhatToShow(TickType::kTrade), "TRADES");
+  EXPECT_EQ(TickTypeWhatToShow(TickType::kDepth), "TRADES");
 }
 
 TEST(TickTypeTest, FallbackKindsHaveTheirOwnStableNamesAndNumbers) {

@@ -1,5 +1,5 @@
 // Conformance against the vectors produced with the official TWS API client 10.30.1
-// (testdata/conformance, a copy of ../shared/conformance; see its README): every request vector,
+// (testdata/conformance; see its README): every request vector,
 // every server message vector and both handshake vectors are exercised, and their counts are
 // asserted so a skipped vector fails. Vectors of requests and messages this library does not
 // implement are listed by name (OutOfScopeRequests, OutOfScopeMessages) and checked to be

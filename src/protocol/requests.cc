@@ -39,16 +39,147 @@ using internal::CheckRequestServerVersion;
 
 using internal::Id;
 
+using internal::ReadComboLegs;
 using internal::ReadContract12;
 using internal::ReadContract13;
+using internal::WriteComboLegs;
 using internal::WriteContract12;
 using internal::WriteContract13;
 
-// The bar requests' readers live in requests_bars.cc.
+using internal::ReadRequest;  // the bar requests' readers (requests_bars.cc)
+
+// One reader per request: each names its message for errors and reads its fields in wire order.
+void ReadRequest(FieldReader& r, StartApi& m) {
+  r.set_message_name(kStartApiName);
+  r.Skip("version");
+  m.client_id = r.Int("clientId");
+  m.optional_capabilities = r.String("optionalCapabilities");
+}
+
+void ReadRequest(FieldReader& r, ReqMktData& m) {
+  r.set_message_name(kReqMktDataName);
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  ReadContract12(r, m.contract);
+  if (r.ok() && m.contract.sec_type == "BAG") ReadComboLegs(r, m.combo_legs);
+  if (r.Bool("deltaNeutralFlag")) {
+    DeltaNeutralContract dn;
+    dn.con_id = r.Int("deltaNeutral.conId");
+    dn.delta = r.Double("deltaNeutral.delta");
+    dn.price = r.Double("deltaNeutral.price");
+    m.delta_neutral = dn;
+  }
+  m.generic_tick_list = r.String("genericTickList");
+  m.snapshot = r.Bool("snapshot");
+  m.regulatory_snapshot = r.Bool("regulatorySnapshot");
+  m.mkt_data_options = r.String("mktDataOptions");
+}
+
+void ReadRequest(FieldReader& r, CancelMktData& m) {
+  r.set_message_name(kCancelMktDataName);
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+}
+
+void ReadRequest(FieldReader& r, ReqIds& m) {
+  r.set_message_name(kReqIdsName);
+  r.Skip("version");
+  m.num_ids = r.Int("numIds");
+}
+
+void ReadRequest(FieldReader& r, ReqContractDetails& m) {
+  r.set_message_name(kReqContractDataName);
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  ReadContract13(r, m.contract);
+  m.contract.sec_id_type = r.String("secIdType");
+  m.contract.sec_id = r.String("secId");
+  m.contract.issuer_id = r.String("issuerId");
+}
+
+void ReadRequest(FieldReader& r, ReqCurrentTime& /*m*/) {
+  r.set_message_name(kReqCurrentTimeName);
+  r.Skip("version");
+}
+
+void ReadRequest(FieldReader& r, ReqMarketDataType& m) {
+  r.set_message_name(kReqMarketDataTypeName);
+  r.Skip("version");
+  m.market_data_type = r.Int("marketDataType");
+}
+
+void ReadRequest(FieldReader& r, ReqMatchingSymbols& m) {
+  r.set_message_name(kReqMatchingSymbolsName);
+  m.req_id = r.Int("reqId");
+  m.pattern = r.String("pattern");
+}
+
+void ReadRequest(FieldReader& r, ReqHeadTimestamp& m) {
+  r.set_message_name(kReqHeadTimestampName);
+  m.req_id = r.Int("reqId");
+  ReadContract13(r, m.contract);
+  m.use_rth = r.Bool("useRTH");
+  m.what_to_show = r.String("whatToShow");
+  m.format_date = r.Int("formatDate");
+}
+
+void ReadRequest(FieldReader& r, CancelHeadTimestamp& m) {
+  r.set_message_name(kCancelHeadTimestampName);
+  m.req_id = r.Int("reqId");
+}
+
+void ReadRequest(FieldReader& r, ReqHistoricalTicks& m) {
+  r.set_message_name(kReqHistoricalTicksName);
+  m.req_id = r.Int("reqId");
+  ReadContract13(r, m.contract);
+  m.start_date_time = r.String("startDateTime");
+  m.end_date_time = r.String("endDateTime");
+  m.number_of_ticks = r.Int("numberOfTicks");
+  m.what_to_show = r.String("whatToShow");
+  m.use_rth = r.Bool("useRth");
+  m.ignore_size = r.Bool("ignoreSize");
+  m.misc_options = r.String("miscOptions");
+}
+
+void ReadRequest(FieldReader& r, ReqTickByTickData& m) {
+  r.set_message_name(kReqTickByTickDataName);
+  m.req_id = r.Int("reqId");
+  ReadContract12(r, m.contract);
+  m.tick_type = r.String("tickType");
+  m.number_of_ticks = r.Int("numberOfTicks");
+  m.ignore_size = r.Bool("ignoreSize");
+}
+
+void ReadRequest(FieldReader& r, CancelTickByTickData& m) {
+  r.set_message_name(kCancelTickByTickDataName);
+  m.req_id = r.Int("reqId");
+}
+
+void ReadRequest(FieldReader& r, ReqMktDepth& m) {
+  r.set_message_name(kReqMktDepthName);
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  ReadContract12(r, m.contract);
+  m.num_rows = r.Int("numRows");
+  m.is_smart_depth = r.Bool("isSmartDepth");
+  m.mkt_depth_options = r.String("mktDepthOptions");
+}
+
+void ReadRequest(FieldReader& r, CancelMktDepth& m) {
+  r.set_message_name(kCancelMktDepthName);
+  r.Skip("version");
+  m.req_id = r.Int("reqId");
+  m.is_smart_depth = r.Bool("isSmartDepth");
+}
+
+void ReadRequest(FieldReader& r, ReqMktDepthExchanges& /*m*/) {
+  r.set_message_name(kReqMktDepthExchangesName);
+}
+
 template <typename Request>
-Request ReadBarRequest(FieldReader& r) {
+Request ReadRequestOf(FieldReader& r) {
   Request m;
-  internal::ReadRequest(r, m);
+  ReadRequest(r, m);
   return m;
 }
 
@@ -59,6 +190,26 @@ namespace internal {
 void CheckRequestServerVersion(int server_version) {
   IBSTREAM_CHECK(IsSupportedServerVersion(server_version),
                  "request encoder called with an unsupported server version");
+}
+
+void WriteComboLegs(const std::vector<ComboLeg>& legs, MessageWriter& w) {
+  w.Int(static_cast<int64_t>(legs.size()));
+  for (const ComboLeg& leg : legs) {
+    w.Int(leg.con_id).Int(leg.ratio).String(leg.action, "action").String(leg.exchange, "exchange");
+  }
+}
+
+void ReadComboLegs(FieldReader& r, std::vector<ComboLeg>& legs) {
+  const int32_t count = r.Count("comboLegsCount", 4);
+  legs.reserve(static_cast<size_t>(count));
+  for (int32_t i = 0; i < count && r.ok(); ++i) {
+    ComboLeg leg;
+    leg.con_id = r.Int("comboLeg.conId");
+    leg.ratio = r.Int("comboLeg.ratio");
+    leg.action = r.String("comboLeg.action");
+    leg.exchange = r.String("comboLeg.exchange");
+    legs.push_back(std::move(leg));
+  }
 }
 
 void WriteContract12(const Contract& c, MessageWriter& w) {
@@ -118,15 +269,7 @@ Status EncodeRequest(const ReqMktData& request, int server_version, std::string&
   MessageWriter w(out, TextPolicy::kPrintableAscii, kReqMktDataName);
   w.Int(Id(OutgoingId::kReqMktData)).Int(kReqMktDataVersion).Int(request.req_id);
   WriteContract12(request.contract, w);
-  if (request.contract.sec_type == "BAG") {
-    w.Int(static_cast<int64_t>(request.combo_legs.size()));
-    for (const ComboLeg& leg : request.combo_legs) {
-      w.Int(leg.con_id)
-          .Int(leg.ratio)
-          .String(leg.action, "action")
-          .String(leg.exchange, "exchange");
-    }
-  }
+  if (request.contract.sec_type == "BAG") WriteComboLegs(request.combo_legs, w);
   if (request.delta_neutral.has_value()) {
     w.Bool(true)
         .Int(request.delta_neutral->con_id)
@@ -292,184 +435,65 @@ Result<ClientRequest> DecodeClientRequest(std::string_view payload, int server_v
 
   ClientRequest result;
   switch (static_cast<OutgoingId>(*id)) {
-    case OutgoingId::kStartApi: {
-      r.set_message_name(kStartApiName);
-      StartApi m;
-      r.Skip("version");
-      m.client_id = r.Int("clientId");
-      m.optional_capabilities = r.String("optionalCapabilities");
-      result = std::move(m);
+    case OutgoingId::kStartApi:
+      result = ReadRequestOf<StartApi>(r);
       break;
-    }
-    case OutgoingId::kReqMktData: {
-      r.set_message_name(kReqMktDataName);
-      ReqMktData m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      ReadContract12(r, m.contract);
-      if (r.ok() && m.contract.sec_type == "BAG") {
-        const int32_t legs = r.Count("comboLegsCount", 4);
-        m.combo_legs.reserve(static_cast<size_t>(legs));
-        for (int32_t i = 0; i < legs && r.ok(); ++i) {
-          ComboLeg leg;
-          leg.con_id = r.Int("comboLeg.conId");
-          leg.ratio = r.Int("comboLeg.ratio");
-          leg.action = r.String("comboLeg.action");
-          leg.exchange = r.String("comboLeg.exchange");
-          m.combo_legs.push_back(std::move(leg));
-        }
-      }
-      if (r.Bool("deltaNeutralFlag")) {
-        DeltaNeutralContract dn;
-        dn.con_id = r.Int("deltaNeutral.conId");
-        dn.delta = r.Double("deltaNeutral.delta");
-        dn.price = r.Double("deltaNeutral.price");
-        m.delta_neutral = dn;
-      }
-      m.generic_tick_list = r.String("genericTickList");
-      m.snapshot = r.Bool("snapshot");
-      m.regulatory_snapshot = r.Bool("regulatorySnapshot");
-      m.mkt_data_options = r.String("mktDataOptions");
-      result = std::move(m);
+    case OutgoingId::kReqMktData:
+      result = ReadRequestOf<ReqMktData>(r);
       break;
-    }
-    case OutgoingId::kCancelMktData: {
-      r.set_message_name(kCancelMktDataName);
-      CancelMktData m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      result = m;
+    case OutgoingId::kCancelMktData:
+      result = ReadRequestOf<CancelMktData>(r);
       break;
-    }
-    case OutgoingId::kReqIds: {
-      r.set_message_name(kReqIdsName);
-      ReqIds m;
-      r.Skip("version");
-      m.num_ids = r.Int("numIds");
-      result = m;
+    case OutgoingId::kReqIds:
+      result = ReadRequestOf<ReqIds>(r);
       break;
-    }
-    case OutgoingId::kReqContractData: {
-      r.set_message_name(kReqContractDataName);
-      ReqContractDetails m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      ReadContract13(r, m.contract);
-      m.contract.sec_id_type = r.String("secIdType");
-      m.contract.sec_id = r.String("secId");
-      m.contract.issuer_id = r.String("issuerId");
-      result = std::move(m);
+    case OutgoingId::kReqContractData:
+      result = ReadRequestOf<ReqContractDetails>(r);
       break;
-    }
-    case OutgoingId::kReqCurrentTime: {
-      r.set_message_name(kReqCurrentTimeName);
-      r.Skip("version");
-      result = ReqCurrentTime{};
+    case OutgoingId::kReqCurrentTime:
+      result = ReadRequestOf<ReqCurrentTime>(r);
       break;
-    }
-    case OutgoingId::kReqMarketDataType: {
-      r.set_message_name(kReqMarketDataTypeName);
-      ReqMarketDataType m;
-      r.Skip("version");
-      m.market_data_type = r.Int("marketDataType");
-      result = m;
+    case OutgoingId::kReqMarketDataType:
+      result = ReadRequestOf<ReqMarketDataType>(r);
       break;
-    }
-    case OutgoingId::kReqMatchingSymbols: {
-      r.set_message_name(kReqMatchingSymbolsName);
-      ReqMatchingSymbols m;
-      m.req_id = r.Int("reqId");
-      m.pattern = r.String("pattern");
-      result = std::move(m);
+    case OutgoingId::kReqMatchingSymbols:
+      result = ReadRequestOf<ReqMatchingSymbols>(r);
       break;
-    }
-    case OutgoingId::kReqHeadTimestamp: {
-      r.set_message_name(kReqHeadTimestampName);
-      ReqHeadTimestamp m;
-      m.req_id = r.Int("reqId");
-      ReadContract13(r, m.contract);
-      m.use_rth = r.Bool("useRTH");
-      m.what_to_show = r.String("whatToShow");
-      m.format_date = r.Int("formatDate");
-      result = std::move(m);
+    case OutgoingId::kReqHeadTimestamp:
+      result = ReadRequestOf<ReqHeadTimestamp>(r);
       break;
-    }
-    case OutgoingId::kCancelHeadTimestamp: {
-      r.set_message_name(kCancelHeadTimestampName);
-      CancelHeadTimestamp m;
-      m.req_id = r.Int("reqId");
-      result = m;
+    case OutgoingId::kCancelHeadTimestamp:
+      result = ReadRequestOf<CancelHeadTimestamp>(r);
       break;
-    }
-    case OutgoingId::kReqHistoricalTicks: {
-      r.set_message_name(kReqHistoricalTicksName);
-      ReqHistoricalTicks m;
-      m.req_id = r.Int("reqId");
-      ReadContract13(r, m.contract);
-      m.start_date_time = r.String("startDateTime");
-      m.end_date_time = r.String("endDateTime");
-      m.number_of_ticks = r.Int("numberOfTicks");
-      m.what_to_show = r.String("whatToShow");
-      m.use_rth = r.Bool("useRth");
-      m.ignore_size = r.Bool("ignoreSize");
-      m.misc_options = r.String("miscOptions");
-      result = std::move(m);
+    case OutgoingId::kReqHistoricalTicks:
+      result = ReadRequestOf<ReqHistoricalTicks>(r);
       break;
-    }
-    case OutgoingId::kReqTickByTickData: {
-      r.set_message_name(kReqTickByTickDataName);
-      ReqTickByTickData m;
-      m.req_id = r.Int("reqId");
-      ReadContract12(r, m.contract);
-      m.tick_type = r.String("tickType");
-      m.number_of_ticks = r.Int("numberOfTicks");
-      m.ignore_size = r.Bool("ignoreSize");
-      result = std::move(m);
+    case OutgoingId::kReqTickByTickData:
+      result = ReadRequestOf<ReqTickByTickData>(r);
       break;
-    }
-    case OutgoingId::kCancelTickByTickData: {
-      r.set_message_name(kCancelTickByTickDataName);
-      CancelTickByTickData m;
-      m.req_id = r.Int("reqId");
-      result = m;
+    case OutgoingId::kCancelTickByTickData:
+      result = ReadRequestOf<CancelTickByTickData>(r);
       break;
-    }
-    case OutgoingId::kReqMktDepth: {
-      r.set_message_name(kReqMktDepthName);
-      ReqMktDepth m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      ReadContract12(r, m.contract);
-      m.num_rows = r.Int("numRows");
-      m.is_smart_depth = r.Bool("isSmartDepth");
-      m.mkt_depth_options = r.String("mktDepthOptions");
-      result = std::move(m);
+    case OutgoingId::kReqMktDepth:
+      result = ReadRequestOf<ReqMktDepth>(r);
       break;
-    }
-    case OutgoingId::kCancelMktDepth: {
-      r.set_message_name(kCancelMktDepthName);
-      CancelMktDepth m;
-      r.Skip("version");
-      m.req_id = r.Int("reqId");
-      m.is_smart_depth = r.Bool("isSmartDepth");
-      result = m;
+    case OutgoingId::kCancelMktDepth:
+      result = ReadRequestOf<CancelMktDepth>(r);
       break;
-    }
     case OutgoingId::kReqMktDepthExchanges:
-      r.set_message_name(kReqMktDepthExchangesName);
-      result = ReqMktDepthExchanges{};
+      result = ReadRequestOf<ReqMktDepthExchanges>(r);
       break;
     case OutgoingId::kReqHistoricalData:
-      result = ReadBarRequest<ReqHistoricalData>(r);
+      result = ReadRequestOf<ReqHistoricalData>(r);
       break;
     case OutgoingId::kCancelHistoricalData:
-      result = ReadBarRequest<CancelHistoricalData>(r);
+      result = ReadRequestOf<CancelHistoricalData>(r);
       break;
     case OutgoingId::kReqRealTimeBars:
-      result = ReadBarRequest<ReqRealTimeBars>(r);
+      result = ReadRequestOf<ReqRealTimeBars>(r);
       break;
     case OutgoingId::kCancelRealTimeBars:
-      result = ReadBarRequest<CancelRealTimeBars>(r);
+      result = ReadRequestOf<CancelRealTimeBars>(r);
       break;
     default:
       if (counters != nullptr) ++counters->unknown_ids_skipped;

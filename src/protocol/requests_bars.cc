@@ -25,6 +25,7 @@ using internal::CheckRequestServerVersion;
 using internal::Id;
 
 using internal::ReadContract12;
+using internal::WriteComboLegs;
 using internal::WriteContract12;
 
 }  // namespace
@@ -41,15 +42,7 @@ Status EncodeRequest(const ReqHistoricalData& request, int server_version, std::
       .Bool(request.use_rth)
       .String(request.what_to_show, "whatToShow")
       .Int(request.format_date);
-  if (request.contract.sec_type == "BAG") {
-    w.Int(static_cast<int64_t>(request.combo_legs.size()));
-    for (const ComboLeg& leg : request.combo_legs) {
-      w.Int(leg.con_id)
-          .Int(leg.ratio)
-          .String(leg.action, "action")
-          .String(leg.exchange, "exchange");
-    }
-  }
+  if (request.contract.sec_type == "BAG") WriteComboLegs(request.combo_legs, w);
   w.Bool(request.keep_up_to_date).String(request.chart_options, "chartOptions");
   return w.Finish();
 }
@@ -95,18 +88,7 @@ void ReadRequest(FieldReader& r, ReqHistoricalData& m) {
   m.use_rth = r.Bool("useRTH");
   m.what_to_show = r.String("whatToShow");
   m.format_date = r.Int("formatDate");
-  if (r.ok() && m.contract.sec_type == "BAG") {
-    const int32_t legs = r.Count("comboLegsCount", 4);
-    m.combo_legs.reserve(static_cast<size_t>(legs));
-    for (int32_t i = 0; i < legs && r.ok(); ++i) {
-      ComboLeg leg;
-      leg.con_id = r.Int("comboLeg.conId");
-      leg.ratio = r.Int("comboLeg.ratio");
-      leg.action = r.String("comboLeg.action");
-      leg.exchange = r.String("comboLeg.exchange");
-      m.combo_legs.push_back(std::move(leg));
-    }
-  }
+  if (r.ok() && m.contract.sec_type == "BAG") ReadComboLegs(r, m.combo_legs);
   m.keep_up_to_date = r.Bool("keepUpToDate");
   m.chart_options = r.String("chartOptions");
 }

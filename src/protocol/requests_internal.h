@@ -3,6 +3,8 @@
 // (docs/PROTOCOL.md: C12 without includeExpired, C13 with it). Not for use outside protocol/.
 #pragma once
 
+#include <vector>
+
 #include "protocol/constants.h"
 #include "protocol/contract.h"
 #include "protocol/field_codec.h"
@@ -19,5 +21,11 @@ void WriteContract12(const Contract& c, MessageWriter& w);
 void WriteContract13(const Contract& c, MessageWriter& w);
 void ReadContract12(FieldReader& r, Contract& c);
 void ReadContract13(FieldReader& r, Contract& c);
+
+// The combo legs of a BAG contract (REQ_MKT_DATA, REQ_HISTORICAL_DATA): a count, then each leg's
+// conId, ratio, action and exchange. The reader refuses a count above what the rest of the
+// message could hold (FieldReader::Count).
+void WriteComboLegs(const std::vector<ComboLeg>& legs, MessageWriter& w);
+void ReadComboLegs(FieldReader& r, std::vector<ComboLeg>& legs);
 
 }  // namespace ibstream::protocol::internal

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "model/what_to_show.h"
+
 namespace ibstream::recorder {
 namespace {
 
@@ -33,22 +35,6 @@ Tick AsStreamKind(const Tick& tick, const StreamKey& stream) {
 
 }  // namespace
 
-std::string_view WhatToShowFor(TickType type) {
-  switch (type) {
-    case TickType::kBidAsk:
-    case TickType::kQuote:
-      return "BID_ASK";
-    case TickType::kMidPoint:
-      return "MIDPOINT";
-    case TickType::kLast:
-    case TickType::kAllLast:
-    case TickType::kTrade:
-    case TickType::kDepth:  // never backfilled (IB keeps no depth history)
-      return "TRADES";
-  }
-  return "TRADES";
-}
-
 BackfillJob::BackfillJob(StreamKey stream, int64_t first_second, int64_t last_second,
                          NextTradingTime next_trading, int page_size)
     : stream_(stream),
@@ -63,7 +49,7 @@ BackfillJob::BackfillJob(StreamKey stream, int64_t first_second, int64_t last_se
 
 std::optional<BackfillPage> BackfillJob::NextPage() const {
   if (state_ != BackfillState::kPending) return std::nullopt;
-  return BackfillPage{cursor_, std::string(WhatToShowFor(stream_.type)), page_size_};
+  return BackfillPage{cursor_, std::string(TickTypeWhatToShow(stream_.type)), page_size_};
 }
 
 std::vector<Tick> BackfillJob::OnPage(const std::vector<Tick>& page) {

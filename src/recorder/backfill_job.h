@@ -37,10 +37,6 @@ namespace ibstream::recorder {
 // gap), partial (some pages were stored, then it stopped), failed (nothing could be fetched).
 using storage::BackfillState;
 
-// IB's whatToShow for a stream: TRADES for last, all_last and trade; BID_ASK for bid_ask and
-// quote; MIDPOINT.
-std::string_view WhatToShowFor(TickType type);
-
 struct BackfillPage {
   // First whole second to ask for (IB's startDateTime).
   int64_t start_second = 0;

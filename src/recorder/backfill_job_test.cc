@@ -18,15 +18,6 @@ Tick Trade(int64_t second, double price, int64_t size) {
   return t;
 }
 
-TEST(BackfillJobTest, WhatToShowPerTickType) {
-  EXPECT_EQ(WhatToShowFor(TickType::kBidAsk), "BID_ASK");
-  EXPECT_EQ(WhatToShowFor(TickType::kLast), "TRADES");
-  EXPECT_EQ(WhatToShowFor(TickType::kAllLast), "TRADES");
-  EXPECT_EQ(WhatToShowFor(TickType::kMidPoint), "MIDPOINT");
-  EXPECT_EQ(WhatToShowFor(TickType::kQuote), "BID_ASK");
-  EXPECT_EQ(WhatToShowFor(TickType::kTrade), "TRADES");
-}
-
 TEST(BackfillJobTest, AQuoteGapIsFilledFromBidAskHistoryAsQuoteTicks) {
   BackfillJob job({kContract, TickType::kQuote}, 100, 101);
   ASSERT_EQ(job.NextPage()->what_to_show, "BID_ASK");

@@ -4,13 +4,14 @@
 
 #include <algorithm>
 
+#include "common/time_units.h"
+#include "storage/layout.h"
 #include "storage/query.h"
 
 namespace ibstream::replay {
 namespace {
 
-constexpr int64_t kNanos = 1'000'000'000;
-constexpr int64_t kHourSeconds = 3600;
+constexpr int64_t kHourSeconds = storage::kNanosPerHour / kNanosPerSecond;
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -126,7 +127,7 @@ void StoreMarketSource::Load(int64_t contract, int64_t hour_start, Hour& hour) c
   const Status st = storage::QueryTicks(
       fs_, options_.store, request,
       [&](const Tick& t) {
-        const int64_t second = FloorDiv(ToUnixNanos(t.exchange_time), kNanos);
+        const int64_t second = FloorDiv(ToUnixNanos(t.exchange_time), kNanosPerSecond);
         const int64_t index = second - hour_start;
         if (index < 0 || index >= kHourSeconds) return Status::Ok();  // never: the query's range
         sim::MarketEvent e = EventOf(t, second);
@@ -160,7 +161,7 @@ sim::MarketEvent StoreMarketSource::EventOf(const Tick& t, int64_t second) const
   if (t.receive_time <= second_start) {
     e.offset_ns = 0;
   } else if (t.receive_time >= second_start + std::chrono::seconds(1)) {
-    e.offset_ns = static_cast<int32_t>(kNanos - 1);
+    e.offset_ns = static_cast<int32_t>(kNanosPerSecond - 1);
   } else {
     e.offset_ns = static_cast<int32_t>((t.receive_time - second_start).count());
   }

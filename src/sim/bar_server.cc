@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "calendar/time_zone.h"
+#include "common/time_units.h"
 #include "protocol/server_messages.h"
 #include "sim/historical_answers.h"
-#include "sim/units.h"
 
 namespace ibstream::sim {
 namespace {

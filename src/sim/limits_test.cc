@@ -221,7 +221,7 @@ std::string QueuedError(int32_t id, int32_t code, std::string_view text, int ser
   return s.out;
 }
 
-// The bytes of the conformance vectors (testdata/conformance, ../shared/conformance) with these
+// The bytes of the conformance vectors (testdata/conformance) with these
 // names; each is the same at server versions 176 and 187.
 TEST(MktDataGoldenTest, MessagesMatchTheConformanceVectors) {
   for (int v : {176, 187}) {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sim/units.h"
+#include "common/time_units.h"
 
 namespace ibstream::sim {
 

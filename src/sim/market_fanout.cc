@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "common/time_units.h"
 #include "protocol/server_messages.h"
-#include "sim/units.h"
 
 namespace ibstream::sim {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "sim/units.h"
+#include "common/time_units.h"
 
 namespace ibstream::sim {
 namespace {

@@ -6,6 +6,7 @@
 
 #include "storage/coding.h"
 #include "storage/crc32c.h"
+#include "storage/layout.h"
 #include "storage/tick_codec.h"
 
 namespace ibstream::storage {
@@ -261,15 +262,7 @@ Status ClosedFileReader::ReadFrameRange(const ClosedFrameInfo& frame, int64_t lo
   Tick tick;
   std::string_view rest = *raw;
   for (uint32_t i = 0; i < frame.tick_count; ++i) {
-    if (rest.size() < 4) return Corruption(path_ + ": frame holds fewer ticks than indexed");
-    const uint32_t crc = DecodeFixed32(rest.data());
-    rest.remove_prefix(4);
-    auto used = DecodeTick(rest, &tick);
-    if (!used.ok()) return used.status().WithContext(path_);
-    if (crc32c::Value(rest.data(), *used) != crc) {
-      return Corruption(path_ + ": record checksum mismatch");
-    }
-    rest.remove_prefix(*used);
+    IBSTREAM_RETURN_IF_ERROR(NextFrameTick(&rest, &tick));
     const int64_t t = ToUnixNanos(tick.exchange_time);
     if (t >= lo && t < hi) sink(tick);
   }
@@ -296,6 +289,19 @@ Status ClosedFileReader::ReadRange(TimePoint from, TimePoint to,
   return first_damage;
 }
 
+Status ClosedFileReader::NextFrameTick(std::string_view* rest, Tick* tick) const {
+  if (rest->size() < 4) return Corruption(path_ + ": frame holds fewer ticks than indexed");
+  const uint32_t crc = DecodeFixed32(rest->data());
+  rest->remove_prefix(4);
+  auto used = DecodeTick(*rest, tick);
+  if (!used.ok()) return used.status().WithContext(path_);
+  if (crc32c::Value(rest->data(), *used) != crc) {
+    return Corruption(path_ + ": record checksum mismatch");
+  }
+  rest->remove_prefix(*used);
+  return Status::Ok();
+}
+
 Status ClosedFileReader::Verify() const {
   std::string raw;
   Tick tick;
@@ -308,19 +314,10 @@ Status ClosedFileReader::Verify() const {
     if (crc32c::Value(raw) != frame.raw_crc32c) return Corruption(path_ + ": frame checksum");
     std::string_view rest = raw;
     for (uint32_t i = 0; i < frame.tick_count; ++i) {
-      if (rest.size() < 4) return Corruption(path_ + ": frame holds fewer ticks than indexed");
-      const uint32_t crc = DecodeFixed32(rest.data());
-      rest.remove_prefix(4);
-      auto used = DecodeTick(rest, &tick);
-      if (!used.ok()) return used.status().WithContext(path_);
-      if (crc32c::Value(rest.data(), *used) != crc) {
-        return Corruption(path_ + ": record checksum mismatch");
-      }
-      rest.remove_prefix(*used);
+      IBSTREAM_RETURN_IF_ERROR(NextFrameTick(&rest, &tick));
       const TickOrderKey key = OrderKey(tick);
       if (tick.stream() != header_.stream) return Corruption(path_ + ": tick of another stream");
-      if (key.exchange_ns < hour_start ||
-          key.exchange_ns >= hour_start + int64_t{3600} * 1000000000) {
+      if (key.exchange_ns < hour_start || key.exchange_ns >= hour_start + kNanosPerHour) {
         return Corruption(path_ + ": tick outside the file's hour");
       }
       if (key.exchange_ns < frame.min_exchange_ns || key.exchange_ns > frame.max_exchange_ns) {

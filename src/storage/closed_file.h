@@ -86,6 +86,10 @@ class ClosedFileReader {
   // The ticks of one frame within [lo, hi) (Unix nanoseconds) to `sink`; `raw` is scratch.
   Status ReadFrameRange(const ClosedFrameInfo& frame, int64_t lo, int64_t hi,
                         const std::function<void(const Tick&)>& sink, std::string* raw) const;
+  // Decodes the next tick of a frame's raw bytes (u32 crc32c, then the tick) into *tick and
+  // moves *rest past it. Corruption (naming the file) when the bytes end early, the tick does not
+  // decode or its checksum does not match.
+  Status NextFrameTick(std::string_view* rest, Tick* tick) const;
 
   std::unique_ptr<fs::RandomAccessFile> file_;
   std::string path_;

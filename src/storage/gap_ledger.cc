@@ -2,11 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
+#include <algorithm>
 
 #include "storage/coding.h"
+#include "storage/generation_log.h"
 #include "storage/layout.h"
-#include "storage/log_reader.h"
+#include "storage/log_writer.h"
 #include "storage/tick_codec.h"
 #include "storage/tick_writer.h"
 
@@ -22,113 +23,28 @@ constexpr uint8_t kGapRecordKind = 16;
 constexpr size_t kGapFixedSize = 48;
 constexpr std::string_view kQuarantineInfix = ".damaged-";
 
-std::optional<uint32_t> ParseLedgerName(std::string_view name) {
-  // ledger.<N>.log
-  if (name.size() < 12 || name.substr(0, 7) != "ledger." ||
-      name.substr(name.size() - 4) != ".log") {
-    return std::nullopt;
-  }
-  const std::string_view digits = name.substr(7, name.size() - 11);
-  uint32_t n = 0;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
-  return n;
-}
-
-std::string LedgerName(uint32_t n) { return "ledger." + std::to_string(n) + ".log"; }
-
-class CountingReporter final : public log::Reader::Reporter {
- public:
-  CountingReporter(std::string name, LedgerDamage* damage)
-      : name_(std::move(name)), damage_(damage) {}
-  void Corruption(uint64_t bytes, const Status& reason) override {
-    damage_->corrupt_bytes += bytes;
-    since_last_record += bytes;
-    damage_->problems.push_back(name_ + ": " + std::to_string(bytes) +
-                                " bytes dropped: " + reason.message());
-    spdlog::error("event=gap_ledger_record_dropped path={} bytes_dropped={} reason=\"{}\"", name_,
-                  bytes, reason.message());
-  }
-  uint64_t since_last_record = 0;  // bytes reported after the last record read
-
- private:
-  std::string name_;
-  LedgerDamage* damage_;
-};
-
-// Reads one generation into *gaps; damage goes to *damage.
-Status ReadGeneration(FileSystem* fs, const std::string& dir, const std::string& name,
-                      std::map<uint64_t, GapRecord>* gaps, LedgerDamage* damage) {
-  auto file = fs->NewRandomAccessFile(JoinPath(dir, name));
-  if (!file.ok()) return file.status();
-  std::string header_bytes;
-  IBSTREAM_RETURN_IF_ERROR((*file)->Read(0, log::kFileHeaderSize, &header_bytes));
-  auto header = log::DecodeFileHeader(header_bytes, kGapsMagic);
-  if (!header.ok()) {
-    // A ledger whose header never became durable holds nothing; otherwise report it.
-    if ((*file)->Size() > log::kFileHeaderSize) {
-      spdlog::error("event=gap_ledger_record_dropped path={} error=\"{}\"", name,
-                    header.status().ToString());
-      damage->corrupt_bytes += (*file)->Size();
-      damage->problems.push_back(name + ": unreadable header: " + header.status().message());
-    }
-    return Status::Ok();
-  }
-  CountingReporter reporter(name, damage);
-  log::Reader reader(file->get(), log::kFileHeaderSize, header->salt, &reporter);
-  std::string scratch;
-  std::string_view record;
-  while (reader.ReadRecord(&record, &scratch)) {
-    reporter.since_last_record = 0;
-    if (record.empty() || static_cast<uint8_t>(record[0]) != kGapRecordKind) continue;
-    auto gap = DecodeGapRecord(record.substr(1));
-    if (!gap.ok()) {
-      damage->corrupt_bytes += record.size();
-      damage->problems.push_back(name + ": record at offset " +
-                                 std::to_string(reader.LastRecordOffset()) +
-                                 " does not decode: " + gap.status().message());
-      spdlog::error("event=gap_ledger_record_dropped path={} error=\"{}\"", name,
-                    gap.status().ToString());
-      continue;
-    }
-    (*gaps)[gap->id] = std::move(*gap);
-  }
-  // The reader takes a record cut off at end of file for the end of the input: bytes past the
-  // last whole record that the reporter did not already count are an incomplete record (the
-  // file was cut short), reported here.
-  const uint64_t valid_end = log::kFileHeaderSize + reader.EndOfLastRecord();
-  const uint64_t past_end = (*file)->Size() > valid_end ? (*file)->Size() - valid_end : 0;
-  if (!reader.read_error() && past_end > reporter.since_last_record) {
-    const uint64_t tail = past_end - reporter.since_last_record;
-    damage->truncated_bytes += tail;
-    damage->problems.push_back(name + ": truncated: " + std::to_string(tail) +
-                               " bytes of an incomplete record at the end");
-    spdlog::error(
-        "event=gap_ledger_record_dropped path={} truncated_bytes={} reason=incomplete_last_record",
-        name, tail);
-  }
-  return Status::Ok();
-}
+constexpr std::string_view kLedgerPrefix = "ledger";
+constexpr std::string_view kLedgerDropEvent = "gap_ledger_record_dropped";
 
 // Reads every ledger generation, oldest first; the last snapshot of each id wins.
 Status ReadGenerations(FileSystem* fs, const std::string& dir, std::map<uint64_t, GapRecord>* gaps,
                        uint32_t* max_generation, std::vector<std::string>* files,
                        LedgerDamage* damage) {
   *max_generation = 0;
-  if (!fs->Exists(dir)) return Status::Ok();
-  auto names = fs->ListDir(dir);
-  if (!names.ok()) return names.status();
-  std::vector<std::pair<uint32_t, std::string>> ledgers;
-  for (const std::string& name : *names) {
-    if (auto n = ParseLedgerName(name)) ledgers.emplace_back(*n, name);
-  }
-  std::sort(ledgers.begin(), ledgers.end());
-  for (const auto& [n, name] : ledgers) {
+  auto ledgers = log::ListGenerations(fs, dir, kLedgerPrefix);
+  if (!ledgers.ok()) return ledgers.status();
+  const log::GenerationReadOptions options{kGapsMagic, kGapRecordKind, kLedgerDropEvent};
+  const log::GenerationRecordFn on_record = [gaps](std::string_view payload) {
+    auto gap = DecodeGapRecord(payload);
+    if (!gap.ok()) return gap.status();
+    (*gaps)[gap->id] = std::move(*gap);
+    return Status::Ok();
+  };
+  for (const auto& [n, name] : *ledgers) {
     *max_generation = std::max(*max_generation, n);
     files->push_back(name);
-    const size_t problems_before = damage->problems.size();
-    IBSTREAM_RETURN_IF_ERROR(ReadGeneration(fs, dir, name, gaps, damage));
-    if (damage->problems.size() > problems_before) damage->damaged_files.push_back(name);
+    IBSTREAM_RETURN_IF_ERROR(
+        log::ReadGenerationFile(fs, JoinPath(dir, name), name, options, on_record, damage));
   }
   return Status::Ok();
 }
@@ -280,7 +196,7 @@ Status GapLedger::StartGeneration(uint32_t generation) {
       writer->AddRecord(record, &bytes);
     }
   }
-  const std::string path = JoinPath(dir, LedgerName(generation));
+  const std::string path = JoinPath(dir, log::GenerationName(kLedgerPrefix, generation));
   auto file = fs_->NewWritableFile(path + ".tmp", /*exclusive=*/false);
   if (!file.ok()) return file.status();
   Status status = (*file)->Append(bytes);
@@ -306,7 +222,7 @@ Status GapLedger::RecoverFromWriteError() {
                                             "error"));
   failed_ = false;
   const std::string dir = GapsRoot(root_);
-  Status removed = fs_->DeleteFile(JoinPath(dir, LedgerName(old_generation)));
+  Status removed = fs_->DeleteFile(JoinPath(dir, log::GenerationName(kLedgerPrefix, old_generation)));
   if (removed.ok()) removed = fs_->SyncDir(dir);
   // Harmless when it stays: the next Open reads it and the newer generation wins.
   if (!removed.ok()) spdlog::warn("gap ledger: old generation kept: {}", removed.ToString());

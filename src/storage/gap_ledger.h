@@ -29,6 +29,7 @@
 #include "common/status.h"
 #include "fs/file_system.h"
 #include "model/tick.h"
+#include "storage/generation_log.h"
 #include "storage/journal.h"
 
 namespace ibstream::storage {
@@ -53,15 +54,10 @@ struct GapRecord {
 std::string EncodeGapRecord(const GapRecord& gap);
 Result<GapRecord> DecodeGapRecord(std::string_view bytes);
 
-// What reading the ledger's generations found damaged.
-struct LedgerDamage {
-  uint64_t corrupt_bytes = 0;    // dropped: bad headers, checksum or framing errors, bad records
-  uint64_t truncated_bytes = 0;  // an incomplete record at the end of a file (cut short)
-  std::vector<std::string> damaged_files;  // names of the damaged generations
-  std::vector<std::string> problems;       // one line per finding, naming the file
-  std::vector<std::string> quarantined;    // Open: paths of the copies it made
-
-  bool clean() const { return corrupt_bytes == 0 && truncated_bytes == 0; }
+// What reading the ledger's generations found damaged (damaged_files holds the generations'
+// file names), and the quarantine copies Open made of them.
+struct LedgerDamage : log::LogDamage {
+  std::vector<std::string> quarantined;  // Open: paths of the copies it made
 };
 
 // "ledger.3.log.damaged-20250821T140000Z": the quarantine copy of a damaged generation.

@@ -21,7 +21,9 @@
 
 namespace ibstream::storage {
 
-inline constexpr int64_t kNanosPerHour = int64_t{3600} * 1000000000;
+// The span of one stored hour: journals and closed files are kept per UTC hour.
+inline constexpr Duration kStoreHour = std::chrono::hours(1);
+inline constexpr int64_t kNanosPerHour = kStoreHour.count();
 
 // The start of the UTC hour containing `t`.
 TimePoint HourStart(TimePoint t);

@@ -2,14 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <charconv>
-#include <optional>
-
 #include "storage/coding.h"
+#include "storage/generation_log.h"
 #include "storage/journal.h"
 #include "storage/log_format.h"
-#include "storage/log_reader.h"
 #include "storage/log_writer.h"
 #include "storage/tick_codec.h"
 #include "storage/tick_writer.h"
@@ -29,96 +25,9 @@ constexpr size_t kChangeFixedSize = 16;
 constexpr size_t kEntryFixedSize = 14;
 constexpr size_t kAsyncCapacity = 1024;
 
-std::optional<uint32_t> ParseRoutesName(std::string_view name) {
-  // routes.<N>.log
-  if (name.size() < 12 || name.substr(0, 7) != "routes." ||
-      name.substr(name.size() - 4) != ".log") {
-    return std::nullopt;
-  }
-  const std::string_view digits = name.substr(7, name.size() - 11);
-  uint32_t n = 0;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
-  return n;
-}
-
-std::string RoutesName(uint32_t n) { return "routes." + std::to_string(n) + ".log"; }
+constexpr std::string_view kRoutesPrefix = "routes";
 
 bool IsRouteKind(uint8_t v) { return v <= static_cast<uint8_t>(RouteKind::kUnserved); }
-
-// The generations under `dir`, oldest first.
-Result<std::vector<std::pair<uint32_t, std::string>>> ListGenerations(FileSystem* fs,
-                                                                      const std::string& dir) {
-  std::vector<std::pair<uint32_t, std::string>> out;
-  if (!fs->Exists(dir)) return out;
-  auto names = fs->ListDir(dir);
-  if (!names.ok()) return names.status();
-  for (const std::string& name : *names) {
-    if (auto n = ParseRoutesName(name)) out.emplace_back(*n, name);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-class DamageReporter final : public log::Reader::Reporter {
- public:
-  DamageReporter(std::string path, RouteLogDamage* damage)
-      : path_(std::move(path)), damage_(damage) {}
-  void Corruption(uint64_t bytes, const Status& reason) override {
-    damage_->corrupt_bytes += bytes;
-    since_last_record += bytes;
-    damage_->problems.push_back(path_ + ": " + std::to_string(bytes) +
-                                " bytes dropped: " + reason.message());
-  }
-  uint64_t since_last_record = 0;
-
- private:
-  std::string path_;
-  RouteLogDamage* damage_;
-};
-
-Status ReadGeneration(FileSystem* fs, const std::string& path, std::vector<RouteChange>* out,
-                      RouteLogDamage* damage) {
-  auto file = fs->NewRandomAccessFile(path);
-  if (!file.ok()) return file.status();
-  std::string header_bytes;
-  IBSTREAM_RETURN_IF_ERROR((*file)->Read(0, log::kFileHeaderSize, &header_bytes));
-  auto header = log::DecodeFileHeader(header_bytes, kRoutesMagic);
-  if (!header.ok()) {
-    // A file whose header never became durable holds nothing; anything more is damage.
-    if ((*file)->Size() > log::kFileHeaderSize) {
-      damage->corrupt_bytes += (*file)->Size();
-      damage->problems.push_back(path + ": unreadable header: " + header.status().message());
-    }
-    return Status::Ok();
-  }
-  DamageReporter reporter(path, damage);
-  log::Reader reader(file->get(), log::kFileHeaderSize, header->salt, &reporter);
-  std::string scratch;
-  std::string_view record;
-  while (reader.ReadRecord(&record, &scratch)) {
-    reporter.since_last_record = 0;
-    if (record.empty() || static_cast<uint8_t>(record[0]) != kRouteChangeKind) continue;
-    auto change = DecodeRouteChange(record.substr(1));
-    if (!change.ok()) {
-      damage->corrupt_bytes += record.size();
-      damage->problems.push_back(path + ": record at offset " +
-                                 std::to_string(reader.LastRecordOffset()) +
-                                 " does not decode: " + change.status().message());
-      continue;
-    }
-    out->push_back(std::move(*change));
-  }
-  const uint64_t valid_end = log::kFileHeaderSize + reader.EndOfLastRecord();
-  const uint64_t past_end = (*file)->Size() > valid_end ? (*file)->Size() - valid_end : 0;
-  if (!reader.read_error() && past_end > reporter.since_last_record) {
-    const uint64_t tail = past_end - reporter.since_last_record;
-    damage->truncated_bytes += tail;
-    damage->problems.push_back(path + ": truncated: " + std::to_string(tail) +
-                               " bytes of an incomplete record at the end");
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -211,7 +120,7 @@ RouteLog::~RouteLog() { Stop(); }
 
 Result<std::unique_ptr<RouteLog>> RouteLog::Open(FileSystem* fs, const std::string& root) {
   const std::string dir = Dir(root);
-  auto generations = ListGenerations(fs, dir);
+  auto generations = log::ListGenerations(fs, dir, kRoutesPrefix);
   if (!generations.ok()) return generations.status().WithContext("route log");
   const uint32_t next = generations->empty() ? 1 : generations->back().first + 1;
   return std::unique_ptr<RouteLog>(new RouteLog(fs, dir, next, kAsyncCapacity));
@@ -222,14 +131,19 @@ Result<std::vector<RouteChange>> RouteLog::ReadAll(FileSystem* fs, const std::st
   RouteLogDamage ignored;
   if (damage == nullptr) damage = &ignored;
   const std::string dir = Dir(root);
-  auto generations = ListGenerations(fs, dir);
+  auto generations = log::ListGenerations(fs, dir, kRoutesPrefix);
   if (!generations.ok()) return generations.status();
   std::vector<RouteChange> out;
+  const log::GenerationReadOptions options{kRoutesMagic, kRouteChangeKind, /*log_event=*/{}};
+  const log::GenerationRecordFn on_record = [&out](std::string_view payload) {
+    auto change = DecodeRouteChange(payload);
+    if (!change.ok()) return change.status();
+    out.push_back(std::move(*change));
+    return Status::Ok();
+  };
   for (const auto& [n, name] : *generations) {
     const std::string path = JoinPath(dir, name);
-    const size_t problems_before = damage->problems.size();
-    IBSTREAM_RETURN_IF_ERROR(ReadGeneration(fs, path, &out, damage));
-    if (damage->problems.size() > problems_before) damage->damaged_files.push_back(path);
+    IBSTREAM_RETURN_IF_ERROR(log::ReadGenerationFile(fs, path, path, options, on_record, damage));
   }
   return out;
 }
@@ -253,7 +167,7 @@ Status RouteLog::Append(const RouteChange& change) {
     header.content_version = 1;
     header.salt = NewSalt();
     header.generation = generation_;
-    const std::string path = JoinPath(dir_, RoutesName(generation_));
+    const std::string path = JoinPath(dir_, log::GenerationName(kRoutesPrefix, generation_));
     if (status.ok()) {
       auto file = fs_->NewWritableFile(path, /*exclusive=*/true);
       status = file.status();

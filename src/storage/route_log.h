@@ -33,6 +33,7 @@
 #include "common/status.h"
 #include "fs/file_system.h"
 #include "model/tick.h"
+#include "storage/generation_log.h"
 
 namespace ibstream::storage {
 
@@ -75,15 +76,8 @@ struct RouteChange {
 Result<std::string> EncodeRouteChange(const RouteChange& change);
 Result<RouteChange> DecodeRouteChange(std::string_view bytes);
 
-// What reading the route log found damaged.
-struct RouteLogDamage {
-  uint64_t corrupt_bytes = 0;    // dropped: bad headers, checksum or framing errors, bad records
-  uint64_t truncated_bytes = 0;  // an incomplete record at the end of a file (cut short)
-  std::vector<std::string> damaged_files;  // paths of the damaged generations
-  std::vector<std::string> problems;       // one line per finding, naming the file
-
-  bool clean() const { return corrupt_bytes == 0 && truncated_bytes == 0; }
-};
+// What reading the route log found damaged (damaged_files holds the generations' paths).
+using RouteLogDamage = log::LogDamage;
 
 using RouteLogCompletion = std::function<void(Status status)>;
 

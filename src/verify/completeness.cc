@@ -250,6 +250,242 @@ Result<RouteNeeds> ReadRouteNeeds(fs::FileSystem* fs, const std::string& root, b
   return NeededSpans(std::move(*changes));
 }
 
+// Pass 1 over the truth file: the streams it has (all, or the wanted ones), the seconds of their
+// ticks, their subscription records, and when the run stopped.
+struct TruthStreams {
+  std::map<StreamKey, StreamScan> scans;  // every kind but depth
+  TruthDepthCollector depth;              // judged by sequence (depth_completeness.h)
+  TimePoint stop;  // the footer's end, else the latest instant in the file
+  TruthReadStats stats;
+};
+
+Result<TruthStreams> ScanTruthStreams(const std::string& truth_path,
+                                      const std::set<StreamKey>& wanted) {
+  auto selected = [&](const StreamKey& k) { return wanted.empty() || wanted.count(k) > 0; };
+  TruthStreams out;
+  for (const StreamKey& k : wanted) {
+    if (k.type != TickType::kDepth) out.scans[k];
+  }
+  std::optional<TimePoint> stop;
+  TimePoint latest;
+  TruthVisitor visitor;
+  visitor.on_tick = [&](const TruthTick& t) {
+    latest = std::max(latest, t.tick.receive_time);
+    const StreamKey key = t.tick.stream();
+    if (key.type == TickType::kDepth) {
+      out.depth.OnTick(t);
+      return Status::Ok();
+    }
+    if (!selected(key)) return Status::Ok();
+    StreamScan& s = out.scans[key];
+    s.symbol = t.symbol;
+    const int64_t second = ToUnixSeconds(t.tick.exchange_time);
+    s.first_second = std::min(s.first_second, second);
+    s.last_second = std::max(s.last_second, second);
+    if (t.delivered) {
+      if (!s.first_delivered) s.first_delivered = second;
+      s.last_delivered = std::max(s.last_delivered.value_or(second), second);
+    }
+    return Status::Ok();
+  };
+  visitor.on_subscription = [&](const TruthSubscription& sub) {
+    latest = std::max(latest, sub.time);
+    out.depth.OnSubscription(sub);
+    // A reqMktData line asks for both fallback kinds; unknown names ask for nothing.
+    for (TickType type : sub.stream_kinds()) {
+      const StreamKey key{sub.con_id, type};
+      if (selected(key)) NoteSubscription(out.scans[key], sub);
+    }
+    return Status::Ok();
+  };
+  visitor.on_footer = [&](const TruthFooter& footer) {
+    stop = footer.end;
+    return Status::Ok();
+  };
+  IBSTREAM_RETURN_IF_ERROR(ReadTruthFile(truth_path, visitor, &out.stats));
+  out.stop = stop ? *stop : latest;
+  return out;
+}
+
+// When a judged stream owes ticks: inside the whole seconds its routes needed it (when known),
+// outside its spans on the fallback.
+struct OwedTime {
+  std::optional<std::vector<NeedSpan>> needed;
+  std::vector<std::pair<TimePoint, TimePoint>> on_fallback;
+
+  bool NotOwed(TimePoint t) const {
+    if (needed && !Inside(*needed, t)) return true;
+    return std::any_of(on_fallback.begin(), on_fallback.end(),
+                       [&](const auto& span) { return t >= span.first && t < span.second; });
+  }
+};
+
+// The window each stream is judged in, appended to report->streams (streams left out are not),
+// with the time it owes ticks in, by report index, in *owed.
+void PlanStreamWindows(const TruthStreams& truth, bool all_streams,
+                       const CompletenessOptions& options, const RouteNeeds& needs,
+                       bool routes_recorded, CompletenessReport* report,
+                       std::vector<OwedTime>* owed) {
+  for (const auto& [key, scan] : truth.scans) {
+    if (all_streams && !scan.first_delivered && !scan.first_ask) continue;
+    StreamCompleteness s;
+    s.stream = key;
+    s.by_coverage = !IsTickByTick(key.type);
+    s.symbol = scan.symbol;
+    s.first_ask = scan.first_ask;
+    if (scan.first_ask) {
+      // From the first whole second after the first ask to the stop (or the cancel that ended
+      // the last subscription), the partial seconds at either edge left out. Closed market time
+      // has no truth tick, so only open-market time weighs.
+      s.from = FromUnixSeconds(ToUnixSeconds(*scan.first_ask) + 1);
+      const TimePoint end =
+          scan.cancelled && scan.serving.empty() && !scan.dropped ? *scan.cancelled : truth.stop;
+      s.to = FromUnixSeconds(ToUnixSeconds(end));
+    } else if (scan.first_delivered) {
+      s.from = FromUnixSeconds(*scan.first_delivered + 1);
+      s.to = FromUnixSeconds(std::max(*scan.last_delivered, *scan.first_delivered + 1));
+    } else if (scan.first_second <= scan.last_second) {
+      s.from = FromUnixSeconds(scan.first_second);
+      s.to = FromUnixSeconds(scan.last_second + 1);
+    }
+    if (options.from) s.from = *options.from;
+    if (options.to) s.to = *options.to;
+    if (s.to < s.from) s.to = s.from;
+    // The recorder's routes say when it needed the stream. A fallback kind of a store with route
+    // records that no route needed in the window was not recorded on purpose: not judged unless
+    // named. Without route records (an older store) both fallback kinds of a reqMktData ask are.
+    std::optional<std::vector<NeedSpan>> need;
+    if (needs.Knows(key) || (routes_recorded && s.by_coverage)) {
+      need = WholeSeconds(needs.Of(key));
+      TimePoint need_from = TimePoint::max(), need_to = TimePoint::min();
+      for (const NeedSpan& n : *need) {
+        if (n.to <= s.from || n.from >= s.to) continue;
+        need_from = std::min(need_from, std::max(n.from, s.from));
+        need_to = std::max(need_to, std::min(n.to, s.to));
+      }
+      if (need_from < need_to) {
+        s.from = need_from;
+        s.to = need_to;
+      } else if (s.by_coverage && all_streams) {
+        continue;
+      } else {
+        s.to = s.from;
+      }
+      s.needed = *need;
+    }
+    OwedTime o;
+    o.needed = std::move(need);
+    o.on_fallback = scan.on_fallback;
+    if (scan.capacity_refused) o.on_fallback.emplace_back(*scan.capacity_refused, truth.stop);
+    owed->push_back(std::move(o));
+    report->streams.push_back(std::move(s));
+  }
+}
+
+// Pass 2 over the truth file: what each second of each judged window holds, by report index.
+Status CountTruthSeconds(const std::string& truth_path, const std::vector<OwedTime>& owed,
+                         CompletenessReport* report,
+                         std::vector<std::map<int64_t, SecondContent>>* seconds) {
+  std::map<StreamKey, size_t> index;
+  for (size_t i = 0; i < report->streams.size(); ++i) index[report->streams[i].stream] = i;
+  TruthVisitor visitor;
+  visitor.on_tick = [&](const TruthTick& t) {
+    auto it = index.find(t.tick.stream());
+    if (it == index.end()) return Status::Ok();
+    StreamCompleteness& s = report->streams[it->second];
+    if (t.tick.exchange_time < s.from || t.tick.exchange_time >= s.to) return Status::Ok();
+    if (owed[it->second].NotOwed(t.tick.exchange_time)) return Status::Ok();
+    SecondContent& c = (*seconds)[it->second][ToUnixSeconds(t.tick.exchange_time)];
+    if (s.by_coverage) {
+      // A sampled stream: the unit is the second with data, not the snapshot.
+      if (c.expected.empty()) {
+        ++s.expected;
+        c.expected.emplace_back();
+      }
+      if (t.delivered && !c.delivered) ++s.delivered;
+      c.delivered = c.delivered || t.delivered;
+      return Status::Ok();
+    }
+    ++s.expected;
+    if (t.delivered) ++s.delivered;
+    c.expected.push_back(ContentKey(t.tick));
+    return Status::Ok();
+  };
+  TruthReadStats stats;
+  return ReadTruthFile(truth_path, visitor, &stats);
+}
+
+// The store's ticks of one judged window, added to its seconds and counted in `s`. Data the
+// query skipped is added to *skipped, once per path.
+Status ReadStoredWindow(fs::FileSystem* fs, const std::string& root, const OwedTime& owed,
+                        std::map<int64_t, SecondContent>& seconds, StreamCompleteness& s,
+                        std::vector<storage::SkippedData>* skipped) {
+  // A fallback tick just after the window still covers the window's last second.
+  const TimePoint query_to = s.by_coverage ? s.to + std::chrono::seconds(kCoverSeconds - 1) : s.to;
+  storage::QueryRequest request{{s.stream}, s.from, query_to};
+  storage::QueryStats query_stats;
+  IBSTREAM_RETURN_IF_ERROR(storage::QueryTicks(
+      fs, root, request,
+      [&](const Tick& t) {
+        if (t.stream() != s.stream || t.exchange_time < s.from || t.exchange_time >= query_to ||
+            owed.NotOwed(t.exchange_time)) {
+          return Status::Ok();
+        }
+        if (s.by_coverage) {
+          CoverSeconds(t, seconds);
+          if (t.exchange_time >= s.to) return Status::Ok();
+          ++s.stored;
+          if (t.source == TickSource::kLive) ++s.stored_live;
+          return Status::Ok();
+        }
+        SecondContent& c = seconds[ToUnixSeconds(t.exchange_time)];
+        std::string key = ContentKey(t);
+        ++s.stored;
+        if (t.source == TickSource::kLive) {
+          ++s.stored_live;
+          c.live.push_back(key);
+        }
+        c.all.push_back(std::move(key));
+        return Status::Ok();
+      },
+      &query_stats));
+  for (storage::SkippedData& skip : query_stats.skipped) {
+    const bool known = std::any_of(skipped->begin(), skipped->end(),
+                                   [&](const auto& k) { return k.path == skip.path; });
+    if (!known) skipped->push_back(std::move(skip));
+  }
+  return Status::Ok();
+}
+
+// Matches the truth's seconds of one window against the stored ones: matched, missing, extra
+// and the first seconds with something missing.
+void MatchWindowSeconds(std::map<int64_t, SecondContent>& seconds, size_t max_missing_seconds,
+                        StreamCompleteness& s) {
+  for (auto& [second, c] : seconds) {
+    if (s.by_coverage) {
+      if (c.expected.empty()) continue;  // a second only a stored tick touched
+      s.matched += c.covered ? 1 : 0;
+      s.matched_live += c.covered_live ? 1 : 0;
+      if (!c.covered && s.first_missing_seconds.size() < max_missing_seconds) {
+        s.first_missing_seconds.push_back(FromUnixSeconds(second));
+      }
+      continue;
+    }
+    std::sort(c.expected.begin(), c.expected.end());
+    std::sort(c.live.begin(), c.live.end());
+    std::sort(c.all.begin(), c.all.end());
+    const uint64_t matched = CommonCount(c.expected, c.all);
+    s.matched_live += CommonCount(c.expected, c.live);
+    s.matched += matched;
+    if (matched < c.expected.size() && s.first_missing_seconds.size() < max_missing_seconds) {
+      s.first_missing_seconds.push_back(FromUnixSeconds(second));
+    }
+  }
+  s.missing = s.expected - s.matched;
+  // Stored fallback ticks are never extra: IB's tick history is richer than the snapshots.
+  s.extra = s.by_coverage ? 0 : s.stored - s.matched;
+}
+
 }  // namespace
 
 double StreamCompleteness::live_completeness() const { return Percent(matched_live, expected); }
@@ -280,218 +516,32 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
                            fmt::format("{}", options.min_completeness));
   }
   const std::set<StreamKey> wanted(options.streams.begin(), options.streams.end());
-  auto selected = [&](const StreamKey& k) { return wanted.empty() || wanted.count(k) > 0; };
-
-  // Pass 1: which streams, and their windows.
-  std::map<StreamKey, StreamScan> scans;
-  for (const StreamKey& k : wanted) {
-    if (k.type != TickType::kDepth) scans[k];
-  }
-  std::optional<TimePoint> stop;  // the footer's end, else the latest instant in the file
-  TimePoint latest;
-  TruthDepthCollector depth;
-  TruthVisitor first;
-  first.on_tick = [&](const TruthTick& t) {
-    latest = std::max(latest, t.tick.receive_time);
-    const StreamKey key = t.tick.stream();
-    if (key.type == TickType::kDepth) {
-      depth.OnTick(t);  // judged by sequence (depth_completeness.h)
-      return Status::Ok();
-    }
-    if (!selected(key)) return Status::Ok();
-    StreamScan& s = scans[key];
-    s.symbol = t.symbol;
-    const int64_t second = ToUnixSeconds(t.tick.exchange_time);
-    s.first_second = std::min(s.first_second, second);
-    s.last_second = std::max(s.last_second, second);
-    if (t.delivered) {
-      if (!s.first_delivered) s.first_delivered = second;
-      s.last_delivered = std::max(s.last_delivered.value_or(second), second);
-    }
-    return Status::Ok();
-  };
-  first.on_subscription = [&](const TruthSubscription& sub) {
-    latest = std::max(latest, sub.time);
-    depth.OnSubscription(sub);
-    // A reqMktData line asks for both fallback kinds; unknown names ask for nothing.
-    for (TickType type : sub.stream_kinds()) {
-      const StreamKey key{sub.con_id, type};
-      if (selected(key)) NoteSubscription(scans[key], sub);
-    }
-    return Status::Ok();
-  };
-  first.on_footer = [&](const TruthFooter& footer) {
-    stop = footer.end;
-    return Status::Ok();
-  };
-  TruthReadStats truth_stats;
-  IBSTREAM_RETURN_IF_ERROR(ReadTruthFile(options.truth_path, first, &truth_stats));
-  if (!stop) stop = latest;
+  auto truth = ScanTruthStreams(options.truth_path, wanted);
+  if (!truth.ok()) return truth.status();
 
   CompletenessReport report;
-  report.truth_complete = truth_stats.has_footer;
+  report.truth_complete = truth->stats.has_footer;
   report.min_completeness = options.min_completeness;
   bool routes_recorded = false;
   auto needs = ReadRouteNeeds(fs, root, &routes_recorded, &report.skipped);
   if (!needs.ok()) return needs.status();
-  std::map<StreamKey, size_t> index;
-  std::vector<std::vector<std::pair<TimePoint, TimePoint>>> on_fallback;  // by report index
-  // By report index: the whole seconds the recorder's routes needed the stream, when known.
-  std::vector<std::optional<std::vector<NeedSpan>>> needed;
-  auto not_owed = [&](size_t i, TimePoint t) {
-    if (needed[i] && !Inside(*needed[i], t)) return true;
-    return std::any_of(on_fallback[i].begin(), on_fallback[i].end(),
-                       [&](const auto& span) { return t >= span.first && t < span.second; });
-  };
-  for (const auto& [key, scan] : scans) {
-    if (wanted.empty() && !scan.first_delivered && !scan.first_ask) continue;
-    StreamCompleteness s;
-    s.stream = key;
-    s.by_coverage = !IsTickByTick(key.type);
-    s.symbol = scan.symbol;
-    s.first_ask = scan.first_ask;
-    if (scan.first_ask) {
-      // From the first whole second after the first ask to the stop (or the cancel that ended
-      // the last subscription), the partial seconds at either edge left out. Closed market time
-      // has no truth tick, so only open-market time weighs.
-      s.from = FromUnixSeconds(ToUnixSeconds(*scan.first_ask) + 1);
-      const TimePoint end =
-          scan.cancelled && scan.serving.empty() && !scan.dropped ? *scan.cancelled : *stop;
-      s.to = FromUnixSeconds(ToUnixSeconds(end));
-    } else if (scan.first_delivered) {
-      s.from = FromUnixSeconds(*scan.first_delivered + 1);
-      s.to = FromUnixSeconds(std::max(*scan.last_delivered, *scan.first_delivered + 1));
-    } else if (scan.first_second <= scan.last_second) {
-      s.from = FromUnixSeconds(scan.first_second);
-      s.to = FromUnixSeconds(scan.last_second + 1);
-    }
-    if (options.from) s.from = *options.from;
-    if (options.to) s.to = *options.to;
-    if (s.to < s.from) s.to = s.from;
-    // The recorder's routes say when it needed the stream. A fallback kind of a store with route
-    // records that no route needed in the window was not recorded on purpose: not judged unless
-    // named. Without route records (an older store) both fallback kinds of a reqMktData ask are.
-    std::optional<std::vector<NeedSpan>> need;
-    if (needs->Knows(key) || (routes_recorded && s.by_coverage)) {
-      need = WholeSeconds(needs->Of(key));
-      TimePoint need_from = TimePoint::max(), need_to = TimePoint::min();
-      for (const NeedSpan& n : *need) {
-        if (n.to <= s.from || n.from >= s.to) continue;
-        need_from = std::min(need_from, std::max(n.from, s.from));
-        need_to = std::max(need_to, std::min(n.to, s.to));
-      }
-      if (need_from < need_to) {
-        s.from = need_from;
-        s.to = need_to;
-      } else if (s.by_coverage && wanted.empty()) {
-        continue;
-      } else {
-        s.to = s.from;
-      }
-      s.needed = *need;
-    }
-    index[key] = report.streams.size();
-    needed.push_back(std::move(need));
-    on_fallback.push_back(scan.on_fallback);
-    if (scan.capacity_refused) on_fallback.back().emplace_back(*scan.capacity_refused, *stop);
-    report.streams.push_back(std::move(s));
-  }
+  std::vector<OwedTime> owed;  // by report index
+  PlanStreamWindows(*truth, wanted.empty(), options, *needs, routes_recorded, &report, &owed);
 
-  // Pass 2: the truth's content per second of each window.
   std::vector<std::map<int64_t, SecondContent>> seconds(report.streams.size());
-  TruthVisitor second_pass;
-  second_pass.on_tick = [&](const TruthTick& t) {
-    auto it = index.find(t.tick.stream());
-    if (it == index.end()) return Status::Ok();
-    StreamCompleteness& s = report.streams[it->second];
-    if (t.tick.exchange_time < s.from || t.tick.exchange_time >= s.to) return Status::Ok();
-    if (not_owed(it->second, t.tick.exchange_time)) return Status::Ok();
-    SecondContent& c = seconds[it->second][ToUnixSeconds(t.tick.exchange_time)];
-    if (s.by_coverage) {
-      // A sampled stream: the unit is the second with data, not the snapshot.
-      if (c.expected.empty()) {
-        ++s.expected;
-        c.expected.emplace_back();
-      }
-      if (t.delivered && !c.delivered) ++s.delivered;
-      c.delivered = c.delivered || t.delivered;
-      return Status::Ok();
-    }
-    ++s.expected;
-    if (t.delivered) ++s.delivered;
-    c.expected.push_back(ContentKey(t.tick));
-    return Status::Ok();
-  };
-  IBSTREAM_RETURN_IF_ERROR(ReadTruthFile(options.truth_path, second_pass, &truth_stats));
+  IBSTREAM_RETURN_IF_ERROR(CountTruthSeconds(options.truth_path, owed, &report, &seconds));
 
-  // The store's ticks of each window.
   for (size_t i = 0; i < report.streams.size(); ++i) {
     StreamCompleteness& s = report.streams[i];
     if (s.from >= s.to) continue;
-    // A fallback tick just after the window still covers the window's last second.
-    const TimePoint query_to =
-        s.by_coverage ? s.to + std::chrono::seconds(kCoverSeconds - 1) : s.to;
-    storage::QueryRequest request{{s.stream}, s.from, query_to};
-    storage::QueryStats query_stats;
-    IBSTREAM_RETURN_IF_ERROR(storage::QueryTicks(
-        fs, root, request,
-        [&](const Tick& t) {
-          if (t.stream() != s.stream || t.exchange_time < s.from || t.exchange_time >= query_to ||
-              not_owed(i, t.exchange_time)) {
-            return Status::Ok();
-          }
-          if (s.by_coverage) {
-            CoverSeconds(t, seconds[i]);
-            if (t.exchange_time >= s.to) return Status::Ok();
-            ++s.stored;
-            if (t.source == TickSource::kLive) ++s.stored_live;
-            return Status::Ok();
-          }
-          SecondContent& c = seconds[i][ToUnixSeconds(t.exchange_time)];
-          std::string key = ContentKey(t);
-          ++s.stored;
-          if (t.source == TickSource::kLive) {
-            ++s.stored_live;
-            c.live.push_back(key);
-          }
-          c.all.push_back(std::move(key));
-          return Status::Ok();
-        },
-        &query_stats));
-    for (storage::SkippedData& skip : query_stats.skipped) {
-      const bool known = std::any_of(report.skipped.begin(), report.skipped.end(),
-                                     [&](const auto& k) { return k.path == skip.path; });
-      if (!known) report.skipped.push_back(std::move(skip));
-    }
-    for (auto& [second, c] : seconds[i]) {
-      if (s.by_coverage) {
-        if (c.expected.empty()) continue;  // a second only a stored tick touched
-        s.matched += c.covered ? 1 : 0;
-        s.matched_live += c.covered_live ? 1 : 0;
-        if (!c.covered && s.first_missing_seconds.size() < options.max_missing_seconds) {
-          s.first_missing_seconds.push_back(FromUnixSeconds(second));
-        }
-        continue;
-      }
-      std::sort(c.expected.begin(), c.expected.end());
-      std::sort(c.live.begin(), c.live.end());
-      std::sort(c.all.begin(), c.all.end());
-      const uint64_t matched = CommonCount(c.expected, c.all);
-      s.matched_live += CommonCount(c.expected, c.live);
-      s.matched += matched;
-      if (matched < c.expected.size() &&
-          s.first_missing_seconds.size() < options.max_missing_seconds) {
-        s.first_missing_seconds.push_back(FromUnixSeconds(second));
-      }
-    }
+    IBSTREAM_RETURN_IF_ERROR(ReadStoredWindow(fs, root, owed[i], seconds[i], s, &report.skipped));
+    MatchWindowSeconds(seconds[i], options.max_missing_seconds, s);
     seconds[i].clear();
-    s.missing = s.expected - s.matched;
-    // Stored fallback ticks are never extra: IB's tick history is richer than the snapshots.
-    s.extra = s.by_coverage ? 0 : s.stored - s.matched;
   }
 
   auto depth_streams =
-      JudgeDepth(fs, root, std::move(depth.subscriptions()), wanted, *stop, &report.skipped);
+      JudgeDepth(fs, root, std::move(truth->depth.subscriptions()), wanted, truth->stop,
+                 &report.skipped);
   if (!depth_streams.ok()) return depth_streams.status();
   for (StreamCompleteness& s : *depth_streams) report.streams.push_back(std::move(s));
   std::stable_sort(report.streams.begin(), report.streams.end(),
