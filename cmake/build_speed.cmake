@@ -31,10 +31,19 @@ if(IBSTREAM_UNITY)
   endif()
 endif()
 
-# Test executables (ibstream_add_tests) stay out of the unity build unless IBSTREAM_UNITY_TESTS is
-# on: many test sources of one executable define the same file-local helpers and constants (Utc,
-# MustCreate, kMnq, kRoot, ...), and they already share one precompiled header (test_pch.cmake).
+# Test executables (ibstream_add_tests) join the unity build with IBSTREAM_UNITY_TESTS (the Makefile
+# turns it on with IBSTREAM_UNITY). Test sources of one executable often define the same file-local
+# helpers (Utc, kMnq, kRoot, ...): each test source therefore puts its code in a namespace named
+# after the file (`namespace ibstream::storage::journal_test {`), so that the names of one file
+# never meet another's in a batch.
 option(IBSTREAM_UNITY_TESTS "Also compile the test executables' sources in unity batches" OFF)
 if(NOT IBSTREAM_UNITY)
   set(IBSTREAM_UNITY_TESTS OFF)
 endif()
+
+# Test executables whose tests run longest (simulated markets, crash and kill loops, whole
+# processes): CTest starts their tests first (ibstream_add_tests gives them a higher COST).
+set(IBSTREAM_SLOW_TESTS
+    recorder_scenarios_tests recorder_sim_tests recorder_depth_tests storage_tests
+    storage_kill_tests replay_round_trip_tests cli_merge_e2e_tests cli_daemon_v3_output_tests
+    cli_daemon_tests sim_tests cli_query_tests cli_options_tests reliability_tests)

@@ -3,7 +3,7 @@
 namespace ibstream::cli {
 namespace {
 
-std::string Field(const std::map<std::string, std::string>& fields, const std::string& key) {
+std::string EventField(const std::map<std::string, std::string>& fields, const std::string& key) {
   auto it = fields.find(key);
   return it == fields.end() ? std::string() : it->second;
 }
@@ -55,47 +55,48 @@ std::string DemoNarrator::StreamName(const std::string& stream) const {
 std::optional<std::string> DemoNarrator::Narrate(std::string_view message, TimePoint now) {
   if (message.substr(0, 6) != "event=") return std::nullopt;
   const std::map<std::string, std::string> f = ParseEventFields(message);
-  const std::string event = Field(f, "event");
+  const std::string event = EventField(f, "event");
   std::string text;
   if (event == "contract_resolved" || event == "contract_from_cache") {
     // "MNQ FUT CME USD", or "265598 (AAPL)" for a contract configured by its id.
-    const std::string described = Field(f, "contract");
+    const std::string described = EventField(f, "contract");
     const size_t paren = described.find(" (");
     const std::string symbol = paren != std::string::npos && described.back() == ')'
                                    ? described.substr(paren + 2, described.size() - paren - 3)
                                    : described.substr(0, described.find(' '));
-    symbols_[Field(f, "con_id")] = symbol;
-    text = "contract  " + described + " is conId " + Field(f, "con_id") +
-           (Field(f, "local_symbol").empty() ? "" : " (" + Field(f, "local_symbol") + ")");
+    symbols_[EventField(f, "con_id")] = symbol;
+    text =
+        "contract  " + described + " is conId " + EventField(f, "con_id") +
+        (EventField(f, "local_symbol").empty() ? "" : " (" + EventField(f, "local_symbol") + ")");
   } else if (event == "market_state") {
-    const std::string con_id = Field(f, "contract_id");
-    if (!Field(f, "symbol").empty()) symbols_.emplace(con_id, Field(f, "symbol"));
-    const std::string status = Field(f, "status");
+    const std::string con_id = EventField(f, "contract_id");
+    if (!EventField(f, "symbol").empty()) symbols_.emplace(con_id, EventField(f, "symbol"));
+    const std::string status = EventField(f, "status");
     text = "market    " + Name(con_id) + " " + status;
     if (status == "OPEN" || status == "EXTENDED") {
-      text += ", closes " + Clock(Field(f, "next_close"));
+      text += ", closes " + Clock(EventField(f, "next_close"));
     } else {
-      text += ", opens " + Clock(Field(f, "next_open"));
+      text += ", opens " + Clock(EventField(f, "next_open"));
     }
   } else if (event == "connected") {
-    text = "gateway   connected (port " + Field(f, "port") + ")";
+    text = "gateway   connected (port " + EventField(f, "port") + ")";
   } else if (event == "disconnected") {
-    text = "gateway   connection lost (" + Field(f, "reason") + ")";
+    text = "gateway   connection lost (" + EventField(f, "reason") + ")";
   } else if (event == "gap") {
-    text = "gap       #" + Field(f, "id") + " " + StreamName(Field(f, "stream")) + " " +
-           Clock(Field(f, "start")) + " .. " + Clock(Field(f, "end")) + " (" + Field(f, "cause") +
-           "); backfill queued";
+    text = "gap       #" + EventField(f, "id") + " " + StreamName(EventField(f, "stream")) + " " +
+           Clock(EventField(f, "start")) + " .. " + Clock(EventField(f, "end")) + " (" +
+           EventField(f, "cause") + "); backfill queued";
   } else if (event == "backfill_done") {
-    text = "backfill  #" + Field(f, "gap") + " " + StreamName(Field(f, "stream")) + " " +
-           Field(f, "state") + ", " + Field(f, "ticks") + " ticks from IB's history";
+    text = "backfill  #" + EventField(f, "gap") + " " + StreamName(EventField(f, "stream")) + " " +
+           EventField(f, "state") + ", " + EventField(f, "ticks") + " ticks from IB's history";
   } else if (event == "alert") {
-    const std::string contract = Field(f, "contract_id");
-    text = std::string(Field(f, "status") == "firing" ? "ALERT     " : "alert     ") +
-           Field(f, "rule") + " " + Field(f, "status") +
+    const std::string contract = EventField(f, "contract_id");
+    text = std::string(EventField(f, "status") == "firing" ? "ALERT     " : "alert     ") +
+           EventField(f, "rule") + " " + EventField(f, "status") +
            (contract.empty() ? "" : " (" + Name(contract) + ")") +
-           (Field(f, "summary").empty() ? "" : ": " + Field(f, "summary"));
+           (EventField(f, "summary").empty() ? "" : ": " + EventField(f, "summary"));
   } else if (event == "stream_route") {
-    text = "route     " + Field(f, "change");
+    text = "route     " + EventField(f, "change");
   } else {
     return std::nullopt;
   }

@@ -5,7 +5,7 @@
 
 #include "http/recorder_api_test_fixture.h"
 
-namespace ibstream::http {
+namespace ibstream::http::book_endpoints_test {
 namespace {
 
 using namespace api_test;  // NOLINT: the fixture's names read as the test's own
@@ -114,4 +114,4 @@ TEST_F(BookEndpointTest, DepthSlotsInStatusAndMetrics) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::book_endpoints_test

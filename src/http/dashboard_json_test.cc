@@ -9,7 +9,7 @@
 #include "http/recorder_api_test_fixture.h"
 #include "recorder/recorder_history.h"
 
-namespace ibstream::http {
+namespace ibstream::http::dashboard_json_test {
 namespace {
 
 using namespace api_test;  // NOLINT: the fixture's names read as the test's own
@@ -244,4 +244,4 @@ TEST_F(RecorderApiTest, DashboardPageIsSelfContained) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::dashboard_json_test

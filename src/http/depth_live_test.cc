@@ -9,7 +9,7 @@
 #include "http/recorder_api_test_fixture.h"
 #include "http/ws_test_client.h"
 
-namespace ibstream::http {
+namespace ibstream::http::depth_live_test {
 namespace {
 
 using namespace api_test;  // NOLINT: the fixture's names read as the test's own
@@ -123,4 +123,4 @@ TEST_F(DepthLiveTest, WebSocketDepthOfAContractRecordingNoneIsAnError) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::depth_live_test

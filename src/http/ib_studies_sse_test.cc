@@ -9,7 +9,7 @@
 
 #include "http/recorder_api_test_fixture.h"
 
-namespace ibstream::http {
+namespace ibstream::http::ib_studies_sse_test {
 namespace {
 
 using namespace api_test;  // NOLINT: the fixture's names read as the test's own
@@ -60,4 +60,4 @@ TEST_F(RecorderApiTest, IbStudiesSseClients) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::ib_studies_sse_test

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace ibstream::http {
+namespace ibstream::http::json_body_test {
 namespace {
 
 std::string Nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
@@ -45,4 +45,4 @@ TEST(JsonBodyTest, NotJsonIsANamedErrorNeverAnException) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::json_body_test

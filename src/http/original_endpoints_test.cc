@@ -11,7 +11,7 @@
 #include "http/recorder_api_test_fixture.h"
 #include "http/v2_buffer_endpoints.h"
 
-namespace ibstream::http {
+namespace ibstream::http::original_endpoints_test {
 namespace {
 
 using namespace api_test;  // NOLINT: the fixture's names read as the test's own
@@ -391,4 +391,4 @@ TEST(V2BufferPieces, ParseRangeTime) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::original_endpoints_test

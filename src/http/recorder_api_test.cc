@@ -12,7 +12,7 @@
 #include "config/contract_table.h"
 #include "http/recorder_api_test_fixture.h"
 
-namespace ibstream::http {
+namespace ibstream::http::recorder_api_test {
 namespace {
 
 using namespace api_test;  // NOLINT: the fixture's names read as the test's own
@@ -712,4 +712,4 @@ TEST_F(RecorderApiTest, UnknownPathsAndMethods) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::recorder_api_test

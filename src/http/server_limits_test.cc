@@ -18,7 +18,7 @@
 #include "http/server.h"
 #include "http/server_test_client.h"
 
-namespace ibstream::http {
+namespace ibstream::http::server_limits_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -339,4 +339,4 @@ TEST_F(ServerLimitsTest, AcceptBacksOffWhileDescriptorsAreExhaustedAndRecovers) 
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::server_limits_test

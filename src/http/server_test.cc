@@ -12,7 +12,7 @@
 #include "http/prometheus.h"
 #include "http/server_test_client.h"
 
-namespace ibstream::http {
+namespace ibstream::http::server_test {
 namespace {
 
 namespace asio = boost::asio;
@@ -252,4 +252,4 @@ TEST(PrometheusWriterTest, WritesFamiliesAndEscapedLabels) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::server_test

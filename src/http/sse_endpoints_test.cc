@@ -9,7 +9,7 @@
 #include "http/recorder_api.h"
 #include "http/recorder_api_test_fixture.h"
 
-namespace ibstream::http {
+namespace ibstream::http::sse_endpoints_test {
 namespace {
 
 using namespace api_test;  // NOLINT: the fixture's names read as the test's own
@@ -200,4 +200,4 @@ TEST(RecorderApiPieces, TickDataOfEachType) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::sse_endpoints_test

@@ -200,10 +200,11 @@ class WsProtocolClient : public std::enable_shared_from_this<WsProtocolClient> {
       connection.Send(WsSubscribedMessage(m.id, created, now));
     }
     std::weak_ptr<WsProtocolClient> weak = shared_from_this();
-    for (const auto& [stream_id, type] : created) {
+    for (const auto& stream : created) {
+      const std::string stream_id = stream.first;
       recorder::TickFanout::Filter filter;
       filter.contract_id = m.contract_id;
-      filter.types = {type};
+      filter.types = {stream.second};
       filter.source = TickSource::kLive;
       const uint64_t fanout_id = state_->source->Subscribe(
           std::move(filter), [weak, stream_id](const Tick& tick, recorder::TickOrigin) {

@@ -11,7 +11,7 @@
 #include "http/ws.h"
 #include "http/ws_test_client.h"
 
-namespace ibstream::http {
+namespace ibstream::http::ws_endpoints_test {
 namespace {
 
 using namespace api_test;  // NOLINT: the fixture's names read as the test's own
@@ -418,4 +418,4 @@ TEST_F(WsApiTest, IbStudiesWebSocketClient) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::ws_endpoints_test

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <string>
 
-namespace ibstream::http {
+namespace ibstream::http::ws_protocol_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -195,4 +195,4 @@ TEST(WsProtocolTest, RateWindowAdmitsAHundredMessagesInAnySecond) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::ws_protocol_test

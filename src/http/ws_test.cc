@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace ibstream::http {
+namespace ibstream::http::ws_test {
 namespace {
 
 TEST(WsConnectionTest, QueueIsBoundedAndOverflowDropsTheClient) {
@@ -61,4 +61,4 @@ TEST(WsConnectionTest, ClientGoneRunsOnCloseOnceAndDropsTheReceivers) {
 }
 
 }  // namespace
-}  // namespace ibstream::http
+}  // namespace ibstream::http::ws_test

@@ -110,7 +110,9 @@ Result<FaultSpec> ParseFault(const std::map<std::string, std::string>& fields) {
   if (!kind.ok()) return kind.status();
   FaultSpec f;
   f.kind = *kind;
-  for (const auto& [key, value] : fields) {
+  for (const auto& field : fields) {
+    const std::string& key = field.first;
+    const std::string& value = field.second;
     const auto integer = [&](auto& out) -> Status {
       Result<int64_t> v = ParseInteger(key, value);
       if (!v.ok()) return v.status();
