@@ -8,7 +8,7 @@
 
 #include "calendar/market_calendar.h"
 
-namespace ibstream::calendar {
+namespace ibstream::calendar::market_calendar_cases_test {
 namespace {
 
 using nlohmann::json;
@@ -76,4 +76,4 @@ TEST(MarketCalendarCases, EveryAliasOfTheCasesFileResolvesToItsIanaZone) {
 }
 
 }  // namespace
-}  // namespace ibstream::calendar
+}  // namespace ibstream::calendar::market_calendar_cases_test

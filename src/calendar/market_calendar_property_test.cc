@@ -19,7 +19,7 @@
 
 #include "calendar/market_calendar.h"
 
-namespace ibstream::calendar {
+namespace ibstream::calendar::market_calendar_property_test {
 namespace {
 
 using std::chrono::days;
@@ -693,4 +693,4 @@ TEST(MarketCalendarProperty, LegacyFormatGivesTheSameCalendar) {
 }
 
 }  // namespace
-}  // namespace ibstream::calendar
+}  // namespace ibstream::calendar::market_calendar_property_test

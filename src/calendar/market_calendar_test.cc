@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace ibstream::calendar {
+namespace ibstream::calendar::market_calendar_test {
 namespace {
 
 using std::chrono::hours;
@@ -322,4 +322,4 @@ TEST(MarketCalendar, TransitionsAreSortedAndDistinct) {
 }
 
 }  // namespace
-}  // namespace ibstream::calendar
+}  // namespace ibstream::calendar::market_calendar_test

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::calendar {
+namespace ibstream::calendar::open_time_test {
 namespace {
 
 TimePoint Utc(std::string_view iso) {
@@ -99,4 +99,4 @@ TEST(ClipToOpenTime, SubSecondBoundsAreKept) {
 }
 
 }  // namespace
-}  // namespace ibstream::calendar
+}  // namespace ibstream::calendar::open_time_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::calendar {
+namespace ibstream::calendar::time_zone_test {
 namespace {
 
 using std::chrono::hours;
@@ -113,4 +113,4 @@ TEST(TimeZone, LocalViewsOfAnInstant) {
 }
 
 }  // namespace
-}  // namespace ibstream::calendar
+}  // namespace ibstream::calendar::time_zone_test

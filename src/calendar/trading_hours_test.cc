@@ -5,7 +5,7 @@
 #include <ostream>
 #include <string>
 
-namespace ibstream::calendar {
+namespace ibstream::calendar::trading_hours_test {
 namespace {
 
 using std::chrono::days;
@@ -152,4 +152,4 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 }  // namespace
-}  // namespace ibstream::calendar
+}  // namespace ibstream::calendar::trading_hours_test

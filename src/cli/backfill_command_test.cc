@@ -20,7 +20,7 @@
 #include "storage/query.h"
 #include "storage/store_lock.h"
 
-namespace ibstream::cli {
+namespace ibstream::cli::backfill_command_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -200,4 +200,4 @@ TEST_F(BackfillCommandTest, NamesAnUnknownOrFilledGap) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::backfill_command_test

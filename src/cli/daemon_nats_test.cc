@@ -19,7 +19,7 @@
 #include "config/loader.h"
 #include "sim/simulator.h"
 
-namespace ibstream::cli {
+namespace ibstream::cli::daemon_nats_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -124,4 +124,4 @@ TEST(DaemonNatsTest, PublishesWhatItRecordsAndReportsIt) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::daemon_nats_test

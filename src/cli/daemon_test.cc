@@ -22,7 +22,7 @@
 #include "config/loader.h"
 #include "sim/simulator.h"
 
-namespace ibstream::cli {
+namespace ibstream::cli::daemon_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -303,4 +303,4 @@ TEST(ConfigureLoggingTest, JsonLinesAreValidJsonWhateverTheMessage) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::daemon_test

@@ -17,7 +17,7 @@
 #include "sim/simulator.h"
 #include "storage/query.h"
 
-namespace ibstream::cli {
+namespace ibstream::cli::daemon_v3_output_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -135,4 +135,4 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryTickStoredLiveAndBackfilled) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::daemon_v3_output_test

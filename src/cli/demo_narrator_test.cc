@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::cli {
+namespace ibstream::cli::demo_narrator_test {
 namespace {
 
 const TimePoint kNow = FromUnixSeconds(1754950205);  // 2025-08-11T22:10:05Z
@@ -69,4 +69,4 @@ TEST(DemoNarratorTest, EachEventTheDemoShowsIsOneReadableLine) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::demo_narrator_test

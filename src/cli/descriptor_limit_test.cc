@@ -30,7 +30,7 @@
 #include "sim/simulator.h"
 #include "storage/layout.h"
 
-namespace ibstream::cli {
+namespace ibstream::cli::descriptor_limit_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -274,4 +274,4 @@ TEST_F(DescriptorLimitTest, RecordingGoesOnWhileIdleConnectionsTakeEveryDescript
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::descriptor_limit_test

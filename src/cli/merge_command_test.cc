@@ -16,7 +16,7 @@
 #include "storage/store.h"
 #include "storage/test_ticks.h"
 
-namespace ibstream::cli {
+namespace ibstream::cli::merge_command_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -162,4 +162,4 @@ TEST_F(MergeCommandTest, RefusesBadArguments) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::merge_command_test

@@ -19,7 +19,7 @@
 #include "sim/simulator.h"
 #include "verify/completeness.h"
 
-namespace ibstream::cli {
+namespace ibstream::cli::merge_e2e_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -185,4 +185,4 @@ TEST_F(MergeEndToEndTest, OneGatewayRestartedMergedStoreIsComplete) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::merge_e2e_test

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace ibstream::cli {
+namespace ibstream::cli::option_checks_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -167,4 +167,4 @@ TEST_F(ExecutableTest, SimReplayRefusesWhatItCannotServe) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::option_checks_test

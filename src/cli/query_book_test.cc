@@ -11,7 +11,7 @@
 #include "fs/file_system.h"
 #include "storage/journal.h"
 
-namespace ibstream::cli {
+namespace ibstream::cli::query_book_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -167,4 +167,4 @@ TEST_F(QueryBookCommandTest, RawDepthRecordsByName) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::query_book_test

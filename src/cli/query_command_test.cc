@@ -18,7 +18,7 @@
 #include "storage/layout.h"
 #include "storage/test_ticks.h"
 
-namespace ibstream::cli {
+namespace ibstream::cli::query_command_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -248,4 +248,4 @@ TEST_F(QueryDataCommandTest, AFileWhereAnHourDirectoryShouldBeIsReportedAndExits
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::query_command_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::cli {
+namespace ibstream::cli::status_table_test {
 namespace {
 
 // What GET /v1/status answers (trimmed to what the table reads).
@@ -76,4 +76,4 @@ TEST(StatusTable, SurvivesAnUnexpectedDocument) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::status_table_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::cli {
+namespace ibstream::cli::tick_printer_test {
 namespace {
 
 constexpr int64_t kMnq = 711280073;
@@ -75,4 +75,4 @@ TEST(TickPrinterTest, AFailedWriteIsReported) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::tick_printer_test

@@ -16,7 +16,7 @@
 #include "storage/journal.h"
 #include "storage/test_ticks.h"
 
-namespace ibstream::cli {
+namespace ibstream::cli::user_hints_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -262,4 +262,4 @@ TEST_F(CommandGuidanceTest, TheDemoNarratesTheFaultAndSummarizesTheRun) {
 }
 
 }  // namespace
-}  // namespace ibstream::cli
+}  // namespace ibstream::cli::user_hints_test

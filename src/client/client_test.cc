@@ -17,7 +17,7 @@
 #include "client/scripted_server.h"
 #include "client/tick_conversion.h"
 
-namespace ibstream::client {
+namespace ibstream::client::client_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -1012,4 +1012,4 @@ TEST_F(ClientTest, RandomBytesNeverCrash) {
 }
 
 }  // namespace
-}  // namespace ibstream::client
+}  // namespace ibstream::client::client_test

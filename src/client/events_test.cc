@@ -4,7 +4,7 @@
 
 #include <set>
 
-namespace ibstream::client {
+namespace ibstream::client::events_test {
 namespace {
 
 TEST(EventsTest, EveryRecorderCodeHasAKind) {
@@ -69,4 +69,4 @@ TEST(EventsTest, DisconnectReasonNamesAreDistinct) {
 }
 
 }  // namespace
-}  // namespace ibstream::client
+}  // namespace ibstream::client::events_test

@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-namespace ibstream::client {
+namespace ibstream::client::market_data_ticks_test {
 namespace {
 
 constexpr int64_t kConId = 711280073;
@@ -201,4 +201,4 @@ TEST(MarketDataTicksTest, OverwritesEveryFieldOfTheReusedTick) {
 }
 
 }  // namespace
-}  // namespace ibstream::client
+}  // namespace ibstream::client::market_data_ticks_test

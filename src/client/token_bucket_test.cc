@@ -4,7 +4,7 @@
 
 #include <deque>
 
-namespace ibstream::client {
+namespace ibstream::client::token_bucket_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -119,4 +119,4 @@ TEST(TokenBucketDeathTest, RejectsNonsenseConfiguration) {
 }
 
 }  // namespace
-}  // namespace ibstream::client
+}  // namespace ibstream::client::token_bucket_test

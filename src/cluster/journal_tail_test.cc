@@ -12,7 +12,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::cluster {
+namespace ibstream::cluster::journal_tail_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -203,4 +203,4 @@ TEST(ListJournalsTest, OrdersByHourGenerationThenSalvaged) {
 }
 
 }  // namespace
-}  // namespace ibstream::cluster
+}  // namespace ibstream::cluster::journal_tail_test

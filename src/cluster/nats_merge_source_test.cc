@@ -6,7 +6,7 @@
 
 #include "storage/test_ticks.h"
 
-namespace ibstream::cluster {
+namespace ibstream::cluster::nats_merge_source_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -151,4 +151,4 @@ TEST(BufferedSourceTest, AJumpForwardSettlesBeforeTheMergeMayPassIt) {
 }
 
 }  // namespace
-}  // namespace ibstream::cluster
+}  // namespace ibstream::cluster::nats_merge_source_test

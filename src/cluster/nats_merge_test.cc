@@ -18,7 +18,7 @@
 #include "storage/store.h"
 #include "storage/test_ticks.h"
 
-namespace ibstream::cluster {
+namespace ibstream::cluster::nats_merge_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -340,4 +340,4 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
 }
 
 }  // namespace
-}  // namespace ibstream::cluster
+}  // namespace ibstream::cluster::nats_merge_test

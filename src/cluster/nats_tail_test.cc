@@ -16,7 +16,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::cluster {
+namespace ibstream::cluster::nats_tail_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -156,4 +156,4 @@ TEST_F(NatsTailTest, PrintsEachTickOnceAcrossTwoRecorders) {
 }
 
 }  // namespace
-}  // namespace ibstream::cluster
+}  // namespace ibstream::cluster::nats_tail_test

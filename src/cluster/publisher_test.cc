@@ -15,7 +15,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::cluster {
+namespace ibstream::cluster::publisher_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -289,4 +289,4 @@ TEST_F(PublisherTest, ADamagedCursorFileIsAnError) {
 }
 
 }  // namespace
-}  // namespace ibstream::cluster
+}  // namespace ibstream::cluster::publisher_test

@@ -4,7 +4,7 @@
 
 #include "storage/test_ticks.h"
 
-namespace ibstream::cluster {
+namespace ibstream::cluster::tail_dedup_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -75,4 +75,4 @@ TEST(TailDedupTest, StreamsAreIndependent) {
 }
 
 }  // namespace
-}  // namespace ibstream::cluster
+}  // namespace ibstream::cluster::tail_dedup_test

@@ -7,7 +7,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::cluster {
+namespace ibstream::cluster::wire_test {
 namespace {
 
 using storage::testing::MakeTick;
@@ -220,4 +220,4 @@ TEST(WireEventTest, GoldenBytesAndRoundTrip) {
 }
 
 }  // namespace
-}  // namespace ibstream::cluster
+}  // namespace ibstream::cluster::wire_test

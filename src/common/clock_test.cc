@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream {
+namespace ibstream::clock_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -97,9 +97,9 @@ TEST(ClockTest, IsoTimeBoundsTable) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::clock_test
 
-namespace ibstream {
+namespace ibstream::clock_test {
 namespace {
 
 TEST(SteadyClockTest, RealNeverGoesBackwards) {
@@ -117,4 +117,4 @@ TEST(SteadyClockTest, ManualMovesOnlyWhenTold) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::clock_test

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace ibstream {
+namespace ibstream::decimal_test {
 namespace {
 
 TEST(DecimalTest, ParsesAndFormatsExactly) {
@@ -72,4 +72,4 @@ TEST(DecimalTest, HugeExponentsAreBoundedNotSlowOrUndefined) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::decimal_test

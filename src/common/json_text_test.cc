@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace ibstream {
+namespace ibstream::json_text_test {
 namespace {
 
 std::string Escaped(std::string_view text) {
@@ -61,4 +61,4 @@ TEST(JsonTextTest, AppendsToWhatIsThere) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::json_text_test

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace ibstream {
+namespace ibstream::serial_worker_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -163,4 +163,4 @@ TEST(SerialWorkerTest, AnEmptyJobIsAcceptedAndRunsAsNothing) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::serial_worker_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream {
+namespace ibstream::status_test {
 namespace {
 
 TEST(StatusTest, OkByDefault) {
@@ -60,4 +60,4 @@ TEST(ResultDeathTest, ValueOfErrorAborts) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::status_test

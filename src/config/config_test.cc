@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-namespace ibstream::config {
+namespace ibstream::config::config_test {
 namespace {
 
 // The retry_strategy keys render the reliability part's names, and "auto" for no strategy.
@@ -54,4 +54,4 @@ TEST(ConfigNamesTest, FsyncPolicyNames) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::config_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::config {
+namespace ibstream::config::contract_table_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -84,4 +84,4 @@ TEST(ContractTable, SyntaxErrorsNameTheSourceAndLine) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::contract_table_test

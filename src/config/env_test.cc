@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-namespace ibstream::config {
+namespace ibstream::config::env_test {
 namespace {
 
 std::optional<std::string> NoVariables(std::string_view) { return std::nullopt; }
@@ -96,4 +96,4 @@ TEST(DotEnvTest, ErrorsNameTheFileAndLine) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::env_test

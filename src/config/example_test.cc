@@ -8,7 +8,7 @@
 
 #include "config/loader.h"
 
-namespace ibstream::config {
+namespace ibstream::config::example_test {
 namespace {
 
 const std::filesystem::path kConfigDir = IBSTREAM_CONFIG_DIR;
@@ -84,4 +84,4 @@ TEST(ReadmeTest, DocumentsEveryKeyAndVariable) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::example_test

@@ -5,7 +5,7 @@
 #include "config/loader_testing.h"
 #include "config/values.h"
 
-namespace ibstream::config {
+namespace ibstream::config::loader_contracts_test {
 namespace {
 
 using std::chrono::minutes;
@@ -108,4 +108,4 @@ TEST(LoaderTest, EmptyTrackedContractsMeansNone) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::loader_contracts_test

@@ -6,7 +6,7 @@
 #include "config/loader_testing.h"
 #include "config/tracked_contracts.h"
 
-namespace ibstream::config {
+namespace ibstream::config::loader_depth_test {
 namespace {
 
 TEST(LoaderDepthTest, DefaultsRecordNoDepthWithIbsAllowance) {
@@ -73,4 +73,4 @@ TEST(LoaderDepthTest, TrackedContractsVariableRefusesDepthAsATickType) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::loader_depth_test

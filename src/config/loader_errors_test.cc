@@ -9,7 +9,7 @@
 #include "config/loader_testing.h"
 #include "config/values.h"
 
-namespace ibstream::config {
+namespace ibstream::config::loader_errors_test {
 namespace {
 
 struct BadCase {
@@ -423,4 +423,4 @@ TEST(LoaderTest, SecretsNeverAppearInTheOutput) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::loader_errors_test

@@ -9,7 +9,7 @@
 #include "config/loader_testing.h"
 #include "config/values.h"
 
-namespace ibstream::config {
+namespace ibstream::config::loader_keys_test {
 namespace {
 
 using std::chrono::hours;
@@ -452,4 +452,4 @@ TEST(LoaderTest, SystematicEnvNames) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::loader_keys_test

@@ -5,7 +5,7 @@
 #include "config/loader_testing.h"
 #include "config/values.h"
 
-namespace ibstream::config {
+namespace ibstream::config::loader_layers_test {
 namespace {
 
 using std::chrono::minutes;
@@ -116,4 +116,4 @@ TEST(LoaderTest, MissingDotEnvFilesAreFine) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::loader_layers_test

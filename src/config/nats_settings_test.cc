@@ -4,7 +4,7 @@
 #include "config/loader.h"
 #include "config/loader_testing.h"
 
-namespace ibstream::config {
+namespace ibstream::config::nats_settings_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -75,4 +75,4 @@ TEST(NatsSettingsTest, SubjectTokensRefuseWildcardsAndEmptyParts) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::nats_settings_test

@@ -10,7 +10,7 @@
 #include "config/loader.h"
 #include "config/loader_testing.h"
 
-namespace ibstream::config {
+namespace ibstream::config::toml_shape_test {
 namespace {
 
 using internal::CheckTomlShape;
@@ -149,4 +149,4 @@ TEST(TomlShapeTest, OneContractsTableGetsTheSamePreCheck) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::toml_shape_test

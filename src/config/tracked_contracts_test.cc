@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::config {
+namespace ibstream::config::tracked_contracts_test {
 namespace {
 
 TEST(TrackedContractsTest, ParsesTheProductionValue) {
@@ -92,4 +92,4 @@ TEST(TickTypeListTest, FallbackKindsAreRecordedAutomaticallyNotConfigured) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::tracked_contracts_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::config {
+namespace ibstream::config::values_test {
 namespace {
 
 using std::chrono::hours;
@@ -175,4 +175,4 @@ TEST(ClosestMatchTest, SuggestsOnlyNearbyWords) {
 }
 
 }  // namespace
-}  // namespace ibstream::config
+}  // namespace ibstream::config::values_test

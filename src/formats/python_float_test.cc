@@ -10,7 +10,7 @@
 
 #include "formats/test_ticks.h"
 
-namespace ibstream::formats {
+namespace ibstream::formats::python_float_test {
 namespace {
 
 struct ReprCase {
@@ -130,4 +130,4 @@ TEST(PythonFloatTest, RandomValuesRoundTripWithShortestDigitsAndTheNotationRule)
 }
 
 }  // namespace
-}  // namespace ibstream::formats
+}  // namespace ibstream::formats::python_float_test

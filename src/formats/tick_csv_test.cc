@@ -6,7 +6,7 @@
 
 #include "formats/test_ticks.h"
 
-namespace ibstream::formats {
+namespace ibstream::formats::tick_csv_test {
 namespace {
 
 std::string Row(const Tick& tick) {
@@ -99,4 +99,4 @@ TEST(TickCsvTest, EveryRowHasTheHeadersColumnCount) {
 }
 
 }  // namespace
-}  // namespace ibstream::formats
+}  // namespace ibstream::formats::tick_csv_test

@@ -7,7 +7,7 @@
 
 #include "formats/test_ticks.h"
 
-namespace ibstream::formats {
+namespace ibstream::formats::tick_jsonl_test {
 namespace {
 
 Tick FullLast() {
@@ -116,4 +116,4 @@ TEST(TickJsonlTest, LinesParseWithAnIndependentParser) {
 }
 
 }  // namespace
-}  // namespace ibstream::formats
+}  // namespace ibstream::formats::tick_jsonl_test

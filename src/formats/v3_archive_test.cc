@@ -13,7 +13,7 @@
 #include "formats/v3_protobuf.h"
 #include "formats/v3_writer.h"
 
-namespace ibstream::formats {
+namespace ibstream::formats::v3_archive_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -315,4 +315,4 @@ TEST_F(V3ArchiveTest, ASinkErrorStopsTheRead) {
 }
 
 }  // namespace
-}  // namespace ibstream::formats
+}  // namespace ibstream::formats::v3_archive_test

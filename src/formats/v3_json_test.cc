@@ -8,7 +8,7 @@
 
 #include "formats/test_ticks.h"
 
-namespace ibstream::formats {
+namespace ibstream::formats::v3_json_test {
 namespace {
 
 using testing::VerbatimBidAsk;
@@ -235,4 +235,4 @@ TEST(V3JsonTest, RandomTicksRoundTrip) {
 }
 
 }  // namespace
-}  // namespace ibstream::formats
+}  // namespace ibstream::formats::v3_json_test

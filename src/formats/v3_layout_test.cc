@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::formats {
+namespace ibstream::formats::v3_layout_test {
 namespace {
 
 TEST(V3LayoutTest, DocumentedExamplePath) {
@@ -73,4 +73,4 @@ TEST(V3LayoutTest, RejectsOtherNames) {
 }
 
 }  // namespace
-}  // namespace ibstream::formats
+}  // namespace ibstream::formats::v3_layout_test

@@ -16,7 +16,7 @@
 #include "formats/v3_reader.h"
 #include "formats/v3_writer.h"
 
-namespace ibstream::formats {
+namespace ibstream::formats::v3_live_output_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -343,4 +343,4 @@ TEST_F(V3LiveOutputTest, StartChecksItsOptions) {
 }
 
 }  // namespace
-}  // namespace ibstream::formats
+}  // namespace ibstream::formats::v3_live_output_test

@@ -9,7 +9,7 @@
 #include "formats/test_ticks.h"
 #include "formats/v3_json.h"
 
-namespace ibstream::formats {
+namespace ibstream::formats::v3_protobuf_test {
 namespace {
 
 using testing::VerbatimBidAsk;
@@ -273,4 +273,4 @@ TEST(V3ProtobufTest, VerbatimJsonRecordsCrossFormats) {
 }
 
 }  // namespace
-}  // namespace ibstream::formats
+}  // namespace ibstream::formats::v3_protobuf_test

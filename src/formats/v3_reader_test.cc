@@ -14,7 +14,7 @@
 #include "formats/v3_json.h"
 #include "formats/v3_protobuf.h"
 
-namespace ibstream::formats {
+namespace ibstream::formats::v3_reader_test {
 namespace {
 
 constexpr std::string_view kVerbatimBidAsk =
@@ -308,4 +308,4 @@ TEST_F(V3ReadFileTest, MissingFileAndUnknownExtension) {
 }
 
 }  // namespace
-}  // namespace ibstream::formats
+}  // namespace ibstream::formats::v3_reader_test

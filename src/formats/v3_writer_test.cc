@@ -14,7 +14,7 @@
 #include "formats/v3_reader.h"
 #include "fs/fault_file_system.h"
 
-namespace ibstream::formats {
+namespace ibstream::formats::v3_writer_test {
 namespace {
 
 namespace stdfs = std::filesystem;
@@ -324,4 +324,4 @@ TEST(V3WriterCrashTest, DiskFullIsReportedAndTheFileReopened) {
 }
 
 }  // namespace
-}  // namespace ibstream::formats
+}  // namespace ibstream::formats::v3_writer_test

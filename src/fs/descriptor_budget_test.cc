@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-namespace ibstream::fs {
+namespace ibstream::fs::descriptor_budget_test {
 namespace {
 
 TEST(DescriptorBudgetTest, ConnectionLimitLeavesTheReserveFree) {
@@ -87,4 +87,4 @@ TEST(DescriptorBudgetTest, RaisesTheSoftLimitToTheHardOneUpToTheCeiling) {
 }
 
 }  // namespace
-}  // namespace ibstream::fs
+}  // namespace ibstream::fs::descriptor_budget_test

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::fs {
+namespace ibstream::fs::fault_file_system_test {
 namespace {
 
 std::string Contents(FaultFileSystem& fs, const std::string& path) {
@@ -111,4 +111,4 @@ TEST(FaultFileSystemTest, InjectedErrors) {
 }
 
 }  // namespace
-}  // namespace ibstream::fs
+}  // namespace ibstream::fs::fault_file_system_test

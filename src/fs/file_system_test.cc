@@ -8,7 +8,7 @@
 
 #include "fs/fault_file_system.h"
 
-namespace ibstream::fs {
+namespace ibstream::fs::file_system_test {
 namespace {
 
 std::string Contents(FileSystem& fs, const std::string& path) {
@@ -233,4 +233,4 @@ TEST(NewAppendableFileTest, UnsyncedAppendsAreLostInACrash) {
 }
 
 }  // namespace
-}  // namespace ibstream::fs
+}  // namespace ibstream::fs::file_system_test

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-namespace ibstream::merge {
+namespace ibstream::merge::merge_decision_test {
 namespace {
 
 using C = Coverage;
@@ -137,4 +137,4 @@ TEST(PaintCoverageTest, Table) {
 }
 
 }  // namespace
-}  // namespace ibstream::merge
+}  // namespace ibstream::merge::merge_decision_test

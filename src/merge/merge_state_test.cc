@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-namespace ibstream::merge {
+namespace ibstream::merge::merge_state_test {
 namespace {
 
 MergeState Sample() {
@@ -73,4 +73,4 @@ TEST(MergeStateTest, FileIsAbsentEmptyWrittenAndReadBack) {
 }
 
 }  // namespace
-}  // namespace ibstream::merge
+}  // namespace ibstream::merge::merge_state_test

@@ -13,7 +13,7 @@
 #include "storage/test_ticks.h"
 #include "storage/verify.h"
 
-namespace ibstream::merge {
+namespace ibstream::merge::merger_test {
 namespace {
 
 using storage::testing::MakeTick;
@@ -349,4 +349,4 @@ TEST_F(MergerTest, ContractFilterAndRefusals) {
 }
 
 }  // namespace
-}  // namespace ibstream::merge
+}  // namespace ibstream::merge::merger_test

@@ -4,7 +4,7 @@
 
 #include "model/what_to_show.h"
 
-namespace ibstream {
+namespace ibstream::tick_test {
 namespace {
 
 TEST(TickTypeTest, NamesRoundTrip) {
@@ -92,4 +92,4 @@ TEST(StreamKeyTest, PrintsContractAndType) {
 }
 
 }  // namespace
-}  // namespace ibstream
+}  // namespace ibstream::tick_test

@@ -7,7 +7,7 @@
 
 #include "notify/test_alerts.h"
 
-namespace ibstream::notify {
+namespace ibstream::notify::delivery_worker_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -123,4 +123,4 @@ TEST(DeliveryWorkerTest, BackoffFollowsTheClockScale) {
 }
 
 }  // namespace
-}  // namespace ibstream::notify
+}  // namespace ibstream::notify::delivery_worker_test

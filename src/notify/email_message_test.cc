@@ -4,7 +4,7 @@
 
 #include "notify/test_alerts.h"
 
-namespace ibstream::notify {
+namespace ibstream::notify::email_message_test {
 namespace {
 
 using testing::GatewayDownAlert;
@@ -94,4 +94,4 @@ TEST(EmailMessageTest, LongAndNonAsciiSubjects) {
 }
 
 }  // namespace
-}  // namespace ibstream::notify
+}  // namespace ibstream::notify::email_message_test

@@ -6,7 +6,7 @@
 #include "notify/test_alerts.h"
 #include "notify/test_servers.h"
 
-namespace ibstream::notify {
+namespace ibstream::notify::email_sink_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -95,4 +95,4 @@ TEST(EmailSinkTest, AnUnreachableServerFailsAfterTheRetries) {
 }
 
 }  // namespace
-}  // namespace ibstream::notify
+}  // namespace ibstream::notify::email_sink_test

@@ -8,7 +8,7 @@
 #include "notify/test_alerts.h"
 #include "notify/test_servers.h"
 
-namespace ibstream::notify {
+namespace ibstream::notify::from_config_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -53,4 +53,4 @@ TEST(FromConfigTest, TheNotifierDeliversToTheConfiguredWebhookAndLog) {
 }
 
 }  // namespace
-}  // namespace ibstream::notify
+}  // namespace ibstream::notify::from_config_test

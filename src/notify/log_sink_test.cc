@@ -8,7 +8,7 @@
 
 #include "notify/test_alerts.h"
 
-namespace ibstream::notify {
+namespace ibstream::notify::log_sink_test {
 namespace {
 
 using testing::GatewayDownAlert;
@@ -79,4 +79,4 @@ TEST(LogSinkTest, ValuesAreQuotedWhenNeeded) {
 }
 
 }  // namespace
-}  // namespace ibstream::notify
+}  // namespace ibstream::notify::log_sink_test

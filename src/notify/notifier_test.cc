@@ -7,7 +7,7 @@
 
 #include "notify/test_alerts.h"
 
-namespace ibstream::notify {
+namespace ibstream::notify::notifier_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -164,4 +164,4 @@ TEST(NotifierTest, StopDropsWhatWasNotDispatched) {
 }
 
 }  // namespace
-}  // namespace ibstream::notify
+}  // namespace ibstream::notify::notifier_test

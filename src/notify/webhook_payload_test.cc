@@ -6,7 +6,7 @@
 
 #include "notify/test_alerts.h"
 
-namespace ibstream::notify {
+namespace ibstream::notify::webhook_payload_test {
 namespace {
 
 using testing::GatewayDownAlert;
@@ -87,4 +87,4 @@ TEST(WebhookPayloadTest, InvalidUtf8NeverThrows) {
 }
 
 }  // namespace
-}  // namespace ibstream::notify
+}  // namespace ibstream::notify::webhook_payload_test

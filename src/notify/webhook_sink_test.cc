@@ -9,7 +9,7 @@
 #include "notify/test_alerts.h"
 #include "notify/test_servers.h"
 
-namespace ibstream::notify {
+namespace ibstream::notify::webhook_sink_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -154,4 +154,4 @@ TEST(WebhookSinkTest, ABoundedQueueDropsWhileTheReceiverIsSlow) {
 }
 
 }  // namespace
-}  // namespace ibstream::notify
+}  // namespace ibstream::notify::webhook_sink_test

@@ -23,7 +23,7 @@
 #include "protocol/requests_account.h"
 #include "protocol/server_messages.h"
 
-namespace ibstream::protocol {
+namespace ibstream::protocol::conformance_test {
 namespace {
 
 using nlohmann::json;
@@ -651,4 +651,4 @@ TEST(ConformanceTest, AllServerVectorsAsOneStreamByteByByte) {
 }
 
 }  // namespace
-}  // namespace ibstream::protocol
+}  // namespace ibstream::protocol::conformance_test

@@ -11,7 +11,7 @@
 
 #include "protocol/constants.h"
 
-namespace ibstream::protocol {
+namespace ibstream::protocol::field_codec_test {
 namespace {
 
 using namespace std::string_literals;
@@ -335,4 +335,4 @@ TEST(MessageWriterTest, RefusesPayloadsAboveTheProtocolLimit) {
 }
 
 }  // namespace
-}  // namespace ibstream::protocol
+}  // namespace ibstream::protocol::field_codec_test

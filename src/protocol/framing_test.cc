@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::protocol {
+namespace ibstream::protocol::framing_test {
 namespace {
 
 using namespace std::string_literals;
@@ -221,4 +221,4 @@ TEST(FramingTest, TruncatedFrameWaits) {
 }
 
 }  // namespace
-}  // namespace ibstream::protocol
+}  // namespace ibstream::protocol::framing_test

@@ -6,7 +6,7 @@
 
 #include "protocol/framing.h"
 
-namespace ibstream::protocol {
+namespace ibstream::protocol::handshake_test {
 namespace {
 
 using namespace std::string_literals;
@@ -109,4 +109,4 @@ TEST(HandshakeTest, CheckServerVersionRange) {
 }
 
 }  // namespace
-}  // namespace ibstream::protocol
+}  // namespace ibstream::protocol::handshake_test

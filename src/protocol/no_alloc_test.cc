@@ -39,7 +39,7 @@ void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
-namespace ibstream::protocol {
+namespace ibstream::protocol::no_alloc_test {
 namespace {
 
 // Touches every field so nothing is optimised away.
@@ -218,4 +218,4 @@ TEST(NoAllocationTest, SteadyStateEncodingAllocatesNothing) {
 }
 
 }  // namespace
-}  // namespace ibstream::protocol
+}  // namespace ibstream::protocol::no_alloc_test

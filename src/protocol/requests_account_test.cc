@@ -10,7 +10,7 @@
 #include "protocol/requests.h"
 #include "protocol/server_messages.h"
 
-namespace ibstream::protocol {
+namespace ibstream::protocol::requests_account_test {
 namespace {
 
 using namespace std::string_literals;
@@ -150,4 +150,4 @@ TEST(AccountMessageTest, EncodersRefuseNul) {
 }
 
 }  // namespace
-}  // namespace ibstream::protocol
+}  // namespace ibstream::protocol::requests_account_test

@@ -7,7 +7,7 @@
 
 #include "protocol/framing.h"
 
-namespace ibstream::protocol {
+namespace ibstream::protocol::requests_test {
 namespace {
 
 using namespace std::string_literals;
@@ -202,4 +202,4 @@ TEST(RequestsTest, SurplusFieldsAndCppStyleDoublesAreAccepted) {
 }
 
 }  // namespace
-}  // namespace ibstream::protocol
+}  // namespace ibstream::protocol::requests_test

@@ -9,7 +9,7 @@
 #include "protocol/requests.h"
 #include "protocol/server_messages.h"
 
-namespace ibstream::protocol {
+namespace ibstream::protocol::server_message_bars_test {
 namespace {
 
 struct OwnedBar {
@@ -181,4 +181,4 @@ TEST(BarRequestsTest, MissingFieldsNameTheRequest) {
 }
 
 }  // namespace
-}  // namespace ibstream::protocol
+}  // namespace ibstream::protocol::server_message_bars_test

@@ -8,7 +8,7 @@
 #include "protocol/framing.h"
 #include "protocol/server_messages.h"
 
-namespace ibstream::protocol {
+namespace ibstream::protocol::server_message_depth_test {
 namespace {
 
 using namespace std::string_literals;
@@ -217,4 +217,4 @@ TEST(MarketDepthTest, EncoderRefusesNegativePositionAndNulAndAppendsNothing) {
 }
 
 }  // namespace
-}  // namespace ibstream::protocol
+}  // namespace ibstream::protocol::server_message_depth_test

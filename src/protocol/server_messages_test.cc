@@ -8,7 +8,7 @@
 #include "protocol/encoding_handler.h"
 #include "protocol/framing.h"
 
-namespace ibstream::protocol {
+namespace ibstream::protocol::server_messages_test {
 namespace {
 
 using namespace std::string_literals;
@@ -579,4 +579,4 @@ TEST(ServerMessagesTest, EveryMessageTypeRoundTripsThroughEncodingHandler) {
 }
 
 }  // namespace
-}  // namespace ibstream::protocol
+}  // namespace ibstream::protocol::server_messages_test

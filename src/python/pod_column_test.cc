@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace ibstream::python {
+namespace ibstream::python::pod_column_test {
 namespace {
 
 // Whether this kernel maps pages in advance on request (Linux 5.14 and later).
@@ -63,4 +63,4 @@ TEST(PodColumnTest, AnEmptyColumnHoldsNoMemory) {
 }
 
 }  // namespace
-}  // namespace ibstream::python
+}  // namespace ibstream::python::pod_column_test

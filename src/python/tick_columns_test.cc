@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::python {
+namespace ibstream::python::tick_columns_test {
 namespace {
 
 std::string Names(const std::vector<TickField>& fields) {
@@ -59,4 +59,4 @@ TEST(TickFieldsOfTest, EveryFieldButTheKindBelongsToSomeKind) {
 }
 
 }  // namespace
-}  // namespace ibstream::python
+}  // namespace ibstream::python::tick_columns_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::backfill_job_test {
 namespace {
 
 constexpr int64_t kContract = 711280073;
@@ -147,9 +147,9 @@ TEST(BackfillJobTest, EmptyGapIsFilledAtOnce) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::backfill_job_test
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::backfill_job_test {
 namespace {
 
 TEST(BackfillJobUnreportedTest, LastStreamLeavesOutUnreportedTradesAllLastKeepsThem) {
@@ -172,4 +172,4 @@ TEST(BackfillJobUnreportedTest, LastStreamLeavesOutUnreportedTradesAllLastKeepsT
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::backfill_job_test

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::backfill_queue_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -89,4 +89,4 @@ TEST(BackfillQueueTest, ThePriorityOneGapsGoFirstAmongTheDue) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::backfill_queue_test

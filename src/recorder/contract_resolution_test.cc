@@ -7,7 +7,7 @@
 
 #include "fs/fault_file_system.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::contract_resolution_test {
 namespace {
 
 protocol::ContractDetails Future(int32_t con_id, std::string last_trade) {
@@ -136,4 +136,4 @@ TEST(ContractResolutionTest, CacheSurvivesCrashes) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::contract_resolution_test

@@ -9,7 +9,7 @@
 
 #include "recorder/pacer_state.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::historical_pacer_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -76,9 +76,9 @@ TEST(HistoricalPacerTest, SpacedRequestsNeverWait) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::historical_pacer_test
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::historical_pacer_test {
 namespace {
 
 // Sends as fast as `pacer` allows, from `from` until `until`; returns (time, weight) of each.
@@ -163,4 +163,4 @@ TEST(HistoricalPacerTest, RecentSendsAreThoseOfTheWindowWithTheirWeights) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::historical_pacer_test

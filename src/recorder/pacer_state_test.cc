@@ -7,7 +7,7 @@
 
 #include "fs/fault_file_system.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::pacer_state_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -90,4 +90,4 @@ TEST(PacerStateTest, WritesAndReadsThroughTheFileSystem) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::pacer_state_test

@@ -12,7 +12,7 @@
 
 #include "recorder/recorder_sim_fixture.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_backfill_retry_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -103,4 +103,4 @@ TEST_F(RecorderBackfillRetryTest, BackfilledTicksReachTheFanoutMarkedBackfilled)
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_backfill_retry_test

@@ -8,7 +8,7 @@
 
 #include "recorder/recorder_sim_fixture.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_coalesce_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -54,4 +54,4 @@ TEST_F(RecorderCoalesceTest, AFlappingLinkNeedsFewerRequestsThanGapsAndEveryGapI
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_coalesce_test

@@ -8,7 +8,7 @@
 #include "recorder/recorder_sim_fixture.h"
 #include "recorder/runtime_contracts.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_contracts_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -247,4 +247,4 @@ TEST_F(RecorderContractsTest, ADamagedRuntimeListIsSetAsideAndTheConfigurationRe
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_contracts_test

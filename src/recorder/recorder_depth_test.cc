@@ -17,7 +17,7 @@
 #include "verify/completeness.h"
 #include "verify/truth_reader.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_depth_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -223,4 +223,4 @@ TEST_F(RecorderDepthTest, AContractBeyondTheDepthAllowanceIsReportedAndRecordsNo
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_depth_test

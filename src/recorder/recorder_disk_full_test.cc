@@ -8,7 +8,7 @@
 #include "fs/fault_file_system.h"
 #include "recorder/recorder_sim_fixture.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_disk_full_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -84,4 +84,4 @@ TEST_F(RecorderDiskFullTest, GapsOfTheRefusedWindowAreRecordedOnceTheDiskHasRoom
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_disk_full_test

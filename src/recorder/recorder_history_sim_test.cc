@@ -6,7 +6,7 @@
 
 #include "recorder/recorder_sim_fixture.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_history_sim_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -53,4 +53,4 @@ TEST_F(RecorderSimTest, ViewsCarryTicksPerMinuteThatAddUpToTheStoredLiveTicks) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_history_sim_test

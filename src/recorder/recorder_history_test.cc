@@ -6,7 +6,7 @@
 
 #include "recorder/recorder_view.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_history_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -219,4 +219,4 @@ TEST(RecorderHistoryTest, TheSnapshotIsSharedUntilTheNextObservation) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_history_test

@@ -10,7 +10,7 @@
 #include "storage/gap_ledger.h"
 #include "storage/query.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_partial_resume_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -112,4 +112,4 @@ TEST_F(RecorderPartialResumeTest, APartialGapResumesFromItsLastStoredSecond) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_partial_resume_test

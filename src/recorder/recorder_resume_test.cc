@@ -10,7 +10,7 @@
 #include "recorder/recorder_sim_fixture.h"
 #include "storage/gap_ledger.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_resume_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -164,4 +164,4 @@ TEST_F(RecorderResumeTest, FailedOrPartialGapIsRetriedOnRequest) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_resume_test

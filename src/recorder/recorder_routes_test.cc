@@ -9,7 +9,7 @@
 #include "recorder/recorder_sim_fixture.h"
 #include "storage/route_log.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_routes_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -256,4 +256,4 @@ TEST_F(RecorderRoutesTest, UntrackingAContractUpgradesAFallbackStreamWithNoGap) 
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_routes_test

@@ -23,7 +23,7 @@
 
 extern char** environ;
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_scenarios_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -462,4 +462,4 @@ TEST_F(RecorderScenarioTest, KilledRecorderIsCompletedByTheNextOnesStartupBackfi
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_scenarios_test

@@ -6,7 +6,7 @@
 
 #include "recorder/recorder_sim_fixture.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_sim_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -83,4 +83,4 @@ TEST_F(RecorderSimTest, FuturesRollSubscribesTheNewMonthBeforeDroppingTheOld) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_sim_test

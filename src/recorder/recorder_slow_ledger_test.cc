@@ -11,7 +11,7 @@
 #include "fs/fault_file_system.h"
 #include "recorder/recorder_sim_fixture.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_slow_ledger_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -138,4 +138,4 @@ TEST_F(RecorderSlowLedgerTest, AGapUntrackedBeforeItsAddCompletesIsClosedAsFaile
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_slow_ledger_test

@@ -11,7 +11,7 @@
 #include "fs/fault_file_system.h"
 #include "recorder/recorder_sim_fixture.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_storage_health_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -163,4 +163,4 @@ TEST_F(RecorderStorageHealthTest, DiskLowFiresFromTheVolumeTotalsAndAvailableByt
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_storage_health_test

@@ -9,7 +9,7 @@
 #include "recorder/recorder_sim_fixture.h"
 #include "storage/store_lock.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::recorder_store_lock_test {
 namespace {
 
 class RecorderStoreLockTest : public testing::RecorderSimTest {};
@@ -33,4 +33,4 @@ TEST_F(RecorderStoreLockTest, ASecondRecorderOnTheSameStoreIsRefused) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::recorder_store_lock_test

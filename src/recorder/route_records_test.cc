@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::route_records_test {
 namespace {
 
 using reliability::StreamRoute;
@@ -55,4 +55,4 @@ TEST(RouteRecords, ARecordNamesEveryChangedStreamWithItsRoutesAndReason) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::route_records_test

@@ -8,7 +8,7 @@
 
 #include "fs/fault_file_system.h"
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::runtime_contracts_test {
 namespace {
 
 class RuntimeContractsTest : public ::testing::Test {
@@ -175,4 +175,4 @@ TEST(RuntimeContractsCrashTest, OversizedFileIsRefused) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::runtime_contracts_test

@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-namespace ibstream::recorder {
+namespace ibstream::recorder::tick_fanout_test {
 namespace {
 
 Tick MakeTick(int64_t contract, TickType type) {
@@ -94,4 +94,4 @@ TEST(TickFanoutTest, SubscribeAndUnsubscribeWhilePublishing) {
 }
 
 }  // namespace
-}  // namespace ibstream::recorder
+}  // namespace ibstream::recorder::tick_fanout_test

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::alert_rules_test {
 namespace {
 
 using calendar::MarketStatus;
@@ -441,4 +441,4 @@ TEST(ContractAlertsTest, CapacityRefusalRaisesNoStreamAlert) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::alert_rules_test

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::alerts_test {
 namespace {
 
 using std::chrono::minutes;
@@ -264,4 +264,4 @@ TEST(AlertsTest, EventRenewedWhileHeldFiresOnce) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::alerts_test

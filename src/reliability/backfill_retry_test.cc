@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::backfill_retry_test {
 namespace {
 
 using std::chrono::minutes;
@@ -190,4 +190,4 @@ TEST(BackfillRetryTest, PermanentFailureReasonsAreTheGiveUpNamesWithAColon) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::backfill_retry_test

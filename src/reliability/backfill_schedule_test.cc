@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::backfill_schedule_test {
 namespace {
 
 using std::chrono::seconds;
@@ -93,4 +93,4 @@ TEST(BackfillScheduleTest, CoalescesAdjacentSmallGapsWhileTheUnionFits) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::backfill_schedule_test

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::circuit_breaker_test {
 namespace {
 
 using std::chrono::seconds;
@@ -122,4 +122,4 @@ TEST(CircuitBreakerTest, TransitionCarriesTheFailureCount) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::circuit_breaker_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::depth_plan_test {
 namespace {
 
 WantedDepth Want(int64_t id, int priority = 100, int order = 0, int rows = 10, bool smart = false) {
@@ -126,4 +126,4 @@ TEST(DepthPlanTest, DiffStopsBeforeItStartsSoFreedSlotsAreReused) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::depth_plan_test

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::health_metrics_test {
 namespace {
 
 using H = HealthStatus;
@@ -103,4 +103,4 @@ TEST(HealthScoreTest, MakeMetricsCarriesTheAssessment) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::health_metrics_test

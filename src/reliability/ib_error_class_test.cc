@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::ib_error_class_test {
 namespace {
 
 TEST(IbErrorClassTest, CodesFromTheProtocolTable) {
@@ -74,4 +74,4 @@ TEST(IbErrorClassTest, CapacitySignalsAreNotPermissionFailures) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::ib_error_class_test

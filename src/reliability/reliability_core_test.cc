@@ -8,7 +8,7 @@
 
 #include "reliability/reliability_test_harness.h"
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::reliability_core_test {
 namespace {
 
 using std::chrono::minutes;
@@ -477,9 +477,9 @@ TEST(ReliabilityCoreTest, MetricsReportTheFullPicture) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::reliability_core_test
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::reliability_core_test {
 namespace {
 
 class NullSink final : public AlertSink {
@@ -526,4 +526,4 @@ TEST(ReliabilityCoreRemoveTest, RemovedStreamGetsNoDecisionsHealthOrAlerts) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::reliability_core_test

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::retry_manager_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -293,4 +293,4 @@ TEST(RetryManagerTest, JitteredDelaysStayWithinThePlanAndFollowTheSeed) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::retry_manager_test

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::retry_strategy_test {
 namespace {
 
 using S = RetryStrategy;
@@ -185,4 +185,4 @@ TEST(JitterTest, DisabledJitterGivesThePlannedDelay) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::retry_strategy_test

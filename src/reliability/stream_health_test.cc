@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::stream_health_test {
 namespace {
 
 using std::chrono::minutes;
@@ -276,4 +276,4 @@ TEST_F(StreamHealthTest, CapacityRefusalIsDegradedNotFailedForGood) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::stream_health_test

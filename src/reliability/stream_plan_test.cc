@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::stream_plan_test {
 namespace {
 
 using T = TickType;
@@ -301,4 +301,4 @@ TEST(StreamPlanDiffTest, NeverMoreTickByTickThanEitherPlan) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::stream_plan_test

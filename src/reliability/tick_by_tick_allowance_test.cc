@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::tick_by_tick_allowance_test {
 namespace {
 
 // One answer from IB: a 10190 (refused) or an acceptance, with the streams running then.
@@ -111,4 +111,4 @@ TEST(TickByTickAllowanceTest, A10190BelowWhatIbRanIsRetriedAfterAWhile) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::tick_by_tick_allowance_test

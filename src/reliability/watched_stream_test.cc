@@ -5,7 +5,7 @@
 #include "reliability/reliability_core.h"
 #include "reliability/reliability_test_harness.h"
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::watched_stream_test {
 namespace {
 
 using std::chrono::minutes;
@@ -78,4 +78,4 @@ TEST(WatchedStreamTest, SilentDepthWhileClosedRaisesNothing) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::watched_stream_test

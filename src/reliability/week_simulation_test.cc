@@ -16,7 +16,7 @@
 #include "calendar/market_calendar.h"
 #include "reliability/reliability_test_harness.h"
 
-namespace ibstream::reliability {
+namespace ibstream::reliability::week_simulation_test {
 
 using calendar::ContractHours;
 using calendar::MarketCalendar;
@@ -346,4 +346,4 @@ TEST(WeekSimulationTest, SubscriptionLostInTheHaltIsLiveSecondsAfterTheReopen) {
 }
 
 }  // namespace
-}  // namespace ibstream::reliability
+}  // namespace ibstream::reliability::week_simulation_test

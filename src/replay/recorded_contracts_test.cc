@@ -8,7 +8,7 @@
 #include "fs/fault_file_system.h"
 #include "recorder/contract_resolution.h"
 
-namespace ibstream::replay {
+namespace ibstream::replay::recorded_contracts_test {
 namespace {
 
 const std::string kRoot = "/store";
@@ -74,4 +74,4 @@ TEST(RecordedContractsTest, UncachedOrDamagedIsServedByConIdWithAWarning) {
 }
 
 }  // namespace
-}  // namespace ibstream::replay
+}  // namespace ibstream::replay::recorded_contracts_test

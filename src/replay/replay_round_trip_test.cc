@@ -20,7 +20,7 @@
 #include "storage/query.h"
 #include "storage/test_ticks.h"
 
-namespace ibstream::replay {
+namespace ibstream::replay::replay_round_trip_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -301,4 +301,4 @@ TEST_F(ReplayRoundTripTest, RecordReplayRecordKeepsEveryTick) {
 }
 
 }  // namespace
-}  // namespace ibstream::replay
+}  // namespace ibstream::replay::replay_round_trip_test

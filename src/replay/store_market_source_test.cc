@@ -15,7 +15,7 @@
 #include "storage/log_format.h"
 #include "storage/test_ticks.h"
 
-namespace ibstream::replay {
+namespace ibstream::replay::store_market_source_test {
 namespace {
 
 using storage::testing::kHour0;
@@ -260,4 +260,4 @@ TEST_F(StoreMarketSourceTest, OpenNamesWhatIsWrong) {
 }
 
 }  // namespace
-}  // namespace ibstream::replay
+}  // namespace ibstream::replay::store_market_source_test

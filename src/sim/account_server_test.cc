@@ -13,7 +13,7 @@
 #include "sim/simulator.h"
 #include "sim/test_client.h"
 
-namespace ibstream::sim {
+namespace ibstream::sim::account_server_test {
 namespace {
 
 class AccountServerTest : public ::testing::Test {
@@ -246,4 +246,4 @@ TEST_F(AccountServerTest, AMalformedAccountRequestIsNamedAndClosesTheSession) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::account_server_test

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace ibstream::sim {
+namespace ibstream::sim::bar_builder_test {
 namespace {
 
 constexpr int64_t kT0 = 1754925120;  // 2025-08-11 15:12:00 UTC
@@ -217,4 +217,4 @@ TEST(BarBuilderTest, AddDecimalsIsExact) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::bar_builder_test

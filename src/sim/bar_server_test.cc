@@ -17,7 +17,7 @@
 #include "sim/simulator.h"
 #include "sim/test_client.h"
 
-namespace ibstream::sim {
+namespace ibstream::sim::bar_server_test {
 namespace {
 
 constexpr uint64_t kSeed = 1717;
@@ -419,4 +419,4 @@ TEST_F(BarServerTest, IdenticalRequestsArePaced) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::bar_server_test

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-namespace ibstream::sim {
+namespace ibstream::sim::control_port_test {
 namespace {
 
 TEST(StatsJsonTest, SameKeysAndValuesAsTheCounters) {
@@ -71,4 +71,4 @@ TEST(ControlPortTest, Commands) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::control_port_test

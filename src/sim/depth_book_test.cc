@@ -9,7 +9,7 @@
 #include "sim/market.h"
 #include "sim/tick_generator.h"
 
-namespace ibstream::sim {
+namespace ibstream::sim::depth_book_test {
 namespace {
 
 using protocol::DepthOperation;
@@ -220,4 +220,4 @@ TEST(DepthBookTest, ApplyRefusesPositionsOutsideTheSide) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::depth_book_test

@@ -14,7 +14,7 @@
 #include "sim/simulator.h"
 #include "sim/test_client.h"
 
-namespace ibstream::sim {
+namespace ibstream::sim::depth_server_test {
 namespace {
 
 using protocol::DepthOperation;
@@ -286,4 +286,4 @@ TEST_F(DepthServerTest, ExchangesComeFromTheCatalog) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::depth_server_test

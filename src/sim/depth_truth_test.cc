@@ -13,7 +13,7 @@
 #include "sim/simulator.h"
 #include "sim/test_client.h"
 
-namespace ibstream::sim {
+namespace ibstream::sim::depth_truth_test {
 namespace {
 
 constexpr int32_t kDepthTruthMnq = 711000000 + 202509;
@@ -99,4 +99,4 @@ TEST(DepthTruthTest, TruthHoldsEveryUpdateSentPerSubscription) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::depth_truth_test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::sim {
+namespace ibstream::sim::fault_state_test {
 namespace {
 
 constexpr int32_t kConId = 711202509;
@@ -122,4 +122,4 @@ TEST(FaultStateTest, HistoricalFarmDown) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::fault_state_test

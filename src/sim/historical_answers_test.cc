@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::sim {
+namespace ibstream::sim::historical_answers_test {
 namespace {
 
 TEST(ParseIbDateTimeTest, Table) {
@@ -38,4 +38,4 @@ TEST(ParseIbDateTimeTest, Table) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::historical_answers_test

@@ -12,7 +12,7 @@
 #include "sim/simulator.h"
 #include "sim/test_client.h"
 
-namespace ibstream::sim {
+namespace ibstream::sim::limits_test {
 namespace {
 
 constexpr int32_t kMnq = 711000000 + 202509;
@@ -265,4 +265,4 @@ TEST(MktDataGoldenTest, MessagesMatchTheConformanceVectors) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::limits_test

@@ -13,7 +13,7 @@
 #include "sim/simulator.h"
 #include "sim/test_client.h"
 
-namespace ibstream::sim {
+namespace ibstream::sim::mkt_data_test {
 namespace {
 
 constexpr int32_t kMnq = 711000000 + 202509;
@@ -345,4 +345,4 @@ TEST(MktDataVolumeTest, StartsAgainWithTheSession) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::mkt_data_test

@@ -5,7 +5,7 @@
 #include "calendar/market_calendar.h"
 #include "sim/catalog.h"
 
-namespace ibstream::sim {
+namespace ibstream::sim::session_model_test {
 
 using calendar::ContractHours;
 using calendar::LocalDays;
@@ -213,4 +213,4 @@ TEST(CatalogTest, MatchesLikeIb) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::session_model_test

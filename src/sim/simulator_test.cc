@@ -18,7 +18,7 @@
 #include "sim/scenario.h"
 #include "sim/test_client.h"
 
-namespace ibstream::sim {
+namespace ibstream::sim::simulator_test {
 namespace {
 
 constexpr uint64_t kSeed = 4242;
@@ -931,4 +931,4 @@ TEST(ScenarioTest, MnqDailyHalt) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::simulator_test

@@ -7,7 +7,7 @@
 #include "sim/catalog.h"
 #include "sim/market.h"
 
-namespace ibstream::sim {
+namespace ibstream::sim::tick_generator_test {
 namespace {
 
 constexpr uint64_t kSeed = 20250811;
@@ -146,4 +146,4 @@ TEST(MarketTest, NoTicksInTheCmeHaltAndHistoryIsWholeSeconds) {
 }
 
 }  // namespace
-}  // namespace ibstream::sim
+}  // namespace ibstream::sim::tick_generator_test

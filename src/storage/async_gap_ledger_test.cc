@@ -11,7 +11,7 @@
 #include "fs/fault_file_system.h"
 #include "storage/store.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::async_gap_ledger_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -290,4 +290,4 @@ TEST(StoreAsyncLedgerTest, CloseCompletesAcceptedRequests) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::async_gap_ledger_test

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace ibstream::storage {
+namespace ibstream::storage::byte_buffer_test {
 namespace {
 
 TEST(ByteBufferTest, ExtendAppendAndGrowKeepTheBytes) {
@@ -57,4 +57,4 @@ TEST(ByteBufferTest, SwapAndMoveExchangeContents) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::byte_buffer_test

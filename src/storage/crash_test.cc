@@ -17,7 +17,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::crash_test {
 
 using fs::FaultFileSystem;
 using fs::JoinPath;
@@ -218,4 +218,4 @@ TEST(CrashTest, SeededPowerCutsKeepEveryDurableTick) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::crash_test

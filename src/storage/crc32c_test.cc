@@ -5,7 +5,7 @@
 #include <random>
 #include <string>
 
-namespace ibstream::storage::crc32c {
+namespace ibstream::storage::crc32c::crc32c_test {
 namespace {
 
 TEST(Crc32cTest, PublishedCheckValues) {
@@ -36,4 +36,4 @@ TEST(Crc32cTest, HardwareAndTableAgree) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage::crc32c
+}  // namespace ibstream::storage::crc32c::crc32c_test

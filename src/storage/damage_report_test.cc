@@ -16,7 +16,7 @@
 #include "storage/tick_codec.h"
 #include "storage/verify.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::damage_report_test {
 namespace {
 
 using fs::FaultFileSystem;
@@ -251,4 +251,4 @@ TEST_F(DamageReportTest, SoundLedgerIsNotQuarantined) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::damage_report_test

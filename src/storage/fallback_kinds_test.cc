@@ -14,7 +14,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::fallback_kinds_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -155,4 +155,4 @@ TEST(FallbackKindsStoreTest, GapsOfFallbackStreamsRoundTripAndUnknownKindsAreCor
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::fallback_kinds_test

@@ -10,7 +10,7 @@
 #include "storage/log_format.h"
 #include "storage/log_writer.h"
 
-namespace ibstream::storage::log {
+namespace ibstream::storage::log::generation_log_test {
 namespace {
 
 constexpr std::string_view kTestMagic = "IBSTEST1";
@@ -163,4 +163,4 @@ TEST(ReadGenerationFile, AMissingFileIsAnError) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage::log
+}  // namespace ibstream::storage::log::generation_log_test

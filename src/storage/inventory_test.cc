@@ -11,7 +11,7 @@
 #include "storage/store.h"
 #include "storage/test_ticks.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::inventory_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -94,4 +94,4 @@ TEST(StoreInventoryTest, UnparsableNamesAreIgnored) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::inventory_test

@@ -11,7 +11,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::journal_test {
 namespace {
 
 constexpr uint64_t kSalt = 0x0123456789abcdefULL;
@@ -97,4 +97,4 @@ TEST(JournalFrameTest, InPlaceFramingIsByteIdenticalToScratchFraming) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::journal_test

@@ -25,7 +25,7 @@
 
 extern char** environ;
 
-namespace ibstream::storage {
+namespace ibstream::storage::kill_test {
 
 using fs::PosixFileSystem;
 namespace {
@@ -119,4 +119,4 @@ TEST(KillTest, SigkillAtRandomPointsLosesNothingDurable) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::kill_test

@@ -14,7 +14,7 @@
 #include "storage/log_reader.h"
 #include "storage/log_writer.h"
 
-namespace ibstream::storage::log {
+namespace ibstream::storage::log::log_test {
 
 using fs::RandomAccessFile;
 namespace {
@@ -564,4 +564,4 @@ TEST(LogHeaderTest, GoldenBytesAndValidation) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage::log
+}  // namespace ibstream::storage::log::log_test

@@ -8,7 +8,7 @@
 #include "storage/store.h"
 #include "storage/test_ticks.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::order_book_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -202,4 +202,4 @@ TEST(ReadBookAtTest, RebuildsTheBookAtAnInstantFromTheLastReset) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::order_book_test

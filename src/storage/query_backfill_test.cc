@@ -10,7 +10,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::query_backfill_test {
 namespace {
 
 using testing::kHour0;
@@ -85,4 +85,4 @@ TEST(QueryBackfillTest, LiveStillWinsOverTheReconciledBackfill) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::query_backfill_test

@@ -12,7 +12,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::query_order_test {
 namespace {
 
 using testing::kHour0;
@@ -96,4 +96,4 @@ TEST_P(QueryOrderTest, AnHourComesInOrderKeyOrder) {
 INSTANTIATE_TEST_SUITE_P(JournalBlocks, QueryOrderTest, ::testing::Values(1, 2, 5, 80));
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::query_order_test

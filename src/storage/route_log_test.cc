@@ -10,7 +10,7 @@
 #include "storage/store.h"
 #include "storage/verify.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::route_log_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -269,4 +269,4 @@ TEST(RouteLog, TheStoreOwnsOneAndClosesIt) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::route_log_test

@@ -12,7 +12,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_writer.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::space_events_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -93,4 +93,4 @@ TEST_F(SpaceEventsTest, EveryReadingIsReportedWithTheTotal) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::space_events_test

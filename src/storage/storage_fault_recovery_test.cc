@@ -12,7 +12,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::storage_fault_recovery_test {
 namespace {
 
 using fs::FaultFileSystem;
@@ -108,4 +108,4 @@ TEST(ClosedFileDamageTest, ADamagedFrameIsSkippedAndTheFramesAfterItAreRead) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::storage_fault_recovery_test

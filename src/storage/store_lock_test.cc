@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-namespace ibstream::storage {
+namespace ibstream::storage::store_lock_test {
 namespace {
 
 class StoreLockTest : public ::testing::Test {
@@ -69,4 +69,4 @@ TEST_F(StoreLockTest, AStoreThatCannotBeCreatedIsAnError) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::store_lock_test

@@ -19,7 +19,7 @@
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::store_test {
 
 using fs::FaultFileSystem;
 using fs::FileSystem;
@@ -823,4 +823,4 @@ TEST(LayoutTest, Names) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::store_test

@@ -10,7 +10,7 @@
 
 #include "storage/crc32c.h"
 
-namespace ibstream::storage {
+namespace ibstream::storage::tick_codec_test {
 namespace {
 
 std::string Hex(std::string_view bytes) {
@@ -419,4 +419,4 @@ TEST(TickCodecTest, GoldenChecksumOfATrade) {
 }
 
 }  // namespace
-}  // namespace ibstream::storage
+}  // namespace ibstream::storage::tick_codec_test

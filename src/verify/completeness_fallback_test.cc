@@ -11,7 +11,7 @@
 #include "storage/store.h"
 #include "verify/completeness.h"
 
-namespace ibstream::verify {
+namespace ibstream::verify::completeness_fallback_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -381,4 +381,4 @@ TEST_F(FallbackCompletenessTest, AnAskedFallbackStreamThatStoredNothingIsZero) {
 }
 
 }  // namespace
-}  // namespace ibstream::verify
+}  // namespace ibstream::verify::completeness_fallback_test

@@ -10,7 +10,7 @@
 #include "storage/layout.h"
 #include "storage/store.h"
 
-namespace ibstream::verify {
+namespace ibstream::verify::completeness_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -417,4 +417,4 @@ TEST_F(CompletenessTest, DamagedStoreDataIsReportedNotSilentlyMissing) {
 }
 
 }  // namespace
-}  // namespace ibstream::verify
+}  // namespace ibstream::verify::completeness_test

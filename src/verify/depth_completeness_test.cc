@@ -10,7 +10,7 @@
 #include "storage/store.h"
 #include "verify/completeness.h"
 
-namespace ibstream::verify {
+namespace ibstream::verify::depth_completeness_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -255,4 +255,4 @@ TEST_F(DepthCompletenessTest, UpdatesInTheLastPartialSecondAreNotOwed) {
 }
 
 }  // namespace
-}  // namespace ibstream::verify
+}  // namespace ibstream::verify::depth_completeness_test

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ibstream::verify {
+namespace ibstream::verify::route_spans_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -127,4 +127,4 @@ TEST(WholeSeconds, LeavesThePartialSecondsAtEitherEdgeOut) {
 }
 
 }  // namespace
-}  // namespace ibstream::verify
+}  // namespace ibstream::verify::route_spans_test

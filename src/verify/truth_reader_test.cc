@@ -7,7 +7,7 @@
 
 #include "sim/truth_writer.h"
 
-namespace ibstream::verify {
+namespace ibstream::verify::truth_reader_test {
 namespace {
 
 std::string TempPath(const std::string& name) {
@@ -341,4 +341,4 @@ TEST(TruthReaderTest, AVisitorErrorStopsTheRead) {
 }
 
 }  // namespace
-}  // namespace ibstream::verify
+}  // namespace ibstream::verify::truth_reader_test
