@@ -15,6 +15,8 @@ namespace ibstream::http::ws_endpoints_test {
 namespace {
 
 using namespace api_test;  // NOLINT: the fixture's names read as the test's own
+// The fixture's JSON type (http::Json, the ordered one, is visible here too).
+using Json = api_test::Json;
 using namespace std::chrono_literals;
 
 Json Subscribe(const std::string& id, int64_t contract_id, Json tick_types,

@@ -265,7 +265,7 @@ TEST_F(ReplayRoundTripTest, RecordReplayRecordKeepsEveryTick) {
   auto contracts = LoadRecordedContracts(fs_, store_a, (*source)->contracts());
   ASSERT_TRUE(contracts.ok()) << contracts.status().ToString();
   EXPECT_TRUE(contracts->warnings.empty()) << contracts->warnings.front();
-  clock_ = std::make_unique<ScaledClock>(start_, speed_);
+  clock_ = std::make_unique<recorder::testing::VariableSpeedClock>(start_, speed_);
   sim::SimulatorOptions options;
   options.listen_port = 0;
   options.quiet = true;
