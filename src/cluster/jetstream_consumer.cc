@@ -4,17 +4,10 @@
 
 #include <algorithm>
 
+#include "cluster/nats_connect.h"
+
 namespace ibstream::cluster {
 namespace {
-
-std::string ConsumerError(natsStatus status, std::string_view what) {
-  std::string out(what);
-  out.append(": ").append(natsStatus_GetText(status));
-  natsStatus last = NATS_OK;
-  const char* detail = nats_GetLastError(&last);
-  if (detail != nullptr && *detail != '\0') out.append(" (").append(detail).append(")");
-  return out;
-}
 
 int64_t Nanos(std::chrono::milliseconds d) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
@@ -28,29 +21,16 @@ JetStreamConsumer::~JetStreamConsumer() { Close(); }
 
 Status JetStreamConsumer::Connect() {
   Close();
-  natsOptions* opts = nullptr;
-  natsStatus s = natsOptions_Create(&opts);
-  if (s == NATS_OK) s = natsOptions_SetURL(opts, options_.url.c_str());
-  if (s == NATS_OK) s = natsOptions_SetName(opts, "ibstream-consumer");
-  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, options_.timeout.count());
-  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
-  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
-  if (s == NATS_OK && !options_.credentials_file.empty()) {
-    s = natsOptions_SetUserCredentialsFromFiles(opts, options_.credentials_file.c_str(), nullptr);
-  }
-  if (s == NATS_OK) s = natsConnection_Connect(&nc_, opts);
-  natsOptions_Destroy(opts);
-  if (s != NATS_OK) {
-    const std::string message = ConsumerError(s, "connect to " + options_.url);
-    Close();
-    return Unavailable(message);
-  }
+  auto connection =
+      ConnectNats({options_.url, "ibstream-consumer", options_.timeout, options_.credentials_file});
+  if (!connection.ok()) return connection.status();
+  nc_ = *connection;
   jsOptions js_opts;
   jsOptions_Init(&js_opts);
   js_opts.Wait = options_.timeout.count();
-  s = natsConnection_JetStream(&js_, nc_, &js_opts);
+  natsStatus s = natsConnection_JetStream(&js_, nc_, &js_opts);
   if (s != NATS_OK) {
-    const std::string message = ConsumerError(s, "JetStream context");
+    const std::string message = NatsError(s, "JetStream context");
     Close();
     return Unavailable(message);
   }
@@ -72,9 +52,8 @@ Status JetStreamConsumer::Connect() {
                        options_.durable.empty() ? nullptr : options_.durable.c_str(), &js_opts,
                        &sub_opts, &err);
   if (s != NATS_OK) {
-    const std::string message =
-        ConsumerError(s, "consume stream " + options_.stream + " (error code " +
-                             std::to_string(static_cast<int>(err)) + ")");
+    const std::string message = NatsError(s, "consume stream " + options_.stream + " (error code " +
+                                                 std::to_string(static_cast<int>(err)) + ")");
     Close();
     return Unavailable(message);
   }
@@ -112,7 +91,7 @@ Result<std::vector<FetchedMessage>> JetStreamConsumer::Fetch(int batch,
   const natsStatus s = natsSubscription_Fetch(&list, sub_, batch, wait.count(), &err);
   std::vector<FetchedMessage> out;
   if (s == NATS_TIMEOUT) return out;
-  if (s != NATS_OK) return Unavailable(ConsumerError(s, "fetch"));
+  if (s != NATS_OK) return Unavailable(NatsError(s, "fetch"));
   out.reserve(static_cast<size_t>(list.Count));
   for (int i = 0; i < list.Count; ++i) {
     natsMsg* msg = list.Msgs[i];
@@ -141,10 +120,10 @@ Status JetStreamConsumer::Reply(const std::vector<std::string>& replies, const c
   for (const std::string& reply : replies) {
     if (reply.empty()) continue;
     const natsStatus s = natsConnection_PublishString(nc_, reply.c_str(), body);
-    if (s != NATS_OK) return Unavailable(ConsumerError(s, "acknowledge"));
+    if (s != NATS_OK) return Unavailable(NatsError(s, "acknowledge"));
   }
   const natsStatus s = natsConnection_FlushTimeout(nc_, options_.timeout.count());
-  if (s != NATS_OK) return Unavailable(ConsumerError(s, "acknowledge"));
+  if (s != NATS_OK) return Unavailable(NatsError(s, "acknowledge"));
   return Status::Ok();
 }
 
@@ -154,7 +133,7 @@ Result<JetStreamConsumer::Pending> JetStreamConsumer::PendingCounts() {
   jsErrCode err = static_cast<jsErrCode>(0);
   const natsStatus s = js_GetConsumerInfo(&info, js_, options_.stream.c_str(),
                                           options_.durable.c_str(), nullptr, &err);
-  if (s != NATS_OK) return Unavailable(ConsumerError(s, "consumer info"));
+  if (s != NATS_OK) return Unavailable(NatsError(s, "consumer info"));
   Pending pending;
   pending.undelivered = info->NumPending;
   pending.unacknowledged = static_cast<uint64_t>(std::max<int64_t>(info->NumAckPending, 0));

@@ -2,20 +2,12 @@
 
 #include <nats/nats.h>
 
+#include "cluster/nats_connect.h"
 #include "cluster/wire.h"
 
 namespace ibstream::cluster {
 
 namespace {
-
-std::string NatsError(natsStatus status, std::string_view what) {
-  std::string out(what);
-  out.append(": ").append(natsStatus_GetText(status));
-  natsStatus last = NATS_OK;
-  const char* detail = nats_GetLastError(&last);
-  if (detail != nullptr && *detail != '\0') out.append(" (").append(detail).append(")");
-  return out;
-}
 
 void AckHandler(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure) {
   auto* link = static_cast<JetStreamLink*>(closure);
@@ -51,25 +43,10 @@ void JetStreamLink::RecordAck(bool duplicate, const char* error) {
 
 Status JetStreamLink::Connect() {
   Close();
-  natsOptions* opts = nullptr;
-  natsStatus s = natsOptions_Create(&opts);
-  if (s == NATS_OK) s = natsOptions_SetURL(opts, options_.url.c_str());
-  if (s == NATS_OK) s = natsOptions_SetName(opts, "ibstream-publisher");
-  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, options_.ack_timeout.count());
-  // Once connected, libnats reconnects on its own for as long as it takes; the publisher sees
-  // the outage as batches that time out.
-  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
-  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
-  if (s == NATS_OK && !options_.credentials_file.empty()) {
-    s = natsOptions_SetUserCredentialsFromFiles(opts, options_.credentials_file.c_str(), nullptr);
-  }
-  if (s == NATS_OK) s = natsConnection_Connect(&nc_, opts);
-  natsOptions_Destroy(opts);
-  if (s != NATS_OK) {
-    const std::string message = NatsError(s, "connect to " + options_.url);
-    Close();
-    return Unavailable(message);
-  }
+  auto connection = ConnectNats(
+      {options_.url, "ibstream-publisher", options_.ack_timeout, options_.credentials_file});
+  if (!connection.ok()) return connection.status();
+  nc_ = *connection;
   jsOptions js_opts;
   jsOptions_Init(&js_opts);
   js_opts.Wait = options_.ack_timeout.count();
@@ -77,7 +54,7 @@ Status JetStreamLink::Connect() {
   js_opts.PublishAsync.AckHandler = AckHandler;
   js_opts.PublishAsync.AckHandlerClosure = this;
   js_opts.PublishAsync.StallWait = options_.ack_timeout.count();
-  s = natsConnection_JetStream(&js_, nc_, &js_opts);
+  natsStatus s = natsConnection_JetStream(&js_, nc_, &js_opts);
   if (s != NATS_OK) {
     const std::string message = NatsError(s, "JetStream context");
     Close();
