@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/sanitizers.h"
 #include "http/server.h"
 #include "http/server_test_client.h"
 
@@ -260,7 +261,7 @@ TEST_F(ServerLimitsTest, AcceptBacksOffWhileDescriptorsAreExhaustedAndRecovers) 
     std::lock_guard lock(log_mutex);
     warnings.push_back(line);
   };
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
   // UBSan's dynamic-type check opens a pipe to test whether memory is readable; with every
   // descriptor taken it reports each virtual call as a type mismatch ("object has invalid vptr",
   // "memory cannot be printed"). The release build runs this test.

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/sanitizers.h"
 #include "recorder/recorder_sim_fixture.h"
 
 namespace ibstream::recorder::recorder_backfill_retry_test {
@@ -17,7 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
 constexpr double kSpeed = 200;
 #else
 constexpr double kSpeed = 600;

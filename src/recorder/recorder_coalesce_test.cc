@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/sanitizers.h"
 #include "recorder/recorder_sim_fixture.h"
 
 namespace ibstream::recorder::recorder_coalesce_test {
@@ -13,7 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
 constexpr double kCoalesceSpeed = 200;
 #else
 constexpr double kCoalesceSpeed = 600;

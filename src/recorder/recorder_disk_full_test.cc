@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/sanitizers.h"
 #include "fs/fault_file_system.h"
 #include "recorder/recorder_sim_fixture.h"
 
@@ -13,7 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
 constexpr double kDiskFullSpeed = 200;
 #else
 constexpr double kDiskFullSpeed = 600;

@@ -4,6 +4,7 @@
 
 #include <numeric>
 
+#include "common/sanitizers.h"
 #include "recorder/recorder_sim_fixture.h"
 
 namespace ibstream::recorder::recorder_history_sim_test {
@@ -13,7 +14,7 @@ using namespace std::chrono_literals;
 using testing::RecorderSimTest;
 
 // Sanitized builds run several times slower; a lower speed keeps virtual deadlines meaningful.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
 constexpr double kSpeed = 200;
 #else
 constexpr double kSpeed = 600;

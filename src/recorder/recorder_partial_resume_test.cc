@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/sanitizers.h"
 #include "recorder/recorder_sim_fixture.h"
 #include "storage/gap_ledger.h"
 #include "storage/query.h"
@@ -15,7 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
 constexpr double kSpeed = 200;
 #else
 constexpr double kSpeed = 600;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/sanitizers.h"
 #include "recorder/pacer_state.h"
 #include "recorder/recorder_sim_fixture.h"
 #include "storage/gap_ledger.h"
@@ -18,7 +19,7 @@ using namespace std::chrono_literals;
 // Under the sanitizers on a loaded machine the first tick after the restart took more than 30
 // virtual seconds at 200x: the stream was resubscribed (verify_after_restart) and the test's wait
 // for the restart gap ran out. 60x leaves a 0.5 s wall-clock margin.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
 constexpr double kSpeed = 60;
 #else
 constexpr double kSpeed = 200;

@@ -17,6 +17,7 @@
 #include <iostream>
 #include <map>
 
+#include "common/sanitizers.h"
 #include "recorder/recorder_sim_fixture.h"
 #include "sim/fault.h"
 #include "verify/completeness.h"
@@ -31,14 +32,14 @@ using testing::RecorderSimTest;
 
 // Sanitized builds run several times slower: at 600x the simulator, which generates every market
 // of its catalog, would fall behind the virtual clock and answer handshakes late.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
 constexpr double kSpeed = 100;
 #else
 constexpr double kSpeed = 600;
 #endif
 // Through a market's daily halt, where no tick is due, virtual time may run faster: a few
 // thousand times real time in a plain build, ten times the scenario speed in a sanitized one.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
 constexpr double kHaltSpeed = 10 * kSpeed;
 #else
 constexpr double kHaltSpeed = 5 * kSpeed;

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "common/sanitizers.h"
 #include "recorder/recorder_sim_fixture.h"
 
 namespace ibstream::recorder::recorder_sim_test {
@@ -14,7 +15,7 @@ using testing::Describe;
 using testing::RecorderSimTest;
 
 // Sanitized builds run several times slower; a lower speed keeps virtual deadlines meaningful.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
 constexpr double kSpeed = 200;
 #else
 constexpr double kSpeed = 600;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "common/sanitizers.h"
 #include "fs/fault_file_system.h"
 #include "recorder/recorder_sim_fixture.h"
 
@@ -16,7 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(IBSTREAM_ASAN)
 constexpr double kSpeed = 200;
 #else
 constexpr double kSpeed = 600;
