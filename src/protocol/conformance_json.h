@@ -251,7 +251,8 @@ class JsonHandler : public ServerMessageHandler {
                        {"serviceDataType", d.service_data_type},
                        {"aggGroup", d.agg_group}});
     }
-    Add("mktDepthExchanges", {items});
+    // One argument, the list: `{items}` alone is a copy to clang and a one-element array to GCC.
+    Add("mktDepthExchanges", json::array({items}));
   }
   void OnAccountValue(const AccountValue& m) override {
     Add("updateAccountValue", {m.key, m.value, m.currency, m.account_name});
