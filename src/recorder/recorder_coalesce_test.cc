@@ -15,7 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 
 #if defined(IBSTREAM_ASAN)
-constexpr double kCoalesceSpeed = 200;
+constexpr double kCoalesceSpeed = 60;
 #else
 constexpr double kCoalesceSpeed = 600;
 #endif

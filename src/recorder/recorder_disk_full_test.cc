@@ -15,7 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 
 #if defined(IBSTREAM_ASAN)
-constexpr double kDiskFullSpeed = 200;
+constexpr double kDiskFullSpeed = 60;
 #else
 constexpr double kDiskFullSpeed = 600;
 #endif
@@ -32,7 +32,7 @@ bool StorageCause(const storage::GapRecord& g) { return g.cause.rfind("storage_"
 TEST_F(RecorderDiskFullTest, GapsOfTheRefusedWindowAreRecordedOnceTheDiskHasRoomAndFilled) {
   StartAll("2025-08-12T10:00:00-05:00", kDiskFullSpeed);
   RunUntil("2025-08-12T10:01:00-05:00");
-  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready; }));
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready && MnqId() != 0; }));
   const StreamKey bid_ask{MnqId(), TickType::kBidAsk};
 
   const TimePoint full_at = clock_->Now();
