@@ -222,7 +222,8 @@ Status GapLedger::RecoverFromWriteError() {
                                             "error"));
   failed_ = false;
   const std::string dir = GapsRoot(root_);
-  Status removed = fs_->DeleteFile(JoinPath(dir, log::GenerationName(kLedgerPrefix, old_generation)));
+  Status removed =
+      fs_->DeleteFile(JoinPath(dir, log::GenerationName(kLedgerPrefix, old_generation)));
   if (removed.ok()) removed = fs_->SyncDir(dir);
   // Harmless when it stays: the next Open reads it and the newer generation wins.
   if (!removed.ok()) spdlog::warn("gap ledger: old generation kept: {}", removed.ToString());

@@ -255,7 +255,7 @@ Result<RouteNeeds> ReadRouteNeeds(fs::FileSystem* fs, const std::string& root, b
 struct TruthStreams {
   std::map<StreamKey, StreamScan> scans;  // every kind but depth
   TruthDepthCollector depth;              // judged by sequence (depth_completeness.h)
-  TimePoint stop;  // the footer's end, else the latest instant in the file
+  TimePoint stop;                         // the footer's end, else the latest instant in the file
   TruthReadStats stats;
 };
 
@@ -539,9 +539,8 @@ Result<CompletenessReport> CheckCompleteness(fs::FileSystem* fs, const std::stri
     seconds[i].clear();
   }
 
-  auto depth_streams =
-      JudgeDepth(fs, root, std::move(truth->depth.subscriptions()), wanted, truth->stop,
-                 &report.skipped);
+  auto depth_streams = JudgeDepth(fs, root, std::move(truth->depth.subscriptions()), wanted,
+                                  truth->stop, &report.skipped);
   if (!depth_streams.ok()) return depth_streams.status();
   for (StreamCompleteness& s : *depth_streams) report.streams.push_back(std::move(s));
   std::stable_sort(report.streams.begin(), report.streams.end(),
