@@ -90,6 +90,8 @@ TEST_F(RecorderBackfillRetryTest, BackfilledTicksReachTheFanoutMarkedBackfilled)
     }
     return false;
   })) << "the requested gap never closed";
+  // The backfill may close before the first live tick arrives (a sanitized build is slow to start).
+  ASSERT_TRUE(WaitFor([&] { return live.load() > 0; })) << "no live tick reached the fan-out";
   recorder_->fanout().Unsubscribe(id);
 
   std::lock_guard lock(mu);
