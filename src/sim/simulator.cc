@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <future>
 #include <thread>
@@ -126,6 +127,17 @@ Status Simulator::Impl::Start() {
     Result<Catalog> catalog = Catalog::BuiltIn(start);
     if (!catalog.ok()) return catalog.status();
     catalog_ = std::move(catalog).value();
+    if (!options_.builtin_symbols.empty()) {
+      Catalog chosen;
+      for (const auto& c : catalog_.contracts()) {
+        const auto& wanted = options_.builtin_symbols;
+        if (std::find(wanted.begin(), wanted.end(), c->details.contract.symbol) == wanted.end()) {
+          continue;
+        }
+        IBSTREAM_RETURN_IF_ERROR(chosen.Add(*c));
+      }
+      catalog_ = std::move(chosen);
+    }
   }
   for (SimContract& c : options_.extra_contracts) IBSTREAM_RETURN_IF_ERROR(catalog_.Add(c));
   IBSTREAM_RETURN_IF_ERROR(markets_.Build(catalog_, start));

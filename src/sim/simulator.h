@@ -53,6 +53,9 @@ struct SimulatorOptions {
   double speed = 1;
   // Added to the built-in catalog.
   std::vector<SimContract> extra_contracts;
+  // Only the built-in contracts of these symbols (exact, e.g. "MNQ"; empty: all of them) are
+  // served and generated: a test that watches one market need not pay for the others.
+  std::vector<std::string> builtin_symbols;
   // Replay (`ibstream sim --replay`): the markets' events come from this source instead of being
   // generated (market_source.h), and the catalog is `extra_contracts` alone, without the built-in
   // contracts. Null: generated markets.

@@ -175,6 +175,29 @@ TEST_F(SimulatorTest, ContractDetailsLikeAGateway) {
   EXPECT_EQ(c->symbol_samples[0].con_id, kAapl);
 }
 
+TEST_F(SimulatorTest, BuiltinSymbolsLeaveOnlyThoseMarkets) {
+  SimulatorOptions options;
+  options.builtin_symbols = {"MNQ"};
+  StartSim(options);
+  auto c = Connect();
+  ASSERT_NE(c, nullptr);
+  protocol::ReqContractDetails mnq;
+  mnq.req_id = 1;
+  mnq.contract.symbol = "MNQ";
+  mnq.contract.sec_type = "FUT";
+  protocol::ReqContractDetails es = mnq;
+  es.req_id = 2;
+  es.contract.symbol = "ES";
+  protocol::ReqContractDetails aapl;
+  aapl.req_id = 3;
+  aapl.contract.con_id = kAapl;
+  for (const auto& r : {mnq, es, aapl}) ASSERT_TRUE(c->Send(r).ok());
+  ASSERT_TRUE(c->WaitFor(
+      [&] { return c->details_end.size() == 1 && c->HasError(200, 2) && c->HasError(200, 3); }));
+  ASSERT_EQ(c->details.size(), 2u);  // both MNQ months
+  for (const auto& d : c->details) EXPECT_EQ(d.contract.symbol, "MNQ");
+}
+
 TEST_F(SimulatorTest, TickByTickAllFourTypes) {
   SimulatorOptions o;
   o.max_tick_by_tick = 5;  // more than IB's default allowance of 3
