@@ -4,21 +4,97 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ibstream::verify {
 namespace {
 
 using Json = nlohmann::json;
 
+// One record's top-level fields, read through nlohmann's SAX interface into a flat list: no
+// document tree is built. A truth file holds a record per generated tick (hundreds of thousands
+// per simulated hour), and building each line as a tree of maps was most of the time `verify`
+// spent reading one. Reused from line to line. A nested value is kept as an empty object or
+// array, so that a field of the wrong kind is reported as before.
+class FlatRecord final : public nlohmann::json_sax<Json> {
+ public:
+  // False when `line` is not valid JSON.
+  bool Parse(std::string_view line) {
+    fields_.clear();
+    depth_ = 0;
+    object_ = false;
+    return Json::sax_parse(line.begin(), line.end(), this);
+  }
+  bool is_object() const { return object_; }
+  // The field's value (the last one when a key repeats, as a parsed document keeps); null when
+  // absent.
+  const Json* Find(std::string_view key) const {
+    for (auto it = fields_.rbegin(); it != fields_.rend(); ++it) {
+      if (it->first == key) return &it->second;
+    }
+    return nullptr;
+  }
+
+  bool null() override { return Value(Json(nullptr)); }
+  bool boolean(bool value) override { return Value(Json(value)); }
+  bool number_integer(number_integer_t value) override { return Value(Json(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return Value(Json(value)); }
+  bool number_float(number_float_t value, const string_t& /*text*/) override {
+    return Value(Json(value));
+  }
+  bool string(string_t& value) override { return Value(Json(std::move(value))); }
+  bool binary(binary_t& /*value*/) override { return Value(Json(nullptr)); }  // not in JSON text
+  bool start_object(std::size_t /*elements*/) override {
+    if (depth_ == 0) object_ = true;
+    Value(Json::object());
+    ++depth_;
+    return true;
+  }
+  bool key(string_t& key) override {
+    if (depth_ == 1) fields_.emplace_back(std::move(key), Json());
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t /*elements*/) override {
+    Value(Json::array());
+    ++depth_;
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
+                   const nlohmann::detail::exception& /*error*/) override {
+    return false;
+  }
+
+ private:
+  // A value at the top level of the record is the last key's; deeper ones are not kept.
+  bool Value(Json value) {
+    if (depth_ == 1 && !fields_.empty()) fields_.back().second = std::move(value);
+    return true;
+  }
+
+  std::vector<std::pair<std::string, Json>> fields_;
+  int depth_ = 0;
+  bool object_ = false;
+};
+
 // Typed field access without exceptions: every accessor reports the field it wanted.
 class Fields {
  public:
-  explicit Fields(const Json& object) : object_(object) {}
+  explicit Fields(const FlatRecord& record) : record_(record) {}
 
   Result<const Json*> Get(const char* key) const {
-    auto it = object_.find(key);
-    if (it == object_.end()) return ParseError(std::string("missing \"") + key + "\"");
-    return &*it;
+    const Json* value = record_.Find(key);
+    if (value == nullptr) return ParseError(std::string("missing \"") + key + "\"");
+    return value;
   }
   Result<std::string> String(const char* key) const {
     auto value = Get(key);
@@ -55,7 +131,7 @@ class Fields {
   }
   // Absent optional booleans are false.
   Result<bool> OptionalBool(const char* key) const {
-    if (!object_.contains(key)) return false;
+    if (!Has(key)) return false;
     return Bool(key);
   }
   Result<Decimal> DecimalText(const char* key) const {
@@ -65,10 +141,10 @@ class Fields {
   }
   // Absent optional decimals are unset.
   Result<Decimal> OptionalDecimalText(const char* key) const {
-    if (!object_.contains(key)) return Decimal::Unset();
+    if (!Has(key)) return Decimal::Unset();
     return DecimalText(key);
   }
-  bool Has(const char* key) const { return object_.contains(key); }
+  bool Has(const char* key) const { return record_.Find(key) != nullptr; }
   Result<TimePoint> Time(const char* key) const {
     auto text = String(key);
     if (!text.ok()) return text.status();
@@ -76,7 +152,7 @@ class Fields {
   }
 
  private:
-  const Json& object_;
+  const FlatRecord& record_;
 };
 
 #define TRUTH_ASSIGN(lhs, expr)               \
@@ -197,9 +273,9 @@ Status ParseTick(const Fields& f, TruthTick& out) {
   return Status::Ok();
 }
 
-Status ParseRecord(const Json& object, const TruthVisitor& visitor, TruthReadStats* stats) {
-  if (!object.is_object()) return ParseError("not a JSON object");
-  const Fields f(object);
+Status ParseRecord(const FlatRecord& record, const TruthVisitor& visitor, TruthReadStats* stats) {
+  if (!record.is_object()) return ParseError("not a JSON object");
+  const Fields f(record);
   std::string type;
   TRUTH_ASSIGN(type, f.String("type"));
   if (type == "tick") {
@@ -301,11 +377,20 @@ std::vector<TickType> TruthSubscription::stream_kinds() const {
   return {};
 }
 
-Status ParseTruthLine(std::string_view line, const TruthVisitor& visitor, TruthReadStats* stats) {
+namespace {
+
+Status ParseTruthLineInto(FlatRecord& record, std::string_view line, const TruthVisitor& visitor,
+                          TruthReadStats* stats) {
   ++stats->lines;
-  const Json object = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded()) return ParseError("not valid JSON");
-  return ParseRecord(object, visitor, stats);
+  if (!record.Parse(line)) return ParseError("not valid JSON");
+  return ParseRecord(record, visitor, stats);
+}
+
+}  // namespace
+
+Status ParseTruthLine(std::string_view line, const TruthVisitor& visitor, TruthReadStats* stats) {
+  FlatRecord record;
+  return ParseTruthLineInto(record, line, visitor, stats);
 }
 
 Status ReadTruthFile(const std::string& path, const TruthVisitor& visitor, TruthReadStats* stats) {
@@ -313,6 +398,7 @@ Status ReadTruthFile(const std::string& path, const TruthVisitor& visitor, Truth
                                                        &std::fclose);
   if (file == nullptr) return IoError("cannot open truth file " + path);
   *stats = TruthReadStats{};
+  FlatRecord record;
   std::string line;
   char buffer[1 << 16];
   bool at_end = false;
@@ -337,7 +423,7 @@ Status ReadTruthFile(const std::string& path, const TruthVisitor& visitor, Truth
       stats->torn_last_line = true;
       break;
     }
-    const Status st = ParseTruthLine(line, visitor, stats);
+    const Status st = ParseTruthLineInto(record, line, visitor, stats);
     if (!st.ok()) {
       return st.WithContext("truth line " + std::to_string(stats->lines));
     }
