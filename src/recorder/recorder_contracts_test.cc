@@ -27,6 +27,9 @@ constexpr char kMnqKey[] = "sym_MNQ_FUT_CME_USD";
 
 class RecorderContractsTest : public RecorderSimTest {
  protected:
+  // These tests track ES too.
+  RecorderContractsTest() { sim_symbols_ = {"MNQ", "ES"}; }
+
   const ContractView* Find(const RecorderView& view, const std::string& key) {
     for (const auto& c : view.contracts) {
       if (c.key == key) return &c;

@@ -48,6 +48,9 @@ config::ContractConfig EurUsd() {
 
 class RecorderRoutesTest : public RecorderSimTest {
  protected:
+  // These tests track ES and EUR.USD too.
+  RecorderRoutesTest() { sim_symbols_ = {"MNQ", "ES", "EUR"}; }
+
   const ContractView* Find(const RecorderView& view, const std::string& key) {
     for (const auto& c : view.contracts) {
       if (c.key == key) return &c;

@@ -81,19 +81,6 @@ class RecorderScenarioTest : public RecorderSimTest {
     simulator_->InjectFault(*spec);
   }
 
-  // Waits until every stream has stored live ticks.
-  void WaitUntilRecording() {
-    const bool recording = WaitFor([&] {
-      auto view = recorder_->View();
-      if (view->contracts.empty() || view->contracts[0].streams.size() != 2) return false;
-      for (const auto& s : view->contracts[0].streams) {
-        if (s.ticks == 0) return false;
-      }
-      return true;
-    });
-    ASSERT_TRUE(recording) << "the recorder stored nothing before the fault";
-  }
-
   // Waits until the recorder holds at least `min_gaps` gaps, all of them filled, and `unmet`
   // (when given) names nothing the gaps still lack.
   void WaitForBackfill(size_t min_gaps,
@@ -267,6 +254,7 @@ TEST_F(RecorderScenarioTest, SilentSubscriptionIsBackfilled) {
   configure_ = [](config::Config& config) { config.contracts[0].data_staleness_threshold = 60s; };
   StartAll(kStart, kSpeed);
   RunUntil(At("09:01:00"));
+  WaitUntilRecording();
   const int64_t id = MnqId();
   ASSERT_NE(id, 0);
   InjectAt("09:02:00", "silence con_id=" + std::to_string(id) + " tick_type=BidAsk duration=3m");

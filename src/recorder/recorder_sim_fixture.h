@@ -80,6 +80,7 @@ class RecorderSimTest : public ::testing::Test {
     sim_options.history_days = 3;
     sim_options.faults = std::move(faults);
     sim_options.truth_path = truth_path();
+    sim_options.builtin_symbols = sim_symbols_;
     simulator_ = std::make_unique<sim::Simulator>(*clock_, sim_options);
     ASSERT_TRUE(simulator_->Start().ok());
   }
@@ -121,6 +122,20 @@ class RecorderSimTest : public ::testing::Test {
     return true;
   }
 
+  // Waits until both streams of the first contract (SimTestConfig's MNQ bid/ask and last) have
+  // stored live ticks.
+  void WaitUntilRecording() {
+    const bool recording = WaitFor([&] {
+      auto view = recorder_->View();
+      if (view->contracts.empty() || view->contracts[0].streams.size() != 2) return false;
+      for (const auto& s : view->contracts[0].streams) {
+        if (s.ticks == 0) return false;
+      }
+      return true;
+    });
+    ASSERT_TRUE(recording) << "the recorder stored nothing";
+  }
+
   std::vector<Tick> Stored(StreamKey stream) {
     std::vector<Tick> out;
     const Status st = recorder_->Query({stream}, start_ - std::chrono::hours(2),
@@ -159,6 +174,10 @@ class RecorderSimTest : public ::testing::Test {
   // Adjusts the configuration before each StartRecorder().
   std::function<void(config::Config&)> configure_;
   std::function<void(RecorderOptions&)> configure_recorder_;
+  // The simulator's markets: only the built-in contracts of these symbols (empty: all). MNQ
+  // unless a test records more: the simulator generates, and writes to its truth file, only
+  // markets a recorder may ask for (the other built-in markets made most of each test's cost).
+  std::vector<std::string> sim_symbols_ = {"MNQ"};
   std::unique_ptr<sim::Simulator> simulator_;
   std::unique_ptr<Recorder> recorder_;
 };

@@ -20,11 +20,20 @@ constexpr double kSpeed = 200;
 #else
 constexpr double kSpeed = 600;
 #endif
+// Up to the first stored ticks.
+constexpr double kStartSpeed = 10;
 
 // The original incident: MNQ through the CME 16:00-17:00 CT halt. No reconnect, no critical
 // alert, recording resumes at the reopening, and the halt is not a gap.
+//
+// Slowly up to the halt, so that even a loaded machine records ticks before it (asserted: the
+// test would pass vacuously otherwise), then at full speed.
 TEST_F(RecorderSimTest, MnqDailyHaltNeedsNoReconnectAndResumesAtTheOpen) {
-  StartAll("2025-08-11T15:58:00-05:00", kSpeed);
+  StartAll("2025-08-11T15:59:00-05:00", kStartSpeed);
+  WaitUntilRecording();
+  ASSERT_LT(clock_->Now(), *ParseIsoTime("2025-08-11T16:00:00-05:00"))
+      << "the recorder stored nothing before the halt";
+  clock_->SetSpeed(kSpeed);
   RunUntil("2025-08-11T17:03:00-05:00");
   auto view = recorder_->View();
   ASSERT_EQ(view->contracts.size(), 1u);

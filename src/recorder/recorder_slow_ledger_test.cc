@@ -73,6 +73,7 @@ class RecorderSlowLedgerTest : public testing::RecorderSimTest {
 TEST_F(RecorderSlowLedgerTest, LoopKeepsStoringWhileTheLedgerSyncHangsAndTheGapIsStillFilled) {
   StartAll("2025-08-12T10:00:00-05:00", kSpeed);
   RunUntil("2025-08-12T10:02:00-05:00");
+  WaitUntilRecording();
   const int64_t id = MnqId();
   ASSERT_NE(id, 0);
   const StreamKey stream{id, TickType::kBidAsk};
@@ -115,6 +116,7 @@ TEST_F(RecorderSlowLedgerTest, LoopKeepsStoringWhileTheLedgerSyncHangsAndTheGapI
 TEST_F(RecorderSlowLedgerTest, AGapUntrackedBeforeItsAddCompletesIsClosedAsFailed) {
   StartAll("2025-08-12T10:00:00-05:00", kSpeed);
   RunUntil("2025-08-12T10:02:00-05:00");
+  WaitUntilRecording();
   const int64_t id = MnqId();
   ASSERT_NE(id, 0);
   const StreamKey stream{id, TickType::kBidAsk};

@@ -234,7 +234,11 @@ TEST_F(ReplaySimulatorTest, HistoricalTicksComeFromTheStore) {
 
 // --- The round trip -------------------------------------------------------------------------
 
-class ReplayRoundTripTest : public recorder::testing::RecorderSimTest {};
+class ReplayRoundTripTest : public recorder::testing::RecorderSimTest {
+ protected:
+  // The round trip records ES too.
+  ReplayRoundTripTest() { sim_symbols_.clear(); }
+};
 
 TEST_F(ReplayRoundTripTest, RecordReplayRecordKeepsEveryTick) {
   // Three tick-by-tick streams: within the simulator's default allowance, so none falls back.
