@@ -35,6 +35,7 @@ TEST(DaemonV3OutputTest, TheV3FilesHoldEveryTickStoredLiveAndBackfilled) {
   sim_options.listen_port = 0;
   sim_options.quiet = true;
   sim_options.speed = 300;
+  sim_options.builtin_symbols = {"MNQ"};
   // IB's default allowance (3): one of the 4 streams is recorded through the fallback (quote).
   // The gateway drops the connection at 15:00: the gap until the recorder is back is backfilled.
   sim::FaultSpec close;

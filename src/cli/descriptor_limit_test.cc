@@ -135,6 +135,7 @@ class DescriptorLimitTest : public ::testing::Test {
     options.quiet = true;
     options.seed = 11;
     options.speed = kSpeed;
+    options.builtin_symbols = {"AAPL"};  // con_id 265598, the one contract recorded
     simulator_ = std::make_unique<sim::Simulator>(*clock_, options);
     ASSERT_TRUE(simulator_->Start().ok());
     std::ofstream config(dir_ / "ibstream.toml");

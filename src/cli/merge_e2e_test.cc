@@ -71,6 +71,7 @@ class MergeEndToEndTest : public ::testing::Test {
     sim_options.speed = kSpeed;
     sim_options.history_days = 3;
     sim_options.truth_path = site.truth;
+    sim_options.builtin_symbols = {"MNQ"};  // what SimTestConfig records
     site.simulator = std::make_unique<sim::Simulator>(*clock_, sim_options);
     ASSERT_TRUE(site.simulator->Start().ok());
     recorder::RecorderOptions options;

@@ -64,6 +64,7 @@ class BarServerTest : public ::testing::Test {
     options.listen_port = 0;
     options.quiet = true;
     options.seed = kSeed;
+    options.builtin_symbols = {"MNQ", "AAPL"};  // the markets these tests ask bars of
     sim_ = std::make_unique<Simulator>(clock_, std::move(options));
     ASSERT_TRUE(sim_->Start().ok());
     TestClient::Options o;

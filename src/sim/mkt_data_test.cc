@@ -310,6 +310,7 @@ TEST(MktDataVolumeTest, StartsAgainWithTheSession) {
   o.quiet = true;
   o.seed = kSeed;
   o.truth_path = truth;
+  o.builtin_symbols = {"MNQ"};
   Simulator sim(clock, o);
   ASSERT_TRUE(sim.Start().ok());
   for (int i = 0; i < 80; ++i) {  // to 17:15 CDT
