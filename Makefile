@@ -55,7 +55,7 @@ asan: setup
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 fuzz: setup
-	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	UNITY=$(UNITY) bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: setup
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DIBSTREAM_BENCHMARKS=ON $(CMAKE_LAUNCHER) $(CMAKE_SPEED)

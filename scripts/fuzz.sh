@@ -7,8 +7,9 @@ total=${2:-60}
 # ccache, when installed, makes a repeated run recompile only what changed.
 launcher=()
 if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+# Unity batches (UNITY=OFF to compile source by source), as in the Makefile's other builds.
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIBSTREAM_FUZZ=ON \
-  "${launcher[@]}" >/dev/null
+  -DIBSTREAM_UNITY="${UNITY:-ON}" "${launcher[@]}" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 mapfile -t targets < <(find "$build" -maxdepth 3 -type f -name 'fuzz_*' -perm -u+x | sort)
 if [ ${#targets[@]} -eq 0 ]; then
