@@ -179,6 +179,9 @@ void WriteV3Metrics(const formats::V3LiveOutput& output, http::PrometheusWriter&
   w.Family("ibstream_v3_output_write_errors_total", "counter",
            "Failed writes, flushes and closes of v3 files.");
   w.Sample(static_cast<double>(s.write_errors));
+  w.Family("ibstream_v3_output_depth_skipped_total", "counter",
+           "Market-depth records the v3 live output skipped (v3 has no depth shape).");
+  w.Sample(static_cast<double>(s.depth_skipped));
 }
 
 // Logs what the v3 output lost since the last check (once per check, not per tick).
@@ -221,8 +224,8 @@ void StopV3Output(formats::V3LiveOutput& output) {
   const formats::V3LiveOutputStats s = output.stats();
   spdlog::info(
       "event=v3_output_stopped written={} dropped={} write_errors={} protobuf_skipped={} "
-      "last_error=\"{}\"",
-      s.written, s.dropped, s.write_errors, s.protobuf_skipped, s.last_error);
+      "depth_skipped={} last_error=\"{}\"",
+      s.written, s.dropped, s.write_errors, s.protobuf_skipped, s.depth_skipped, s.last_error);
   if (!stopped.ok()) spdlog::error("event=v3_output_failed error=\"{}\"", stopped.ToString());
 }
 

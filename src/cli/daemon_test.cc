@@ -268,6 +268,29 @@ TEST_F(DaemonSignalsTest, MetricsCountTheV3Output) {
   EXPECT_NE(metrics.find("\nibstream_http_connections_refused_total 0\n"), std::string::npos);
 }
 
+// Market depth reaches the v3 output like every stored kind; v3 has no shape for it, so it is
+// skipped and counted (never dropped, never an error) while the other kinds are written.
+TEST_F(DaemonSignalsTest, TheV3OutputSkipsMarketDepthAndCountsIt) {
+  WriteConfig(std::string(kMnq) + "depth_rows = 5\n", "v3_output = [\"json\"]\n");
+  const std::string url = StartDaemon();
+  ASSERT_FALSE(url.empty());
+  auto counter = [&url](const std::string& family) -> double {
+    const std::string metrics = HttpGet(url + "metrics");
+    const std::string name = "\n" + family + " ";
+    const size_t at = metrics.find(name);
+    return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size()));
+  };
+  EXPECT_TRUE(WaitFor([&] {
+    return counter("ibstream_v3_output_depth_skipped_total") > 0 &&
+           counter("ibstream_v3_output_ticks_written_total") > 0;
+  })) << HttpGet(url + "metrics");
+  EXPECT_EQ(counter("ibstream_v3_output_ticks_dropped_total"), 0);
+  EXPECT_EQ(counter("ibstream_v3_output_write_errors_total"), 0);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_ / "data" / "v3")) {
+    EXPECT_EQ(entry.path().filename().string().find("depth"), std::string::npos) << entry.path();
+  }
+}
+
 TEST(ConfigureLoggingTest, JsonLinesAreValidJsonWhateverTheMessage) {
   std::ostringstream stream;
   auto logger = std::make_shared<spdlog::logger>(

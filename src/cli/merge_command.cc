@@ -157,7 +157,12 @@ int RunMerge(const MergeCommandOptions& o) {
   std::cout << report->ticks << " ticks written to " << o.out
             << "; merged gap records: " << report->gap_records_added << " added, "
             << report->gap_records_extended << " extended\n";
-  if (report->streams.empty()) {
+  for (const StreamKey& depth : report->depth_not_merged) {
+    std::cerr << "ibstream merge: " << ToString(depth)
+              << " not merged: market depth cannot be merged (each recorder's book is its own); "
+                 "read it from a recorder's store\n";
+  }
+  if (report->streams.empty() && report->depth_not_merged.empty()) {
     std::cerr << "ibstream merge: nothing to merge: "
               << (o.contract != 0 ? "the sources hold nothing of contract " +
                                         std::to_string(o.contract) + " in that range"

@@ -45,9 +45,10 @@ class MergeCommandTest : public ::testing::Test {
   std::string Dir(const std::string& name) const { return (dir_ / name).string(); }
 
   // 60 seconds of 2 ticks per second of quotes and trades, without [hole_from, hole_to) (seconds
-  // after kT0), which the ledger records as a gap with `cause`; closed files only.
+  // after kT0), which the ledger records as a gap with `cause`; closed files only. With `depth`,
+  // also one market-depth record per second.
   std::string WriteSource(const std::string& name, int64_t hole_from, int64_t hole_to,
-                          const std::string& cause) {
+                          const std::string& cause, bool depth = false) {
     const std::string root = Dir(name);
     storage::StoreOptions options;
     options.root = root;
@@ -70,6 +71,11 @@ class MergeCommandTest : public ::testing::Test {
       gap.end = FromUnixSeconds(kT0 + hole_to);
       gap.cause = cause;
       EXPECT_TRUE((*store)->ledger().Add(gap).ok());
+    }
+    for (int64_t s = 0; depth && s < 60; ++s) {
+      Tick record = storage::testing::MakeTick(kMnq, TickType::kDepth, kT0 + s, sequence++);
+      record.book_operation = s == 0 ? BookOperation::kReset : BookOperation::kUpdate;
+      EXPECT_TRUE((*store)->writer().Append(record).ok());
     }
     (*store)->Close();
     store->reset();
@@ -145,6 +151,22 @@ TEST_F(MergeCommandTest, DamagedSourceIsReportedAndTheOtherSourceUsed) {
   ASSERT_EQ(Run("gaps --data " + merged), 0) << Err();
   EXPECT_NE(Out().find("cause=damaged+disconnect"), std::string::npos) << Out();
   ASSERT_EQ(Run("verify --data " + merged), 0) << Out() << Err();
+}
+
+TEST_F(MergeCommandTest, MarketDepthIsNamedAndNotMerged) {
+  const std::string a = WriteSource("a", 5, 20, "disconnect", /*depth=*/true);
+  const std::string b = WriteSource("b", 15, 40, "stall", /*depth=*/true);
+  const std::string merged = Dir("merged");
+  ASSERT_EQ(Run("merge --from " + a + " --from " + b + " --out " + merged), 0) << Err();
+  EXPECT_NE(Err().find("ibstream merge: 711202509/depth not merged: market depth cannot be merged"),
+            std::string::npos)
+      << Err();
+  EXPECT_EQ(Out().find("/depth"), std::string::npos) << Out();
+  ASSERT_EQ(Run("query --data " + merged + " --contract 711202509 --types bid_ask,last"), 0)
+      << Err();
+  EXPECT_EQ(Lines(Out()), 220u);
+  ASSERT_EQ(Run("query --data " + merged + " --contract 711202509 --types depth"), 0) << Err();
+  EXPECT_EQ(Out().find("depth"), std::string::npos) << Out();
 }
 
 TEST_F(MergeCommandTest, RefusesBadArguments) {

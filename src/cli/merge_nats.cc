@@ -89,6 +89,11 @@ int RunNatsMergeCommand(const NatsMergeCommandOptions& o, const std::string& out
   }
   std::cout << stats->messages << " messages (" << stats->ticks << " ticks, " << stats->gaps
             << " gap records), " << stats->merged_ticks << " ticks written to " << out << "\n";
+  if (stats->depth_skipped > 0) {
+    std::cerr << "ibstream merge: " << stats->depth_skipped
+              << " market-depth messages were acknowledged and not merged: market depth cannot "
+                 "be merged (each recorder's book is its own); read it from a recorder's store\n";
+  }
   if (stats->bad_messages > 0) {
     std::cerr << "ibstream merge: " << stats->bad_messages
               << " messages could not be read and were skipped (see the log)\n";

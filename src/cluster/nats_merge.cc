@@ -148,6 +148,16 @@ class NatsMergeLoop {
     ack_now_.push_back(message.reply);
   }
 
+  // Depth is not merged (merge/merger.h): acknowledged at once, never held.
+  void SkipDepth(const FetchedMessage& message) {
+    if (stats_.depth_skipped++ == 0) {
+      spdlog::info(
+          "event=nats_merge_depth_skipped subject={} reason=\"market depth is not merged\"",
+          message.subject);
+    }
+    ack_now_.push_back(message.reply);
+  }
+
   void Take(FetchedMessage& message) {
     ++stats_.messages;
     auto parsed = ParseSubject(options_.subject_prefix, message.subject);
@@ -167,6 +177,7 @@ class NatsMergeLoop {
           return Bad(message, Corruption("tick of " + ToString(tick->tick.stream()) +
                                          " on the subject of another stream"));
         }
+        if (parsed->stream.type == TickType::kDepth) return SkipDepth(message);
         ++stats_.ticks;
         Source(parsed->recorder_id).AddTick(*tick, std::move(message.reply));
         return;
@@ -174,6 +185,7 @@ class NatsMergeLoop {
       case MessageKind::kGap: {
         auto gap = DecodeGapBody(message.data);
         if (!gap.ok()) return Bad(message, gap.status());
+        if (gap->stream.type == TickType::kDepth) return SkipDepth(message);
         ++stats_.gaps;
         Source(parsed->recorder_id).AddGap(*gap, std::move(message.reply));
         return;

@@ -16,7 +16,9 @@
 //
 // Bad messages (an unknown subject, a body that does not decode) are counted, logged and
 // acknowledged, so they are never delivered again and never stop the merge. Events are
-// acknowledged as they arrive (the merge does not use them).
+// acknowledged as they arrive (the merge does not use them), and so are market-depth ticks and
+// the gap records of depth streams: the merge refuses depth (merge/merger.h), so they are counted
+// (depth_skipped) and never held.
 //
 // Threads: runs on the caller's thread until done or `stop` is set; on `stop` it hands what it
 // holds back to the server (delivered again at once to the next run).
@@ -69,8 +71,9 @@ struct NatsMergeStats {
   uint64_t ticks = 0;
   uint64_t gaps = 0;
   uint64_t events = 0;
-  uint64_t ignored = 0;       // of recorders not asked for
-  uint64_t bad_messages = 0;  // unknown subject or undecodable body
+  uint64_t ignored = 0;        // of recorders not asked for
+  uint64_t depth_skipped = 0;  // market-depth ticks and depth gap records: not merged
+  uint64_t bad_messages = 0;   // unknown subject or undecodable body
   uint64_t fetch_errors = 0;
   uint64_t merges = 0;
   uint64_t merged_ticks = 0;

@@ -28,6 +28,7 @@ constexpr int64_t kNmT0 = 1755770400;  // 2025-08-21T10:00:00Z
 constexpr int64_t kNmContract = 711202509;
 const StreamKey kNmQuotes{kNmContract, TickType::kBidAsk};
 const StreamKey kNmTrades{kNmContract, TickType::kLast};
+const StreamKey kNmDepth{kNmContract, TickType::kDepth};
 constexpr char kNmStream[] = "IBSMERGE";
 constexpr char kNmPrefix[] = "md";
 
@@ -93,10 +94,13 @@ class NatsMergeTest : public ::testing::Test {
 
   // Records the truth's ticks of [from, to) into recorder `name`'s store, except the holes (each
   // a pending "disconnect" gap of both streams), and publishes them with the real publisher,
-  // from its cursor (what an earlier call published is not published again).
-  void Record(const std::string& name, int64_t from, int64_t to, const std::vector<NmHole>& holes) {
+  // from its cursor (what an earlier call published is not published again). With `depth`, also
+  // one market-depth record per second (a reset first) and a failed depth gap per hole.
+  void Record(const std::string& name, int64_t from, int64_t to, const std::vector<NmHole>& holes,
+              bool depth = false) {
     const std::string root = dir_ + "/" + name;
     uint64_t stored = 0;
+    uint64_t depth_stored = 0;
     {
       storage::StoreOptions options;
       options.root = root;
@@ -112,6 +116,17 @@ class NatsMergeTest : public ::testing::Test {
         ASSERT_TRUE((*store)->writer().Append(tick).ok());
         ++stored;
       }
+      for (int64_t s = from; depth && s < to; ++s) {
+        bool lost = false;
+        for (const NmHole& h : holes) lost = lost || (s >= h.from && s < h.to);
+        if (lost) continue;
+        Tick record =
+            MakeTick(kNmContract, TickType::kDepth, kNmT0 + s, static_cast<uint64_t>(s) + 1);
+        record.book_operation = s == from ? BookOperation::kReset : BookOperation::kUpdate;
+        record.book_side = s % 2 ? BookSide::kBid : BookSide::kAsk;
+        ASSERT_TRUE((*store)->writer().Append(record).ok());
+        ++depth_stored;
+      }
       for (const NmHole& h : holes) {
         for (const StreamKey& key : {kNmQuotes, kNmTrades}) {
           storage::GapRecord gap;
@@ -123,11 +138,25 @@ class NatsMergeTest : public ::testing::Test {
           gap.updated_at = clock_.Now();
           ASSERT_TRUE((*store)->ledger().Add(gap).ok());
         }
+        if (depth) {
+          storage::GapRecord gap;
+          gap.stream = kNmDepth;
+          gap.start = NmAt(h.from);
+          gap.end = NmAt(h.to);
+          gap.cause = "disconnect";
+          gap.state = storage::BackfillState::kFailed;
+          gap.reason = "no_history_for_depth";
+          gap.updated_at = clock_.Now();
+          ASSERT_TRUE((*store)->ledger().Add(gap).ok());
+        }
       }
       (*store)->Close();
     }
     published_[name] += stored;
+    depth_published_[name] += depth_stored + (depth ? holes.size() : 0);
     gaps_[name] += holes.size() * 2;
+    const uint64_t gaps_stored = holes.size() * (depth ? 3 : 2);
+    stored += depth_stored;
     PublisherOptions options;
     options.url = server_->url();
     options.stream = kNmStream;
@@ -146,7 +175,7 @@ class NatsMergeTest : public ::testing::Test {
     const uint64_t ticks = published_[name] - stored;
     ASSERT_TRUE(NmWaitFor([&] {
       const PublisherStats s = (*publisher)->stats();
-      return s.ticks_published >= stored && s.gaps_published >= holes.size() * 2;
+      return s.ticks_published >= stored && s.gaps_published >= gaps_stored;
     })) << (*publisher)->stats().last_error
         << " (" << ticks << " before)";
     (*publisher)->Stop();
@@ -220,7 +249,46 @@ class NatsMergeTest : public ::testing::Test {
   std::unique_ptr<testing::NatsServer> server_;
   std::map<std::string, uint64_t> published_;
   std::map<std::string, uint64_t> gaps_;
+  std::map<std::string, uint64_t> depth_published_;  // depth records and depth gap records
 };
+
+// Depth flows through the publisher like every kind (its own subject, kind `depth`); the merge
+// refuses it: every depth message is acknowledged at once and counted, nothing of it reaches the
+// merged store, and the other streams merge exactly as they do without depth.
+TEST_F(NatsMergeTest, MarketDepthIsAcknowledgedAndNotMerged) {
+  Record("a", 0, 120, {{40, 60}}, /*depth=*/true);
+  Record("b", 0, 120, {{80, 90}}, /*depth=*/true);
+  auto stats = Merge(Options());
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->depth_skipped, depth_published_["a"] + depth_published_["b"]);
+  EXPECT_EQ(stats->ticks, published_["a"] + published_["b"]);
+  EXPECT_EQ(stats->gaps, 4u);
+  EXPECT_EQ(stats->bad_messages, 0u);
+  EXPECT_EQ(stats->acknowledged, stats->messages) << "depth messages are acknowledged too";
+  ExpectMergedTruth(0, 120);
+  EXPECT_TRUE(MergedGaps().empty());
+  storage::QueryRequest request;
+  request.streams = {kNmDepth};
+  request.from = NmAt(-3600);
+  request.to = NmAt(3600);
+  size_t depth_records = 0;
+  ASSERT_TRUE(storage::QueryTicks(
+                  fs::PosixFileSystem(), dir_ + "/merged", request,
+                  [&](const Tick&) {
+                    ++depth_records;
+                    return Status::Ok();
+                  },
+                  nullptr)
+                  .ok());
+  EXPECT_EQ(depth_records, 0u);
+  auto state = merge::ReadMergeState(fs::PosixFileSystem(), dir_ + "/merged");
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(state->streams.count(kNmDepth), 0u);
+  // Nothing is left to deliver.
+  auto again = Merge(Options());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->messages, 0u);
+}
 
 TEST_F(NatsMergeTest, TwoRecordersWithDifferentHolesMergeIntoTheCompleteStore) {
   Record("a", 0, 300, {{100, 130}});

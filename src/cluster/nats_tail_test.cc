@@ -13,6 +13,7 @@
 #include "cluster/jetstream_link.h"
 #include "cluster/nats_server.h"
 #include "cluster/publisher.h"
+#include "storage/order_book.h"
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
@@ -77,6 +78,40 @@ class NatsTailTest : public ::testing::Test {
                                         TickMessageId(recorder, position),
                                         EncodeTickBody(position, encoded), "live"});
         }
+      }
+    }
+    uint64_t duplicates = 0;
+    ASSERT_TRUE(link_->PublishAll(messages, &duplicates).ok());
+  }
+
+  // Publishes `recorder`'s market-depth records of seconds [from, to): at second 0 a reset and a
+  // one-row book, then each second both rows updated to prices that name the second.
+  void PublishDepth(const std::string& recorder, int64_t from, int64_t to) {
+    std::vector<OutMessage> messages;
+    uint64_t record = 0;
+    for (int64_t s = from; s < to; ++s) {
+      std::vector<Tick> records;
+      Tick t = MakeTick(kNtContract, TickType::kDepth, kNtT0 + s, static_cast<uint64_t>(s) + 1);
+      t.size = Decimal::FromInt(1);
+      if (s == 0) {
+        t.book_operation = BookOperation::kReset;
+        records.push_back(t);
+      }
+      t.book_operation = s == 0 ? BookOperation::kInsert : BookOperation::kUpdate;
+      for (const BookSide side : {BookSide::kBid, BookSide::kAsk}) {
+        t.book_side = side;
+        t.price = 100 + static_cast<double>(s) + (side == BookSide::kAsk ? 0.5 : 0);
+        records.push_back(t);
+      }
+      for (const Tick& tick : records) {
+        JournalPosition position;
+        position.record = record++;
+        position.hour_ns = from;
+        std::string encoded;
+        storage::AppendTick(tick, &encoded);
+        messages.push_back(OutMessage{TickSubject(kNtPrefix, recorder, tick.stream()),
+                                      TickMessageId(recorder, position),
+                                      EncodeTickBody(position, encoded), "live"});
       }
     }
     uint64_t duplicates = 0;
@@ -153,6 +188,74 @@ TEST_F(NatsTailTest, PrintsEachTickOnceAcrossTwoRecorders) {
   }
   EXPECT_EQ(sequences, expected) << "each tick once, in order";
   EXPECT_GT(result->copies, 0u);
+}
+
+// Market depth over NATS: one recorder's book at a time. a delivers [0, 20) and stops; b, which
+// delivered the same market all along, is followed from its whole book once a has been silent 3 s.
+TEST_F(NatsTailTest, DepthPrintsOneRecordersBookAndSwitchesWithItsWholeBook) {
+  NatsTailOptions options;
+  options.url = server_->url();
+  options.stream = kNtStream;
+  options.subject_prefix = kNtPrefix;
+  options.contract_id = kNtContract;
+  options.types = {TickType::kDepth};
+  options.switch_after = 3s;
+  options.fetch_wait = 100ms;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool ready = false;
+  std::vector<std::pair<std::string, Tick>> printed;
+  options.on_ready = [&] {
+    std::lock_guard lock(mu);
+    ready = true;
+    cv.notify_all();
+  };
+  options.on_tick = [&](const std::string& recorder, const Tick& tick) {
+    std::lock_guard lock(mu);
+    printed.emplace_back(recorder, tick);
+    cv.notify_all();
+    return true;
+  };
+  std::atomic<bool> stop{false};
+  Result<NatsTailStats> result = Unavailable("not run");
+  std::thread tail([&] { result = RunNatsTail(options, stop); });
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 60s, [&] { return ready; }));
+  }
+  PublishDepth("a", 0, 20);
+  PublishDepth("b", 0, 40);
+  {
+    std::unique_lock lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, 60s, [&] {
+      return !printed.empty() && printed.back().second.exchange_time == FromUnixSeconds(kNtT0 + 39);
+    })) << printed.size();
+  }
+  stop = true;
+  tail.join();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  std::lock_guard lock(mu);
+  // a's 20 seconds (a reset and 2 records each); at b's first record of second 22 (3 s after a's
+  // last) b's reset and its two rows, then b's other record of second 22 and those of 23 to 39.
+  ASSERT_EQ(printed.size(), 1 + 20 * 2 + 1 + 2 + 1 + 17 * 2u);
+  size_t switched_at = 0;
+  for (size_t i = 0; i < printed.size(); ++i) {
+    if (printed[i].first == "b" && switched_at == 0) switched_at = i;
+    if (switched_at != 0) {
+      EXPECT_EQ(printed[i].first, "b") << i;
+    }
+  }
+  ASSERT_EQ(switched_at, 41u);
+  EXPECT_EQ(printed[41].second.book_operation, BookOperation::kReset);
+  EXPECT_EQ(printed[41].second.exchange_time, FromUnixSeconds(kNtT0 + 22));
+  storage::OrderBookBuilder reader;
+  for (const auto& [recorder, tick] : printed) {
+    ASSERT_TRUE(reader.Apply(tick).ok());
+  }
+  ASSERT_EQ(reader.book().bids.size(), 1u);
+  ASSERT_EQ(reader.book().asks.size(), 1u);
+  EXPECT_EQ(reader.book().bids[0].price, 139);
+  EXPECT_EQ(reader.book().asks[0].price, 139.5);
 }
 
 }  // namespace

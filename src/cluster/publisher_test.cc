@@ -288,5 +288,49 @@ TEST_F(PublisherTest, ADamagedCursorFileIsAnError) {
       KeepJournalsFromCursor(fs::PosixFileSystem(), CursorPath(dir_ + "/store", kRecorder)).ok());
 }
 
+// Market depth is stored in the journal like every kind, so the publisher sends it: each record on
+// its stream's own subject (kind `depth`), its book change intact, between the other kinds' ticks
+// in journal order.
+TEST_F(PublisherTest, PublishesMarketDepthOnItsOwnSubject) {
+  ASSERT_TRUE(server_->Start().ok());
+  std::vector<Tick> depth;
+  for (uint64_t i = 0; i < 40; ++i) {
+    Append(1);
+    Tick record = MakeTick(kMnq, TickType::kDepth, kHour0 + static_cast<int64_t>(i), i + 1);
+    record.book_operation = i == 0 ? BookOperation::kReset : BookOperation::kInsert;
+    record.book_side = i % 2 ? BookSide::kBid : BookSide::kAsk;
+    record.book_position = static_cast<int32_t>(i % 5);
+    record.exchange = i % 3 ? "ARCA" : "";  // L2's market maker
+    ASSERT_TRUE(store_->writer().Append(record).ok());
+    depth.push_back(record);
+  }
+  StartPublisher();
+  ASSERT_TRUE(WaitPublished(80)) << publisher_->stats().last_error;
+  auto messages = testing::ReadStream(server_->url(), kStream);
+  ASSERT_TRUE(messages.ok()) << messages.status().ToString();
+  ASSERT_EQ(messages->size(), 80u);
+  std::vector<Tick> got_depth;
+  size_t other = 0;
+  for (const testing::StoredMessage& m : *messages) {
+    auto decoded = DecodeTickBody(m.data);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    if (decoded->tick.type == TickType::kDepth) {
+      EXPECT_EQ(m.subject, "md.rec-a.711280073.depth");
+      got_depth.push_back(decoded->tick);
+    } else {
+      EXPECT_TRUE(storage::SameStoredTick(decoded->tick, written_[other])) << other;
+      ++other;
+    }
+  }
+  EXPECT_EQ(other, written_.size());
+  ASSERT_EQ(got_depth.size(), depth.size());
+  for (size_t i = 0; i < depth.size(); ++i) {
+    EXPECT_TRUE(storage::SameStoredTick(got_depth[i], depth[i])) << i;
+    EXPECT_EQ(got_depth[i].book_operation, depth[i].book_operation) << i;
+    EXPECT_EQ(got_depth[i].book_side, depth[i].book_side) << i;
+    EXPECT_EQ(got_depth[i].book_position, depth[i].book_position) << i;
+  }
+}
+
 }  // namespace
 }  // namespace ibstream::cluster::publisher_test

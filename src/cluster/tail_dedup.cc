@@ -17,7 +17,48 @@ void TailDedup::Pass(StreamTail& s, const std::string& recorder, const Tick& tic
   if (fresh || it->second == recorder) out->push_back(tick);
 }
 
+std::vector<Tick> TailDedup::OfferDepth(const std::string& recorder, const Tick& tick) {
+  std::vector<Tick> out;
+  auto [it, fresh] = depth_.try_emplace(tick.stream());
+  DepthTail& d = it->second;
+  if (fresh) d.owner = recorder;
+  storage::OrderBookBuilder& book = d.books[recorder];
+  // A record that does not fit its book is counted there; the book stays as it was.
+  book.Apply(tick).IgnoreError();
+  if (recorder == d.owner) {
+    out.push_back(tick);
+    d.owner_last = std::max(d.owner_last, tick.exchange_time);
+    return out;
+  }
+  if (!book.restarted() || tick.exchange_time - d.owner_last < switch_after_) return out;
+  // The owner has printed nothing for switch_after: follow this recorder, from its whole book.
+  d.owner = recorder;
+  d.owner_last = tick.exchange_time;
+  Tick row = tick;
+  row.book_operation = BookOperation::kReset;
+  row.book_position = 0;
+  row.price = 0;
+  row.size = Decimal();
+  row.exchange.clear();
+  row.sequence = 0;
+  out.push_back(row);
+  row.book_operation = BookOperation::kInsert;
+  for (const BookSide side : {BookSide::kAsk, BookSide::kBid}) {
+    const auto& rows = side == BookSide::kAsk ? book.book().asks : book.book().bids;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      row.book_side = side;
+      row.book_position = static_cast<int32_t>(i);
+      row.price = rows[i].price;
+      row.size = rows[i].size;
+      row.exchange = rows[i].market_maker;
+      out.push_back(row);
+    }
+  }
+  return out;
+}
+
 std::vector<Tick> TailDedup::Offer(const std::string& recorder, const Tick& tick) {
+  if (tick.type == TickType::kDepth) return OfferDepth(recorder, tick);
   std::vector<Tick> out;
   auto [it, fresh] = streams_.try_emplace(tick.stream());
   StreamTail& s = it->second;

@@ -8,6 +8,15 @@
 // lags), so that recorder's held ticks pass, in order, and it becomes the owner. A tick of a
 // second printed from another recorder never passes.
 //
+// Market depth is different: two recorders' depth records are not copies of each other but changes
+// of two books (each recorder's subscription), so a record of one cannot follow the other's. A
+// depth stream prints its owner's records as they arrive and nothing of the others; each
+// recorder's book is kept (storage::OrderBookBuilder). When another recorder, whose book started
+// with a reset, has records `switch_after` newer than the owner's last, the owner is taken as gone
+// and the stream switches: a reset record, then that recorder's whole book as insert records (asks,
+// then bids, row 0 first, at its newest record's time), then its records as they arrive. A reader
+// applying what is printed always holds the owner's book.
+//
 // Time is the ticks' exchange time: no clock. Not thread-safe.
 #pragma once
 
@@ -18,6 +27,7 @@
 
 #include "common/clock.h"
 #include "model/tick.h"
+#include "storage/order_book.h"
 
 namespace ibstream::cluster {
 
@@ -42,6 +52,12 @@ class TailDedup {
     int64_t newest = 0;                      // newest exchange time (ns) seen of the stream
     std::vector<HeldTick> held;              // other recorders' ticks, in arrival order
   };
+  struct DepthTail {
+    std::string owner;
+    TimePoint owner_last = TimePoint::min();                 // the owner's newest record printed
+    std::map<std::string, storage::OrderBookBuilder> books;  // every recorder's, by recorder
+  };
+  std::vector<Tick> OfferDepth(const std::string& recorder, const Tick& tick);
   void Release(StreamTail& s, std::vector<Tick>* out);
   // Passes `tick` of `recorder` unless its second was printed from another recorder.
   static void Pass(StreamTail& s, const std::string& recorder, const Tick& tick,
@@ -49,6 +65,7 @@ class TailDedup {
 
   Duration switch_after_;
   std::map<StreamKey, StreamTail> streams_;
+  std::map<StreamKey, DepthTail> depth_;
 };
 
 }  // namespace ibstream::cluster

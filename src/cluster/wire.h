@@ -3,9 +3,11 @@
 //
 // Subjects (every token is checked by ValidSubjectPrefix / ValidRecorderId):
 //   <prefix>.<recorder_id>.<conId>.<kind>   one tick; kind is bid_ask, last, all_last, mid_point,
-//                                           quote or trade; live and backfilled ticks share the
-//                                           subject, the body's source byte (and the
-//                                           Ibs-Source header) tell them apart
+//                                           quote, trade or depth (a market-depth record, its
+//                                           book change in the tick record); live and
+//                                           backfilled ticks share the subject, the body's
+//                                           source byte (and the Ibs-Source header) tell them
+//                                           apart
 //   <prefix>.<recorder_id>.gaps             a gap record or a change of its backfill state
 //   <prefix>.<recorder_id>.events           a health or alert event
 //

@@ -35,6 +35,10 @@ Status V3LiveOutput::Start() {
 
 bool V3LiveOutput::Offer(const Tick& tick) {
   offered_.fetch_add(1, std::memory_order_relaxed);
+  if (tick.type == TickType::kDepth) {
+    depth_skipped_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
   bool was_empty = false;
   {
     std::lock_guard lock(mutex_);
@@ -77,6 +81,7 @@ V3LiveOutputStats V3LiveOutput::stats() const {
   s.dropped = dropped_.load(std::memory_order_relaxed);
   s.write_errors = write_errors_.load(std::memory_order_relaxed);
   s.protobuf_skipped = protobuf_skipped_.load(std::memory_order_relaxed);
+  s.depth_skipped = depth_skipped_.load(std::memory_order_relaxed);
   s.flushes = flushes_.load(std::memory_order_relaxed);
   s.files_opened = files_opened_.load(std::memory_order_relaxed);
   s.open_files = open_files_.load(std::memory_order_relaxed);

@@ -55,6 +55,7 @@ struct V3LiveOutputStats {
   uint64_t dropped = 0;           // Offer() returned false: queue full, not started or stopped
   uint64_t write_errors = 0;      // failed appends, flushes and closes (see last_error)
   uint64_t protobuf_skipped = 0;  // ticks whose conId does not fit protobuf's int32 (JSON only)
+  uint64_t depth_skipped = 0;     // market-depth records offered: never queued nor written
   uint64_t flushes = 0;           // completed flushes (buffers written and fsynced)
   uint64_t files_opened = 0;
   uint64_t open_files = 0;
@@ -76,7 +77,8 @@ class V3LiveOutput {
   [[nodiscard]] Status Start();
 
   // Thread-safe and non-blocking (a short lock, a copy of the tick; no I/O). False, and the tick
-  // counted as dropped, when the queue is full or the output is not running.
+  // counted as dropped, when the queue is full or the output is not running. A market-depth
+  // record is skipped at once (true, counted as depth_skipped): v3 has no depth shape (V3Writer).
   bool Offer(const Tick& tick);
 
   // Waits until the queue is empty and the writer thread has written (and, if due, flushed)
@@ -125,6 +127,7 @@ class V3LiveOutput {
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> write_errors_{0};
   std::atomic<uint64_t> protobuf_skipped_{0};
+  std::atomic<uint64_t> depth_skipped_{0};
   std::atomic<uint64_t> flushes_{0};
   std::atomic<uint64_t> files_opened_{0};
   std::atomic<uint64_t> open_files_{0};

@@ -342,5 +342,29 @@ TEST_F(V3LiveOutputTest, StartChecksItsOptions) {
   }
 }
 
+// Depth reaches every fan-out consumer; the v3 output takes it (no drop, no error) and skips it:
+// counted apart, never queued, no file, and the other kinds keep being written.
+TEST_F(V3LiveOutputTest, MarketDepthIsSkippedAndCountedApart) {
+  V3LiveOutput output(Options(), clock_);
+  ASSERT_TRUE(output.Start().ok());
+  Tick depth = At(testing::VerbatimLast(), kHour + 1);
+  depth.type = TickType::kDepth;
+  depth.book_operation = BookOperation::kReset;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(output.Offer(depth));
+  ASSERT_TRUE(output.Offer(At(testing::VerbatimBidAsk(), kHour + 2)));
+  ASSERT_TRUE(output.Stop().ok());
+  const V3LiveOutputStats stats = output.stats();
+  EXPECT_EQ(stats.offered, 4u);
+  EXPECT_EQ(stats.depth_skipped, 3u);
+  EXPECT_EQ(stats.written, 1u);
+  EXPECT_EQ(stats.dropped, 0u);
+  EXPECT_EQ(stats.write_errors, 0u);
+  const std::map<std::string, std::string> files = Files(base_ / "live");
+  EXPECT_EQ(files.size(), 2u);  // the bid_ask tick's JSON and protobuf files
+  for (const auto& [path, bytes] : files) {
+    EXPECT_EQ(path.find("depth"), std::string::npos) << path;
+  }
+}
+
 }  // namespace
 }  // namespace ibstream::formats::v3_live_output_test

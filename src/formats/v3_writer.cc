@@ -25,6 +25,10 @@ V3Writer::~V3Writer() { Close().IgnoreError(); }
 
 Status V3Writer::Append(const Tick& tick) {
   if (options_.base_dir.empty()) return InvalidArgument("v3 output: no base directory configured");
+  if (tick.type == TickType::kDepth) {
+    ++stats_.depth_skipped;
+    return Status::Ok();
+  }
   const StreamKey stream = tick.stream();
   const int64_t hour = V3HourEpoch(tick.exchange_time);
   Status result;

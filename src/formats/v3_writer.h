@@ -50,6 +50,7 @@ struct V3WriterOptions {
 struct V3WriterStats {
   uint64_t ticks = 0;             // Append calls that wrote at least one format
   uint64_t protobuf_skipped = 0;  // ticks the protobuf format cannot hold (conId > int32)
+  uint64_t depth_skipped = 0;     // market-depth records: v3 has no shape for them (not written)
   uint64_t files_opened = 0;
   uint64_t json_tails_terminated = 0;     // JSON files reopened with an unterminated last line
   uint64_t protobuf_tails_truncated = 0;  // protobuf files reopened with a torn last record
@@ -65,7 +66,10 @@ class V3Writer {
   // Closes what is still open, ignoring errors: call Close() to see them.
   ~V3Writer();
 
-  // Buffers `tick` for each enabled format. Errors:
+  // Buffers `tick` for each enabled format. A market-depth record (TickType::kDepth) is skipped
+  // deliberately and counted (stats().depth_skipped): the v3 formats have no fields for a book
+  // change (operation, position, side, market maker), and the original never recorded depth; the
+  // store and its readers (`query --book`) are where depth lives. Errors:
   //  * InvalidArgument: options.base_dir is empty (nothing is written to the root directory).
   //  * OutOfRange: the conId does not fit the protobuf int32; the tick went to JSON only (if
   //    enabled) and stats().protobuf_skipped counts it.

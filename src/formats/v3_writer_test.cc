@@ -323,5 +323,26 @@ TEST(V3WriterCrashTest, DiskFullIsReportedAndTheFileReopened) {
   ASSERT_TRUE(writer.Close().ok());
 }
 
+// The v3 formats have no shape for a book change: a market-depth record is skipped on purpose,
+// counted, and leaves no file, while the other kinds around it are written as usual.
+TEST_F(V3WriterTest, MarketDepthIsSkippedAndCounted) {
+  V3Writer writer(Options());
+  Tick depth = testing::VerbatimLast();
+  depth.type = TickType::kDepth;
+  depth.book_operation = BookOperation::kInsert;
+  depth.book_side = BookSide::kBid;
+  const Tick last = testing::VerbatimLast();
+  EXPECT_TRUE(writer.Append(depth).ok());
+  EXPECT_TRUE(writer.Append(last).ok());
+  ASSERT_TRUE(writer.Close().ok());
+  EXPECT_EQ(writer.stats().depth_skipped, 1u);
+  EXPECT_EQ(writer.stats().ticks, 1u);
+  EXPECT_FALSE(stdfs::exists(PathOf(V3Format::kJson, depth)));
+  EXPECT_FALSE(stdfs::exists(PathOf(V3Format::kProtobuf, depth)));
+  V3ReadStats stats;
+  EXPECT_EQ(ReadTicks(PathOf(V3Format::kJson, last), stats).size(), 1u);
+  EXPECT_EQ(ReadTicks(PathOf(V3Format::kProtobuf, last), stats).size(), 1u);
+}
+
 }  // namespace
 }  // namespace ibstream::formats::v3_writer_test

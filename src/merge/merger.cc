@@ -170,6 +170,15 @@ class Merger {
         if (!options_.contract || key.contract_id == *options_.contract) keys.insert(key);
       }
     }
+    // Depth is refused, not merged (merger.h): no run, no ticks, no merged gaps, no state.
+    for (auto it = keys.begin(); it != keys.end();) {
+      if (it->type != TickType::kDepth) {
+        ++it;
+        continue;
+      }
+      report_.depth_not_merged.push_back(*it);
+      it = keys.erase(it);
+    }
     for (const StreamKey& key : keys) {
       StreamRun run;
       run.key = key;

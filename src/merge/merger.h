@@ -16,6 +16,11 @@
 // covers them is taken; when none does, the damaged source's readable ticks are taken and the
 // second is recorded as a merged gap.
 //
+// Market depth is not merged (MergeReport::depth_not_merged lists its streams): a depth record
+// changes the book its recorder's subscription built since its last reset, so one recorder's
+// records cannot continue another's book, and taking a second from another recorder would store
+// a book that never existed. The merged store holds no depth; read depth from a recorder's store.
+//
 // Incremental: the merged store keeps, per stream, how far it was merged (merge_state.h); a
 // later run starts there, appends, and extends a merged gap left open at that point. The merged
 // store must be written by one merge at a time, and by nothing else: a directory that is not empty
@@ -75,6 +80,8 @@ struct MergeReport {
   uint64_t gap_records_added = 0;
   uint64_t gap_records_extended = 0;
   std::vector<SourceDamage> damage;  // sources with damaged data (only those)
+  // Market-depth streams the sources hold (of the contract asked for), left out: see above.
+  std::vector<StreamKey> depth_not_merged;
 
   bool damaged() const { return !damage.empty(); }
 };

@@ -348,5 +348,50 @@ TEST_F(MergerTest, ContractFilterAndRefusals) {
   EXPECT_NE(refused.status().message().find("no merge wrote it"), std::string::npos);
 }
 
+// Market depth is refused: each recorder's records change the book its own subscription built, so
+// no second of one can continue the other's. The sources' depth (and its gaps) is listed in the
+// report and left out of the merged store; the other streams merge exactly as without it.
+TEST_F(MergerTest, MarketDepthIsListedAndNotMerged) {
+  const StreamKey depth{kMnq, TickType::kDepth};
+  const std::vector<Tick> truth = Truth(0, 60);
+  std::vector<Tick> with_depth = truth;
+  for (int64_t s = 0; s < 60; ++s) {
+    Tick record = MakeTick(kMnq, TickType::kDepth, kT0 + s, 1000 + static_cast<uint64_t>(s));
+    record.book_operation = s == 0 ? BookOperation::kReset : BookOperation::kUpdate;
+    record.book_side = s % 2 ? BookSide::kBid : BookSide::kAsk;
+    with_depth.push_back(record);
+  }
+  const std::string a = WriteSource("a", with_depth, {{5, 20, "disconnect", ""}});
+  const std::string b = WriteSource("b", with_depth, {{15, 40, "stall", ""}});
+  auto report = Merge({{"a", a}, {"b", b}}, {});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->depth_not_merged, std::vector<StreamKey>{depth});
+  for (const StreamMergeReport& stream : report->streams) {
+    EXPECT_NE(stream.stream.type, TickType::kDepth);
+  }
+  EXPECT_TRUE(Same(Read(Dir("merged")), Without(truth, 15, 20)));
+
+  storage::QueryRequest request;
+  request.streams = {depth};
+  request.from = At(-86400);
+  request.to = At(86400);
+  size_t depth_records = 0;
+  ASSERT_TRUE(storage::QueryTicks(
+                  fs::PosixFileSystem(), Dir("merged"), request,
+                  [&](const Tick&) {
+                    ++depth_records;
+                    return Status::Ok();
+                  },
+                  nullptr)
+                  .ok());
+  EXPECT_EQ(depth_records, 0u);
+  for (const storage::GapRecord& gap : Gaps(Dir("merged"))) {
+    EXPECT_NE(gap.stream.type, TickType::kDepth);
+  }
+  auto state = ReadMergeState(fs::PosixFileSystem(), Dir("merged"));
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(state->streams.count(depth), 0u);
+}
+
 }  // namespace
 }  // namespace ibstream::merge::merger_test

@@ -87,6 +87,13 @@ void DepthRecorder::Evaluate(TimePoint now) {
     if (s.req_id != 0 && (!connected || s.connection != session_.connections())) {
       // The connection that carried it is gone: the gateway dropped the request with it.
       Lost(s, session_.last_down_at().value_or(now), "disconnect");
+    } else if (s.req_id != 0 && s.data_losses != session_.data_losses()) {
+      // IB's 1101: the request is gone although the connection stayed up; nothing came since
+      // IB reported connectivity lost (1100).
+      TimePoint since = now;
+      const std::optional<TimePoint> lost_at = session_.connectivity_lost_at();
+      if (lost_at && *lost_at >= s.started_at) since = *lost_at;
+      Lost(s, since, "restored_data_lost");
     }
     if (!connected || s.req_id != 0) continue;
     if (s.retry_at && now < *s.retry_at) continue;
@@ -113,6 +120,8 @@ void DepthRecorder::Start(Subscription& s, TimePoint now) {
                                                 std::move(handlers));
   s.req_id = *id;
   s.connection = session_.connections();
+  s.data_losses = session_.data_losses();
+  s.started_at = now;
   s.retry_at.reset();
   s.status.subscribed = true;
   ctx_.core.OnSubscribed(StreamKey{contract_id, TickType::kDepth}, now);

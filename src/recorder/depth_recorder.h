@@ -10,10 +10,11 @@
 //
 // Every (re)subscription first stores a reset record (BookOperation::kReset), so a reader knows
 // the book restarted and empties it (storage/order_book.h); so does IB's 317 ("market depth data
-// has been reset"). A subscription lost to a disconnect, or ended by an IB error that ends a
-// request (a limit such as 309, a permission, a rejection, 10092 "not supported"; notices leave it
-// running), is asked again when the gateway is back (after an error, a minute later); the stretch
-// without depth becomes a gap in the ledger, marked failed at once with reason
+// has been reset"). A subscription lost to a disconnect or to IB's 1101 ("connectivity restored,
+// data lost": IB dropped every request; the gap starts at its 1100), or ended by an IB error that
+// ends a request (a limit such as 309, a permission, a rejection, 10092 "not supported"; notices
+// leave it running), is asked again when the gateway is back (after an error, a minute later); the
+// stretch without depth becomes a gap in the ledger, marked failed at once with reason
 // `no_history_for_depth`: IB keeps no depth history, so it is never backfilled or retried.
 //
 // Every record stored (resets included) is also published to the tick fanout (origin kLive, or
@@ -64,9 +65,11 @@ class DepthRecorder {
  private:
   struct Subscription {
     reliability::WantedDepth wanted;
-    int32_t req_id = 0;       // 0: not running
-    uint64_t connection = 0;  // StreamSession::connections() when it was asked
-    uint64_t sequence = 0;    // of the last record stored
+    int32_t req_id = 0;        // 0: not running
+    uint64_t connection = 0;   // StreamSession::connections() when it was asked
+    uint64_t data_losses = 0;  // StreamSession::data_losses() when it was asked
+    TimePoint started_at;      // when it was asked
+    uint64_t sequence = 0;     // of the last record stored
     std::optional<TimePoint> interrupted_since;
     std::string interruption_cause;
     std::optional<TimePoint> retry_at;  // after an IB error

@@ -252,6 +252,8 @@ void StreamSession::OnNotice(const client::ConnectionNotice& n) {
   ctx_.core.OnIbError(n.code, std::nullopt, now);
   switch (n.kind) {
     case client::NoticeKind::kConnectivityLost:
+      connectivity_lost_at_ = now;
+      [[fallthrough]];
     case client::NoticeKind::kServerLinkBroken:
     case client::NoticeKind::kMarketDataFarmBroken:
       for (auto& c : registry_.contracts()) {
@@ -261,7 +263,9 @@ void StreamSession::OnNotice(const client::ConnectionNotice& n) {
       }
       break;
     case client::NoticeKind::kRestoredDataLost:
-      // Subscriptions are gone on IB's side; the core asks for every stream again.
+      // Subscriptions are gone on IB's side; the core asks for every stream again (and the
+      // depth recorder its market depth, seeing data_losses() change).
+      ++data_losses_;
       for (auto& c : registry_.contracts()) {
         for (auto& [type, s] : c->streams) {
           s.req_id = 0;

@@ -47,6 +47,10 @@ class StreamSession {
   // and when the last one was lost.
   uint64_t connections() const { return connections_; }
   std::optional<TimePoint> last_down_at() const { return last_down_at_; }
+  // IB's 1101 notices so far (connectivity restored, data lost: every request of the connection
+  // is gone although the socket stayed up), and when IB last reported connectivity lost (1100).
+  uint64_t data_losses() const { return data_losses_; }
+  std::optional<TimePoint> connectivity_lost_at() const { return connectivity_lost_at_; }
 
   // IB refused a stream's request for capacity (10190 tick-by-tick limit, 101 market-data lines):
   // `handler` re-plans (the stream router). Such a refusal is not an error of the stream: the
@@ -134,6 +138,8 @@ class StreamSession {
   std::optional<TimePoint> last_down_at_;  // never reset: the last disconnect's time
   std::string last_disconnect_reason_;
   uint64_t connections_ = 0;
+  uint64_t data_losses_ = 0;
+  std::optional<TimePoint> connectivity_lost_at_;  // never reset: the last 1100's time
   uint64_t connect_attempts_ = 0;
 };
 

@@ -9,6 +9,7 @@
 
 #include "sim/catalog.h"
 #include "sim/depth_book.h"
+#include "sim/fault.h"
 #include "sim/market_fanout.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
@@ -283,6 +284,69 @@ TEST_F(DepthServerTest, ExchangesComeFromTheCatalog) {
   }
   EXPECT_TRUE(cme_fut);
   EXPECT_TRUE(nasdaq_stk);
+}
+
+// IB's 1101 ("connectivity restored, data lost") drops every market-data request, market depth
+// included: the old requests get nothing more and free their slots of the allowance, and a new
+// request starts its book again from inserts. 1102 ("data maintained") keeps them running.
+size_t DepthUpdatesOf(const TestClient& client, int32_t req_id) {
+  size_t n = 0;
+  for (const ReceivedDepth& d : client.depth) n += d.req_id == req_id ? 1 : 0;
+  return n;
+}
+
+TEST_F(DepthServerTest, ConnectivityRestoredWithDataLostEndsDepthRequests) {
+  for (int32_t id = 1; id <= 3; ++id) ASSERT_TRUE(client_->Send(Depth(id, kMnq, 3)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  Advance(std::chrono::seconds(3));
+  ASSERT_TRUE(client_->RoundTrip());
+  ASSERT_GT(DepthUpdatesOf(*client_, 1), 0u);
+
+  auto fault = ParseFaultLine("connectivity_lost duration=5s restore=data_lost");
+  ASSERT_TRUE(fault.ok()) << fault.status().ToString();
+  sim_->InjectFault(*fault);
+  sim_->Sync();
+  Advance(std::chrono::seconds(6));
+  ASSERT_TRUE(client_->RoundTrip());
+  ASSERT_TRUE(client_->HasError(1101, -1));
+  const size_t old_updates = DepthUpdatesOf(*client_, 1);
+  Advance(std::chrono::seconds(10));
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_EQ(DepthUpdatesOf(*client_, 1), old_updates) << "a dropped request sends nothing more";
+
+  // The client asks again: the three slots are free and each book starts over as inserts.
+  for (int32_t id = 4; id <= 6; ++id) ASSERT_TRUE(client_->Send(Depth(id, kMnq, 3)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  for (int32_t id = 4; id <= 6; ++id) EXPECT_FALSE(client_->HasError(309, id)) << id;
+  EXPECT_EQ(sim_->stats().market_depth_refusals, 0u);
+  ASSERT_GT(DepthUpdatesOf(*client_, 4), 0u);
+  for (const ReceivedDepth& d : client_->depth) {
+    if (d.req_id == 4) {
+      EXPECT_EQ(d.update.operation, DepthOperation::kInsert);
+      break;
+    }
+  }
+  Result<DepthBook> book = client_->DepthBookOf(4);
+  ASSERT_TRUE(book.ok()) << book.status().ToString();
+  EXPECT_EQ(book->bids.size(), 3u);
+}
+
+TEST_F(DepthServerTest, ConnectivityRestoredWithDataMaintainedKeepsDepthRequests) {
+  ASSERT_TRUE(client_->Send(Depth(1, kMnq, 3)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  Advance(std::chrono::seconds(3));
+  ASSERT_TRUE(client_->RoundTrip());
+  auto fault = ParseFaultLine("connectivity_lost duration=5s restore=data_maintained");
+  ASSERT_TRUE(fault.ok()) << fault.status().ToString();
+  sim_->InjectFault(*fault);
+  sim_->Sync();
+  Advance(std::chrono::seconds(6));
+  ASSERT_TRUE(client_->RoundTrip());
+  ASSERT_TRUE(client_->HasError(1102, -1));
+  const size_t before = DepthUpdatesOf(*client_, 1);
+  Advance(std::chrono::seconds(10));
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_GT(DepthUpdatesOf(*client_, 1), before) << "depth resumes after 1102";
 }
 
 }  // namespace

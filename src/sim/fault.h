@@ -9,7 +9,7 @@
 //   silence            duration, con_id=N, tick_type=T no data for one contract/type, or all
 //   connectivity_lost  duration, restore=data_lost|data_maintained
 //                                                      1100, no data, then 1101 (subscriptions
-//                                                      dropped) or 1102 (kept)
+//                                                      depth included, dropped) or 1102 (kept)
 //   farm_down          duration, farm=NAME, hmds=true  2103 (+2105), that farm's data stops,
 //                                                      then 2104 (+2106)
 //   competing_session  duration                        10197 per subscription, data stops

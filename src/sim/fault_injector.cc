@@ -159,9 +159,13 @@ void FaultInjector::End(ActiveFault& f, TimePoint now) {
         sessions_.Broadcast(1101,
                             "Connectivity between IB and Trader Workstation has been restored - "
                             "data lost.");
+        // IB drops every market-data request, market depth included: the client must ask again
+        // (and, IB keeping no depth history, rebuild its books from fresh inserts).
         for (const ClientSessionPtr& s : sessions_.sessions()) {
           markets_.RecordSubscriptionsEnd(*s, now, "connectivity restored, data lost");
+          markets_.depth().RecordEnds(*s, now, "connectivity restored, data lost");
           s->subs.clear();
+          s->depth_subs.clear();
         }
         markets_.MarkDirty();
       } else {

@@ -1,0 +1,114 @@
+// Market depth across IB's 1100/1101 ("connectivity lost", then "restored, data lost") against
+// the simulated gateway: IB drops the depth request without closing the socket, so the recorder
+// asks for depth again on the same connection, restarts the book with a reset, and records the
+// stretch from the 1100 to the new request as a failed gap (IB keeps no depth history).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "recorder/depth_recorder.h"
+#include "recorder/recorder_sim_fixture.h"
+#include "storage/order_book.h"
+#include "verify/completeness.h"
+
+namespace ibstream::recorder::recorder_depth_lost_test {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::RecorderSimTest;
+
+constexpr double kDepthLostSpeed = 5;
+constexpr int kDepthLostRows = 5;
+constexpr Duration kLostAfter = 30s;
+constexpr Duration kLostFor = 10s;
+
+class RecorderDepthLostTest : public RecorderSimTest {
+ protected:
+  void SetUp() override {
+    configure_ = [](config::Config& config) { config.contracts[0].depth_rows = kDepthLostRows; };
+  }
+
+  std::optional<storage::GapRecord> DepthGap() {
+    for (const storage::GapRecord& g : recorder_->View()->gaps) {
+      if (g.stream.type == TickType::kDepth) return g;
+    }
+    return std::nullopt;
+  }
+};
+
+sim::FaultSpec ConnectivityLostWithDataLost() {
+  sim::FaultSpec fault;
+  fault.kind = sim::FaultKind::kConnectivityLost;
+  fault.at.offset = kLostAfter;
+  fault.duration = kLostFor;
+  fault.restore = "data_lost";
+  return fault;
+}
+
+TEST_F(RecorderDepthLostTest, DataLostResubscribesDepthAndLeavesAFailedGap) {
+  StartAll("2025-08-12T14:00:00Z", kDepthLostSpeed, {ConnectivityLostWithDataLost()});
+  ASSERT_TRUE(WaitFor([&] {
+    auto view = recorder_->View();
+    return !view->depth.empty() && view->depth[0].resets >= 2 && view->depth[0].gaps >= 1 &&
+           view->depth[0].subscribed;
+  })) << "depth was not asked again after 1101";
+  ASSERT_TRUE(WaitFor([&] { return DepthGap().has_value(); }));
+  const int64_t mnq = MnqId();
+  {
+    auto view = recorder_->View();
+    EXPECT_EQ(view->gateway.connections, 1u) << "1101 needs no reconnect";
+    EXPECT_EQ(view->counters.ib_errors.count(1101), 1u) << "no 1101 seen";
+  }
+
+  // The gap runs from IB's 1100 to the new request, failed at once: nothing can fill it.
+  const storage::GapRecord gap = *DepthGap();
+  EXPECT_EQ(gap.stream.contract_id, mnq);
+  EXPECT_EQ(gap.cause, "restored_data_lost");
+  EXPECT_EQ(gap.state, storage::BackfillState::kFailed);
+  EXPECT_EQ(gap.reason, kNoHistoryForDepth);
+  EXPECT_FALSE(recorder_->RetryGap(gap.id).ok());
+  const TimePoint lost_at = start_ + kLostAfter;
+  EXPECT_GE(gap.start, lost_at - 1s);
+  EXPECT_LE(gap.start, lost_at + 1s);
+  EXPECT_GE(gap.end, lost_at + kLostFor - 1s);
+  EXPECT_LE(gap.end, lost_at + kLostFor + 5s);
+
+  // Let the new subscription run a little, then stop and read what was stored.
+  RunUntil(lost_at + kLostFor + 10s);
+  const std::vector<Tick> records = Stored({mnq, TickType::kDepth});
+  StopRecorder();
+  simulator_->Stop();
+
+  // A reset opens the new book; every record applies cleanly; nothing is stored inside the gap.
+  const auto resets = std::count_if(records.begin(), records.end(), [](const Tick& t) {
+    return t.book_operation == BookOperation::kReset;
+  });
+  EXPECT_EQ(resets, 2);
+  storage::OrderBookBuilder builder;
+  for (const Tick& t : records) {
+    EXPECT_TRUE(builder.Apply(t).ok()) << FormatIsoUtc(t.exchange_time);
+    if (t.book_operation != BookOperation::kReset) {
+      EXPECT_FALSE(t.receive_time > gap.start && t.receive_time < gap.end)
+          << "a record inside the gap at " << FormatIsoUtc(t.receive_time);
+    }
+  }
+  EXPECT_FALSE(builder.book().bids.empty()) << "the new book was rebuilt from fresh inserts";
+
+  // Judged against the simulator's truth: both subscriptions' updates are stored in order, the
+  // books match, and nothing is stored that the simulator did not send.
+  verify::CompletenessOptions options;
+  options.truth_path = truth_path();
+  options.streams = {{mnq, TickType::kDepth}};
+  auto report = verify::CheckCompleteness(fs_, data_dir(), options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->streams.size(), 1u);
+  const verify::StreamCompleteness& depth = report->streams[0];
+  EXPECT_TRUE(depth.by_sequence);
+  EXPECT_EQ(depth.matched + depth.lost, depth.expected) << depth.missing << " missing";
+  EXPECT_EQ(depth.extra, 0u);
+  EXPECT_EQ(depth.books_differ, 0u);
+}
+
+}  // namespace
+}  // namespace ibstream::recorder::recorder_depth_lost_test
