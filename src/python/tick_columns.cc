@@ -135,8 +135,12 @@ uint32_t StorageColumnOf(TickField field) {
 // One flag column from the attribute bits (which hold only the bits each row's kind defines).
 void FlagsFromAttributes(const PodColumn<uint8_t>& attributes, uint8_t bit,
                          PodColumn<uint8_t>* flags) {
-  flags->Reserve(attributes.size());
-  for (size_t i = 0; i < attributes.size(); ++i) flags->push_back((attributes[i] & bit) != 0);
+  const size_t rows = attributes.size();
+  flags->Reserve(rows);
+  const uint8_t* in = attributes.data();
+  uint8_t* out = flags->mutable_data();
+  for (size_t i = 0; i < rows; ++i) out[i] = (in[i] & bit) != 0;
+  flags->SetSize(rows);
 }
 
 }  // namespace

@@ -52,7 +52,24 @@ uint8_t ColumnAttributeMask(TickType type) {
   }
 }
 
-// Appends decoded records to the columns of a request.
+// A stored size as a double: Decimal::ToDouble (the correctly rounded value), without its text
+// round trip where the division is exact already: a mantissa below 2^53 and a power of ten up to
+// 10^22 are exact doubles, so their IEEE quotient is the correctly rounded value.
+double ColumnSizeToDouble(const Decimal& value) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  constexpr int64_t kExactMantissa = int64_t{1} << 53;
+  const int64_t m = value.mantissa();
+  if (value.is_set() && m < kExactMantissa && m > -kExactMantissa && value.scale() >= 0 &&
+      value.scale() <= 22) {
+    return static_cast<double>(m) / kPow10[value.scale()];
+  }
+  return value.ToDouble();
+}
+
+// Writes decoded records into the columns of a request, row by row through raw pointers (the
+// columns are reserved; a row past the reservation grows them all first).
 class ColumnFiller {
  public:
   ColumnFiller(const ColumnQueryRequest& request, TickColumnData* out)
@@ -71,46 +88,37 @@ class ColumnFiller {
     }
   }
 
+  // Makes room for `rows` rows in every requested column.
   void Reserve(size_t rows) {
-    TickColumnData& c = *out_;
-    auto reserve = [&](uint32_t column, auto& values) {
-      if ((columns_ & column) != 0) values.Reserve(rows);
-    };
-    reserve(kColumnType, c.type);
-    reserve(kColumnExchangeTime, c.exchange_time_ns);
-    reserve(kColumnReceiveTime, c.receive_time_ns);
-    reserve(kColumnSequence, c.sequence);
-    reserve(kColumnSource, c.source);
-    reserve(kColumnPrice, c.price);
-    reserve(kColumnSize, c.size);
-    reserve(kColumnBidPrice, c.bid_price);
-    reserve(kColumnBidSize, c.bid_size);
-    reserve(kColumnAskPrice, c.ask_price);
-    reserve(kColumnAskSize, c.ask_size);
-    reserve(kColumnVolume, c.volume);
-    reserve(kColumnExchange, c.exchange);
-    reserve(kColumnSpecialConditions, c.special_conditions);
-    reserve(kColumnAttributes, c.attributes);
+    ForEachColumn([&](auto& values) { values.Reserve(rows); });
+    capacity_ = rows;
+    ForEachColumn([&](auto& values) { capacity_ = std::min(capacity_, values.capacity()); });
   }
 
   void Append(const TickRecordView& r) {
+    if (rows_ == capacity_) [[unlikely]]
+      Reserve(std::max<size_t>(1024, 2 * rows_));
     TickColumnData& c = *out_;
+    const size_t row = rows_;
     const auto kind = static_cast<uint8_t>(r.type);
     const uint32_t stored = stores_[kind];
     const uint32_t want = columns_;
     auto number = [&](uint32_t column, PodColumn<double>& values, double value) {
-      if ((want & column) != 0) values.push_back((stored & column) != 0 ? value : kColumnNaN);
+      if ((want & column) != 0) {
+        values.mutable_data()[row] = (stored & column) != 0 ? value : kColumnNaN;
+      }
     };
     auto size = [&](uint32_t column, PodColumn<double>& values, const Decimal& value) {
       if ((want & column) != 0) {
-        values.push_back((stored & column) != 0 && value.is_set() ? value.ToDouble() : kColumnNaN);
+        values.mutable_data()[row] =
+            (stored & column) != 0 && value.is_set() ? ColumnSizeToDouble(value) : kColumnNaN;
       }
     };
-    if ((want & kColumnType) != 0) c.type.push_back(type_index_[kind]);
-    if ((want & kColumnExchangeTime) != 0) c.exchange_time_ns.push_back(r.exchange_ns);
-    if ((want & kColumnReceiveTime) != 0) c.receive_time_ns.push_back(r.receive_ns);
-    if ((want & kColumnSequence) != 0) c.sequence.push_back(r.sequence);
-    if ((want & kColumnSource) != 0) c.source.push_back(static_cast<int8_t>(r.source));
+    if ((want & kColumnType) != 0) c.type.mutable_data()[row] = type_index_[kind];
+    if ((want & kColumnExchangeTime) != 0) c.exchange_time_ns.mutable_data()[row] = r.exchange_ns;
+    if ((want & kColumnReceiveTime) != 0) c.receive_time_ns.mutable_data()[row] = r.receive_ns;
+    if ((want & kColumnSequence) != 0) c.sequence.mutable_data()[row] = r.sequence;
+    if ((want & kColumnSource) != 0) c.source.mutable_data()[row] = static_cast<int8_t>(r.source);
     number(kColumnPrice, c.price, r.price);
     size(kColumnSize, c.size, r.size);
     number(kColumnBidPrice, c.bid_price, r.bid_price);
@@ -119,18 +127,50 @@ class ColumnFiller {
     size(kColumnAskSize, c.ask_size, r.ask_size);
     size(kColumnVolume, c.volume, r.volume);
     if ((want & kColumnExchange) != 0) {
-      c.exchange.push_back((stored & kColumnExchange) != 0 ? exchanges_.Code(r.exchange) : -1);
+      c.exchange.mutable_data()[row] =
+          (stored & kColumnExchange) != 0 ? exchanges_.Code(r.exchange) : -1;
     }
     if ((want & kColumnSpecialConditions) != 0) {
-      c.special_conditions.push_back(
-          (stored & kColumnSpecialConditions) != 0 ? conditions_.Code(r.special_conditions) : -1);
+      c.special_conditions.mutable_data()[row] =
+          (stored & kColumnSpecialConditions) != 0 ? conditions_.Code(r.special_conditions) : -1;
     }
-    if ((want & kColumnAttributes) != 0)
-      c.attributes.push_back(r.attributes & attribute_mask_[kind]);
-    ++c.rows;
+    if ((want & kColumnAttributes) != 0) {
+      c.attributes.mutable_data()[row] = r.attributes & attribute_mask_[kind];
+    }
+    rows_ = row + 1;
+  }
+
+  // Gives the columns their row count; call once, after the last Append.
+  void Finish() {
+    ForEachColumn([&](auto& values) { values.SetSize(rows_); });
+    out_->rows = rows_;
   }
 
  private:
+  // Calls fn(column) for each requested column.
+  template <typename Fn>
+  void ForEachColumn(Fn fn) {
+    TickColumnData& c = *out_;
+    auto each = [&](uint32_t column, auto& values) {
+      if ((columns_ & column) != 0) fn(values);
+    };
+    each(kColumnType, c.type);
+    each(kColumnExchangeTime, c.exchange_time_ns);
+    each(kColumnReceiveTime, c.receive_time_ns);
+    each(kColumnSequence, c.sequence);
+    each(kColumnSource, c.source);
+    each(kColumnPrice, c.price);
+    each(kColumnSize, c.size);
+    each(kColumnBidPrice, c.bid_price);
+    each(kColumnBidSize, c.bid_size);
+    each(kColumnAskPrice, c.ask_price);
+    each(kColumnAskSize, c.ask_size);
+    each(kColumnVolume, c.volume);
+    each(kColumnExchange, c.exchange);
+    each(kColumnSpecialConditions, c.special_conditions);
+    each(kColumnAttributes, c.attributes);
+  }
+
   uint32_t columns_;
   TickColumnData* out_;
   ColumnCategories exchanges_;
@@ -138,6 +178,8 @@ class ColumnFiller {
   int8_t type_index_[256];
   uint32_t stores_[256] = {};
   uint8_t attribute_mask_[256] = {};
+  size_t rows_ = 0;
+  size_t capacity_ = 0;
 };
 
 // One hour's records, decompressed into one arena and ordered by key, then deduplicated and
@@ -334,6 +376,7 @@ Status QueryTickColumns(fs::FileSystem* fs, const std::string& root,
     }
     hour_reader.Emit();
   }
+  filler.Finish();
   return Status::Ok();
 }
 

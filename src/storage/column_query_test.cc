@@ -46,7 +46,16 @@ Tick VariedTick(int64_t contract, TickType type, int64_t seconds, uint64_t seque
     t.exchange = kExchanges[sequence % 4];
     t.attributes = static_cast<uint8_t>(sequence % 4);  // past limit, unreported
   }
-  if (type == TickType::kQuote && sequence % 5 == 0) t.bid_size = Decimal::Unset();
+  if (type == TickType::kQuote) {
+    if (sequence % 5 == 0) t.bid_size = Decimal::Unset();
+    // Sizes of every scale, and mantissas past 2^53 (whose double is not a plain quotient).
+    const auto scale = static_cast<int>(sequence % 19);
+    const auto mantissa = static_cast<int64_t>(sequence * 7919 % 100000007);
+    t.ask_size = Decimal::FromParts(sequence % 7 == 0 ? -mantissa : mantissa, scale);
+    if (sequence % 9 == 0) {
+      t.bid_size = Decimal::FromParts((int64_t{1} << 53) + static_cast<int64_t>(sequence), scale);
+    }
+  }
   if (type == TickType::kTrade && sequence % 6 == 0) t.volume = Decimal::Unset();
   return t;
 }

@@ -66,6 +66,12 @@ class PodColumn {
   const T* data() const { return data_; }
   T operator[](size_t i) const { return data_[i]; }
 
+  // For writers that fill rows by index (no size check per value): the capacity() values of the
+  // column, of which the first `rows` count once SetSize(rows) is called (rows <= capacity()).
+  // Invalidated by Reserve and push_back.
+  T* mutable_data() { return data_; }
+  void SetSize(size_t rows) { size_ = rows <= capacity_ ? rows : capacity_; }
+
   // Hands the memory over (data() stays valid until PodColumnFree); the column is empty after.
   PodColumnMemory Release() {
     PodColumnMemory memory{data_, capacity_ * sizeof(T)};
