@@ -385,6 +385,81 @@ TEST_F(ColumnQueryTest, ColumnsAreSizedOnceFromTheIndexes) {
       << "one mapping of the indexed size, not a doubling";
 }
 
+// A file system whose first listing of `hidden_dir` leaves out `hidden_name`: a closed file that
+// appears after the column reader sized its columns (as when a conversion races the read).
+class LateFileFileSystem : public fs::FileSystem {
+ public:
+  LateFileFileSystem(fs::FileSystem* base, std::string hidden_dir, std::string hidden_name)
+      : base_(base), hidden_dir_(std::move(hidden_dir)), hidden_name_(std::move(hidden_name)) {}
+
+  Result<std::vector<std::string>> ListDir(const std::string& path) override {
+    auto names = base_->ListDir(path);
+    if (names.ok() && path == hidden_dir_ && !listed_once_) {
+      listed_once_ = true;
+      names->erase(std::remove(names->begin(), names->end(), hidden_name_), names->end());
+    }
+    return names;
+  }
+  Result<std::unique_ptr<fs::WritableFile>> NewWritableFile(const std::string& path,
+                                                            bool exclusive) override {
+    return base_->NewWritableFile(path, exclusive);
+  }
+  Result<std::unique_ptr<fs::WritableFile>> NewAppendableFile(const std::string& path) override {
+    return base_->NewAppendableFile(path);
+  }
+  Result<std::unique_ptr<fs::RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) override {
+    return base_->NewRandomAccessFile(path);
+  }
+  Result<bool> IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
+  bool Exists(const std::string& path) override { return base_->Exists(path); }
+  Status CreateDir(const std::string& path) override { return base_->CreateDir(path); }
+  Status SyncDir(const std::string& path) override { return base_->SyncDir(path); }
+  Status Rename(const std::string& from, const std::string& to) override {
+    return base_->Rename(from, to);
+  }
+  Status DeleteFile(const std::string& path) override { return base_->DeleteFile(path); }
+  Status DeleteDir(const std::string& path) override { return base_->DeleteDir(path); }
+  Status TruncateAndSync(const std::string& path, uint64_t size) override {
+    return base_->TruncateAndSync(path, size);
+  }
+  Result<uint64_t> FileSize(const std::string& path) override { return base_->FileSize(path); }
+  Result<fs::SpaceInfo> GetSpace(const std::string& path) override { return base_->GetSpace(path); }
+
+ private:
+  fs::FileSystem* base_;
+  std::string hidden_dir_;
+  std::string hidden_name_;
+  bool listed_once_ = false;
+};
+
+TEST_F(ColumnQueryTest, AFileThatAppearsAfterTheColumnsWereSizedStillFitsIn) {
+  std::vector<Tick> ticks;
+  for (int i = 0; i < 5000; ++i) {
+    ticks.push_back(VariedTick(kMnq, TickType::kLast, kHour0 + i * 3600 / 5000, 1 + i));
+  }
+  WriteClosed({kMnq, TickType::kLast}, kHour0, ticks);
+  const std::string dir = ClosedHourDir(kRoot, FromUnixSeconds(kHour0));
+  const std::string name = ClosedFileName({kMnq, TickType::kLast}, 1);
+  LateFileFileSystem late(&fs_, dir, name);
+
+  ColumnQueryRequest request;
+  request.contract_id = kMnq;
+  request.types = {TickType::kLast};
+  request.from = FromUnixSeconds(kHour0);
+  request.to = FromUnixSeconds(kHour1);
+  TickColumnData c;
+  QueryStats stats;
+  ASSERT_TRUE(QueryTickColumns(&late, kRoot, request, &c, &stats).ok());
+  ASSERT_TRUE(late.ListDir(dir).ok());  // (the wrapper has shown the file by now)
+  QueryStats tick_stats;
+  const std::vector<Tick> expected =
+      QueryAsTicks(&fs_, {TickType::kLast}, request.from, request.to, &tick_stats);
+  ASSERT_EQ(expected.size(), 5000u);
+  ExpectSameRows(expected, {TickType::kLast}, c, kAllTickColumns);
+  ExpectSameStats(stats, tick_stats);
+}
+
 TEST_F(ColumnQueryTest, RefusesDepthRepeatsAndNoKinds) {
   TickColumnData c;
   ColumnQueryRequest request;
