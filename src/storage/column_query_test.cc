@@ -108,7 +108,8 @@ class ColumnQueryTest : public ::testing::Test {
 
   // Hour 0: every kind, with backfills of each rule; another contract. Hour 1: a long bid/ask
   // file with a damaged frame, an all_last file cut short, backfilled trades. Hour 2: unsealed
-  // journals, one with damaged records, and a journal of hour 0 repeating closed ticks.
+  // journals, one with damaged records, and a journal of hour 0 repeating closed ticks. Hour 3:
+  // a file where its directory should be; and one where a journal day's should be.
   void BuildStore() {
     uint64_t seq = 1;
     std::vector<Tick> repeated_in_journal;
@@ -171,6 +172,10 @@ class ColumnQueryTest : public ::testing::Test {
     const std::string damaged =
         WriteJournal(kHour2, 2, std::vector<Tick>(live.begin(), live.begin() + 1500));
     Damage(damaged, log::kFileHeaderSize + 40000);
+    // Files where an hour's and a day's directories should be.
+    ASSERT_TRUE(
+        fs_.WriteRaw(ClosedHourDir(kRoot, FromUnixSeconds(kHour2 + 3600)), "not a directory").ok());
+    ASSERT_TRUE(fs_.WriteRaw(JoinPath(JournalRoot(kRoot), "2025-08-22"), "x").ok());
   }
 
   FaultFileSystem fs_;
@@ -344,7 +349,8 @@ TEST_F(ColumnQueryTest, EveryKindAndEveryRuleAsTheTickReader) {
   EXPECT_GT(stats.duplicates_dropped, 0u) << "rule 1";
   EXPECT_GT(stats.backfill_overlaps_dropped, 0u) << "rule 2";
   EXPECT_GT(stats.backfill_repeats_dropped, 0u) << "rule 3";
-  EXPECT_EQ(stats.skipped.size(), 3u) << "a damaged frame, a file cut short, journal records";
+  EXPECT_EQ(stats.skipped.size(), 5u)
+      << "a damaged frame, a file cut short, journal records, two files for directories";
   EXPECT_EQ(stats.journals_read, 3u);
 }
 
