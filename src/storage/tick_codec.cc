@@ -94,7 +94,8 @@ __attribute__((target("sse4.2"))) uint32_t EncodeTickExtendCrcSse42(const Tick& 
 }
 #endif
 
-Status GetDecimal(const char* p, int bit, uint8_t set_bits, Decimal* out) {
+[[gnu::always_inline]] inline Status GetDecimal(const char* p, int bit, uint8_t set_bits,
+                                                Decimal* out) {
   const auto mantissa = static_cast<int64_t>(DecodeFixed64(p + 56 + 8 * bit));
   const auto scale = static_cast<uint8_t>(p[84 + bit]);
   if ((set_bits & (1u << bit)) == 0) {
