@@ -1,88 +1,13 @@
-// A growable array of a trivially copyable type in its own anonymous memory mapping.
-//
-// Growing remaps the pages (mremap) instead of copying them as std::vector does, and the kernel
-// maps each new stretch at once (MADV_POPULATE_WRITE), so filling a column of millions of rows
-// costs one write per value and no page fault per page. The memory
-// can be handed over (Release) to whoever frees it later with PodColumnFree, e.g. a numpy array's
-// owner. Not thread-safe; one owner.
+// The columns of the Python module are the storage part's PodColumn (storage/pod_column.h): the
+// column reader fills them and the module hands their memory to numpy.
 #pragma once
 
-#include <sys/mman.h>
-
-#include <cstddef>
-#include <cstdlib>
-#include <new>
-#include <type_traits>
-#include <utility>
+#include "storage/pod_column.h"
 
 namespace ibstream::python {
 
-// Memory released by a PodColumn: unmap it with PodColumnFree.
-struct PodColumnMemory {
-  void* data = nullptr;
-  size_t bytes = 0;  // the mapping's size (0: nothing mapped)
-};
-
-inline void PodColumnFree(PodColumnMemory memory) {
-  if (memory.bytes != 0) ::munmap(memory.data, memory.bytes);
-}
-
-template <typename T>
-class PodColumn {
-  static_assert(std::is_trivially_copyable_v<T>);
-
- public:
-  PodColumn() = default;
-  ~PodColumn() { PodColumnFree({data_, capacity_ * sizeof(T)}); }
-  PodColumn(const PodColumn&) = delete;
-  PodColumn& operator=(const PodColumn&) = delete;
-  PodColumn(PodColumn&& other) noexcept
-      : data_(std::exchange(other.data_, nullptr)),
-        size_(std::exchange(other.size_, 0)),
-        capacity_(std::exchange(other.capacity_, 0)) {}
-  PodColumn& operator=(PodColumn&&) = delete;
-
-  void push_back(T value) {
-    if (size_ == capacity_) Grow();
-    data_[size_++] = value;
-  }
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  const T* data() const { return data_; }
-  T operator[](size_t i) const { return data_[i]; }
-
-  // Hands the memory over (data() stays valid until PodColumnFree); the column is empty after.
-  PodColumnMemory Release() {
-    PodColumnMemory memory{data_, capacity_ * sizeof(T)};
-    data_ = nullptr;
-    size_ = capacity_ = 0;
-    return memory;
-  }
-
- private:
-  void Grow() {
-    constexpr size_t kFirstBytes = 64 * 1024;
-    constexpr size_t kHugePageBytes = 2 * 1024 * 1024;
-    const size_t old_bytes = capacity_ * sizeof(T);
-    const size_t new_bytes = old_bytes == 0 ? kFirstBytes : old_bytes * 2;
-    void* p = old_bytes == 0 ? ::mmap(nullptr, new_bytes, PROT_READ | PROT_WRITE,
-                                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-                             : ::mremap(data_, old_bytes, new_bytes, MREMAP_MAYMOVE);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    // Large columns in transparent huge pages where the system allows it: a page fault per 2 MiB
-    // rather than per 4 KiB (advice only; an error changes nothing).
-    if (new_bytes >= kHugePageBytes) ::madvise(p, new_bytes, MADV_HUGEPAGE);
-    // The new pages are written next: have the kernel map them in one call rather than take a
-    // fault per page (a third less CPU to fill a column where faults are dear, as under a
-    // hypervisor). Advice only: kernels before 5.14 refuse it and fault as before.
-    ::madvise(static_cast<char*>(p) + old_bytes, new_bytes - old_bytes, MADV_POPULATE_WRITE);
-    data_ = static_cast<T*>(p);
-    capacity_ = new_bytes / sizeof(T);
-  }
-
-  T* data_ = nullptr;
-  size_t size_ = 0;
-  size_t capacity_ = 0;
-};
+using storage::PodColumn;
+using storage::PodColumnFree;
+using storage::PodColumnMemory;
 
 }  // namespace ibstream::python

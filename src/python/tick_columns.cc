@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "fs/file_system.h"
+#include "storage/column_query.h"
 #include "storage/gap_ledger.h"
 
 namespace ibstream::python {
@@ -89,7 +90,114 @@ std::vector<TickField> TickFieldsOf(const std::vector<TickType>& types) {
   return fields;
 }
 
+namespace {
+
+// The storage column that holds a field (the flags are bits of the attributes column).
+uint32_t StorageColumnOf(TickField field) {
+  switch (field) {
+    case TickField::kType:
+      return storage::kColumnType;
+    case TickField::kExchangeTime:
+      return storage::kColumnExchangeTime;
+    case TickField::kReceiveTime:
+      return storage::kColumnReceiveTime;
+    case TickField::kSequence:
+      return storage::kColumnSequence;
+    case TickField::kSource:
+      return storage::kColumnSource;
+    case TickField::kPrice:
+      return storage::kColumnPrice;
+    case TickField::kSize:
+      return storage::kColumnSize;
+    case TickField::kBidPrice:
+      return storage::kColumnBidPrice;
+    case TickField::kBidSize:
+      return storage::kColumnBidSize;
+    case TickField::kAskPrice:
+      return storage::kColumnAskPrice;
+    case TickField::kAskSize:
+      return storage::kColumnAskSize;
+    case TickField::kVolume:
+      return storage::kColumnVolume;
+    case TickField::kExchange:
+      return storage::kColumnExchange;
+    case TickField::kSpecialConditions:
+      return storage::kColumnSpecialConditions;
+    case TickField::kPastLimit:
+    case TickField::kUnreported:
+    case TickField::kBidPastLow:
+    case TickField::kAskPastHigh:
+      return storage::kColumnAttributes;
+  }
+  return 0;
+}
+
+// One flag column from the attribute bits (which hold only the bits each row's kind defines).
+void FlagsFromAttributes(const PodColumn<uint8_t>& attributes, uint8_t bit,
+                         PodColumn<uint8_t>* flags) {
+  const size_t rows = attributes.size();
+  flags->Reserve(rows);
+  const uint8_t* in = attributes.data();
+  uint8_t* out = flags->mutable_data();
+  for (size_t i = 0; i < rows; ++i) out[i] = (in[i] & bit) != 0;
+  flags->SetSize(rows);
+}
+
+}  // namespace
+
+Status ReadTickColumnsFromColumns(const TickRequest& request, TickColumns* c,
+                                  storage::QueryStats* stats) {
+  c->fields = TickFieldsOf(request.types);
+  c->exact = false;
+  storage::ColumnQueryRequest query;
+  query.contract_id = request.contract_id;
+  query.types = request.types;
+  query.from = request.from;
+  query.to = request.to;
+  query.columns = 0;
+  for (TickField f : c->fields) query.columns |= StorageColumnOf(f);
+  storage::TickColumnData data;
+  IBSTREAM_RETURN_IF_ERROR(
+      storage::QueryTickColumns(fs::PosixFileSystem(), request.root, query, &data, stats));
+  c->type = std::move(data.type);
+  c->exchange_time_ns = std::move(data.exchange_time_ns);
+  c->receive_time_ns = std::move(data.receive_time_ns);
+  c->sequence = std::move(data.sequence);
+  c->source = std::move(data.source);
+  c->price = std::move(data.price);
+  c->size = std::move(data.size);
+  c->bid_price = std::move(data.bid_price);
+  c->bid_size = std::move(data.bid_size);
+  c->ask_price = std::move(data.ask_price);
+  c->ask_size = std::move(data.ask_size);
+  c->volume = std::move(data.volume);
+  c->exchange = std::move(data.exchange);
+  c->special_conditions = std::move(data.special_conditions);
+  c->exchange_names = std::move(data.exchange_names);
+  c->condition_names = std::move(data.condition_names);
+  for (TickField f : c->fields) {
+    if (f == TickField::kPastLimit)
+      FlagsFromAttributes(data.attributes, kAttrPastLimit, &c->past_limit);
+    if (f == TickField::kUnreported) {
+      FlagsFromAttributes(data.attributes, kAttrUnreported, &c->unreported);
+    }
+    if (f == TickField::kBidPastLow) {
+      FlagsFromAttributes(data.attributes, kAttrBidPastLow, &c->bid_past_low);
+    }
+    if (f == TickField::kAskPastHigh) {
+      FlagsFromAttributes(data.attributes, kAttrAskPastHigh, &c->ask_past_high);
+    }
+  }
+  return Status::Ok();
+}
+
 Status ReadTickColumns(const TickRequest& request, TickColumns* c, storage::QueryStats* stats) {
+  if (request.exact) return ReadTickColumnsFromTicks(request, c, stats);
+  return ReadTickColumnsFromColumns(request, c, stats);
+}
+
+Status ReadTickColumnsFromTicks(const TickRequest& request, TickColumns* c,
+                                storage::QueryStats* stats) {
   c->fields = TickFieldsOf(request.types);
   c->exact = request.exact;
   // Bit f of `shown`: the frame has field f; bit f of stores[kind]: the kind stores field f.

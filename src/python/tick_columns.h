@@ -86,10 +86,19 @@ struct TickRequest {
   bool exact = false;
 };
 
-// Reads the request with storage::QueryTicks into *columns. Damaged data is skipped and listed in
-// *stats (as `ibstream query --data` reports it); an error is what QueryTicks returns.
+// Reads the request into *columns (which must be empty). Damaged data is skipped and listed in
+// *stats (as `ibstream query --data` reports it). Without `exact`, with the column reader
+// (storage::QueryTickColumns, no Tick per row); with it, ReadTickColumnsFromTicks. Both return
+// the same rows and statistics as storage::QueryTicks; an error is what it would return.
 Status ReadTickColumns(const TickRequest& request, TickColumns* columns,
                        storage::QueryStats* stats);
+
+// The two routes of ReadTickColumns, exposed for tests: storage::QueryTicks with a Tick per row
+// (also fills the exact decimals when request.exact), and storage::QueryTickColumns (never exact).
+Status ReadTickColumnsFromTicks(const TickRequest& request, TickColumns* columns,
+                                storage::QueryStats* stats);
+Status ReadTickColumnsFromColumns(const TickRequest& request, TickColumns* columns,
+                                  storage::QueryStats* stats);
 
 // The gap ledger as columns, in id order.
 struct GapColumns {

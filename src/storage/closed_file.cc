@@ -239,15 +239,19 @@ Result<std::unique_ptr<ClosedFileReader>> ClosedFileReader::Open(FileSystem* fs,
 }
 
 Status ClosedFileReader::ReadFrame(const ClosedFrameInfo& frame, std::string* raw) const {
+  raw->resize(frame.raw_size);
+  return ReadFrameInto(frame, raw->data());
+}
+
+Status ClosedFileReader::ReadFrameInto(const ClosedFrameInfo& frame, char* dst) const {
   thread_local std::string compressed;
   thread_local DCtx dctx;
   IBSTREAM_RETURN_IF_ERROR(file_->Read(frame.offset, frame.compressed_size, &compressed));
   if (compressed.size() != frame.compressed_size) {
     return Corruption(path_ + ": frame cut short");
   }
-  raw->resize(frame.raw_size);
   const size_t n =
-      ZSTD_decompressDCtx(dctx.ctx, raw->data(), raw->size(), compressed.data(), compressed.size());
+      ZSTD_decompressDCtx(dctx.ctx, dst, frame.raw_size, compressed.data(), compressed.size());
   if (ZSTD_isError(n) || n != frame.raw_size) {
     return Corruption(path_ + ": frame at " + std::to_string(frame.offset) +
                       " does not decompress: " + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "size"));
@@ -289,16 +293,54 @@ Status ClosedFileReader::ReadRange(TimePoint from, TimePoint to,
   return first_damage;
 }
 
-Status ClosedFileReader::NextFrameTick(std::string_view* rest, Tick* tick) const {
+Status ClosedFileReader::ReadRangeRecords(
+    TimePoint from, TimePoint to, std::string* arena,
+    const std::function<void(size_t offset, const TickRecordView& record)>& sink) const {
+  const int64_t lo = ToUnixNanos(from);
+  const int64_t hi = ToUnixNanos(to);
+  Status first_damage = Status::Ok();
+  int damaged_frames = 0;
+  TickRecordView record;
+  for (const ClosedFrameInfo& frame : frames_) {
+    if (frame.max_exchange_ns < lo || frame.min_exchange_ns >= hi) continue;
+    const size_t base = arena->size();
+    arena->resize(base + frame.raw_size);
+    Status status = ReadFrameInto(frame, arena->data() + base);
+    // As ReadFrameRange: the records before a damaged one are returned, the rest is skipped.
+    std::string_view rest(arena->data() + base, frame.raw_size);
+    for (uint32_t i = 0; status.ok() && i < frame.tick_count; ++i) {
+      const size_t offset = static_cast<size_t>(rest.data() - arena->data()) + 4;
+      status = NextFrameRecord(&rest, &record);
+      if (status.ok() && record.exchange_ns >= lo && record.exchange_ns < hi) sink(offset, record);
+    }
+    if (status.ok() && !rest.empty()) {
+      status = Corruption(path_ + ": frame holds more bytes than indexed ticks");
+    }
+    if (!status.ok() && damaged_frames++ == 0) first_damage = std::move(status);
+  }
+  if (damaged_frames > 1) {
+    return first_damage.WithContext(std::to_string(damaged_frames) + " damaged frames skipped");
+  }
+  return first_damage;
+}
+
+Status ClosedFileReader::NextFrameRecord(std::string_view* rest, TickRecordView* record) const {
   if (rest->size() < 4) return Corruption(path_ + ": frame holds fewer ticks than indexed");
   const uint32_t crc = DecodeFixed32(rest->data());
   rest->remove_prefix(4);
-  auto used = DecodeTick(*rest, tick);
+  auto used = DecodeTickRecord(*rest, record);
   if (!used.ok()) return used.status().WithContext(path_);
   if (crc32c::Value(rest->data(), *used) != crc) {
     return Corruption(path_ + ": record checksum mismatch");
   }
   rest->remove_prefix(*used);
+  return Status::Ok();
+}
+
+Status ClosedFileReader::NextFrameTick(std::string_view* rest, Tick* tick) const {
+  TickRecordView record;
+  IBSTREAM_RETURN_IF_ERROR(NextFrameRecord(rest, &record));
+  TickFromRecord(record, tick);
   return Status::Ok();
 }
 

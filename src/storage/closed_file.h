@@ -22,6 +22,7 @@
 #include "common/status.h"
 #include "fs/file_system.h"
 #include "model/tick.h"
+#include "storage/tick_codec.h"
 
 namespace ibstream::storage {
 
@@ -77,12 +78,23 @@ class ClosedFileReader {
   Status ReadRange(TimePoint from, TimePoint to,
                    const std::function<void(const Tick&)>& sink) const;
 
+  // ReadRange without a Tick per record, for the column reader (column_query.h): the frames
+  // that overlap are decompressed one after another onto the end of *arena, which the caller
+  // owns (and may reuse), and `sink` gets each matching record's offset in *arena (its u32
+  // checksum already checked and skipped) and its decoded fields, whose strings point into
+  // *arena until it next grows. Damage is skipped and reported exactly as by ReadRange.
+  Status ReadRangeRecords(
+      TimePoint from, TimePoint to, std::string* arena,
+      const std::function<void(size_t offset, const TickRecordView& record)>& sink) const;
+
   // Decompresses everything and checks every checksum, count and bound.
   Status Verify() const;
 
  private:
   ClosedFileReader() = default;
   Status ReadFrame(const ClosedFrameInfo& frame, std::string* raw) const;
+  // Decompresses the frame into dst[0, frame.raw_size).
+  Status ReadFrameInto(const ClosedFrameInfo& frame, char* dst) const;
   // The ticks of one frame within [lo, hi) (Unix nanoseconds) to `sink`; `raw` is scratch.
   Status ReadFrameRange(const ClosedFrameInfo& frame, int64_t lo, int64_t hi,
                         const std::function<void(const Tick&)>& sink, std::string* raw) const;
@@ -90,6 +102,8 @@ class ClosedFileReader {
   // moves *rest past it. Corruption (naming the file) when the bytes end early, the tick does not
   // decode or its checksum does not match.
   Status NextFrameTick(std::string_view* rest, Tick* tick) const;
+  // NextFrameTick without the Tick: the record's fields, strings pointing into *rest's bytes.
+  Status NextFrameRecord(std::string_view* rest, TickRecordView* record) const;
 
   std::unique_ptr<fs::RandomAccessFile> file_;
   std::string path_;

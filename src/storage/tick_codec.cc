@@ -94,7 +94,8 @@ __attribute__((target("sse4.2"))) uint32_t EncodeTickExtendCrcSse42(const Tick& 
 }
 #endif
 
-Status GetDecimal(const char* p, int bit, uint8_t set_bits, Decimal* out) {
+[[gnu::always_inline]] inline Status GetDecimal(const char* p, int bit, uint8_t set_bits,
+                                                Decimal* out) {
   const auto mantissa = static_cast<int64_t>(DecodeFixed64(p + 56 + 8 * bit));
   const auto scale = static_cast<uint8_t>(p[84 + bit]);
   if ((set_bits & (1u << bit)) == 0) {
@@ -109,7 +110,7 @@ Status GetDecimal(const char* p, int bit, uint8_t set_bits, Decimal* out) {
 
 // The depth-only fields of a depth record (type 7) at `p`: the position in the bid size slot
 // (0..2^31-1), nothing in the ask size slot, operation and side from byte 82.
-Status DecodeDepthFields(const char* p, Tick* out) {
+Status DecodeDepthFields(const char* p, TickRecordView* out) {
   const uint64_t position = DecodeFixed64(p + 64);
   if (position > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
     return Corruption("tick record: depth position out of range");
@@ -159,7 +160,7 @@ uint32_t EncodeTickExtendCrcPortableForTest(const Tick& tick, char* dst, uint32_
   return crc32c::Extend(crc, dst, EncodedTickSize(tick));
 }
 
-Result<size_t> DecodeTick(std::string_view in, Tick* out) {
+Result<size_t> DecodeTickRecord(std::string_view in, TickRecordView* out) {
   if (in.size() < kTickFixedSize) return Corruption("tick record: shorter than 92 bytes");
   const char* p = in.data();
   const auto type = static_cast<uint8_t>(p[80]);
@@ -180,8 +181,8 @@ Result<size_t> DecodeTick(std::string_view in, Tick* out) {
   const size_t total = kTickFixedSize + exchange_len + conditions_len;
   if (in.size() < total) return Corruption("tick record: strings run past the record");
   out->contract_id = static_cast<int64_t>(DecodeFixed64(p + 0));
-  out->exchange_time = FromUnixNanos(static_cast<int64_t>(DecodeFixed64(p + 8)));
-  out->receive_time = FromUnixNanos(static_cast<int64_t>(DecodeFixed64(p + 16)));
+  out->exchange_ns = static_cast<int64_t>(DecodeFixed64(p + 8));
+  out->receive_ns = static_cast<int64_t>(DecodeFixed64(p + 16));
   out->sequence = DecodeFixed64(p + 24);
   out->price = DecodeDouble(p + 32);
   out->bid_price = DecodeDouble(p + 40);
@@ -201,9 +202,38 @@ Result<size_t> DecodeTick(std::string_view in, Tick* out) {
   out->type = static_cast<TickType>(type);
   out->source = static_cast<TickSource>(source);
   out->attributes = depth ? 0 : attributes;
-  out->exchange.assign(p + kTickFixedSize, exchange_len);
-  out->special_conditions.assign(p + kTickFixedSize + exchange_len, conditions_len);
+  out->exchange = std::string_view(p + kTickFixedSize, exchange_len);
+  out->special_conditions = std::string_view(p + kTickFixedSize + exchange_len, conditions_len);
   return total;
+}
+
+void TickFromRecord(const TickRecordView& v, Tick* out) {
+  out->contract_id = v.contract_id;
+  out->exchange_time = FromUnixNanos(v.exchange_ns);
+  out->receive_time = FromUnixNanos(v.receive_ns);
+  out->sequence = v.sequence;
+  out->price = v.price;
+  out->bid_price = v.bid_price;
+  out->ask_price = v.ask_price;
+  out->size = v.size;
+  out->bid_size = v.bid_size;
+  out->ask_size = v.ask_size;
+  out->volume = v.volume;
+  out->book_operation = v.book_operation;
+  out->book_side = v.book_side;
+  out->book_position = v.book_position;
+  out->type = v.type;
+  out->source = v.source;
+  out->attributes = v.attributes;
+  out->exchange.assign(v.exchange);
+  out->special_conditions.assign(v.special_conditions);
+}
+
+Result<size_t> DecodeTick(std::string_view in, Tick* out) {
+  TickRecordView v;
+  auto used = DecodeTickRecord(in, &v);
+  if (used.ok()) TickFromRecord(v, out);
+  return used;
 }
 
 TickOrderKey OrderKey(const Tick& tick) {

@@ -82,9 +82,38 @@ void EncodeTick(const Tick& tick, char* dst);
 uint32_t EncodeTickExtendCrc(const Tick& tick, char* dst, uint32_t crc);
 uint32_t EncodeTickExtendCrcPortableForTest(const Tick& tick, char* dst, uint32_t crc);
 
-// Decodes one record from the front of `in` into `out`; returns the bytes consumed. Bytes that
-// do not form a valid record (short, unknown type, bad scale, non-zero reserved bits) give
-// Corruption.
+// The fields of one checked record, decoded without copying its strings: `exchange` and
+// `special_conditions` point into the record's bytes and live as long as they do. The Tick
+// fields of the same names mean the same; times are Unix nanoseconds.
+struct TickRecordView {
+  int64_t contract_id = 0;
+  int64_t exchange_ns = 0;
+  int64_t receive_ns = 0;
+  uint64_t sequence = 0;
+  double price = 0;
+  double bid_price = 0;
+  double ask_price = 0;
+  Decimal size, bid_size, ask_size, volume;
+  TickType type = TickType::kBidAsk;
+  TickSource source = TickSource::kLive;
+  uint8_t attributes = 0;
+  BookOperation book_operation = BookOperation::kInsert;
+  BookSide book_side = BookSide::kAsk;
+  int32_t book_position = 0;
+  std::string_view exchange;
+  std::string_view special_conditions;
+};
+
+// Checks and decodes one record from the front of `in` into `out`; returns the bytes consumed.
+// Bytes that do not form a valid record (short, unknown type, bad scale, non-zero reserved bits)
+// give Corruption. The one decoder of the record: DecodeTick and the column reader
+// (column_query.h) both use it.
+Result<size_t> DecodeTickRecord(std::string_view in, TickRecordView* out);
+
+// The Tick a decoded record holds (its strings copied).
+void TickFromRecord(const TickRecordView& record, Tick* out);
+
+// DecodeTickRecord into a Tick (its strings copied).
 Result<size_t> DecodeTick(std::string_view in, Tick* out);
 
 // The key that orders ticks in files and query results: exchange time, then arrival.
