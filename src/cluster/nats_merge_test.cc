@@ -339,5 +339,39 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
   EXPECT_TRUE(MergedGaps().empty());
 }
 
+// --until-caught-up with NATS unreachable (nothing listens on port 1): it gives up once no
+// connect has succeeded for unreachable_timeout on its steady clock, with Unavailable naming the
+// server; without the bound it would retry until stopped.
+TEST(NatsMergeUnreachableTest, UntilCaughtUpGivesUpAfterTheTimeout) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "natsmerge-down-XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  ManualSteadyClock steady;
+  ManualClock clock(NmAt(3600));
+  NatsMergeOptions options;
+  options.url = "nats://127.0.0.1:1";
+  options.out = tmpl + "/merged";
+  options.until_caught_up = true;
+  options.retry_interval = 1ms;
+  options.unreachable_timeout = 1000ms;
+  options.steady_clock = &steady;
+  int reports = 0;
+  options.on_progress = [&](const NatsMergeProgress& progress) {
+    EXPECT_FALSE(progress.connected);
+    ++reports;
+    steady.Advance(300ms);
+  };
+  std::atomic<bool> stop{false};
+  auto merged = RunNatsMerge(fs::PosixFileSystem(), clock, options, stop);
+  std::filesystem::remove_all(tmpl);
+  ASSERT_FALSE(merged.ok());
+  EXPECT_EQ(merged.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(merged.status().message().find("NATS at nats://127.0.0.1:1 unreachable for 1200 ms"),
+            std::string::npos)
+      << merged.status().ToString();
+  // Progress is reported at each round's start and after each failed connect, 300 ms apart
+  // here: the second failed connect is 1200 ms after the start.
+  EXPECT_EQ(reports, 4);
+}
+
 }  // namespace
 }  // namespace ibstream::cluster::nats_merge_test
