@@ -12,6 +12,7 @@
 
 #include "cluster/jetstream_link.h"
 #include "cluster/nats_server.h"
+#include "cluster/nats_test_fixture.h"
 #include "cluster/publisher.h"
 #include "merge/merge_state.h"
 #include "storage/query.h"
@@ -59,37 +60,9 @@ struct NmHole {
   int64_t to;
 };
 
-bool NmWaitFor(const std::function<bool()>& done, std::chrono::seconds limit = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
-
-class NatsMergeTest : public ::testing::Test {
+class NatsMergeTest : public testing::NatsServerTest {
  protected:
-  void SetUp() override {
-    const std::string binary = testing::FindNatsServer();
-    if (binary.empty()) {
-      const char* ci = std::getenv("CI");
-      if (ci != nullptr && std::string(ci) == "true") {
-        FAIL() << "nats-server is not installed (scripts/setup.sh installs it); CI=true";
-      }
-      GTEST_SKIP() << "nats-server is not installed (scripts/setup.sh installs it)";
-    }
-    std::string tmpl = (std::filesystem::temp_directory_path() / "natsmerge-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    server_ = std::make_unique<testing::NatsServer>(binary, dir_ + "/jetstream");
-    ASSERT_TRUE(server_->Start().ok());
-  }
-
-  void TearDown() override {
-    server_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
+  NatsMergeTest() : NatsServerTest("natsmerge") {}
 
   // Records the truth's ticks of [from, to) into recorder `name`'s store, except the holes (each
   // a pending "disconnect" gap of both streams), and publishes them with the real publisher,
@@ -144,7 +117,7 @@ class NatsMergeTest : public ::testing::Test {
     auto publisher = Publisher::Start(fs::PosixFileSystem(), clock_, options);
     ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
     const uint64_t ticks = published_[name] - stored;
-    ASSERT_TRUE(NmWaitFor([&] {
+    ASSERT_TRUE(testing::WaitForCondition([&] {
       const PublisherStats s = (*publisher)->stats();
       return s.ticks_published >= stored && s.gaps_published >= holes.size() * 2;
     })) << (*publisher)->stats().last_error
@@ -215,9 +188,7 @@ class NatsMergeTest : public ::testing::Test {
     }
   }
 
-  std::string dir_;
   ManualClock clock_{NmAt(7200)};
-  std::unique_ptr<testing::NatsServer> server_;
   std::map<std::string, uint64_t> published_;
   std::map<std::string, uint64_t> gaps_;
 };
@@ -323,12 +294,14 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
   Result<NatsMergeStats> result = Unavailable("not run");
   std::thread merger([&] { result = RunNatsMerge(fs::PosixFileSystem(), clock_, options, stop); });
   // Continuously it stops short of the newest second (a recorder may still send ticks of it).
-  EXPECT_TRUE(NmWaitFor([&] { return merged.load() == NmTruth(0, 99).size(); })) << merged.load();
+  EXPECT_TRUE(testing::WaitForCondition([&] { return merged.load() == NmTruth(0, 99).size(); }))
+      << merged.load();
   server_->Stop();
   ASSERT_TRUE(server_->Start().ok());
   Record("a", 100, 200, {});
   Record("b", 100, 200, {{150, 170}});
-  EXPECT_TRUE(NmWaitFor([&] { return merged.load() == NmTruth(0, 199).size(); })) << merged.load();
+  EXPECT_TRUE(testing::WaitForCondition([&] { return merged.load() == NmTruth(0, 199).size(); }))
+      << merged.load();
   stop = true;
   merger.join();
   ASSERT_TRUE(result.ok()) << result.status().ToString();

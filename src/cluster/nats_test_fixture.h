@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "cluster/nats_server.h"
 #include "common/clock.h"
@@ -31,13 +32,16 @@ inline bool WaitForCondition(const std::function<bool()>& done,
   return done();
 }
 
-// SetUp makes a temporary directory (dir(), removed by TearDown) and starts a nats-server with
-// JetStream in dir()/jetstream (server()). A subclass that overrides SetUp calls this one first
-// and returns when IsSkipped() or HasFatalFailure().
+// SetUp makes a temporary directory (dir_, removed by TearDown) and a nats-server with JetStream
+// in dir_/jetstream (server_), started unless the test starts it itself. A subclass that
+// overrides SetUp calls this one first and returns when IsSkipped() or HasFatalFailure(); one
+// that overrides TearDown calls this one last.
 class NatsServerTest : public ::testing::Test {
  protected:
-  // `dir_prefix`: the temporary directory's name before its random suffix.
-  explicit NatsServerTest(std::string dir_prefix) : dir_prefix_(std::move(dir_prefix)) {}
+  // `dir_prefix`: the temporary directory's name before its random suffix; `start_server`:
+  // false when the tests start (and stop) the server themselves.
+  explicit NatsServerTest(std::string dir_prefix, bool start_server = true)
+      : dir_prefix_(std::move(dir_prefix)), start_server_(start_server) {}
 
   void SetUp() override {
     const std::string binary = FindNatsServer();
@@ -53,6 +57,7 @@ class NatsServerTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
     server_ = std::make_unique<NatsServer>(binary, dir_ + "/jetstream");
+    if (!start_server_) return;
     const Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
   }
@@ -70,6 +75,7 @@ class NatsServerTest : public ::testing::Test {
 
  private:
   std::string dir_prefix_;
+  bool start_server_;
 };
 
 }  // namespace ibstream::cluster::testing
