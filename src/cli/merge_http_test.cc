@@ -182,6 +182,12 @@ TEST_F(MergeHttpTest, ServesTheMergedStoreWhileTheMergeRuns) {
   // The recorder's own status shape around it: the merged contract and its streams.
   ASSERT_EQ(status["contracts"].size(), 1u) << status.dump();
   EXPECT_EQ(GetJson("/v1/gaps")["total"], 0);
+  // The status page and the document it plots: the merged stream, healthy, without a gap.
+  EXPECT_EQ(http::testing::StatusOf(http::testing::Get(http_->port(), "/")), 200);
+  const nlohmann::json dashboard = GetJson("/v1/dashboard");
+  EXPECT_EQ(dashboard["overall"], "HEALTHY") << dashboard.dump();
+  ASSERT_EQ(dashboard["contracts"].size(), 1u) << dashboard.dump();
+  EXPECT_EQ(dashboard["contracts"][0]["contract_id"], kMhContract);
 
   // The query endpoint reads the merged store: every tick of [0, 19), a's hole from b.
   const std::string window =
