@@ -58,7 +58,12 @@ class NatsMergeLoop {
         Pause();
         continue;
       }
-      if (consumer_->connected()) last_contact_ = options_.steady_clock->Now();
+      if (consumer_->connected()) {
+        last_contact_ = options_.steady_clock->Now();
+      } else {
+        // Lost mid-run: libnats reconnects on its own, and a fetch meanwhile just times out.
+        IBSTREAM_RETURN_IF_ERROR(CheckReachable());
+      }
       // No message within the wait while connected: the consumer has nothing more for now.
       const bool drained = batch->empty() && consumer_->connected();
       for (FetchedMessage& message : *batch) Take(message);
@@ -140,8 +145,9 @@ class NatsMergeLoop {
     if (silent < *options_.unreachable_timeout) return Status::Ok();
     consumer_->Close();
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(silent).count();
+    const std::string why = stats_.last_error.empty() ? "connection lost" : stats_.last_error;
     return Unavailable("NATS at " + options_.url + " unreachable for " + std::to_string(ms) +
-                       " ms (last error: " + stats_.last_error + ")");
+                       " ms (last error: " + why + ")");
   }
 
   // The progress so far, to options_.on_progress.

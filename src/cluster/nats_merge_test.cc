@@ -312,6 +312,42 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
   EXPECT_TRUE(MergedGaps().empty());
 }
 
+// NATS lost in the middle of an --until-caught-up run (the server stopped after the first fetch):
+// libnats reconnects on its own and fetches just time out, but the bound still holds.
+TEST_F(NatsMergeTest, UntilCaughtUpGivesUpWhenNatsIsLostMidRun) {
+  Record("a", 0, 5, {});
+  NatsMergeOptions options = Options();
+  options.fetch_wait = 50ms;
+  ManualSteadyClock steady;
+  options.unreachable_timeout = 1000ms;
+  options.steady_clock = &steady;
+  bool server_stopped = false;
+  options.on_progress = [&](const NatsMergeProgress& progress) {
+    if (progress.connected && progress.stats.messages > 0 && !server_stopped) {
+      server_->Stop();
+      server_stopped = true;
+    }
+    steady.Advance(300ms);
+  };
+  std::atomic<bool> stop{false};
+  Result<NatsMergeStats> result = Unavailable("not run");
+  std::thread merger([&] { result = RunNatsMerge(fs::PosixFileSystem(), clock_, options, stop); });
+  // Without the bound the merge would wait for NATS until stopped: stop it after 30 s so the
+  // test fails instead of hanging.
+  std::thread watchdog([&] {
+    testing::WaitForCondition([&] { return stop.load(); }, 30s);
+    stop = true;
+  });
+  merger.join();
+  stop = true;
+  watchdog.join();
+  EXPECT_TRUE(server_stopped);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(result.status().message().find("unreachable for"), std::string::npos)
+      << result.status().ToString();
+}
+
 // --until-caught-up with NATS unreachable (nothing listens on port 1): it gives up once no
 // connect has succeeded for unreachable_timeout on its steady clock, with Unavailable naming the
 // server; without the bound it would retry until stopped.
