@@ -217,6 +217,7 @@ std::string MergeApi::StatusJson() const {
     streams.push_back({{"contract_id", key.contract_id},
                        {"tick_type", std::string(TickTypeName(key.type))},
                        {"merged_to", FormatIsoUtc(st.merged_to)},
+                       {"last_merged_second", FormatIsoUtc(st.merged_to - std::chrono::seconds(1))},
                        {"last_source", st.source},
                        {"ticks_merged", ticks == merged_ticks_.end() ? 0 : ticks->second},
                        {"open_gap_id", st.open_gap_id}});

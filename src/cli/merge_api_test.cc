@@ -138,6 +138,7 @@ TEST_F(MergeApiTest, ShowsTheMergeAndHandsItsTicksToLiveSubscribersInOrder) {
   EXPECT_EQ(status["sources"][1]["lag_seconds"], 2.0);  // b's newest tick is 2 s behind a's
   ASSERT_EQ(status["streams"].size(), 2u);
   EXPECT_EQ(status["streams"][0]["merged_to"], FormatIsoUtc(MaAt(10)));
+  EXPECT_EQ(status["streams"][0]["last_merged_second"], FormatIsoUtc(MaAt(9)));
   EXPECT_NE(status["streams"][0]["open_gap_id"], 0);
 
   // Queries read the merged store.
