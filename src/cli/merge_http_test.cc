@@ -1,8 +1,8 @@
 // `ibstream merge --nats --http`: two recorders publish the same contract to a nats-server the test
 // starts (recorder a with a hole and its gap record), a continuous merge runs, and the read API
 // answers over the merged store on a loopback port: the status names both recorders and shows
-// no merged gap, a query returns the merged ticks, a live SSE client gets a tick merged after it
-// connected, /metrics has the merge's counters.
+// no merged gap, a query returns the merged ticks, a live SSE client and a WebSocket client each
+// get a tick merged after they connected, /metrics has the merge's counters.
 #include "cli/merge_http.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +16,7 @@
 #include "cluster/nats_test_fixture.h"
 #include "cluster/wire.h"
 #include "http/server_test_client.h"
+#include "http/ws_test_client.h"
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
 
@@ -156,8 +157,10 @@ class MergeHttpTest : public cluster::testing::NatsServerTest {
 };
 
 TEST_F(MergeHttpTest, ServesTheMergedStoreWhileTheMergeRuns) {
-  Publish("a", 0, 20, /*hole_from=*/5, /*hole_to=*/10);
+  // b first: a continuous merge decides with the recorders it has heard from, and a fetch may
+  // return a's messages alone; b covers every second by itself.
   Publish("b", 0, 20);
+  Publish("a", 0, 20, /*hole_from=*/5, /*hole_to=*/10);
   StartMerge();
   ASSERT_TRUE(http_->port() != 0);
   EXPECT_EQ(http_->url(), "http://127.0.0.1:" + std::to_string(http_->port()) + "/");
@@ -167,11 +170,15 @@ TEST_F(MergeHttpTest, ServesTheMergedStoreWhileTheMergeRuns) {
                                                        {"last", FormatIsoUtc(MhAt(19))}};
   ASSERT_TRUE(cluster::testing::WaitForCondition([&] { return MergedTo() == expected; }))
       << GetJson("/v1/status").dump();
+  // Every message fetched: b's 80 ticks, a's 60 and its 2 gap records.
+  ASSERT_TRUE(cluster::testing::WaitForCondition([&] {
+    return GetJson("/v1/status")["merge"]["messages"] == 142;
+  })) << GetJson("/v1/status").dump();
 
   const nlohmann::json status = GetJson("/v1/status");
   const nlohmann::json& merge = status["merge"];
   ASSERT_EQ(merge["sources"].size(), 2u) << merge.dump();
-  EXPECT_EQ(merge["sources"][0]["recorder_id"], "a");
+  EXPECT_EQ(merge["sources"][0]["recorder_id"], "a");  // by recorder id
   EXPECT_EQ(merge["sources"][1]["recorder_id"], "b");
   EXPECT_EQ(merge["sources"][0]["gaps"], 2);
   EXPECT_EQ(merge["sources"][0]["lag_seconds"], 0.0);
@@ -214,6 +221,25 @@ TEST_F(MergeHttpTest, ServesTheMergedStoreWhileTheMergeRuns) {
   EXPECT_NE(sse.find("\"unix_time\": " + std::to_string(kMhT0 + 19)), std::string::npos) << sse;
   EXPECT_GE(api_->live_ticks(), 1u);
   EXPECT_EQ(api_->live_errors(), 0u);
+
+  // The WebSocket API the same way: a subscriber of bid_ask, then seconds [30, 40).
+  ASSERT_TRUE(cluster::testing::WaitForCondition([&] { return api_->live_subscribers() == 0; }));
+  http::api_test::WsTestClient ws(http_->port(), "/v2/ws/stream");
+  ASSERT_TRUE(ws.ok());
+  ASSERT_TRUE(ws.ReadType("connected"));
+  ws.Send(nlohmann::json{{"type", "subscribe"},
+                         {"id", "m1"},
+                         {"timestamp", "2026-12-07T00:00:00Z"},
+                         {"data", {{"contract_id", kMhContract}, {"tick_types", {"bid_ask"}}}}});
+  ASSERT_TRUE(ws.ReadType("subscribed"));
+  ASSERT_TRUE(cluster::testing::WaitForCondition([&] { return api_->live_subscribers() == 1; }));
+  Publish("a", 30, 40);
+  Publish("b", 30, 40);
+  auto ws_tick = ws.ReadType("tick");
+  ASSERT_TRUE(ws_tick);
+  EXPECT_EQ((*ws_tick)["data"]["tick_type"], "bid_ask");
+  EXPECT_GE((*ws_tick)["data"]["unix_time"].get<int64_t>(), kMhT0 + 20);
+  ws.Close();
 
   const std::string metrics = http::testing::Get(http_->port(), "/metrics");
   EXPECT_NE(metrics.find("ibstream_merge_runs_total"), std::string::npos);
