@@ -195,6 +195,13 @@ TEST_F(MergeHttpTest, ServesTheMergedStoreWhileTheMergeRuns) {
   EXPECT_EQ(dashboard["overall"], "HEALTHY") << dashboard.dump();
   ASSERT_EQ(dashboard["contracts"].size(), 1u) << dashboard.dump();
   EXPECT_EQ(dashboard["contracts"][0]["contract_id"], kMhContract);
+  // No market hours in a merge: answered with the calendar's error, not a failure.
+  for (const char* path : {"/market-status/", "/trading-schedule/"}) {
+    const std::string market =
+        http::testing::Get(http_->port(), path + std::to_string(kMhContract));
+    EXPECT_EQ(http::testing::StatusOf(market), 200) << market;
+    EXPECT_NE(market.find("no trading hours"), std::string::npos) << market;
+  }
 
   // The query endpoint reads the merged store: every tick of [0, 19), a's hole from b.
   const std::string window =
