@@ -175,7 +175,7 @@ TEST_F(MergeCommandTest, UntilCaughtUpGivesUpWhenNatsStaysUnreachable) {
   EXPECT_EQ(Out().find("(port 0)"), std::string::npos) << Out();
 }
 
-TEST_F(MergeCommandTest, HttpGoesWithNats) {
+TEST_F(MergeCommandTest, HttpGoesWithNatsAndTimeoutWithUntilCaughtUp) {
   const std::string a = WriteSource("a", 0, 0, "none");
   EXPECT_EQ(Run("merge --from " + a + " --out " + Dir("m") + " --http 127.0.0.1:0"), 2);
   EXPECT_NE(Err().find("--http serves a running merge: it goes with --nats"), std::string::npos)
@@ -183,6 +183,8 @@ TEST_F(MergeCommandTest, HttpGoesWithNats) {
   EXPECT_EQ(Run("merge --nats nats://127.0.0.1:1 --out " + Dir("m") + " --http nowhere"), 2);
   EXPECT_NE(Err().find("--http 'nowhere'"), std::string::npos) << Err();
   EXPECT_EQ(Run("merge --nats nats://127.0.0.1:1 --out " + Dir("m") + " --timeout 0"), 2);
+  EXPECT_EQ(Run("merge --nats nats://127.0.0.1:1 --out " + Dir("m") + " --timeout 5"), 2);
+  EXPECT_NE(Err().find("--timeout goes with --until-caught-up"), std::string::npos) << Err();
 }
 
 }  // namespace

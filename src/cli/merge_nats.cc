@@ -62,6 +62,7 @@ void AddNatsMergeOptions(CLI::App* command, NatsMergeCommandOptions* options) {
                    "With --until-caught-up: give up (exit 2) when NATS has been unreachable this "
                    "many seconds")
       ->check(CLI::PositiveNumber)
+      ->each([options](const std::string&) { options->timeout_given = true; })
       ->capture_default_str();
   command->add_option("--http", options->http_listen,
                       "Serve the read API over the merged store while the merge runs "
@@ -89,6 +90,11 @@ int RunNatsMergeCommand(const NatsMergeCommandOptions& o, const std::string& out
     }
     return true;
   };
+  if (o.timeout_given && !o.until_caught_up) {
+    std::cerr << "ibstream merge: --timeout goes with --until-caught-up (a continuous merge "
+                 "waits for NATS until SIGTERM)\n";
+    return 2;
+  }
   if (o.until_caught_up) {
     options.unreachable_timeout =
         std::chrono::milliseconds(static_cast<int64_t>(std::min(o.timeout_seconds, 1e9) * 1000));

@@ -22,6 +22,7 @@ struct NatsMergeCommandOptions {
   bool until_caught_up = false;
   // With until_caught_up: seconds NATS may stay unreachable before the merge gives up (exit 2).
   double timeout_seconds = 60;
+  bool timeout_given = false;  // --timeout was on the command line
   // "HOST:PORT": serve the read API over the merge (merge_http.h); empty: no HTTP.
   std::string http_listen;
 };
