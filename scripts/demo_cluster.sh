@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo-cluster: redundant recording on one machine. A nats-server with JetStream, two
 # simulated gateways of the same market (same seed, real time), two recorders publishing to
-# NATS under their own recorder ids, and one continuous `ibstream merge --nats`. Gateway A is
-# restarted for 30 s after a minute; the merged store has no gap there (recorder B covered it).
+# NATS under their own recorder ids, and one continuous `ibstream merge --nats` serving its status
+# page and read API (--http). Gateway A is restarted for 30 s after a minute; the merged store has
+# no gap there (recorder B covered it).
 #
 #   scripts/demo_cluster.sh [BUILD_DIR (default build)] [DIR (default demo-cluster-data)]
 #
@@ -75,12 +76,15 @@ for name in a b; do
   "$ibstream" record --config "$dir/recorder-$name.toml" >"$dir/recorder-$name.log" 2>&1 &
   pids+=($!)
 done
+merge_http="127.0.0.1:$(free_port)"
 "$ibstream" merge --nats "$url" --recorders a,b --hold-back 10 --out "$dir/merged" \
-  >"$dir/merge.log" 2>&1 &
+  --http "$merge_http" >"$dir/merge.log" 2>&1 &
 merge_pid=$!
 pids+=($merge_pid)
 
 echo "demo-cluster: NATS $url, gateways and recorders a and b, merging into $dir/merged"
+echo "demo-cluster: the merger's status page: http://$merge_http/ (its state: /v1/status, \"merge\";"
+echo "              gaps: /v1/gaps; live: /v2/stream/{conId}/live/bid_ask; /metrics)"
 sleep 60
 echo "demo-cluster: restarting gateway a for 30 s"
 exec 3<>"/dev/tcp/127.0.0.1/${control[a]}"

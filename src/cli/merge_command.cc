@@ -3,8 +3,8 @@
 //
 //   ibstream merge --from [NAME=]DIR --from [NAME=]DIR [--from ...] --out DIR
 //                  [--start T] [--end T] [--contract ID]
-//   ibstream merge --nats URL [--stream NAME] [--recorders A,B] --out DIR [--until-caught-up]
-//                  (merge_nats.h)
+//   ibstream merge --nats URL [--stream NAME] [--recorders A,B] --out DIR [--until-caught-up
+//                  [--timeout S]] [--http HOST:PORT]  (merge_nats.h)
 //
 // NAME (default: DIR's last component) is how merged gap records cite the recorder. T is ISO 8601
 // with an offset. Without --start a stream continues where the last merge into --out stopped (or
@@ -195,7 +195,9 @@ void AddMergeCommand(CLI::App& app) {
   AddNatsMergeOptions(command, &options->nats);
   command->callback([options] {
     const MergeCommandOptions& o = *options;
-    if (o.nats.url.empty()) {
+    if (o.nats.url.empty() && !o.nats.http_listen.empty()) {
+      SetExitCode(Fail("--http serves a running merge: it goes with --nats"));
+    } else if (o.nats.url.empty()) {
       SetExitCode(o.from.empty() ? Fail("give the recorders' stores (--from) or --nats URL")
                                  : RunMerge(o));
     } else if (!o.from.empty()) {

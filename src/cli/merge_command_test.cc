@@ -183,5 +183,31 @@ TEST_F(MergeCommandTest, RefusesBadArguments) {
             2);
 }
 
+// --until-caught-up with NATS unreachable (nothing listens on port 1) gives up after --timeout
+// with a clear error, instead of waiting forever; --http prints the port it serves on first.
+TEST_F(MergeCommandTest, UntilCaughtUpGivesUpWhenNatsStaysUnreachable) {
+  EXPECT_EQ(Run("merge --nats nats://127.0.0.1:1 --out " + Dir("m") +
+                " --until-caught-up --timeout 0.5 --http 127.0.0.1:0"),
+            2);
+  EXPECT_NE(Err().find("ibstream merge: Unavailable: NATS at nats://127.0.0.1:1 unreachable for"),
+            std::string::npos)
+      << Err();
+  EXPECT_NE(Out().find("serving the merged store at http://127.0.0.1:"), std::string::npos)
+      << Out();
+  EXPECT_EQ(Out().find("(port 0)"), std::string::npos) << Out();
+}
+
+TEST_F(MergeCommandTest, HttpGoesWithNatsAndTimeoutWithUntilCaughtUp) {
+  const std::string a = WriteSource("a", 0, 0, "none");
+  EXPECT_EQ(Run("merge --from " + a + " --out " + Dir("m") + " --http 127.0.0.1:0"), 2);
+  EXPECT_NE(Err().find("--http serves a running merge: it goes with --nats"), std::string::npos)
+      << Err();
+  EXPECT_EQ(Run("merge --nats nats://127.0.0.1:1 --out " + Dir("m") + " --http nowhere"), 2);
+  EXPECT_NE(Err().find("--http 'nowhere'"), std::string::npos) << Err();
+  EXPECT_EQ(Run("merge --nats nats://127.0.0.1:1 --out " + Dir("m") + " --timeout 0"), 2);
+  EXPECT_EQ(Run("merge --nats nats://127.0.0.1:1 --out " + Dir("m") + " --timeout 5"), 2);
+  EXPECT_NE(Err().find("--timeout goes with --until-caught-up"), std::string::npos) << Err();
+}
+
 }  // namespace
 }  // namespace ibstream::cli::merge_command_test

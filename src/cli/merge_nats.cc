@@ -5,7 +5,9 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <memory>
 
+#include "cli/merge_http.h"
 #include "cluster/nats_merge.h"
 #include "cluster/publisher.h"
 #include "common/clock.h"
@@ -55,6 +57,16 @@ void AddNatsMergeOptions(CLI::App* command, NatsMergeCommandOptions* options) {
   command->add_flag("--until-caught-up", options->until_caught_up,
                     "Merge everything the stream holds, then exit (with --nats; default: run "
                     "until SIGINT/SIGTERM)");
+  command
+      ->add_option("--timeout", options->timeout_seconds,
+                   "With --until-caught-up: give up (exit 2) when NATS has been unreachable this "
+                   "many seconds")
+      ->check(CLI::PositiveNumber)
+      ->each([options](const std::string&) { options->timeout_given = true; })
+      ->capture_default_str();
+  command->add_option("--http", options->http_listen,
+                      "Serve the read API over the merged store while the merge runs "
+                      "(HOST:PORT, or :PORT for 127.0.0.1; port 0: a free port, printed)");
 }
 
 int RunNatsMergeCommand(const NatsMergeCommandOptions& o, const std::string& out) {
@@ -78,10 +90,42 @@ int RunNatsMergeCommand(const NatsMergeCommandOptions& o, const std::string& out
     }
     return true;
   };
+  if (o.timeout_given && !o.until_caught_up) {
+    std::cerr << "ibstream merge: --timeout goes with --until-caught-up (a continuous merge "
+                 "waits for NATS until SIGTERM)\n";
+    return 2;
+  }
+  if (o.until_caught_up) {
+    options.unreachable_timeout =
+        std::chrono::milliseconds(static_cast<int64_t>(std::min(o.timeout_seconds, 1e9) * 1000));
+  }
+  std::shared_ptr<MergeApi> api;
+  std::unique_ptr<MergeHttpServer> server;
+  if (!o.http_listen.empty()) {
+    auto listen = ParseMergeHttpListen(o.http_listen);
+    if (!listen.ok()) {
+      std::cerr << "ibstream merge: " << listen.status().message() << "\n";
+      return 2;
+    }
+    api = std::make_shared<MergeApi>(fs::PosixFileSystem(), SystemClock::Instance(),
+                                     MergeApiOptions{out, o.url});
+    api->Attach(&options);
+    auto started = MergeHttpServer::Start(api, *listen);
+    if (!started.ok()) {
+      std::cerr << "ibstream merge: --http " << o.http_listen << ": " << started.status().ToString()
+                << "\n";
+      return 2;
+    }
+    server = std::move(*started);
+    std::cout << "serving the merged store at " << server->url() << " (port " << server->port()
+              << ")\n"
+              << std::flush;
+  }
   std::signal(SIGINT, StopNatsMerge);
   std::signal(SIGTERM, StopNatsMerge);
   auto stats = cluster::RunNatsMerge(fs::PosixFileSystem(), SystemClock::Instance(), options,
                                      nats_merge_stop);
+  if (server) server->Stop();
   cluster::ShutdownNatsLibrary();
   if (!stats.ok()) {
     std::cerr << "ibstream merge: " << stats.status().ToString() << "\n";

@@ -20,14 +20,20 @@ struct NatsMergeCommandOptions {
   std::string credentials_file;
   double hold_back_seconds = 60;
   bool until_caught_up = false;
+  // With until_caught_up: seconds NATS may stay unreachable before the merge gives up (exit 2).
+  double timeout_seconds = 60;
+  bool timeout_given = false;  // --timeout was on the command line
+  // "HOST:PORT": serve the read API over the merge (merge_http.h); empty: no HTTP.
+  std::string http_listen;
 };
 
-// Adds --nats, --stream, --subject-prefix, --durable, --recorders, --credentials, --hold-back and
-// --until-caught-up to `command`; `options` must outlive it.
+// Adds --nats, --stream, --subject-prefix, --durable, --recorders, --credentials, --hold-back,
+// --until-caught-up, --timeout and --http to `command`; `options` must outlive it.
 void AddNatsMergeOptions(CLI::App* command, NatsMergeCommandOptions* options);
 
 // Runs until caught up, or until SIGINT/SIGTERM. Exit status as `ibstream merge`: 0, 1 when a
-// merge skipped damaged data, 2 when nothing could be done.
+// merge skipped damaged data, 2 when nothing could be done (bad options, the --http address
+// cannot be bound, NATS unreachable for --timeout with --until-caught-up).
 int RunNatsMergeCommand(const NatsMergeCommandOptions& options, const std::string& out);
 
 }  // namespace ibstream::cli

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "cluster/jetstream_consumer.h"
 #include "cluster/nats_merge_source.h"
@@ -36,11 +37,15 @@ class NatsMergeLoop {
     if (!state.ok()) return state.status().WithContext("merged store " + options_.out);
     state_ = std::move(*state);
 
+    last_contact_ = options_.steady_clock->Now();
     while (!stop_.load()) {
+      Report();  // what the previous round merged
       if (!consumer_->subscribed()) {
         const Status connected = consumer_->Connect();
         if (!connected.ok()) {
           NoteError(connected);
+          Report();
+          IBSTREAM_RETURN_IF_ERROR(CheckReachable());
           Pause();
           continue;
         }
@@ -48,13 +53,22 @@ class NatsMergeLoop {
       auto batch = consumer_->Fetch(options_.batch, options_.fetch_wait);
       if (!batch.ok()) {
         NoteError(batch.status());
+        Report();
+        IBSTREAM_RETURN_IF_ERROR(CheckReachable());
         Pause();
         continue;
+      }
+      if (consumer_->connected()) {
+        last_contact_ = options_.steady_clock->Now();
+      } else {
+        // Lost mid-run: libnats reconnects on its own, and a fetch meanwhile just times out.
+        IBSTREAM_RETURN_IF_ERROR(CheckReachable());
       }
       // No message within the wait while connected: the consumer has nothing more for now.
       const bool drained = batch->empty() && consumer_->connected();
       for (FetchedMessage& message : *batch) Take(message);
       AckNow();
+      Report();
       const bool full = HeldTicks() >= options_.merge_every;
       if (options_.until_caught_up) {
         if (drained) {
@@ -124,6 +138,42 @@ class NatsMergeLoop {
     return Status::Ok();
   }
 
+  // With until_caught_up and a bound: Unavailable once NATS has been unreachable that long.
+  Status CheckReachable() {
+    if (!options_.until_caught_up || !options_.unreachable_timeout) return Status::Ok();
+    const auto silent = options_.steady_clock->Now() - last_contact_;
+    if (silent < *options_.unreachable_timeout) return Status::Ok();
+    consumer_->Close();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(silent).count();
+    const std::string why = stats_.last_error.empty() ? "connection lost" : stats_.last_error;
+    return Unavailable("NATS at " + options_.url + " unreachable for " + std::to_string(ms) +
+                       " ms (last error: " + why + ")");
+  }
+
+  // The progress so far, to options_.on_progress.
+  void Report() {
+    if (!options_.on_progress) return;
+    NatsMergeProgress progress;
+    progress.stats = stats_;
+    progress.connected = consumer_->connected();
+    for (const auto& [name, source] : sources_) {
+      RecorderProgress r;
+      r.recorder_id = name;
+      const auto counted = received_.find(name);
+      if (counted != received_.end()) {
+        r.ticks = counted->second.first;
+        r.gaps = counted->second.second;
+      }
+      r.held_ticks = source->buffered_ticks();
+      r.held_gaps = source->buffered_gaps();
+      r.latest = source->latest();
+      r.settled_latest = source->settled_latest();
+      progress.recorders.push_back(std::move(r));
+    }
+    progress.merge_end = End();
+    options_.on_progress(progress);
+  }
+
   void NoteError(const Status& status) {
     ++stats_.fetch_errors;
     if (stats_.last_error != status.message()) {
@@ -179,6 +229,7 @@ class NatsMergeLoop {
         }
         if (parsed->stream.type == TickType::kDepth) return SkipDepth(message);
         ++stats_.ticks;
+        ++received_[parsed->recorder_id].first;
         Source(parsed->recorder_id).AddTick(*tick, std::move(message.reply));
         return;
       }
@@ -187,6 +238,7 @@ class NatsMergeLoop {
         if (!gap.ok()) return Bad(message, gap.status());
         if (gap->stream.type == TickType::kDepth) return SkipDepth(message);
         ++stats_.gaps;
+        ++received_[parsed->recorder_id].second;
         Source(parsed->recorder_id).AddGap(*gap, std::move(message.reply));
         return;
       }
@@ -280,7 +332,9 @@ class NatsMergeLoop {
   std::vector<std::string> ack_now_;
   NatsMergeStats stats_;
   bool stopped_before_acks_ = false;
-  std::optional<TimePoint> last_end_;  // of the last continuous merge
+  std::optional<TimePoint> last_end_;                              // of the last continuous merge
+  std::map<std::string, std::pair<uint64_t, uint64_t>> received_;  // ticks, gaps by recorder
+  SteadyTimePoint last_contact_;  // the last successful connect or fetch
 };
 
 }  // namespace

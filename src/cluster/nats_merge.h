@@ -20,14 +20,19 @@
 // the gap records of depth streams: the merge refuses depth (merge/merger.h), so they are counted
 // (depth_skipped) and never held.
 //
+// NATS unreachable: a continuous merge retries until `stop`; with `until_caught_up` and
+// `unreachable_timeout` set, it gives up once no connect or fetch has succeeded for that long.
+//
 // Threads: runs on the caller's thread until done or `stop` is set; on `stop` it hands what it
-// holds back to the server (delivered again at once to the next run).
+// holds back to the server (delivered again at once to the next run). The callbacks run on that
+// thread too.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +42,8 @@
 #include "merge/merger.h"
 
 namespace ibstream::cluster {
+
+struct NatsMergeProgress;
 
 struct NatsMergeOptions {
   std::string url;
@@ -64,6 +71,14 @@ struct NatsMergeOptions {
   // Called after every merge, before its acknowledgments; returning false stops right there (the
   // acknowledgments are not sent, as in a crash).
   std::function<bool(const merge::MergeReport&)> after_merge;
+  // With until_caught_up: how long NATS may stay unreachable (no connect or fetch succeeding)
+  // before the merge gives up with Unavailable; none: it waits for NATS until `stop`.
+  std::optional<std::chrono::milliseconds> unreachable_timeout;
+  // The real time of that bound (tests give a ManualSteadyClock); must outlive the merge.
+  const SteadyClock* steady_clock = &SteadyClock::Real();
+  // Called after every fetch (and every failed connect) with the merge's progress so far; for a
+  // status page. Must be quick.
+  std::function<void(const NatsMergeProgress&)> on_progress;
 };
 
 struct NatsMergeStats {
@@ -82,8 +97,28 @@ struct NatsMergeStats {
   std::string last_error;
 };
 
-// Errors: bad options; the merged store cannot be written or its state read. NATS being down is
-// not an error: it retries every retry_interval until `stop`.
+// One recorder as the merge sees it: what it delivered and how far its ticks reach.
+struct RecorderProgress {
+  std::string recorder_id;
+  uint64_t ticks = 0;  // tick messages received from it (deliveries again included)
+  uint64_t gaps = 0;   // gap record messages received from it
+  size_t held_ticks = 0;
+  size_t held_gaps = 0;
+  std::optional<TimePoint> latest;          // its newest tick's exchange time
+  std::optional<TimePoint> settled_latest;  // BufferedSource::settled_latest
+};
+
+struct NatsMergeProgress {
+  NatsMergeStats stats;
+  bool connected = false;
+  std::vector<RecorderProgress> recorders;  // by recorder id
+  std::optional<TimePoint> merge_end;       // where a continuous merge may decide to now
+};
+
+// Errors: bad options; the merged store cannot be written or its state read; with until_caught_up
+// and unreachable_timeout, NATS unreachable for that long (Unavailable, naming the server and the
+// last error). Otherwise NATS being down is not an error: it retries every retry_interval until
+// `stop`.
 Result<NatsMergeStats> RunNatsMerge(fs::FileSystem* fs, const Clock& clock,
                                     const NatsMergeOptions& options, const std::atomic<bool>& stop);
 

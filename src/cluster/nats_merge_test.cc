@@ -12,6 +12,7 @@
 
 #include "cluster/jetstream_link.h"
 #include "cluster/nats_server.h"
+#include "cluster/nats_test_fixture.h"
 #include "cluster/publisher.h"
 #include "merge/merge_state.h"
 #include "storage/query.h"
@@ -60,37 +61,9 @@ struct NmHole {
   int64_t to;
 };
 
-bool NmWaitFor(const std::function<bool()>& done, std::chrono::seconds limit = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
-
-class NatsMergeTest : public ::testing::Test {
+class NatsMergeTest : public testing::NatsServerTest {
  protected:
-  void SetUp() override {
-    const std::string binary = testing::FindNatsServer();
-    if (binary.empty()) {
-      const char* ci = std::getenv("CI");
-      if (ci != nullptr && std::string(ci) == "true") {
-        FAIL() << "nats-server is not installed (scripts/setup.sh installs it); CI=true";
-      }
-      GTEST_SKIP() << "nats-server is not installed (scripts/setup.sh installs it)";
-    }
-    std::string tmpl = (std::filesystem::temp_directory_path() / "natsmerge-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    server_ = std::make_unique<testing::NatsServer>(binary, dir_ + "/jetstream");
-    ASSERT_TRUE(server_->Start().ok());
-  }
-
-  void TearDown() override {
-    server_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
+  NatsMergeTest() : NatsServerTest("natsmerge") {}
 
   // Records the truth's ticks of [from, to) into recorder `name`'s store, except the holes (each
   // a pending "disconnect" gap of both streams), and publishes them with the real publisher,
@@ -173,7 +146,7 @@ class NatsMergeTest : public ::testing::Test {
     auto publisher = Publisher::Start(fs::PosixFileSystem(), clock_, options);
     ASSERT_TRUE(publisher.ok()) << publisher.status().ToString();
     const uint64_t ticks = published_[name] - stored;
-    ASSERT_TRUE(NmWaitFor([&] {
+    ASSERT_TRUE(testing::WaitForCondition([&] {
       const PublisherStats s = (*publisher)->stats();
       return s.ticks_published >= stored && s.gaps_published >= gaps_stored;
     })) << (*publisher)->stats().last_error
@@ -244,9 +217,7 @@ class NatsMergeTest : public ::testing::Test {
     }
   }
 
-  std::string dir_;
   ManualClock clock_{NmAt(7200)};
-  std::unique_ptr<testing::NatsServer> server_;
   std::map<std::string, uint64_t> published_;
   std::map<std::string, uint64_t> gaps_;
   std::map<std::string, uint64_t> depth_published_;  // depth records and depth gap records
@@ -391,12 +362,14 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
   Result<NatsMergeStats> result = Unavailable("not run");
   std::thread merger([&] { result = RunNatsMerge(fs::PosixFileSystem(), clock_, options, stop); });
   // Continuously it stops short of the newest second (a recorder may still send ticks of it).
-  EXPECT_TRUE(NmWaitFor([&] { return merged.load() == NmTruth(0, 99).size(); })) << merged.load();
+  EXPECT_TRUE(testing::WaitForCondition([&] { return merged.load() == NmTruth(0, 99).size(); }))
+      << merged.load();
   server_->Stop();
   ASSERT_TRUE(server_->Start().ok());
   Record("a", 100, 200, {});
   Record("b", 100, 200, {{150, 170}});
-  EXPECT_TRUE(NmWaitFor([&] { return merged.load() == NmTruth(0, 199).size(); })) << merged.load();
+  EXPECT_TRUE(testing::WaitForCondition([&] { return merged.load() == NmTruth(0, 199).size(); }))
+      << merged.load();
   stop = true;
   merger.join();
   ASSERT_TRUE(result.ok()) << result.status().ToString();
@@ -405,6 +378,76 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
   ASSERT_TRUE(last.ok()) << last.status().ToString();
   ExpectMergedTruth(0, 200);
   EXPECT_TRUE(MergedGaps().empty());
+}
+
+// NATS lost in the middle of an --until-caught-up run (the server stopped after the first fetch):
+// libnats reconnects on its own and fetches just time out, but the bound still holds.
+TEST_F(NatsMergeTest, UntilCaughtUpGivesUpWhenNatsIsLostMidRun) {
+  Record("a", 0, 5, {});
+  NatsMergeOptions options = Options();
+  options.fetch_wait = 50ms;
+  ManualSteadyClock steady;
+  options.unreachable_timeout = 1000ms;
+  options.steady_clock = &steady;
+  bool server_stopped = false;
+  options.on_progress = [&](const NatsMergeProgress& progress) {
+    if (progress.connected && progress.stats.messages > 0 && !server_stopped) {
+      server_->Stop();
+      server_stopped = true;
+    }
+    steady.Advance(300ms);
+  };
+  std::atomic<bool> stop{false};
+  Result<NatsMergeStats> result = Unavailable("not run");
+  std::thread merger([&] { result = RunNatsMerge(fs::PosixFileSystem(), clock_, options, stop); });
+  // Without the bound the merge would wait for NATS until stopped: stop it after 30 s so the
+  // test fails instead of hanging.
+  std::thread watchdog([&] {
+    testing::WaitForCondition([&] { return stop.load(); }, 30s);
+    stop = true;
+  });
+  merger.join();
+  stop = true;
+  watchdog.join();
+  EXPECT_TRUE(server_stopped);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(result.status().message().find("unreachable for"), std::string::npos)
+      << result.status().ToString();
+}
+
+// --until-caught-up with NATS unreachable (nothing listens on port 1): it gives up once no
+// connect has succeeded for unreachable_timeout on its steady clock, with Unavailable naming the
+// server; without the bound it would retry until stopped.
+TEST(NatsMergeUnreachableTest, UntilCaughtUpGivesUpAfterTheTimeout) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "natsmerge-down-XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  ManualSteadyClock steady;
+  ManualClock clock(NmAt(3600));
+  NatsMergeOptions options;
+  options.url = "nats://127.0.0.1:1";
+  options.out = tmpl + "/merged";
+  options.until_caught_up = true;
+  options.retry_interval = 1ms;
+  options.unreachable_timeout = 1000ms;
+  options.steady_clock = &steady;
+  int reports = 0;
+  options.on_progress = [&](const NatsMergeProgress& progress) {
+    EXPECT_FALSE(progress.connected);
+    ++reports;
+    steady.Advance(300ms);
+  };
+  std::atomic<bool> stop{false};
+  auto merged = RunNatsMerge(fs::PosixFileSystem(), clock, options, stop);
+  std::filesystem::remove_all(tmpl);
+  ASSERT_FALSE(merged.ok());
+  EXPECT_EQ(merged.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(merged.status().message().find("NATS at nats://127.0.0.1:1 unreachable for 1200 ms"),
+            std::string::npos)
+      << merged.status().ToString();
+  // Progress is reported at each round's start and after each failed connect, 300 ms apart
+  // here: the second failed connect is 1200 ms after the start.
+  EXPECT_EQ(reports, 4);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "cluster/jetstream_link.h"
 #include "cluster/nats_server.h"
+#include "cluster/nats_test_fixture.h"
 #include "cluster/publisher.h"
 #include "storage/order_book.h"
 #include "storage/test_ticks.h"
@@ -29,22 +30,13 @@ constexpr int64_t kNtOther = 265598;
 constexpr char kNtStream[] = "IBSTAIL";
 constexpr char kNtPrefix[] = "md";
 
-class NatsTailTest : public ::testing::Test {
+class NatsTailTest : public testing::NatsServerTest {
  protected:
+  NatsTailTest() : NatsServerTest("natstail") {}
+
   void SetUp() override {
-    const std::string binary = testing::FindNatsServer();
-    if (binary.empty()) {
-      const char* ci = std::getenv("CI");
-      if (ci != nullptr && std::string(ci) == "true") {
-        FAIL() << "nats-server is not installed (scripts/setup.sh installs it); CI=true";
-      }
-      GTEST_SKIP() << "nats-server is not installed (scripts/setup.sh installs it)";
-    }
-    std::string tmpl = (std::filesystem::temp_directory_path() / "natstail-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    server_ = std::make_unique<testing::NatsServer>(binary, dir_ + "/jetstream");
-    ASSERT_TRUE(server_->Start().ok());
+    NatsServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     LinkOptions options;
     options.url = server_->url();
     options.stream = kNtStream;
@@ -55,8 +47,7 @@ class NatsTailTest : public ::testing::Test {
 
   void TearDown() override {
     link_.reset();
-    server_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    NatsServerTest::TearDown();
   }
 
   // Publishes `recorder`'s copies of the ticks of seconds [from, to) of `contract` (2 per second
@@ -117,9 +108,6 @@ class NatsTailTest : public ::testing::Test {
     uint64_t duplicates = 0;
     ASSERT_TRUE(link_->PublishAll(messages, &duplicates).ok());
   }
-
-  std::string dir_;
-  std::unique_ptr<testing::NatsServer> server_;
   std::unique_ptr<JetStreamLink> link_;
 };
 

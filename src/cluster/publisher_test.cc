@@ -11,6 +11,7 @@
 #include <set>
 
 #include "cluster/nats_server.h"
+#include "cluster/nats_test_fixture.h"
 #include "storage/store.h"
 #include "storage/test_ticks.h"
 #include "storage/tick_codec.h"
@@ -34,30 +35,16 @@ class NatsEnvironment : public ::testing::Environment {
 };
 const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new NatsEnvironment);
 
-bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
+using testing::WaitForCondition;
 
-class PublisherTest : public ::testing::Test {
+class PublisherTest : public testing::NatsServerTest {
  protected:
+  // The tests start the server themselves.
+  PublisherTest() : NatsServerTest("natspub", /*start_server=*/false) {}
+
   void SetUp() override {
-    const std::string binary = testing::FindNatsServer();
-    if (binary.empty()) {
-      const char* ci = std::getenv("CI");
-      if (ci != nullptr && std::string(ci) == "true") {
-        FAIL() << "nats-server is not installed (scripts/setup.sh installs it); CI=true";
-      }
-      GTEST_SKIP() << "nats-server is not installed (scripts/setup.sh installs it)";
-    }
-    std::string tmpl = (std::filesystem::temp_directory_path() / "natspub-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    server_ = std::make_unique<testing::NatsServer>(binary, dir_ + "/jetstream");
+    NatsServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     OpenStore();
   }
 
@@ -65,8 +52,7 @@ class PublisherTest : public ::testing::Test {
     publisher_.reset();
     if (store_ != nullptr) store_->Close();
     store_.reset();
-    server_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    NatsServerTest::TearDown();
   }
 
   void OpenStore() {
@@ -130,14 +116,12 @@ class PublisherTest : public ::testing::Test {
   }
 
   bool WaitPublished(uint64_t ticks) {
-    return WaitFor([&] { return publisher_->stats().ticks_published >= ticks; });
+    return WaitForCondition([&] { return publisher_->stats().ticks_published >= ticks; });
   }
 
-  std::string dir_;
   ManualClock clock_{FromUnixSeconds(kHour0 + 10)};
   std::shared_ptr<std::atomic<int64_t>> keep_from_ =
       std::make_shared<std::atomic<int64_t>>(std::numeric_limits<int64_t>::min());
-  std::unique_ptr<testing::NatsServer> server_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<Publisher> publisher_;
   std::vector<Tick> written_;
@@ -160,7 +144,7 @@ TEST_F(PublisherTest, PublishesEveryStoredTickOnceWithSubjectsAndIds) {
   event.summary = "gateway 127.0.0.1:4002 unreachable";
   publisher_->PublishEvent(event);
   ASSERT_TRUE(WaitPublished(300)) << publisher_->stats().last_error;
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(WaitForCondition([&] {
     const PublisherStats s = publisher_->stats();
     return s.gaps_published == 1 && s.events_published == 1;
   }));
@@ -169,7 +153,7 @@ TEST_F(PublisherTest, PublishesEveryStoredTickOnceWithSubjectsAndIds) {
       store_->ledger()
           .Update(*gap_id, storage::BackfillState::kFilled, "", FromUnixSeconds(kHour0 + 90))
           .ok());
-  ASSERT_TRUE(WaitFor([&] { return publisher_->stats().gaps_published == 2; }));
+  ASSERT_TRUE(WaitForCondition([&] { return publisher_->stats().gaps_published == 2; }));
 
   auto messages = testing::ReadStream(server_->url(), kStream);
   ASSERT_TRUE(messages.ok()) << messages.status().ToString();
@@ -231,14 +215,14 @@ TEST_F(PublisherTest, CatchesUpFromItsCursorAfterTheServerRestarts) {
   // Recording goes on while NATS is down (Append asserts every tick is accepted) ...
   Append(400);
   ASSERT_TRUE(store_->writer().Flush(10s).ok());
-  ASSERT_TRUE(WaitFor([&] { return publisher_->stats().publish_errors > 0; }));
+  ASSERT_TRUE(WaitForCondition([&] { return publisher_->stats().publish_errors > 0; }));
   EXPECT_LT(publisher_->stats().ticks_published, 500u);
-  ASSERT_TRUE(WaitFor([&] { return publisher_->stats().lag_ticks > 0; }));
+  ASSERT_TRUE(WaitForCondition([&] { return publisher_->stats().lag_ticks > 0; }));
   // ... and the publisher catches up when it returns: every tick stored once.
   ASSERT_TRUE(server_->Start().ok());
   ASSERT_TRUE(WaitPublished(500)) << publisher_->stats().last_error;
-  ASSERT_TRUE(WaitFor([&] { return Count() == 500; })) << Count();
-  EXPECT_TRUE(WaitFor([&] { return publisher_->stats().lag_ticks == 0; }));
+  ASSERT_TRUE(WaitForCondition([&] { return Count() == 500; })) << Count();
+  EXPECT_TRUE(WaitForCondition([&] { return publisher_->stats().lag_ticks == 0; }));
 }
 
 TEST_F(PublisherTest, RepublishingAfterACrashStoresNoDuplicate) {
@@ -257,7 +241,7 @@ TEST_F(PublisherTest, RepublishingAfterACrashStoresNoDuplicate) {
   // New ticks after the restart are stored once as well.
   Append(50);
   ASSERT_TRUE(WaitPublished(250));
-  EXPECT_TRUE(WaitFor([&] { return Count() == 250; })) << Count();
+  EXPECT_TRUE(WaitForCondition([&] { return Count() == 250; })) << Count();
 }
 
 TEST_F(PublisherTest, RecordingNeverWaitsForNats) {
@@ -267,13 +251,13 @@ TEST_F(PublisherTest, RecordingNeverWaitsForNats) {
   ASSERT_TRUE(store_->writer().Flush(10s).ok());
   EXPECT_EQ(store_->writer().durable_position(), 5000u);
   EXPECT_EQ(store_->writer().rejected_queue_full(), 0u);
-  ASSERT_TRUE(WaitFor([&] { return publisher_->stats().publish_errors > 0; }));
+  ASSERT_TRUE(WaitForCondition([&] { return publisher_->stats().publish_errors > 0; }));
   EXPECT_EQ(publisher_->stats().ticks_published, 0u);
-  ASSERT_TRUE(WaitFor([&] { return publisher_->stats().lag_ticks == 5000; }))
+  ASSERT_TRUE(WaitForCondition([&] { return publisher_->stats().lag_ticks == 5000; }))
       << publisher_->stats().lag_ticks;
   ASSERT_TRUE(server_->Start().ok());
   ASSERT_TRUE(WaitPublished(5000)) << publisher_->stats().last_error;
-  EXPECT_TRUE(WaitFor([&] { return Count() == 5000; })) << Count();
+  EXPECT_TRUE(WaitForCondition([&] { return Count() == 5000; })) << Count();
 }
 
 TEST_F(PublisherTest, ADamagedCursorFileIsAnError) {

@@ -115,7 +115,9 @@ Response Backfill(ApiState& api, const Request& request) {
   const Status st =
       api.source->RequestBackfill({*contract_id, type.value()}, from.value(), to.value());
   if (!st.ok()) {
-    const int code = st.code() == StatusCode::kInvalidArgument ? 400 : 503;
+    int code = 503;
+    if (st.code() == StatusCode::kInvalidArgument) code = 400;
+    if (st.code() == StatusCode::kFailedPrecondition) code = 409;  // e.g. a merged store
     return Error(code, st.message());
   }
   api.backfill_requests.fetch_add(1);

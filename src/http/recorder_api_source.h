@@ -38,7 +38,8 @@ class RecorderApiSource {
   virtual uint64_t Subscribe(recorder::TickFanout::Filter filter,
                              recorder::TickFanout::Consumer consumer) = 0;
   virtual void Unsubscribe(uint64_t id) = 0;
-  // See Recorder::RequestBackfill (InvalidArgument: untracked stream or empty range).
+  // See Recorder::RequestBackfill (InvalidArgument: untracked stream or empty range;
+  // FailedPrecondition, answered 409: a source that is never backfilled, e.g. a merged store).
   virtual Status RequestBackfill(const StreamKey& stream, TimePoint from, TimePoint to) = 0;
   // See Recorder::RetryGap (NotFound: no such gap; FailedPrecondition: pending or filled;
   // InvalidArgument: its stream is not tracked).

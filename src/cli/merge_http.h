@@ -1,0 +1,52 @@
+// `ibstream merge --nats URL --http HOST:PORT`: the recorder's read API (src/http, every endpoint
+// of its README) served over a running merge through MergeApi (merge_api.h), plus the merge's
+// state under "merge" in /v1/status and its counters in /metrics. Commands that change a
+// recorder (backfill, track, untrack) answer 409: the merge alone writes the merged store.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "cli/merge_api.h"
+#include "common/status.h"
+
+namespace ibstream::http {
+class Server;
+}  // namespace ibstream::http
+
+namespace ibstream::cli {
+
+struct MergeHttpOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0: any free port (MergeHttpServer::port says which)
+  std::string bearer_token;
+  // The real-time clock of SSE timeouts; must outlive the server (tests give a manual one).
+  const SteadyClock* steady_clock = &SteadyClock::Real();
+};
+
+// "HOST:PORT", "[v6]:PORT" or ":PORT" (loopback); InvalidArgument otherwise.
+Result<MergeHttpOptions> ParseMergeHttpListen(const std::string& text);
+
+class MergeHttpServer {
+ public:
+  // Serves `api` until Stop or destruction. Errors: the address cannot be bound.
+  static Result<std::unique_ptr<MergeHttpServer>> Start(std::shared_ptr<MergeApi> api,
+                                                        const MergeHttpOptions& options);
+  ~MergeHttpServer();  // stops
+  MergeHttpServer(const MergeHttpServer&) = delete;
+  MergeHttpServer& operator=(const MergeHttpServer&) = delete;
+
+  uint16_t port() const;
+  // "http://HOST:PORT/".
+  std::string url() const;
+  // Closes every connection and joins the server's thread. Idempotent.
+  void Stop();
+
+ private:
+  MergeHttpServer(std::unique_ptr<http::Server> server, std::string host);
+  std::unique_ptr<http::Server> server_;
+  std::string host_;
+};
+
+}  // namespace ibstream::cli
