@@ -159,9 +159,10 @@ std::shared_ptr<const recorder::RecorderView> MergeApi::View() const {
     if (s.open_gap_id != 0) open_gaps.insert(key);
   }
   for (const auto& [key, s] : state_.streams) {
-    auto c = std::find_if(
-        view->contracts.begin(), view->contracts.end(),
-        [&](const recorder::ContractView& v) { return v.contract_id == key.contract_id; });
+    const int64_t contract_id = key.contract_id;  // a lambda may not capture a binding (C++20)
+    auto c =
+        std::find_if(view->contracts.begin(), view->contracts.end(),
+                     [&](const recorder::ContractView& v) { return v.contract_id == contract_id; });
     if (c == view->contracts.end()) {
       recorder::ContractView fresh;
       fresh.contract_id = key.contract_id;
