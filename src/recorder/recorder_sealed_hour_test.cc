@@ -104,18 +104,22 @@ TEST_F(RecorderSealedHourTest, ADamagedSealedHourIsReportedAndRefilledAtStart) {
              a.labels.at("file") == path && a.summary.find(path) != std::string::npos;
     })) << testing::Describe(sink_.alerts);
   }
-  // The span holds backfilled ticks again (the query still reports the damaged frame).
-  std::vector<Tick> stored;
-  const Status queried =
-      recorder_->Query({bid_ask}, span_first, span_last + 1s, [&](const Tick& t) {
-        stored.push_back(t);
-        return Status::Ok();
-      });
-  EXPECT_TRUE(queried.ok() || queried.code() == StatusCode::kCorruption) << queried.ToString();
-  EXPECT_TRUE(std::any_of(stored.begin(), stored.end(), [&](const Tick& t) {
-    return t.source == TickSource::kBackfill && t.exchange_time >= span_first &&
-           t.exchange_time <= span_last;
-  }));
+  // The span holds backfilled ticks again once the writer has them (the query still reports the
+  // damaged frame).
+  const auto backfilled_in_span = [&] {
+    std::vector<Tick> stored;
+    const Status queried =
+        recorder_->Query({bid_ask}, span_first, span_last + 1s, [&](const Tick& t) {
+          stored.push_back(t);
+          return Status::Ok();
+        });
+    EXPECT_TRUE(queried.ok() || queried.code() == StatusCode::kCorruption) << queried.ToString();
+    return std::any_of(stored.begin(), stored.end(), [&](const Tick& t) {
+      return t.source == TickSource::kBackfill && t.exchange_time >= span_first &&
+             t.exchange_time <= span_last;
+    });
+  };
+  EXPECT_TRUE(WaitFor(backfilled_in_span, 30s));
 }
 
 }  // namespace
