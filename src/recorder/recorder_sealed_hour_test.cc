@@ -120,6 +120,22 @@ TEST_F(RecorderSealedHourTest, ADamagedSealedHourIsReportedAndRefilledAtStart) {
     });
   };
   EXPECT_TRUE(WaitFor(backfilled_in_span, 30s));
+
+  // The next start finds the file damaged again, but the ledger already covers its span: no
+  // second gap.
+  StopRecorder();
+  StartRecorder();
+  const auto damaged_file_gaps = [&] {
+    view = recorder_->View();
+    return std::count_if(view->gaps.begin(), view->gaps.end(),
+                         [](const storage::GapRecord& g) { return g.cause == "damaged_file"; });
+  };
+  ASSERT_TRUE(WaitFor([&] {
+    view = recorder_->View();
+    return view->counters.sealed_files_damaged == 1 && view->gateway.connected && MnqId() != 0;
+  }));
+  RunUntil(clock_->Now() + 30s);
+  EXPECT_EQ(damaged_file_gaps(), 1);
 }
 
 }  // namespace
