@@ -1,9 +1,14 @@
 // `ibstream gaps`: the gap ledger of a store.
 //
 //   ibstream gaps (--data DIR | --config FILE) [--contract ID] [--json]
+//   ibstream gaps --url URL [--contract ID] [--json]
 //
 // Reads without writing (safe on a store the recorder is using). No such store: exit 2. No gap:
-// an empty list (or `[]`) and a line on stderr saying so.
+// an empty list (or `[]`) and a line on stderr saying so. With --url, a running recorder's
+// GET /v1/gaps instead (its 500 most recent entries), with how each gap it filled was filled
+// (time to fill against IB's pacing minimum); unreachable or a bad answer: exit 2.
+#include <curl/curl.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -11,6 +16,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/gap_lines.h"
 #include "cli/user_hints.h"
 #include "fs/file_system.h"
 #include "storage/gap_ledger.h"
@@ -22,11 +28,62 @@ namespace {
 struct GapsOptions {
   std::string data;
   std::string config;
+  std::string url;
   int64_t contract = 0;
   bool json = false;
 };
 
+size_t AppendGapsBody(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+// `--url`: the running recorder's /v1/gaps.
+int RunGapsFromRecorder(const GapsOptions& o) {
+  std::string url = o.url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += "/v1/gaps";
+  if (o.contract != 0) url += "?contract_id=" + std::to_string(o.contract);
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) {
+    std::cerr << "ibstream gaps: cannot initialise libcurl\n";
+    return 2;
+  }
+  std::string body;
+  char error[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, AppendGapsBody);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 10L);
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  const CURLcode rc = curl_easy_perform(curl.get());
+  if (rc != CURLE_OK) {
+    std::cerr << "ibstream gaps: " << url << ": "
+              << (error[0] != '\0' ? error : curl_easy_strerror(rc)) << "\n";
+    return 2;
+  }
+  long code = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &code);
+  const auto document = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (code != 200 || !document.is_object() || !document.contains("gaps") ||
+      !document["gaps"].is_array()) {
+    std::cerr << "ibstream gaps: " << url << " answered HTTP " << code
+              << (code == 200 ? " without a gap list" : "") << "\n";
+    return 2;
+  }
+  const nlohmann::json& gaps = document["gaps"];
+  if (o.json) {
+    std::cout << gaps.dump(2) << "\n";
+  } else {
+    for (const nlohmann::json& gap : gaps) std::cout << GapLine(gap) << "\n";
+  }
+  if (gaps.empty()) std::cerr << "ibstream gaps: no gaps in " << url << "\n";
+  return 0;
+}
+
 int RunGaps(GapsOptions o) {
+  if (!o.url.empty()) return RunGapsFromRecorder(o);
   if (!o.config.empty()) {
     Result<std::string> path = StorePathFromConfig(o.config);
     if (!path.ok()) {
@@ -91,10 +148,17 @@ void AddGapsCommand(CLI::App& app) {
   auto options = std::make_shared<GapsOptions>();
   CLI::App* command = app.add_subcommand("gaps", "List recorded gaps and their backfill state");
   auto* data = command->add_option("--data", options->data, "Storage directory");
+  auto* config =
+      command
+          ->add_option("--config", options->config,
+                       "Instead of --data: the recorder's configuration file (its storage.path)")
+          ->excludes(data);
   command
-      ->add_option("--config", options->config,
-                   "Instead of --data: the recorder's configuration file (its storage.path)")
-      ->excludes(data);
+      ->add_option("--url", options->url,
+                   "Instead of --data: a running recorder's HTTP base URL (its /v1/gaps, with "
+                   "each filled gap's time to fill against IB's pacing minimum)")
+      ->excludes(data)
+      ->excludes(config);
   command->add_option("--contract", options->contract, "Only this contract id");
   command->add_flag("--json", options->json, "Print JSON");
   command->callback([options] { SetExitCode(RunGaps(*options)); });

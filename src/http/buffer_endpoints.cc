@@ -303,7 +303,7 @@ Response BufferReplays::Buffer(const Request& request, std::shared_ptr<SseSink> 
                  {"buffer_message_count", 0}};
   session->PushEvent("info", session->MainStreamId(), {{"status", status}});
   // Subscribe before reading storage, so no tick falls between the replay and the live part.
-  streams_->SubscribeLive(session, lookup.id, types.value());
+  streams_->SubscribeLive(session, lookup.id, types.value(), params.include_backfill);
   streams_->EndAfter(params.timeout, session);
   std::vector<StreamKey> keys;
   for (TickType type : types.value()) keys.push_back({lookup.id, type});

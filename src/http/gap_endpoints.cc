@@ -1,5 +1,6 @@
 #include "http/gap_endpoints.h"
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -11,7 +12,7 @@ namespace {
 
 using recorder::ContractView;
 
-Json GapJson(const storage::GapRecord& gap) {
+Json GapJsonFields(const storage::GapRecord& gap) {
   return {
       {"id", gap.id},
       {"contract_id", gap.stream.contract_id},
@@ -24,6 +25,27 @@ Json GapJson(const storage::GapRecord& gap) {
       {"reason", gap.reason},
       {"updated_at", FormatIsoUtc(gap.updated_at)},
   };
+}
+
+// How a filled gap was filled: its time to fill against IB's pacing minimum
+// (reliability/fill_time.h). The ratio is null when pacing imposed no wait.
+Json GapFillJson(const reliability::GapFillTiming& fill) {
+  const std::optional<double> ratio = fill.ratio_to_minimum();
+  return {{"queued_at", FormatIsoUtc(fill.queued_at)},
+          {"filled_at", FormatIsoUtc(fill.filled_at)},
+          {"time_to_fill_seconds", Seconds(fill.time_to_fill())},
+          {"requests", fill.requests},
+          {"requests_needed", fill.requests_needed},
+          {"pacing_minimum_seconds", Seconds(fill.pacing_minimum)},
+          {"ratio_to_minimum", ratio ? Json(*ratio) : Json(nullptr)}};
+}
+
+Json GapJson(const storage::GapRecord& gap,
+             const std::map<uint64_t, reliability::GapFillTiming>& fills) {
+  Json j = GapJsonFields(gap);
+  const auto fill = fills.find(gap.id);
+  j["fill"] = fill != fills.end() ? GapFillJson(fill->second) : Json(nullptr);
+  return j;
 }
 
 }  // namespace
@@ -48,7 +70,7 @@ Response Gaps(ApiState& api, const Request& request) {
   for (const auto& gap : view->gaps) {
     if (contract && gap.stream.contract_id != *contract) continue;
     if (state && storage::BackfillStateName(gap.state) != *state) continue;
-    gaps.push_back(GapJson(gap));
+    gaps.push_back(GapJson(gap, view->gap_fills));
   }
   const size_t total = gaps.size();
   return JsonOk({{"timestamp", FormatIsoUtc(view->now)}, {"total", total}, {"gaps", gaps}});

@@ -43,6 +43,14 @@ SseParams ReadSseParams(const Request& request) {
   }
   out.limit = limit.value;
   out.timeout = timeout.value;
+  if (auto include = request.Query("include")) {
+    if (*include != "backfill") {
+      out.error = Error(400, "include must be backfill",
+                        {{"code", "INVALID_PARAMETER"}, {"include", *include}});
+      return out;
+    }
+    out.include_backfill = true;
+  }
   return out;
 }
 
@@ -87,7 +95,7 @@ Response LiveStreams::Live(const Request& request, std::shared_ptr<SseSink> sink
                    {"timeout", params.timeout ? Json(*params.timeout) : Json(nullptr)}}}};
     session->PushEvent("info", session->StreamId(type), data);
   }
-  SubscribeLive(session, lookup.id, types.value());
+  SubscribeLive(session, lookup.id, types.value(), params.include_backfill);
   EndAfter(params.timeout, session);
   Response ok;
   ok.headers = {{"X-IB-Stream-Version", "2.0.0"},
@@ -129,14 +137,20 @@ std::shared_ptr<SseSession> LiveStreams::StartSession(const std::shared_ptr<SseS
 }
 
 void LiveStreams::SubscribeLive(const std::shared_ptr<SseSession>& session, int64_t contract_id,
-                                const std::vector<TickType>& types) {
+                                const std::vector<TickType>& types, bool include_backfill) {
   recorder::TickFanout::Filter filter;
   filter.contract_id = contract_id;
   filter.types = types;
-  filter.source = TickSource::kLive;  // as IB delivers them, whether storage took them or not
+  // Live ticks as IB delivers them, whether storage took them or not.
+  if (!include_backfill) filter.source = TickSource::kLive;
   session->fanout_id = state_->source->Subscribe(
-      std::move(filter),
-      [session](const Tick& tick, recorder::TickOrigin) { return session->OnLive(tick); });
+      std::move(filter), [session](const Tick& tick, recorder::TickOrigin origin) {
+        // A backfilled tick storage refused is asked again: only stored ones are sent.
+        if (tick.source == TickSource::kBackfill && origin != recorder::TickOrigin::kBackfilled) {
+          return true;
+        }
+        return session->OnLive(tick);
+      });
 }
 
 namespace {

@@ -27,6 +27,8 @@ namespace ibstream::http {
 struct SseParams {
   std::optional<int64_t> limit;
   std::optional<int64_t> timeout;
+  // `include=backfill`: backfilled ticks as well, as storage takes them (marked as such).
+  bool include_backfill = false;
   std::optional<Response> error;  // the 400 for a bad value
 };
 SseParams ReadSseParams(const Request& request);
@@ -52,9 +54,10 @@ class LiveStreams {
                                            const recorder::ContractView& c,
                                            const std::vector<TickType>& types,
                                            std::optional<int64_t> limit);
-  // Subscribes the session to the live ticks of `types` of `contract_id`.
+  // Subscribes the session to the live ticks of `types` of `contract_id` and, with
+  // `include_backfill`, to their backfilled ticks that storage took (not those it refused).
   void SubscribeLive(const std::shared_ptr<SseSession>& session, int64_t contract_id,
-                     const std::vector<TickType>& types);
+                     const std::vector<TickType>& types, bool include_backfill = false);
   // One stream id of an SSE session running now (a client of several tick types has several).
   struct ActiveStream {
     std::string stream_id;

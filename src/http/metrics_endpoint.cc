@@ -1,7 +1,9 @@
 #include "http/metrics_endpoint.h"
 
 #include <map>
+#include <sstream>
 #include <string>
+#include <string_view>
 
 #include "http/api_common.h"
 #include "http/prometheus.h"
@@ -149,6 +151,20 @@ void WriteStreamFamilies(const RecorderView& view, PrometheusWriter& w) {
   }
 }
 
+// A cumulative histogram: _bucket{le=...} per bound and +Inf, _sum and _count.
+void WriteFillHistogram(const reliability::FillHistogram& h, std::string_view name,
+                        std::string_view help, PrometheusWriter& w) {
+  w.Family(name, "histogram", help);
+  for (size_t i = 0; i < h.bounds.size(); ++i) {
+    std::ostringstream le;
+    le << h.bounds[i];
+    w.Sample(static_cast<double>(h.counts[i]), {{"le", le.str()}}, "_bucket");
+  }
+  w.Sample(static_cast<double>(h.count), {{"le", "+Inf"}}, "_bucket");
+  w.Sample(h.sum, {}, "_sum");
+  w.Sample(static_cast<double>(h.count), {}, "_count");
+}
+
 // The gap ledger and backfill.
 void WriteGapFamilies(const RecorderView& view, PrometheusWriter& w) {
   w.Family("ibstream_gaps_opened_total", "counter", "Gaps recorded in the ledger.");
@@ -177,6 +193,18 @@ void WriteGapFamilies(const RecorderView& view, PrometheusWriter& w) {
   w.Family("ibstream_pacer_state_damaged_total", "counter",
            "Historical pacer state files found damaged at start.");
   w.Sample(static_cast<double>(view.counters.pacer_state_damaged));
+  w.Family("ibstream_gap_ledger_adds_refused_total", "counter",
+           "Gaps the ledger refused to add while storage failed (added again later).");
+  w.Sample(static_cast<double>(view.counters.gap_ledger_adds_refused));
+  w.Family("ibstream_sealed_files_damaged_total", "counter",
+           "Closed files (sealed hours) found damaged at start; their spans are backfilled.");
+  w.Sample(static_cast<double>(view.counters.sealed_files_damaged));
+  WriteFillHistogram(view.counters.fill_time.seconds, "ibstream_gap_time_to_fill_seconds",
+                     "Time from queueing a gap for backfill to its last tick stored.", w);
+  WriteFillHistogram(view.counters.fill_time.ratio, "ibstream_gap_time_to_fill_ratio",
+                     "Time to fill over the least time IB's historical pacing allows for the "
+                     "requests it needed (gaps where pacing imposed a wait).",
+                     w);
 }
 
 // The storage writer and its volume.

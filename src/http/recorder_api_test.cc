@@ -569,7 +569,18 @@ void CheckPrometheusText(const std::string& text) {
         EXPECT_TRUE(family.ends_with("_total")) << family;
       }
     } else if (std::regex_match(line, m, sample)) {
-      EXPECT_EQ(m[1], family) << line;
+      if (family_type == "histogram") {
+        // A histogram's series: <family>_bucket{le=...}, <family>_sum, <family>_count.
+        const std::string name = m[1];
+        EXPECT_TRUE(name == family + "_bucket" || name == family + "_sum" ||
+                    name == family + "_count")
+            << line;
+        if (name == family + "_bucket") {
+          EXPECT_NE(line.find("le=\""), std::string::npos) << line;
+        }
+      } else {
+        EXPECT_EQ(m[1], family) << line;
+      }
       EXPECT_TRUE(series.insert(line.substr(0, line.rfind(' '))).second) << "duplicate " << line;
     } else {
       ADD_FAILURE() << "bad line: '" << line << "'";

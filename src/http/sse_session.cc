@@ -29,6 +29,10 @@ bool SseSession::PushEvent(std::string_view type, std::string_view stream_id, co
   return PushLocked(type, Envelope(type, stream_id, state_->source->Now(), PythonJson(data)));
 }
 
+std::string_view SseSession::LiveMetadata(const Tick& tick) {
+  return tick.source == TickSource::kBackfill ? "{\"backfill\": true}" : std::string_view();
+}
+
 bool SseSession::OnLive(const Tick& tick) {
   std::lock_guard lock(mu_);
   if (finished_) return false;
@@ -46,7 +50,7 @@ bool SseSession::OnLive(const Tick& tick) {
     pending_.push_back(tick);
     return true;
   }
-  return EmitLocked(tick, {});
+  return EmitLocked(tick, LiveMetadata(tick));
 }
 
 bool SseSession::OnReplayed(const Tick& tick, size_t index, size_t total) {
@@ -75,7 +79,7 @@ bool SseSession::FinishReplay() {
         tick.sequence <= it->second) {
       continue;
     }
-    if (!EmitLocked(tick, {})) break;
+    if (!EmitLocked(tick, LiveMetadata(tick))) break;
   }
   pending_.clear();
   return !finished_;

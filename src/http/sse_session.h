@@ -49,8 +49,12 @@ class SseSession {
   // Queues a non-tick event (info, error). False once the session is over.
   bool PushEvent(std::string_view type, std::string_view stream_id, const Json& data);
 
-  // A live tick from the fan-out (recorder thread). False: unsubscribe me.
+  // A live tick from the fan-out (recorder thread), or a backfilled one storage took when the
+  // client asked for them (`include=backfill`: sent with metadata {"backfill": true}). False:
+  // unsubscribe me.
   bool OnLive(const Tick& tick);
+  // The metadata of a tick sent live: {"backfill": true} for a backfilled one, else none.
+  static std::string_view LiveMetadata(const Tick& tick);
 
   // Replay: one stored tick with its position. False once the session is over.
   bool OnReplayed(const Tick& tick, size_t index, size_t total);

@@ -179,6 +179,8 @@ std::string RecorderViewJson(const RecorderView& view) {
         {"backfill_retries", view.counters.backfill_retries},
         {"backfill_ticks_refused", view.counters.backfill_ticks_refused},
         {"pacer_state_damaged", view.counters.pacer_state_damaged},
+        {"gap_ledger_adds_refused", view.counters.gap_ledger_adds_refused},
+        {"sealed_files_damaged", view.counters.sealed_files_damaged},
         {"alerts_fired", view.counters.alerts_fired},
         {"runtime_contract_errors", view.counters.runtime_contract_errors},
         {"ib_errors", ib_errors}}},

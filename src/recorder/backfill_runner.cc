@@ -1,5 +1,6 @@
 #include "recorder/backfill_runner.h"
 
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -97,6 +98,7 @@ void BackfillRunner::KeepUnrecorded(const storage::GapRecord& gap,
       "action=retried_when_storage_accepts_writes",
       ToString(gap.stream), FormatIsoUtc(gap.start), FormatIsoUtc(gap.end), gap.cause,
       error.ToString());
+  ++ctx_.counters.gap_ledger_adds_refused;
   ctx_.core.OnStorageError(error.message(), now);
   unrecorded_.push_back(Unrecorded{gap, std::move(calendar)});
   next_ledger_retry_ = now + kLedgerRetryInterval;
@@ -146,6 +148,7 @@ void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t 
     due = now + kCoalesceDelay;
   }
   last_gap_at_[key] = now;
+  NoteQueued(gap_id, now);
   queue_.push_back(PendingBackfill{
       gap_id,
       BackfillJob(key, ToUnixSeconds(gap.start), ToUnixSeconds(gap.end) - 1, next_trading),
@@ -154,6 +157,9 @@ void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t 
       next_trading,
       PriorityOf(key.contract_id),
       {},
+      false,
+      0,
+      0,
       false});
 }
 
@@ -289,6 +295,7 @@ void BackfillRunner::AdoptResumed(TimePoint now) {
     const int64_t cursor =
         known != cursors_.end() ? known->second : BackfillCursor(*ctx_.store, gap);
     if (known != cursors_.end()) cursors_.erase(known);
+    NoteQueued(gap.id, now);
     queue_.push_back(
         PendingBackfill{gap.id,
                         BackfillJob(gap.stream, cursor, ToUnixSeconds(gap.end) - 1, next_trading),
@@ -297,6 +304,9 @@ void BackfillRunner::AdoptResumed(TimePoint now) {
                         next_trading,
                         c->config.priority,
                         {},
+                        false,
+                        0,
+                        0,
                         false});
     resuming_.erase(resuming_.begin() + static_cast<std::ptrdiff_t>(i));
   }
@@ -356,6 +366,8 @@ void BackfillRunner::Step(TimePoint now) {
   }
   RecordSent(key, now);
   p.started = true;
+  ++p.requests;
+  p.bid_ask = page->what_to_show == "BID_ASK";
   in_flight_ = true;
   sent_at_ = now;
   ++ctx_.counters.backfill_requests;
@@ -387,6 +399,7 @@ void BackfillRunner::Drop(const std::function<bool(const StreamKey&)>& match,
     if (!match(parked_[i].stream)) continue;
     for (uint64_t id : GapIds(parked_[i].gap_id, parked_[i].gaps)) {
       UpdateLedger(id, storage::BackfillState::kFailed, reason, now);
+      queued_at_.erase(id);
     }
     parked_.erase(parked_.begin() + static_cast<std::ptrdiff_t>(i));
   }
@@ -398,6 +411,7 @@ void BackfillRunner::Drop(const std::function<bool(const StreamKey&)>& match,
     }
     for (uint64_t id : GapIds(queue_[i].gap_id, queue_[i].gaps)) {
       UpdateLedger(id, storage::BackfillState::kFailed, reason, now);
+      queued_at_.erase(id);
     }
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
   }
@@ -418,6 +432,7 @@ void BackfillRunner::OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<
     return;
   }
   p.retries = 0;  // the backoff counts failures in a row
+  ++p.answered;
   const StreamKey key = p.job.stream();
   if (result->size() >= 2) {
     // The stream's tick rate, for coalescing its next gaps.
@@ -472,7 +487,7 @@ void BackfillRunner::Park(int64_t refused_second, TimePoint now) {
     UpdateLedger(id, storage::BackfillState::kPending, reason, now);
   }
   parked_.push_back(Parked{p.gap_id, p.job.stream(), resume, p.job.last_second(),
-                           std::move(p.next_trading), std::move(p.gaps)});
+                           std::move(p.next_trading), std::move(p.gaps), p.requests, p.answered});
   queue_.pop_front();
 }
 
@@ -483,7 +498,8 @@ void BackfillRunner::OnStorageResumed(TimePoint now) {
     queue_.push_back(PendingBackfill{
         parked.gap_id,
         BackfillJob(parked.stream, parked.resume_second, parked.last_second, parked.next_trading),
-        0, now, parked.next_trading, PriorityOf(parked.stream.contract_id), parked.gaps, false});
+        0, now, parked.next_trading, PriorityOf(parked.stream.contract_id), parked.gaps, false,
+        parked.requests, parked.answered, false});
   }
   parked_.clear();
 }
@@ -508,6 +524,33 @@ void BackfillRunner::OnPageFailed(const reliability::BackfillFailure& failure,
   Finish(now);
 }
 
+void BackfillRunner::NoteQueued(uint64_t gap_id, TimePoint now) { queued_at_.emplace(gap_id, now); }
+
+void BackfillRunner::RecordFill(const PendingBackfill& p, TimePoint now) {
+  reliability::GapFillTiming fill;
+  fill.filled_at = now;
+  fill.requests = p.requests;
+  fill.requests_needed = p.answered;
+  fill.pacing_minimum = reliability::MinimumPacedDuration(pacer_.limits(), p.answered, p.bid_ask);
+  for (uint64_t id : GapIds(p.gap_id, p.gaps)) {
+    const auto queued = queued_at_.find(id);
+    fill.queued_at = queued != queued_at_.end() ? queued->second : now;
+    const std::optional<double> ratio = fill.ratio_to_minimum();
+    spdlog::info(
+        "event=gap_filled gap={} stream={} time_to_fill_seconds={:.1f} requests={} "
+        "requests_needed={} pacing_minimum_seconds={:.1f} ratio_to_minimum={}",
+        id, ToString(p.job.stream()), std::chrono::duration<double>(fill.time_to_fill()).count(),
+        fill.requests, fill.requests_needed,
+        std::chrono::duration<double>(fill.pacing_minimum).count(),
+        ratio ? fmt::format("{:.2f}", *ratio) : std::string("none"));
+    ctx_.counters.fill_time.Observe(fill);
+    ctx_.gap_fills[id] = fill;
+    while (ctx_.gap_fills.size() > LoopContext::kMaxGapFills) {
+      ctx_.gap_fills.erase(ctx_.gap_fills.begin());
+    }
+  }
+}
+
 void BackfillRunner::Finish(TimePoint now) {
   PendingBackfill& p = queue_.front();
   storage::BackfillState state = p.job.state();
@@ -517,6 +560,8 @@ void BackfillRunner::Finish(TimePoint now) {
     reason = "contract no longer tracked";
   }
   for (uint64_t id : GapIds(p.gap_id, p.gaps)) UpdateLedger(id, state, reason, now);
+  if (state == storage::BackfillState::kFilled) RecordFill(p, now);
+  for (uint64_t id : GapIds(p.gap_id, p.gaps)) queued_at_.erase(id);
   spdlog::info(
       "event=backfill_done gap={} stream={} state={} ticks={} pages={} coalesced_gaps={} "
       "reason=\"{}\"",

@@ -124,6 +124,9 @@ class BackfillRunner {
     // for a job of one gap.
     std::vector<reliability::GapSpan> gaps;
     bool started = false;  // a page of it was sent
+    int requests = 0;      // historical requests sent for it (GapFillTiming)
+    int answered = 0;      // pages answered
+    bool bid_ask = false;  // its pages ask for BID_ASK (weigh two in IB's pacing)
   };
 
   // A job storage refused a tick of: resumes from `resume_second` once storage takes writes.
@@ -134,6 +137,8 @@ class BackfillRunner {
     int64_t last_second = 0;
     BackfillJob::NextTradingTime next_trading;
     std::vector<reliability::GapSpan> gaps;  // a coalesced job's gaps
+    int requests = 0;                        // carried over to the resumed job
+    int answered = 0;
   };
 
   // A gap the ledger refused: added again once storage takes writes.
@@ -182,6 +187,10 @@ class BackfillRunner {
   // Applies the retry policy to the first job's failed page; gives the gap up when it says so.
   void OnPageFailed(const reliability::BackfillFailure& failure, const std::string& message,
                     TimePoint now);
+  // Remembers when gap `gap_id` was first queued (its time to fill starts there).
+  void NoteQueued(uint64_t gap_id, TimePoint now);
+  // Records the time to fill of the first job's gaps, filled at `now` (LoopContext::gap_fills).
+  void RecordFill(const PendingBackfill& p, TimePoint now);
   // Closes the first job's ledger entry and takes it off the queue.
   void Finish(TimePoint now);
   // Storage refused the first job's tick of `refused_second`: its gap stays pending, the job is
@@ -203,7 +212,8 @@ class BackfillRunner {
   std::map<StreamKey, double> tick_rate_;          // ticks per second, from backfilled pages
   std::map<StreamKey, TimePoint> last_gap_at_;     // when each stream's last gap was queued
   TimePoint next_ledger_retry_;
-  std::map<uint64_t, int64_t> cursors_;  // of the gaps open at start, by gap id
+  std::map<uint64_t, int64_t> cursors_;      // of the gaps open at start, by gap id
+  std::map<uint64_t, TimePoint> queued_at_;  // of the queued and parked gaps, by gap id
   uint64_t next_ticket_ = 0;
   bool in_flight_ = false;
   // Sequence numbers of backfilled ticks whose stream is no longer in the registry.

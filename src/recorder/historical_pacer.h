@@ -15,18 +15,12 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "reliability/fill_time.h"
 
 namespace ibstream::recorder {
 
-struct HistoricalPacingLimits {
-  int max_per_window = 60;
-  Duration window = std::chrono::minutes(10);
-  // Strictly fewer than 6 requests per contract and kind within `burst_window`.
-  int max_per_contract_burst = 5;
-  Duration burst_window = std::chrono::seconds(2);
-  Duration identical_cooldown = std::chrono::seconds(15);
-  bool bid_ask_counts_double = true;
-};
+// The limits live with the pure pacing arithmetic (reliability/fill_time.h).
+using HistoricalPacingLimits = reliability::HistoricalPacingLimits;
 
 // What makes two historical requests "the same" for IB's rules.
 struct HistoricalRequestKey {
@@ -43,6 +37,8 @@ struct HistoricalRequestKey {
 class HistoricalPacer {
  public:
   explicit HistoricalPacer(HistoricalPacingLimits limits = {}) : limits_(limits) {}
+
+  const HistoricalPacingLimits& limits() const { return limits_; }
 
   // The earliest time >= now at which `key` may be sent without violating any rule.
   TimePoint EarliestSend(const HistoricalRequestKey& key, TimePoint now) const;

@@ -3,10 +3,14 @@
 // touched on the loop thread only, except `options.config.storage` and the clock (read-only).
 #pragma once
 
+#include <cstdint>
+#include <map>
+
 #include "common/clock.h"
 #include "fs/file_system.h"
 #include "recorder/recorder.h"
 #include "recorder/recorder_view.h"
+#include "reliability/fill_time.h"
 #include "reliability/reliability_core.h"
 #include "storage/store.h"
 
@@ -23,6 +27,10 @@ struct LoopContext {
   fs::FileSystem* fs;
   // Open from Start() on (before the loop runs); never null where the parts use it.
   storage::Store* store = nullptr;
+  // The filled gaps' timings against IB's pacing (reliability/fill_time.h), by ledger id: the
+  // most recent kMaxGapFills, written by the backfill runner, published in the view.
+  static constexpr size_t kMaxGapFills = 1000;
+  std::map<uint64_t, reliability::GapFillTiming> gap_fills{};
   // Set by Stop() on the loop thread: no new connection, subscription or evaluation.
   bool stopping = false;
 };

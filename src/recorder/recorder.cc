@@ -17,6 +17,7 @@
 #include "recorder/loop_context.h"
 #include "recorder/options_mapping.h"
 #include "recorder/recorder_history.h"
+#include "recorder/sealed_hour_check.h"
 #include "recorder/stream_router.h"
 #include "recorder/stream_session.h"
 #include "recorder/view_builder.h"
@@ -67,7 +68,8 @@ class Recorder::Impl {
         session_(ctx_, loop_, registry_, backfill_, owner.fanout_, [this] { Evaluate(); }),
         backfill_(ctx_, loop_, registry_, session_, owner.fanout_),
         router_(ctx_, registry_),
-        depth_(ctx_, registry_, session_, owner.fanout_) {
+        depth_(ctx_, registry_, session_, owner.fanout_),
+        sealed_(ctx_, loop_, registry_, backfill_) {
     session_.SetCapacityHandler([this](const StreamKey& key, int code, int active) {
       router_.OnCapacityRefused(key, code, active, clock_.Now());
     });
@@ -112,6 +114,8 @@ class Recorder::Impl {
     IBSTREAM_RETURN_IF_ERROR(registry_.Open());
     // Before the loop runs: the ledger's open gaps and the pacer's budget carry over.
     backfill_.Resume(store_->ledger().List(), clock_.Now());
+    // The sealed hours' integrity, off the loop (sealed_hour_check.h).
+    sealed_.Start(clock_.Now());
 
     session_.MakeClient(ClientOptionsFrom(options_.config));
     // The first view, before the loop runs: every contract listed from the moment Start returns.
@@ -314,6 +318,7 @@ class Recorder::Impl {
                    reliability::BreakerStateName(e.transition.from),
                    reliability::BreakerStateName(e.transition.to));
     }
+    sealed_.Step(now);
     backfill_.Step(now);
     PublishView(now);
     ScheduleEvaluate();
@@ -389,6 +394,7 @@ class Recorder::Impl {
   BackfillRunner backfill_;
   StreamRouter router_;
   DepthRecorder depth_;
+  SealedHourCheck sealed_;
 
   std::atomic<bool> stopped_{false};
   std::mutex change_mu_;  // one run-time contract change at a time (Track, Untrack, Reload)

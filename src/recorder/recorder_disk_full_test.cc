@@ -76,6 +76,8 @@ TEST_F(RecorderDiskFullTest, GapsOfTheRefusedWindowAreRecordedOnceTheDiskHasRoom
   }
   EXPECT_LE(first, full_at + 2s) << FormatIsoUtc(first);
   EXPECT_GE(last, freed_at - 2s) << FormatIsoUtc(last);
+  // Each refusal is counted (ibstream_gap_ledger_adds_refused_total).
+  EXPECT_GE(view->counters.gap_ledger_adds_refused, 1u);
   // And the window holds backfilled ticks.
   const auto stored = Stored(bid_ask);
   EXPECT_TRUE(std::any_of(stored.begin(), stored.end(), [&](const Tick& t) {

@@ -16,6 +16,7 @@
 #include "model/alert.h"
 #include "model/tick.h"
 #include "recorder/recorder_history.h"
+#include "reliability/fill_time.h"
 #include "reliability/health_metrics.h"
 #include "reliability/health_status.h"
 #include "storage/gap_ledger.h"
@@ -151,6 +152,13 @@ struct RecorderCounters {
   uint64_t backfill_ticks_refused = 0;
   // The historical pacer's state file did not read at start (budget assumed spent for 10 min).
   uint64_t pacer_state_damaged = 0;
+  // Gaps the ledger refused to add (storage failing); each is added again once storage
+  // accepts writes, and counted again if refused again.
+  uint64_t gap_ledger_adds_refused = 0;
+  // Closed files (sealed hours) found damaged at start (sealed_hour_check.h).
+  uint64_t sealed_files_damaged = 0;
+  // The filled gaps' time to fill and its ratio to IB's pacing minimum (since start).
+  reliability::FillTimeStats fill_time;
   uint64_t alerts_fired = 0;
   // The run-time contract list could not be read at start (set aside; see runtime_contracts.h).
   uint64_t runtime_contract_errors = 0;
@@ -186,7 +194,9 @@ struct RecorderView {
   std::vector<ContractView> contracts;
   std::vector<DepthView> depth;          // contracts asking for market depth, in plan order
   std::vector<storage::GapRecord> gaps;  // most recent last
-  std::vector<Alert> alerts;             // firing now
+  // How the filled gaps among `gaps` were filled (by ledger id): those this process filled.
+  std::map<uint64_t, reliability::GapFillTiming> gap_fills;
+  std::vector<Alert> alerts;  // firing now
   // The recent past (ticks per minute, alert episodes, sessions lost), as of this view; null
   // when the publisher keeps none (RecorderHistory).
   std::shared_ptr<const HistoryView> history;

@@ -156,6 +156,11 @@ std::shared_ptr<RecorderView> BuildView(const ViewInputs& inputs, const LoopCont
   constexpr size_t kMaxGaps = 500;
   if (gaps.size() > kMaxGaps) gaps.erase(gaps.begin(), gaps.end() - kMaxGaps);
   view->gaps = std::move(gaps);
+  for (const storage::GapRecord& gap : view->gaps) {
+    if (auto fill = ctx.gap_fills.find(gap.id); fill != ctx.gap_fills.end()) {
+      view->gap_fills.emplace(gap.id, fill->second);
+    }
+  }
   view->alerts = ctx.core.FiringAlerts();
   return view;
 }

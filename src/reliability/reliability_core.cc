@@ -373,6 +373,15 @@ void ReliabilityCore::OnStorageError(std::string_view message, TimePoint now) {
   alerts_.Raise(StorageErrorAlert(message), now);
 }
 
+void ReliabilityCore::OnStoredDataDamaged(int64_t contract_id, std::string_view file,
+                                          std::string_view summary, TimePoint now) {
+  AlertCondition condition = StorageErrorAlert(summary);
+  condition.contract_id = contract_id;
+  condition.labels["file"] = std::string(file);
+  condition.severity = AlertSeverity::kWarning;
+  alerts_.Raise(std::move(condition), now);
+}
+
 void ReliabilityCore::OnStorageSuspended(bool suspended, std::string_view cause) {
   storage_suspended_ = suspended;
   storage_suspended_cause_ = suspended ? std::string(cause) : std::string();

@@ -143,6 +143,11 @@ class ReliabilityCore {
   void OnBackfillFailed(int64_t contract_id, std::string_view reason, TimePoint now);
   // A storage error event: storage_error holds for event_hold after it.
   void OnStorageError(std::string_view message, TimePoint now);
+  // Stored data found damaged (a sealed hour that cannot be read back whole): a storage_error
+  // event of the contract, as a warning (what was lost is being refilled, nothing is being
+  // lost now), whose summary and `file` label name the file and what it cannot give back.
+  void OnStoredDataDamaged(int64_t contract_id, std::string_view file, std::string_view summary,
+                           TimePoint now);
   // Whether storage refuses writes now (suspended after a write error; `cause` says why). While
   // it does, storage_error holds whatever the time since the last OnStorageError.
   void OnStorageSuspended(bool suspended, std::string_view cause);

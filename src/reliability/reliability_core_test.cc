@@ -408,6 +408,25 @@ TEST(ReliabilityCoreTest, OperationalAlertInputs) {
   }
 }
 
+// A damaged sealed hour found at start is a storage_error warning of its contract that names
+// the file; it resolves like any storage event.
+TEST(ReliabilityCoreTest, DamagedStoredDataIsAStorageWarningNamingTheFile) {
+  Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk});
+  h.RunUntil(kT0 + seconds(10));
+  const TimePoint now = h.clock.Now();
+  h.core.OnStoredDataDamaged(kMnq, "closed/2025-08-12/15/1_1.tks.zst",
+                             "cannot read 4096 ticks of 15:00:00..15:12:00", now);
+  h.RunUntil(now + seconds(2));
+  ASSERT_EQ(h.sink.Count(rules::kStorageError), 1);
+  const Alert& alert = h.sink.alerts.back();
+  EXPECT_EQ(alert.severity, AlertSeverity::kWarning);
+  EXPECT_EQ(alert.contract_id, kMnq);
+  EXPECT_EQ(alert.labels.at("file"), "closed/2025-08-12/15/1_1.tks.zst");
+  EXPECT_NE(alert.summary.find("cannot read 4096 ticks"), std::string::npos) << alert.summary;
+  h.RunUntil(now + minutes(6));
+  EXPECT_EQ(h.sink.Count(rules::kStorageError, AlertState::kResolved), 1);
+}
+
 TEST(ReliabilityCoreTest, StorageErrorHoldsWhileWritingIsSuspended) {
   Harness h(Options(), Always(M::kOpen), kT0, {kBidAsk});
   h.RunUntil(kT0 + seconds(10));

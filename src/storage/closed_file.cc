@@ -376,4 +376,23 @@ Status ClosedFileReader::Verify() const {
   return Status::Ok();
 }
 
+Status ClosedFileReader::CheckFrame(size_t index) const {
+  const ClosedFrameInfo& frame = frames_.at(index);
+  std::string raw;
+  Status status = ReadFrame(frame, &raw);
+  if (status.ok() && crc32c::Value(raw) != frame.raw_crc32c) {
+    status = Corruption(path_ + ": frame checksum");
+  }
+  std::string_view rest = raw;
+  Tick tick;
+  for (uint32_t i = 0; status.ok() && i < frame.tick_count; ++i)
+    status = NextFrameTick(&rest, &tick);
+  if (status.ok() && !rest.empty()) {
+    status = Corruption(path_ + ": frame holds more bytes than indexed ticks");
+  }
+  if (status.ok()) return status;
+  return status.WithContext("frame " + std::to_string(index) + " of " +
+                            std::to_string(frames_.size()));
+}
+
 }  // namespace ibstream::storage

@@ -90,6 +90,11 @@ class ClosedFileReader {
   // Decompresses everything and checks every checksum, count and bound.
   Status Verify() const;
 
+  // Decompresses frame `index` (< frames().size()) and checks its checksum and its records':
+  // Corruption naming the file and the frame when it is damaged. Lets a caller say which
+  // frames, and so which ticks and times, a damaged file cannot give back.
+  Status CheckFrame(size_t index) const;
+
  private:
   ClosedFileReader() = default;
   Status ReadFrame(const ClosedFrameInfo& frame, std::string* raw) const;

@@ -1,0 +1,72 @@
+// Each gap the recorder fills says how long filling it took against the least time IB's pacing
+// allows for the requests it needed (reliability/fill_time.h): a gateway reset leaves gaps, and
+// every filled one has its timing in the view and in the time-to-fill histogram.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/sanitizers.h"
+#include "recorder/recorder_sim_fixture.h"
+#include "reliability/fill_time.h"
+
+namespace ibstream::recorder::recorder_fill_time_test {
+namespace {
+
+using namespace std::chrono_literals;
+
+#if defined(IBSTREAM_ASAN)
+constexpr double kFillTimeSpeed = 60;
+#else
+constexpr double kFillTimeSpeed = 300;
+#endif
+
+class RecorderFillTimeTest : public testing::RecorderSimTest {};
+
+TEST_F(RecorderFillTimeTest, EveryFilledGapHasItsTimeToFillAgainstThePacingMinimum) {
+  sim::FaultSpec reset;
+  reset.kind = sim::FaultKind::kClose;
+  reset.mode = "rst";
+  reset.at.offset = 60s;
+  StartAll("2025-08-12T10:00:00-05:00", kFillTimeSpeed, {reset});
+  RunUntil("2025-08-12T10:02:00-05:00");
+
+  std::shared_ptr<const RecorderView> view;
+  size_t filled = 0;
+  const auto settled = [&] {
+    view = recorder_->View();
+    filled = 0;
+    for (const storage::GapRecord& g : view->gaps) {
+      if (g.state == storage::BackfillState::kPending) return false;
+      if (g.state == storage::BackfillState::kFilled) ++filled;
+    }
+    return filled >= 1;
+  };
+  ASSERT_TRUE(WaitFor(settled, 90s)) << filled << " gaps filled";
+
+  EXPECT_EQ(view->gap_fills.size(), filled) << "a filled gap without its timing";
+  for (const storage::GapRecord& g : view->gaps) {
+    const auto it = view->gap_fills.find(g.id);
+    if (g.state != storage::BackfillState::kFilled) {
+      EXPECT_EQ(it, view->gap_fills.end()) << "only filled gaps have a fill timing";
+      continue;
+    }
+    ASSERT_NE(it, view->gap_fills.end()) << g.id;
+    const reliability::GapFillTiming& fill = it->second;
+    EXPECT_GE(fill.requests_needed, 1) << g.id;
+    EXPECT_GE(fill.requests, fill.requests_needed) << g.id;
+    EXPECT_LE(fill.queued_at, fill.filled_at) << g.id;
+    EXPECT_EQ(fill.pacing_minimum,
+              reliability::MinimumPacedDuration(
+                  {}, fill.requests_needed,
+                  g.stream.type == TickType::kBidAsk || g.stream.type == TickType::kQuote))
+        << g.id;
+    // Filling cannot beat what pacing allows.
+    EXPECT_GE(fill.time_to_fill(), fill.pacing_minimum) << g.id;
+  }
+  EXPECT_EQ(view->counters.fill_time.seconds.count, filled);
+  EXPECT_LE(view->counters.fill_time.ratio.count, filled);
+  EXPECT_GE(view->counters.backfill_requests, filled);
+}
+
+}  // namespace
+}  // namespace ibstream::recorder::recorder_fill_time_test
