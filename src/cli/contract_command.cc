@@ -36,8 +36,6 @@ struct ContractOptions {
   double timeout_seconds = 10;
 };
 
-using DetailsResult = Result<std::vector<protocol::ContractDetails>>;
-
 nlohmann::json ToJson(const protocol::ContractDetails& d) {
   const protocol::Contract& c = d.contract;
   return nlohmann::json{

@@ -11,8 +11,6 @@
 
 namespace ibstream::cli {
 
-using DetailsResult = Result<std::vector<protocol::ContractDetails>>;
-
 DetailsResult LookupContractDetails(const GatewayTarget& gateway, const protocol::Contract& query) {
   if (gateway.port <= 0 || gateway.port > 65535)
     return InvalidArgument("--port must be in 1..65535");

@@ -17,9 +17,11 @@ struct GatewayTarget {
   double timeout_seconds = 10;
 };
 
+// What a contract-details lookup answers.
+using DetailsResult = Result<std::vector<protocol::ContractDetails>>;
+
 // reqContractDetails for `query`. Errors: cannot connect (the message names host and port), no
 // answer within twice the timeout, IB's error (200: NotFound, see client::IbErrorCode).
-Result<std::vector<protocol::ContractDetails>> LookupContractDetails(
-    const GatewayTarget& gateway, const protocol::Contract& query);
+DetailsResult LookupContractDetails(const GatewayTarget& gateway, const protocol::Contract& query);
 
 }  // namespace ibstream::cli
