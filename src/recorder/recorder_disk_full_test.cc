@@ -19,6 +19,10 @@ constexpr double kDiskFullSpeed = 60;
 #else
 constexpr double kDiskFullSpeed = 600;
 #endif
+// Around the instants the disk fills and is freed, so that the recorder's next write (a few real
+// milliseconds later, more on a loaded machine) lands within the 2 s the test allows: at 600x,
+// 2 s of virtual time is 3 ms of real time.
+constexpr double kEdgeSpeed = 10;
 
 class RecorderDiskFullTest : public testing::RecorderSimTest {
  protected:
@@ -35,15 +39,20 @@ TEST_F(RecorderDiskFullTest, GapsOfTheRefusedWindowAreRecordedOnceTheDiskHasRoom
   ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready && MnqId() != 0; }));
   const StreamKey bid_ask{MnqId(), TickType::kBidAsk};
 
+  clock_->SetSpeed(kEdgeSpeed);
   const TimePoint full_at = clock_->Now();
   disk_full_fs_.SetNoSpace(true);
   ASSERT_TRUE(WaitFor([&] { return recorder_->View()->storage.suspended; }));
+  clock_->SetSpeed(kDiskFullSpeed);
   RunUntil(full_at + 2min);
+  clock_->SetSpeed(kEdgeSpeed);
   EXPECT_TRUE(
       std::none_of(recorder_->View()->gaps.begin(), recorder_->View()->gaps.end(), StorageCause))
       << "the ledger cannot take a gap while the disk is full";
   const TimePoint freed_at = clock_->Now();
   disk_full_fs_.SetNoSpace(false);
+  ASSERT_TRUE(WaitFor([&] { return !recorder_->View()->storage.suspended; }));
+  clock_->SetSpeed(kDiskFullSpeed);
 
   std::shared_ptr<const RecorderView> view;
   const auto settled = [&] {
