@@ -7,8 +7,6 @@
 // an empty list (or `[]`) and a line on stderr saying so. With --url, a running recorder's
 // GET /v1/gaps instead (its 500 most recent entries), with how each gap it filled was filled
 // (time to fill against IB's pacing minimum); unreachable or a bad answer: exit 2.
-#include <curl/curl.h>
-
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -17,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/gap_lines.h"
+#include "cli/http_get.h"
 #include "cli/user_hints.h"
 #include "fs/file_system.h"
 #include "storage/gap_ledger.h"
@@ -33,43 +32,20 @@ struct GapsOptions {
   bool json = false;
 };
 
-size_t AppendGapsBody(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
 // `--url`: the running recorder's /v1/gaps.
 int RunGapsFromRecorder(const GapsOptions& o) {
-  std::string url = o.url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  url += "/v1/gaps";
-  if (o.contract != 0) url += "?contract_id=" + std::to_string(o.contract);
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) {
-    std::cerr << "ibstream gaps: cannot initialise libcurl\n";
+  std::string path = "/v1/gaps";
+  if (o.contract != 0) path += "?contract_id=" + std::to_string(o.contract);
+  const HttpAnswer answer = HttpGet(o.url, path);
+  if (!answer.answered) {
+    std::cerr << "ibstream gaps: " << answer.error << "\n";
     return 2;
   }
-  std::string body;
-  char error[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, AppendGapsBody);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 10L);
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  const CURLcode rc = curl_easy_perform(curl.get());
-  if (rc != CURLE_OK) {
-    std::cerr << "ibstream gaps: " << url << ": "
-              << (error[0] != '\0' ? error : curl_easy_strerror(rc)) << "\n";
-    return 2;
-  }
-  long code = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &code);
-  const auto document = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (code != 200 || !document.is_object() || !document.contains("gaps") ||
+  const auto document = nlohmann::json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
+  if (answer.status != 200 || !document.is_object() || !document.contains("gaps") ||
       !document["gaps"].is_array()) {
-    std::cerr << "ibstream gaps: " << url << " answered HTTP " << code
-              << (code == 200 ? " without a gap list" : "") << "\n";
+    std::cerr << "ibstream gaps: " << answer.url << " answered HTTP " << answer.status
+              << (answer.status == 200 ? " without a gap list" : "") << "\n";
     return 2;
   }
   const nlohmann::json& gaps = document["gaps"];
@@ -78,7 +54,7 @@ int RunGapsFromRecorder(const GapsOptions& o) {
   } else {
     for (const nlohmann::json& gap : gaps) std::cout << GapLine(gap) << "\n";
   }
-  if (gaps.empty()) std::cerr << "ibstream gaps: no gaps in " << url << "\n";
+  if (gaps.empty()) std::cerr << "ibstream gaps: no gaps in " << answer.url << "\n";
   return 0;
 }
 
