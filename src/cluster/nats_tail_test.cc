@@ -5,10 +5,16 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "cluster/jetstream_link.h"
 #include "cluster/nats_server.h"
@@ -108,40 +114,66 @@ class NatsTailTest : public testing::NatsServerTest {
     uint64_t duplicates = 0;
     ASSERT_TRUE(link_->PublishAll(messages, &duplicates).ok());
   }
+  // A running tail of kNtContract, collecting what it prints.
+  struct TailRun {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool ready = false;
+    std::vector<std::pair<std::string, Tick>> printed;  // (recorder, tick)
+    std::atomic<bool> stop{false};
+    Result<NatsTailStats> result = Unavailable("not run");
+    std::thread thread;
+
+    // Waits (60 s at most) until `done` holds, called under the lock.
+    bool Wait(const std::function<bool()>& done) {
+      std::unique_lock lock(mu);
+      return cv.wait_for(lock, 60s, done);
+    }
+    size_t PrintedCount() {
+      std::lock_guard lock(mu);
+      return printed.size();
+    }
+    // Stops the tail; `printed` and `result` are then the test's alone.
+    void Stop() {
+      stop = true;
+      if (thread.joinable()) thread.join();
+    }
+    ~TailRun() { Stop(); }
+  };
+
+  // Tails kNtContract's `type` ticks, following another recorder after 3 s of silence.
+  std::unique_ptr<TailRun> StartTail(TickType type) {
+    auto run = std::make_unique<TailRun>();
+    TailRun* r = run.get();
+    NatsTailOptions options;
+    options.url = server_->url();
+    options.stream = kNtStream;
+    options.subject_prefix = kNtPrefix;
+    options.contract_id = kNtContract;
+    options.types = {type};
+    options.switch_after = 3s;
+    options.fetch_wait = 100ms;
+    options.on_ready = [r] {
+      std::lock_guard lock(r->mu);
+      r->ready = true;
+      r->cv.notify_all();
+    };
+    options.on_tick = [r](const std::string& recorder, const Tick& tick) {
+      std::lock_guard lock(r->mu);
+      r->printed.emplace_back(recorder, tick);
+      r->cv.notify_all();
+      return true;
+    };
+    r->thread = std::thread([r, options] { r->result = RunNatsTail(options, r->stop); });
+    return run;
+  }
+
   std::unique_ptr<JetStreamLink> link_;
 };
 
 TEST_F(NatsTailTest, PrintsEachTickOnceAcrossTwoRecorders) {
-  NatsTailOptions options;
-  options.url = server_->url();
-  options.stream = kNtStream;
-  options.subject_prefix = kNtPrefix;
-  options.contract_id = kNtContract;
-  options.types = {TickType::kBidAsk};
-  options.switch_after = 3s;
-  options.fetch_wait = 100ms;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool ready = false;
-  std::vector<std::pair<std::string, Tick>> printed;
-  options.on_ready = [&] {
-    std::lock_guard lock(mu);
-    ready = true;
-    cv.notify_all();
-  };
-  options.on_tick = [&](const std::string& recorder, const Tick& tick) {
-    std::lock_guard lock(mu);
-    printed.emplace_back(recorder, tick);
-    cv.notify_all();
-    return true;
-  };
-  std::atomic<bool> stop{false};
-  Result<NatsTailStats> result = Unavailable("not run");
-  std::thread tail([&] { result = RunNatsTail(options, stop); });
-  {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, 60s, [&] { return ready; }));
-  }
+  const auto tail = StartTail(TickType::kBidAsk);
+  ASSERT_TRUE(tail->Wait([&] { return tail->ready; }));
   // a records [0, 20) and [30, 60) (it lost [20, 30)); b records [0, 60); seconds interleave as
   // live recorders' would, a a little ahead.
   Publish("a", kNtContract, 0, 10);
@@ -152,16 +184,11 @@ TEST_F(NatsTailTest, PrintsEachTickOnceAcrossTwoRecorders) {
   Publish("a", kNtContract, 30, 60);
   Publish("b", kNtContract, 30, 60);
   const size_t want = 60 * 2;  // every bid_ask tick of [0, 60)
-  {
-    std::unique_lock lock(mu);
-    EXPECT_TRUE(cv.wait_for(lock, 60s, [&] { return printed.size() >= want; })) << printed.size();
-  }
-  stop = true;
-  tail.join();
-  ASSERT_TRUE(result.ok()) << result.status().ToString();
-  std::lock_guard lock(mu);
+  EXPECT_TRUE(tail->Wait([&] { return tail->printed.size() >= want; })) << tail->PrintedCount();
+  tail->Stop();
+  ASSERT_TRUE(tail->result.ok()) << tail->result.status().ToString();
   std::vector<uint64_t> sequences;
-  for (const auto& [recorder, tick] : printed) {
+  for (const auto& [recorder, tick] : tail->printed) {
     EXPECT_EQ(tick.contract_id, kNtContract);
     EXPECT_EQ(tick.type, TickType::kBidAsk);
     sequences.push_back(tick.sequence);
@@ -175,54 +202,23 @@ TEST_F(NatsTailTest, PrintsEachTickOnceAcrossTwoRecorders) {
     for (uint64_t i = 0; i < 2; ++i) expected.push_back(s * 2 + i + 1);
   }
   EXPECT_EQ(sequences, expected) << "each tick once, in order";
-  EXPECT_GT(result->copies, 0u);
+  EXPECT_GT(tail->result->copies, 0u);
 }
 
 // Market depth over NATS: one recorder's book at a time. a delivers [0, 20) and stops; b, which
 // delivered the same market all along, is followed from its whole book once a has been silent 3 s.
 TEST_F(NatsTailTest, DepthPrintsOneRecordersBookAndSwitchesWithItsWholeBook) {
-  NatsTailOptions options;
-  options.url = server_->url();
-  options.stream = kNtStream;
-  options.subject_prefix = kNtPrefix;
-  options.contract_id = kNtContract;
-  options.types = {TickType::kDepth};
-  options.switch_after = 3s;
-  options.fetch_wait = 100ms;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool ready = false;
-  std::vector<std::pair<std::string, Tick>> printed;
-  options.on_ready = [&] {
-    std::lock_guard lock(mu);
-    ready = true;
-    cv.notify_all();
-  };
-  options.on_tick = [&](const std::string& recorder, const Tick& tick) {
-    std::lock_guard lock(mu);
-    printed.emplace_back(recorder, tick);
-    cv.notify_all();
-    return true;
-  };
-  std::atomic<bool> stop{false};
-  Result<NatsTailStats> result = Unavailable("not run");
-  std::thread tail([&] { result = RunNatsTail(options, stop); });
-  {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, 60s, [&] { return ready; }));
-  }
+  const auto tail = StartTail(TickType::kDepth);
+  ASSERT_TRUE(tail->Wait([&] { return tail->ready; }));
   PublishDepth("a", 0, 20);
   PublishDepth("b", 0, 40);
-  {
-    std::unique_lock lock(mu);
-    EXPECT_TRUE(cv.wait_for(lock, 60s, [&] {
-      return !printed.empty() && printed.back().second.exchange_time == FromUnixSeconds(kNtT0 + 39);
-    })) << printed.size();
-  }
-  stop = true;
-  tail.join();
-  ASSERT_TRUE(result.ok()) << result.status().ToString();
-  std::lock_guard lock(mu);
+  EXPECT_TRUE(tail->Wait([&] {
+    return !tail->printed.empty() &&
+           tail->printed.back().second.exchange_time == FromUnixSeconds(kNtT0 + 39);
+  })) << tail->PrintedCount();
+  tail->Stop();
+  ASSERT_TRUE(tail->result.ok()) << tail->result.status().ToString();
+  const auto& printed = tail->printed;
   // a's 20 seconds (a reset and 2 records each); at b's first record of second 22 (3 s after a's
   // last) b's reset and its two rows, then b's other record of second 22 and those of 23 to 39.
   ASSERT_EQ(printed.size(), 1 + 20 * 2 + 1 + 2 + 1 + 17 * 2u);
