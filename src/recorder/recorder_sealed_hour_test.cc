@@ -41,7 +41,8 @@ class RecorderSealedHourTest : public testing::RecorderSimTest {
 };
 
 TEST_F(RecorderSealedHourTest, ADamagedSealedHourIsReportedAndRefilledAtStart) {
-  StartAll("2025-08-12T10:00:00-05:00", kSealedHourSpeed);
+  // Ten minutes of the 15:00 UTC hour, then its seal and conversion into a closed file.
+  StartAll("2025-08-12T10:50:00-05:00", kSealedHourSpeed);
   ASSERT_TRUE(WaitFor([&] { return MnqId() != 0; }));
   const StreamKey bid_ask{MnqId(), TickType::kBidAsk};
   const TimePoint hour = *ParseIsoTime("2025-08-12T15:00:00Z");

@@ -33,6 +33,12 @@ TEST_F(RecorderSimTest, MnqDailyHaltNeedsNoReconnectAndResumesAtTheOpen) {
   WaitUntilRecording();
   ASSERT_LT(clock_->Now(), *ParseIsoTime("2025-08-11T16:00:00-05:00"))
       << "the recorder stored nothing before the halt";
+  // The halt's hour, where the recorder only waits, three times faster (its probes' deadline
+  // still hundreds of real milliseconds); the reopening at kSpeed.
+  clock_->SetSpeed(kSpeed);
+  RunUntil("2025-08-11T16:01:00-05:00");
+  clock_->SetSpeed(3 * kSpeed);
+  RunUntil("2025-08-11T16:58:00-05:00");
   clock_->SetSpeed(kSpeed);
   RunUntil("2025-08-11T17:03:00-05:00");
   auto view = recorder_->View();
