@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "cli/daemon.h"
+#include "common/sanitizers.h"
 #include "config/env.h"
 #include "config/loader.h"
 #include "formats/v3_archive.h"
@@ -23,18 +24,27 @@ namespace {
 namespace stdfs = std::filesystem;
 using namespace std::chrono_literals;
 
+// Under the sanitizers the recorder fell behind the market at 300x: one run had 34 gaps instead
+// of the dropped connection's, and its v3 files held 41 ticks more than the store and the
+// overlaps its queries drop.
+#if defined(IBSTREAM_ASAN)
+constexpr double kV3Speed = 100;
+#else
+constexpr double kV3Speed = 300;
+#endif
+
 TEST(DaemonV3OutputTest, TheV3FilesHoldEveryTickStoredLiveAndBackfilled) {
   const stdfs::path dir =
       stdfs::path(::testing::TempDir()) / ("daemon_v3_output_" + std::to_string(::getpid()));
   stdfs::remove_all(dir);
   stdfs::create_directories(dir);
 
-  // 14:55 to 15:15 UTC on a Tuesday, 300 times real time: an hour boundary in four seconds.
-  ScaledClock clock(*ParseIsoTime("2025-08-12T14:55:00Z"), 300);
+  // 14:55 to 15:15 UTC on a Tuesday, kV3Speed times real time.
+  ScaledClock clock(*ParseIsoTime("2025-08-12T14:55:00Z"), kV3Speed);
   sim::SimulatorOptions sim_options;
   sim_options.listen_port = 0;
   sim_options.quiet = true;
-  sim_options.speed = 300;
+  sim_options.speed = kV3Speed;
   sim_options.builtin_symbols = {"MNQ"};
   // IB's default allowance (3): one of the 4 streams is recorded through the fallback (quote).
   // The gateway drops the connection at 15:00: the gap until the recorder is back is backfilled.
