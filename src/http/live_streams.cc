@@ -11,9 +11,6 @@ namespace {
 
 using recorder::ContractView;
 
-// How long the timer thread waits at most before it reads options.steady_clock again.
-constexpr std::chrono::milliseconds kClockRecheck{100};
-
 Json ContractInfo(const ContractView& c) {
   return {{"contract_id", c.contract_id}, {"symbol", c.symbol},
           {"sec_type", c.sec_type},       {"exchange", c.exchange},
@@ -54,15 +51,11 @@ SseParams ReadSseParams(const Request& request) {
   return out;
 }
 
-LiveStreams::LiveStreams(std::shared_ptr<ApiState> state) : state_(std::move(state)) {}
+LiveStreams::LiveStreams(std::shared_ptr<ApiState> state)
+    : state_(std::move(state)), timeouts_(*state_->options.steady_clock) {}
 
 LiveStreams::~LiveStreams() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (timer_thread_.joinable()) timer_thread_.join();
+  timeouts_.Stop();
   // Ends the subscriptions of streams still running (they hold their sessions). No event is
   // sent: the server, and the loop that wakes its writers, may be gone already.
   for (auto& weak : sessions_) {
@@ -202,42 +195,10 @@ std::vector<LiveStreams::ActiveStream> LiveStreams::Stop(std::optional<int64_t> 
 void LiveStreams::EndAfter(std::optional<int64_t> seconds,
                            const std::shared_ptr<SseSession>& session) {
   if (!seconds) return;
-  AddDeadline(state_->options.steady_clock->Now() + std::chrono::seconds(*seconds), session);
-}
-
-void LiveStreams::AddDeadline(SteadyTimePoint at, std::weak_ptr<SseSession> session) {
-  {
-    std::lock_guard lock(mu_);
-    deadlines_.emplace(at, std::move(session));
-    if (!timer_thread_.joinable()) timer_thread_ = std::thread([this] { TimerLoop(); });
-  }
-  cv_.notify_all();
-}
-
-void LiveStreams::TimerLoop() {
-  const SteadyClock& clock = *state_->options.steady_clock;
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    if (deadlines_.empty()) {
-      cv_.wait(lock);
-      continue;
-    }
-    const SteadyTimePoint next = deadlines_.begin()->first;
-    const SteadyTimePoint now = clock.Now();
-    if (now < next) {
-      // A relative wait, cut short to look at the clock again: an injected clock may move
-      // without waking this thread.
-      cv_.wait_for(lock, std::min<SteadyTimePoint::duration>(next - now, kClockRecheck));
-      continue;
-    }
-    auto session = deadlines_.begin()->second.lock();
-    deadlines_.erase(deadlines_.begin());
-    if (session) {
-      lock.unlock();
-      session->Finish("timeout");
-      lock.lock();
-    }
-  }
+  timeouts_.At(state_->options.steady_clock->Now() + std::chrono::seconds(*seconds),
+               [weak = std::weak_ptr<SseSession>(session)] {
+                 if (auto s = weak.lock()) s->Finish("timeout");
+               });
 }
 
 }  // namespace ibstream::http

@@ -5,17 +5,16 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "http/api_state.h"
+#include "http/deadline_timer.h"
 #include "http/http_types.h"
 #include "http/sse.h"
 #include "http/sse_session.h"
@@ -76,17 +75,11 @@ class LiveStreams {
   void EndAfter(std::optional<int64_t> seconds, const std::shared_ptr<SseSession>& session);
 
  private:
-  void AddDeadline(SteadyTimePoint at, std::weak_ptr<SseSession> session);
-  void TimerLoop();
-
   const std::shared_ptr<ApiState> state_;
 
   std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;                                                // guarded by mu_
-  std::multimap<SteadyTimePoint, std::weak_ptr<SseSession>> deadlines_;  // guarded by mu_
-  std::vector<std::weak_ptr<SseSession>> sessions_;                      // guarded by mu_
-  std::thread timer_thread_;  // started with the first deadline
+  std::vector<std::weak_ptr<SseSession>> sessions_;  // guarded by mu_
+  DeadlineTimer timeouts_;                           // the sessions' `timeout`
 };
 
 }  // namespace ibstream::http

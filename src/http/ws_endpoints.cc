@@ -9,13 +9,6 @@
 #include "http/ws_protocol.h"
 
 namespace ibstream::http {
-namespace {
-
-// How long the timer thread waits at most before it reads options.steady_clock again.
-constexpr std::chrono::milliseconds kClockRecheck{100};
-
-}  // namespace
-
 // One client of the v2 protocol: its streams, its message rate, its statistics.
 class WsProtocolClient : public std::enable_shared_from_this<WsProtocolClient> {
  public:
@@ -321,17 +314,16 @@ void RegisterWebSocketApi(Router& router, const std::shared_ptr<ApiState>& state
   router.Get("/ws/stats", [ws](const Request& r) { return ws->Stats(r); });
 }
 
-WsStreams::WsStreams(std::shared_ptr<ApiState> state) : state_(std::move(state)) {}
+WsStreams::WsStreams(std::shared_ptr<ApiState> state)
+    : state_(std::move(state)), timeouts_(*state_->options.steady_clock) {}
 
 WsStreams::~WsStreams() {
+  timeouts_.Stop();
   std::map<std::string, std::shared_ptr<WsProtocolClient>> clients;
   {
     std::lock_guard lock(mu_);
-    stopping_ = true;
     clients.swap(clients_);
   }
-  cv_.notify_all();
-  if (timer_thread_.joinable()) timer_thread_.join();
   for (auto& [id, client] : clients) client->EndAll();
 }
 
@@ -463,40 +455,9 @@ void WsStreams::OnClientGone(const std::string& connection_id, const std::string
 
 void WsStreams::AddDeadline(SteadyTimePoint at, std::weak_ptr<WsProtocolClient> client,
                             std::string stream_id) {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
-    deadlines_.emplace(at, std::make_pair(std::move(client), std::move(stream_id)));
-    if (!timer_thread_.joinable()) timer_thread_ = std::thread([this] { TimerLoop(); });
-  }
-  cv_.notify_all();
-}
-
-void WsStreams::TimerLoop() {
-  const SteadyClock& clock = *state_->options.steady_clock;
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    if (deadlines_.empty()) {
-      cv_.wait(lock);
-      continue;
-    }
-    const SteadyTimePoint next = deadlines_.begin()->first;
-    const SteadyTimePoint now = clock.Now();
-    if (now < next) {
-      // A relative wait, cut short to look at the clock again: an injected clock may move
-      // without waking this thread.
-      cv_.wait_for(lock, std::min<SteadyTimePoint::duration>(next - now, kClockRecheck));
-      continue;
-    }
-    auto client = deadlines_.begin()->second.first.lock();
-    const std::string stream_id = deadlines_.begin()->second.second;
-    deadlines_.erase(deadlines_.begin());
-    if (client) {
-      lock.unlock();
-      client->EndStream(stream_id, "timeout");
-      lock.lock();
-    }
-  }
+  timeouts_.At(at, [client = std::move(client), stream_id = std::move(stream_id)] {
+    if (auto c = client.lock()) c->EndStream(stream_id, "timeout");
+  });
 }
 
 }  // namespace ibstream::http

@@ -9,17 +9,16 @@
 // its streams; the object's mutex guards the client list and the per-address counts.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "http/api_common.h"
 #include "http/api_state.h"
+#include "http/deadline_timer.h"
 #include "http/http_types.h"
 #include "http/prometheus.h"
 #include "http/router.h"
@@ -68,19 +67,14 @@ class WsStreams : public std::enable_shared_from_this<WsStreams> {
   // Ends `stream_id` of the client at `at` (the subscription's timeout_seconds).
   void AddDeadline(SteadyTimePoint at, std::weak_ptr<WsProtocolClient> client,
                    std::string stream_id);
-  void TimerLoop();
 
   const std::shared_ptr<ApiState> state_;
 
   std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;                                             // guarded by mu_
   std::map<std::string, std::shared_ptr<WsProtocolClient>> clients_;  // guarded by mu_
   std::map<std::string, size_t> per_address_;                         // guarded by mu_
-  std::multimap<SteadyTimePoint, std::pair<std::weak_ptr<WsProtocolClient>, std::string>>
-      deadlines_;                // guarded by mu_
-  uint64_t next_client_ = 1000;  // guarded by mu_
-  std::thread timer_thread_;     // started with the first deadline
+  uint64_t next_client_ = 1000;                                       // guarded by mu_
+  DeadlineTimer timeouts_;  // the subscriptions' timeout_seconds
 };
 
 }  // namespace ibstream::http
