@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang and runs each one for a bounded time, seeded with the
-# conformance vectors (seeds and dictionaries come from $build/seeds/). Fails on any finding. Usage: scripts/fuzz.sh BUILD_DIR TOTAL_SECONDS
+# Builds the libFuzzer targets with clang and runs each one for TOTAL_SECONDS / targets (as many
+# at once as there are cores), seeded with the conformance vectors (seeds and dictionaries come
+# from $build/seeds/). Fails on any finding. Usage: scripts/fuzz.sh BUILD_DIR TOTAL_SECONDS
 set -euo pipefail
 build=${1:-build-fuzz}
 total=${2:-60}
@@ -18,19 +19,42 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 per=$(( total / ${#targets[@]} ))
 [ "$per" -ge 5 ] || per=5
-for t in "${targets[@]}"; do
+mkdir -p "$build/crashes"
+
+# One target for `per` seconds; its status is the fuzzer's (non-zero on a finding).
+fuzz_one() {
+  local t=$1 name corpus seeds dict
   name=$(basename "$t")
   corpus="$build/corpus/$name"
-  mkdir -p "$corpus" "$build/crashes"
   seeds="$build/seeds/$name"
   dict="$build/seeds/$name.dict"
-  echo "fuzz: $name for ${per}s"
+  mkdir -p "$corpus"
   "$t" -max_total_time="$per" -print_final_stats=1 -artifact_prefix="$build/crashes/$name-" \
     $( [ -f "$dict" ] && echo "-dict=$dict" ) \
-    "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) 2>"$build/$name.log" || {
+    "$corpus" $( [ -d "$seeds" ] && echo "$seeds" ) 2>"$build/$name.log"
+}
+
+# Each fuzzer is one process on one core: as many run at once as there are cores, each for the
+# same time, so the run takes TOTAL_SECONDS / cores.
+parallel=$(nproc)
+for ((i = 0; i < ${#targets[@]}; i += parallel)); do
+  batch=("${targets[@]:i:parallel}")
+  pids=()
+  for t in "${batch[@]}"; do
+    echo "fuzz: $(basename "$t") for ${per}s"
+    fuzz_one "$t" &
+    pids+=($!)
+  done
+  failed=0
+  for j in "${!batch[@]}"; do
+    name=$(basename "${batch[$j]}")
+    if wait "${pids[$j]}"; then
+      echo "fuzz: $name: $(grep -E "stat::number_of_executed_runs" "$build/$name.log" | tail -1)"
+    else
       tail -50 "$build/$name.log" >&2
       echo "fuzz: $name found a problem; reproducer in $build/crashes/" >&2
-      exit 1
-    }
-  grep -E "stat::number_of_executed_runs|cov:" "$build/$name.log" | tail -2
+      failed=1
+    fi
+  done
+  [ "$failed" -eq 0 ] || exit 1
 done
