@@ -49,7 +49,7 @@ for ((i = 0; i < ${#targets[@]}; i += parallel)); do
   for j in "${!batch[@]}"; do
     name=$(basename "${batch[$j]}")
     if wait "${pids[$j]}"; then
-      echo "fuzz: $name: $(grep -E "stat::number_of_executed_runs" "$build/$name.log" | tail -1)"
+      echo "fuzz: $name: $(grep -E "stat::number_of_executed_units" "$build/$name.log" | tail -1)"
     else
       tail -50 "$build/$name.log" >&2
       echo "fuzz: $name found a problem; reproducer in $build/crashes/" >&2
