@@ -56,38 +56,45 @@ class NatsTailTest : public testing::NatsServerTest {
     NatsServerTest::TearDown();
   }
 
-  // Publishes `recorder`'s copies of the ticks of seconds [from, to) of `contract` (2 per second
-  // and kind), as the publisher does (wire.h), under journal positions from `record`.
-  void Publish(const std::string& recorder, int64_t contract, int64_t from, int64_t to) {
+  // Publishes `ticks` as `recorder` published them (wire.h), under journal positions of the hour
+  // `hour_ns` (distinct per call) from record 0.
+  void PublishTicks(const std::string& recorder, const std::vector<Tick>& ticks, int64_t hour_ns) {
     std::vector<OutMessage> messages;
     uint64_t record = 0;
-    for (int64_t s = from; s < to; ++s) {
-      for (TickType type : {TickType::kBidAsk, TickType::kLast}) {
-        for (uint64_t i = 0; i < 2; ++i) {
-          const Tick tick =
-              MakeTick(contract, type, kNtT0 + s, static_cast<uint64_t>(s) * 2 + i + 1);
-          JournalPosition position;
-          position.record = record++;
-          position.hour_ns = from;  // distinct per call
-          std::string encoded;
-          storage::AppendTick(tick, &encoded);
-          messages.push_back(OutMessage{TickSubject(kNtPrefix, recorder, tick.stream()),
-                                        TickMessageId(recorder, position),
-                                        EncodeTickBody(position, encoded), "live"});
-        }
-      }
+    for (const Tick& tick : ticks) {
+      JournalPosition position;
+      position.record = record++;
+      position.hour_ns = hour_ns;
+      std::string encoded;
+      storage::AppendTick(tick, &encoded);
+      messages.push_back(OutMessage{TickSubject(kNtPrefix, recorder, tick.stream()),
+                                    TickMessageId(recorder, position),
+                                    EncodeTickBody(position, encoded), "live"});
     }
     uint64_t duplicates = 0;
     ASSERT_TRUE(link_->PublishAll(messages, &duplicates).ok());
   }
 
+  // Publishes `recorder`'s copies of the ticks of seconds [from, to) of `contract` (2 per second
+  // and kind).
+  void Publish(const std::string& recorder, int64_t contract, int64_t from, int64_t to) {
+    std::vector<Tick> ticks;
+    for (int64_t s = from; s < to; ++s) {
+      for (TickType type : {TickType::kBidAsk, TickType::kLast}) {
+        for (uint64_t i = 0; i < 2; ++i) {
+          ticks.push_back(
+              MakeTick(contract, type, kNtT0 + s, static_cast<uint64_t>(s) * 2 + i + 1));
+        }
+      }
+    }
+    PublishTicks(recorder, ticks, from);
+  }
+
   // Publishes `recorder`'s market-depth records of seconds [from, to): at second 0 a reset and a
   // one-row book, then each second both rows updated to prices that name the second.
   void PublishDepth(const std::string& recorder, int64_t from, int64_t to) {
-    std::vector<OutMessage> messages;
-    uint64_t record = 0;
+    std::vector<Tick> records;
     for (int64_t s = from; s < to; ++s) {
-      std::vector<Tick> records;
       Tick t = MakeTick(kNtContract, TickType::kDepth, kNtT0 + s, static_cast<uint64_t>(s) + 1);
       t.size = Decimal::FromInt(1);
       if (s == 0) {
@@ -100,20 +107,10 @@ class NatsTailTest : public testing::NatsServerTest {
         t.price = 100 + static_cast<double>(s) + (side == BookSide::kAsk ? 0.5 : 0);
         records.push_back(t);
       }
-      for (const Tick& tick : records) {
-        JournalPosition position;
-        position.record = record++;
-        position.hour_ns = from;
-        std::string encoded;
-        storage::AppendTick(tick, &encoded);
-        messages.push_back(OutMessage{TickSubject(kNtPrefix, recorder, tick.stream()),
-                                      TickMessageId(recorder, position),
-                                      EncodeTickBody(position, encoded), "live"});
-      }
     }
-    uint64_t duplicates = 0;
-    ASSERT_TRUE(link_->PublishAll(messages, &duplicates).ok());
+    PublishTicks(recorder, records, from);
   }
+
   // A running tail of kNtContract, collecting what it prints.
   struct TailRun {
     std::mutex mu;
