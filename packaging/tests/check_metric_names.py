@@ -10,6 +10,7 @@ renamed metric or label fails here.
 Usage: check_metric_names.py --binary build/ibstream FILE...   (.yml rules or .json dashboards)
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -87,12 +88,14 @@ def dashboard_problems(path):
     return problems
 
 
-def served_metrics(binary):
-    """{family: set of label names seen on its samples} from a short demo's /metrics."""
-    with tempfile.TemporaryDirectory(prefix="ibstream-metric-names-") as data:
+@contextlib.contextmanager
+def running_demo(binary, seconds, extra_args=()):
+    """Runs `ibstream demo` (temporary data directory, HTTP on port 0) for at most `seconds` real
+    seconds; yields its /metrics URL and stops it (SIGTERM) on leaving."""
+    with tempfile.TemporaryDirectory(prefix="ibstream-demo-") as data:
         proc = subprocess.Popen(
-            [binary, "demo", "--port", "0", "--duration", str(STARTUP_SECONDS), "--data",
-             os.path.join(data, "demo")],
+            [binary, "demo", "--port", "0", "--duration", str(seconds), "--data",
+             os.path.join(data, "demo"), *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
             url = None
@@ -102,20 +105,10 @@ def served_metrics(binary):
                     url = m.group(1)
                     break
             if url is None:
-                sys.exit("check_metric_names: the demo printed no metrics URL")
+                sys.exit(f"{os.path.basename(sys.argv[0])}: the demo printed no metrics URL")
             # Keep reading its log so that a full pipe never blocks the demo.
             threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
-            # The first ticks give the per-stream families their samples (and labels).
-            families = {}
-            deadline = time.monotonic() + 20
-            while True:
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    body = response.read().decode("utf-8")
-                families = parse(body)
-                if families.get("ibstream_last_tick_timestamp_seconds") or \
-                        time.monotonic() > deadline:
-                    return families
-                time.sleep(0.5)
+            yield url
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -123,6 +116,22 @@ def served_metrics(binary):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def served_metrics(binary):
+    """{family: set of label names seen on its samples} from a short demo's /metrics."""
+    with running_demo(binary, STARTUP_SECONDS) as url:
+        # The first ticks give the per-stream families their samples (and labels).
+        families = {}
+        deadline = time.monotonic() + 20
+        while True:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                body = response.read().decode("utf-8")
+            families = parse(body)
+            if families.get("ibstream_last_tick_timestamp_seconds") or \
+                    time.monotonic() > deadline:
+                return families
+            time.sleep(0.5)
 
 
 def parse(body):
