@@ -29,6 +29,9 @@ struct StreamState {
   bool subscribed = false;
   uint64_t sequence = 0;
   uint64_t ticks = 0;
+  // A live tick arrived on the current request (ticks counts those of earlier requests too: a
+  // resubscription after a reconnect starts again from false). What the allowance may learn from.
+  bool delivering = false;
   uint64_t backfilled = 0;
   std::optional<TimePoint> last_received;
   std::optional<TimePoint> last_exchange;  // of the last stored live tick

@@ -7,6 +7,8 @@
 #include <algorithm>
 
 #include "recorder/recorder_sim_fixture.h"
+#include "reliability/tick_by_tick_allowance.h"
+#include "sim/fault.h"
 #include "storage/route_log.h"
 
 namespace ibstream::recorder::recorder_routes_test {
@@ -170,6 +172,42 @@ TEST_F(RecorderRoutesTest, AnAutoLimitLearnsFrom10190AndEveryStreamRecords) {
   EXPECT_EQ(view->plan.fallback_streams, 3);
   EXPECT_GE(view->counters.ib_errors.count(10190), 1u);
   EXPECT_EQ(view->counters.reconnects, 0u);
+  EXPECT_TRUE(sink_.Firing(AlertSeverity::kCritical).empty())
+      << testing::Describe(sink_.Firing(AlertSeverity::kCritical));
+}
+
+// A half-open socket: IB still runs the dead session's tick-by-tick streams and refuses the new
+// session's requests (10190) until it notices. A stream's ticks from before the reconnect say
+// nothing about its new request: the refusals are learned and the streams wait on the fallback
+// until the allowance is retried, instead of being asked for again after every refusal (and
+// refused again, for as long as the dead session lasts).
+TEST_F(RecorderRoutesTest, AHalfOpenSessionsRefusalsAreLearnedNotAskedAgainInALoop) {
+  configure_ = [](config::Config& config) {
+    config.gateway.tick_by_tick_limit = std::nullopt;
+    config.contracts.push_back(Es());
+  };
+  StartAll("2025-08-12T14:00:00Z", kSpeed);
+  ASSERT_TRUE(WaitFor([&] { return AllRoutesRecording(kMnqKey) && AllRoutesRecording(kEsKey); }));
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->plan.tick_by_tick_streams == 3; }));
+  auto refusals = [&] {
+    auto view = recorder_->View();
+    auto it = view->counters.ib_errors.find(10190);
+    return it == view->counters.ib_errors.end() ? uint64_t{0} : it->second;
+  };
+  const uint64_t refused_before = refusals();
+
+  auto half_open = sim::ParseFaultLine("half_open duration=60s");
+  ASSERT_TRUE(half_open.ok()) << half_open.status().ToString();
+  const TimePoint fault_at = clock_->Now();
+  simulator_->InjectFault(*half_open);
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->counters.reconnects >= 1; }));
+  // The dead session is gone after 60 s; the allowance is retried 5 minutes after the refusals
+  // lowered it; then the three streams run tick by tick again.
+  RunUntil(fault_at + 60s + reliability::TickByTickAllowance::kRetryAfter + 30s);
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->plan.tick_by_tick_streams == 3; }));
+  // At most one refusal per stream the new session asked for while the dead one held the slots.
+  EXPECT_LE(refusals() - refused_before, 3u);
+  EXPECT_TRUE(WaitFor([&] { return AllRoutesRecording(kMnqKey) && AllRoutesRecording(kEsKey); }));
   EXPECT_TRUE(sink_.Firing(AlertSeverity::kCritical).empty())
       << testing::Describe(sink_.Firing(AlertSeverity::kCritical));
 }

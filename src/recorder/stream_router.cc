@@ -67,12 +67,13 @@ reliability::StreamPlan StreamRouter::PlanNow() const {
 
 void StreamRouter::Replan(TimePoint now) {
   if (ctx_.stopping) return;
-  // Accepted: subscribed and delivering (a request not answered yet may still be refused).
+  // Accepted: subscribed and delivering on the current request (a request not answered yet may
+  // still be refused; ticks of an earlier request, before a reconnect, prove nothing about it).
   int delivering = 0;
   for (const auto& c : registry_.contracts()) {
     for (const auto* streams : {&c->streams, &c->retiring}) {
       for (const auto& [type, s] : *streams) {
-        if (IsTickByTick(type) && s.subscribed && s.ticks > 0) ++delivering;
+        if (IsTickByTick(type) && s.subscribed && s.delivering) ++delivering;
       }
     }
   }

@@ -297,6 +297,7 @@ void StreamSession::Subscribe(ContractState& c, StreamState& s, TimePoint now) {
   s.req_id = client_->SubscribeTicks(c.request, key.type, std::move(handlers));
   last_tick_by_tick_sent_ = std::max(last_tick_by_tick_sent_, s.req_id);
   s.subscribed = true;
+  s.delivering = false;
   if (!s.last_exchange && !s.asked_at && c.calendar.has_information()) {
     // What the stream owes starts now while its market trades, else at the next opening.
     const calendar::MarketState market = c.calendar.StateAt(now);
@@ -342,6 +343,7 @@ void StreamSession::SubscribeFallback(ContractState& c, StreamState& s, bool fre
     if (&other == &s || (previous != 0 && other.req_id == previous)) {
       other.req_id = *id;
       other.subscribed = true;
+      other.delivering = false;
     }
   }
   spdlog::info("event=market_data_subscribe contract={} request={}", contract_id, *id);
@@ -431,6 +433,7 @@ void StreamSession::OnLiveTick(const StreamKey& key) {
   }
   ++ctx_.counters.ticks_stored;
   ++s->ticks;
+  s->delivering = true;
   s->last_received = now;
   if (s->interrupted_since) CloseInterruption(key, *s, scratch_, now);
   s->last_exchange = scratch_.exchange_time;
