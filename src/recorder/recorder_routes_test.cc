@@ -185,6 +185,10 @@ TEST_F(RecorderRoutesTest, AHalfOpenSessionsRefusalsAreLearnedNotAskedAgainInALo
   configure_ = [](config::Config& config) {
     config.gateway.tick_by_tick_limit = std::nullopt;
     config.contracts.push_back(Es());
+    // The dead session is noticed within two minutes (probes unanswered), while the simulator
+    // still holds its streams for four.
+    config.gateway.probe_interval = 60s;
+    config.gateway.probe_deadline = 60s;
   };
   StartAll("2025-08-12T14:00:00Z", kSpeed);
   ASSERT_TRUE(WaitFor([&] { return AllRoutesRecording(kMnqKey) && AllRoutesRecording(kEsKey); }));
@@ -196,14 +200,15 @@ TEST_F(RecorderRoutesTest, AHalfOpenSessionsRefusalsAreLearnedNotAskedAgainInALo
   };
   const uint64_t refused_before = refusals();
 
-  auto half_open = sim::ParseFaultLine("half_open duration=60s");
+  auto half_open = sim::ParseFaultLine("half_open duration=4m");
   ASSERT_TRUE(half_open.ok()) << half_open.status().ToString();
   const TimePoint fault_at = clock_->Now();
   simulator_->InjectFault(*half_open);
   ASSERT_TRUE(WaitFor([&] { return recorder_->View()->counters.reconnects >= 1; }));
-  // The dead session is gone after 60 s; the allowance is retried 5 minutes after the refusals
-  // lowered it; then the three streams run tick by tick again.
-  RunUntil(fault_at + 60s + reliability::TickByTickAllowance::kRetryAfter + 30s);
+  ASSERT_LT(clock_->Now(), fault_at + 4min) << "the dead session was not noticed while it lasted";
+  // The dead session is gone after 4 minutes; the allowance is retried 5 minutes after the
+  // refusals lowered it; then the three streams run tick by tick again.
+  RunUntil(fault_at + 4min + reliability::TickByTickAllowance::kRetryAfter + 30s);
   ASSERT_TRUE(WaitFor([&] { return recorder_->View()->plan.tick_by_tick_streams == 3; }));
   // At most one refusal per stream the new session asked for while the dead one held the slots.
   EXPECT_LE(refusals() - refused_before, 3u);
