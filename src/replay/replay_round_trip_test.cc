@@ -14,6 +14,7 @@
 #include "recorder/recorder_sim_fixture.h"
 #include "replay/recorded_contracts.h"
 #include "replay/store_market_source.h"
+#include "sim/fault.h"
 #include "sim/simulator.h"
 #include "sim/test_client.h"
 #include "storage/journal.h"
@@ -24,6 +25,7 @@ namespace ibstream::replay::replay_round_trip_test {
 namespace {
 
 using namespace std::chrono_literals;
+using sim::ReceivedBar;
 using storage::testing::kHour0;  // 2025-08-21T14:00:00Z
 using storage::testing::MakeTick;
 
@@ -395,6 +397,62 @@ TEST_F(ReplaySimulatorTest, HeadTimestampIsTheFirstRecordedTick) {
   EXPECT_EQ(client_->head_timestamps[0], std::to_string(kHour0 + 10));
   EXPECT_EQ(client_->head_timestamps[1], "20250821-14:00:10");
   EXPECT_EQ(client_->head_timestamps[2], std::to_string(kHour0 + 10));
+}
+
+TEST_F(ReplaySimulatorTest, BarsAreBuiltFromTheStoredTicks) {
+  clock_.Advance(std::chrono::minutes(2));
+  simulator_->Sync();
+  protocol::ReqHistoricalData r;
+  r.req_id = 30;
+  r.contract.con_id = kMnq;
+  r.bar_size_setting = "1 min";
+  r.duration = "120 S";
+  r.what_to_show = "TRADES";
+  r.format_date = 2;
+  ASSERT_TRUE(client_->Send(r).ok());
+  ASSERT_TRUE(client_->WaitFor([&] { return client_->historical_bars.size() == 1; }));
+  // One bar: the minute from kHour0 holds every stored Last tick (TRADES bars are the Last ticks).
+  const std::vector<ReceivedBar>& bars = client_->historical_bars[0].bars;
+  ASSERT_EQ(bars.size(), 1u);
+  const std::vector<Tick> last = StoredOf(TickType::kLast);
+  double high = last.front().price;
+  double low = last.front().price;
+  int64_t volume = 0;
+  for (const Tick& t : last) {
+    high = std::max(high, t.price);
+    low = std::min(low, t.price);
+    volume += t.size.mantissa();  // whole numbers of contracts
+  }
+  EXPECT_EQ(bars[0].date, std::to_string(kHour0));
+  EXPECT_EQ(bars[0].open, last.front().price);
+  EXPECT_EQ(bars[0].high, high);
+  EXPECT_EQ(bars[0].low, low);
+  EXPECT_EQ(bars[0].close, last.back().price);
+  EXPECT_EQ(bars[0].volume.ToString(), std::to_string(volume));
+  EXPECT_EQ(bars[0].count, static_cast<int32_t>(last.size()));
+}
+
+TEST_F(ReplaySimulatorTest, FaultsAreScriptedAsUsual) {
+  ASSERT_TRUE(client_->Send(TickByTick(40, TickType::kBidAsk)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  auto fault = sim::ParseFaultLine("farm_down farm=usfuture duration=15s");
+  ASSERT_TRUE(fault.ok()) << fault.status().ToString();
+  simulator_->InjectFault(*fault);                    // from kHour0 to kHour0 + 15
+  clock_.Advance(std::chrono::milliseconds(14'999));  // every tick before kHour0 + 15 is out
+  simulator_->Sync();
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_TRUE(client_->HasError(2103));
+  EXPECT_EQ(client_->TicksFor(40), 0u) << "withheld while the farm is down";
+  clock_.Advance(std::chrono::seconds(16));
+  simulator_->Sync();
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_TRUE(client_->HasError(2104));
+  size_t after_fault = 0;
+  for (const Tick& t : StoredOf(TickType::kBidAsk)) {
+    after_fault += ToUnixSeconds(t.exchange_time) >= kHour0 + 15 ? 1 : 0;
+  }
+  EXPECT_GT(after_fault, 0u);
+  EXPECT_EQ(client_->TicksFor(40), after_fault) << "the recording goes on during the fault";
 }
 
 // --- The round trip -------------------------------------------------------------------------
