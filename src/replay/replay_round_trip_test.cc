@@ -437,7 +437,9 @@ TEST_F(ReplaySimulatorTest, FaultsAreScriptedAsUsual) {
   ASSERT_TRUE(client_->RoundTrip());
   auto fault = sim::ParseFaultLine("farm_down farm=usfuture duration=15s");
   ASSERT_TRUE(fault.ok()) << fault.status().ToString();
-  simulator_->InjectFault(*fault);                    // from kHour0 to kHour0 + 15
+  simulator_->InjectFault(*fault);  // from kHour0 to kHour0 + 15
+  // The fault is posted to the loop: it must start before the clock moves on.
+  simulator_->Sync();
   clock_.Advance(std::chrono::milliseconds(14'999));  // every tick before kHour0 + 15 is out
   simulator_->Sync();
   ASSERT_TRUE(client_->RoundTrip());
