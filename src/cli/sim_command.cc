@@ -12,6 +12,8 @@
 // Prints the bound API port on the first line of stdout (useful with port 0) and, with
 // --control, "control <port>" on the second; logs go to stderr. Runs until SIGINT or SIGTERM.
 #include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <cctype>
@@ -78,6 +80,10 @@ bool SplitHostPort(const std::string& text, std::string& host, uint16_t& port) {
 }
 
 int RunSim(const SimOptions& o) {
+  // Standard output carries the bound ports alone (scripts read its first lines and may never
+  // drain it): every log line (faults, replay damage) goes to standard error.
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("sim", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
   sim::SimulatorOptions options;
   if (!SplitHostPort(o.listen, options.listen_host, options.listen_port)) {
     return FailSim("--listen: expected HOST:PORT, got '" + o.listen + "'");

@@ -14,6 +14,7 @@
 #include "recorder/recorder_sim_fixture.h"
 #include "replay/recorded_contracts.h"
 #include "replay/store_market_source.h"
+#include "sim/fault.h"
 #include "sim/simulator.h"
 #include "sim/test_client.h"
 #include "storage/journal.h"
@@ -24,6 +25,7 @@ namespace ibstream::replay::replay_round_trip_test {
 namespace {
 
 using namespace std::chrono_literals;
+using sim::ReceivedBar;
 using storage::testing::kHour0;  // 2025-08-21T14:00:00Z
 using storage::testing::MakeTick;
 
@@ -230,6 +232,229 @@ TEST_F(ReplaySimulatorTest, HistoricalTicksComeFromTheStore) {
   for (const sim::ReceivedError& e : client_->errors) {
     EXPECT_GE(e.code, 2100) << "only the farms' status, no error: " << e.code << " " << e.text;
   }
+}
+
+// The store's last tick is at kHour0 + 29: the recording ends at kHour0 + 30.
+constexpr int64_t kEndSecond = kHour0 + 30;
+
+size_t CountErrors(const sim::TestClient& client, int32_t code, int32_t id) {
+  return static_cast<size_t>(
+      std::count_if(client.errors.begin(), client.errors.end(),
+                    [&](const auto& e) { return e.code == code && e.id == id; }));
+}
+
+const sim::ReceivedError* FindError(const sim::TestClient& client, int32_t code, int32_t id) {
+  for (const sim::ReceivedError& e : client.errors) {
+    if (e.code == code && e.id == id) return &e;
+  }
+  return nullptr;
+}
+
+protocol::ReqTickByTickData TickByTick(int32_t req_id, TickType type, int32_t number_of_ticks = 0) {
+  protocol::ReqTickByTickData r;
+  r.req_id = req_id;
+  r.contract.con_id = kMnq;
+  r.tick_type = std::string(TickTypeIbName(type));
+  r.number_of_ticks = number_of_ticks;
+  return r;
+}
+
+protocol::ReqMktData MktData(int32_t req_id, bool snapshot = false) {
+  protocol::ReqMktData r;
+  r.req_id = req_id;
+  r.contract.con_id = kMnq;
+  r.snapshot = snapshot;
+  return r;
+}
+
+protocol::ReqMktDepth Depth(int32_t req_id) {
+  protocol::ReqMktDepth r;
+  r.req_id = req_id;
+  r.contract.con_id = kMnq;
+  r.num_rows = 5;
+  return r;
+}
+
+protocol::ReqRealTimeBars RealTimeBars(int32_t req_id) {
+  protocol::ReqRealTimeBars r;
+  r.req_id = req_id;
+  r.contract.con_id = kMnq;
+  r.what_to_show = "MIDPOINT";
+  return r;
+}
+
+protocol::ReqHistoricalData KeepUpToDate(int32_t req_id) {
+  protocol::ReqHistoricalData r;
+  r.req_id = req_id;
+  r.contract.con_id = kMnq;
+  r.bar_size_setting = "1 min";
+  r.duration = "300 S";
+  r.what_to_show = "MIDPOINT";
+  r.format_date = 2;
+  r.keep_up_to_date = true;
+  return r;
+}
+
+TEST_F(ReplaySimulatorTest, LiveSubscriptionsAreToldWhenTheRecordingEnds) {
+  ASSERT_TRUE(client_->Send(TickByTick(10, TickType::kBidAsk)).ok());
+  ASSERT_TRUE(client_->Send(MktData(11)).ok());
+  ASSERT_TRUE(client_->Send(Depth(12)).ok());
+  ASSERT_TRUE(client_->Send(RealTimeBars(13)).ok());
+  ASSERT_TRUE(client_->Send(KeepUpToDate(14)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  clock_.Advance(std::chrono::seconds(25));
+  simulator_->Sync();
+  ASSERT_TRUE(client_->RoundTrip());
+  ASSERT_GT(client_->TicksFor(10), 0u);
+  ASSERT_LT(client_->TicksFor(10), StoredOf(TickType::kBidAsk).size());
+  for (const sim::ReceivedError& e : client_->errors) {
+    EXPECT_NE(e.code, sim::kReplayEndedCode) << "before the end: " << e.text;
+  }
+
+  clock_.Advance(std::chrono::seconds(5));  // kEndSecond
+  simulator_->Sync();
+  ASSERT_TRUE(client_->RoundTrip());
+  for (int32_t id = 10; id <= 14; ++id) {
+    SCOPED_TRACE(id);
+    ASSERT_EQ(CountErrors(*client_, sim::kReplayEndedCode, id), 1u);
+  }
+  // Each after everything its stream had to deliver.
+  EXPECT_EQ(client_->TicksFor(10), StoredOf(TickType::kBidAsk).size());
+  EXPECT_EQ(FindError(*client_, 354, 10)->ticks_before, client_->ticks.size());
+  EXPECT_GT(client_->mkt_data.size(), 0u);
+  EXPECT_EQ(FindError(*client_, 354, 11)->mkt_data_before, client_->mkt_data.size());
+  EXPECT_GT(client_->depth.size(), 0u);
+  EXPECT_EQ(FindError(*client_, 354, 12)->depth_before, client_->depth.size());
+  EXPECT_GT(client_->realtime_bars.size(), 0u);
+  EXPECT_GT(client_->bar_updates.size(), 0u);
+  EXPECT_EQ(FindError(*client_, 354, 13)->realtime_bars_before, client_->realtime_bars.size());
+  EXPECT_EQ(FindError(*client_, 354, 14)->bar_updates_before, client_->bar_updates.size());
+  const size_t bars = client_->realtime_bars.size() + client_->bar_updates.size();
+  const std::string& text = FindError(*client_, 354, 10)->text;
+  EXPECT_NE(text.find("MNQ"), std::string::npos) << text;
+  EXPECT_NE(text.find(FormatIsoUtc(FromUnixSeconds(kEndSecond))), std::string::npos) << text;
+
+  // The subscriptions are over: nothing more comes, and they are no longer known.
+  const size_t errors = client_->errors.size();
+  clock_.Advance(std::chrono::minutes(1));
+  simulator_->Sync();
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_EQ(client_->errors.size(), errors);
+  EXPECT_EQ(client_->realtime_bars.size() + client_->bar_updates.size(), bars);
+  ASSERT_TRUE(client_->Send(protocol::CancelMktData{11}).ok());
+  ASSERT_TRUE(client_->WaitFor([&] { return client_->HasError(300, 11); }));
+}
+
+TEST_F(ReplaySimulatorTest, RequestsAfterTheEndAreAnsweredAtOnce) {
+  clock_.Advance(std::chrono::minutes(2));
+  simulator_->Sync();
+  ASSERT_TRUE(client_->Send(TickByTick(20, TickType::kAllLast, /*number_of_ticks=*/3)).ok());
+  ASSERT_TRUE(client_->Send(TickByTick(21, TickType::kLast)).ok());
+  ASSERT_TRUE(client_->Send(MktData(22)).ok());
+  ASSERT_TRUE(client_->Send(MktData(23, /*snapshot=*/true)).ok());
+  ASSERT_TRUE(client_->Send(Depth(24)).ok());
+  ASSERT_TRUE(client_->Send(RealTimeBars(25)).ok());
+  ASSERT_TRUE(client_->Send(KeepUpToDate(26)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  for (const int32_t id : {20, 21, 22, 24, 25, 26}) {
+    SCOPED_TRACE(id);
+    EXPECT_EQ(CountErrors(*client_, sim::kReplayEndedCode, id), 1u);
+  }
+  EXPECT_FALSE(client_->HasError(sim::kReplayEndedCode, 23)) << "a snapshot is answered";
+  EXPECT_EQ(client_->snapshot_ends, std::vector<int32_t>{23});
+  // The recent ticks asked for, then the end; the bars, then the end.
+  ASSERT_EQ(client_->historical.size(), 1u);
+  EXPECT_EQ(client_->historical[0].ticks.size(), 3u);
+  ASSERT_EQ(client_->historical_bars.size(), 1u);
+  EXPECT_FALSE(client_->historical_bars[0].bars.empty());
+  // Nothing was started: nothing comes later.
+  clock_.Advance(std::chrono::minutes(1));
+  simulator_->Sync();
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_TRUE(client_->ticks.empty());
+  EXPECT_TRUE(client_->depth.empty());
+  EXPECT_TRUE(client_->realtime_bars.empty());
+  EXPECT_TRUE(client_->bar_updates.empty());
+}
+
+TEST_F(ReplaySimulatorTest, HeadTimestampIsTheFirstRecordedTick) {
+  protocol::ReqHeadTimestamp trades;
+  trades.req_id = 1;
+  trades.contract.con_id = kMnq;
+  trades.what_to_show = "TRADES";
+  trades.format_date = 2;
+  protocol::ReqHeadTimestamp midpoint = trades;
+  midpoint.req_id = 2;
+  midpoint.what_to_show = "MIDPOINT";
+  midpoint.format_date = 1;
+  protocol::ReqHeadTimestamp bid_ask = trades;
+  bid_ask.req_id = 3;
+  bid_ask.what_to_show = "BID_ASK";
+  ASSERT_TRUE(client_->Send(trades).ok());
+  ASSERT_TRUE(client_->Send(midpoint).ok());
+  ASSERT_TRUE(client_->Send(bid_ask).ok());
+  ASSERT_TRUE(client_->WaitFor([&] { return client_->head_timestamps.size() == 3; }));
+  EXPECT_EQ(client_->head_timestamps[0], std::to_string(kHour0 + 10));
+  EXPECT_EQ(client_->head_timestamps[1], "20250821-14:00:10");
+  EXPECT_EQ(client_->head_timestamps[2], std::to_string(kHour0 + 10));
+}
+
+TEST_F(ReplaySimulatorTest, BarsAreBuiltFromTheStoredTicks) {
+  clock_.Advance(std::chrono::minutes(2));
+  simulator_->Sync();
+  protocol::ReqHistoricalData r;
+  r.req_id = 30;
+  r.contract.con_id = kMnq;
+  r.bar_size_setting = "1 min";
+  r.duration = "120 S";
+  r.what_to_show = "TRADES";
+  r.format_date = 2;
+  ASSERT_TRUE(client_->Send(r).ok());
+  ASSERT_TRUE(client_->WaitFor([&] { return client_->historical_bars.size() == 1; }));
+  // One bar: the minute from kHour0 holds every stored Last tick (TRADES bars are the Last ticks).
+  const std::vector<ReceivedBar>& bars = client_->historical_bars[0].bars;
+  ASSERT_EQ(bars.size(), 1u);
+  const std::vector<Tick> last = StoredOf(TickType::kLast);
+  double high = last.front().price;
+  double low = last.front().price;
+  int64_t volume = 0;
+  for (const Tick& t : last) {
+    high = std::max(high, t.price);
+    low = std::min(low, t.price);
+    volume += t.size.mantissa();  // whole numbers of contracts
+  }
+  EXPECT_EQ(bars[0].date, std::to_string(kHour0));
+  EXPECT_EQ(bars[0].open, last.front().price);
+  EXPECT_EQ(bars[0].high, high);
+  EXPECT_EQ(bars[0].low, low);
+  EXPECT_EQ(bars[0].close, last.back().price);
+  EXPECT_EQ(bars[0].volume.ToString(), std::to_string(volume));
+  EXPECT_EQ(bars[0].count, static_cast<int32_t>(last.size()));
+}
+
+TEST_F(ReplaySimulatorTest, FaultsAreScriptedAsUsual) {
+  ASSERT_TRUE(client_->Send(TickByTick(40, TickType::kBidAsk)).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  auto fault = sim::ParseFaultLine("farm_down farm=usfuture duration=15s");
+  ASSERT_TRUE(fault.ok()) << fault.status().ToString();
+  simulator_->InjectFault(*fault);  // from kHour0 to kHour0 + 15
+  // The fault is posted to the loop: it must start before the clock moves on.
+  simulator_->Sync();
+  clock_.Advance(std::chrono::milliseconds(14'999));  // every tick before kHour0 + 15 is out
+  simulator_->Sync();
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_TRUE(client_->HasError(2103));
+  EXPECT_EQ(client_->TicksFor(40), 0u) << "withheld while the farm is down";
+  clock_.Advance(std::chrono::seconds(16));
+  simulator_->Sync();
+  ASSERT_TRUE(client_->RoundTrip());
+  EXPECT_TRUE(client_->HasError(2104));
+  size_t after_fault = 0;
+  for (const Tick& t : StoredOf(TickType::kBidAsk)) {
+    after_fault += ToUnixSeconds(t.exchange_time) >= kHour0 + 15 ? 1 : 0;
+  }
+  EXPECT_GT(after_fault, 0u);
+  EXPECT_EQ(client_->TicksFor(40), after_fault) << "the recording goes on during the fault";
 }
 
 // --- The round trip -------------------------------------------------------------------------

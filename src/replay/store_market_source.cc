@@ -106,9 +106,8 @@ const StoreMarketSource::Hour& StoreMarketSource::HourOf(int64_t contract,
   return it->second;
 }
 
-void StoreMarketSource::Load(int64_t contract, int64_t hour_start, Hour& hour) const {
-  hour.seconds.assign(kHourSeconds, {});
-  storage::QueryRequest request;
+std::vector<StreamKey> StoreMarketSource::ServedStreams(int64_t contract) const {
+  std::vector<StreamKey> out;
   for (const auto& [key, extent] : streams_) {
     if (key.contract_id != contract) continue;
     // The fallback kinds only where no tick-by-tick stream says the same.
@@ -116,8 +115,70 @@ void StoreMarketSource::Load(int64_t contract, int64_t hour_start, Hour& hour) c
     if (key.type == TickType::kTrade && Has(streams_, contract, TickType::kLast)) continue;
     // Depth is served from the simulator's modelled book, not replayed (not a market event).
     if (key.type == TickType::kDepth) continue;
-    request.streams.push_back(key);
+    out.push_back(key);
   }
+  return out;
+}
+
+std::optional<TimePoint> StoreMarketSource::EdgeTick(int64_t contract,
+                                                     const std::vector<TickType>& kinds,
+                                                     bool last) const {
+  storage::QueryRequest request;
+  TimePoint lo = TimePoint::max();
+  TimePoint hi = TimePoint::min();
+  for (const StreamKey& key : ServedStreams(contract)) {
+    if (std::find(kinds.begin(), kinds.end(), key.type) == kinds.end()) continue;
+    const storage::StreamExtent& extent = streams_.at(key);
+    request.streams.push_back(key);
+    lo = std::min(lo, extent.first);
+    hi = std::max(hi, extent.last);
+  }
+  if (request.streams.empty()) return std::nullopt;
+  // A journal's extent is its ticks' (the last one included), a closed file's its whole hour.
+  const TimePoint from = std::max(lo, options_.start);
+  const TimePoint to = hi < options_.end ? hi + Duration(1) : options_.end;
+  if (!(from < to)) return std::nullopt;
+  const int64_t first_hour = FloorDiv(ToUnixNanos(from), kNanosPerSecond * kHourSeconds);
+  const int64_t last_hour = FloorDiv(ToUnixNanos(to) - 1, kNanosPerSecond * kHourSeconds);
+  for (int64_t i = 0; i <= last_hour - first_hour; ++i) {
+    const int64_t hour = last ? last_hour - i : first_hour + i;
+    const TimePoint hour_start = FromUnixSeconds(hour * kHourSeconds);
+    request.from = std::max(hour_start, from);
+    request.to = std::min(hour_start + std::chrono::hours(1), to);
+    std::optional<TimePoint> edge;
+    storage::QueryStats ignored;  // damage is reported when the hour is served (Load)
+    const Status st = storage::QueryTicks(
+        fs_, options_.store, request,
+        [&](const Tick& t) {
+          if (!edge || (last ? t.exchange_time > *edge : t.exchange_time < *edge)) {
+            edge = t.exchange_time;
+          }
+          return Status::Ok();
+        },
+        &ignored);
+    if (st.ok() && edge) return edge;
+  }
+  return std::nullopt;
+}
+
+std::optional<TimePoint> StoreMarketSource::FirstTickOf(const sim::SimContract& contract,
+                                                        const std::vector<TickType>& kinds) const {
+  return EdgeTick(contract.con_id(), kinds, /*last=*/false);
+}
+
+std::optional<int64_t> StoreMarketSource::EndSecondOf(const sim::SimContract& contract) const {
+  static const std::vector<TickType> kServed = {TickType::kBidAsk,  TickType::kLast,
+                                                TickType::kAllLast, TickType::kMidPoint,
+                                                TickType::kQuote,   TickType::kTrade};
+  const std::optional<TimePoint> last = EdgeTick(contract.con_id(), kServed, /*last=*/true);
+  if (!last) return FloorDiv(ToUnixNanos(first_), kNanosPerSecond);
+  return FloorDiv(ToUnixNanos(*last), kNanosPerSecond) + 1;
+}
+
+void StoreMarketSource::Load(int64_t contract, int64_t hour_start, Hour& hour) const {
+  hour.seconds.assign(kHourSeconds, {});
+  storage::QueryRequest request;
+  request.streams = ServedStreams(contract);
   request.from = std::max(FromUnixSeconds(hour_start), options_.start);
   request.to = std::min(FromUnixSeconds(hour_start + kHourSeconds), options_.end);
   ++stats_.hours_loaded;

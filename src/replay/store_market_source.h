@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -70,6 +71,15 @@ class StoreMarketSource final : public sim::MarketSource {
   void EventsOf(const sim::SimContract& contract, int64_t second, sim::SessionPhase phase,
                 std::vector<sim::MarketEvent>& out) const override;
 
+  // The first stored tick of `contract` of one of `kinds` inside the window (only the kinds
+  // served: depth never, the fallback kinds as EventsOf serves them); nullopt when none. Reads
+  // the store from the stream's first hour on until a tick is found.
+  std::optional<TimePoint> FirstTickOf(const sim::SimContract& contract,
+                                       const std::vector<TickType>& kinds) const override;
+  // The second after `contract`'s last stored tick inside the window (any served kind), or the
+  // data's first second when it has none there. Reads the store from the last hour back.
+  std::optional<int64_t> EndSecondOf(const sim::SimContract& contract) const override;
+
   // The selected contracts (ascending) and their stored streams, as the store's inventory
   // gives them (bounds in whole hours for closed files).
   const std::vector<int64_t>& contracts() const { return contracts_; }
@@ -93,6 +103,13 @@ class StoreMarketSource final : public sim::MarketSource {
   // The hour starting at `hour_start` (Unix seconds) of `contract`, loaded when missing.
   const Hour& HourOf(int64_t contract, int64_t hour_start) const;
   void Load(int64_t contract, int64_t hour_start, Hour& hour) const;
+  // The streams of `contract` that EventsOf serves.
+  std::vector<StreamKey> ServedStreams(int64_t contract) const;
+  // The exchange time of the first (or, `last`, the last) stored tick of those of `streams`
+  // whose kind is in `kinds`, inside the window; read hour by hour inward from the extent's
+  // edge. Damage is reported by Load when the hour is served; here it is a gap.
+  std::optional<TimePoint> EdgeTick(int64_t contract, const std::vector<TickType>& kinds,
+                                    bool last) const;
   sim::MarketEvent EventOf(const Tick& t, int64_t second) const;
   const std::string* Intern(const std::string& text) const;
 

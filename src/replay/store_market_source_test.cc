@@ -8,11 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "common/time_units.h"
 #include "fs/fault_file_system.h"
 #include "sim/catalog.h"
 #include "sim/market.h"
 #include "storage/journal.h"
 #include "storage/log_format.h"
+#include "storage/recovery.h"
 #include "storage/test_ticks.h"
 
 namespace ibstream::replay::store_market_source_test {
@@ -224,6 +226,39 @@ TEST_F(StoreMarketSourceTest, AnyReceiveTimeSpreadsInsideItsSecondInStoredOrder)
   EXPECT_EQ(events[0].offset_ns, 0);
   EXPECT_EQ(events[1].offset_ns, 250'000'000);
   EXPECT_EQ(events[2].offset_ns, 999'999'999);
+}
+
+TEST_F(StoreMarketSourceTest, FirstTickAndEndAreTheStoredTicksNotTheFilesHours) {
+  Tick late = MakeTick(kMnq, TickType::kLast, kHour0 + 1800, 4);
+  late.receive_time = FromUnixNanos((kHour0 + 1800) * kNanosPerSecond + 700'000'000);
+  WriteJournal({MakeTick(kAapl, TickType::kBidAsk, kHour0 + 50, 1),
+                MakeTick(kMnq, TickType::kBidAsk, kHour0 + 100, 2),
+                MakeTick(kMnq, TickType::kLast, kHour0 + 150, 3),
+                MakeTick(kMnq, TickType::kBidAsk, kHour0 + 200, 5), late});
+  // Closed files: the store's inventory knows their whole hours only.
+  storage::ConversionReport report;
+  ASSERT_TRUE(storage::ConvertJournalHour(&fs_, kRoot, FromUnixSeconds(kHour0), 1, &report).ok());
+  ASSERT_GT(report.files_written, 0u);
+  const sim::SimContract mnq = ContractOf(kMnq);
+  const sim::SimContract aapl = ContractOf(kAapl);
+  const std::vector<TickType> trades = {TickType::kAllLast, TickType::kLast};
+
+  auto all = Open();
+  ASSERT_NE(all, nullptr);
+  EXPECT_EQ(all->FirstTickOf(mnq, {TickType::kBidAsk}), FromUnixSeconds(kHour0 + 100));
+  EXPECT_EQ(all->FirstTickOf(mnq, trades), FromUnixSeconds(kHour0 + 150));
+  EXPECT_EQ(all->FirstTickOf(mnq, {TickType::kMidPoint}), std::nullopt) << "not recorded";
+  EXPECT_EQ(all->EndSecondOf(mnq), kHour0 + 1801) << "the second after the last tick";
+  EXPECT_EQ(all->EndSecondOf(aapl), kHour0 + 51);
+
+  ReplayOptions window;
+  window.start = FromUnixSeconds(kHour0 + 120);
+  window.end = FromUnixSeconds(kHour0 + 1000);
+  auto part = Open(window);
+  ASSERT_NE(part, nullptr);
+  EXPECT_EQ(part->FirstTickOf(mnq, {TickType::kBidAsk}), FromUnixSeconds(kHour0 + 200));
+  EXPECT_EQ(part->EndSecondOf(mnq), kHour0 + 201);
+  EXPECT_EQ(part->EndSecondOf(aapl), kHour0 + 120) << "nothing of it in the window: over at once";
 }
 
 TEST_F(StoreMarketSourceTest, OpenNamesWhatIsWrong) {

@@ -220,7 +220,16 @@ void BarServer::Finish(ClientSession& s, const BarJob& job) {
   sub.bar_seconds = job.bar_seconds;
   sub.format_date = job.format_date;
   sub.next_boundary = (job.end / kRealTimeBarSeconds + 1) * kRealTimeBarSeconds;
+  if (EndIfOver(s, job.req_id, sub)) return;
   subs_[{s.id, job.req_id}] = sub;
+}
+
+bool BarServer::EndIfOver(ClientSession& s, int32_t req_id, const Subscription& sub) {
+  const MarketRuntime* m = markets_.Find(sub.con_id);
+  // Every update or bar still to come would start at or after the recording's end.
+  if (m == nullptr || sub.next_boundary - kRealTimeBarSeconds < m->end_second) return false;
+  markets_.SendEnded(s, req_id, m->market->contract());
+  return true;
 }
 
 void BarServer::StartRealTimeBars(ClientSession& s, const protocol::ReqRealTimeBars& r,
@@ -240,6 +249,7 @@ void BarServer::StartRealTimeBars(ClientSession& s, const protocol::ReqRealTimeB
   sub.use_rth = r.use_rth;
   const int64_t now_second = ToUnixSeconds(clock_.Now());
   sub.next_boundary = (now_second / kRealTimeBarSeconds + 1) * kRealTimeBarSeconds;
+  if (EndIfOver(s, r.req_id, sub)) return;
   subs_[{s.id, r.req_id}] = sub;
 }
 
@@ -281,6 +291,10 @@ void BarServer::Poll(TimePoint now, bool bounded) {
       continue;
     }
     SendDue(*session, it->first.second, it->second, now_second);
+    if (EndIfOver(*session, it->first.second, it->second)) {
+      it = subs_.erase(it);
+      continue;
+    }
     ++it;
   }
 }

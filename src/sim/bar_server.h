@@ -130,6 +130,9 @@ class BarServer {
   // Sends the finished `job`'s HISTORICAL_DATA and starts its keepUpToDate subscription.
   void Finish(ClientSession& s, const BarJob& job);
   void SendDue(ClientSession& s, int32_t req_id, Subscription& sub, int64_t now_second);
+  // A replayed recording that ended before `sub`'s next bar starts: kReplayEndedCode for
+  // `req_id`, and true (the caller ends or never starts the subscription).
+  bool EndIfOver(ClientSession& s, int32_t req_id, const Subscription& sub);
 
   const Clock& clock_;
   const TickGenerator& generator_;

@@ -81,6 +81,29 @@ void DepthServer::Start(ClientSession& s, const protocol::ReqMktDepth& r, const 
   if (quote != nullptr) Update(s, held, c, *quote, now);
 }
 
+void DepthServer::RefuseEnded(ClientSession& s, const protocol::ReqMktDepth& r,
+                              const SimContract& c, std::string_view text, TimePoint now) {
+  SendError(s, r.req_id, kReplayEndedCode, text);
+  RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, c.con_id(), c.symbol(), now,
+                     std::to_string(kReplayEndedCode) + " replay ended");
+}
+
+void DepthServer::EndContract(const SimContract& c, TimePoint at, std::string_view text) {
+  for (const ClientSessionPtr& s : sessions_.sessions()) {
+    if (!s->open) continue;
+    for (auto it = s->depth_subs.begin(); it != s->depth_subs.end();) {
+      if (it->second.con_id != c.con_id()) {
+        ++it;
+        continue;
+      }
+      SendError(*s, it->first, kReplayEndedCode, text);
+      RecordSubscription(SubscriptionEvent::kEnd, *s, it->first, c.con_id(), it->second.symbol, at,
+                         "replay ended");
+      it = s->depth_subs.erase(it);
+    }
+  }
+}
+
 void DepthServer::Cancel(ClientSession& s, const protocol::CancelMktDepth& r, TimePoint now) {
   auto it = s.depth_subs.find(r.req_id);
   if (it == s.depth_subs.end()) return;

@@ -53,6 +53,13 @@ class DepthServer {
   // (null when it has none yet: the book then starts with the first quote).
   void Start(ClientSession& s, const protocol::ReqMktDepth& r, const SimContract& c,
              const MarketEvent* quote, TimePoint now);
+  // reqMktDepth of `c` after its replayed recording ended: kReplayEndedCode (`text`) at once,
+  // recorded as refused.
+  void RefuseEnded(ClientSession& s, const protocol::ReqMktDepth& r, const SimContract& c,
+                   std::string_view text, TimePoint now);
+  // `c`'s replayed recording ended at `at`: every depth subscription on it gets
+  // kReplayEndedCode (`text`) and ends.
+  void EndContract(const SimContract& c, TimePoint at, std::string_view text);
   // cancelMktDepth: the subscription ends; an unknown id is ignored.
   void Cancel(ClientSession& s, const protocol::CancelMktDepth& r, TimePoint now);
   // Records the end of every depth subscription of `s` for `reason` (the session is closing).

@@ -7,11 +7,27 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "calendar/time_zone.h"
 #include "protocol/server_messages.h"
 
 namespace ibstream::sim {
+namespace {
+
+// The recorded tick kinds a whatToShow is served from (README, "Replay a recorded day"):
+// historical TRADES ticks come from AllLast and TRADES bars from Last; anything else IB knows
+// (ADJUSTED_LAST, ...) is answered from every kind.
+std::vector<TickType> RecordedKindsOf(std::string_view what_to_show) {
+  if (what_to_show == "TRADES") return {TickType::kAllLast, TickType::kLast};
+  if (what_to_show == "MIDPOINT") return {TickType::kMidPoint};
+  if (what_to_show == "BID_ASK" || what_to_show == "BID" || what_to_show == "ASK") {
+    return {TickType::kBidAsk};
+  }
+  return {TickType::kBidAsk, TickType::kLast, TickType::kAllLast, TickType::kMidPoint};
+}
+
+}  // namespace
 
 Result<TimePoint> ParseIbDateTime(std::string_view text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
@@ -78,7 +94,11 @@ void HistoricalAnswers::AnswerHeadTimestamp(ClientSession& s, const protocol::Re
               "Historical Market Data Service error message:HMDS server disconnect occurred");
     return;
   }
-  const auto head = MarketOf(c).HeadTimestamp();
+  // Replaying: the first recorded tick of the kind the request shows; generated: the start of
+  // the simulator's history.
+  const auto head = generator_.replaying()
+                        ? generator_.RecordedFirstTick(c, RecordedKindsOf(r.what_to_show))
+                        : MarketOf(c).HeadTimestamp();
   if (!head) {
     SendError(s, r.req_id, 162, "Historical Market Data Service error message:No head time stamp");
     return;

@@ -29,6 +29,12 @@ bool SameQuote(const MarketEvent& a, const MarketEvent& b) {
 
 }  // namespace
 
+std::string ReplayEndedText(const SimContract& c, int64_t end_second) {
+  return "Not subscribed to requested market data: the replayed recording of " + c.symbol() +
+         " (conId " + std::to_string(c.con_id()) + ") ended at " +
+         FormatIsoUtc(FromUnixSeconds(end_second)) + "; no more data will come";
+}
+
 MarketFanout::MarketFanout(Options options, const TickGenerator& generator,
                            const FaultState& faults, ClientSessions& sessions,
                            SimCounters& counters)
@@ -47,6 +53,7 @@ Status MarketFanout::Build(const Catalog& catalog, TimePoint start) {
     auto rt = std::make_unique<MarketRuntime>();
     rt->market = std::move(market).value();
     rt->second = start_second - 1;
+    rt->end_second = generator_.RecordedEndSecond(*c).value_or(INT64_MAX);
     by_con_id_[c->con_id()] = rt.get();
     markets_.push_back(std::move(rt));
   }
@@ -103,6 +110,13 @@ MarketFanout::Step MarketFanout::NextSecond(MarketRuntime& m, int64_t now_second
   if (m.second % 3600 == 0) {
     Status st = m.market->ExtendTo(FromUnixSeconds(m.second));
     if (!st.ok() && !options_.quiet) spdlog::error("sim: {}", st.ToString());
+  }
+  if (m.second >= m.end_second) {
+    if (!m.ended) EndMarket(m);
+    // Nothing will ever come: no second to generate (hour by hour, so that the calendar keeps
+    // being extended).
+    m.second = std::max(m.second, std::min(now_second, (m.second / 3600 + 1) * 3600 - 1));
+    return Step::kSkipped;
   }
   const TimePoint t = FromUnixSeconds(m.second);
   const SessionPhase phase = m.market->PhaseAt(t);
@@ -239,6 +253,45 @@ void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
                                         std::memory_order_relaxed);
     if (truth_) truth_->WriteTick(t, c.symbol(), delivered);
   });
+}
+
+void MarketFanout::EndMarket(MarketRuntime& m) {
+  m.ended = true;
+  // The grid instant of the last changes is at the latest the end (a whole second).
+  PublishDue(m, m.end_second * kNanosPerSecond);
+  const SimContract& c = m.market->contract();
+  const TimePoint at = FromUnixSeconds(m.end_second);
+  const std::string text = ReplayEndedText(c, m.end_second);
+  for (const ClientSessionPtr& s : sessions_.sessions()) {
+    if (!s->open) continue;
+    for (auto it = s->subs.begin(); it != s->subs.end();) {
+      if (it->second.con_id != c.con_id()) {
+        ++it;
+        continue;
+      }
+      SendError(*s, it->first, kReplayEndedCode, text);
+      RecordSubscription(
+          SubscriptionEvent::kEnd, *s, it->first, c.con_id(),
+          it->second.mkt_data ? std::string_view("MktData") : TickTypeIbName(it->second.type), at,
+          "replay ended");
+      it = s->subs.erase(it);
+    }
+  }
+  depth_.EndContract(c, at, text);
+  // Its subscriptions are gone (the other markets' lists still point at live ones).
+  m.subs.clear();
+  MarkDirty();
+}
+
+bool MarketFanout::EndedAt(int32_t con_id, TimePoint now) {
+  const MarketRuntime* m = Find(con_id);
+  return m != nullptr && (m->ended || ToUnixSeconds(now) >= m->end_second);
+}
+
+void MarketFanout::SendEnded(ClientSession& s, int32_t req_id, const SimContract& c) {
+  const MarketRuntime* m = Find(c.con_id());
+  if (m == nullptr) return;
+  SendError(s, req_id, kReplayEndedCode, ReplayEndedText(c, m->end_second));
 }
 
 void MarketFanout::PublishDue(MarketRuntime& m, int64_t up_to_ns) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -51,6 +52,10 @@ struct MarketRuntime {
   bool traded = false;  // a reported trade since the last publish
   bool has_published_quote = false;
   MarketEvent published_quote;
+  // Replay: the first second without events, ever (MarketSource::EndSecondOf); INT64_MAX for a
+  // market that never ends. `ended`: the loop reached it and ended the subscriptions.
+  int64_t end_second = INT64_MAX;
+  bool ended = false;
 };
 
 class MarketFanout {
@@ -98,6 +103,12 @@ class MarketFanout {
   // day's volume and the trade's time), as IB does before the first update.
   void SendCurrent(ClientSession& s, Subscription& sub, const SimContract& c);
 
+  // Whether the replayed market of `con_id` has ended at `now` (its end second has come, whether
+  // or not the loop has generated up to it); false for a generated market.
+  bool EndedAt(int32_t con_id, TimePoint now);
+  // Sends kReplayEndedCode for `req_id` about the ended market of `c`.
+  void SendEnded(ClientSession& s, int32_t req_id, const SimContract& c);
+
   // The market depth subscriptions, fed at the reqMktData grid instants where the quote changed.
   DepthServer& depth() { return depth_; }
 
@@ -114,6 +125,9 @@ class MarketFanout {
   // generates the second's events.
   Step NextSecond(MarketRuntime& m, int64_t now_second);
   void Emit(MarketRuntime& m, const MarketEvent& e);
+  // The loop reached `m`'s end: its last reqMktData changes are published, then every live
+  // tick-by-tick, reqMktData and depth subscription of it gets kReplayEndedCode and is ended.
+  void EndMarket(MarketRuntime& m);
   // Publishes `m`'s pending reqMktData changes when their grid instant is at or before `up_to_ns`
   // (every event up to `up_to_ns` has been emitted).
   void PublishDue(MarketRuntime& m, int64_t up_to_ns);

@@ -113,8 +113,12 @@ void RequestHandler::Handle(ClientSession& s, std::string_view payload) {
         } else if constexpr (std::is_same_v<T, protocol::ReqMktDepth>) {
           if (const SimContract* c = Resolve(s, r.req_id, r.contract)) {
             const MarketRuntime* m = markets_.Find(c->con_id());
-            markets_.depth().Start(s, r, *c, m && m->has_quote ? &m->last_quote : nullptr,
-                                   clock_.Now());
+            if (markets_.EndedAt(c->con_id(), now)) {
+              markets_.depth().RefuseEnded(s, r, *c, ReplayEndedText(*c, m->end_second), now);
+            } else {
+              markets_.depth().Start(s, r, *c, m && m->has_quote ? &m->last_quote : nullptr,
+                                     clock_.Now());
+            }
           }
         } else if constexpr (std::is_same_v<T, protocol::CancelMktDepth>) {
           markets_.depth().Cancel(s, r, clock_.Now());
@@ -253,6 +257,13 @@ void RequestHandler::OnMktData(ClientSession& s, const protocol::ReqMktData& r) 
     Send(s, protocol::TickSnapshotEnd{r.req_id});
     return;
   }
+  if (markets_.EndedAt(c->con_id(), clock_.Now())) {
+    // The replayed recording is over: the last market above, then no subscription.
+    markets_.SendEnded(s, r.req_id, *c);
+    markets_.RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, c->con_id(), "MktData",
+                                clock_.Now(), "354 replay ended");
+    return;
+  }
   s.subs[r.req_id] = sub;
   markets_.RecordSubscription(SubscriptionEvent::kStart, s, r.req_id, sub.con_id, "MktData",
                               clock_.Now());
@@ -277,6 +288,16 @@ void RequestHandler::OnTickByTick(ClientSession& s, const protocol::ReqTickByTic
   if (c == nullptr) {
     markets_.RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, r.contract.con_id,
                                 r.tick_type, now, "200 no unique contract", r.contract.symbol);
+    return;
+  }
+  if (markets_.EndedAt(c->con_id(), now)) {
+    // The replayed recording is over: the recent ticks asked for, then no subscription.
+    if (r.number_of_ticks > 0) {
+      historical_.SendRecent(s, r.req_id, *type, *c, r.number_of_ticks, r.ignore_size);
+    }
+    markets_.SendEnded(s, r.req_id, *c);
+    markets_.RecordSubscription(SubscriptionEvent::kRefused, s, r.req_id, c->con_id(), r.tick_type,
+                                now, "354 replay ended");
     return;
   }
   if (ActiveTickByTick() >= faults_.max_tick_by_tick) {

@@ -154,7 +154,8 @@ size_t TestClient::TicksFor(int32_t req_id) const {
 }
 
 void TestClient::OnError(const protocol::ErrorMessage& m) {
-  errors.push_back(ReceivedError{m.id, m.code, std::string(m.text)});
+  errors.push_back(ReceivedError{m.id, m.code, std::string(m.text), ticks.size(), mkt_data.size(),
+                                 depth.size(), realtime_bars.size(), bar_updates.size()});
 }
 
 void TestClient::OnHistoricalTicks(const protocol::HistoricalTicks& m) {

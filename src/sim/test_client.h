@@ -24,6 +24,13 @@ struct ReceivedError {
   int32_t id = 0;
   int32_t code = 0;
   std::string text;
+  // How many tick-by-tick ticks, reqMktData ticks, depth updates, real-time bars and
+  // keepUpToDate bar updates had arrived before it.
+  size_t ticks_before = 0;
+  size_t mkt_data_before = 0;
+  size_t depth_before = 0;
+  size_t realtime_bars_before = 0;
+  size_t bar_updates_before = 0;
 };
 
 struct ReceivedTick {

@@ -73,6 +73,16 @@ class TickGenerator {
   void GenerateSecond(const SimContract& contract, int64_t second, SessionPhase phase,
                       std::vector<MarketEvent>& out) const;
 
+  // Replaying: the recorded source's MarketSource::FirstTickOf / EndSecondOf. A generated market
+  // has no recorded first tick and never ends (nullopt).
+  std::optional<TimePoint> RecordedFirstTick(const SimContract& contract,
+                                             const std::vector<TickType>& kinds) const {
+    return recorded_ ? recorded_->FirstTickOf(contract, kinds) : std::nullopt;
+  }
+  std::optional<int64_t> RecordedEndSecond(const SimContract& contract) const {
+    return recorded_ ? recorded_->EndSecondOf(contract) : std::nullopt;
+  }
+
   // The fair (unrounded) price at `t_ns` (Unix ns): exposed for tests.
   double FairPrice(const SimContract& contract, int64_t t_ns) const;
 
