@@ -54,6 +54,12 @@ void AddNatsMergeOptions(CLI::App* command, NatsMergeCommandOptions* options) {
                    "Seconds a continuous merge stays behind the slowest recorder (with --nats)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  command
+      ->add_option("--wait-for-recorders", options->unheard_wait_seconds,
+                   "With --recorders, continuously: seconds to wait for a named recorder not yet "
+                   "heard from before deciding seconds without it (with --nats)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   command->add_flag("--until-caught-up", options->until_caught_up,
                     "Merge everything the stream holds, then exit (with --nats; default: run "
                     "until SIGINT/SIGTERM)");
@@ -81,6 +87,8 @@ int RunNatsMergeCommand(const NatsMergeCommandOptions& o, const std::string& out
   options.until_caught_up = o.until_caught_up;
   options.hold_back =
       std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.hold_back_seconds));
+  options.unheard_wait =
+      std::chrono::milliseconds(static_cast<int64_t>(std::min(o.unheard_wait_seconds, 1e9) * 1000));
   options.after_merge = [](const merge::MergeReport& report) {
     if (report.ticks > 0 || report.gap_records_added > 0) {
       std::cout << "merged " << report.ticks
