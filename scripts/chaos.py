@@ -116,7 +116,10 @@ def fault(at, kind, **keys):
 # least one such gap); `disk_full`: (offset s, duration s) the store's disk is full (writes under it fail
 # with ENOSPC, scripts/chaos_enospc_shim.c); `damage`: at each kill, before the restart, the
 # store is damaged ("sealed_hour": a data frame of a sealed hour's file corrupted, judged outside
-# that hour; "torn_journal": the newest journal's last record cut short).
+# that hour; "torn_journal": the newest journal's last record cut short); `runner`:
+# "redundant_nats" runs it with two recorders publishing to NATS (scripts/chaos_cluster.py: the
+# faults hit gateway A only; `nats_outage`: (offset s, down s) the NATS server stopped;
+# `recorder_kills`: (offset s, down s) recorder A killed -9 and started again).
 SCENARIOS = {
     "mnq_daily_halt": dict(
         ci=True, file="mnq_daily_halt.toml", speed=120, duration=80 * 60,
@@ -260,6 +263,18 @@ burst_multiplier = 10
         about="two recorders of the same market publishing to NATS: gateway A restarted 30 s, "
               "then the NATS server down 60 s; merge --nats --until-caught-up is complete from "
               "live ticks alone"),
+    "redundant_kill9": dict(
+        ci=True, runner="redundant_nats", start=LIQUID, speed=10, duration=240,
+        contracts=[MNQ], faults=[], recorder_kills=[(60, 30)],
+        about="two recorders of the same market publishing to NATS: recorder A killed -9, "
+              "started again 30 s later (publishing from its cursor); merge --nats "
+              "--until-caught-up is complete from live ticks alone, no tick twice"),
+    "redundant_half_open": dict(
+        ci=True, runner="redundant_nats", start=LIQUID, speed=10, duration=240,
+        contracts=[MNQ], faults=[fault("+1m", "half_open", duration="60s")],
+        about="two recorders of the same market publishing to NATS: gateway A's socket half-open "
+              "60 s (no bytes either way, then RST); merge --nats --until-caught-up is complete "
+              "from live ticks alone, no tick twice"),
 }
 
 

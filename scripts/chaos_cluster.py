@@ -1,17 +1,23 @@
-"""The redundant-recording scenario of scripts/chaos.py: two recorders publishing to NATS.
+"""The redundant-recording scenarios of scripts/chaos.py: two recorders publishing to NATS.
 
-Two simulators of the same market (same seed, same start: the same truth), gateway A restarted
-for 30 s; two recorders (ids a and b), each with its own store, publishing to one nats-server
-(started here on a free port, JetStream in the run's directory); the NATS server stopped for 60
-virtual seconds and started again while both record. Once both recorders have settled (their
-backfills done) and published everything, `ibstream merge --nats --until-caught-up` writes a
-merged store. Judged with `ibstream verify --truth`:
+Two simulators of the same market (same seed, same start: the same truth), the scenario's faults
+on gateway A only; two recorders (ids a and b), each with its own store, publishing to one
+nats-server (started here on a free port, JetStream in the run's directory). A scenario adds, on
+top of its gateway faults:
 
-  merged   every stream 100% complete against the truth from LIVE ticks alone (recorder B
-           covered A's restart: no backfill needed) and no extra (duplicated) tick
+  nats_outage     (offset s, down s): the NATS server stopped that long and started again while
+                  both record
+  recorder_kills  [(offset s, down s)]: recorder a killed with SIGKILL and started again later
+
+Once both recorders have settled (their backfills done) and published everything, `ibstream merge
+--nats --until-caught-up` writes a merged store. Judged with `ibstream verify --truth`:
+
+  merged   every stream 100% complete against the truth from LIVE ticks alone (recorder b
+           covered what a lost: no backfill needed) and no extra (duplicated) tick
   a, b     each recorder's own store 100% complete after its own backfill, no extra tick
-  premises the two simulators' markets are the same; recorder a lost live ticks in the restart;
-           both recorders logged the NATS outage (nats_publish_failed) and its end
+  premises the two simulators' markets are the same; recorder a lost live ticks in its fault;
+           with a NATS outage, both recorders logged it (nats_publish_failed) and its end; with
+           a kill, recorder a started again (two event=started lines)
 
 Called by chaos.py with the chaos module itself (its helpers: clocks, configs, processes).
 Python 3 standard library only.
@@ -26,7 +32,8 @@ import tempfile
 import time
 
 # The recorders' publish lag (receive-time age of the publisher's position, virtual seconds) under
-# which everything up to the comparison's end (a margin before the stop) is published.
+# which everything up to the comparison's end is published: half the margin the comparison ends
+# before the stop, and at least this (at 10x a durable batch alone is about 1 virtual s behind).
 PUBLISH_LAG_OK_S = 1.0
 
 
@@ -118,6 +125,7 @@ def run_redundant_nats(ch, name, sc, binary, results_dir, keep):
     nats_store = os.path.join(work, "jetstream")
     nats_log = os.path.join(work, "nats.log")
     sims, recs, logs = {}, {}, []
+    killed = []  # recorder processes the scenario killed (a, before each restart)
     nats = None
     wall_start = time.time()
     try:
@@ -140,8 +148,9 @@ def run_redundant_nats(ch, name, sc, binary, results_dir, keep):
             w0 = time.time_ns()
             v = ch.parse_iso_ns(ch.control(control_port, "time"))
             clocks[rid] = ch.VirtualClock(v, (w0 + time.time_ns()) // 2, speed)
+        configs = {}
         for rid in ("a", "b"):
-            config = os.path.join(work, "recorder-%s.toml" % rid)
+            config = configs[rid] = os.path.join(work, "recorder-%s.toml" % rid)
             ch.write_recorder_config(config, ports[rid], os.path.join(work, "store-" + rid),
                                      sc["contracts"])
             with open(config, "a") as f:
@@ -153,13 +162,27 @@ def run_redundant_nats(ch, name, sc, binary, results_dir, keep):
         vclock = clocks["b"]
         start_ns = ch.parse_iso_ns(start)
         end_ns = start_ns + int(sc["duration"] * ch.NS)
-        nats_down_at, nats_down_s = sc["nats_outage"]
-        nats_restarted = False
+        nats_down_at, nats_down_s = sc.get("nats_outage") or (None, 0)
+        nats_restarted = nats_down_at is None
+        pending_kills = sorted(sc.get("recorder_kills", []))
         result["actions"] = []
         while vclock.now() < end_ns:
             time.sleep(0.2)
             for r in recs.values():
                 r.sample()
+            if pending_kills and vclock.now() >= start_ns + pending_kills[0][0] * ch.NS:
+                _, down_s = pending_kills.pop(0)
+                result["actions"].append(dict(action="recorder_a_kill9",
+                                              at=ch.format_iso(vclock.now())))
+                recs["a"].stop(signal.SIGKILL)
+                recs["a"].exit = "killed (scenario)"
+                killed.append(recs["a"])
+                time.sleep(down_s / speed)
+                recs["a"] = ch.Recorder(binary, configs["a"], recs["a"].log_path)
+                recs["a"].start(
+                    clocks["a"].at(time.time_ns() + int(ch.STARTUP_LEAD["s"] * ch.NS)), speed)
+                result["actions"].append(dict(action="recorder_a_start",
+                                              at=ch.format_iso(vclock.now())))
             if not nats_restarted and vclock.now() >= start_ns + nats_down_at * ch.NS:
                 result["actions"].append(dict(action="nats_stop", at=ch.format_iso(vclock.now())))
                 stop_process(nats)
@@ -181,18 +204,22 @@ def run_redundant_nats(ch, name, sc, binary, results_dir, keep):
                     result["errors"].append("recorder %s not settled: %s" % (
                         rid, "; ".join(waits[rid]["unsettled"])))
         result["backfill_waits"] = waits
-        # Everything recorded so far published (lag under a second on both), the recorders
-        # stopped, then one merge that exits once the consumer has nothing more. The comparison
-        # ends a margin before the stop (what they record while stopping may stay unpublished).
+        # Everything recorded so far published (lag well inside the margin on both), the
+        # recorders stopped, then one merge that exits once the consumer has nothing more. The
+        # comparison ends a margin before the stop (what they record while stopping may stay
+        # unpublished).
+        margin_s = max(ch.STOP_MARGIN_S, 1.0 * speed)
+        lag_ok_s = max(PUBLISH_LAG_OK_S, margin_s / 2)
         wall0 = time.time()
         while time.time() - wall0 < 60:
             lags = {rid: publish_lag(ch.recorder_url(r.log_path)) for rid, r in recs.items()}
-            if all(v is not None and v <= PUBLISH_LAG_OK_S for v in lags.values()):
+            if all(v is not None and v <= lag_ok_s for v in lags.values()):
                 break
             time.sleep(0.2)
         result["publish_lag_before_merge"] = lags
+        result["publish_lag_ok_s"] = lag_ok_s
         merge_v = vclock.now()
-        stop_v = merge_v - int(max(ch.STOP_MARGIN_S, 1.0 * speed) * ch.NS)
+        stop_v = merge_v - int(margin_s * ch.NS)
         result["compared_to"] = ch.format_iso(stop_v // ch.NS * ch.NS)
         for r in recs.values():
             r.stop(signal.SIGTERM)
@@ -217,10 +244,11 @@ def run_redundant_nats(ch, name, sc, binary, results_dir, keep):
         for log in logs:
             log.close()
     result["wall_s"] = round(time.time() - wall_start, 1)
-    result["recorders"] = [dict(id=rid, exit=r.exit) for rid, r in recs.items()]
-    result["peak_rss_kb"] = max([s[2] for r in recs.values() for s in r.samples] + [0])
+    every = [("a", r) for r in killed] + list(recs.items())
+    result["recorders"] = [dict(id=rid, exit=r.exit) for rid, r in every]
+    result["peak_rss_kb"] = max([s[2] for _, r in every for s in r.samples] + [0])
     if result.get("compared_to"):
-        judge(ch, result, binary, work)
+        judge(ch, sc, result, binary, work)
     for f in ("nats.log", "merge.log", "sim-a.log", "sim-b.log", "recorder-a.log",
               "recorder-b.log"):
         src = os.path.join(work, f)
@@ -235,7 +263,7 @@ def run_redundant_nats(ch, name, sc, binary, results_dir, keep):
     return result
 
 
-def judge(ch, result, binary, work):
+def judge(ch, sc, result, binary, work):
     truth_a, truth_b = (os.path.join(work, "truth-%s.jsonl" % r) for r in ("a", "b"))
     to = result["compared_to"]
     merged, err = verify_streams(ch, binary, os.path.join(work, "merged"), truth_b, to)
@@ -263,16 +291,23 @@ def judge(ch, result, binary, work):
                 result["expect_failures"].append(
                     "recorder %s %s: %.3f%% after backfill, %d extra" % (
                         rid, s["stream"], s["completeness"], s["extra"]))
-    # The premises: the restart cost recorder a live data (so the merged store's live ticks of
-    # those seconds are b's), and both recorders saw the NATS outage and resumed publishing.
+    # The premises: recorder a's fault cost it live data (so the merged store's live ticks of
+    # those seconds are b's); a killed recorder started again; both recorders saw a NATS outage
+    # and resumed publishing.
     a_live = [s["live_completeness"] for s in result["recorder_streams"].get("a", [])]
     if a_live and min(a_live) >= 100:
-        result["expect_failures"].append("recorder a lost no live tick in its gateway restart")
+        result["expect_failures"].append("recorder a lost no live tick in its fault")
+    logs = {}
     for rid in ("a", "b"):
         with open(os.path.join(work, "recorder-%s.log" % rid), errors="replace") as f:
-            text = f.read()
+            logs[rid] = f.read()
+    starts = logs["a"].count("event=started ")
+    if sc.get("recorder_kills") and starts != 1 + len(sc["recorder_kills"]):
+        result["expect_failures"].append("recorder a started %d time(s), not %d" % (
+            starts, 1 + len(sc["recorder_kills"])))
+    for rid in ("a", "b") if sc.get("nats_outage") else ():
         for event in ("event=nats_publish_failed", "event=nats_publish_resumed"):
-            if event not in text:
+            if event not in logs[rid]:
                 result["expect_failures"].append("recorder %s logged no %s" % (rid, event))
     gaps, _, _ = ch.run_json([binary, "gaps", "--data", os.path.join(work, "merged"), "--json"])
     result["merged_gaps"] = gaps

@@ -237,6 +237,9 @@ std::string MergeApi::StatusJson() const {
                 {"merged_gaps", gaps_.size()},
                 {"damaged", s.damaged},
                 {"merge_end", MergeApiOptionalTime(progress_.merge_end)},
+                {"unheard_recorders", progress_.unheard},
+                {"waiting_for_unheard", progress_.waiting_for_unheard},
+                {"decided_without_unheard", s.decided_without_unheard},
                 {"last_error", s.last_error},
                 {"store_error", store_error_},
                 {"live_ticks_sent", live_ticks_},
@@ -260,6 +263,13 @@ void MergeApi::WriteMetrics(http::PrometheusWriter& w) const {
   counter("ibstream_merge_fetch_errors_total", "Failed connects, fetches and acknowledgments.",
           s.fetch_errors);
   counter("ibstream_merge_runs_total", "Merges written to the merged store.", s.merges);
+  counter("ibstream_merge_decided_without_unheard_total",
+          "Continuous merges that decided seconds without a named recorder never heard from "
+          "(after --wait-for-recorders).",
+          s.decided_without_unheard);
+  w.Family("ibstream_merge_unheard_recorders", "gauge",
+           "Recorders named by --recorders that nothing was received from in this run.");
+  w.Sample(static_cast<double>(progress_.unheard.size()));
   counter("ibstream_merge_ticks_merged_total", "Ticks written to the merged store by this run.",
           merged_total_);
   counter("ibstream_merge_live_ticks_total", "Merged ticks handed to live subscribers.",

@@ -209,5 +209,23 @@ TEST_F(MergeCommandTest, HttpGoesWithNatsAndTimeoutWithUntilCaughtUp) {
   EXPECT_NE(Err().find("--timeout goes with --until-caught-up"), std::string::npos) << Err();
 }
 
+TEST_F(MergeCommandTest, TokenFileGoesWithHttpAndIsChecked) {
+  const std::string token = Dir("token");
+  std::ofstream(token) << "too-short\n";
+  EXPECT_EQ(Run("merge --nats nats://127.0.0.1:1 --out " + Dir("m") + " --token-file " + token), 2);
+  EXPECT_NE(Err().find("--token-file goes with --http"), std::string::npos) << Err();
+  EXPECT_EQ(Run("merge --nats nats://127.0.0.1:1 --out " + Dir("m") +
+                " --until-caught-up --timeout 0.5 --http 127.0.0.1:0 --token-file " + token),
+            2);
+  EXPECT_NE(Err().find("--token-file " + token + ": the token is too short"), std::string::npos)
+      << Err();
+  EXPECT_EQ(Out().find("serving the merged store"), std::string::npos) << Out();
+  EXPECT_EQ(
+      Run("merge --nats nats://127.0.0.1:1 --out " + Dir("m") +
+          " --until-caught-up --timeout 0.5 --http 127.0.0.1:0 --token-file " + Dir("absent")),
+      2);
+  EXPECT_NE(Err().find("--token-file " + Dir("absent")), std::string::npos) << Err();
+}
+
 }  // namespace
 }  // namespace ibstream::cli::merge_command_test

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cctype>
 #include <utility>
 
 #include "config/values.h"
@@ -20,6 +21,26 @@ Result<MergeHttpOptions> ParseMergeHttpListen(const std::string& text) {
   options.host = parsed->host;
   options.port = parsed->port;
   return options;
+}
+
+Result<std::string> ReadMergeHttpToken(fs::FileSystem* fs, const std::string& path) {
+  auto text = fs::ReadFile(fs, path, 4096);
+  if (!text.ok()) return text.status().WithContext("--token-file " + path);
+  std::string token = std::move(*text);
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.empty()) return InvalidArgument("--token-file " + path + ": empty");
+  for (const char c : token) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == '\0') {
+      return InvalidArgument("--token-file " + path +
+                             ": the token must be one line without whitespace");
+    }
+  }
+  if (token.size() < 16) {
+    return InvalidArgument("--token-file " + path +
+                           ": the token is too short (at least 16 "
+                           "characters, as http.bearer_token)");
+  }
+  return token;
 }
 
 Result<std::unique_ptr<MergeHttpServer>> MergeHttpServer::Start(std::shared_ptr<MergeApi> api,

@@ -10,6 +10,7 @@
 
 #include "cli/merge_api.h"
 #include "common/status.h"
+#include "fs/file_system.h"
 
 namespace ibstream::http {
 class Server;
@@ -20,6 +21,8 @@ namespace ibstream::cli {
 struct MergeHttpOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0: any free port (MergeHttpServer::port says which)
+  // Required by the command endpoints (backfill, gap retries, track/untrack, ending SSE
+  // streams), as `http.bearer_token` on a recorder; empty: they answer 403.
   std::string bearer_token;
   // The real-time clock of SSE timeouts; must outlive the server (tests give a manual one).
   const SteadyClock* steady_clock = &SteadyClock::Real();
@@ -27,6 +30,12 @@ struct MergeHttpOptions {
 
 // "HOST:PORT", "[v6]:PORT" or ":PORT" (loopback); InvalidArgument otherwise.
 Result<MergeHttpOptions> ParseMergeHttpListen(const std::string& text);
+
+// The bearer token in `path` (`merge --token-file`): the file's text without its trailing
+// newline, held to the rule of the recorder's `http.bearer_token` (at least 16 characters, no
+// whitespace). Errors: the file cannot be read (or is over 4 KiB), the token breaks the rule
+// (InvalidArgument naming the file, never the token).
+Result<std::string> ReadMergeHttpToken(fs::FileSystem* fs, const std::string& path);
 
 class MergeHttpServer {
  public:

@@ -6,7 +6,10 @@
 #include "cli/merge_http.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -271,6 +274,93 @@ TEST_F(MergeHttpTest, ServesTheMergedStoreWhileTheMergeRuns) {
 
   StopMerge();
   ASSERT_TRUE(merged_.ok()) << merged_.status().ToString();
+}
+
+// The bearer token as on a recorder: read endpoints answer without it; the commands (here
+// DELETE /stream/all, which a merge carries out, and POST /v1/backfill, which it refuses) need
+// it: 401 without it or with a wrong one; and with no token configured they answer 403.
+class MergeHttpTokenTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "mergetoken-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<MergeHttpServer> Serve(const std::string& token) {
+    api_ = std::make_shared<MergeApi>(fs::PosixFileSystem(), clock_,
+                                      MergeApiOptions{dir_ + "/merged", "nats://127.0.0.1:1"});
+    MergeHttpOptions options;
+    options.bearer_token = token;
+    auto server = MergeHttpServer::Start(api_, options);
+    EXPECT_TRUE(server.ok()) << server.status().ToString();
+    return server.ok() ? std::move(*server) : nullptr;
+  }
+
+  static int Send(uint16_t port, const std::string& method, const std::string& target,
+                  const std::string& auth, const std::string& body = "") {
+    return http::testing::StatusOf(http::testing::RoundTrip(
+        port, method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + auth +
+                  "Content-Type: application/json\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\n\r\n" + body));
+  }
+
+  void WriteFile(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ + "/" + name) << text;
+  }
+
+  std::string dir_;
+  ManualClock clock_{MhAt(3600)};
+  std::shared_ptr<MergeApi> api_;
+};
+
+TEST_F(MergeHttpTokenTest, CommandsNeedTheTokenAndReadsDoNot) {
+  WriteFile("token", "merge-token-0123456789\n");
+  auto token = ReadMergeHttpToken(fs::PosixFileSystem(), dir_ + "/token");
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  EXPECT_EQ(*token, "merge-token-0123456789");  // without its newline
+  auto server = Serve(*token);
+  ASSERT_TRUE(server);
+  const uint16_t port = server->port();
+  const std::string good = "Authorization: Bearer merge-token-0123456789\r\n";
+  const std::string wrong = "Authorization: Bearer merge-token-9876543210\r\n";
+  for (const char* target : {"/v1/status", "/v1/gaps", "/metrics", "/stream/active", "/health"}) {
+    EXPECT_EQ(Send(port, "GET", target, ""), 200) << target;
+  }
+  EXPECT_EQ(Send(port, "DELETE", "/stream/all", ""), 401);
+  EXPECT_EQ(Send(port, "DELETE", "/stream/all", wrong), 401);
+  EXPECT_EQ(Send(port, "DELETE", "/stream/all", good), 200);
+  const std::string backfill = R"({"gap_id": 1})";
+  EXPECT_EQ(Send(port, "POST", "/v1/backfill", "", backfill), 401);
+  EXPECT_EQ(Send(port, "POST", "/v1/backfill", wrong, backfill), 401);
+  EXPECT_EQ(Send(port, "POST", "/v1/backfill", good, backfill), 409);  // the merge refuses it
+  EXPECT_EQ(Send(port, "DELETE", "/v1/contracts/711202509", ""), 401);
+  EXPECT_EQ(Send(port, "DELETE", "/v1/contracts/711202509", good), 409);
+}
+
+TEST_F(MergeHttpTokenTest, WithoutATokenCommandsAreRefused) {
+  auto server = Serve("");
+  ASSERT_TRUE(server);
+  EXPECT_EQ(Send(server->port(), "GET", "/v1/status", ""), 200);
+  EXPECT_EQ(Send(server->port(), "DELETE", "/stream/all", ""), 403);
+  EXPECT_EQ(Send(server->port(), "POST", "/v1/backfill", "Authorization: Bearer x\r\n",
+                 R"({"gap_id": 1})"),
+            403);
+}
+
+TEST_F(MergeHttpTokenTest, ATokenFileIsHeldToTheRecordersRule) {
+  WriteFile("short", "short-token\n");
+  WriteFile("spaced", "merge token 0123456789\n");
+  WriteFile("empty", "\n");
+  for (const char* name : {"short", "spaced", "empty"}) {
+    auto token = ReadMergeHttpToken(fs::PosixFileSystem(), dir_ + "/" + name);
+    ASSERT_FALSE(token.ok()) << name;
+    EXPECT_EQ(token.status().code(), StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(token.status().message().find("merge token"), std::string::npos)
+        << "the token is never shown";
+  }
+  EXPECT_FALSE(ReadMergeHttpToken(fs::PosixFileSystem(), dir_ + "/absent").ok());
 }
 
 TEST(MergeHttpListenTest, ParsesHostAndPort) {

@@ -54,6 +54,12 @@ void AddNatsMergeOptions(CLI::App* command, NatsMergeCommandOptions* options) {
                    "Seconds a continuous merge stays behind the slowest recorder (with --nats)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  command
+      ->add_option("--wait-for-recorders", options->unheard_wait_seconds,
+                   "With --recorders, continuously: seconds to wait for a named recorder not yet "
+                   "heard from before deciding seconds without it (with --nats)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   command->add_flag("--until-caught-up", options->until_caught_up,
                     "Merge everything the stream holds, then exit (with --nats; default: run "
                     "until SIGINT/SIGTERM)");
@@ -67,6 +73,9 @@ void AddNatsMergeOptions(CLI::App* command, NatsMergeCommandOptions* options) {
   command->add_option("--http", options->http_listen,
                       "Serve the read API over the merged store while the merge runs "
                       "(HOST:PORT, or :PORT for 127.0.0.1; port 0: a free port, printed)");
+  command->add_option("--token-file", options->token_file,
+                      "With --http: a file holding the bearer token its commands require "
+                      "(as the recorder's http.bearer_token; without it they answer 403)");
 }
 
 int RunNatsMergeCommand(const NatsMergeCommandOptions& o, const std::string& out) {
@@ -81,6 +90,8 @@ int RunNatsMergeCommand(const NatsMergeCommandOptions& o, const std::string& out
   options.until_caught_up = o.until_caught_up;
   options.hold_back =
       std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.hold_back_seconds));
+  options.unheard_wait =
+      std::chrono::milliseconds(static_cast<int64_t>(std::min(o.unheard_wait_seconds, 1e9) * 1000));
   options.after_merge = [](const merge::MergeReport& report) {
     if (report.ticks > 0 || report.gap_records_added > 0) {
       std::cout << "merged " << report.ticks
@@ -95,6 +106,10 @@ int RunNatsMergeCommand(const NatsMergeCommandOptions& o, const std::string& out
                  "waits for NATS until SIGTERM)\n";
     return 2;
   }
+  if (!o.token_file.empty() && o.http_listen.empty()) {
+    std::cerr << "ibstream merge: --token-file goes with --http\n";
+    return 2;
+  }
   if (o.until_caught_up) {
     options.unreachable_timeout =
         std::chrono::milliseconds(static_cast<int64_t>(std::min(o.timeout_seconds, 1e9) * 1000));
@@ -106,6 +121,14 @@ int RunNatsMergeCommand(const NatsMergeCommandOptions& o, const std::string& out
     if (!listen.ok()) {
       std::cerr << "ibstream merge: " << listen.status().message() << "\n";
       return 2;
+    }
+    if (!o.token_file.empty()) {
+      auto token = ReadMergeHttpToken(fs::PosixFileSystem(), o.token_file);
+      if (!token.ok()) {
+        std::cerr << "ibstream merge: " << token.status().message() << "\n";
+        return 2;
+      }
+      listen->bearer_token = std::move(*token);
     }
     api = std::make_shared<MergeApi>(fs::PosixFileSystem(), SystemClock::Instance(),
                                      MergeApiOptions{out, o.url});

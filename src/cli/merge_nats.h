@@ -25,15 +25,22 @@ struct NatsMergeCommandOptions {
   bool timeout_given = false;  // --timeout was on the command line
   // "HOST:PORT": serve the read API over the merge (merge_http.h); empty: no HTTP.
   std::string http_listen;
+  // A file holding the --http server's bearer token (merge_http.h); empty: commands refused.
+  std::string token_file;
+  // Continuously, with --recorders: seconds to wait for a named recorder not yet heard from
+  // before deciding without it (cluster::NatsMergeOptions::unheard_wait).
+  double unheard_wait_seconds = 300;
 };
 
 // Adds --nats, --stream, --subject-prefix, --durable, --recorders, --credentials, --hold-back,
-// --until-caught-up, --timeout and --http to `command`; `options` must outlive it.
+// --wait-for-recorders, --until-caught-up, --timeout, --http and --token-file to `command`;
+// `options` must outlive it.
 void AddNatsMergeOptions(CLI::App* command, NatsMergeCommandOptions* options);
 
 // Runs until caught up, or until SIGINT/SIGTERM. Exit status as `ibstream merge`: 0, 1 when a
 // merge skipped damaged data, 2 when nothing could be done (bad options, the --http address
-// cannot be bound, NATS unreachable for --timeout with --until-caught-up).
+// cannot be bound or its --token-file read, NATS unreachable for --timeout with
+// --until-caught-up).
 int RunNatsMergeCommand(const NatsMergeCommandOptions& options, const std::string& out);
 
 }  // namespace ibstream::cli

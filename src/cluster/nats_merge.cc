@@ -85,11 +85,14 @@ class NatsMergeLoop {
         continue;
       }
       const std::optional<TimePoint> end = End();
+      if (end && !Unheard().empty()) NoteDecidingWithoutUnheard();
       const bool due = end && (!last_end_ || *end >= *last_end_ + options_.merge_interval);
       if (full || (due && (drained || batch->size() < static_cast<size_t>(options_.batch)))) {
         last_end_ = end;
+        const bool without_unheard = !Unheard().empty();
         auto merged = MergeOnce(end, false);
         if (!merged.ok()) return merged.status();
+        if (without_unheard) ++stats_.decided_without_unheard;
         if (!*merged) break;
       }
     }
@@ -171,6 +174,8 @@ class NatsMergeLoop {
       progress.recorders.push_back(std::move(r));
     }
     progress.merge_end = End();
+    progress.unheard = Unheard();
+    progress.waiting_for_unheard = WaitingForUnheard();
     options_.on_progress(progress);
   }
 
@@ -230,6 +235,7 @@ class NatsMergeLoop {
         if (parsed->stream.type == TickType::kDepth) return SkipDepth(message);
         ++stats_.ticks;
         ++received_[parsed->recorder_id].first;
+        if (!first_heard_) first_heard_ = options_.steady_clock->Now();
         Source(parsed->recorder_id).AddTick(*tick, std::move(message.reply));
         return;
       }
@@ -239,6 +245,7 @@ class NatsMergeLoop {
         if (gap->stream.type == TickType::kDepth) return SkipDepth(message);
         ++stats_.gaps;
         ++received_[parsed->recorder_id].second;
+        if (!first_heard_) first_heard_ = options_.steady_clock->Now();
         Source(parsed->recorder_id).AddGap(*gap, std::move(message.reply));
         return;
       }
@@ -265,7 +272,40 @@ class NatsMergeLoop {
     return n;
   }
 
+  // The recorders named in options_.recorders that nothing was received from in this run.
+  std::vector<std::string> Unheard() const {
+    std::vector<std::string> out;
+    for (const std::string& id : options_.recorders) {
+      if (sources_.count(id) == 0) out.push_back(id);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  // A continuous merge decides nothing while a named recorder is unheard, for unheard_wait after
+  // the first message of any recorder: started while one recorder's publisher is behind (or
+  // its messages have not reached this merge yet), the merge would otherwise decide seconds from
+  // the others alone, and a hole of theirs that recorder covered would become a merged gap.
+  bool WaitingForUnheard() const {
+    if (options_.until_caught_up || !first_heard_ || Unheard().empty()) return false;
+    return options_.steady_clock->Now() - *first_heard_ < options_.unheard_wait;
+  }
+
+  // Logged once per run: the wait is over and seconds are decided without those recorders.
+  void NoteDecidingWithoutUnheard() {
+    if (noted_unheard_) return;
+    noted_unheard_ = true;
+    std::string names;
+    for (const std::string& id : Unheard()) names += (names.empty() ? "" : ",") + id;
+    spdlog::warn(
+        "event=nats_merge_deciding_without recorders={} waited_ms={} reason=\"nothing received "
+        "from them in this run\"",
+        names, options_.unheard_wait.count());
+  }
+
   std::optional<TimePoint> End() const {
+    if (WaitingForUnheard()) return std::nullopt;
     std::vector<std::optional<TimePoint>> latest;
     for (const auto& [name, source] : sources_) latest.push_back(source->settled_latest());
     return ChooseMergeEnd(latest, options_.hold_back, options_.max_lag);
@@ -334,7 +374,9 @@ class NatsMergeLoop {
   bool stopped_before_acks_ = false;
   std::optional<TimePoint> last_end_;                              // of the last continuous merge
   std::map<std::string, std::pair<uint64_t, uint64_t>> received_;  // ticks, gaps by recorder
-  SteadyTimePoint last_contact_;  // the last successful connect or fetch
+  SteadyTimePoint last_contact_;                // the last successful connect or fetch
+  std::optional<SteadyTimePoint> first_heard_;  // the first tick or gap record of any recorder
+  bool noted_unheard_ = false;
 };
 
 }  // namespace

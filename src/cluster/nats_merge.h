@@ -12,7 +12,10 @@
 // How far it merges: with `until_caught_up`, everything the stream holds once a fetch finds no
 // more messages, then it returns when the consumer has nothing undelivered or unacknowledged
 // (deliveries to a merge that was killed come back after the consumer's ack_wait). Continuously, up
-// to ChooseMergeEnd (nats_merge_source.h): a `hold_back` behind the slowest recorder that keeps up.
+// to ChooseMergeEnd (nats_merge_source.h): a `hold_back` behind the slowest recorder that keeps up;
+// and, when `recorders` names them, not before every one has been heard from in this run (a tick
+// or a gap record) or `unheard_wait` has passed since the first recorder was (then it decides
+// with those it has, logged and counted: decided_without_unheard).
 //
 // Bad messages (an unknown subject, a body that does not decode) are counted, logged and
 // acknowledged, so they are never delivered again and never stop the merge. Events are
@@ -62,6 +65,10 @@ struct NatsMergeOptions {
   std::chrono::milliseconds ack_wait{std::chrono::seconds(60)};
   Duration hold_back = std::chrono::seconds(60);
   Duration max_lag = std::chrono::minutes(5);
+  // Continuously, with `recorders` given: how long (real time, steady_clock, from the first
+  // message of any recorder in this run) a merge waits for a named recorder it has heard nothing
+  // from before deciding seconds without it. Zero: it does not wait.
+  std::chrono::milliseconds unheard_wait{std::chrono::minutes(5)};
   // Continuously, a merge runs once the end has moved this far (exchange time) since the last
   // one: each merge rewrites the hour's closed files, so not every fetch.
   Duration merge_interval = std::chrono::seconds(10);
@@ -74,7 +81,8 @@ struct NatsMergeOptions {
   // With until_caught_up: how long NATS may stay unreachable (no connect or fetch succeeding)
   // before the merge gives up with Unavailable; none: it waits for NATS until `stop`.
   std::optional<std::chrono::milliseconds> unreachable_timeout;
-  // The real time of that bound (tests give a ManualSteadyClock); must outlive the merge.
+  // The real time of that bound and of unheard_wait (tests give a ManualSteadyClock); must
+  // outlive the merge.
   const SteadyClock* steady_clock = &SteadyClock::Real();
   // Called after every fetch (and every failed connect) with the merge's progress so far; for a
   // status page. Must be quick.
@@ -91,6 +99,9 @@ struct NatsMergeStats {
   uint64_t bad_messages = 0;   // unknown subject or undecodable body
   uint64_t fetch_errors = 0;
   uint64_t merges = 0;
+  // Continuous merges that decided seconds while a recorder named in `recorders` had still not
+  // been heard from (after unheard_wait).
+  uint64_t decided_without_unheard = 0;
   uint64_t merged_ticks = 0;
   uint64_t acknowledged = 0;
   bool damaged = false;  // a merge skipped damaged data
@@ -113,6 +124,10 @@ struct NatsMergeProgress {
   bool connected = false;
   std::vector<RecorderProgress> recorders;  // by recorder id
   std::optional<TimePoint> merge_end;       // where a continuous merge may decide to now
+  // Recorders named in `recorders` that this run has received nothing from, sorted.
+  std::vector<std::string> unheard;
+  // A continuous merge is holding its decisions back for them (unheard_wait not over).
+  bool waiting_for_unheard = false;
 };
 
 // Errors: bad options; the merged store cannot be written or its state read; with until_caught_up

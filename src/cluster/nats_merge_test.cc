@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <thread>
@@ -80,7 +81,13 @@ class NatsMergeTest : public testing::NatsServerTest {
       options.background_maintenance = false;
       auto store = storage::Store::Open(fs::PosixFileSystem(), clock_, options);
       ASSERT_TRUE(store.ok()) << store.status().ToString();
-      for (const Tick& tick : NmTruth(from, to)) {
+      // In time order, both streams interleaved, as a recorder's journal holds them (a merge
+      // that fetches part of them sees the recorder's streams reach the same second).
+      std::vector<Tick> ticks = NmTruth(from, to);
+      std::stable_sort(ticks.begin(), ticks.end(), [](const Tick& x, const Tick& y) {
+        return x.exchange_time < y.exchange_time;
+      });
+      for (const Tick& tick : ticks) {
         bool lost = false;
         for (const NmHole& h : holes) {
           lost = lost || (tick.exchange_time >= NmAt(h.from) && tick.exchange_time < NmAt(h.to));
@@ -353,6 +360,9 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
   NatsMergeOptions options = Options();
   options.until_caught_up = false;
   options.hold_back = 0s;
+  // A merge whenever the end moves: the last seconds are decided even when an earlier merge
+  // (of part of a recorder's messages) went almost as far.
+  options.merge_interval = 1s;
   std::atomic<uint64_t> merged{0};
   options.after_merge = [&](const merge::MergeReport& report) {
     merged += report.ticks;
@@ -378,6 +388,95 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
   ASSERT_TRUE(last.ok()) << last.status().ToString();
   ExpectMergedTruth(0, 200);
   EXPECT_TRUE(MergedGaps().empty());
+}
+
+// A continuous merge told of recorders a and b has heard only a (b's publisher is behind): it
+// decides nothing until b's messages arrive, so a's hole, which b covered, is no merged gap.
+TEST_F(NatsMergeTest, ContinuousMergeWaitsForANamedRecorderItHasNotHeardFrom) {
+  Record("a", 0, 100, {{40, 60}});
+  NatsMergeOptions options = Options();
+  options.until_caught_up = false;
+  options.hold_back = 0s;
+  // A merge whenever the end moves: the last seconds are decided even when an earlier merge
+  // (of part of a recorder's messages) went almost as far.
+  options.merge_interval = 1s;
+  options.fetch_wait = 50ms;
+  options.recorders = {"a", "b"};
+  ManualSteadyClock steady;  // never advanced: the wait for b does not run out
+  options.steady_clock = &steady;
+  std::atomic<uint64_t> merged{0};
+  options.after_merge = [&](const merge::MergeReport& report) {
+    merged += report.ticks;
+    return true;
+  };
+  std::atomic<int> rounds_with_all_of_a{0};
+  std::atomic<bool> waiting{false};
+  const uint64_t a_messages = published_["a"] + gaps_["a"];
+  options.on_progress = [&](const NatsMergeProgress& progress) {
+    if (progress.stats.messages >= a_messages) ++rounds_with_all_of_a;
+    waiting = progress.waiting_for_unheard && progress.unheard == std::vector<std::string>{"b"};
+  };
+  std::atomic<bool> stop{false};
+  Result<NatsMergeStats> result = Unavailable("not run");
+  std::thread merger([&] { result = RunNatsMerge(fs::PosixFileSystem(), clock_, options, stop); });
+  // Every message of a fetched, several rounds gone by: nothing decided from a alone.
+  EXPECT_TRUE(testing::WaitForCondition([&] { return rounds_with_all_of_a.load() >= 10; }));
+  EXPECT_EQ(merged.load(), 0u);
+  EXPECT_TRUE(waiting.load());
+  Record("b", 0, 100, {});
+  EXPECT_TRUE(testing::WaitForCondition([&] { return merged.load() == NmTruth(0, 99).size(); }))
+      << merged.load();
+  stop = true;
+  merger.join();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->decided_without_unheard, 0u);
+  EXPECT_TRUE(MergedGaps().empty());
+  ExpectMergedTruth(0, 99);  // a's hole from b: every tick of what was decided, once
+}
+
+// The wait for an unheard recorder is bounded: once unheard_wait has passed on the steady clock,
+// the merge decides with the recorders it has (a's hole becomes a merged gap) and counts it.
+TEST_F(NatsMergeTest, ContinuousMergeDecidesWithoutAnUnheardRecorderAfterTheWait) {
+  Record("a", 0, 100, {{40, 60}});
+  NatsMergeOptions options = Options();
+  options.until_caught_up = false;
+  options.hold_back = 0s;
+  // A merge whenever the end moves: the last seconds are decided even when an earlier merge
+  // (of part of a recorder's messages) went almost as far.
+  options.merge_interval = 1s;
+  options.fetch_wait = 50ms;
+  options.recorders = {"a", "b"};
+  options.unheard_wait = 2000ms;
+  ManualSteadyClock steady;
+  options.steady_clock = &steady;
+  std::atomic<uint64_t> merged{0};
+  std::atomic<bool> merged_early{false};
+  options.after_merge = [&](const merge::MergeReport& report) {
+    merged += report.ticks;
+    return true;
+  };
+  const uint64_t a_messages = published_["a"] + gaps_["a"];
+  std::atomic<int64_t> advanced_ms{0};
+  options.on_progress = [&](const NatsMergeProgress& progress) {
+    if (progress.stats.messages < a_messages) return;
+    if (progress.stats.merges > 0 && advanced_ms.load() < 2000) merged_early = true;
+    steady.Advance(250ms);
+    advanced_ms += 250;
+  };
+  std::atomic<bool> stop{false};
+  Result<NatsMergeStats> result = Unavailable("not run");
+  std::thread merger([&] { result = RunNatsMerge(fs::PosixFileSystem(), clock_, options, stop); });
+  EXPECT_TRUE(testing::WaitForCondition([&] {
+    return merged.load() == NmTruth(0, 99).size() - NmTruth(40, 60).size();
+  })) << merged.load();
+  stop = true;
+  merger.join();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_FALSE(merged_early.load());
+  EXPECT_GE(result->decided_without_unheard, 1u);
+  const std::vector<storage::GapRecord> gaps = MergedGaps();
+  ASSERT_EQ(gaps.size(), 2u);  // a's hole, one per stream: nobody else covered it
+  EXPECT_EQ(gaps[0].start, NmAt(40));
 }
 
 // NATS lost in the middle of an --until-caught-up run (the server stopped after the first fetch):
