@@ -32,8 +32,13 @@ std::string GapFillText(const nlohmann::json& fill) {
       "time_to_fill=" + GapLineFixed(GapLineNumber(fill, "time_to_fill_seconds"), 1) +
       "s requests=" + GapLineFixed(GapLineNumber(fill, "requests"), 0) +
       " needed=" + GapLineFixed(GapLineNumber(fill, "requests_needed"), 0) +
-      " pacing_minimum=" + GapLineFixed(GapLineNumber(fill, "pacing_minimum_seconds"), 1) +
-      "s ratio=";
+      " pacing_minimum=" + GapLineFixed(GapLineNumber(fill, "pacing_minimum_seconds"), 1) + "s";
+  // Recorders before the round-trip floor sent neither.
+  if (auto least = fill.find("least_time_seconds"); least != fill.end() && least->is_number()) {
+    out += " round_trip=" + GapLineFixed(GapLineNumber(fill, "round_trip_seconds"), 2) +
+           "s least_time=" + GapLineFixed(least->get<double>(), 1) + "s";
+  }
+  out += " ratio=";
   auto ratio = fill.find("ratio_to_minimum");
   out += ratio != fill.end() && ratio->is_number() ? GapLineFixed(ratio->get<double>(), 2)
                                                    : std::string("none");

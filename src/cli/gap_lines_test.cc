@@ -22,6 +22,17 @@ TEST(GapLinesTest, AFilledGapSaysHowLongItTookAgainstThePacingMinimum) {
             "ratio=8.50");
 }
 
+TEST(GapLinesTest, TheLeastTimeAndItsRoundTripWhenTheRecorderSentThem) {
+  Json gap = FilledGap();
+  gap["fill"]["pacing_minimum_seconds"] = 0.0;
+  gap["fill"]["round_trip_seconds"] = 0.25;
+  gap["fill"]["least_time_seconds"] = 2.75;
+  gap["fill"]["ratio_to_minimum"] = 34.0 / 2.75;
+  EXPECT_EQ(GapFillText(gap["fill"]),
+            "time_to_fill=34.0s requests=12 needed=11 pacing_minimum=0.0s round_trip=0.25s "
+            "least_time=2.8s ratio=12.36");
+}
+
 TEST(GapLinesTest, NoRatioWhenPacingImposedNoWait) {
   Json gap = FilledGap();
   gap["fill"]["ratio_to_minimum"] = nullptr;

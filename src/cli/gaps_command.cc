@@ -4,9 +4,13 @@
 //   ibstream gaps --url URL [--contract ID] [--json]
 //
 // Reads without writing (safe on a store the recorder is using). No such store: exit 2. No gap:
-// an empty list (or `[]`) and a line on stderr saying so. With --url, a running recorder's
-// GET /v1/gaps instead (its 500 most recent entries), with how each gap it filled was filled
-// (time to fill against IB's pacing minimum); unreachable or a bad answer: exit 2.
+// an empty list (or `[]`) and a line on stderr saying so. A filled gap shows how it was filled
+// (time to fill against the least time IB's pacing allows) when the ledger kept it. With --url,
+// a running recorder's GET /v1/gaps instead (its 500 most recent entries), the same with what
+// that recorder measured; unreachable or a bad answer: exit 2.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -18,6 +22,8 @@
 #include "cli/http_get.h"
 #include "cli/user_hints.h"
 #include "fs/file_system.h"
+#include "http/gap_fill_json.h"
+#include "recorder/gap_fill.h"
 #include "storage/gap_ledger.h"
 #include "storage/inventory.h"
 
@@ -59,6 +65,9 @@ int RunGapsFromRecorder(const GapsOptions& o) {
 }
 
 int RunGaps(GapsOptions o) {
+  // Standard output carries the list: log lines (damaged ledger records) go to standard error.
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("gaps", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
   if (!o.url.empty()) return RunGapsFromRecorder(o);
   if (!o.config.empty()) {
     Result<std::string> path = StorePathFromConfig(o.config);
@@ -88,6 +97,12 @@ int RunGaps(GapsOptions o) {
   for (const auto& g : *gaps) {
     if (o.contract != 0 && g.stream.contract_id != o.contract) continue;
     ++listed;
+    // How a filled gap was filled, as the recorder kept it in the ledger (none for gaps filled
+    // by a version that did not keep it, or by `ibstream backfill`).
+    const nlohmann::json fill =
+        g.fill && g.state == storage::BackfillState::kFilled
+            ? nlohmann::json(http::GapFillJson(recorder::FillTiming(*g.fill)))
+            : nlohmann::json(nullptr);
     if (o.json) {
       list.push_back({{"id", g.id},
                       {"contract_id", g.stream.contract_id},
@@ -97,12 +112,14 @@ int RunGaps(GapsOptions o) {
                       {"cause", g.cause},
                       {"backfill", storage::BackfillStateName(g.state)},
                       {"reason", g.reason},
-                      {"updated_at", FormatIsoUtc(g.updated_at)}});
+                      {"updated_at", FormatIsoUtc(g.updated_at)},
+                      {"fill", fill}});
     } else {
       std::cout << g.id << "  " << ToString(g.stream) << "  " << FormatIsoUtc(g.start) << " .. "
                 << FormatIsoUtc(g.end) << "  cause=" << g.cause
                 << "  backfill=" << storage::BackfillStateName(g.state)
-                << (g.reason.empty() ? "" : "  reason=" + g.reason) << "\n";
+                << (g.reason.empty() ? "" : "  reason=" + g.reason)
+                << (fill.is_object() ? "  " + GapFillText(fill) : std::string()) << "\n";
     }
   }
   if (o.json) std::cout << list.dump(2) << "\n";

@@ -78,6 +78,9 @@ struct ClientCallbacks {
   std::function<void(const ProtocolErrorEvent&)> on_protocol_error;
   // After all messages of one socket read were dispatched: a natural point to flush output.
   std::function<void()> on_read_batch_end;
+  // Each answer to reqCurrentTime, the liveness probe's included (every probe_interval while
+  // ready): the gateway's clock against the client's.
+  std::function<void(const ServerTimeSample&)> on_server_time;
 };
 
 // Handlers of one tick-by-tick subscription delivered as domain Ticks (Client::SubscribeTicks).

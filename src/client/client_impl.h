@@ -128,6 +128,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl>,
   struct TimeWaiter {
     bool probe = false;
     std::function<void(Result<TimePoint>)> done;
+    TimePoint sent;  // when the request was queued (ServerTimeSample)
   };
   struct Outgoing {
     std::string bytes;

@@ -62,7 +62,7 @@ void Client::Impl::OnError(const protocol::ErrorMessage& m) {
 void Client::Impl::RequestCurrentTime(std::function<void(Result<TimePoint>)> done) {
   if (!Ready(done)) return;
   if (!EncodeOrFail(protocol::ReqCurrentTime{}, done)) return;
-  time_waiters_.push_back(TimeWaiter{false, std::move(done)});
+  time_waiters_.push_back(TimeWaiter{false, std::move(done), clock_.Now()});
 }
 
 void Client::Impl::OnCurrentTime(const protocol::CurrentTime& m) {
@@ -72,6 +72,9 @@ void Client::Impl::OnCurrentTime(const protocol::CurrentTime& m) {
   }
   TimeWaiter waiter = std::move(time_waiters_.front());
   time_waiters_.pop_front();
+  if (callbacks_.on_server_time) {
+    callbacks_.on_server_time(ServerTimeSample{waiter.sent, clock_.Now(), FromUnixSeconds(m.time)});
+  }
   if (waiter.probe) {
     probe_outstanding_ = false;
     probe_deadline_timer_.cancel();

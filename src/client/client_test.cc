@@ -56,7 +56,12 @@ struct Events {
   std::vector<ConnectionNotice> notices;
   std::vector<DisconnectEvent> disconnects;
   std::vector<ProtocolErrorEvent> protocol_errors;
+  std::vector<ServerTimeSample> server_times;
 
+  size_t server_time_count() const {
+    std::lock_guard<std::mutex> lock(mutex);
+    return server_times.size();
+  }
   size_t notice_count() const {
     std::lock_guard<std::mutex> lock(mutex);
     return notices.size();
@@ -131,6 +136,10 @@ class ClientTest : public ::testing::Test {
     callbacks.on_protocol_error = [this](const ProtocolErrorEvent& e) {
       std::lock_guard<std::mutex> lock(events_.mutex);
       events_.protocol_errors.push_back(e);
+    };
+    callbacks.on_server_time = [this](const ServerTimeSample& s) {
+      std::lock_guard<std::mutex> lock(events_.mutex);
+      events_.server_times.push_back(s);
     };
     client_ = std::make_unique<Client>(loop_, clock, std::move(options), std::move(callbacks));
     return *client_;
@@ -880,6 +889,28 @@ TEST_F(ClientTest, ProbeKeepsAHealthyConnection) {
   ASSERT_TRUE(WaitUntil([&] { return client.stats().probes_sent >= 3; }));
   EXPECT_EQ(events_.disconnect_count(), 0u);
   EXPECT_EQ(client.stats().probe_timeouts, 0u);
+}
+
+TEST_F(ClientTest, EveryCurrentTimeAnswerReportsTheGatewaysClockAgainstTheClients) {
+  ScriptedServerOptions server_options;
+  server_options.current_time = 1754925330;
+  StartServer(server_options);
+  ClientOptions options = Options();
+  options.probe_interval = milliseconds(10);
+  options.probe_deadline = milliseconds(2000);
+  Client& client = ConnectedClient(options, manual_clock_);
+  ASSERT_TRUE(WaitUntil([&] { return events_.server_time_count() >= 2; }));  // probes
+  auto asked = std::make_shared<Slot<Result<TimePoint>>>();
+  const size_t before = events_.server_time_count();
+  client.RequestCurrentTime([asked](auto r) { asked->Set(r); });
+  ASSERT_TRUE(asked->Get().ok());
+  EXPECT_GT(events_.server_time_count(), before);
+  std::lock_guard<std::mutex> lock(events_.mutex);
+  for (const ServerTimeSample& s : events_.server_times) {
+    EXPECT_EQ(s.server_time, FromUnixSeconds(1754925330));
+    EXPECT_EQ(s.sent, FromUnixSeconds(1754925400));  // the client's (manual) clock
+    EXPECT_EQ(s.received, FromUnixSeconds(1754925400));
+  }
 }
 
 TEST_F(ClientTest, HalfOpenConnectionFailsTheProbe) {

@@ -144,7 +144,7 @@ void Client::Impl::SendProbe() {
   if (!SendRequest(protocol::ReqCurrentTime{})) return;
   probe_outstanding_ = true;
   ++stats_.probes_sent;
-  time_waiters_.push_back(TimeWaiter{true, nullptr});
+  time_waiters_.push_back(TimeWaiter{true, nullptr, clock_.Now()});
   uint64_t gen = generation_;
   probe_deadline_timer_.expires_after(detail::RealDuration(clock_, options_.probe_deadline));
   probe_deadline_timer_.async_wait(

@@ -82,6 +82,15 @@ struct DisconnectEvent {
   TimePoint when;
 };
 
+// One answer to reqCurrentTime (the liveness probe's or RequestCurrentTime's): when the request
+// was queued and when the answer arrived on the client's clock, and the gateway's time in it
+// (whole seconds). reliability/clock_offset.h turns it into the clock offset it proves.
+struct ServerTimeSample {
+  TimePoint sent;
+  TimePoint received;
+  TimePoint server_time;
+};
+
 // Bytes from the gateway that could not be framed or decoded. The connection is closed right
 // after this event (a DisconnectEvent with kProtocolError follows).
 struct ProtocolErrorEvent {

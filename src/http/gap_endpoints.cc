@@ -5,7 +5,9 @@
 #include <string>
 
 #include "http/api_common.h"
+#include "http/gap_fill_json.h"
 #include "http/json_body.h"
+#include "recorder/gap_fill.h"
 
 namespace ibstream::http {
 namespace {
@@ -27,24 +29,19 @@ Json GapJsonFields(const storage::GapRecord& gap) {
   };
 }
 
-// How a filled gap was filled: its time to fill against IB's pacing minimum
-// (reliability/fill_time.h). The ratio is null when pacing imposed no wait.
-Json GapFillJson(const reliability::GapFillTiming& fill) {
-  const std::optional<double> ratio = fill.ratio_to_minimum();
-  return {{"queued_at", FormatIsoUtc(fill.queued_at)},
-          {"filled_at", FormatIsoUtc(fill.filled_at)},
-          {"time_to_fill_seconds", Seconds(fill.time_to_fill())},
-          {"requests", fill.requests},
-          {"requests_needed", fill.requests_needed},
-          {"pacing_minimum_seconds", Seconds(fill.pacing_minimum)},
-          {"ratio_to_minimum", ratio ? Json(*ratio) : Json(nullptr)}};
-}
-
+// How a filled gap was filled: what this recorder measured, or else what the ledger kept
+// (a gap filled before a restart, or beyond the most recent kMaxGapFills).
 Json GapJson(const storage::GapRecord& gap,
              const std::map<uint64_t, reliability::GapFillTiming>& fills) {
   Json j = GapJsonFields(gap);
   const auto fill = fills.find(gap.id);
-  j["fill"] = fill != fills.end() ? GapFillJson(fill->second) : Json(nullptr);
+  if (fill != fills.end()) {
+    j["fill"] = GapFillJson(fill->second);
+  } else if (gap.fill && gap.state == storage::BackfillState::kFilled) {
+    j["fill"] = GapFillJson(recorder::FillTiming(*gap.fill));
+  } else {
+    j["fill"] = nullptr;
+  }
   return j;
 }
 

@@ -40,7 +40,8 @@ TEST_F(RecorderApiTest, AFilledGapSaysHowLongItTookAgainstThePacingMinimum) {
   EXPECT_TRUE(j["gaps"][0]["fill"].is_null()) << "a pending gap has no fill yet";
   const Json& fill = j["gaps"][1]["fill"];
   ExpectKeys(fill, {"queued_at", "filled_at", "time_to_fill_seconds", "requests", "requests_needed",
-                    "pacing_minimum_seconds", "ratio_to_minimum"});
+                    "pacing_minimum_seconds", "round_trip_seconds", "least_time_seconds",
+                    "ratio_to_minimum"});
   EXPECT_EQ(fill["queued_at"], FormatIsoUtc(kNow - 20min));
   EXPECT_EQ(fill["time_to_fill_seconds"], 90.0);
   EXPECT_EQ(fill["requests"], 12);
@@ -49,7 +50,31 @@ TEST_F(RecorderApiTest, AFilledGapSaysHowLongItTookAgainstThePacingMinimum) {
   EXPECT_EQ(fill["ratio_to_minimum"], 22.5);
 }
 
-TEST_F(RecorderApiTest, ARatioIsNullWhenPacingImposedNoWait) {
+// After a restart the recorder's memory has no timing; the ledger's snapshot of the gap does.
+TEST_F(RecorderApiTest, AFillTheLedgerKeptIsShownWithoutTheRecordersMemoryOfIt) {
+  recorder::RecorderView view = MakeView();
+  ASSERT_EQ(view.gaps[1].state, storage::BackfillState::kFilled);
+  storage::GapFill fill;
+  fill.queued_at = kNow - 10min;
+  fill.filled_at = kNow - 10min + 6s;
+  fill.requests = fill.requests_needed = 3;
+  fill.round_trip = 500ms;
+  view.gaps[1].fill = fill;
+  view.gaps[0].fill = fill;  // a pending gap's stale fill is never shown
+  source_->SetView(view);
+  const Json j = Get("/v1/gaps").json();
+  ASSERT_EQ(j["gaps"].size(), 2u) << j.dump();
+  EXPECT_TRUE(j["gaps"][0]["fill"].is_null());
+  const Json& shown = j["gaps"][1]["fill"];
+  EXPECT_EQ(shown["time_to_fill_seconds"], 6.0);
+  EXPECT_EQ(shown["requests_needed"], 3);
+  EXPECT_EQ(shown["pacing_minimum_seconds"], 0.0);
+  EXPECT_EQ(shown["round_trip_seconds"], 0.5);
+  EXPECT_EQ(shown["least_time_seconds"], 1.5);
+  EXPECT_EQ(shown["ratio_to_minimum"], 4.0) << "3 pages: 6 s against 3 round trips";
+}
+
+TEST_F(RecorderApiTest, ARatioIsNullWhenNothingWasMeasured) {
   recorder::RecorderView view = MakeView();
   reliability::GapFillTiming fill;
   fill.queued_at = kNow - 10min;

@@ -12,6 +12,7 @@
 #include "recorder/backfill_cursor.h"
 #include "recorder/backfill_queue.h"
 #include "recorder/contract_registry.h"
+#include "recorder/gap_fill.h"
 #include "recorder/pacer_state.h"
 #include "recorder/stream_session.h"
 
@@ -160,7 +161,8 @@ void BackfillRunner::OnGapAdded(uint64_t ticket, const Status& status, uint64_t 
       false,
       0,
       0,
-      false});
+      false,
+      Duration{0}});
 }
 
 std::vector<uint64_t> BackfillRunner::GapIds(uint64_t gap_id,
@@ -216,14 +218,16 @@ int BackfillRunner::PriorityOf(int64_t contract_id) {
 }
 
 void BackfillRunner::UpdateLedger(uint64_t gap_id, storage::BackfillState state, std::string reason,
-                                  TimePoint now) {
+                                  TimePoint now, std::optional<storage::GapFill> fill) {
   const Status queued = ctx_.store->async_ledger().UpdateAsync(
-      gap_id, state, std::move(reason), now, std::nullopt, [](Status status, uint64_t id) {
+      gap_id, state, std::move(reason), now, std::nullopt,
+      [](Status status, uint64_t id) {
         // The ledger's thread; touches no recorder state.
         if (!status.ok()) {
           spdlog::error("event=gap_ledger_failed gap={} error=\"{}\"", id, status.ToString());
         }
-      });
+      },
+      fill);
   if (!queued.ok()) {
     spdlog::error("event=gap_ledger_failed gap={} error=\"{}\"", gap_id, queued.ToString());
   }
@@ -307,7 +311,8 @@ void BackfillRunner::AdoptResumed(TimePoint now) {
                         false,
                         0,
                         0,
-                        false});
+                        false,
+                        Duration{0}});
     resuming_.erase(resuming_.begin() + static_cast<std::ptrdiff_t>(i));
   }
 }
@@ -433,6 +438,10 @@ void BackfillRunner::OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<
   }
   p.retries = 0;  // the backoff counts failures in a row
   ++p.answered;
+  if (const Duration round_trip = now - sent_at_;
+      round_trip > Duration{0} && (p.round_trip == Duration{0} || round_trip < p.round_trip)) {
+    p.round_trip = round_trip;
+  }
   const StreamKey key = p.job.stream();
   if (result->size() >= 2) {
     // The stream's tick rate, for coalescing its next gaps.
@@ -487,7 +496,8 @@ void BackfillRunner::Park(int64_t refused_second, TimePoint now) {
     UpdateLedger(id, storage::BackfillState::kPending, reason, now);
   }
   parked_.push_back(Parked{p.gap_id, p.job.stream(), resume, p.job.last_second(),
-                           std::move(p.next_trading), std::move(p.gaps), p.requests, p.answered});
+                           std::move(p.next_trading), std::move(p.gaps), p.requests, p.answered,
+                           p.round_trip});
   queue_.pop_front();
 }
 
@@ -499,7 +509,7 @@ void BackfillRunner::OnStorageResumed(TimePoint now) {
         parked.gap_id,
         BackfillJob(parked.stream, parked.resume_second, parked.last_second, parked.next_trading),
         0, now, parked.next_trading, PriorityOf(parked.stream.contract_id), parked.gaps, false,
-        parked.requests, parked.answered, false});
+        parked.requests, parked.answered, false, parked.round_trip});
   }
   parked_.clear();
 }
@@ -526,28 +536,36 @@ void BackfillRunner::OnPageFailed(const reliability::BackfillFailure& failure,
 
 void BackfillRunner::NoteQueued(uint64_t gap_id, TimePoint now) { queued_at_.emplace(gap_id, now); }
 
-void BackfillRunner::RecordFill(const PendingBackfill& p, TimePoint now) {
+reliability::GapFillTiming BackfillRunner::FillTimingOf(const PendingBackfill& p, uint64_t id,
+                                                        TimePoint now) const {
   reliability::GapFillTiming fill;
   fill.filled_at = now;
   fill.requests = p.requests;
   fill.requests_needed = p.answered;
   fill.pacing_minimum = reliability::MinimumPacedDuration(pacer_.limits(), p.answered, p.bid_ask);
-  for (uint64_t id : GapIds(p.gap_id, p.gaps)) {
-    const auto queued = queued_at_.find(id);
-    fill.queued_at = queued != queued_at_.end() ? queued->second : now;
-    const std::optional<double> ratio = fill.ratio_to_minimum();
-    spdlog::info(
-        "event=gap_filled gap={} stream={} time_to_fill_seconds={:.1f} requests={} "
-        "requests_needed={} pacing_minimum_seconds={:.1f} ratio_to_minimum={}",
-        id, ToString(p.job.stream()), std::chrono::duration<double>(fill.time_to_fill()).count(),
-        fill.requests, fill.requests_needed,
-        std::chrono::duration<double>(fill.pacing_minimum).count(),
-        ratio ? fmt::format("{:.2f}", *ratio) : std::string("none"));
-    ctx_.counters.fill_time.Observe(fill);
-    ctx_.gap_fills[id] = fill;
-    while (ctx_.gap_fills.size() > LoopContext::kMaxGapFills) {
-      ctx_.gap_fills.erase(ctx_.gap_fills.begin());
-    }
+  fill.round_trip = p.round_trip;
+  const auto queued = queued_at_.find(id);
+  fill.queued_at = queued != queued_at_.end() ? queued->second : now;
+  return fill;
+}
+
+void BackfillRunner::RecordFill(const PendingBackfill& p, uint64_t id,
+                                const reliability::GapFillTiming& fill) {
+  const std::optional<double> ratio = fill.ratio_to_minimum();
+  spdlog::info(
+      "event=gap_filled gap={} stream={} time_to_fill_seconds={:.1f} requests={} "
+      "requests_needed={} pacing_minimum_seconds={:.1f} round_trip_seconds={:.3f} "
+      "least_time_seconds={:.1f} ratio_to_minimum={}",
+      id, ToString(p.job.stream()), std::chrono::duration<double>(fill.time_to_fill()).count(),
+      fill.requests, fill.requests_needed,
+      std::chrono::duration<double>(fill.pacing_minimum).count(),
+      std::chrono::duration<double>(fill.round_trip).count(),
+      std::chrono::duration<double>(fill.least_time()).count(),
+      ratio ? fmt::format("{:.2f}", *ratio) : std::string("none"));
+  ctx_.counters.fill_time.Observe(fill);
+  ctx_.gap_fills[id] = fill;
+  while (ctx_.gap_fills.size() > LoopContext::kMaxGapFills) {
+    ctx_.gap_fills.erase(ctx_.gap_fills.begin());
   }
 }
 
@@ -559,9 +577,16 @@ void BackfillRunner::Finish(TimePoint now) {
     state = storage::BackfillState::kFailed;
     reason = "contract no longer tracked";
   }
-  for (uint64_t id : GapIds(p.gap_id, p.gaps)) UpdateLedger(id, state, reason, now);
-  if (state == storage::BackfillState::kFilled) RecordFill(p, now);
-  for (uint64_t id : GapIds(p.gap_id, p.gaps)) queued_at_.erase(id);
+  for (uint64_t id : GapIds(p.gap_id, p.gaps)) {
+    std::optional<storage::GapFill> stored_fill;
+    if (state == storage::BackfillState::kFilled) {
+      const reliability::GapFillTiming fill = FillTimingOf(p, id, now);
+      RecordFill(p, id, fill);
+      stored_fill = LedgerFill(fill);
+    }
+    UpdateLedger(id, state, reason, now, stored_fill);
+    queued_at_.erase(id);
+  }
   spdlog::info(
       "event=backfill_done gap={} stream={} state={} ticks={} pages={} coalesced_gaps={} "
       "reason=\"{}\"",

@@ -123,10 +123,11 @@ class BackfillRunner {
     // Coalesced: every gap the job covers (its own included), whose ticks alone are kept; empty
     // for a job of one gap.
     std::vector<reliability::GapSpan> gaps;
-    bool started = false;  // a page of it was sent
-    int requests = 0;      // historical requests sent for it (GapFillTiming)
-    int answered = 0;      // pages answered
-    bool bid_ask = false;  // its pages ask for BID_ASK (weigh two in IB's pacing)
+    bool started = false;    // a page of it was sent
+    int requests = 0;        // historical requests sent for it (GapFillTiming)
+    int answered = 0;        // pages answered
+    bool bid_ask = false;    // its pages ask for BID_ASK (weigh two in IB's pacing)
+    Duration round_trip{0};  // the fastest answered page's round trip so far (0: none yet)
   };
 
   // A job storage refused a tick of: resumes from `resume_second` once storage takes writes.
@@ -139,6 +140,7 @@ class BackfillRunner {
     std::vector<reliability::GapSpan> gaps;  // a coalesced job's gaps
     int requests = 0;                        // carried over to the resumed job
     int answered = 0;
+    Duration round_trip{0};
   };
 
   // A gap the ledger refused: added again once storage takes writes.
@@ -180,17 +182,21 @@ class BackfillRunner {
   void AdoptResumed(TimePoint now);
   // Records the request in the pacer and has its recent requests written to disk.
   void RecordSent(const HistoricalRequestKey& key, TimePoint now);
-  // Queues the update of a ledger entry; a failure is logged.
+  // Queues the update of a ledger entry (with how it was filled, for a filled gap); a failure
+  // is logged.
   void UpdateLedger(uint64_t gap_id, storage::BackfillState state, std::string reason,
-                    TimePoint now);
+                    TimePoint now, std::optional<storage::GapFill> fill = std::nullopt);
   void OnPage(uint64_t gap_id, uint64_t token, Result<std::vector<Tick>> result);
   // Applies the retry policy to the first job's failed page; gives the gap up when it says so.
   void OnPageFailed(const reliability::BackfillFailure& failure, const std::string& message,
                     TimePoint now);
   // Remembers when gap `gap_id` was first queued (its time to fill starts there).
   void NoteQueued(uint64_t gap_id, TimePoint now);
-  // Records the time to fill of the first job's gaps, filled at `now` (LoopContext::gap_fills).
-  void RecordFill(const PendingBackfill& p, TimePoint now);
+  // The time to fill of gap `id` of job `p`, filled at `now`.
+  reliability::GapFillTiming FillTimingOf(const PendingBackfill& p, uint64_t id,
+                                          TimePoint now) const;
+  // Logs and counts the time to fill of gap `id` of job `p` (LoopContext::gap_fills).
+  void RecordFill(const PendingBackfill& p, uint64_t id, const reliability::GapFillTiming& fill);
   // Closes the first job's ledger entry and takes it off the queue.
   void Finish(TimePoint now);
   // Storage refused the first job's tick of `refused_second`: its gap stays pending, the job is

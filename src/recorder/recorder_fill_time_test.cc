@@ -1,11 +1,13 @@
 // Each gap the recorder fills says how long filling it took against the least time IB's pacing
 // allows for the requests it needed (reliability/fill_time.h): a gateway reset leaves gaps, and
-// every filled one has its timing in the view and in the time-to-fill histogram.
+// every filled one has its timing (with a ratio, however few its pages) in the view, in the
+// time-to-fill histograms and in the gap ledger.
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "common/sanitizers.h"
+#include "recorder/gap_fill.h"
 #include "recorder/recorder_sim_fixture.h"
 #include "reliability/fill_time.h"
 
@@ -60,11 +62,17 @@ TEST_F(RecorderFillTimeTest, EveryFilledGapHasItsTimeToFillAgainstThePacingMinim
                   {}, fill.requests_needed,
                   g.stream.type == TickType::kBidAsk || g.stream.type == TickType::kQuote))
         << g.id;
-    // Filling cannot beat what pacing allows.
+    // Filling cannot beat what pacing allows, nor one round trip per page.
     EXPECT_GE(fill.time_to_fill(), fill.pacing_minimum) << g.id;
+    EXPECT_GT(fill.round_trip, Duration{0}) << g.id;
+    ASSERT_TRUE(fill.ratio_to_minimum().has_value()) << "every filled gap has a ratio: " << g.id;
+    EXPECT_GE(*fill.ratio_to_minimum(), 1.0) << g.id;
+    // The ledger keeps it with the gap's filled state.
+    ASSERT_TRUE(g.fill.has_value()) << g.id;
+    EXPECT_EQ(FillTiming(*g.fill), fill) << g.id;
   }
   EXPECT_EQ(view->counters.fill_time.seconds.count, filled);
-  EXPECT_LE(view->counters.fill_time.ratio.count, filled);
+  EXPECT_EQ(view->counters.fill_time.ratio.count, filled);
   EXPECT_GE(view->counters.backfill_requests, filled);
 }
 

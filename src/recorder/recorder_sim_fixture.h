@@ -91,7 +91,8 @@ class RecorderSimTest : public ::testing::Test {
     options.config = SimTestConfig(simulator_->port(), data_dir());
     if (configure_) configure_(options.config);
     if (configure_recorder_) configure_recorder_(options);
-    recorder_ = std::make_unique<Recorder>(options, *clock_, fs_, sink_);
+    const Clock& clock = recorder_clock_ != nullptr ? *recorder_clock_ : *clock_;
+    recorder_ = std::make_unique<Recorder>(options, clock, fs_, sink_);
     const Status started = recorder_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
   }
@@ -171,6 +172,8 @@ class RecorderSimTest : public ::testing::Test {
   std::unique_ptr<VariableSpeedClock> clock_;
   fs::FileSystem* fs_ = fs::PosixFileSystem();
   CapturingSink sink_;
+  // The recorder's clock when set (it must outlive the recorder); else the simulator's.
+  const Clock* recorder_clock_ = nullptr;
   // Adjusts the configuration before each StartRecorder().
   std::function<void(config::Config&)> configure_;
   std::function<void(RecorderOptions&)> configure_recorder_;

@@ -10,6 +10,7 @@
 #include "calendar/open_time.h"
 #include "recorder/backfill_runner.h"
 #include "recorder/contract_registry.h"
+#include "reliability/clock_offset.h"
 
 namespace ibstream::recorder {
 
@@ -31,7 +32,13 @@ void StreamSession::MakeClient(client::ClientOptions client_options) {
   callbacks.on_protocol_error = [](const client::ProtocolErrorEvent& e) {
     spdlog::error("event=protocol_error total={} error=\"{}\"", e.total_errors, e.error.ToString());
   };
+  callbacks.on_server_time = [this](const client::ServerTimeSample& s) { OnServerTime(s); };
   client_ = std::make_unique<client::Client>(loop_, ctx_.clock, client_options, callbacks);
+}
+
+void StreamSession::OnServerTime(const client::ServerTimeSample& sample) {
+  ctx_.core.OnClockSkew(
+      reliability::ProvenClockOffset(sample.sent, sample.received, sample.server_time));
 }
 
 void StreamSession::Execute(const reliability::Action& action, TimePoint now) {

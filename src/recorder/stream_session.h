@@ -84,6 +84,9 @@ class StreamSession {
   void OnConnected(const client::ConnectResult& r);
   void OnDisconnected(const client::DisconnectEvent& e);
   void OnNotice(const client::ConnectionNotice& n);
+  // An answer to reqCurrentTime (the client's liveness probe): the local clock's offset from
+  // IB's that it proves (reliability/clock_offset.h) goes to the core (clock_skew).
+  void OnServerTime(const client::ServerTimeSample& sample);
   void Subscribe(ContractState& c, StreamState& s, TimePoint now);
   // Subscribe() of a fallback stream: the contract's reqMktData, shared by its fallback streams.
   // `fresh`: a new request even when one runs (a resubscription).

@@ -34,10 +34,16 @@ Duration MinimumPacedDuration(const HistoricalPacingLimits& limits, int requests
   return sent.back() - origin;
 }
 
+Duration GapFillTiming::least_time() const {
+  if (round_trip <= Duration{0}) return pacing_minimum;
+  return std::max(pacing_minimum + round_trip, std::max(requests_needed, 1) * round_trip);
+}
+
 std::optional<double> GapFillTiming::ratio_to_minimum() const {
-  if (pacing_minimum <= Duration{0}) return std::nullopt;
+  const Duration least = least_time();
+  if (least <= Duration{0}) return std::nullopt;
   return std::chrono::duration<double>(time_to_fill()).count() /
-         std::chrono::duration<double>(pacing_minimum).count();
+         std::chrono::duration<double>(least).count();
 }
 
 FillHistogram::FillHistogram(std::vector<double> upper_bounds)

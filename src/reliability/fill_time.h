@@ -44,10 +44,17 @@ struct GapFillTiming {
   int requests = 0;            // historical requests sent for it (retried pages included)
   int requests_needed = 0;     // pages answered: what pacing had to let through
   Duration pacing_minimum{0};  // MinimumPacedDuration of requests_needed
+  Duration round_trip{0};      // the fastest answered page's round trip (0: none measured)
 
   Duration time_to_fill() const { return filled_at - queued_at; }
-  // time_to_fill / pacing_minimum; empty when the minimum is zero (one burst's worth of
-  // requests: pacing imposed no wait, so there is nothing to compare against).
+  // The least time filling could have taken. A gap's pages are asked one after another (each
+  // starts where the answer before it ended), so each takes at least one round trip, and the
+  // last cannot go before pacing lets it: max(pacing_minimum + round_trip, requests_needed x
+  // round_trip). With no round trip measured, the pacing minimum alone. For a gap of one burst's
+  // worth of requests (5 or fewer), where pacing imposes no wait, this is the round trips.
+  Duration least_time() const;
+  // time_to_fill / least_time (1 means as fast as IB allowed); empty when least_time is zero
+  // (no page answered and no pacing wait: nothing to compare against).
   std::optional<double> ratio_to_minimum() const;
 
   friend bool operator==(const GapFillTiming&, const GapFillTiming&) = default;

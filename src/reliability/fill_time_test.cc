@@ -92,6 +92,50 @@ TEST(GapFillTimingTest, RatioToTheMinimum) {
   EXPECT_DOUBLE_EQ(*fill.ratio_to_minimum(), 3.0);
 }
 
+TEST(GapFillTimingTest, TheLeastTimeCountsOneRoundTripPerPage) {
+  struct Case {
+    const char* name;
+    int requests_needed;
+    Duration pacing_minimum;
+    Duration round_trip;
+    Duration least;
+  };
+  using std::chrono::milliseconds;
+  const Case cases[] = {
+      {"nothing measured", 0, seconds(0), seconds(0), seconds(0)},
+      {"pacing alone when no round trip was measured", 11, seconds(4), seconds(0), seconds(4)},
+      {"one page: its round trip", 1, seconds(0), milliseconds(250), milliseconds(250)},
+      {"five pages, no pacing wait: five round trips", 5, seconds(0), milliseconds(500),
+       milliseconds(2500)},
+      {"six pages: the round trips outlast the burst wait", 6, seconds(2), milliseconds(500),
+       seconds(3)},
+      {"pacing rules: the last page's wait plus its round trip", 61, seconds(600), seconds(1),
+       seconds(601)},
+      {"no page answered yet one measured: at least one round trip", 0, seconds(0),
+       milliseconds(300), milliseconds(300)},
+  };
+  for (const Case& c : cases) {
+    GapFillTiming fill;
+    fill.requests_needed = c.requests_needed;
+    fill.pacing_minimum = c.pacing_minimum;
+    fill.round_trip = c.round_trip;
+    EXPECT_EQ(fill.least_time(), c.least) << c.name;
+  }
+}
+
+TEST(GapFillTimingTest, AGapOfFewPagesHasARatioAgainstItsRoundTrips) {
+  GapFillTiming fill;
+  fill.queued_at = TimePoint{} + seconds(100);
+  fill.filled_at = TimePoint{} + seconds(106);
+  fill.requests = 3;
+  fill.requests_needed = 3;
+  fill.pacing_minimum = MinimumPacedDuration(HistoricalPacingLimits{}, 3, false);
+  ASSERT_EQ(fill.pacing_minimum, seconds(0));
+  fill.round_trip = std::chrono::milliseconds(500);
+  ASSERT_TRUE(fill.ratio_to_minimum().has_value());
+  EXPECT_DOUBLE_EQ(*fill.ratio_to_minimum(), 4.0);  // 6 s against 3 x 0.5 s
+}
+
 TEST(FillHistogramTest, CumulativeBuckets) {
   FillHistogram h({1, 10});
   h.Observe(0.5);
@@ -103,7 +147,7 @@ TEST(FillHistogramTest, CumulativeBuckets) {
   EXPECT_DOUBLE_EQ(h.sum, 56.5);
 }
 
-TEST(FillTimeStatsTest, RatioOnlyWhenPacingImposedAWait) {
+TEST(FillTimeStatsTest, RatioOnlyWhenThereIsALeastTime) {
   FillTimeStats stats;
   GapFillTiming quick;
   quick.filled_at = quick.queued_at + seconds(3);

@@ -19,10 +19,10 @@ Status AsyncGapLedger::AddAsync(GapRecord gap, GapLedgerCompletion done) {
 
 Status AsyncGapLedger::UpdateAsync(uint64_t id, BackfillState state, std::string reason,
                                    TimePoint updated_at, std::optional<TimePoint> end,
-                                   GapLedgerCompletion done) {
+                                   GapLedgerCompletion done, std::optional<GapFill> fill) {
   return worker_.Post([this, id, state, reason = std::move(reason), updated_at, end,
-                       done = std::move(done)]() mutable {
-    Status status = ledger_->Update(id, state, std::move(reason), updated_at, end);
+                       done = std::move(done), fill]() mutable {
+    Status status = ledger_->Update(id, state, std::move(reason), updated_at, end, fill);
     if (done) done(std::move(status), id);
   });
 }

@@ -49,11 +49,12 @@ class AsyncGapLedger {
   // an over-long cause, an I/O error) reach `done`.
   [[nodiscard]] Status AddAsync(GapRecord gap, GapLedgerCompletion done);
 
-  // Queues GapLedger::Update(id, state, reason, updated_at, end); accepted or refused as AddAsync.
-  // NotFound (an unknown id) and I/O errors reach `done`.
+  // Queues GapLedger::Update(id, state, reason, updated_at, end, fill); accepted or refused as
+  // AddAsync. NotFound (an unknown id) and I/O errors reach `done`.
   [[nodiscard]] Status UpdateAsync(uint64_t id, BackfillState state, std::string reason,
                                    TimePoint updated_at, std::optional<TimePoint> end,
-                                   GapLedgerCompletion done);
+                                   GapLedgerCompletion done,
+                                   std::optional<GapFill> fill = std::nullopt);
 
   // Refuses new requests, runs (and completes) every request already accepted, then joins the
   // worker. Idempotent.

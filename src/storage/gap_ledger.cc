@@ -20,11 +20,27 @@ namespace {
 
 constexpr std::string_view kGapsMagic = "IBSGAPS1";
 constexpr uint8_t kGapRecordKind = 16;
+constexpr uint8_t kGapFillKind = 17;
 constexpr size_t kGapFixedSize = 48;
+constexpr uint8_t kGapFillVersion = 1;
+constexpr size_t kGapFillSize = 56;
 constexpr std::string_view kQuarantineInfix = ".damaged-";
 
 constexpr std::string_view kLedgerPrefix = "ledger";
 constexpr std::string_view kLedgerDropEvent = "gap_ledger_record_dropped";
+
+// Frames the GAP record of `gap` and, when it has one, its FILL record into *out: one append,
+// so a reader finds the fill right after its snapshot.
+void AddSnapshotRecords(const GapRecord& gap, log::Writer* writer, std::string* out) {
+  std::string record(1, static_cast<char>(kGapRecordKind));
+  record += EncodeGapRecord(gap);
+  writer->AddRecord(record, out);
+  if (gap.fill) {
+    record.assign(1, static_cast<char>(kGapFillKind));
+    record += EncodeGapFillRecord(gap.id, *gap.fill);
+    writer->AddRecord(record, out);
+  }
+}
 
 // Reads every ledger generation, oldest first; the last snapshot of each id wins.
 Status ReadGenerations(FileSystem* fs, const std::string& dir, std::map<uint64_t, GapRecord>* gaps,
@@ -33,8 +49,17 @@ Status ReadGenerations(FileSystem* fs, const std::string& dir, std::map<uint64_t
   *max_generation = 0;
   auto ledgers = log::ListGenerations(fs, dir, kLedgerPrefix);
   if (!ledgers.ok()) return ledgers.status();
-  const log::GenerationReadOptions options{kGapsMagic, kGapRecordKind, kLedgerDropEvent};
-  const log::GenerationRecordFn on_record = [gaps](std::string_view payload) {
+  const log::GenerationReadOptions options{
+      kGapsMagic, {kGapRecordKind, kGapFillKind}, kLedgerDropEvent};
+  const log::GenerationRecordFn on_record = [gaps](uint8_t kind, std::string_view payload) {
+    if (kind == kGapFillKind) {
+      auto fill = DecodeGapFillRecord(payload);
+      if (!fill.ok()) return fill.status();
+      // It belongs to the snapshot before it; one whose snapshot was lost to damage (already
+      // reported) has nothing to describe.
+      if (auto it = gaps->find(fill->first); it != gaps->end()) it->second.fill = fill->second;
+      return Status::Ok();
+    }
     auto gap = DecodeGapRecord(payload);
     if (!gap.ok()) return gap.status();
     (*gaps)[gap->id] = std::move(*gap);
@@ -107,6 +132,38 @@ Result<GapRecord> DecodeGapRecord(std::string_view bytes) {
   gap.cause.assign(p + kGapFixedSize, cause_len);
   gap.reason.assign(p + kGapFixedSize + cause_len, reason_len);
   return gap;
+}
+
+std::string EncodeGapFillRecord(uint64_t id, const GapFill& fill) {
+  std::string out(kGapFillSize, '\0');
+  char* p = out.data();
+  p[0] = static_cast<char>(kGapFillVersion);
+  // 1..7 reserved
+  EncodeFixed64(p + 8, id);
+  EncodeFixed64(p + 16, static_cast<uint64_t>(ToUnixNanos(fill.queued_at)));
+  EncodeFixed64(p + 24, static_cast<uint64_t>(ToUnixNanos(fill.filled_at)));
+  EncodeFixed32(p + 32, fill.requests);
+  EncodeFixed32(p + 36, fill.requests_needed);
+  EncodeFixed64(p + 40, static_cast<uint64_t>(fill.pacing_minimum.count()));
+  EncodeFixed64(p + 48, static_cast<uint64_t>(fill.round_trip.count()));
+  return out;
+}
+
+Result<std::pair<uint64_t, GapFill>> DecodeGapFillRecord(std::string_view bytes) {
+  if (bytes.size() < kGapFillSize) return Corruption("gap fill record: too short");
+  const char* p = bytes.data();
+  if (static_cast<uint8_t>(p[0]) < kGapFillVersion) {
+    return Corruption("gap fill record: bad version");
+  }
+  GapFill fill;
+  const uint64_t id = DecodeFixed64(p + 8);
+  fill.queued_at = FromUnixNanos(static_cast<int64_t>(DecodeFixed64(p + 16)));
+  fill.filled_at = FromUnixNanos(static_cast<int64_t>(DecodeFixed64(p + 24)));
+  fill.requests = DecodeFixed32(p + 32);
+  fill.requests_needed = DecodeFixed32(p + 36);
+  fill.pacing_minimum = Duration(static_cast<int64_t>(DecodeFixed64(p + 40)));
+  fill.round_trip = Duration(static_cast<int64_t>(DecodeFixed64(p + 48)));
+  return std::make_pair(id, fill);
 }
 
 std::string LedgerQuarantineName(std::string_view ledger_name, TimePoint now) {
@@ -190,11 +247,7 @@ Status GapLedger::StartGeneration(uint32_t generation) {
   auto writer = std::make_unique<log::Writer>(header.salt);
   {
     std::lock_guard lock(mu_);
-    for (const auto& [id, gap] : gaps_) {
-      std::string record(1, static_cast<char>(kGapRecordKind));
-      record += EncodeGapRecord(gap);
-      writer->AddRecord(record, &bytes);
-    }
+    for (const auto& [id, gap] : gaps_) AddSnapshotRecords(gap, writer.get(), &bytes);
   }
   const std::string path = JoinPath(dir, log::GenerationName(kLedgerPrefix, generation));
   auto file = fs_->NewWritableFile(path + ".tmp", /*exclusive=*/false);
@@ -234,10 +287,8 @@ Status GapLedger::RecoverFromWriteError() {
 Status GapLedger::WriteSnapshot(const GapRecord& gap) {
   if (fatal_) return Unavailable("gap ledger stopped after a failed fdatasync");
   if (failed_) IBSTREAM_RETURN_IF_ERROR(RecoverFromWriteError());
-  std::string record(1, static_cast<char>(kGapRecordKind));
-  record += EncodeGapRecord(gap);
   std::string framed;
-  writer_->AddRecord(record, &framed);
+  AddSnapshotRecords(gap, writer_.get(), &framed);
   Status status = file_->Append(framed);
   if (!status.ok()) {
     // Never append after a torn write: the next write starts a new generation first.
@@ -270,7 +321,7 @@ Result<uint64_t> GapLedger::Add(GapRecord gap) {
 }
 
 Status GapLedger::Update(uint64_t id, BackfillState state, std::string reason, TimePoint updated_at,
-                         std::optional<TimePoint> end) {
+                         std::optional<TimePoint> end, std::optional<GapFill> fill) {
   if (reason.size() > 0xffff) return InvalidArgument("gap reason longer than 65535 bytes");
   std::lock_guard write_lock(write_mu_);
   GapRecord gap;
@@ -284,6 +335,7 @@ Status GapLedger::Update(uint64_t id, BackfillState state, std::string reason, T
   gap.reason = std::move(reason);
   gap.updated_at = updated_at;
   if (end) gap.end = *end;
+  gap.fill = fill;
   IBSTREAM_RETURN_IF_ERROR(WriteSnapshot(gap));
   std::lock_guard lock(mu_);
   gaps_[id] = std::move(gap);  // entries are never removed: `id` is still there

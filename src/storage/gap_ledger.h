@@ -23,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -37,6 +38,20 @@ namespace ibstream::storage {
 enum class BackfillState : uint8_t { kPending = 0, kFilled = 1, kPartial = 2, kFailed = 3 };
 std::string_view BackfillStateName(BackfillState state);  // "pending", "filled", ...
 
+// How a filled gap was filled, as the recorder measured it (reliability/fill_time.h says what
+// each figure means). Stored beside the snapshot that marks the gap filled (FORMAT.md §3.4,
+// record kind 17), so an offline reader sees it too.
+struct GapFill {
+  TimePoint queued_at;           // the gap was queued for backfill
+  TimePoint filled_at;           // its last tick was stored and the gap closed as filled
+  uint32_t requests = 0;         // historical requests sent for it
+  uint32_t requests_needed = 0;  // pages answered
+  Duration pacing_minimum{0};    // the least time IB's pacing allows for requests_needed
+  Duration round_trip{0};        // the fastest answered page's round trip (0: not measured)
+
+  friend bool operator==(const GapFill&, const GapFill&) = default;
+};
+
 struct GapRecord {
   uint64_t id = 0;  // assigned by Add
   StreamKey stream;
@@ -46,13 +61,23 @@ struct GapRecord {
   BackfillState state = BackfillState::kPending;
   std::string reason;  // why partial/failed, free text
   TimePoint updated_at;
+  // How it was filled; only with the snapshot it was written with (a later snapshot of the id
+  // without one clears it). Not part of the GAP record's bytes: a FILL record follows it.
+  std::optional<GapFill> fill;
 
   friend bool operator==(const GapRecord&, const GapRecord&) = default;
 };
 
-// Encoding of one snapshot record (without the kind byte); exposed for golden tests.
+// Encoding of one snapshot record (without the kind byte); exposed for golden tests. Leaves out
+// `fill` (decoded: none).
 std::string EncodeGapRecord(const GapRecord& gap);
 Result<GapRecord> DecodeGapRecord(std::string_view bytes);
+
+// Encoding of the FILL record (without the kind byte) of gap `id`; exposed for golden tests.
+std::string EncodeGapFillRecord(uint64_t id, const GapFill& fill);
+// The gap id and the fill of a FILL record. Bytes past the fields this version knows are
+// ignored (room for later fields).
+Result<std::pair<uint64_t, GapFill>> DecodeGapFillRecord(std::string_view bytes);
 
 // What reading the ledger's generations found damaged (damaged_files holds the generations'
 // file names), and the quarantine copies Open made of them.
@@ -83,9 +108,11 @@ class GapLedger {
 
   // Durably records a new gap; returns its id. Thread-safe.
   Result<uint64_t> Add(GapRecord gap);
-  // Durably replaces the backfill state (and end, when given) of gap `id`.
+  // Durably replaces the backfill state (and end, when given) of gap `id`, and its fill timing
+  // with `fill` (none clears it).
   Status Update(uint64_t id, BackfillState state, std::string reason, TimePoint updated_at,
-                std::optional<TimePoint> end = std::nullopt);
+                std::optional<TimePoint> end = std::nullopt,
+                std::optional<GapFill> fill = std::nullopt);
   // All gaps (of one contract when given), by id. Thread-safe; never waits for a write's fsync
   // (a gap being added or updated shows its previous state until the write is durable).
   std::vector<GapRecord> List(std::optional<int64_t> contract_id = std::nullopt) const;

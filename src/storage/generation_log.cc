@@ -98,8 +98,13 @@ Status ReadGenerationFile(fs::FileSystem* fs, const std::string& path, const std
   std::string_view record;
   while (reader.ReadRecord(&record, &scratch)) {
     reporter.since_last_record = 0;
-    if (record.empty() || static_cast<uint8_t>(record[0]) != options.record_kind) continue;
-    Status decoded = on_record(record.substr(1));
+    if (record.empty()) continue;
+    const auto kind = static_cast<uint8_t>(record[0]);
+    if (std::find(options.record_kinds.begin(), options.record_kinds.end(), kind) ==
+        options.record_kinds.end()) {
+      continue;
+    }
+    Status decoded = on_record(kind, record.substr(1));
     if (!decoded.ok()) {
       damage->corrupt_bytes += record.size();
       damage->problems.push_back(label + ": record at offset " +

@@ -4,7 +4,7 @@
 // stored this way; this is their one reader, so both find and report damage alike.
 //
 // Every record a writer of such a log appends starts with a one-byte kind; the reader hands
-// the payload after it, of the kind asked for, to a callback and skips other kinds (room for
+// the payload after it, of the kinds asked for, to a callback and skips other kinds (room for
 // records a later version adds).
 //
 // Damage is never skipped silently: a bad file header, bytes a log::Reader drops (checksum or
@@ -46,19 +46,20 @@ Result<std::vector<std::pair<uint32_t, std::string>>> ListGenerations(fs::FileSy
                                                                       const std::string& dir,
                                                                       std::string_view prefix);
 
-// Decodes one record's payload (the bytes after its kind byte). A non-OK status means the record
-// is damaged: it is counted and described, and reading goes on.
-using GenerationRecordFn = std::function<Status(std::string_view payload)>;
+// Decodes one record's payload (the bytes after its kind byte, `kind`). A non-OK status means the
+// record is damaged: it is counted and described, and reading goes on.
+using GenerationRecordFn = std::function<Status(uint8_t kind, std::string_view payload)>;
 
 struct GenerationReadOptions {
-  std::string_view magic;   // the file header's magic, 8 bytes
-  uint8_t record_kind = 0;  // the first byte of the records to decode; others are skipped
+  std::string_view magic;  // the file header's magic, 8 bytes
+  // The first bytes of the records to decode; records of other kinds are skipped.
+  std::vector<uint8_t> record_kinds;
   // When not empty, every finding is also logged as an error "event=<log_event> path=<label>
   // ...", so an operator sees damage without asking for it.
   std::string_view log_event;
 };
 
-// Reads the generation file at `path`, handing every intact record of `options.record_kind` to
+// Reads the generation file at `path`, handing every intact record of `options.record_kinds` to
 // `on_record` in file order. `label` names the file in damage->problems and, when this file
 // added a problem, in damage->damaged_files. A file whose header never became durable (no more
 // than a header's bytes) holds nothing and is not damage. Errors: the file cannot be opened or

@@ -121,13 +121,13 @@ TEST(ReadGenerationFile, ReportsEachKindOfDamage) {
     const std::string path = "/data/logs/test.1.log";
     ASSERT_TRUE(fs.WriteRaw(path, c.bytes).ok());
     std::vector<std::string> seen;
-    const GenerationRecordFn on_record = [&seen](std::string_view payload) {
+    const GenerationRecordFn on_record = [&seen](uint8_t, std::string_view payload) {
       if (payload == "bad") return Corruption("rejected");
       seen.emplace_back(payload);
       return Status::Ok();
     };
     LogDamage damage;
-    Status status = ReadGenerationFile(&fs, path, "test.1.log", {kTestMagic, kTestKind, {}},
+    Status status = ReadGenerationFile(&fs, path, "test.1.log", {kTestMagic, {kTestKind}, {}},
                                        on_record, &damage);
     ASSERT_TRUE(status.ok()) << status.ToString();
     EXPECT_EQ(seen, c.payloads);
@@ -151,12 +151,36 @@ TEST(ReadGenerationFile, ReportsEachKindOfDamage) {
   }
 }
 
+TEST(ReadGenerationFile, EveryKindAskedForIsHandedOverWithItsKindAndOthersAreSkipped) {
+  fs::FaultFileSystem fs;
+  const std::string path = "/data/logs/test.1.log";
+  ASSERT_TRUE(
+      fs.WriteRaw(path, TestGenerationBytes(
+                            {TestRecord(kTestKind, "one"), TestRecord(kTestKind + 1, "fill"),
+                             TestRecord(kTestKind + 2, "later"), TestRecord(kTestKind, "two")}))
+          .ok());
+  std::vector<std::pair<uint8_t, std::string>> seen;
+  LogDamage damage;
+  ASSERT_TRUE(ReadGenerationFile(
+                  &fs, path, "test.1.log", {kTestMagic, {kTestKind, kTestKind + 1}, {}},
+                  [&seen](uint8_t kind, std::string_view payload) {
+                    seen.emplace_back(kind, std::string(payload));
+                    return Status::Ok();
+                  },
+                  &damage)
+                  .ok());
+  EXPECT_TRUE(damage.clean());
+  const std::vector<std::pair<uint8_t, std::string>> want = {
+      {kTestKind, "one"}, {kTestKind + 1, "fill"}, {kTestKind, "two"}};
+  EXPECT_EQ(seen, want);
+}
+
 TEST(ReadGenerationFile, AMissingFileIsAnError) {
   fs::FaultFileSystem fs;
   LogDamage damage;
   Status status = ReadGenerationFile(
-      &fs, "/data/logs/test.9.log", "test.9.log", {kTestMagic, kTestKind, {}},
-      [](std::string_view) { return Status::Ok(); }, &damage);
+      &fs, "/data/logs/test.9.log", "test.9.log", {kTestMagic, {kTestKind}, {}},
+      [](uint8_t, std::string_view) { return Status::Ok(); }, &damage);
   EXPECT_FALSE(status.ok());
   EXPECT_TRUE(damage.clean());
   EXPECT_TRUE(damage.problems.empty());

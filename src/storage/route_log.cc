@@ -134,8 +134,8 @@ Result<std::vector<RouteChange>> RouteLog::ReadAll(FileSystem* fs, const std::st
   auto generations = log::ListGenerations(fs, dir, kRoutesPrefix);
   if (!generations.ok()) return generations.status();
   std::vector<RouteChange> out;
-  const log::GenerationReadOptions options{kRoutesMagic, kRouteChangeKind, /*log_event=*/{}};
-  const log::GenerationRecordFn on_record = [&out](std::string_view payload) {
+  const log::GenerationReadOptions options{kRoutesMagic, {kRouteChangeKind}, /*log_event=*/{}};
+  const log::GenerationRecordFn on_record = [&out](uint8_t, std::string_view payload) {
     auto change = DecodeRouteChange(payload);
     if (!change.ok()) return change.status();
     out.push_back(std::move(*change));
