@@ -264,13 +264,13 @@ burst_multiplier = 10
               "then the NATS server down 60 s; merge --nats --until-caught-up is complete from "
               "live ticks alone"),
     "redundant_kill9": dict(
-        ci=True, runner="redundant_nats", start=LIQUID, speed=10, duration=240,
+        ci=False, runner="redundant_nats", start=LIQUID, speed=10, duration=240,
         contracts=[MNQ], faults=[], recorder_kills=[(60, 30)],
         about="two recorders of the same market publishing to NATS: recorder A killed -9, "
               "started again 30 s later (publishing from its cursor); merge --nats "
               "--until-caught-up is complete from live ticks alone, no tick twice"),
     "redundant_half_open": dict(
-        ci=True, runner="redundant_nats", start=LIQUID, speed=10, duration=240,
+        ci=False, runner="redundant_nats", start=LIQUID, speed=10, duration=240,
         contracts=[MNQ], faults=[fault("+1m", "half_open", duration="60s")],
         about="two recorders of the same market publishing to NATS: gateway A's socket half-open "
               "60 s (no bytes either way, then RST); merge --nats --until-caught-up is complete "
