@@ -213,6 +213,13 @@ burst_multiplier = 10
         about="market depth on MNQ (5 rows) through 1100 -> 1101 (data lost): IB drops the depth "
               "request with the socket up; it is asked again on the same connection, the book "
               "restarts, the stretch is a failed gap"),
+    "depth_1102": dict(
+        ci=False, start=LIQUID, speed=10, duration=180,
+        contracts=[dict(MNQ, depth_rows=5)],
+        faults=[fault("+1m", "connectivity_lost", duration="30s", restore="data_maintained")],
+        about="market depth on MNQ (5 rows) through 1100 -> 1102 (data maintained): the request "
+              "kept running but nothing came; the silence is a failed gap, the book goes on and "
+              "matches the simulator's"),
     "untrack_upgrade": dict(
         ci=False, start=LIQUID, speed=10, duration=300, contracts=[MNQ, ES], faults=[],
         untrack=[(120, "sym_MNQ_FUT_CME_USD")], expect_no_gaps=True,

@@ -13,6 +13,7 @@
 
 #include "cli/daemon.h"
 #include "cluster/nats_server.h"
+#include "cluster/nats_test_fixture.h"
 #include "cluster/publisher.h"
 #include "common/clock.h"
 #include "config/env.h"
@@ -24,6 +25,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
+using cluster::testing::WaitForCondition;
+
+// Real time for the recorder to publish its first ticks (a loaded machine, the sanitizers).
+constexpr std::chrono::seconds kWaitLimit = 90s;
 
 size_t AppendBody(char* data, size_t size, size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
@@ -42,33 +47,21 @@ std::string HttpGet(const std::string& url) {
   return code == CURLE_OK ? body : "";
 }
 
-bool WaitFor(const std::function<bool()>& condition) {
-  const auto end = SteadyClock::Real().Now() + 90s;
-  while (!condition()) {
-    if (SteadyClock::Real().Now() > end) return condition();
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
+// A nats-server of the test's own (cluster/nats_test_fixture.h) in a temporary directory that also
+// holds the recorder's configuration and store.
+class DaemonNatsTest : public cluster::testing::NatsServerTest {
+ protected:
+  DaemonNatsTest() : NatsServerTest("daemon_nats") {}
+};
 
-TEST(DaemonNatsTest, PublishesWhatItRecordsAndReportsIt) {
-  const std::string binary = cluster::testing::FindNatsServer();
-  if (binary.empty()) {
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") FAIL() << "nats-server is not installed";
-    GTEST_SKIP() << "nats-server is not installed (scripts/setup.sh installs it)";
-  }
+TEST_F(DaemonNatsTest, PublishesWhatItRecordsAndReportsIt) {
   sigset_t signals;
   sigemptyset(&signals);
   for (int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  const std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) / ("daemon_nats_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path root = dir();
+  cluster::testing::NatsServer& nats = server();
 
-  cluster::testing::NatsServer nats(binary, (dir / "jetstream").string());
-  ASSERT_TRUE(nats.Start().ok());
   ScaledClock clock(*ParseIsoTime("2025-08-12T14:00:00Z"), 300);
   sim::SimulatorOptions sim_options;
   sim_options.listen_port = 0;
@@ -77,9 +70,9 @@ TEST(DaemonNatsTest, PublishesWhatItRecordsAndReportsIt) {
   sim::Simulator simulator(clock, sim_options);
   ASSERT_TRUE(simulator.Start().ok());
 
-  const std::string config_path = (dir / "ibstream.toml").string();
+  const std::string config_path = (root / "ibstream.toml").string();
   std::ofstream(config_path) << "[gateway]\nports = [" << simulator.port()
-                             << "]\n[storage]\npath = \"" << (dir / "data").string()
+                             << "]\n[storage]\npath = \"" << (root / "data").string()
                              << "\"\n[http]\nlisten = \"127.0.0.1:0\"\n[nats]\nenabled = true\n"
                              << "url = \"" << nats.url() << "\"\nstream = \"DAEMON\"\n"
                              << "recorder_id = \"rec-1\"\n"
@@ -103,11 +96,14 @@ TEST(DaemonNatsTest, PublishesWhatItRecordsAndReportsIt) {
     return j.is_object() && j.contains("nats") ? j["nats"]["ticks_published"].get<uint64_t>()
                                                : uint64_t{0};
   };
-  EXPECT_TRUE(WaitFor([&] { return published() >= 10; })) << HttpGet(url + "v1/status");
-  EXPECT_TRUE(WaitFor([&] {
-    auto count = cluster::testing::StreamMessageCount(nats.url(), "DAEMON");
-    return count.ok() && *count >= 10;
-  }));
+  EXPECT_TRUE(WaitForCondition([&] { return published() >= 10; }, kWaitLimit))
+      << HttpGet(url + "v1/status");
+  EXPECT_TRUE(WaitForCondition(
+      [&] {
+        auto count = cluster::testing::StreamMessageCount(nats.url(), "DAEMON");
+        return count.ok() && *count >= 10;
+      },
+      kWaitLimit));
   const std::string metrics = HttpGet(url + "metrics");
   for (const char* name : {"ibstream_nats_connected 1", "ibstream_nats_publish_lag_ticks",
                            "ibstream_nats_published_total{kind=\"tick\"}",
@@ -117,10 +113,8 @@ TEST(DaemonNatsTest, PublishesWhatItRecordsAndReportsIt) {
   ::kill(::getpid(), SIGTERM);
   daemon.join();
   EXPECT_EQ(exit_code, 0);
-  EXPECT_TRUE(std::filesystem::exists(dir / "data" / "nats" / "rec-1.cursor"));
+  EXPECT_TRUE(std::filesystem::exists(root / "data" / "nats" / "rec-1.cursor"));
   simulator.Stop();
-  nats.Stop();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

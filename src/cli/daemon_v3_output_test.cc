@@ -27,11 +27,7 @@ using namespace std::chrono_literals;
 // Under the sanitizers the recorder fell behind the market at 300x: one run had 34 gaps instead
 // of the dropped connection's, and its v3 files held 41 ticks more than the store and the
 // overlaps its queries drop.
-#if defined(IBSTREAM_ASAN)
-constexpr double kV3Speed = 100;
-#else
-constexpr double kV3Speed = 300;
-#endif
+constexpr double kV3Speed = ReducedUnderSanitizers(300.0, 100.0);
 
 TEST(DaemonV3OutputTest, TheV3FilesHoldEveryTickStoredLiveAndBackfilled) {
   const stdfs::path dir =

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "client/client.h"
+#include "client/events.h"
 #include "recorder/contract_registry.h"
 #include "recorder/options_mapping.h"
 #include "recorder/stream_session.h"
@@ -94,6 +95,17 @@ void DepthRecorder::Evaluate(TimePoint now) {
       const std::optional<TimePoint> lost_at = session_.connectivity_lost_at();
       if (lost_at && *lost_at >= s.started_at) since = *lost_at;
       Lost(s, since, "restored_data_lost");
+    } else if (s.req_id != 0 && s.data_kept != session_.data_kept_restorations()) {
+      // IB's 1102: the request kept running, but nothing came since the 1100. Only a 1100 that
+      // came while this request ran left a silence in its book; the request goes on.
+      s.data_kept = session_.data_kept_restorations();
+      const std::optional<TimePoint> lost_at = session_.connectivity_lost_at();
+      if (lost_at && *lost_at >= s.started_at) {
+        s.interrupted_since = *lost_at;
+        s.interruption_cause =
+            std::string(client::NoticeKindName(client::NoticeKind::kConnectivityLost));
+        RecordGap(s, session_.restored_data_kept_at().value_or(now), now);
+      }
     }
     if (!connected || s.req_id != 0) continue;
     if (s.retry_at && now < *s.retry_at) continue;
@@ -121,6 +133,7 @@ void DepthRecorder::Start(Subscription& s, TimePoint now) {
   s.req_id = *id;
   s.connection = session_.connections();
   s.data_losses = session_.data_losses();
+  s.data_kept = session_.data_kept_restorations();
   s.started_at = now;
   s.retry_at.reset();
   s.status.subscribed = true;

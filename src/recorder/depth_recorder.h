@@ -17,6 +17,14 @@
 // stretch without depth becomes a gap in the ledger, marked failed at once with reason
 // `no_history_for_depth`: IB keeps no depth history, so it is never backfilled or retried.
 //
+// IB's 1102 ("connectivity restored, data maintained") after a 1100 that came while a subscription
+// ran keeps the request alive: the silence from the 1100 to the 1102 becomes the same kind of
+// failed gap (cause `connectivity_lost`), and the subscription goes on. The updates that follow
+// continue the book the gateway last sent (the simulator sends one diff to the current book; a
+// book the gateway cannot continue comes with IB's 317, stored as a reset). Asking again instead
+// would lose updates: those the running request sends before the gateway sees its cancel have no
+// handler once it is cancelled.
+//
 // Every record stored (resets included) is also published to the tick fanout (origin kLive, or
 // kRefused when storage did not take it), so the live endpoints carry depth like the other kinds.
 #pragma once
@@ -68,6 +76,7 @@ class DepthRecorder {
     int32_t req_id = 0;        // 0: not running
     uint64_t connection = 0;   // StreamSession::connections() when it was asked
     uint64_t data_losses = 0;  // StreamSession::data_losses() when it was asked
+    uint64_t data_kept = 0;    // StreamSession::data_kept_restorations() when last looked at
     TimePoint started_at;      // when it was asked
     uint64_t sequence = 0;     // of the last record stored
     std::optional<TimePoint> interrupted_since;

@@ -18,11 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#if defined(IBSTREAM_ASAN)
-constexpr double kSpeed = 200;
-#else
-constexpr double kSpeed = 600;
-#endif
+constexpr double kSpeed = ReducedUnderSanitizers(600.0, 200.0);
 
 TimePoint At(const std::string& local) { return *ParseIsoTime("2025-08-12T" + local + "-05:00"); }
 

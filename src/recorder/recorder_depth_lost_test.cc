@@ -1,7 +1,10 @@
 // Market depth across IB's 1100/1101 ("connectivity lost", then "restored, data lost") against
 // the simulated gateway: IB drops the depth request without closing the socket, so the recorder
 // asks for depth again on the same connection, restarts the book with a reset, and records the
-// stretch from the 1100 to the new request as a failed gap (IB keeps no depth history).
+// stretch from the 1100 to the new request as a failed gap (IB keeps no depth history). After a
+// 1100/1102 ("restored, data maintained") the request kept running but nothing came in between:
+// the recorder records the silence as the same kind of gap, and the book goes on with the
+// gateway's next updates.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -37,14 +40,16 @@ class RecorderDepthLostTest : public RecorderSimTest {
   }
 };
 
-sim::FaultSpec ConnectivityLostWithDataLost() {
+sim::FaultSpec ConnectivityLost(const std::string& restore) {
   sim::FaultSpec fault;
   fault.kind = sim::FaultKind::kConnectivityLost;
   fault.at.offset = kLostAfter;
   fault.duration = kLostFor;
-  fault.restore = "data_lost";
+  fault.restore = restore;
   return fault;
 }
+
+sim::FaultSpec ConnectivityLostWithDataLost() { return ConnectivityLost("data_lost"); }
 
 TEST_F(RecorderDepthLostTest, DataLostResubscribesDepthAndLeavesAFailedGap) {
   StartAll("2025-08-12T14:00:00Z", kDepthLostSpeed, {ConnectivityLostWithDataLost()});
@@ -105,7 +110,76 @@ TEST_F(RecorderDepthLostTest, DataLostResubscribesDepthAndLeavesAFailedGap) {
   ASSERT_EQ(report->streams.size(), 1u);
   const verify::StreamCompleteness& depth = report->streams[0];
   EXPECT_TRUE(depth.by_sequence);
-  EXPECT_EQ(depth.matched + depth.lost, depth.expected) << depth.missing << " missing";
+  EXPECT_EQ(depth.matched + depth.lost, depth.expected)
+      << depth.missing << " missing, " << depth.lost << " of them lost";
+  EXPECT_EQ(depth.extra, 0u);
+  EXPECT_EQ(depth.books_differ, 0u);
+}
+
+TEST_F(RecorderDepthLostTest, DataMaintainedLeavesAFailedGapAndTheBookGoesOn) {
+  StartAll("2025-08-12T14:00:00Z", kDepthLostSpeed, {ConnectivityLost("data_maintained")});
+  ASSERT_TRUE(WaitFor([&] {
+    auto view = recorder_->View();
+    return !view->depth.empty() && view->depth[0].gaps >= 1;
+  })) << "no depth gap after 1100/1102";
+  ASSERT_TRUE(WaitFor([&] { return DepthGap().has_value(); }));
+  const int64_t mnq = MnqId();
+  {
+    auto view = recorder_->View();
+    EXPECT_EQ(view->gateway.connections, 1u) << "1102 needs no reconnect";
+    EXPECT_EQ(view->counters.ib_errors.count(1102), 1u) << "no 1102 seen";
+    EXPECT_TRUE(view->depth[0].subscribed);
+    EXPECT_EQ(view->depth[0].resets, 1u) << "the request was not asked again";
+  }
+
+  // The gap is the silence from IB's 1100 to its 1102, failed at once: nothing can fill it.
+  const storage::GapRecord gap = *DepthGap();
+  EXPECT_EQ(gap.stream.contract_id, mnq);
+  EXPECT_EQ(gap.cause, "connectivity_lost");
+  EXPECT_EQ(gap.state, storage::BackfillState::kFailed);
+  EXPECT_EQ(gap.reason, kNoHistoryForDepth);
+  EXPECT_FALSE(recorder_->RetryGap(gap.id).ok());
+  const TimePoint lost_at = start_ + kLostAfter;
+  EXPECT_GE(gap.start, lost_at - 1s);
+  EXPECT_LE(gap.start, lost_at + 1s);
+  EXPECT_GE(gap.end, lost_at + kLostFor - 1s);
+  EXPECT_LE(gap.end, lost_at + kLostFor + 5s);
+
+  RunUntil(lost_at + kLostFor + 10s);
+  const std::vector<Tick> records = Stored({mnq, TickType::kDepth});
+  StopRecorder();
+  simulator_->Stop();
+
+  // One book throughout: every record applies cleanly, updates come again after the 1102, and
+  // nothing is stored inside the gap.
+  const auto resets = std::count_if(records.begin(), records.end(), [](const Tick& t) {
+    return t.book_operation == BookOperation::kReset;
+  });
+  EXPECT_EQ(resets, 1);
+  storage::OrderBookBuilder builder;
+  bool after_gap = false;
+  for (const Tick& t : records) {
+    EXPECT_TRUE(builder.Apply(t).ok()) << FormatIsoUtc(t.exchange_time);
+    EXPECT_FALSE(t.receive_time > gap.start && t.receive_time < gap.end)
+        << "a record inside the gap at " << FormatIsoUtc(t.receive_time);
+    if (t.receive_time >= gap.end) after_gap = true;
+  }
+  EXPECT_TRUE(after_gap) << "no depth update after the 1102";
+  EXPECT_FALSE(builder.book().bids.empty());
+
+  // Judged against the simulator's truth: every update sent is stored in order (only those sent
+  // after the recorder stopped may be lost with the connection), the book matches, and nothing is
+  // stored that the simulator did not send.
+  verify::CompletenessOptions options;
+  options.truth_path = truth_path();
+  options.streams = {{mnq, TickType::kDepth}};
+  auto report = verify::CheckCompleteness(fs_, data_dir(), options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->streams.size(), 1u);
+  const verify::StreamCompleteness& depth = report->streams[0];
+  EXPECT_TRUE(depth.by_sequence);
+  EXPECT_EQ(depth.matched + depth.lost, depth.expected)
+      << depth.missing << " missing, " << depth.lost << " of them lost";
   EXPECT_EQ(depth.extra, 0u);
   EXPECT_EQ(depth.books_differ, 0u);
 }

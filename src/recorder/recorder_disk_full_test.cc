@@ -14,11 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#if defined(IBSTREAM_ASAN)
-constexpr double kDiskFullSpeed = 60;
-#else
-constexpr double kDiskFullSpeed = 600;
-#endif
+constexpr double kDiskFullSpeed = ReducedUnderSanitizers(600.0, 60.0);
 // Around the instants the disk fills and is freed, so that the recorder's next write (a few real
 // milliseconds later, more on a loaded machine) lands within the 2 s the test allows: at 600x,
 // 2 s of virtual time is 3 ms of real time.
@@ -35,8 +31,8 @@ bool StorageCause(const storage::GapRecord& g) { return g.cause.rfind("storage_"
 
 TEST_F(RecorderDiskFullTest, GapsOfTheRefusedWindowAreRecordedOnceTheDiskHasRoomAndFilled) {
   StartAll("2025-08-12T10:00:00-05:00", kDiskFullSpeed);
-  RunUntil("2025-08-12T10:01:00-05:00");
-  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready && MnqId() != 0; }));
+  WaitUntilRecording();
+  ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready; }));
   const StreamKey bid_ask{MnqId(), TickType::kBidAsk};
 
   clock_->SetSpeed(kEdgeSpeed);

@@ -13,12 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::RecorderSimTest;
 
-// Sanitized builds run several times slower; a lower speed keeps virtual deadlines meaningful.
-#if defined(IBSTREAM_ASAN)
-constexpr double kSpeed = 200;
-#else
-constexpr double kSpeed = 600;
-#endif
+constexpr double kSpeed = ReducedUnderSanitizers(600.0, 200.0);
 
 TEST_F(RecorderSimTest, ViewsCarryTicksPerMinuteThatAddUpToTheStoredLiveTicks) {
   StartAll("2025-08-11T15:58:00-05:00", kSpeed);

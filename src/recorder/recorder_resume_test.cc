@@ -19,11 +19,7 @@ using namespace std::chrono_literals;
 // Under the sanitizers on a loaded machine the first tick after the restart took more than 30
 // virtual seconds at 200x: the stream was resubscribed (verify_after_restart) and the test's wait
 // for the restart gap ran out. 60x leaves a 0.5 s wall-clock margin.
-#if defined(IBSTREAM_ASAN)
-constexpr double kSpeed = 60;
-#else
-constexpr double kSpeed = 200;
-#endif
+constexpr double kSpeed = ReducedUnderSanitizers(200.0, 60.0);
 
 TimePoint At(const std::string& local) { return *ParseIsoTime("2025-08-12T" + local + "-05:00"); }
 

@@ -32,18 +32,11 @@ using testing::RecorderSimTest;
 
 // Sanitized builds run several times slower: at 600x the simulator, which generates every market
 // of its catalog, would fall behind the virtual clock and answer handshakes late.
-#if defined(IBSTREAM_ASAN)
-constexpr double kSpeed = 100;
-#else
-constexpr double kSpeed = 600;
-#endif
+constexpr double kSpeed = ReducedUnderSanitizers(600.0, 100.0);
 // Through a market's daily halt, where no tick is due, virtual time may run faster: a few
-// thousand times real time in a plain build, ten times the scenario speed in a sanitized one.
-#if defined(IBSTREAM_ASAN)
-constexpr double kHaltSpeed = 10 * kSpeed;
-#else
-constexpr double kHaltSpeed = 5 * kSpeed;
-#endif
+// thousand times real time in a plain build (5x the scenario speed), ten times the scenario speed
+// in a sanitized one.
+constexpr double kHaltSpeed = ReducedUnderSanitizers(3000.0, 1000.0);
 // The speed of a scenario's first stretch when the recorder must have stored ticks before a
 // market closes: its start (connect, resolve, subscribe) takes a few virtual seconds, not minutes.
 constexpr double kStartSpeed = 10;

@@ -19,11 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#if defined(IBSTREAM_ASAN)
-constexpr double kSealedHourSpeed = 60;
-#else
-constexpr double kSealedHourSpeed = 600;
-#endif
+constexpr double kSealedHourSpeed = ReducedUnderSanitizers(600.0, 60.0);
 
 class RecorderSealedHourTest : public testing::RecorderSimTest {
  protected:

@@ -14,12 +14,7 @@ using namespace std::chrono_literals;
 using testing::Describe;
 using testing::RecorderSimTest;
 
-// Sanitized builds run several times slower; a lower speed keeps virtual deadlines meaningful.
-#if defined(IBSTREAM_ASAN)
-constexpr double kSpeed = 200;
-#else
-constexpr double kSpeed = 600;
-#endif
+constexpr double kSpeed = ReducedUnderSanitizers(600.0, 200.0);
 // Up to the first stored ticks.
 constexpr double kStartSpeed = 10;
 

@@ -17,11 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#if defined(IBSTREAM_ASAN)
-constexpr double kSpeed = 200;
-#else
-constexpr double kSpeed = 600;
-#endif
+constexpr double kSpeed = ReducedUnderSanitizers(600.0, 200.0);
 
 // Holds every sync of a gap-ledger file while closed.
 struct LedgerGate {

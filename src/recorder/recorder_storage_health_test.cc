@@ -17,11 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#if defined(IBSTREAM_ASAN)
-constexpr double kSpeed = 200;
-#else
-constexpr double kSpeed = 600;
-#endif
+constexpr double kSpeed = ReducedUnderSanitizers(600.0, 200.0);
 
 constexpr uint64_t kMiB = 1ull << 20;
 constexpr uint64_t kGiB = 1ull << 30;
@@ -49,7 +45,7 @@ class RecorderStorageHealthTest : public testing::RecorderSimTest {
 
 TEST_F(RecorderStorageHealthTest, SuspendedWritingIsNotReadyAndKeepsStorageErrorFiring) {
   StartAll("2025-08-12T10:00:00-05:00", kSpeed);
-  RunUntil("2025-08-12T10:01:00-05:00");
+  WaitUntilRecording();
   ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready; }));
 
   fault_fs_.SetNoSpace(true);
@@ -85,7 +81,7 @@ TEST_F(RecorderStorageHealthTest, SuspendedWritingIsNotReadyAndKeepsStorageError
 // filled) until storage takes writes again; then they are filled and their ticks are stored.
 TEST_F(RecorderStorageHealthTest, GapWhoseBackfilledTicksWereRefusedIsFilledAfterStorageRecovers) {
   StartAll("2025-08-12T10:00:00-05:00", kSpeed);
-  RunUntil("2025-08-12T10:01:00-05:00");
+  WaitUntilRecording();
   ASSERT_TRUE(WaitFor([&] { return recorder_->View()->ready; }));
 
   fault_fs_.SetNoSpaceOnly("/journal/");

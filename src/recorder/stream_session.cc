@@ -281,6 +281,12 @@ void StreamSession::OnNotice(const client::ConnectionNotice& n) {
         }
       }
       break;
+    case client::NoticeKind::kRestoredDataMaintained:
+      // The subscriptions kept running; tick streams close their interruption with their next
+      // tick. The depth recorder records its silence, seeing data_kept_restorations() change.
+      ++data_kept_restorations_;
+      restored_data_kept_at_ = now;
+      break;
     case client::NoticeKind::kSocketPortReset:
       client_->Disconnect();
       break;

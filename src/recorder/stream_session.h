@@ -51,6 +51,10 @@ class StreamSession {
   // is gone although the socket stayed up), and when IB last reported connectivity lost (1100).
   uint64_t data_losses() const { return data_losses_; }
   std::optional<TimePoint> connectivity_lost_at() const { return connectivity_lost_at_; }
+  // IB's 1102 notices so far (connectivity restored, data maintained: the requests kept running,
+  // but nothing came since the 1100), and when IB sent the last one.
+  uint64_t data_kept_restorations() const { return data_kept_restorations_; }
+  std::optional<TimePoint> restored_data_kept_at() const { return restored_data_kept_at_; }
 
   // IB refused a stream's request for capacity (10190 tick-by-tick limit, 101 market-data lines):
   // `handler` re-plans (the stream router). Such a refusal is not an error of the stream: the
@@ -143,6 +147,8 @@ class StreamSession {
   uint64_t connections_ = 0;
   uint64_t data_losses_ = 0;
   std::optional<TimePoint> connectivity_lost_at_;  // never reset: the last 1100's time
+  uint64_t data_kept_restorations_ = 0;
+  std::optional<TimePoint> restored_data_kept_at_;  // never reset: the last 1102's time
   uint64_t connect_attempts_ = 0;
 };
 

@@ -181,11 +181,7 @@ void CheckInvariants(FaultFileSystem& fs, const Workload& w, uint64_t seed) {
 
 // Seeds per run: the sanitizers run the first 1,000 of the same sequence (each seed costs about
 // ten times as much under them; what they add is checking the same code paths' memory use).
-#if defined(IBSTREAM_ASAN)
-constexpr int kPowerCutSeeds = 1000;
-#else
-constexpr int kPowerCutSeeds = 3000;
-#endif
+constexpr int kPowerCutSeeds = ReducedUnderSanitizers(3000, 1000);
 
 TEST(CrashTest, SeededPowerCutsKeepEveryDurableTick) {
   const uint64_t base_seed = 20250821;
