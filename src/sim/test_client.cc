@@ -32,7 +32,8 @@ Result<std::unique_ptr<TestClient>> TestClient::Connect(uint16_t port, const Opt
   std::unique_ptr<TestClient> client(new TestClient(fd, options));
   std::string hello;
   IBSTREAM_RETURN_IF_ERROR(protocol::EncodeClientHello(
-      protocol::ClientHello{options.min_version, options.max_version, ""}, hello));
+      protocol::ClientHello{options.min_version, options.max_version, options.connect_options},
+      hello));
   IBSTREAM_RETURN_IF_ERROR(client->SendRaw(hello));
   if (!client->WaitFor([&] { return client->acked_; }, options.timeout)) {
     return Unavailable(client->closed_ ? "closed during the handshake" : "no connect ack");
@@ -100,14 +101,13 @@ void TestClient::Decode() {
     }
     ++messages_;
     if (count_only_) continue;
-    if (message_ids_.size() < 64) {
-      int id = 0;
-      for (char c : payload) {
-        if (c < '0' || c > '9') break;
-        id = id * 10 + (c - '0');
-      }
-      message_ids_.push_back(id);
+    int id = 0;
+    for (char c : payload) {
+      if (c < '0' || c > '9') break;
+      id = id * 10 + (c - '0');
     }
+    if (message_ids_.size() < 64) message_ids_.push_back(id);
+    ++message_counts_[id];
     if (!decoder_->Decode(payload, *this).ok()) protocol_error_ = true;
   }
 }
@@ -122,6 +122,11 @@ bool TestClient::WaitFor(const std::function<bool()>& done, std::chrono::millise
     ReadOnce(std::min(left, std::chrono::milliseconds(50)));
   }
   return true;
+}
+
+uint64_t TestClient::MessagesOf(int message_id) const {
+  auto it = message_counts_.find(message_id);
+  return it == message_counts_.end() ? 0 : it->second;
 }
 
 bool TestClient::RoundTrip() {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -87,7 +88,8 @@ class TestClient : public protocol::ServerMessageHandler {
     int32_t client_id = 1;
     int min_version = 100;
     int max_version = 187;
-    bool start_api = true;  // send START_API and wait for managedAccounts + nextValidId
+    bool start_api = true;        // send START_API and wait for managedAccounts + nextValidId
+    std::string connect_options;  // the hello's connect options, e.g. "+PACEAPI"
     std::chrono::milliseconds timeout{10000};
   };
 
@@ -123,6 +125,8 @@ class TestClient : public protocol::ServerMessageHandler {
   const std::string& accounts() const { return accounts_; }
   int64_t next_valid_id() const { return next_valid_id_; }
   const std::vector<int>& message_ids() const { return message_ids_; }
+  // How many messages with this message id (after the connect ack) have arrived.
+  uint64_t MessagesOf(int message_id) const;
   uint64_t messages() const { return messages_; }
 
   std::vector<ReceivedError> errors;
@@ -240,7 +244,8 @@ class TestClient : public protocol::ServerMessageHandler {
   std::string accounts_;
   int64_t next_valid_id_ = -1;
   uint64_t messages_ = 0;
-  std::vector<int> message_ids_;  // first 64 message ids, for ordering checks
+  std::vector<int> message_ids_;            // first 64 message ids, for ordering checks
+  std::map<int, uint64_t> message_counts_;  // by message id
   protocol::FrameReader reader_;
   std::unique_ptr<protocol::ServerMessageDecoder> decoder_;
 };
