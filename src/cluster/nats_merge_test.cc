@@ -9,9 +9,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <thread>
 
+#include "cluster/jetstream_consumer.h"
 #include "cluster/jetstream_link.h"
+#include "cluster/nats_connect.h"
 #include "cluster/nats_server.h"
 #include "cluster/nats_test_fixture.h"
 #include "cluster/publisher.h"
@@ -388,6 +391,77 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
   ASSERT_TRUE(last.ok()) << last.status().ToString();
   ExpectMergedTruth(0, 200);
   EXPECT_TRUE(MergedGaps().empty());
+}
+
+// The consumer's subscription already holds 150 deliveries (of a pull request answered after
+// its fetch returned) and another request is still open on the server when a fetch of 151 asks
+// for more: libnats 3.4's fetch alone would read all 101 that come after into its array of 151
+// (a heap overrun). Every fetch returns at most its batch, and every message arrives once.
+TEST_F(NatsMergeTest, AFetchTakesWhatTheSubscriptionHoldsWithinItsBatch) {
+  LinkOptions link_options;
+  link_options.url = server_->url();
+  link_options.stream = kNmStream;
+  link_options.stream_subjects = StreamSubjects(kNmPrefix);
+  JetStreamLink link(link_options);
+  ASSERT_TRUE(link.Connect().ok());
+  auto publish = [&](int from, int to) {
+    std::vector<OutMessage> messages;
+    for (int i = from; i < to; ++i) {
+      messages.push_back(
+          {std::string(kNmPrefix) + ".x", "m-" + std::to_string(i), std::to_string(i), nullptr});
+    }
+    uint64_t duplicates = 0;
+    ASSERT_TRUE(link.PublishAll(messages, &duplicates).ok());
+  };
+  publish(0, 150);
+  ConsumerOptions consumer_options;
+  consumer_options.url = server_->url();
+  consumer_options.stream = kNmStream;
+  consumer_options.filter_subject = StreamSubjects(kNmPrefix);
+  consumer_options.durable = "fetch-test";
+  JetStreamConsumer consumer(consumer_options);
+  ASSERT_TRUE(consumer.Connect().ok());
+  auto requester = ConnectNats({server_->url(), "fetch-test", 5000ms, ""});
+  ASSERT_TRUE(requester.ok()) << requester.status().ToString();
+  const std::string next = std::string("$JS.API.CONSUMER.MSG.NEXT.") + kNmStream + ".fetch-test";
+  ASSERT_EQ(natsConnection_PublishRequestString(*requester, next.c_str(), consumer.inbox().c_str(),
+                                                "{\"batch\":150}"),
+            NATS_OK);
+  ASSERT_EQ(natsConnection_PublishRequestString(*requester, next.c_str(), consumer.inbox().c_str(),
+                                                "{\"batch\":100,\"expires\":30000000000}"),
+            NATS_OK);
+  ASSERT_EQ(natsConnection_Flush(*requester), NATS_OK);
+  std::set<std::string> received;
+  size_t deliveries = 0;
+  auto fetch = [&](std::chrono::milliseconds wait) {
+    auto fetched = consumer.Fetch(151, wait);
+    ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+    ASSERT_LE(fetched->size(), 151u);
+    for (const FetchedMessage& m : *fetched) received.insert(m.data);
+    deliveries += fetched->size();
+    std::vector<std::string> replies;
+    for (const FetchedMessage& m : *fetched) replies.push_back(m.reply);
+    ASSERT_TRUE(consumer.Ack(replies).ok());
+  };
+  // The server has delivered the 150 to the subscription; the other 100 come while the first
+  // fetch waits (the open request takes them first, the fetch's own request one more).
+  ASSERT_TRUE(testing::WaitForCondition([&] {
+    auto pending = consumer.PendingCounts();
+    return pending.ok() && pending->unacknowledged == 150;
+  }));
+  std::thread later([&] {
+    std::this_thread::sleep_for(300ms);
+    publish(150, 250);
+  });
+  fetch(1500ms);
+  ASSERT_TRUE(testing::WaitForCondition([&] {
+    fetch(100ms);
+    return received.size() >= 250 || ::testing::Test::HasFatalFailure();
+  }));
+  later.join();
+  EXPECT_EQ(received.size(), 250u);
+  EXPECT_EQ(deliveries, 250u);
+  natsConnection_Destroy(*requester);
 }
 
 // A continuous merge told of recorders a and b has heard only a (b's publisher is behind): it
