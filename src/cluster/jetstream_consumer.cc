@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "cluster/nats_connect.h"
 
@@ -152,6 +153,34 @@ Status JetStreamConsumer::Reply(const std::vector<std::string>& replies, const c
   const natsStatus s = natsConnection_FlushTimeout(nc_, options_.timeout.count());
   if (s != NATS_OK) return Unavailable(NatsError(s, "acknowledge"));
   return Status::Ok();
+}
+
+std::optional<uint64_t> AckStreamSequence(std::string_view reply) {
+  std::vector<std::string_view> tokens;
+  while (true) {
+    const size_t dot = reply.find('.');
+    tokens.push_back(reply.substr(0, dot));
+    if (dot == std::string_view::npos) break;
+    reply.remove_prefix(dot + 1);
+  }
+  // $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<tm>.<pending>, or with a domain and an
+  // account hash after ACK (and a token at the end): 11 or 12 tokens.
+  size_t index = 0;
+  if (tokens.size() == 9) {
+    index = 5;
+  } else if (tokens.size() == 11 || tokens.size() == 12) {
+    index = 7;
+  } else {
+    return std::nullopt;
+  }
+  if (tokens[0] != "$JS" || tokens[1] != "ACK") return std::nullopt;
+  uint64_t value = 0;
+  const std::string_view digits = tokens[index];
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 Result<JetStreamConsumer::Pending> JetStreamConsumer::PendingCounts() {

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -37,6 +39,10 @@ struct FetchedMessage {
   std::string data;
   std::string reply;  // the acknowledgment subject (empty for an ephemeral consumer)
 };
+
+// The stream sequence of the message a JetStream acknowledgment subject (a delivery's reply)
+// belongs to; none when `reply` is not one. Deliveries of the same message share it.
+std::optional<uint64_t> AckStreamSequence(std::string_view reply);
 
 class JetStreamConsumer {
  public:

@@ -393,6 +393,39 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
   EXPECT_TRUE(MergedGaps().empty());
 }
 
+// A merge that stopped with deliveries it had not taken yet (its subscription held them, or the
+// connection lost them): the server delivers them again only after the ack wait, older than what
+// a later run receives first. That run waits for them instead of deciding their seconds without
+// them: every tick once, none dropped as already decided.
+TEST_F(NatsMergeTest, DeliveriesOfAStoppedMergeAreWaitedForNotDecidedWithout) {
+  Record("a", 0, 100, {});
+  NatsMergeOptions options = Options();
+  options.ack_wait = 4s;
+  {
+    ConsumerOptions consumer_options;
+    consumer_options.url = server_->url();
+    consumer_options.stream = kNmStream;
+    consumer_options.filter_subject = StreamSubjects(kNmPrefix);
+    consumer_options.durable = options.durable;
+    consumer_options.ack_wait = options.ack_wait;
+    JetStreamConsumer stopped(consumer_options);
+    ASSERT_TRUE(stopped.Connect().ok());
+    auto fetched = stopped.Fetch(100, 5000ms);
+    ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+    ASSERT_GE(fetched->size(), 20u);
+    // The first ten handed back (delivered again at once); the others left with the server.
+    std::vector<std::string> handed_back;
+    for (size_t i = 0; i < 10; ++i) handed_back.push_back((*fetched)[i].reply);
+    ASSERT_TRUE(stopped.Nak(handed_back).ok());
+    ASSERT_TRUE(AckStreamSequence((*fetched)[0].reply).has_value()) << (*fetched)[0].reply;
+  }
+  auto stats = Merge(options);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_GE(stats->merges_deferred, 1u);
+  ExpectMergedTruth(0, 100);
+  EXPECT_TRUE(MergedGaps().empty());
+}
+
 // The consumer's subscription already holds 150 deliveries (of a pull request answered after
 // its fetch returned) and another request is still open on the server when a fetch of 151 asks
 // for more: libnats 3.4's fetch alone would read all 101 that come after into its array of 151
@@ -462,6 +495,15 @@ TEST_F(NatsMergeTest, AFetchTakesWhatTheSubscriptionHoldsWithinItsBatch) {
   EXPECT_EQ(received.size(), 250u);
   EXPECT_EQ(deliveries, 250u);
   natsConnection_Destroy(*requester);
+}
+
+TEST(NatsMergeAckSubjectTest, TheStreamSequenceOfAnAcknowledgmentSubject) {
+  EXPECT_EQ(AckStreamSequence("$JS.ACK.IBSMERGE.merge-test.1.42.7.1755770400000000000.3"), 42u);
+  EXPECT_EQ(AckStreamSequence("$JS.ACK.hub.ACCHASH.IBSMERGE.merge-test.2.43.8.1755770400.0.tok"),
+            43u);
+  EXPECT_EQ(AckStreamSequence("$JS.ACK.IBSMERGE.merge-test.1.x.7.1.3"), std::nullopt);
+  EXPECT_EQ(AckStreamSequence("_INBOX.abc"), std::nullopt);
+  EXPECT_EQ(AckStreamSequence(""), std::nullopt);
 }
 
 // A continuous merge told of recorders a and b has heard only a (b's publisher is behind): it
