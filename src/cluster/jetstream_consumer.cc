@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "cluster/nats_connect.h"
 
@@ -60,6 +61,12 @@ Status JetStreamConsumer::Connect() {
   return Status::Ok();
 }
 
+std::string JetStreamConsumer::inbox() const {
+  if (sub_ == nullptr) return {};
+  const char* subject = natsSubscription_GetSubject(sub_);
+  return subject == nullptr ? std::string() : std::string(subject);
+}
+
 bool JetStreamConsumer::connected() const {
   return nc_ != nullptr && natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED;
 }
@@ -86,13 +93,34 @@ void JetStreamConsumer::Close() {
 Result<std::vector<FetchedMessage>> JetStreamConsumer::Fetch(int batch,
                                                              std::chrono::milliseconds wait) {
   if (sub_ == nullptr) return Unavailable("not connected");
+  std::vector<FetchedMessage> out;
+  // libnats 3.4's fetch overruns its array of `batch` messages when the subscription already
+  // holds more than half a batch of deliveries (of an earlier pull request the server answered
+  // after that fetch returned) and more arrive: it lowers the batch it compares with by what it
+  // took first and then reads on past the array (fixed upstream in nats.c 3.8.3, PR 749). What
+  // is held is taken first, one message per fetch (never overrun: it takes that message, or
+  // asks the server for one), and only an empty subscription gets a fetch of `batch`.
+  int held = 0;
+  while (static_cast<int>(out.size()) < batch &&
+         natsSubscription_GetPending(sub_, &held, nullptr) == NATS_OK && held > 0) {
+    auto one = FetchSome(1, std::chrono::milliseconds(1), &out);
+    if (!one.ok()) return one.status();
+    if (!*one) break;
+  }
+  if (!out.empty()) return out;
+  auto fetched = FetchSome(batch, wait, &out);
+  if (!fetched.ok()) return fetched.status();
+  return out;
+}
+
+Result<bool> JetStreamConsumer::FetchSome(int batch, std::chrono::milliseconds wait,
+                                          std::vector<FetchedMessage>* out) {
   natsMsgList list = {};
   jsErrCode err = static_cast<jsErrCode>(0);
   const natsStatus s = natsSubscription_Fetch(&list, sub_, batch, wait.count(), &err);
-  std::vector<FetchedMessage> out;
-  if (s == NATS_TIMEOUT) return out;
+  if (s == NATS_TIMEOUT) return false;
   if (s != NATS_OK) return Unavailable(NatsError(s, "fetch"));
-  out.reserve(static_cast<size_t>(list.Count));
+  out->reserve(out->size() + static_cast<size_t>(list.Count));
   for (int i = 0; i < list.Count; ++i) {
     natsMsg* msg = list.Msgs[i];
     FetchedMessage m;
@@ -100,10 +128,10 @@ Result<std::vector<FetchedMessage>> JetStreamConsumer::Fetch(int batch,
     m.data.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
     const char* reply = natsMsg_GetReply(msg);
     if (reply != nullptr) m.reply = reply;
-    out.push_back(std::move(m));
+    out->push_back(std::move(m));
   }
   natsMsgList_Destroy(&list);
-  return out;
+  return list.Count > 0;
 }
 
 Status JetStreamConsumer::Ack(const std::vector<std::string>& replies) {
@@ -125,6 +153,34 @@ Status JetStreamConsumer::Reply(const std::vector<std::string>& replies, const c
   const natsStatus s = natsConnection_FlushTimeout(nc_, options_.timeout.count());
   if (s != NATS_OK) return Unavailable(NatsError(s, "acknowledge"));
   return Status::Ok();
+}
+
+std::optional<uint64_t> AckStreamSequence(std::string_view reply) {
+  std::vector<std::string_view> tokens;
+  while (true) {
+    const size_t dot = reply.find('.');
+    tokens.push_back(reply.substr(0, dot));
+    if (dot == std::string_view::npos) break;
+    reply.remove_prefix(dot + 1);
+  }
+  // $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<tm>.<pending>, or with a domain and an
+  // account hash after ACK (and a token at the end): 11 or 12 tokens.
+  size_t index = 0;
+  if (tokens.size() == 9) {
+    index = 5;
+  } else if (tokens.size() == 11 || tokens.size() == 12) {
+    index = 7;
+  } else {
+    return std::nullopt;
+  }
+  if (tokens[0] != "$JS" || tokens[1] != "ACK") return std::nullopt;
+  uint64_t value = 0;
+  const std::string_view digits = tokens[index];
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 Result<JetStreamConsumer::Pending> JetStreamConsumer::PendingCounts() {

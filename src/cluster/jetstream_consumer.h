@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -38,6 +40,10 @@ struct FetchedMessage {
   std::string reply;  // the acknowledgment subject (empty for an ephemeral consumer)
 };
 
+// The stream sequence of the message a JetStream acknowledgment subject (a delivery's reply)
+// belongs to; none when `reply` is not one. Deliveries of the same message share it.
+std::optional<uint64_t> AckStreamSequence(std::string_view reply);
+
 class JetStreamConsumer {
  public:
   explicit JetStreamConsumer(ConsumerOptions options);
@@ -49,12 +55,16 @@ class JetStreamConsumer {
   // (the server down, the stream missing); the consumer stays closed and may Connect again.
   Status Connect();
   bool subscribed() const { return sub_ != nullptr; }
+  // The subscription's inbox, where the server delivers what pull requests ask for (empty when
+  // not subscribed). For tests that send pull requests of their own.
+  std::string inbox() const;
   // True while the connection to the server is up.
   bool connected() const;
   void Close();
 
   // Up to `batch` messages, waiting up to `wait` for the first. An empty list: none arrived in
-  // time. Unavailable on a failure (the connection down): the caller retries later.
+  // time. Unavailable on a failure (the connection down): the caller retries later. Deliveries
+  // the subscription already holds (of an earlier pull request) come first, without waiting.
   Result<std::vector<FetchedMessage>> Fetch(int batch, std::chrono::milliseconds wait);
 
   // Acknowledges the deliveries (their reply subjects) and flushes them to the server.
@@ -72,6 +82,9 @@ class JetStreamConsumer {
 
  private:
   Status Reply(const std::vector<std::string>& replies, const char* body);
+  // One libnats fetch appended to `out`; false when none arrived in time.
+  Result<bool> FetchSome(int batch, std::chrono::milliseconds wait,
+                         std::vector<FetchedMessage>* out);
 
   const ConsumerOptions options_;
   __natsConnection* nc_ = nullptr;

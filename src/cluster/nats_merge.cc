@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -72,12 +73,13 @@ class NatsMergeLoop {
       const bool full = HeldTicks() >= options_.merge_every;
       if (options_.until_caught_up) {
         if (drained) {
+          if (DeliveriesElsewhere(/*everything=*/true)) continue;
           auto merged = MergeOnce(std::nullopt, /*everything=*/true);
           if (!merged.ok()) return merged.status();
           if (!*merged || NothingOutstanding()) break;
           continue;
         }
-        if (full) {
+        if (full && !DeliveriesElsewhere(false)) {
           auto merged = MergeOnce(End(), false);
           if (!merged.ok()) return merged.status();
           if (!*merged) break;
@@ -87,7 +89,8 @@ class NatsMergeLoop {
       const std::optional<TimePoint> end = End();
       if (end && !Unheard().empty()) NoteDecidingWithoutUnheard();
       const bool due = end && (!last_end_ || *end >= *last_end_ + options_.merge_interval);
-      if (full || (due && (drained || batch->size() < static_cast<size_t>(options_.batch)))) {
+      if ((full || (due && (drained || batch->size() < static_cast<size_t>(options_.batch)))) &&
+          !DeliveriesElsewhere(false)) {
         last_end_ = end;
         const bool without_unheard = !Unheard().empty();
         auto merged = MergeOnce(end, false);
@@ -111,6 +114,45 @@ class NatsMergeLoop {
       return false;
     }
     return pending->undelivered == 0 && pending->unacknowledged == 0;
+  }
+
+  // Whether the consumer has deliveries out that this run does not hold (or, for a merge of
+  // `everything`, messages not yet delivered): deliveries to a run that stopped or was killed
+  // (what its subscription had received and it had not fetched is not handed back), or lost with
+  // a connection. They come back after the ack wait, older than what is held; a merge now would
+  // decide their seconds without them and drop them when they come (a tick lost for good), so it
+  // waits. Counted (merges_deferred) and logged once per run.
+  bool DeliveriesElsewhere(bool everything) {
+    auto pending = consumer_->PendingCounts();
+    if (!pending.ok()) {
+      NoteError(pending.status());
+      return true;
+    }
+    std::set<uint64_t> held;
+    uint64_t unnumbered = 0;
+    for (const auto& [name, source] : sources_) {
+      source->ForEachReply([&](const std::string& reply) {
+        const std::optional<uint64_t> sequence = AckStreamSequence(reply);
+        if (sequence) {
+          held.insert(*sequence);
+        } else {
+          ++unnumbered;
+        }
+      });
+    }
+    const uint64_t elsewhere =
+        pending->unacknowledged -
+        std::min<uint64_t>(pending->unacknowledged, held.size() + unnumbered);
+    if (elsewhere == 0 && (!everything || pending->undelivered == 0)) return false;
+    ++stats_.merges_deferred;
+    if (!noted_deferred_) {
+      noted_deferred_ = true;
+      spdlog::info(
+          "event=nats_merge_deferred unacknowledged_elsewhere={} undelivered={} reason=\"waiting "
+          "for deliveries this run does not hold to come back\"",
+          elsewhere, pending->undelivered);
+    }
+    return true;
   }
 
   // On a stop: what is held and not merged is delivered again at once to the next run.
@@ -377,6 +419,7 @@ class NatsMergeLoop {
   SteadyTimePoint last_contact_;                // the last successful connect or fetch
   std::optional<SteadyTimePoint> first_heard_;  // the first tick or gap record of any recorder
   bool noted_unheard_ = false;
+  bool noted_deferred_ = false;
 };
 
 }  // namespace

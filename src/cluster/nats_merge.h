@@ -9,6 +9,12 @@
 // again) and without duplicates (seconds before the saved state's point are never decided
 // again).
 //
+// Before every merge it asks the consumer for its unacknowledged deliveries: while the server
+// has more out than this run holds (a stopped or killed run's deliveries, or ones a lost
+// connection carried, delivered again after ack_wait and older than what is held), it merges
+// nothing, since it would decide their seconds without them and drop them when they come back
+// (merges_deferred).
+//
 // How far it merges: with `until_caught_up`, everything the stream holds once a fetch finds no
 // more messages, then it returns when the consumer has nothing undelivered or unacknowledged
 // (deliveries to a merge that was killed come back after the consumer's ack_wait). Continuously, up
@@ -102,6 +108,9 @@ struct NatsMergeStats {
   // Continuous merges that decided seconds while a recorder named in `recorders` had still not
   // been heard from (after unheard_wait).
   uint64_t decided_without_unheard = 0;
+  // Merges put off because the consumer had deliveries out that this run did not hold (they
+  // come back after the ack wait; deciding their seconds first would lose them).
+  uint64_t merges_deferred = 0;
   uint64_t merged_ticks = 0;
   uint64_t acknowledged = 0;
   bool damaged = false;  // a merge skipped damaged data

@@ -91,6 +91,15 @@ std::vector<std::string> BufferedSource::TakeAll() {
   return replies;
 }
 
+void BufferedSource::ForEachReply(const std::function<void(const std::string&)>& fn) const {
+  for (const auto& [position, held] : ticks_) {
+    for (const std::string& r : held.replies) fn(r);
+  }
+  for (const auto& [id, held] : gaps_) {
+    for (const std::string& r : held.replies) fn(r);
+  }
+}
+
 void BufferedSource::SetDecidedPoints(const merge::MergeState& state) {
   decided_.clear();
   for (const auto& [stream, saved] : state.streams) decided_[stream] = saved.merged_to;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -41,6 +42,9 @@ class BufferedSource final : public merge::MergeSource {
 
   // Drops everything held and returns every reply subject (all of it decided, or to hand back).
   std::vector<std::string> TakeAll();
+
+  // Calls `fn` with the reply subject of every delivery held (nothing is dropped).
+  void ForEachReply(const std::function<void(const std::string&)>& fn) const;
 
   // Where a continuous merge's view of this recorder starts: per stream, the point the merged
   // store was decided to. A recorder that delivers ticks of a stream again after a restart of the

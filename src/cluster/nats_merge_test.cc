@@ -9,9 +9,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <thread>
 
+#include "cluster/jetstream_consumer.h"
 #include "cluster/jetstream_link.h"
+#include "cluster/nats_connect.h"
 #include "cluster/nats_server.h"
 #include "cluster/nats_test_fixture.h"
 #include "cluster/publisher.h"
@@ -388,6 +391,119 @@ TEST_F(NatsMergeTest, ContinuousMergeReconnectsAfterTheServerRestartsAndCatchesU
   ASSERT_TRUE(last.ok()) << last.status().ToString();
   ExpectMergedTruth(0, 200);
   EXPECT_TRUE(MergedGaps().empty());
+}
+
+// A merge that stopped with deliveries it had not taken yet (its subscription held them, or the
+// connection lost them): the server delivers them again only after the ack wait, older than what
+// a later run receives first. That run waits for them instead of deciding their seconds without
+// them: every tick once, none dropped as already decided.
+TEST_F(NatsMergeTest, DeliveriesOfAStoppedMergeAreWaitedForNotDecidedWithout) {
+  Record("a", 0, 100, {});
+  NatsMergeOptions options = Options();
+  options.ack_wait = 4s;
+  {
+    ConsumerOptions consumer_options;
+    consumer_options.url = server_->url();
+    consumer_options.stream = kNmStream;
+    consumer_options.filter_subject = StreamSubjects(kNmPrefix);
+    consumer_options.durable = options.durable;
+    consumer_options.ack_wait = options.ack_wait;
+    JetStreamConsumer stopped(consumer_options);
+    ASSERT_TRUE(stopped.Connect().ok());
+    auto fetched = stopped.Fetch(100, 5000ms);
+    ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+    ASSERT_GE(fetched->size(), 20u);
+    // The first ten handed back (delivered again at once); the others left with the server.
+    std::vector<std::string> handed_back;
+    for (size_t i = 0; i < 10; ++i) handed_back.push_back((*fetched)[i].reply);
+    ASSERT_TRUE(stopped.Nak(handed_back).ok());
+    ASSERT_TRUE(AckStreamSequence((*fetched)[0].reply).has_value()) << (*fetched)[0].reply;
+  }
+  auto stats = Merge(options);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_GE(stats->merges_deferred, 1u);
+  ExpectMergedTruth(0, 100);
+  EXPECT_TRUE(MergedGaps().empty());
+}
+
+// The consumer's subscription already holds 150 deliveries (of a pull request answered after
+// its fetch returned) and another request is still open on the server when a fetch of 151 asks
+// for more: libnats 3.4's fetch alone would read all 101 that come after into its array of 151
+// (a heap overrun). Every fetch returns at most its batch, and every message arrives once.
+TEST_F(NatsMergeTest, AFetchTakesWhatTheSubscriptionHoldsWithinItsBatch) {
+  LinkOptions link_options;
+  link_options.url = server_->url();
+  link_options.stream = kNmStream;
+  link_options.stream_subjects = StreamSubjects(kNmPrefix);
+  JetStreamLink link(link_options);
+  ASSERT_TRUE(link.Connect().ok());
+  auto publish = [&](int from, int to) {
+    std::vector<OutMessage> messages;
+    for (int i = from; i < to; ++i) {
+      messages.push_back(
+          {std::string(kNmPrefix) + ".x", "m-" + std::to_string(i), std::to_string(i), nullptr});
+    }
+    uint64_t duplicates = 0;
+    ASSERT_TRUE(link.PublishAll(messages, &duplicates).ok());
+  };
+  publish(0, 150);
+  ConsumerOptions consumer_options;
+  consumer_options.url = server_->url();
+  consumer_options.stream = kNmStream;
+  consumer_options.filter_subject = StreamSubjects(kNmPrefix);
+  consumer_options.durable = "fetch-test";
+  JetStreamConsumer consumer(consumer_options);
+  ASSERT_TRUE(consumer.Connect().ok());
+  auto requester = ConnectNats({server_->url(), "fetch-test", 5000ms, ""});
+  ASSERT_TRUE(requester.ok()) << requester.status().ToString();
+  const std::string next = std::string("$JS.API.CONSUMER.MSG.NEXT.") + kNmStream + ".fetch-test";
+  ASSERT_EQ(natsConnection_PublishRequestString(*requester, next.c_str(), consumer.inbox().c_str(),
+                                                "{\"batch\":150}"),
+            NATS_OK);
+  ASSERT_EQ(natsConnection_PublishRequestString(*requester, next.c_str(), consumer.inbox().c_str(),
+                                                "{\"batch\":100,\"expires\":30000000000}"),
+            NATS_OK);
+  ASSERT_EQ(natsConnection_Flush(*requester), NATS_OK);
+  std::set<std::string> received;
+  size_t deliveries = 0;
+  auto fetch = [&](std::chrono::milliseconds wait) {
+    auto fetched = consumer.Fetch(151, wait);
+    ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+    ASSERT_LE(fetched->size(), 151u);
+    for (const FetchedMessage& m : *fetched) received.insert(m.data);
+    deliveries += fetched->size();
+    std::vector<std::string> replies;
+    for (const FetchedMessage& m : *fetched) replies.push_back(m.reply);
+    ASSERT_TRUE(consumer.Ack(replies).ok());
+  };
+  // The server has delivered the 150 to the subscription; the other 100 come while the first
+  // fetch waits (the open request takes them first, the fetch's own request one more).
+  ASSERT_TRUE(testing::WaitForCondition([&] {
+    auto pending = consumer.PendingCounts();
+    return pending.ok() && pending->unacknowledged == 150;
+  }));
+  std::thread later([&] {
+    std::this_thread::sleep_for(300ms);
+    publish(150, 250);
+  });
+  fetch(1500ms);
+  ASSERT_TRUE(testing::WaitForCondition([&] {
+    fetch(100ms);
+    return received.size() >= 250 || ::testing::Test::HasFatalFailure();
+  }));
+  later.join();
+  EXPECT_EQ(received.size(), 250u);
+  EXPECT_EQ(deliveries, 250u);
+  natsConnection_Destroy(*requester);
+}
+
+TEST(NatsMergeAckSubjectTest, TheStreamSequenceOfAnAcknowledgmentSubject) {
+  EXPECT_EQ(AckStreamSequence("$JS.ACK.IBSMERGE.merge-test.1.42.7.1755770400000000000.3"), 42u);
+  EXPECT_EQ(AckStreamSequence("$JS.ACK.hub.ACCHASH.IBSMERGE.merge-test.2.43.8.1755770400.0.tok"),
+            43u);
+  EXPECT_EQ(AckStreamSequence("$JS.ACK.IBSMERGE.merge-test.1.x.7.1.3"), std::nullopt);
+  EXPECT_EQ(AckStreamSequence("_INBOX.abc"), std::nullopt);
+  EXPECT_EQ(AckStreamSequence(""), std::nullopt);
 }
 
 // A continuous merge told of recorders a and b has heard only a (b's publisher is behind): it
