@@ -38,6 +38,40 @@ class RecorderDepthLostTest : public RecorderSimTest {
     }
     return std::nullopt;
   }
+
+  // The outage's depth gap: from IB's 1100 to the end of the outage (within the recorder's
+  // reaction), failed at once with the reason that no retry can fill it.
+  void ExpectFailedDepthGapOverTheOutage(const storage::GapRecord& gap, int64_t contract_id,
+                                         const std::string& cause) {
+    EXPECT_EQ(gap.stream.contract_id, contract_id);
+    EXPECT_EQ(gap.cause, cause);
+    EXPECT_EQ(gap.state, storage::BackfillState::kFailed);
+    EXPECT_EQ(gap.reason, kNoHistoryForDepth);
+    EXPECT_FALSE(recorder_->RetryGap(gap.id).ok());
+    const TimePoint lost_at = start_ + kLostAfter;
+    EXPECT_GE(gap.start, lost_at - 1s);
+    EXPECT_LE(gap.start, lost_at + 1s);
+    EXPECT_GE(gap.end, lost_at + kLostFor - 1s);
+    EXPECT_LE(gap.end, lost_at + kLostFor + 5s);
+  }
+
+  // The stored depth judged against the simulator's truth by sequence: every update sent is
+  // stored in order (only those sent after the recorder stopped may be lost with the
+  // connection), the books match, and nothing is stored that the simulator did not send.
+  void ExpectDepthMatchesTheTruth(int64_t contract_id) {
+    verify::CompletenessOptions options;
+    options.truth_path = truth_path();
+    options.streams = {{contract_id, TickType::kDepth}};
+    auto report = verify::CheckCompleteness(fs_, data_dir(), options);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    ASSERT_EQ(report->streams.size(), 1u);
+    const verify::StreamCompleteness& depth = report->streams[0];
+    EXPECT_TRUE(depth.by_sequence);
+    EXPECT_EQ(depth.matched + depth.lost, depth.expected)
+        << depth.missing << " missing, " << depth.lost << " of them lost";
+    EXPECT_EQ(depth.extra, 0u);
+    EXPECT_EQ(depth.books_differ, 0u);
+  }
 };
 
 sim::FaultSpec ConnectivityLost(const std::string& restore) {
@@ -68,16 +102,8 @@ TEST_F(RecorderDepthLostTest, DataLostResubscribesDepthAndLeavesAFailedGap) {
 
   // The gap runs from IB's 1100 to the new request, failed at once: nothing can fill it.
   const storage::GapRecord gap = *DepthGap();
-  EXPECT_EQ(gap.stream.contract_id, mnq);
-  EXPECT_EQ(gap.cause, "restored_data_lost");
-  EXPECT_EQ(gap.state, storage::BackfillState::kFailed);
-  EXPECT_EQ(gap.reason, kNoHistoryForDepth);
-  EXPECT_FALSE(recorder_->RetryGap(gap.id).ok());
+  ExpectFailedDepthGapOverTheOutage(gap, mnq, "restored_data_lost");
   const TimePoint lost_at = start_ + kLostAfter;
-  EXPECT_GE(gap.start, lost_at - 1s);
-  EXPECT_LE(gap.start, lost_at + 1s);
-  EXPECT_GE(gap.end, lost_at + kLostFor - 1s);
-  EXPECT_LE(gap.end, lost_at + kLostFor + 5s);
 
   // Let the new subscription run a little, then stop and read what was stored.
   RunUntil(lost_at + kLostFor + 10s);
@@ -102,18 +128,7 @@ TEST_F(RecorderDepthLostTest, DataLostResubscribesDepthAndLeavesAFailedGap) {
 
   // Judged against the simulator's truth: both subscriptions' updates are stored in order, the
   // books match, and nothing is stored that the simulator did not send.
-  verify::CompletenessOptions options;
-  options.truth_path = truth_path();
-  options.streams = {{mnq, TickType::kDepth}};
-  auto report = verify::CheckCompleteness(fs_, data_dir(), options);
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_EQ(report->streams.size(), 1u);
-  const verify::StreamCompleteness& depth = report->streams[0];
-  EXPECT_TRUE(depth.by_sequence);
-  EXPECT_EQ(depth.matched + depth.lost, depth.expected)
-      << depth.missing << " missing, " << depth.lost << " of them lost";
-  EXPECT_EQ(depth.extra, 0u);
-  EXPECT_EQ(depth.books_differ, 0u);
+  ExpectDepthMatchesTheTruth(mnq);
 }
 
 TEST_F(RecorderDepthLostTest, DataMaintainedLeavesAFailedGapAndTheBookGoesOn) {
@@ -134,16 +149,8 @@ TEST_F(RecorderDepthLostTest, DataMaintainedLeavesAFailedGapAndTheBookGoesOn) {
 
   // The gap is the silence from IB's 1100 to its 1102, failed at once: nothing can fill it.
   const storage::GapRecord gap = *DepthGap();
-  EXPECT_EQ(gap.stream.contract_id, mnq);
-  EXPECT_EQ(gap.cause, "connectivity_lost");
-  EXPECT_EQ(gap.state, storage::BackfillState::kFailed);
-  EXPECT_EQ(gap.reason, kNoHistoryForDepth);
-  EXPECT_FALSE(recorder_->RetryGap(gap.id).ok());
+  ExpectFailedDepthGapOverTheOutage(gap, mnq, "connectivity_lost");
   const TimePoint lost_at = start_ + kLostAfter;
-  EXPECT_GE(gap.start, lost_at - 1s);
-  EXPECT_LE(gap.start, lost_at + 1s);
-  EXPECT_GE(gap.end, lost_at + kLostFor - 1s);
-  EXPECT_LE(gap.end, lost_at + kLostFor + 5s);
 
   RunUntil(lost_at + kLostFor + 10s);
   const std::vector<Tick> records = Stored({mnq, TickType::kDepth});
@@ -170,18 +177,7 @@ TEST_F(RecorderDepthLostTest, DataMaintainedLeavesAFailedGapAndTheBookGoesOn) {
   // Judged against the simulator's truth: every update sent is stored in order (only those sent
   // after the recorder stopped may be lost with the connection), the book matches, and nothing is
   // stored that the simulator did not send.
-  verify::CompletenessOptions options;
-  options.truth_path = truth_path();
-  options.streams = {{mnq, TickType::kDepth}};
-  auto report = verify::CheckCompleteness(fs_, data_dir(), options);
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_EQ(report->streams.size(), 1u);
-  const verify::StreamCompleteness& depth = report->streams[0];
-  EXPECT_TRUE(depth.by_sequence);
-  EXPECT_EQ(depth.matched + depth.lost, depth.expected)
-      << depth.missing << " missing, " << depth.lost << " of them lost";
-  EXPECT_EQ(depth.extra, 0u);
-  EXPECT_EQ(depth.books_differ, 0u);
+  ExpectDepthMatchesTheTruth(mnq);
 }
 
 }  // namespace
