@@ -160,6 +160,7 @@ TEST_F(RecorderContractsTest, AReloadChangesTickTypesInPlaceAndAddsAndRemovesCon
   es.exchange = "CME";
   es.currency = "USD";
   es.tick_types = {TickType::kLast};
+  es.first_data_timeout = configured.reliability.first_data_timeout;
   configured.contracts.push_back(es);
   auto summary = recorder_->ReloadContracts(configured.contracts);
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
