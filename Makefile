@@ -36,11 +36,11 @@ test:
 	@MAKE="$(MAKE)" bash scripts/phases.sh $(TEST_PHASES)
 
 # Every test executable and benchmark (so a change that breaks a benchmark fails here too), then
-# every test.
+# every test (scripts/ctest.sh: a failed test runs once more, and those that needed it are listed).
 unit: setup
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DIBSTREAM_BENCHMARKS=ON $(CMAKE_LAUNCHER) $(CMAKE_SPEED)
 	cmake --build $(BUILD) -j $(JOBS)
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	bash scripts/ctest.sh $(BUILD) $(JOBS)
 
 # The sanitizer build is compiled by clang (installed by setup.sh for the fuzzers too): at -O0 with
 # ASan+UBSan it compiles the same sources in little more than half the CPU time GCC takes
@@ -52,7 +52,7 @@ asan: setup
 	CC=$(SANITIZE_CC) CXX=$(SANITIZE_CXX) cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
 	  -DIBSTREAM_SANITIZE=ON -DIBSTREAM_BENCHMARKS=OFF $(CMAKE_LAUNCHER) $(CMAKE_SPEED)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	bash scripts/ctest.sh $(ASAN_BUILD) $(JOBS)
 
 fuzz: setup
 	UNITY=$(UNITY) bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
