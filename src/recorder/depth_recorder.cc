@@ -86,8 +86,20 @@ void DepthRecorder::Evaluate(TimePoint now) {
   const bool connected = session_.connected() && session_.client() != nullptr;
   for (auto& [id, s] : subscriptions_) {
     if (s.req_id != 0 && (!connected || s.connection != session_.connections())) {
-      // The connection that carried it is gone: the gateway dropped the request with it.
-      Lost(s, session_.last_down_at().value_or(now), "disconnect");
+      // The connection that carried it is gone: the gateway dropped the request with it. Its
+      // silence began earlier when IB reported connectivity lost (1100) while it ran and the
+      // connection went before IB restored it (1101 or 1102): nothing came since the 1100.
+      const TimePoint down_at = session_.last_down_at().value_or(now);
+      const std::optional<TimePoint> lost_at = session_.connectivity_lost_at();
+      const std::optional<TimePoint> kept_at = session_.restored_data_kept_at();
+      const bool silent_since_1100 = lost_at && *lost_at >= s.started_at && *lost_at <= down_at &&
+                                     !(kept_at && *kept_at >= *lost_at);
+      if (silent_since_1100) {
+        Lost(s, *lost_at,
+             std::string(client::NoticeKindName(client::NoticeKind::kConnectivityLost)));
+      } else {
+        Lost(s, down_at, "disconnect");
+      }
     } else if (s.req_id != 0 && s.data_losses != session_.data_losses()) {
       // IB's 1101: the request is gone although the connection stayed up; nothing came since
       // IB reported connectivity lost (1100).

@@ -10,12 +10,14 @@
 //
 // Every (re)subscription first stores a reset record (BookOperation::kReset), so a reader knows
 // the book restarted and empties it (storage/order_book.h); so does IB's 317 ("market depth data
-// has been reset"). A subscription lost to a disconnect or to IB's 1101 ("connectivity restored,
-// data lost": IB dropped every request; the gap starts at its 1100), or ended by an IB error that
-// ends a request (a limit such as 309, a permission, a rejection, 10092 "not supported"; notices
-// leave it running), is asked again when the gateway is back (after an error, a minute later); the
-// stretch without depth becomes a gap in the ledger, marked failed at once with reason
-// `no_history_for_depth`: IB keeps no depth history, so it is never backfilled or retried.
+// has been reset"). A subscription lost to a disconnect (the gap starts at the disconnect, or at
+// IB's 1100 when the connection went during a loss of connectivity IB had not yet restored) or to
+// IB's 1101 ("connectivity restored, data lost": IB dropped every request; the gap starts at its
+// 1100), or ended by an IB error that ends a request (a limit such as 309, a permission, a
+// rejection, 10092 "not supported"; notices leave it running), is asked again when the gateway is
+// back (after an error, a minute later); the stretch without depth becomes a gap in the ledger,
+// marked failed at once with reason `no_history_for_depth`: IB keeps no depth history, so it is
+// never backfilled or retried.
 //
 // IB's 1102 ("connectivity restored, data maintained") after a 1100 that came while a subscription
 // ran keeps the request alive: the silence from the 1100 to the 1102 becomes the same kind of

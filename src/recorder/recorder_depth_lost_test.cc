@@ -180,5 +180,27 @@ TEST_F(RecorderDepthLostTest, DataMaintainedLeavesAFailedGapAndTheBookGoesOn) {
   ExpectDepthMatchesTheTruth(mnq);
 }
 
+// IB reports connectivity lost (1100) and the gateway's connection goes before IB restores it:
+// the depth request is gone with the connection, and nothing came since the 1100, so the gap
+// starts at the 1100, not at the disconnect.
+TEST_F(RecorderDepthLostTest, ADisconnectDuringA1100GapsFromThe1100) {
+  sim::FaultSpec close;
+  close.kind = sim::FaultKind::kClose;
+  close.at.offset = kLostAfter + kLostFor / 2;
+  StartAll("2025-08-12T14:00:00Z", kDepthLostSpeed, {ConnectivityLost("data_maintained"), close});
+  ASSERT_TRUE(WaitFor([&] {
+    auto view = recorder_->View();
+    return view->gateway.connections >= 2 && DepthGap().has_value() && !view->depth.empty() &&
+           view->depth[0].subscribed;
+  })) << "no reconnect, depth gap and new depth request after the close";
+  const storage::GapRecord gap = *DepthGap();
+  EXPECT_EQ(gap.stream.contract_id, MnqId());
+  EXPECT_EQ(gap.cause, "connectivity_lost");
+  EXPECT_EQ(gap.state, storage::BackfillState::kFailed);
+  const TimePoint lost_at = start_ + kLostAfter;
+  EXPECT_GE(gap.start, lost_at - 1s);
+  EXPECT_LE(gap.start, lost_at + 1s) << "the gap starts at the disconnect, not at the 1100";
+}
+
 }  // namespace
 }  // namespace ibstream::recorder::recorder_depth_lost_test
