@@ -1,16 +1,13 @@
 // `ibstream gaps --data` end to end: the built executable on a store whose ledger keeps how a
 // gap was filled, and on a ledger written before it kept that.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
+#include "cli/cli_run_fixture.h"
 #include "common/clock.h"
 #include "fs/file_system.h"
 #include "storage/gap_ledger.h"
@@ -27,13 +24,6 @@ using namespace std::chrono_literals;
 constexpr int64_t kT0 = 1755784800;  // 2025-08-21T14:00:00Z
 constexpr int64_t kMnq = 711280073;
 
-std::string ReadText(const stdfs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 storage::GapRecord MnqGap() {
   storage::GapRecord gap;
   gap.stream = {kMnq, TickType::kBidAsk};
@@ -43,30 +33,7 @@ storage::GapRecord MnqGap() {
   return gap;
 }
 
-class GapsCommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = stdfs::temp_directory_path() /
-           ("gaps_command_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    stdfs::remove_all(dir_);
-    stdfs::create_directories(dir_);
-  }
-  void TearDown() override { stdfs::remove_all(dir_); }
-
-  int Run(const std::string& args) {
-    const std::string command = std::string(IBSTREAM_BINARY) + " " + args + " > " +
-                                (dir_ / "out").string() + " 2> " + (dir_ / "err").string() +
-                                " < /dev/null";
-    const int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  std::string Out() const { return ReadText(dir_ / "out"); }
-  std::string Err() const { return ReadText(dir_ / "err"); }
-  std::string Store() const { return (dir_ / "store").string(); }
-
-  stdfs::path dir_;
-};
+using GapsCommandTest = testing::CliRunTest;
 
 TEST_F(GapsCommandTest, AFilledGapShowsHowItWasFilledFromTheLedger) {
   {

@@ -232,6 +232,7 @@ std::string MergeApi::StatusJson() const {
                 {"bad_messages", s.bad_messages},
                 {"fetch_errors", s.fetch_errors},
                 {"merges", s.merges},
+                {"merges_deferred", s.merges_deferred},
                 {"ticks_merged", merged_total_},
                 {"acknowledged", s.acknowledged},
                 {"merged_gaps", gaps_.size()},
@@ -263,6 +264,9 @@ void MergeApi::WriteMetrics(http::PrometheusWriter& w) const {
   counter("ibstream_merge_fetch_errors_total", "Failed connects, fetches and acknowledgments.",
           s.fetch_errors);
   counter("ibstream_merge_runs_total", "Merges written to the merged store.", s.merges);
+  counter("ibstream_merge_runs_deferred_total",
+          "Merges put off while the consumer had unacknowledged deliveries this run did not hold.",
+          s.merges_deferred);
   counter("ibstream_merge_decided_without_unheard_total",
           "Continuous merges that decided seconds without a named recorder never heard from "
           "(after --wait-for-recorders).",

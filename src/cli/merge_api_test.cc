@@ -90,6 +90,9 @@ TEST_F(MergeApiTest, ShowsTheMergeAndHandsItsTicksToLiveSubscribersInOrder) {
   Fill(b);
   cluster::NatsMergeProgress progress;
   progress.connected = true;
+  progress.stats.merges = 4;
+  progress.stats.merges_deferred = 3;
+  progress.stats.decided_without_unheard = 2;
   progress.recorders.push_back({"a", 32, 2, 32, 2, MaAt(7), MaAt(7)});
   progress.recorders.push_back({"b", 30, 2, 30, 2, MaAt(5), MaAt(5)});
   api.OnProgress(progress);
@@ -140,6 +143,29 @@ TEST_F(MergeApiTest, ShowsTheMergeAndHandsItsTicksToLiveSubscribersInOrder) {
   EXPECT_EQ(status["streams"][0]["merged_to"], FormatIsoUtc(MaAt(10)));
   EXPECT_EQ(status["streams"][0]["last_merged_second"], FormatIsoUtc(MaAt(9)));
   EXPECT_NE(status["streams"][0]["open_gap_id"], 0);
+  // The merge's counters, each under its own name.
+  EXPECT_EQ(status["merges"], 4);
+  EXPECT_EQ(status["merges_deferred"], 3);
+  EXPECT_EQ(status["decided_without_unheard"], 2);
+
+  // And in /metrics, as counters with their help.
+  http::PrometheusWriter metrics;
+  api.WriteMetrics(metrics);
+  EXPECT_NE(metrics.text().find("# TYPE ibstream_merge_runs_total counter\n"
+                                "ibstream_merge_runs_total 4\n"),
+            std::string::npos)
+      << metrics.text();
+  EXPECT_NE(metrics.text().find("# HELP ibstream_merge_runs_deferred_total Merges put off while "
+                                "the consumer had unacknowledged deliveries"),
+            std::string::npos)
+      << metrics.text();
+  EXPECT_NE(metrics.text().find("# TYPE ibstream_merge_runs_deferred_total counter\n"
+                                "ibstream_merge_runs_deferred_total 3\n"),
+            std::string::npos)
+      << metrics.text();
+  EXPECT_NE(metrics.text().find("ibstream_merge_decided_without_unheard_total 2\n"),
+            std::string::npos)
+      << metrics.text();
 
   // Queries read the merged store.
   uint64_t queried = 0;

@@ -1,15 +1,12 @@
 // `ibstream merge` end to end: the built executable merges two stores with different holes; the
 // merged store is read back by `query`, `verify` and `gaps` unchanged.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
+#include "cli/cli_run_fixture.h"
 #include "fs/file_system.h"
 #include "storage/layout.h"
 #include "storage/recovery.h"
@@ -24,26 +21,8 @@ namespace stdfs = std::filesystem;
 constexpr int64_t kT0 = 1755770400;  // 2025-08-21T10:00:00Z
 constexpr int64_t kMnq = 711202509;
 
-std::string Slurp(const stdfs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-class MergeCommandTest : public ::testing::Test {
+class MergeCommandTest : public testing::CliRunTest {
  protected:
-  void SetUp() override {
-    dir_ = stdfs::temp_directory_path() /
-           ("merge_command_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    stdfs::remove_all(dir_);
-    stdfs::create_directories(dir_);
-  }
-  void TearDown() override { stdfs::remove_all(dir_); }
-
-  std::string Dir(const std::string& name) const { return (dir_ / name).string(); }
-
   // 60 seconds of 2 ticks per second of quotes and trades, without [hole_from, hole_to) (seconds
   // after kT0), which the ledger records as a gap with `cause`; closed files only. With `depth`,
   // also one market-depth record per second.
@@ -87,20 +66,10 @@ class MergeCommandTest : public ::testing::Test {
     return root;
   }
 
-  // Runs `ibstream ARGS` with stdout and stderr to files; the exit status.
-  int Run(const std::string& args) {
-    const std::string command =
-        std::string(IBSTREAM_BINARY) + " " + args + " > " + Dir("out") + " 2> " + Dir("err");
-    const int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  std::string Out() const { return Slurp(dir_ / "out"); }
-  std::string Err() const { return Slurp(dir_ / "err"); }
   static size_t Lines(const std::string& text) {
     return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
   }
 
-  stdfs::path dir_;
   ManualClock clock_{FromUnixSeconds(kT0 + 7200)};
 };
 

@@ -189,6 +189,7 @@ TEST_F(MergeHttpTest, ServesTheMergedStoreWhileTheMergeRuns) {
   EXPECT_EQ(merge["merged_gaps"], 0);  // b covered a's hole
   EXPECT_EQ(merge["connected"], true);
   EXPECT_EQ(merge["store"], dir() + "/merged");
+  EXPECT_TRUE(merge["merges_deferred"].is_number_unsigned()) << merge.dump();
   // The recorder's own status shape around it: the merged contract and its streams.
   ASSERT_EQ(status["contracts"].size(), 1u) << status.dump();
   EXPECT_EQ(GetJson("/v1/gaps")["total"], 0);
@@ -253,6 +254,8 @@ TEST_F(MergeHttpTest, ServesTheMergedStoreWhileTheMergeRuns) {
 
   const std::string metrics = http::testing::Get(http_->port(), "/metrics");
   EXPECT_NE(metrics.find("ibstream_merge_runs_total"), std::string::npos);
+  EXPECT_NE(metrics.find("# TYPE ibstream_merge_runs_deferred_total counter"), std::string::npos)
+      << metrics;
   EXPECT_NE(metrics.find("ibstream_merge_recorder_lag_seconds{recorder=\"b\"}"), std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("ibstream_merge_gaps 0"), std::string::npos);

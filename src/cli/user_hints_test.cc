@@ -4,14 +4,12 @@
 #include "cli/user_hints.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
+#include "cli/cli_run_fixture.h"
 #include "fs/file_system.h"
 #include "storage/journal.h"
 #include "storage/test_ticks.h"
@@ -85,36 +83,9 @@ TEST(UserHintsTest, AStreamAskedForInABreakSaysWhenTheMarketOpens) {
       << "unknown hours: nothing to say";
 }
 
-std::string Slurp(const stdfs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 // The built executable: exit status, stdout and stderr of one command.
-class CommandGuidanceTest : public ::testing::Test {
+class CommandGuidanceTest : public testing::CliRunTest {
  protected:
-  void SetUp() override {
-    dir_ = stdfs::temp_directory_path() /
-           ("command_guidance_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    stdfs::remove_all(dir_);
-    stdfs::create_directories(dir_);
-  }
-  void TearDown() override { stdfs::remove_all(dir_); }
-
-  int Run(const std::string& args) {
-    const std::string command = std::string(IBSTREAM_BINARY) + " " + args + " > " +
-                                (dir_ / "out").string() + " 2> " + (dir_ / "err").string() +
-                                " < /dev/null";
-    const int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  std::string Out() const { return Slurp(dir_ / "out"); }
-  std::string Err() const { return Slurp(dir_ / "err"); }
-  std::string Store() const { return (dir_ / "store").string(); }
-
   void WriteStore() {
     auto file = storage::JournalFile::Create(fs::PosixFileSystem(), Store(), FromUnixSeconds(kHour),
                                              1, false);
@@ -133,8 +104,6 @@ class CommandGuidanceTest : public ::testing::Test {
                         << "\"127.0.0.1:1\"\n";
     return path.string();
   }
-
-  stdfs::path dir_;
 };
 
 TEST_F(CommandGuidanceTest, QueryOfAMissingStoreIsAnError) {
@@ -226,7 +195,7 @@ TEST_F(CommandGuidanceTest, ADemoDirectoryWithAPreviousRunIsRefusedUnlessFresh) 
   stdfs::remove(data / "notes.txt");
   std::ofstream(data / "truth.jsonl") << "OLD-RUN-MARKER\n";
   EXPECT_EQ(Run("demo --data " + data.string() + " --port 0 --duration 1 --fresh"), 0) << Err();
-  EXPECT_EQ(Slurp(data / "truth.jsonl").find("OLD-RUN-MARKER"), std::string::npos)
+  EXPECT_EQ(testing::ReadFileText(data / "truth.jsonl").find("OLD-RUN-MARKER"), std::string::npos)
       << "the previous truth was replaced by this run's";
 }
 
@@ -257,7 +226,7 @@ TEST_F(CommandGuidanceTest, TheDemoNarratesTheFaultAndSummarizesTheRun) {
     EXPECT_NE(out.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << out;
   }
   EXPECT_EQ(out.find("event="), std::string::npos) << "raw log lines stay in the log file";
-  const std::string log = Slurp(data / "demo.log");
+  const std::string log = testing::ReadFileText(data / "demo.log");
   EXPECT_NE(log.find("event=connected"), std::string::npos) << "the log file has the details";
 }
 

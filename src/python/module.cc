@@ -280,6 +280,15 @@ py::tuple ReadGaps(const std::string& root, std::optional<int64_t> contract, int
   columns.append(Column("backfill", "object", py::cast(c.backfill)));
   columns.append(Column("reason", "object", py::cast(c.reason)));
   columns.append(Column("updated_at", "time", Copy(c.updated_at_ns)));
+  columns.append(Column("queued_at", "time", Copy(c.queued_at_ns)));
+  columns.append(Column("filled_at", "time", Copy(c.filled_at_ns)));
+  columns.append(Column("time_to_fill_seconds", "number", Copy(c.time_to_fill_seconds)));
+  columns.append(Column("requests", "number", Copy(c.requests)));
+  columns.append(Column("requests_needed", "number", Copy(c.requests_needed)));
+  columns.append(Column("pacing_minimum_seconds", "number", Copy(c.pacing_minimum_seconds)));
+  columns.append(Column("round_trip_seconds", "number", Copy(c.round_trip_seconds)));
+  columns.append(Column("least_time_seconds", "number", Copy(c.least_time_seconds)));
+  columns.append(Column("ratio_to_minimum", "number", Copy(c.ratio_to_minimum)));
   py::dict info;
   info["damaged_bytes"] = damage.corrupt_bytes + damage.truncated_bytes;
   info["problems"] = py::cast(damage.problems);

@@ -11,15 +11,18 @@
 //         10.0 x 5 and 9.75 x 3 and ask row 10.25 x 7 (market maker "CME") inserted at H0 + 11 s,
 //         the best bid updated to 10.0 x 9 at H0 + 20 s, the ask deleted at H0 + 30 s;
 //       - a journal of H0 + 1 h: 60 MNQ bid_ask ticks at H1 + 10i s, sequence 1001 + i;
-//       - the gap ledger: 1 MNQ bid_ask [H0+600 s, H0+660 s) disconnect, filled;
-//         2 AAPL last [H0+1800 s, H0+1900 s) stall, pending; 3 MNQ last [H1+100 s, H1+200 s)
-//         queue_full, failed "pacing".
+//       - the gap ledger: 1 MNQ bid_ask [H0+600 s, H0+660 s) disconnect, filled, with its
+//         fill timing: queued at H0+700 s, filled at H0+721 s, 8 requests, 7 needed, pacing
+//         minimum 2 s, round trip 0.5 s (least time 3.5 s, ratio 6); 2 AAPL last [H0+1800 s,
+//         H0+1900 s) stall, pending; 3 MNQ last [H1+100 s, H1+200 s) queue_full, failed "pacing".
 //   python_store_writer bench DIR N V3DIR
 //       N MNQ ticks, bid_ask and last alternately, 10 a second from H0, as closed files in DIR
 //       and as the original's v3 JSON files (V3Writer, the recorder's v3 output) under V3DIR.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -126,7 +129,15 @@ int WriteFixture(const std::string& root) {
   const auto now = FromUnixSeconds(kHour0 + 7200);
   auto id = (*ledger)->Add(Gap(kMnq, TickType::kBidAsk, kHour0 + 600, kHour0 + 660, "disconnect"));
   Check(id.status(), "gap 1");
-  Check((*ledger)->Update(*id, storage::BackfillState::kFilled, "", now), "gap 1 update");
+  storage::GapFill fill;
+  fill.queued_at = FromUnixSeconds(kHour0 + 700);
+  fill.filled_at = FromUnixSeconds(kHour0 + 721);
+  fill.requests = 8;
+  fill.requests_needed = 7;
+  fill.pacing_minimum = std::chrono::seconds(2);
+  fill.round_trip = std::chrono::milliseconds(500);
+  Check((*ledger)->Update(*id, storage::BackfillState::kFilled, "", now, std::nullopt, fill),
+        "gap 1 update");
   Check((*ledger)->Add(Gap(kAapl, TickType::kLast, kHour0 + 1800, kHour0 + 1900, "stall")).status(),
         "gap 2");
   id = (*ledger)->Add(Gap(kMnq, TickType::kLast, hour1 + 100, hour1 + 200, "queue_full"));

@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "fs/file_system.h"
+#include "recorder/gap_fill.h"
+#include "reliability/fill_time.h"
 #include "storage/column_query.h"
 #include "storage/gap_ledger.h"
 
@@ -269,6 +271,37 @@ Status ReadTickColumnsFromTicks(const TickRequest& request, TickColumns* c,
   return storage::QueryTicks(fs::PosixFileSystem(), request.root, query, sink, stats);
 }
 
+namespace {
+
+double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+// The fill columns of one gap: what `ibstream gaps --json` shows as its "fill" (the same
+// condition, the same figures), or NaT and NaN.
+void AppendFill(const storage::GapRecord& g, GapColumns* c) {
+  if (!g.fill || g.state != storage::BackfillState::kFilled) {
+    c->queued_at_ns.push_back(kNaTNanos);
+    c->filled_at_ns.push_back(kNaTNanos);
+    for (std::vector<double>* column :
+         {&c->time_to_fill_seconds, &c->requests, &c->requests_needed, &c->pacing_minimum_seconds,
+          &c->round_trip_seconds, &c->least_time_seconds, &c->ratio_to_minimum}) {
+      column->push_back(kNaN);
+    }
+    return;
+  }
+  const reliability::GapFillTiming fill = recorder::FillTiming(*g.fill);
+  c->queued_at_ns.push_back(ToUnixNanos(fill.queued_at));
+  c->filled_at_ns.push_back(ToUnixNanos(fill.filled_at));
+  c->time_to_fill_seconds.push_back(Seconds(fill.time_to_fill()));
+  c->requests.push_back(fill.requests);
+  c->requests_needed.push_back(fill.requests_needed);
+  c->pacing_minimum_seconds.push_back(Seconds(fill.pacing_minimum));
+  c->round_trip_seconds.push_back(Seconds(fill.round_trip));
+  c->least_time_seconds.push_back(Seconds(fill.least_time()));
+  c->ratio_to_minimum.push_back(fill.ratio_to_minimum().value_or(kNaN));
+}
+
+}  // namespace
+
 Status ReadGapColumns(const GapRequest& request, GapColumns* c, storage::LedgerDamage* damage) {
   auto gaps = storage::GapLedger::ReadAllReporting(fs::PosixFileSystem(), request.root, damage);
   if (!gaps.ok()) return gaps.status();
@@ -284,6 +317,7 @@ Status ReadGapColumns(const GapRequest& request, GapColumns* c, storage::LedgerD
     c->backfill.emplace_back(storage::BackfillStateName(g.state));
     c->reason.push_back(g.reason);
     c->updated_at_ns.push_back(ToUnixNanos(g.updated_at));
+    AppendFill(g, c);
   }
   return Status::Ok();
 }

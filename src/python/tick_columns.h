@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -100,6 +101,9 @@ Status ReadTickColumnsFromTicks(const TickRequest& request, TickColumns* columns
 Status ReadTickColumnsFromColumns(const TickRequest& request, TickColumns* columns,
                                   storage::QueryStats* stats);
 
+// Unix nanoseconds that numpy's datetime64[ns] reads as NaT.
+inline constexpr int64_t kNaTNanos = std::numeric_limits<int64_t>::min();
+
 // The gap ledger as columns, in id order.
 struct GapColumns {
   std::vector<uint64_t> id;
@@ -107,6 +111,13 @@ struct GapColumns {
   std::vector<std::string> tick_type;
   std::vector<int64_t> start_ns, end_ns, updated_at_ns;
   std::vector<std::string> cause, backfill, reason;
+  // How a filled gap was filled, as the ledger's FILL record kept it and `ibstream gaps --json`
+  // shows it under "fill" (http/gap_fill_json.h): only for gaps whose backfill is "filled" and
+  // whose ledger kept the timing; otherwise kNaTNanos and NaN. Durations in seconds;
+  // ratio_to_minimum is also NaN when there is no least time to compare against.
+  std::vector<int64_t> queued_at_ns, filled_at_ns;
+  std::vector<double> time_to_fill_seconds, requests, requests_needed, pacing_minimum_seconds,
+      round_trip_seconds, least_time_seconds, ratio_to_minimum;
 
   size_t rows() const { return id.size(); }
 };

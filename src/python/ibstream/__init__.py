@@ -173,8 +173,12 @@ def gaps(store, contract=None, start=None, end=None):
     start/end only gaps that overlap [start, end) (same forms as read())
 
     Columns: id, contract_id, tick_type, start, end (IB time, end exclusive), cause, backfill
-    (pending, filled, partial, failed), reason, updated_at. Damaged ledger records are skipped
-    with a DamagedDataWarning; attrs["damaged_bytes"] counts them.
+    (pending, filled, partial, failed), reason, updated_at; then how a filled gap was filled, as
+    `ibstream gaps --json` names it under "fill": queued_at, filled_at, time_to_fill_seconds,
+    requests, requests_needed, pacing_minimum_seconds, round_trip_seconds, least_time_seconds,
+    ratio_to_minimum (NaT and NaN for gaps not filled or filled without the timing kept).
+    Damaged ledger records are skipped with a DamagedDataWarning; attrs["damaged_bytes"] counts
+    them.
     """
     path = _store(store)
     contract_id = None if contract is None else _contract(contract)

@@ -4,6 +4,7 @@ IBSTREAM_STORE_WRITER naming the writer."""
 
 import datetime
 import decimal
+import json
 import os
 import shutil
 import subprocess
@@ -24,6 +25,9 @@ TIMES = ["exchange_time", "receive_time"]
 COMMON = TIMES + ["sequence", "source"]
 BID_ASK = ["bid_price", "bid_size", "ask_price", "ask_size"]
 TRADE = ["price", "size", "exchange", "special_conditions", "past_limit", "unreported"]
+# A filled gap's timing, named as `ibstream gaps --json` names the fields of its "fill".
+FILL = ["queued_at", "filled_at", "time_to_fill_seconds", "requests", "requests_needed",
+        "pacing_minimum_seconds", "round_trip_seconds", "least_time_seconds", "ratio_to_minimum"]
 
 
 def write_store(root):
@@ -181,7 +185,7 @@ class GapsTest(StoreTest):
         gaps = ibstream.gaps(self.store)
         self.assertEqual(list(gaps["id"]), [1, 2, 3])
         self.assertEqual(list(gaps.columns), ["id", "contract_id", "tick_type", "start", "end",
-                                              "cause", "backfill", "reason", "updated_at"])
+                                              "cause", "backfill", "reason", "updated_at"] + FILL)
         self.assertEqual(list(gaps["contract_id"]), [MNQ, AAPL, MNQ])
         self.assertEqual(list(gaps["tick_type"]), ["bid_ask", "last", "last"])
         self.assertEqual(list(gaps["cause"]), ["disconnect", "stall", "queue_full"])
@@ -192,6 +196,48 @@ class GapsTest(StoreTest):
         for name in ["start", "end", "updated_at"]:
             self.assertEqual(str(gaps[name].dtype), "datetime64[ns, UTC]", name)
         self.assertEqual(gaps.attrs["damaged_bytes"], 0)
+
+    def test_fill_timing_of_a_filled_gap(self):
+        gaps = ibstream.gaps(self.store)
+        for name in ["queued_at", "filled_at"]:
+            self.assertEqual(str(gaps[name].dtype), "datetime64[ns, UTC]", name)
+        for name in FILL[2:]:
+            self.assertEqual(str(gaps[name].dtype), "float64", name)
+        # Gap 1 was filled, and the ledger kept how (store_writer_main.cc).
+        filled = gaps.iloc[0]
+        self.assertEqual(filled["queued_at"], H0 + pd.Timedelta(seconds=700))
+        self.assertEqual(filled["filled_at"], H0 + pd.Timedelta(seconds=721))
+        self.assertEqual(filled["time_to_fill_seconds"], 21.0)
+        self.assertEqual(filled["requests"], 8)
+        self.assertEqual(filled["requests_needed"], 7)
+        self.assertEqual(filled["pacing_minimum_seconds"], 2.0)
+        self.assertEqual(filled["round_trip_seconds"], 0.5)
+        # max(pacing minimum + round trip, requests needed x round trip) = max(2.5, 3.5)
+        self.assertEqual(filled["least_time_seconds"], 3.5)
+        self.assertEqual(filled["ratio_to_minimum"], 6.0)
+        # Gaps 2 (pending) and 3 (failed) were not filled: no timing.
+        for name in ["queued_at", "filled_at"]:
+            self.assertTrue(gaps[name].iloc[1:].isna().all(), name)
+        for name in FILL[2:]:
+            self.assertTrue(gaps[name].iloc[1:].isna().all(), name)
+
+    def test_fill_timing_is_what_the_gaps_command_shows(self):
+        command = [os.environ["IBSTREAM_BINARY"], "gaps", "--data", self.store, "--json"]
+        listed = json.loads(subprocess.run(command, check=True, stdout=subprocess.PIPE).stdout)
+        gaps = ibstream.gaps(self.store)
+        self.assertEqual(list(gaps["id"]), [g["id"] for g in listed])
+        for row, gap in zip(gaps.itertuples(), listed):
+            fill = gap["fill"]
+            if fill is None:
+                for name in FILL:
+                    self.assertTrue(pd.isna(getattr(row, name)), (row.id, name))
+                continue
+            self.assertEqual(sorted(fill), sorted(FILL), row.id)
+            for name in ["queued_at", "filled_at"]:
+                self.assertEqual(getattr(row, name), pd.Timestamp(fill[name]), (row.id, name))
+            for name in FILL[2:]:
+                self.assertAlmostEqual(getattr(row, name), fill[name], msg=(row.id, name))
+        self.assertIsNotNone(listed[0]["fill"])
 
     def test_filters(self):
         self.assertEqual(list(ibstream.gaps(self.store, contract=MNQ)["id"]), [1, 3])
