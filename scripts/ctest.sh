@@ -12,13 +12,16 @@ log="$build/Testing/ctest-output.log"
 mkdir -p "$build/Testing"
 (cd "$build" && ctest --output-on-failure -j "$jobs" --repeat until-pass:2) 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-# A result line: "12/345 Test #67: Name ....***Failed  1.23 sec" (the retry's has no "12/345").
-mapfile -t failed_once < <(sed -nE 's/^([0-9]+\/[0-9]+ )?Test +#[0-9]+: ([^ ]+) .*\*\*\*(Failed|Exception|Timeout).*/\2/p' "$log" | sort -u)
-retried=()
-for name in "${failed_once[@]}"; do
-  # Passed on its retry: a "Passed" line for the same test after the failure.
-  if grep -qE "Test +#[0-9]+: $name \.+ +Passed" "$log"; then retried+=("$name"); fi
-done
+# A result line: "12/345 Test #67: Name ....***Failed  1.23 sec" (a retry's has no "12/345"; a
+# parameterized test's name is followed by "  # GetParam() = ..."). A test is flaky when it has
+# both a failed and a passed result.
+mapfile -t retried < <(awk '
+  match($0, /Test +#[0-9]+: [^ ]+/) {
+    name = substr($0, RSTART, RLENGTH); sub(/^Test +#[0-9]+: /, "", name)
+    if ($0 ~ /\*\*\*(Failed|Exception|Timeout)/) failed[name] = 1
+    else if ($0 ~ / Passed +[0-9.]+ sec/) passed[name] = 1
+  }
+  END { for (n in failed) if (n in passed) print n }' "$log" | sort)
 if [ ${#retried[@]} -gt 0 ]; then
   echo "ctest: ${#retried[@]} test(s) failed once and passed when run again (flaky):"
   printf '  %s\n' "${retried[@]}"
