@@ -68,6 +68,8 @@ struct ClientSession {
   bool open = true;
   bool half_open = false;
   bool close_after_flush = false;
+  // Closed with a FIN while output was pending: the socket is shut down once it is written.
+  bool fin_after_write = false;
   bool quiet = false;  // log nothing (encoding failures)
   int market_data_type = 1;
   std::map<int32_t, Subscription> subs;             // by request id

@@ -187,19 +187,40 @@ void ClientSessions::Flush(const ClientSessionPtr& s) {
     if (s->close_after_flush) Close(*s, "closed after its last message", false);
     return;
   }
+  StartWrite(s);
+}
+
+void ClientSessions::StartWrite(const ClientSessionPtr& s) {
   std::swap(s->out, s->writing);
   s->write_in_flight = true;
   counters_.bytes_sent.fetch_add(s->writing.size(), std::memory_order_relaxed);
   asio::async_write(s->socket, asio::buffer(s->writing), [this, s](error_code ec, size_t) {
     s->write_in_flight = false;
     s->writing.clear();
-    if (!s->open) return;
+    if (!s->open) {
+      // Closed with a FIN while this write was in flight: the rest of what was queued before
+      // the close goes out, then the FIN.
+      if (s->fin_after_write) {
+        if (!ec && !s->out.empty()) {
+          StartWrite(s);
+        } else {
+          ShutDown(*s);
+        }
+      }
+      return;
+    }
     if (ec) {
       Close(*s, "write: " + ec.message(), false);
       return;
     }
     Flush(s);
   });
+}
+
+void ClientSessions::ShutDown(ClientSession& s) {
+  error_code ec;
+  s.socket.shutdown(tcp::socket::shutdown_both, ec);
+  s.socket.close(ec);
 }
 
 void ClientSessions::FlushAll() {
@@ -210,12 +231,22 @@ void ClientSessions::Close(ClientSession& s, std::string_view reason, bool rst) 
   if (!s.open) return;
   s.open = false;
   error_code ec;
+  // The session as the write handlers hold it (every open session is in sessions_).
+  ClientSessionPtr shared;
+  for (const ClientSessionPtr& p : sessions_) {
+    if (p.get() == &s) shared = p;
+  }
   if (rst) {
     s.socket.set_option(asio::socket_base::linger(true, 0), ec);
+    s.socket.close(ec);
+  } else if (shared && !s.half_open && (s.write_in_flight || !s.out.empty())) {
+    // A FIN comes after what was queued before it (the events before a `close` fault's instant,
+    // released by the same poll): the socket is shut down once that is written.
+    s.fin_after_write = true;
+    if (!s.write_in_flight) StartWrite(shared);
   } else {
-    s.socket.shutdown(tcp::socket::shutdown_both, ec);
+    ShutDown(s);
   }
-  s.socket.close(ec);
   if (!quiet_) {
     spdlog::info("sim: client {} (id {}) closed{}: {}", s.id, s.client_id, rst ? " (RST)" : "",
                  reason);

@@ -65,7 +65,10 @@ class ClientSessions {
   // close_after_flush once everything is written.
   void Flush(const ClientSessionPtr& s);
   void FlushAll();
-  // Closes `s` (FIN, or RST when `rst`), drops its subscriptions, logs `reason`.
+  // Closes `s` (FIN, or RST when `rst`), drops its subscriptions, logs `reason`. At once the
+  // session is gone (no longer listed, fed or read); with a FIN, what was already queued for it
+  // is still written first and the socket shut down after it (as the kernel sends what it holds
+  // before a FIN), unless the session is frozen (half-open). An RST discards it.
   void Close(ClientSession& s, std::string_view reason, bool rst);
   void CloseAll(std::string_view reason);
   ClientSessionPtr Find(uint64_t id) const;
@@ -81,6 +84,10 @@ class ClientSessions {
   void HandleHello(ClientSession& s, std::string_view payload);
   void HandleStartApi(ClientSession& s, std::string_view payload);
   void UpdateActiveClients(bool accepted, bool closed);
+  // Hands `s->out` to the socket (one write in flight per session).
+  void StartWrite(const ClientSessionPtr& s);
+  // FIN and close of the socket.
+  void ShutDown(ClientSession& s);
 
   const Clock& clock_;
   SimCounters& counters_;

@@ -21,20 +21,31 @@ void FaultInjector::Schedule(const std::vector<FaultSpec>& faults, TimePoint sta
                    [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
-void FaultInjector::ProcessDue(TimePoint now) {
-  while (pending_next_ < pending_.size() && pending_[pending_next_].first <= now) {
-    const size_t i = pending_next_++;
-    Start(pending_[i].second, pending_[i].first);
+std::optional<TimePoint> FaultInjector::NextDue(TimePoint now) const {
+  std::optional<TimePoint> next;
+  if (pending_next_ < pending_.size() && pending_[pending_next_].first <= now) {
+    next = pending_[pending_next_].first;
   }
+  for (const ActiveFault& f : state_.active) {
+    if (f.end && *f.end <= now && (!next || *f.end < *next)) next = *f.end;
+  }
+  return next;
+}
+
+void FaultInjector::ProcessAt(TimePoint at) {
   std::vector<ActiveFault>& active = state_.active;
   for (size_t i = 0; i < active.size();) {
-    if (active[i].end && *active[i].end <= now) {
+    if (active[i].end && *active[i].end <= at) {
       ActiveFault f = std::move(active[i]);
       active.erase(active.begin() + static_cast<std::ptrdiff_t>(i));
-      End(f, now);
+      End(f, *f.end);
     } else {
       ++i;
     }
+  }
+  while (pending_next_ < pending_.size() && pending_[pending_next_].first <= at) {
+    const size_t i = pending_next_++;
+    Start(pending_[i].second, pending_[i].first);
   }
 }
 

@@ -1,13 +1,19 @@
 // Faults on the virtual timeline: the scripted ones (scenario file, SimulatorOptions::faults)
-// start when the clock reaches them, injected ones (Simulator::InjectFault, the control port)
-// start at once. Starting and ending a fault applies its effect to the sessions, the listener and
-// FaultState, logs it with its virtual time and records it in the truth file.
+// start at their scheduled instants, injected ones (Simulator::InjectFault, the control port)
+// start at once; a window ends at its start plus its duration. Starting and ending a fault
+// applies its effect to the sessions, the listener and FaultState, logs it with its virtual time
+// and records it in the truth file.
+//
+// The caller walks the timeline (NextDue, ProcessAt) so that it can release the markets' events
+// before each transition first: a window's effect then covers exactly [start, end) in virtual
+// time however late the poll that applies it runs.
 //
 // Threading: owned by the loop thread.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -37,8 +43,15 @@ class FaultInjector {
 
   // Schedules `faults`, their relative times counted from `start`; equal times keep their order.
   void Schedule(const std::vector<FaultSpec>& faults, TimePoint start);
-  // Starts the scheduled faults due at `now` (at their own times) and ends the windows over.
-  void ProcessDue(TimePoint now);
+  // The instant of the earliest transition due at or before `now`: a scheduled start or the end
+  // of a running window; nullopt when none is due.
+  std::optional<TimePoint> NextDue(TimePoint now) const;
+  // Applies every transition due at `at` (<= `at`, so nothing earlier is left behind): first
+  // the windows ending then end (in start order), then the scheduled faults starting then start
+  // (in schedule order). The half-open windows [start, end) thus never overlap at an instant:
+  // a fault that ends where another one starts is over before that one begins. Each is logged
+  // and recorded at its own scheduled instant.
+  void ProcessAt(TimePoint at);
   // Starts `fault` at `now` (its `at` is ignored).
   void Start(const FaultSpec& fault, TimePoint now);
   // Records a fault (start and end) in the truth file.

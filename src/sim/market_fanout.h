@@ -91,10 +91,14 @@ class MarketFanout {
   // (before they are dropped; depth subscriptions: DepthServer::RecordEnds).
   void RecordSubscriptionsEnd(const ClientSession& s, TimePoint now, std::string_view reason);
 
-  // Generates and emits the markets' events up to `now`, stopping after the first second
-  // generated at or past `deadline` on `steady` (real time); returns how many seconds the slowest
-  // market still trails `now`.
+  // Generates and emits the markets' events up to `now` (those at `now` included), stopping after
+  // the first second generated at or past `deadline` on `steady` (real time); returns how many
+  // seconds the slowest market still trails `now` (0: caught up). `now` may lie before the
+  // clock's time (the instant of a fault transition): the markets then stop there.
   int64_t Pump(TimePoint now, const SteadyClock& steady, SteadyTimePoint deadline);
+  // How many seconds the slowest market trails `now` (0: every event up to `now` is out, its
+  // reqMktData grid instants published).
+  int64_t Lag(TimePoint now) const;
 
   // The market of `con_id`; null when none.
   MarketRuntime* Find(int32_t con_id);
@@ -141,7 +145,6 @@ class MarketFanout {
   void SendTrade(ClientSession& s, Subscription& sub, const MarketRuntime& m);
   bool CanDeliver(const ClientSession& s, const Subscription& sub, const SimContract& c) const;
   void CheckBackpressure(ClientSession& s);
-  int64_t Lag(TimePoint now) const;
 
   Options options_;
   const TickGenerator& generator_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <boost/asio.hpp>
 #include <future>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -32,7 +33,8 @@ using boost::system::error_code;
 }  // namespace
 
 // Composes the parts and runs the market clock: one loop thread polls every `poll_interval`,
-// starting the faults due and releasing the markets' events up to the clock's time.
+// releasing the markets' events up to the clock's time and applying the fault transitions due
+// in between at their own instants.
 class Simulator::Impl {
  public:
   Impl(const Clock& clock, SimulatorOptions options)
@@ -60,8 +62,8 @@ class Simulator::Impl {
          [this](ClientSession& s, std::string_view payload) { requests_.Handle(s, payload); },
          [this] { markets_.MarkDirty(); },
          [this](const ClientSession& s, std::string_view reason) {
-           markets_.RecordSubscriptionsEnd(s, clock_.Now(), reason);
-           markets_.depth().RecordEnds(s, clock_.Now(), reason);
+           markets_.RecordSubscriptionsEnd(s, EventTime(), reason);
+           markets_.depth().RecordEnds(s, EventTime(), reason);
          },
          [this] { markets_.RebuildIfDirty(); }});
   }
@@ -98,6 +100,8 @@ class Simulator::Impl {
   void PollOnce(bool bounded);
   // Closes the sessions whose send buffer overflowed during this poll.
   void DisconnectSlowConsumers(TimePoint now);
+  // The virtual instant of what happens now: the fault transition being applied, else the clock.
+  TimePoint EventTime() const { return fault_time_.value_or(clock_.Now()); }
 
   const Clock& clock_;
   SimulatorOptions options_;
@@ -118,6 +122,9 @@ class Simulator::Impl {
   bool started_ = false;
   bool stopped_ = false;
   std::unique_ptr<TruthWriter> truth_;
+  // While PollOnce applies a scheduled transition: its instant (sessions it closes end their
+  // subscriptions then, not at the poll's clock time).
+  std::optional<TimePoint> fault_time_;
 };
 
 Status Simulator::Impl::Start() {
@@ -201,12 +208,27 @@ void Simulator::Impl::Poll() {
 
 void Simulator::Impl::PollOnce(bool bounded) {
   const TimePoint now = clock_.Now();
-  faults_.ProcessDue(now);
-  markets_.RebuildIfDirty();
   const SteadyClock& steady = *options_.steady_clock;
   const SteadyTimePoint deadline =
       bounded ? steady.Now() + options_.poll_work_budget : SteadyTimePoint::max();
-  const int64_t lag = markets_.Pump(now, steady, deadline);
+  // Fault transitions take effect at their own instants, however late this poll runs: the events
+  // before a transition's instant are released first, those at it and after it see its effect
+  // (a window covers [start, end), as a transition is due once the clock reaches it). Out of
+  // budget before a transition's instant, the transition waits for a later poll: a fault is
+  // never applied while events before it are still unsent.
+  bool held_back = false;
+  while (const std::optional<TimePoint> at = faults_.NextDue(now)) {
+    markets_.RebuildIfDirty();
+    if (markets_.Pump(*at - Duration(1), steady, deadline) > 0) {
+      held_back = true;
+      break;
+    }
+    fault_time_ = *at;
+    faults_.ProcessAt(*at);
+    fault_time_.reset();
+  }
+  markets_.RebuildIfDirty();
+  const int64_t lag = held_back ? markets_.Lag(now) : markets_.Pump(now, steady, deadline);
   bars_.Poll(now, bounded);
   counters_.Update([&](SimulatorStats& s) {
     if (lag > 0) ++s.polls_behind;

@@ -13,6 +13,11 @@
 // (a fast virtual clock, many markets, a sanitized build) falls behind, delivers late and counts
 // it (`polls_behind`, `lag_seconds`), but keeps answering connections and requests.
 //
+// Faults: scripted starts and the ends of windows take effect at their own virtual instants, not
+// at the poll that reaches them: a poll releases the events before each transition, applies it,
+// then goes on, and leaves a transition its budget does not reach to a later poll (README, "Fault
+// timing").
+//
 // Backpressure policy: each client has a bounded send buffer (`send_buffer_bytes`, bytes queued
 // but not yet accepted by the kernel). A client that lets it overflow is disconnected with RST,
 // logged, counted (`slow_consumer_disconnects`) and recorded as a `slow_consumer` fault in the
