@@ -142,6 +142,21 @@ class FaultTimingTest : public ::testing::Test {
     return counts;
   }
 
+  // The silence tests' judgement: MNQ BidAsk withheld exactly from +20s to +30s, ticks on each
+  // side, the client got what was delivered, and the truth has the window's scheduled times.
+  void ExpectTheSilenceFrom20sTo30sExactly() {
+    const Truth truth = StopAndReadTruth();
+    const Counts counts = ExpectWithheldExactly(truth, start_ + 20s, start_ + 30s);
+    EXPECT_GT(counts.before, 10u);  // MNQ quotes several times a second
+    EXPECT_GT(counts.inside, 10u);
+    EXPECT_GT(counts.after, 10u);
+    ExpectClientGotWhatWasDelivered(truth);
+    ASSERT_EQ(truth.faults.size(), 1u);
+    EXPECT_EQ(truth.faults[0]["kind"], "silence");
+    EXPECT_EQ(truth.faults[0]["start"], FormatIsoUtc(start_ + 20s));
+    EXPECT_EQ(truth.faults[0]["end"], FormatIsoUtc(start_ + 30s));
+  }
+
   const TimePoint start_ = At("2025-08-11T14:00:00Z");  // Monday 09:00 CDT: liquid MNQ
   ManualClock clock_{start_};
   std::string path_;
@@ -160,16 +175,7 @@ TEST_F(FaultTimingTest, SilenceWindowIsExactAfterOneLatePoll) {
   clock_.Advance(40s);
   sim_->Sync();
   ASSERT_TRUE(client_->RoundTrip());
-  const Truth truth = StopAndReadTruth();
-  const Counts counts = ExpectWithheldExactly(truth, start_ + 20s, start_ + 30s);
-  EXPECT_GT(counts.before, 10u);  // MNQ quotes several times a second
-  EXPECT_GT(counts.inside, 10u);
-  EXPECT_GT(counts.after, 10u);
-  ExpectClientGotWhatWasDelivered(truth);
-  ASSERT_EQ(truth.faults.size(), 1u);
-  EXPECT_EQ(truth.faults[0]["kind"], "silence");
-  EXPECT_EQ(truth.faults[0]["start"], FormatIsoUtc(start_ + 20s));
-  EXPECT_EQ(truth.faults[0]["end"], FormatIsoUtc(start_ + 30s));
+  ExpectTheSilenceFrom20sTo30sExactly();
 }
 
 // A close at +20s reached by one poll at +25s: the ticks before +20s reach the client before
@@ -226,15 +232,7 @@ TEST_F(FaultTimingTest, SilenceWindowIsExactWhenPollsRunOutOfBudget) {
   EXPECT_GT(stats.polls_behind, behind_before + 10);
   ASSERT_EQ(stats.lag_seconds, 0);
   ASSERT_TRUE(client_->RoundTrip());
-  const Truth truth = StopAndReadTruth();
-  const Counts counts = ExpectWithheldExactly(truth, start_ + 20s, start_ + 30s);
-  EXPECT_GT(counts.before, 10u);  // MNQ quotes several times a second
-  EXPECT_GT(counts.inside, 10u);
-  EXPECT_GT(counts.after, 10u);
-  ExpectClientGotWhatWasDelivered(truth);
-  ASSERT_EQ(truth.faults.size(), 1u);
-  EXPECT_EQ(truth.faults[0]["start"], FormatIsoUtc(start_ + 20s));
-  EXPECT_EQ(truth.faults[0]["end"], FormatIsoUtc(start_ + 30s));
+  ExpectTheSilenceFrom20sTo30sExactly();
 }
 
 }  // namespace
