@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -140,6 +141,15 @@ TEST_F(RecorderApiTest, BufferReplaysStoredTicksThenGoesLive) {
   EXPECT_FALSE(events[6].data.contains("metadata"));
 }
 
+// The most a TCP send buffer grows to by the kernel's autotuning (the third value of
+// net.ipv4.tcp_wmem; Linux's default, 4 MiB, when it cannot be read).
+size_t MaxAutotunedSendBuffer() {
+  std::ifstream in("/proc/sys/net/ipv4/tcp_wmem");
+  size_t min = 0, initial = 0, max = 0;
+  if (in >> min >> initial >> max && max > 0) return max;
+  return 4u << 20;
+}
+
 TEST_F(RecorderApiTest, SlowClientIsDroppedWhileTicksKeepFlowing) {
   ServerOptions options;
   options.max_sse_queued_bytes = 16 * 1024;
@@ -147,22 +157,29 @@ TEST_F(RecorderApiTest, SlowClientIsDroppedWhileTicksKeepFlowing) {
   // A fast client and one that never reads (with a small receive buffer).
   Connection fast(server_->port());
   fast.Send("GET /v2/stream/711280073/live/bid_ask HTTP/1.1\r\nHost: x\r\n\r\n");
-  Connection slow(server_->port(), 4096);
+  constexpr int kSlowReceiveBuffer = 4096;
+  Connection slow(server_->port(), kSlowReceiveBuffer);
   slow.Send("GET /v2/stream/711280073/live/bid_ask HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_TRUE(WaitSubscribers(2));
   // Publishing never waits for a client: it goes on until the slow one has been dropped, the
-  // fast one reading all along.
+  // fast one reading all along. The slow one is dropped once the server's send buffer for it
+  // (autotuned up to MaxAutotunedSendBuffer() on loopback), its receive buffer (the kernel
+  // doubles what was asked) and its 16 KiB queue are full: the loop is bounded by what the fast
+  // client received (every event went to both), twice that sum, and not by wall time, which a
+  // loaded machine stretches (20 s once ended it after 2.5 MB, before the buffers were full).
+  const size_t bound =
+      2 * (MaxAutotunedSendBuffer() + 2 * kSlowReceiveBuffer + options.max_sse_queued_bytes);
   uint64_t published = 0;
-  const auto deadline = SteadyClock::Real().Now() + 20s;
   const int64_t base = ToUnixSeconds(kNow);
-  while (source_->fanout.subscriber_count() == 2 && SteadyClock::Real().Now() < deadline) {
+  while (source_->fanout.subscriber_count() == 2 && fast.data().size() < bound) {
     for (int i = 0; i < 10; ++i) {  // about 4 KB: within the fast client's queue
       ++published;
       source_->fanout.Publish(MakeTick(TickType::kBidAsk, base + published, published));
     }
     ASSERT_TRUE(fast.ReadUntil("\"unix_time\": " + std::to_string(base + published)));
   }
-  ASSERT_EQ(source_->fanout.subscriber_count(), 1u) << "published " << published;
+  ASSERT_EQ(source_->fanout.subscriber_count(), 1u)
+      << "published " << published << " ticks, " << fast.data().size() << " bytes";
   // The fast client still gets every tick published after the drop.
   ++published;
   source_->fanout.Publish(MakeTick(TickType::kBidAsk, base + published, published));

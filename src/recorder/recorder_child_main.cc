@@ -1,15 +1,19 @@
 // A recorder in its own process, for the kill -9 test (recorder_scenarios_test.cc): it records
 // MNQ from the simulator on PORT into DATA_DIR on a virtual clock that continues the parent's,
-// prints "recording" once both streams have stored live ticks, and runs until it is killed.
+// prints "recording" once both streams have stored live ticks and those ticks are durable, and
+// runs until it is killed. Stdout carries that one line alone: the log goes to stderr.
 //
 //   recorder_sim_child PORT DATA_DIR VIRTUAL_NS REAL_NS SPEED
 //
 // VIRTUAL_NS is the parent's virtual time at the real (system clock) instant REAL_NS; the child
 // derives its own ScaledClock from them so that both processes share one virtual time line.
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <span>
 #include <string>
 #include <thread>
@@ -47,7 +51,11 @@ int main(int argc, char** argv) {
       FromUnixNanos(virtual_ns + static_cast<int64_t>(static_cast<double>(real_elapsed) * speed)),
       speed);
 
-  spdlog::set_level(spdlog::level::warn);  // stdout is the pipe to the test
+  // Stdout is the pipe to the test, which reads one line from it: a warning there would be taken
+  // for "recording".
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("child", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
+  spdlog::set_level(spdlog::level::warn);
   recorder::RecorderOptions options;
   options.config = recorder::SimTestConfig(port, data_dir);
   DroppingSink alerts;
@@ -57,16 +65,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", started.ToString().c_str());
     return 1;
   }
-  // "recording" once both streams have stored live ticks; then on until SIGKILL.
+  // "recording" once both streams have stored live ticks and the writer has made them durable
+  // (a kill before that would leave the next recorder no last stored tick to backfill from,
+  // however long the test let this one run); then on until SIGKILL.
   bool announced = false;
+  uint64_t recorded_position = 0;  // the writer's accepted position once both streams had ticks
   while (true) {
     if (!announced) {
       auto view = rec.View();
-      bool recording = !view->contracts.empty() && view->contracts[0].streams.size() == 2;
-      if (recording) {
-        for (const auto& s : view->contracts[0].streams) recording = recording && s.ticks > 0;
+      if (recorded_position == 0) {
+        bool recording = !view->contracts.empty() && view->contracts[0].streams.size() == 2;
+        if (recording) {
+          for (const auto& s : view->contracts[0].streams) recording = recording && s.ticks > 0;
+        }
+        if (recording) recorded_position = std::max<uint64_t>(1, view->storage.accepted_position);
       }
-      if (recording) {
+      if (recorded_position != 0 && view->storage.durable_position >= recorded_position) {
         std::printf("recording\n");
         std::fflush(stdout);
         announced = true;

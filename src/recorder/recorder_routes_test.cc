@@ -27,8 +27,12 @@ constexpr char kMnqKey[] = "sym_MNQ_FUT_CME_USD";
 constexpr char kEsKey[] = "sym_ES_FUT_CME_USD";
 constexpr char kEurKey[] = "con_12087792";
 
-config::ContractConfig Es() {
+// The extra contracts keep SimTestConfig's first-data timeout (`config`'s), as its MNQ does: the
+// 30 s default is 150 ms of wall time at 200x, and a loaded machine that delays a new stream's
+// first tick that long makes a verifying resubscribe and a gap (the ES fallback stream met it).
+config::ContractConfig Es(const config::Config& config) {
   config::ContractConfig es;
+  es.first_data_timeout = config.reliability.first_data_timeout;
   es.symbol = "ES";
   es.sec_type = "FUT";
   es.exchange = "CME";
@@ -37,8 +41,9 @@ config::ContractConfig Es() {
   return es;
 }
 
-config::ContractConfig EurUsd() {
+config::ContractConfig EurUsd(const config::Config& config) {
   config::ContractConfig eur;
+  eur.first_data_timeout = config.reliability.first_data_timeout;
   eur.con_id = 12087792;
   eur.symbol = "EUR";
   eur.sec_type = "CASH";
@@ -94,8 +99,8 @@ class RecorderRoutesTest : public RecorderSimTest {
 
 TEST_F(RecorderRoutesTest, MoreStreamsThanSlotsAllRecordWithoutCriticalAlerts) {
   configure_ = [](config::Config& config) {
-    config.contracts.push_back(Es());
-    config.contracts.push_back(EurUsd());
+    config.contracts.push_back(Es(config));
+    config.contracts.push_back(EurUsd(config));
   };
   StartAll("2025-08-12T14:00:00Z", kSpeed);
   for (const char* key : {kMnqKey, kEsKey, kEurKey}) {
@@ -158,8 +163,8 @@ TEST_F(RecorderRoutesTest, MoreStreamsThanSlotsAllRecordWithoutCriticalAlerts) {
 TEST_F(RecorderRoutesTest, AnAutoLimitLearnsFrom10190AndEveryStreamRecords) {
   configure_ = [](config::Config& config) {
     config.gateway.tick_by_tick_limit = std::nullopt;
-    config.contracts.push_back(Es());
-    config.contracts.push_back(EurUsd());
+    config.contracts.push_back(Es(config));
+    config.contracts.push_back(EurUsd(config));
   };
   StartAll("2025-08-12T14:00:00Z", kSpeed);
   for (const char* key : {kMnqKey, kEsKey, kEurKey}) {
@@ -184,7 +189,7 @@ TEST_F(RecorderRoutesTest, AnAutoLimitLearnsFrom10190AndEveryStreamRecords) {
 TEST_F(RecorderRoutesTest, AHalfOpenSessionsRefusalsAreLearnedNotAskedAgainInALoop) {
   configure_ = [](config::Config& config) {
     config.gateway.tick_by_tick_limit = std::nullopt;
-    config.contracts.push_back(Es());
+    config.contracts.push_back(Es(config));
     // The dead session is noticed within two minutes (probes unanswered), while the simulator
     // still holds its streams for four.
     config.gateway.probe_interval = 60s;
@@ -218,7 +223,7 @@ TEST_F(RecorderRoutesTest, AHalfOpenSessionsRefusalsAreLearnedNotAskedAgainInALo
 }
 
 TEST_F(RecorderRoutesTest, UntrackingAContractUpgradesAFallbackStreamWithNoGap) {
-  configure_ = [](config::Config& config) { config.contracts.push_back(Es()); };
+  configure_ = [](config::Config& config) { config.contracts.push_back(Es(config)); };
   StartAll("2025-08-12T14:00:00Z", kSpeed);
   ASSERT_TRUE(WaitFor([&] { return AllRoutesRecording(kMnqKey) && AllRoutesRecording(kEsKey); }));
   {

@@ -16,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <string>
 
 #include "common/sanitizers.h"
 #include "recorder/recorder_sim_fixture.h"
@@ -441,10 +442,12 @@ TEST_F(RecorderScenarioTest, KilledRecorderIsCompletedByTheNextOnesStartupBackfi
   std::FILE* child_out = ::fdopen(out[0], "r");
   ASSERT_NE(child_out, nullptr);
   pollfd ready{out[0], POLLIN, 0};
+  // The child prints this line alone, once its first ticks are durable.
   const bool ok = ::poll(&ready, 1, /*timeout ms=*/60000) == 1 &&
-                  std::fgets(recording, sizeof(recording), child_out) != nullptr;
+                  std::fgets(recording, sizeof(recording), child_out) != nullptr &&
+                  std::string(recording) == "recording\n";
   if (!ok) ::kill(child, SIGKILL);
-  ASSERT_TRUE(ok) << "the recorder process did not start recording";
+  ASSERT_TRUE(ok) << "the recorder process did not start recording: '" << recording << "'";
 
   RunUntil(At("09:02:00"));
   ASSERT_EQ(::kill(child, SIGKILL), 0);

@@ -6,11 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "protocol/constants.h"
 #include "sim/catalog.h"
 #include "sim/market.h"
 #include "sim/scenario.h"
@@ -314,11 +317,37 @@ TEST_F(BarServerTest, RealTimeBarsEveryFiveSecondsUntilCancelled) {
 }
 
 TEST_F(BarServerTest, DailyBarsAreLocalDaysOfTheHistory) {
-  // A window this long is built over several polls (the loop serves other requests between).
-  ASSERT_TRUE(client_->Send(Bars(50, kAapl, "1 day", "1 W", "TRADES", 1)).ok());
-  ASSERT_TRUE(client_->RoundTrip());
-  sim_->Sync();  // finishes it
-  ASSERT_TRUE(client_->WaitFor([&] { return !client_->historical_bars.empty(); }));
+  // A window this long is built over several polls, and the loop answers the client's other
+  // requests between them: a reqCurrentTime sent with the request is answered before the bars.
+  // Both go in one write, so the simulator reads them together; once it has taken the first,
+  // Sync() runs after both and finishes the bars. (Waiting for the current time's answer with a
+  // deadline instead waits behind at least one poll's 20,000 seconds of history: seconds in a
+  // sanitized build on a loaded machine, once more than TestClient's 10.)
+  const uint64_t requests_before = sim_->stats().requests;
+  const size_t times_before = client_->current_times.size();
+  std::string both;
+  ASSERT_TRUE(protocol::EncodeRequest(Bars(50, kAapl, "1 day", "1 W", "TRADES", 1),
+                                      client_->server_version(), both)
+                  .ok());
+  ASSERT_TRUE(
+      protocol::EncodeRequest(protocol::ReqCurrentTime{}, client_->server_version(), both).ok());
+  ASSERT_TRUE(client_->SendRaw(both).ok());
+  const auto taken_by = SteadyClock::Real().Now() + std::chrono::seconds(60);
+  while (sim_->stats().requests == requests_before && SteadyClock::Real().Now() < taken_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_GT(sim_->stats().requests, requests_before) << "the simulator did not read the request";
+  sim_->Sync();  // finishes the bars
+  ASSERT_TRUE(client_->WaitFor([&] {
+    return !client_->historical_bars.empty() && client_->current_times.size() > times_before;
+  }));
+  const std::vector<int>& ids = client_->message_ids();
+  const auto time_at =
+      std::find(ids.begin(), ids.end(), static_cast<int>(protocol::IncomingId::kCurrentTime));
+  const auto bars_at =
+      std::find(ids.begin(), ids.end(), static_cast<int>(protocol::IncomingId::kHistoricalData));
+  ASSERT_NE(bars_at, ids.end());
+  EXPECT_LT(time_at, bars_at) << "the bars were built before the loop answered anything else";
   ASSERT_EQ(client_->historical_bars.size(), 1u);
   const ReceivedBars& got = client_->historical_bars[0];
   EXPECT_EQ(got.start, "20250804 10:00:00 US/Eastern");

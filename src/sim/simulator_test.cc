@@ -780,9 +780,16 @@ std::vector<std::string> TakeTruthTickLines(const std::string& path) {
   return ticks;
 }
 
+// The truth's tick lines of a run, in file order. The work budget is measured on a steady clock
+// that never moves, so no poll runs out of it: a poll that did (a thread descheduled for 20 ms on
+// a loaded machine) would leave the markets after it for the next poll, and the truth file would
+// interleave the markets in another order (SimulatorBehindItsClockTest covers that case).
 std::vector<std::string> TickLinesOfRun(uint64_t seed, const std::string& path) {
   ManualClock clock(At("2025-08-11T14:00:00Z"));
-  Simulator sim(clock, TruthRunOptions(seed, path));
+  ManualSteadyClock frozen;
+  SimulatorOptions o = TruthRunOptions(seed, path);
+  o.steady_clock = &frozen;
+  Simulator sim(clock, o);
   EXPECT_TRUE(sim.Start().ok());
   for (int i = 0; i < 20; ++i) {
     clock.Advance(std::chrono::milliseconds(1500));
