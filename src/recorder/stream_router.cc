@@ -199,9 +199,10 @@ void StreamRouter::EndUpgrades(TimePoint now) {
       }
     }
     for (TickType type : done) {
+      // A fallback whose tick-by-tick streams delivered had its list of them cleared above.
       spdlog::info(
           "event=fallback_retired stream={} reason={}", ToString(StreamKey{c->contract_id, type}),
-          now >= *c->streams.at(type).retire_at ? "overlap_elapsed" : "tick_by_tick_delivering");
+          c->streams.at(type).replaced_by.empty() ? "tick_by_tick_delivering" : "overlap_elapsed");
       registry_.RemoveStream(*c, type);
     }
   }
