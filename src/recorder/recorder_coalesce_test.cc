@@ -13,23 +13,29 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Slow enough that each reset's reconnection and gap record fall well inside the recorder's
-// 30 s (virtual) coalescing hold on a loaded machine or under the sanitizers: at 600x the hold is
-// 50 ms of real time, and on a loaded machine every gap was once fetched alone.
+// The speed between the resets. A gap of a flapping stream waits the recorder's 30 s (virtual)
+// coalescing hold before its first page, and the resets come 20 s apart: the next reset's gap must
+// be recorded within 10 virtual seconds of it to join, 167 ms of real time at this speed, which a
+// loaded machine running the sanitized tests missed (no gap coalesced). Each reset therefore runs
+// at kResetSpeed until both streams' gaps of it are recorded (milliseconds of real time, a
+// fraction of a virtual second).
 constexpr double kCoalesceSpeed = 60;
+constexpr double kResetSpeed = 5;
 
 class RecorderCoalesceTest : public testing::RecorderSimTest {};
 
 TEST_F(RecorderCoalesceTest, AFlappingLinkNeedsFewerRequestsThanGapsAndEveryGapIsFilled) {
-  std::vector<sim::FaultSpec> resets;
+  StartAll("2025-08-12T10:00:00-05:00", kCoalesceSpeed);
+  WaitUntilRecording();
   for (int i = 0; i < 5; ++i) {
-    sim::FaultSpec reset;
-    reset.kind = sim::FaultKind::kClose;
-    reset.mode = "rst";
-    reset.at.offset = 60s + i * 20s;
-    resets.push_back(reset);
+    RunUntil(start_ + 60s + i * 20s);
+    clock_->SetSpeed(kResetSpeed);
+    const size_t gaps_before = recorder_->View()->gaps.size();
+    simulator_->InjectFault(*sim::ParseFaultLine("close mode=rst"));
+    ASSERT_TRUE(WaitFor([&] { return recorder_->View()->gaps.size() >= gaps_before + 2; }))
+        << "reset " << i << " left no gap of each stream";
+    clock_->SetSpeed(kCoalesceSpeed);
   }
-  StartAll("2025-08-12T10:00:00-05:00", kCoalesceSpeed, resets);
   RunUntil("2025-08-12T10:03:30-05:00");
 
   std::shared_ptr<const RecorderView> view;
