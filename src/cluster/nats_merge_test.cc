@@ -179,6 +179,23 @@ class NatsMergeTest : public testing::NatsServerTest {
     return options;
   }
 
+  // A publishing link and a pull consumer (durable `durable`) on the test's stream.
+  LinkOptions TestLinkOptions() const {
+    LinkOptions options;
+    options.url = server_->url();
+    options.stream = kNmStream;
+    options.stream_subjects = StreamSubjects(kNmPrefix);
+    return options;
+  }
+  ConsumerOptions TestConsumerOptions(const std::string& durable) const {
+    ConsumerOptions options;
+    options.url = server_->url();
+    options.stream = kNmStream;
+    options.filter_subject = StreamSubjects(kNmPrefix);
+    options.durable = durable;
+    return options;
+  }
+
   Result<NatsMergeStats> Merge(const NatsMergeOptions& options) {
     std::atomic<bool> stop{false};
     return RunNatsMerge(fs::PosixFileSystem(), clock_, options, stop);
@@ -334,11 +351,7 @@ TEST_F(NatsMergeTest, AMergeKilledBeforeItsAcksResumesWithoutLossOrDuplicates) {
 
 TEST_F(NatsMergeTest, BadMessagesAreCountedAcknowledgedAndSkipped) {
   Record("a", 0, 30, {});
-  LinkOptions link_options;
-  link_options.url = server_->url();
-  link_options.stream = kNmStream;
-  link_options.stream_subjects = StreamSubjects(kNmPrefix);
-  JetStreamLink link(link_options);
+  JetStreamLink link(TestLinkOptions());
   ASSERT_TRUE(link.Connect().ok());
   uint64_t duplicates = 0;
   ASSERT_TRUE(
@@ -402,11 +415,7 @@ TEST_F(NatsMergeTest, DeliveriesOfAStoppedMergeAreWaitedForNotDecidedWithout) {
   NatsMergeOptions options = Options();
   options.ack_wait = 4s;
   {
-    ConsumerOptions consumer_options;
-    consumer_options.url = server_->url();
-    consumer_options.stream = kNmStream;
-    consumer_options.filter_subject = StreamSubjects(kNmPrefix);
-    consumer_options.durable = options.durable;
+    ConsumerOptions consumer_options = TestConsumerOptions(options.durable);
     consumer_options.ack_wait = options.ack_wait;
     JetStreamConsumer stopped(consumer_options);
     ASSERT_TRUE(stopped.Connect().ok());
@@ -431,11 +440,7 @@ TEST_F(NatsMergeTest, DeliveriesOfAStoppedMergeAreWaitedForNotDecidedWithout) {
 // for more: libnats 3.4's fetch alone would read all 101 that come after into its array of 151
 // (a heap overrun). Every fetch returns at most its batch, and every message arrives once.
 TEST_F(NatsMergeTest, AFetchTakesWhatTheSubscriptionHoldsWithinItsBatch) {
-  LinkOptions link_options;
-  link_options.url = server_->url();
-  link_options.stream = kNmStream;
-  link_options.stream_subjects = StreamSubjects(kNmPrefix);
-  JetStreamLink link(link_options);
+  JetStreamLink link(TestLinkOptions());
   ASSERT_TRUE(link.Connect().ok());
   auto publish = [&](int from, int to) {
     std::vector<OutMessage> messages;
@@ -447,11 +452,7 @@ TEST_F(NatsMergeTest, AFetchTakesWhatTheSubscriptionHoldsWithinItsBatch) {
     ASSERT_TRUE(link.PublishAll(messages, &duplicates).ok());
   };
   publish(0, 150);
-  ConsumerOptions consumer_options;
-  consumer_options.url = server_->url();
-  consumer_options.stream = kNmStream;
-  consumer_options.filter_subject = StreamSubjects(kNmPrefix);
-  consumer_options.durable = "fetch-test";
+  const ConsumerOptions consumer_options = TestConsumerOptions("fetch-test");
   JetStreamConsumer consumer(consumer_options);
   ASSERT_TRUE(consumer.Connect().ok());
   auto requester = ConnectNats({server_->url(), "fetch-test", 5000ms, ""});
