@@ -11,9 +11,9 @@
 #include <optional>
 
 #include "recorder/depth_recorder.h"
+#include "recorder/depth_truth_check.h"
 #include "recorder/recorder_sim_fixture.h"
 #include "storage/order_book.h"
-#include "verify/completeness.h"
 
 namespace ibstream::recorder::recorder_depth_lost_test {
 namespace {
@@ -53,24 +53,6 @@ class RecorderDepthLostTest : public RecorderSimTest {
     EXPECT_LE(gap.start, lost_at + 1s);
     EXPECT_GE(gap.end, lost_at + kLostFor - 1s);
     EXPECT_LE(gap.end, lost_at + kLostFor + 5s);
-  }
-
-  // The stored depth judged against the simulator's truth by sequence: every update sent is
-  // stored in order (only those sent after the recorder stopped may be lost with the
-  // connection), the books match, and nothing is stored that the simulator did not send.
-  void ExpectDepthMatchesTheTruth(int64_t contract_id) {
-    verify::CompletenessOptions options;
-    options.truth_path = truth_path();
-    options.streams = {{contract_id, TickType::kDepth}};
-    auto report = verify::CheckCompleteness(fs_, data_dir(), options);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    ASSERT_EQ(report->streams.size(), 1u);
-    const verify::StreamCompleteness& depth = report->streams[0];
-    EXPECT_TRUE(depth.by_sequence);
-    EXPECT_EQ(depth.matched + depth.lost, depth.expected)
-        << depth.missing << " missing, " << depth.lost << " of them lost";
-    EXPECT_EQ(depth.extra, 0u);
-    EXPECT_EQ(depth.books_differ, 0u);
   }
 };
 
@@ -128,7 +110,7 @@ TEST_F(RecorderDepthLostTest, DataLostResubscribesDepthAndLeavesAFailedGap) {
 
   // Judged against the simulator's truth: both subscriptions' updates are stored in order, the
   // books match, and nothing is stored that the simulator did not send.
-  ExpectDepthMatchesTheTruth(mnq);
+  testing::ExpectDepthMatchesTheTruth(fs_, data_dir(), truth_path(), mnq);
 }
 
 TEST_F(RecorderDepthLostTest, DataMaintainedLeavesAFailedGapAndTheBookGoesOn) {
@@ -177,7 +159,7 @@ TEST_F(RecorderDepthLostTest, DataMaintainedLeavesAFailedGapAndTheBookGoesOn) {
   // Judged against the simulator's truth: every update sent is stored in order (only those sent
   // after the recorder stopped may be lost with the connection), the book matches, and nothing is
   // stored that the simulator did not send.
-  ExpectDepthMatchesTheTruth(mnq);
+  testing::ExpectDepthMatchesTheTruth(fs_, data_dir(), truth_path(), mnq);
 }
 
 // IB reports connectivity lost (1100) and the gateway's connection goes before IB restores it:
