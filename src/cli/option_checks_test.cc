@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/cli_run_fixture.h"
+
 namespace ibstream::cli::option_checks_test {
 namespace {
 
@@ -47,36 +49,18 @@ TEST(OptionChecksTest, IsoTime) {
   EXPECT_NE(Check(time, "yesterday").find("not an ISO 8601 time"), std::string::npos);
 }
 
-std::string Slurp(const stdfs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 // The built executable: refused values end with exit code 2 and the option named on stderr,
 // before any command starts (no gateway, no files are touched).
-class ExecutableTest : public ::testing::Test {
+class ExecutableTest : public testing::CliRunTest {
  protected:
-  void SetUp() override {
-    dir_ = stdfs::temp_directory_path() /
-           ("option_checks_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    stdfs::remove_all(dir_);
-    stdfs::create_directories(dir_);
-  }
-  void TearDown() override { stdfs::remove_all(dir_); }
-
-  // Runs `ibstream ARGS` in the temporary directory, stdout and stderr to files; the exit status.
+  // Runs `ibstream ARGS` from inside the test's directory (CliRunTest::Run runs it from the
+  // test's own working directory), stdout and stderr to files; the exit status.
   int Run(const std::string& args) {
     const std::string command =
         "cd " + dir_.string() + " && " + IBSTREAM_BINARY + " " + args + " > out 2> err < /dev/null";
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
-  std::string Err() const { return Slurp(dir_ / "err"); }
-
-  stdfs::path dir_;
 };
 
 TEST_F(ExecutableTest, BadNumbersAreUsageErrors) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/cli_run_fixture.h"
 #include "fs/file_system.h"
 #include "storage/journal.h"
 
@@ -35,24 +36,8 @@ Tick Depth(BookOperation operation, BookSide side, int position, double price, i
   return t;
 }
 
-std::string Slurp(const stdfs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-class QueryBookCommandTest : public ::testing::Test {
+class QueryBookCommandTest : public testing::CliRunTest {
  protected:
-  void SetUp() override {
-    dir_ = stdfs::temp_directory_path() /
-           ("query_book_command_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    stdfs::remove_all(dir_);
-    stdfs::create_directories(dir_);
-  }
-  void TearDown() override { stdfs::remove_all(dir_); }
-
   std::string Root() const { return (dir_ / "data").string(); }
   void WriteJournal(const std::vector<Tick>& records) {
     auto file = storage::JournalFile::Create(fs::PosixFileSystem(), Root(), FromUnixSeconds(kHour),
@@ -73,10 +58,6 @@ class QueryBookCommandTest : public ::testing::Test {
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
-  std::string Out() const { return Slurp(dir_ / "out"); }
-  std::string Err() const { return Slurp(dir_ / "err"); }
-
-  stdfs::path dir_;
 };
 
 const std::vector<Tick> kRecords = {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/cli_run_fixture.h"
 #include "formats/v3_json.h"
 #include "formats/v3_protobuf.h"
 #include "formats/v3_writer.h"
@@ -50,24 +51,8 @@ Tick Trade(int64_t second, double price) {
   return tick;
 }
 
-std::string Slurp(const stdfs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-class QueryV3CommandTest : public ::testing::Test {
+class QueryV3CommandTest : public testing::CliRunTest {
  protected:
-  void SetUp() override {
-    dir_ = stdfs::temp_directory_path() /
-           ("query_v3_command_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    stdfs::remove_all(dir_);
-    stdfs::create_directories(dir_);
-  }
-  void TearDown() override { stdfs::remove_all(dir_); }
-
   void WriteArchive(const std::vector<Tick>& ticks) {
     formats::V3WriterOptions options;
     options.base_dir = (dir_ / "archive").string();
@@ -83,11 +68,7 @@ class QueryV3CommandTest : public ::testing::Test {
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
-  std::string Out() const { return Slurp(dir_ / "out"); }
-  std::string Err() const { return Slurp(dir_ / "err"); }
   std::string Archive() const { return (dir_ / "archive").string(); }
-
-  stdfs::path dir_;
 };
 
 TEST_F(QueryV3CommandTest, PrintsTheRangeInOrderInTheRequestedFormat) {
