@@ -111,20 +111,22 @@ void MergeApi::PublishDecided(const merge::MergeReport& report) {
   if (ranges.empty()) return;
   std::vector<StreamKey> streams;
   for (const auto& [key, range] : ranges) streams.push_back(key);
-  uint64_t sent = 0;
   const Status read = storage::QueryTicks(
       fs_, options_.out, {streams, *from, *to},
       [&](const Tick& tick) {
         const auto& [begin, end] = ranges.at(tick.stream());
         if (tick.exchange_time >= begin && tick.exchange_time < end) {
+          // Counted before the hand-off: a subscriber that has a tick finds it counted.
+          {
+            std::lock_guard lock(mu_);
+            ++live_ticks_;
+          }
           fanout_.Publish(tick, OriginOf(tick));
-          ++sent;
         }
         return Status::Ok();
       },
       nullptr);
   std::lock_guard lock(mu_);
-  live_ticks_ += sent;
   if (!read.ok()) {
     ++live_errors_;
     spdlog::warn("event=merge_api_live_read_failed error=\"{}\"", read.ToString());
