@@ -2,16 +2,25 @@
 # Builds the libFuzzer targets with clang and runs each one for TOTAL_SECONDS / targets (as many
 # at once as there are cores), seeded with the conformance vectors (seeds and dictionaries come
 # from $build/seeds/). Fails on any finding. Usage: scripts/fuzz.sh BUILD_DIR TOTAL_SECONDS
+# FUZZ_STEP=build only builds, FUZZ_STEP=run only runs what was built (make test's two steps).
 set -euo pipefail
 build=${1:-build-fuzz}
 total=${2:-60}
+step=${FUZZ_STEP:-all}
+case $step in
+  all | build | run) ;;
+  *) echo "fuzz: FUZZ_STEP must be all, build or run, not '$step'" >&2; exit 2 ;;
+esac
 # ccache, when installed, makes a repeated run recompile only what changed.
 launcher=()
 if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 # Unity batches (UNITY=OFF to compile source by source), as in the Makefile's other builds.
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIBSTREAM_FUZZ=ON \
-  -DIBSTREAM_UNITY="${UNITY:-ON}" "${launcher[@]}" >/dev/null
-cmake --build "$build" -j "$(nproc)"
+if [ "$step" != run ]; then
+  CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIBSTREAM_FUZZ=ON \
+    -DIBSTREAM_UNITY="${UNITY:-ON}" "${launcher[@]}" >/dev/null
+  cmake --build "$build" -j "$(nproc)"
+fi
+[ "$step" != build ] || exit 0
 mapfile -t targets < <(find "$build" -maxdepth 3 -type f -name 'fuzz_*' -perm -u+x | sort)
 if [ ${#targets[@]} -eq 0 ]; then
   echo "fuzz: no fuzz targets built" >&2
