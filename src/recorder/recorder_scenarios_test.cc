@@ -16,11 +16,16 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/sanitizers.h"
+#include "common/time_units.h"
 #include "recorder/recorder_sim_fixture.h"
+#include "sim/catalog.h"
 #include "sim/fault.h"
+#include "sim/tick_generator.h"
 #include "verify/completeness.h"
 
 extern char** environ;
@@ -41,6 +46,10 @@ constexpr double kHaltSpeed = ReducedUnderSanitizers(3000.0, 1000.0);
 // The speed of a scenario's first stretch when the recorder must have stored ticks before a
 // market closes: its start (connect, resolve, subscribe) takes a few virtual seconds, not minutes.
 constexpr double kStartSpeed = 10;
+// The speed until the recorder stores its first ticks when a fault is scheduled two minutes into
+// the scenario: the start's few virtual seconds pass quickly, and a loaded machine still has two
+// seconds of real time to get there before the fault.
+constexpr double kStartBeforeFaultSpeed = 60;
 // How much earlier than the simulator sees a request the recorder may stamp it: 50 ms of wall
 // time on a loaded machine, in virtual time (30 s at 600x; still far from the 8-minute silences
 // the tests tell apart).
@@ -48,9 +57,41 @@ constexpr auto kAskLatency =
     std::chrono::duration_cast<std::chrono::seconds>(std::chrono::milliseconds(50) * kSpeed);
 // Monday 2025-08-11 09:00 CDT: liquid CME trading.
 constexpr const char* kStart = "2025-08-11T09:00:00-05:00";
+// The simulator's MNQ front month on kStart.
+constexpr int32_t kMnqSep2025 = 711202509;
 
 TimePoint At(const std::string& local_time) {
   return *ParseIsoTime("2025-08-11T" + local_time + "-05:00");
+}
+
+// The first instant at or after `from` (in liquid hours) at which the fixture's simulator makes
+// an MNQ quote and a reported trade together, i.e. a BidAsk and a Last tick: its markets are a
+// pure function of the seed, the contract and the second, so the generator tells ahead of the
+// run. Nullopt when no such instant comes within a minute.
+std::optional<TimePoint> FirstQuoteAndTradeFrom(TimePoint from) {
+  auto catalog = sim::Catalog::BuiltIn(from);
+  if (!catalog.ok()) return std::nullopt;
+  const sim::SimContract* mnq = catalog->FindByConId(kMnqSep2025);
+  if (mnq == nullptr) return std::nullopt;
+  const sim::TickGenerator generator(testing::kSimSeed);
+  const int64_t first = ToUnixSeconds(from);
+  for (int64_t second = first; second < first + 60; ++second) {
+    std::vector<sim::MarketEvent> events;
+    generator.GenerateSecond(*mnq, second, sim::SessionPhase::kLiquid, events);
+    // A quote's trades follow it at its own offset.
+    for (size_t i = 0; i + 1 < events.size(); ++i) {
+      const sim::MarketEvent& quote = events[i];
+      const sim::MarketEvent& trade = events[i + 1];
+      if (quote.kind != sim::MarketEvent::Kind::kQuote ||
+          trade.kind != sim::MarketEvent::Kind::kTrade || trade.unreported ||
+          trade.offset_ns != quote.offset_ns) {
+        continue;
+      }
+      const TimePoint at = FromUnixNanos(second * kNanosPerSecond + quote.offset_ns);
+      if (at >= from) return at;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string DescribeGaps(const RecorderView& view) {
@@ -199,9 +240,26 @@ TEST_F(RecorderScenarioTest, GatewayRestartIsBackfilled) {
 }
 
 // The connection is reset (RST): the recorder reconnects at once and backfills what was lost.
+//
+// The reset comes at the instant of an MNQ quote and trade, scheduled rather than injected: the
+// simulator applies a scheduled fault after releasing every event before its instant and before
+// any event at it, so that quote and trade go to no subscription however fast the recorder
+// resubscribes, and each stream loses live ticks. An injected reset (InjectAt) starts when the
+// simulator's loop receives it, without releasing the events since its last poll first, and the
+// recorder's reconnection (reset to resubscribed: 0.3 to 2 virtual seconds at 600x, under 3 ms
+// real) may fall between two of the loop's polls (1 ms real apart): the next poll then sends the
+// new subscription all those events, and a stream may lose none (sim/README.md, "Fault timing").
 TEST_F(RecorderScenarioTest, ConnectionResetIsBackfilled) {
-  StartAll(kStart, kSpeed);
-  InjectAt("09:02:00", "close mode=rst");
+  const std::optional<TimePoint> reset = FirstQuoteAndTradeFrom(At("09:02:00"));
+  ASSERT_TRUE(reset.has_value()) << "no MNQ quote with a trade after 09:02:00";
+  auto close = sim::ParseFaultLine("close mode=rst");
+  ASSERT_TRUE(close.ok()) << close.status().ToString();
+  close->at.absolute = *reset;
+  // The reset must find the recorder subscribed.
+  StartAll(kStart, kStartBeforeFaultSpeed, {*close});
+  WaitUntilRecording();
+  ASSERT_LT(clock_->Now(), *reset) << "the recorder stored nothing before the reset";
+  clock_->SetSpeed(kSpeed);
   RunUntil(At("09:03:30"));
   WaitForBackfill(2);
   EXPECT_GE(recorder_->View()->gateway.connections, 2u);
@@ -281,7 +339,6 @@ TEST_F(RecorderScenarioTest, SilentSubscriptionIsBackfilled) {
 // delivered, has no gap.
 TEST_F(RecorderScenarioTest, StreamSilentFromItsSubscriptionIsBackfilledFromTheAsk) {
   configure_ = [](config::Config& config) { config.contracts[0].data_staleness_threshold = 60s; };
-  constexpr int64_t kMnqSep2025 = 711202509;  // the simulator's MNQ front month on kStart
   auto silence = sim::ParseFaultLine("silence con_id=" + std::to_string(kMnqSep2025) +
                                      " tick_type=BidAsk duration=8m");
   ASSERT_TRUE(silence.ok()) << silence.status().ToString();
@@ -315,7 +372,6 @@ TEST_F(RecorderScenarioTest, StreamSilentFromItsSubscriptionIsBackfilledFromTheA
 // stream owed from its ask), not at the ask inside the halt; it is backfilled to 100%.
 TEST_F(RecorderScenarioTest, StreamAskedForInAHaltAndSilentAfterTheReopeningGapsFromTheOpen) {
   configure_ = [](config::Config& config) { config.contracts[0].data_staleness_threshold = 60s; };
-  constexpr int64_t kMnqSep2025 = 711202509;
   auto silence = sim::ParseFaultLine("silence con_id=" + std::to_string(kMnqSep2025) +
                                      " tick_type=BidAsk duration=13m");
   ASSERT_TRUE(silence.ok()) << silence.status().ToString();

@@ -27,6 +27,10 @@ namespace ibstream::recorder::testing {
 
 using namespace std::chrono_literals;
 
+// The seed of every simulator the fixture starts: its generated markets are the same in every
+// run, so a test can look ahead at them (sim::TickGenerator with this seed).
+inline constexpr uint64_t kSimSeed = 7;
+
 class CapturingSink final : public reliability::AlertSink {
  public:
   void Deliver(std::span<const Alert> group) override {
@@ -75,7 +79,7 @@ class RecorderSimTest : public ::testing::Test {
     sim::SimulatorOptions sim_options;
     sim_options.listen_port = 0;
     sim_options.quiet = true;
-    sim_options.seed = 7;
+    sim_options.seed = kSimSeed;
     sim_options.speed = speed;
     sim_options.history_days = 3;
     sim_options.faults = std::move(faults);
