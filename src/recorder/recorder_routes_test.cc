@@ -383,5 +383,96 @@ TEST_F(RecorderRoutesTest, ASilentUpgradeKeepsItsFallbackUntilTheFirstDataVerdic
   }
 }
 
+// A second upgrade onto a fallback that is already retiring: EUR.USD's bid_ask is upgraded (its
+// quote fallback kept for its verdict), and a minute later a reload adds mid_point, which takes a
+// free slot at once; its fallback is the same quote stream. Both tick-by-tick streams stay silent.
+// The fallback is kept for the later stream's verdict too, not retired at the deadline the
+// earlier upgrade set (170 s after it, while mid_point is judged only 150 s after its own request).
+TEST_F(RecorderRoutesTest, ALaterUpgradeOntoARetiringFallbackKeepsItUntilItsOwnVerdict) {
+  constexpr Duration kFirstDataTimeout = 150s;
+  config::ContractConfig eur;
+  configure_ = [&](config::Config& config) {
+    // MNQ's two streams and ES's bid_ask take the three slots; EUR.USD bid_ask is on the fallback.
+    config.contracts.push_back(Es(config));
+    config.contracts.back().tick_types = {TickType::kBidAsk};
+    config.contracts.push_back(EurUsd(config));
+    config.contracts.back().tick_types = {TickType::kBidAsk};
+    config.contracts.back().first_data_timeout = kFirstDataTimeout;
+    eur = config.contracts.back();
+  };
+  StartAll("2025-08-12T14:00:00Z", kSpeed);
+  ASSERT_TRUE(WaitFor([&] { return AllRoutesRecording(kMnqKey) && AllRoutesRecording(kEurKey); }));
+  ASSERT_EQ(Route(*recorder_->View(), kEurKey, TickType::kBidAsk)->route, "fallback");
+  // EUR.USD's tick-by-tick streams send nothing; its reqMktData (the quote stream) goes on.
+  for (const char* type : {"BidAsk", "MidPoint"}) {
+    auto silence = sim::ParseFaultLine("silence con_id=" + std::to_string(eur.con_id.value()) +
+                                       " tick_type=" + type + " duration=20m");
+    ASSERT_TRUE(silence.ok()) << silence.status().ToString();
+    simulator_->InjectFault(*silence);
+  }
+
+  // Untracking MNQ frees two slots: EUR.USD bid_ask is upgraded, its quote stream kept.
+  ASSERT_TRUE(recorder_->Untrack(kMnqKey).ok());
+  auto upgraded = [&](TickType type) {
+    return WaitFor([&] {
+      auto view = recorder_->View();
+      const RouteView* route = Route(*view, kEurKey, type);
+      return route != nullptr && route->route == "tick_by_tick" &&
+             Stream(*view, kEurKey, type) != nullptr;
+    });
+  };
+  ASSERT_TRUE(upgraded(TickType::kBidAsk));
+  // The first upgrade was applied by now: its fallback's deadline is at most 170 s from here.
+  const TimePoint first_upgrade = clock_->Now();
+
+  // A minute later mid_point is added: it takes the free slot, onto the same quote stream.
+  RunUntil(first_upgrade + 60s);
+  config::Config configured = SimTestConfig(simulator_->port(), data_dir());
+  configure_(configured);
+  configured.contracts.back().tick_types = {TickType::kBidAsk, TickType::kMidPoint};
+  const TimePoint second_upgrade = clock_->Now();
+  auto reloaded = recorder_->ReloadContracts(configured.contracts);
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  ASSERT_EQ(reloaded->changed, std::vector<std::string>{eur.Describe()});
+  ASSERT_TRUE(upgraded(TickType::kMidPoint));
+  uint64_t quotes_before = 0;
+  {
+    auto view = recorder_->View();
+    const StreamView* quote = Stream(*view, kEurKey, TickType::kQuote);
+    ASSERT_NE(quote, nullptr) << "the fallback was retired before the second upgrade";
+    quotes_before = quote->ticks;
+  }
+
+  // Past the first upgrade's deadline, before mid_point can be judged: the fallback still records.
+  RunUntil(first_upgrade + 200s);
+  {
+    auto view = recorder_->View();
+    const StreamView* quote = Stream(*view, kEurKey, TickType::kQuote);
+    ASSERT_NE(quote, nullptr) << "the fallback was retired at the earlier upgrade's deadline";
+    EXPECT_TRUE(quote->subscribed);
+    EXPECT_EQ(quote->route_reason,
+              "kept until the tick-by-tick stream delivers or its first-data timeout passes");
+    EXPECT_GT(quote->ticks, quotes_before) << "the fallback stopped recording";
+    const StreamView* mid = Stream(*view, kEurKey, TickType::kMidPoint);
+    ASSERT_NE(mid, nullptr);
+    EXPECT_EQ(mid->ticks, 0u);
+  }
+
+  // It goes only after mid_point's verdict (a verifying resubscribe, which interrupts it).
+  bool retired_before_verdict = false;
+  ASSERT_TRUE(WaitFor([&] {
+    auto view = recorder_->View();
+    if (Stream(*view, kEurKey, TickType::kQuote) != nullptr) return false;
+    const StreamView* mid = Stream(*view, kEurKey, TickType::kMidPoint);
+    if (mid == nullptr || !mid->interrupted_since) retired_before_verdict = true;
+    return true;
+  })) << "the fallback was never retired";
+  EXPECT_FALSE(retired_before_verdict);
+  EXPECT_GE(clock_->Now(), second_upgrade + kFirstDataTimeout);
+  for (const auto& gap : recorder_->View()->gaps) {
+    EXPECT_NE(gap.stream, (StreamKey{*eur.con_id, TickType::kQuote})) << gap.cause;
+  }
+}
+
 }  // namespace
 }  // namespace ibstream::recorder::recorder_routes_test

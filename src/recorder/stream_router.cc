@@ -167,9 +167,15 @@ void StreamRouter::Apply(const reliability::StreamPlan& next, TimePoint now) {
       registry_.AddStream(*c, type, now);
       auto fallback = c->streams.find(FallbackKind(type));
       if (fallback != c->streams.end() && !needs[c].fallback.contains(fallback->first)) {
+        // Kept for the latest upgrade's verdict: a fallback already retiring (an earlier upgrade,
+        // perhaps delivering and shortened to kUpgradeSettle) takes this stream on with its own
+        // overlap, and waits for it to deliver too.
         StreamState& f = fallback->second;
-        if (!f.retire_at) f.retire_at = now + UpgradeOverlap(*c);
-        f.replaced_by.push_back(type);
+        const TimePoint deadline = now + UpgradeOverlap(*c);
+        f.retire_at = f.retire_at ? std::max(*f.retire_at, deadline) : deadline;
+        if (std::find(f.replaced_by.begin(), f.replaced_by.end(), type) == f.replaced_by.end()) {
+          f.replaced_by.push_back(type);
+        }
       }
     }
     c->streams_started = true;
