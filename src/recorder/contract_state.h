@@ -45,7 +45,7 @@ struct StreamState {
   std::string last_error;
   // A fallback stream kept after its tick types moved to tick-by-tick, until each of the
   // tick-by-tick streams in `replaced_by` stored a tick or `retire_at` passes (the switch leaves
-  // no gap); then it is stopped.
+  // no gap); then it is stopped. `retire_at` is the latest of its upgrades' deadlines.
   std::optional<TimePoint> retire_at;
   std::vector<TickType> replaced_by;
 };

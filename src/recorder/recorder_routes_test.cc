@@ -91,6 +91,15 @@ class RecorderRoutesTest : public RecorderSimTest {
     return nullptr;
   }
 
+  const StreamView* Stream(const RecorderView& view, const std::string& key, TickType type) {
+    const ContractView* c = Find(view, key);
+    if (c == nullptr) return nullptr;
+    for (const StreamView& s : c->streams) {
+      if (s.key.type == type) return &s;
+    }
+    return nullptr;
+  }
+
   void WaitDurable() {
     const uint64_t accepted = recorder_->View()->storage.accepted_position;
     ASSERT_TRUE(WaitFor([&] { return recorder_->View()->storage.durable_position >= accepted; }));
@@ -304,6 +313,165 @@ TEST_F(RecorderRoutesTest, UntrackingAContractUpgradesAFallbackStreamWithNoGap) 
   EXPECT_GT(routes[upgrade].at, routes[first].at);
   EXPECT_TRUE(sink_.Firing(AlertSeverity::kCritical).empty())
       << testing::Describe(sink_.Firing(AlertSeverity::kCritical));
+}
+
+// An upgrade whose tick-by-tick stream stays silent while its market trades (IB accepts the
+// request and sends nothing): the recorder judges it silent only `first_data_timeout` after the
+// request (150 s here, more than the 60 s the overlap lasts otherwise). The fallback keeps
+// recording live until that verdict; retired earlier, what it recorded live would become a gap
+// and a backfill.
+TEST_F(RecorderRoutesTest, ASilentUpgradeKeepsItsFallbackUntilTheFirstDataVerdict) {
+  constexpr Duration kFirstDataTimeout = 150s;
+  configure_ = [&](config::Config& config) {
+    config.contracts.push_back(Es(config));
+    config.contracts.back().first_data_timeout = kFirstDataTimeout;
+  };
+  StartAll("2025-08-12T14:00:00Z", kSpeed);
+  ASSERT_TRUE(WaitFor([&] { return AllRoutesRecording(kMnqKey) && AllRoutesRecording(kEsKey); }));
+  const int64_t es = Find(*recorder_->View(), kEsKey)->contract_id;
+  // ES's tick-by-tick last trades stop; its reqMktData (the trade stream) goes on.
+  auto silence =
+      sim::ParseFaultLine("silence con_id=" + std::to_string(es) + " tick_type=Last duration=10m");
+  ASSERT_TRUE(silence.ok()) << silence.status().ToString();
+  simulator_->InjectFault(*silence);
+
+  const TimePoint upgrade_at = clock_->Now();
+  ASSERT_TRUE(recorder_->Untrack(kMnqKey).ok());
+  ASSERT_TRUE(WaitFor([&] {
+    auto view = recorder_->View();
+    const RouteView* last = Route(*view, kEsKey, TickType::kLast);
+    return last != nullptr && last->route == "tick_by_tick" &&
+           Stream(*view, kEsKey, TickType::kLast) != nullptr;
+  }));
+
+  // Past the 60 s overlap, before the verdict: the fallback still records, the silent stream is
+  // not judged yet.
+  uint64_t trades_before = 0;
+  for (const Duration after : {Duration(70s), Duration(120s)}) {
+    SCOPED_TRACE(std::to_string(std::chrono::duration_cast<std::chrono::seconds>(after).count()) +
+                 " s after the upgrade");
+    RunUntil(upgrade_at + after);
+    auto view = recorder_->View();
+    const StreamView* trade = Stream(*view, kEsKey, TickType::kTrade);
+    ASSERT_NE(trade, nullptr) << "the fallback was retired before the first-data verdict";
+    EXPECT_TRUE(trade->subscribed);
+    EXPECT_EQ(trade->route_reason,
+              "kept until the tick-by-tick stream delivers or its first-data timeout passes");
+    EXPECT_GT(trade->ticks, trades_before) << "the fallback stopped recording";
+    trades_before = trade->ticks;
+    const StreamView* last = Stream(*view, kEsKey, TickType::kLast);
+    ASSERT_NE(last, nullptr);
+    EXPECT_EQ(last->ticks, 0u);
+    EXPECT_FALSE(last->interrupted_since) << last->interruption_cause;
+  }
+
+  // The verdict (a verifying resubscribe, which interrupts the silent stream) comes, and only
+  // then the fallback goes.
+  bool retired_before_verdict = false;
+  ASSERT_TRUE(WaitFor([&] {
+    auto view = recorder_->View();
+    if (Stream(*view, kEsKey, TickType::kTrade) != nullptr) return false;
+    const StreamView* last = Stream(*view, kEsKey, TickType::kLast);
+    if (last == nullptr || !last->interrupted_since) retired_before_verdict = true;
+    return true;
+  })) << "the fallback was never retired";
+  EXPECT_FALSE(retired_before_verdict);
+  EXPECT_GE(clock_->Now(), upgrade_at + kFirstDataTimeout);
+  // The fallback itself left no gap.
+  for (const auto& gap : recorder_->View()->gaps) {
+    EXPECT_NE(gap.stream, (StreamKey{es, TickType::kTrade})) << gap.cause;
+  }
+}
+
+// A second upgrade onto a fallback that is already retiring: EUR.USD's bid_ask is upgraded (its
+// quote fallback kept for its verdict), and a minute later a reload adds mid_point, which takes a
+// free slot at once; its fallback is the same quote stream. Both tick-by-tick streams stay silent.
+// The fallback is kept for the later stream's verdict too, not retired at the deadline the
+// earlier upgrade set (170 s after it, while mid_point is judged only 150 s after its own request).
+TEST_F(RecorderRoutesTest, ALaterUpgradeOntoARetiringFallbackKeepsItUntilItsOwnVerdict) {
+  constexpr Duration kFirstDataTimeout = 150s;
+  config::ContractConfig eur;
+  configure_ = [&](config::Config& config) {
+    // MNQ's two streams and ES's bid_ask take the three slots; EUR.USD bid_ask is on the fallback.
+    config.contracts.push_back(Es(config));
+    config.contracts.back().tick_types = {TickType::kBidAsk};
+    config.contracts.push_back(EurUsd(config));
+    config.contracts.back().tick_types = {TickType::kBidAsk};
+    config.contracts.back().first_data_timeout = kFirstDataTimeout;
+    eur = config.contracts.back();
+  };
+  StartAll("2025-08-12T14:00:00Z", kSpeed);
+  ASSERT_TRUE(WaitFor([&] { return AllRoutesRecording(kMnqKey) && AllRoutesRecording(kEurKey); }));
+  ASSERT_EQ(Route(*recorder_->View(), kEurKey, TickType::kBidAsk)->route, "fallback");
+  // EUR.USD's tick-by-tick streams send nothing; its reqMktData (the quote stream) goes on.
+  for (const char* type : {"BidAsk", "MidPoint"}) {
+    auto silence = sim::ParseFaultLine("silence con_id=" + std::to_string(eur.con_id.value()) +
+                                       " tick_type=" + type + " duration=20m");
+    ASSERT_TRUE(silence.ok()) << silence.status().ToString();
+    simulator_->InjectFault(*silence);
+  }
+
+  // Untracking MNQ frees two slots: EUR.USD bid_ask is upgraded, its quote stream kept.
+  ASSERT_TRUE(recorder_->Untrack(kMnqKey).ok());
+  auto upgraded = [&](TickType type) {
+    return WaitFor([&] {
+      auto view = recorder_->View();
+      const RouteView* route = Route(*view, kEurKey, type);
+      return route != nullptr && route->route == "tick_by_tick" &&
+             Stream(*view, kEurKey, type) != nullptr;
+    });
+  };
+  ASSERT_TRUE(upgraded(TickType::kBidAsk));
+  // The first upgrade was applied by now: its fallback's deadline is at most 170 s from here.
+  const TimePoint first_upgrade = clock_->Now();
+
+  // A minute later mid_point is added: it takes the free slot, onto the same quote stream.
+  RunUntil(first_upgrade + 60s);
+  config::Config configured = SimTestConfig(simulator_->port(), data_dir());
+  configure_(configured);
+  configured.contracts.back().tick_types = {TickType::kBidAsk, TickType::kMidPoint};
+  const TimePoint second_upgrade = clock_->Now();
+  auto reloaded = recorder_->ReloadContracts(configured.contracts);
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  ASSERT_EQ(reloaded->changed, std::vector<std::string>{eur.Describe()});
+  ASSERT_TRUE(upgraded(TickType::kMidPoint));
+  uint64_t quotes_before = 0;
+  {
+    auto view = recorder_->View();
+    const StreamView* quote = Stream(*view, kEurKey, TickType::kQuote);
+    ASSERT_NE(quote, nullptr) << "the fallback was retired before the second upgrade";
+    quotes_before = quote->ticks;
+  }
+
+  // Past the first upgrade's deadline, before mid_point can be judged: the fallback still records.
+  RunUntil(first_upgrade + 200s);
+  {
+    auto view = recorder_->View();
+    const StreamView* quote = Stream(*view, kEurKey, TickType::kQuote);
+    ASSERT_NE(quote, nullptr) << "the fallback was retired at the earlier upgrade's deadline";
+    EXPECT_TRUE(quote->subscribed);
+    EXPECT_EQ(quote->route_reason,
+              "kept until the tick-by-tick stream delivers or its first-data timeout passes");
+    EXPECT_GT(quote->ticks, quotes_before) << "the fallback stopped recording";
+    const StreamView* mid = Stream(*view, kEurKey, TickType::kMidPoint);
+    ASSERT_NE(mid, nullptr);
+    EXPECT_EQ(mid->ticks, 0u);
+  }
+
+  // It goes only after mid_point's verdict (a verifying resubscribe, which interrupts it).
+  bool retired_before_verdict = false;
+  ASSERT_TRUE(WaitFor([&] {
+    auto view = recorder_->View();
+    if (Stream(*view, kEurKey, TickType::kQuote) != nullptr) return false;
+    const StreamView* mid = Stream(*view, kEurKey, TickType::kMidPoint);
+    if (mid == nullptr || !mid->interrupted_since) retired_before_verdict = true;
+    return true;
+  })) << "the fallback was never retired";
+  EXPECT_FALSE(retired_before_verdict);
+  EXPECT_GE(clock_->Now(), second_upgrade + kFirstDataTimeout);
+  for (const auto& gap : recorder_->View()->gaps) {
+    EXPECT_NE(gap.stream, (StreamKey{*eur.con_id, TickType::kQuote})) << gap.cause;
+  }
 }
 
 }  // namespace

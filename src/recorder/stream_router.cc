@@ -16,12 +16,23 @@ namespace {
 
 using reliability::StreamRoute;
 
-// How long an upgraded stream's fallback keeps recording when the tick-by-tick stream stays
-// silent (a market that does not trade now): long enough for a live market's first tick even
-// when IB answers slowly. Until then the switch holds one market-data line more.
+// The least time an upgraded stream's fallback keeps recording when the tick-by-tick stream
+// stays silent (a market that does not trade now): long enough for a live market's first tick
+// even when IB answers slowly. Until then the switch holds one market-data line more.
 constexpr Duration kUpgradeOverlap = std::chrono::seconds(60);
+// The recorder judges a stream silent only `first_data_timeout` after its request (a verifying
+// resubscribe; its gap runs from the request and is backfilled). A fallback retired before that
+// verdict would stop recording live what then becomes a backfill, so it is kept this much longer
+// than the timeout: the request may wait for IB's 15 s re-request spacing (a stream asked for
+// again soon after it stopped), and the verdict is reached at the next evaluation.
+constexpr Duration kUpgradeVerdictMargin = std::chrono::seconds(20);
 // How long it keeps recording once the tick-by-tick stream delivers.
 constexpr Duration kUpgradeSettle = std::chrono::seconds(1);
+
+// How long the fallback of `c`'s upgraded streams keeps recording if they stay silent.
+Duration UpgradeOverlap(const ContractState& c) {
+  return std::max(kUpgradeOverlap, c.config.first_data_timeout + kUpgradeVerdictMargin);
+}
 
 std::string Label(const ContractState& c) {
   if (c.details && !c.details->contract.local_symbol.empty()) {
@@ -156,9 +167,15 @@ void StreamRouter::Apply(const reliability::StreamPlan& next, TimePoint now) {
       registry_.AddStream(*c, type, now);
       auto fallback = c->streams.find(FallbackKind(type));
       if (fallback != c->streams.end() && !needs[c].fallback.contains(fallback->first)) {
+        // Kept for the latest upgrade's verdict: a fallback already retiring (an earlier upgrade,
+        // perhaps delivering and shortened to kUpgradeSettle) takes this stream on with its own
+        // overlap, and waits for it to deliver too.
         StreamState& f = fallback->second;
-        if (!f.retire_at) f.retire_at = now + kUpgradeOverlap;
-        f.replaced_by.push_back(type);
+        const TimePoint deadline = now + UpgradeOverlap(*c);
+        f.retire_at = f.retire_at ? std::max(*f.retire_at, deadline) : deadline;
+        if (std::find(f.replaced_by.begin(), f.replaced_by.end(), type) == f.replaced_by.end()) {
+          f.replaced_by.push_back(type);
+        }
       }
     }
     c->streams_started = true;

@@ -12,8 +12,12 @@
 //     `trade` for last and all_last) is started first, then its tick-by-tick stream is stopped;
 //   * a stream moving to tick-by-tick (an upgrade): its tick-by-tick stream starts, and the
 //     fallback stream it replaces is kept until a second after that stream stored its first
-//     tick (what IB was still aggregating reaches storage), or 5 s if it stays silent, so that
-//     the switch leaves no gap;
+//     tick (what IB was still aggregating reaches storage), so that the switch leaves no gap;
+//     if it stays silent, until the recorder can have judged it silent (its contract's
+//     first_data_timeout plus 20 s, at least 60 s): what the fallback records live until then
+//     is not turned into a backfill. A later upgrade onto a fallback still kept (a tick type
+//     added by a reload while its fallback waits for an earlier upgrade) keeps it until its own
+//     deadline if that is later, and is waited for too;
 //   * a stream no longer planned is stopped: it is not judged any more (not stale, no gap).
 // The streams are subscribed by the reliability core's first_subscription actions, as always.
 // Every switch is logged (event=stream_route) and recorded in the store's route log

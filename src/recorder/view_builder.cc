@@ -31,7 +31,8 @@ StreamView StreamViewOf(const ContractState& c, const StreamState& s,
   } else {
     sv.route = "fallback";
     sv.route_reason =
-        s.retire_at ? "kept until the tick-by-tick stream delivers" : FallbackReason(c, s.key.type);
+        s.retire_at ? "kept until the tick-by-tick stream delivers or its first-data timeout passes"
+                    : FallbackReason(c, s.key.type);
   }
   sv.subscribed = s.subscribed;
   sv.request_id = s.req_id;
