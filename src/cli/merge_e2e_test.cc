@@ -104,7 +104,7 @@ class MergeEndToEndTest : public ::testing::Test {
   TimePoint CommonEnd() {
     TimePoint end = clock_->Now();
     for (Site* site : {&a_, &b_}) {
-      for (const auto& c : site->recorder->View()->contracts) {
+      for (const auto view_now = site->recorder->View(); const auto& c : view_now->contracts) {
         for (const auto& s : c.streams) {
           if (s.last_exchange_time) end = std::min(end, *s.last_exchange_time);
         }
@@ -138,7 +138,7 @@ TEST_F(MergeEndToEndTest, OneGatewayRestartedMergedStoreIsComplete) {
   const TimePoint resumed = clock_->Now() + 30s;
   ASSERT_TRUE(WaitFor([&] { return clock_->Now() >= resumed; }));
   const TimePoint end = CommonEnd();
-  for (const auto& g : a_.recorder->View()->gaps) {
+  for (const auto view_now = a_.recorder->View(); const auto& g : view_now->gaps) {
     std::cout << "gap of a: " << ToString(g.stream) << " " << FormatIsoUtc(g.start) << ".."
               << FormatIsoUtc(g.end) << " " << g.cause << "\n";
   }

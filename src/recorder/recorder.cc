@@ -171,7 +171,7 @@ class Recorder::Impl {
     if (to <= from) return InvalidArgument("backfill range is empty");
     // Checked against the latest view (any thread); the loop checks again.
     bool tracked = false;
-    for (const auto& c : View()->contracts) {
+    for (const auto view_now = View(); const auto& c : view_now->contracts) {
       if (c.contract_id != stream.contract_id) continue;
       for (TickType t : c.expected_types) tracked |= t == stream.type;
     }
@@ -198,7 +198,7 @@ class Recorder::Impl {
                                 ": only a failed or partial gap is retried");
     }
     bool tracked = false;
-    for (const auto& c : View()->contracts) {
+    for (const auto view_now = View(); const auto& c : view_now->contracts) {
       if (c.contract_id != gap->stream.contract_id) continue;
       for (TickType t : c.expected_types) tracked |= t == gap->stream.type;
     }

@@ -79,7 +79,7 @@ TEST_F(RecorderBackfillRetryTest, BackfilledTicksReachTheFanoutMarkedBackfilled)
       });
   ASSERT_TRUE(recorder_->RequestBackfill(bid_ask, At("09:58:00"), At("09:59:00")).ok());
   ASSERT_TRUE(WaitFor([&] {
-    for (const auto& g : recorder_->View()->gaps) {
+    for (const auto view_now = recorder_->View(); const auto& g : view_now->gaps) {
       if (g.stream == bid_ask && g.cause == "requested") {
         return g.state != storage::BackfillState::kPending;
       }

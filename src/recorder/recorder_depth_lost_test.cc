@@ -33,7 +33,7 @@ class RecorderDepthLostTest : public RecorderSimTest {
   }
 
   std::optional<storage::GapRecord> DepthGap() {
-    for (const storage::GapRecord& g : recorder_->View()->gaps) {
+    for (const auto view_now = recorder_->View(); const storage::GapRecord& g : view_now->gaps) {
       if (g.stream.type == TickType::kDepth) return g;
     }
     return std::nullopt;

@@ -168,12 +168,12 @@ TEST_F(RecorderDepthTest, ALostConnectionRestartsTheBookAndLeavesAFailedGap) {
   })) << "depth was not asked again after the reconnect";
   const int64_t mnq = MnqId();
   ASSERT_TRUE(WaitFor([&] {
-    for (const auto& g : recorder_->View()->gaps) {
+    for (const auto view_now = recorder_->View(); const auto& g : view_now->gaps) {
       if (g.stream.type == TickType::kDepth) return true;
     }
     return false;
   }));
-  for (const auto& g : recorder_->View()->gaps) {
+  for (const auto view_now = recorder_->View(); const auto& g : view_now->gaps) {
     if (g.stream.type != TickType::kDepth) continue;
     EXPECT_EQ(g.stream.contract_id, mnq);
     EXPECT_EQ(g.state, storage::BackfillState::kFailed);
@@ -182,7 +182,7 @@ TEST_F(RecorderDepthTest, ALostConnectionRestartsTheBookAndLeavesAFailedGap) {
     EXPECT_LE(g.start, g.end);
   }
   // A failed depth gap is never retried.
-  for (const auto& g : recorder_->View()->gaps) {
+  for (const auto view_now = recorder_->View(); const auto& g : view_now->gaps) {
     if (g.stream.type == TickType::kDepth) {
       EXPECT_FALSE(recorder_->RetryGap(g.id).ok());
     }

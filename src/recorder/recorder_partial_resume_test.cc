@@ -37,7 +37,7 @@ class RecorderPartialResumeTest : public testing::RecorderSimTest {
     return out;
   }
   std::optional<storage::GapRecord> Requested(const StreamKey& stream) {
-    for (const auto& g : recorder_->View()->gaps) {
+    for (const auto view_now = recorder_->View(); const auto& g : view_now->gaps) {
       if (g.stream == stream && g.cause == "requested") return g;
     }
     return std::nullopt;
@@ -89,7 +89,7 @@ TEST_F(RecorderPartialResumeTest, APartialGapResumesFromItsLastStoredSecond) {
       });
   ASSERT_TRUE(recorder_->Start().ok());
   ASSERT_TRUE(WaitFor([&] {
-    for (const auto& g : recorder_->View()->gaps) {
+    for (const auto view_now = recorder_->View(); const auto& g : view_now->gaps) {
       if (g.id == gap_id) return g.state == storage::BackfillState::kFilled;
     }
     return false;

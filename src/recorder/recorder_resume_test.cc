@@ -53,7 +53,7 @@ class RecorderResumeTest : public testing::RecorderSimTest {
   }
 
   std::optional<storage::GapRecord> Gap(uint64_t id) {
-    for (const auto& g : recorder_->View()->gaps) {
+    for (const auto view_now = recorder_->View(); const auto& g : view_now->gaps) {
       if (g.id == id) return g;
     }
     return std::nullopt;
@@ -98,7 +98,7 @@ TEST_F(RecorderResumeTest, OpenLedgerGapsAreBackfilledAfterARestart) {
     return std::any_of(gaps.begin(), gaps.end(),
                        [&](auto& g) { return g.stream == bid_ask && g.id != pending; });
   }));
-  for (const auto& g : recorder_->View()->gaps) {
+  for (const auto view_now = recorder_->View(); const auto& g : view_now->gaps) {
     if (g.stream == bid_ask && g.id != pending) {
       EXPECT_GE(g.start, stop) << "gap " << g.id << " " << g.cause << " overlaps gap " << pending;
     }

@@ -385,7 +385,7 @@ TEST_F(RecorderRoutesTest, ASilentUpgradeKeepsItsFallbackUntilTheFirstDataVerdic
   EXPECT_FALSE(retired_before_verdict);
   EXPECT_GE(clock_->Now(), upgrade_at + kFirstDataTimeout);
   // The fallback itself left no gap.
-  for (const auto& gap : recorder_->View()->gaps) {
+  for (const auto view_now = recorder_->View(); const auto& gap : view_now->gaps) {
     EXPECT_NE(gap.stream, (StreamKey{es, TickType::kTrade})) << gap.cause;
   }
 }
@@ -476,7 +476,7 @@ TEST_F(RecorderRoutesTest, ALaterUpgradeOntoARetiringFallbackKeepsItUntilItsOwnV
   })) << "the fallback was never retired";
   EXPECT_FALSE(retired_before_verdict);
   EXPECT_GE(clock_->Now(), second_upgrade + kFirstDataTimeout);
-  for (const auto& gap : recorder_->View()->gaps) {
+  for (const auto view_now = recorder_->View(); const auto& gap : view_now->gaps) {
     EXPECT_NE(gap.stream, (StreamKey{*eur.con_id, TickType::kQuote})) << gap.cause;
   }
 }

@@ -439,7 +439,7 @@ TEST_F(RecorderScenarioTest, ConnectivityLostWithDataLostResubscribes) {
   RunUntil(At("09:01:30"));
   std::map<TickType, int32_t> old_request_ids;
   ASSERT_EQ(recorder_->View()->contracts.size(), 1u);
-  for (const auto& s : recorder_->View()->contracts[0].streams) {
+  for (const auto view_now = recorder_->View(); const auto& s : view_now->contracts[0].streams) {
     ASSERT_TRUE(s.subscribed) << ToString(s.key);
     old_request_ids[s.key.type] = s.request_id;
   }
