@@ -111,6 +111,52 @@ class RecorderRoutesTest : public RecorderSimTest {
     const uint64_t accepted = recorder_->View()->storage.accepted_position;
     ASSERT_TRUE(WaitFor([&] { return recorder_->View()->storage.durable_position >= accepted; }));
   }
+
+  // Waits until `type` of the contract is routed tick by tick and its stream exists.
+  bool WaitUpgraded(const std::string& key, TickType type) {
+    return WaitFor([&] {
+      auto view = recorder_->View();
+      const RouteView* route = Route(*view, key, type);
+      return route != nullptr && route->route == "tick_by_tick" &&
+             Stream(*view, key, type) != nullptr;
+    });
+  }
+
+  // The fallback stream `fallback` is kept for an upgrade: subscribed, said so, and still storing
+  // ticks beyond `*fallback_ticks` (updated); the upgraded stream `upgraded` has stored none.
+  void ExpectFallbackKept(const RecorderView& view, const std::string& key, TickType fallback,
+                          TickType upgraded, uint64_t* fallback_ticks, const char* if_retired) {
+    const StreamView* kept = Stream(view, key, fallback);
+    ASSERT_NE(kept, nullptr) << if_retired;
+    EXPECT_TRUE(kept->subscribed);
+    EXPECT_EQ(kept->route_reason,
+              "kept until the tick-by-tick stream delivers or its first-data timeout passes");
+    EXPECT_GT(kept->ticks, *fallback_ticks) << "the fallback stopped recording";
+    *fallback_ticks = kept->ticks;
+    const StreamView* silent = Stream(view, key, upgraded);
+    ASSERT_NE(silent, nullptr);
+    EXPECT_EQ(silent->ticks, 0u);
+  }
+
+  // The fallback goes only after the silent upgraded stream's verdict (a verifying resubscribe,
+  // which interrupts it), `first_data_timeout` or more after `asked`, and leaves no gap.
+  void ExpectFallbackRetiredAfterVerdict(const std::string& key, int64_t contract_id,
+                                         TickType fallback, TickType upgraded, TimePoint asked,
+                                         Duration first_data_timeout) {
+    bool retired_before_verdict = false;
+    ASSERT_TRUE(WaitFor([&] {
+      auto view = recorder_->View();
+      if (Stream(*view, key, fallback) != nullptr) return false;
+      const StreamView* silent = Stream(*view, key, upgraded);
+      if (silent == nullptr || !silent->interrupted_since) retired_before_verdict = true;
+      return true;
+    })) << "the fallback was never retired";
+    EXPECT_FALSE(retired_before_verdict);
+    EXPECT_GE(clock_->Now(), asked + first_data_timeout);
+    for (const auto view_now = recorder_->View(); const auto& gap : view_now->gaps) {
+      EXPECT_NE(gap.stream, (StreamKey{contract_id, fallback})) << gap.cause;
+    }
+  }
 };
 
 TEST_F(RecorderRoutesTest, MoreStreamsThanSlotsAllRecordWithoutCriticalAlerts) {
@@ -344,12 +390,7 @@ TEST_F(RecorderRoutesTest, ASilentUpgradeKeepsItsFallbackUntilTheFirstDataVerdic
 
   const TimePoint upgrade_at = clock_->Now();
   ASSERT_TRUE(recorder_->Untrack(kMnqKey).ok());
-  ASSERT_TRUE(WaitFor([&] {
-    auto view = recorder_->View();
-    const RouteView* last = Route(*view, kEsKey, TickType::kLast);
-    return last != nullptr && last->route == "tick_by_tick" &&
-           Stream(*view, kEsKey, TickType::kLast) != nullptr;
-  }));
+  ASSERT_TRUE(WaitUpgraded(kEsKey, TickType::kLast));
 
   // Past the 60 s overlap, before the verdict: the fallback still records, the silent stream is
   // not judged yet.
@@ -359,35 +400,16 @@ TEST_F(RecorderRoutesTest, ASilentUpgradeKeepsItsFallbackUntilTheFirstDataVerdic
                  " s after the upgrade");
     RunUntil(upgrade_at + after);
     auto view = recorder_->View();
-    const StreamView* trade = Stream(*view, kEsKey, TickType::kTrade);
-    ASSERT_NE(trade, nullptr) << "the fallback was retired before the first-data verdict";
-    EXPECT_TRUE(trade->subscribed);
-    EXPECT_EQ(trade->route_reason,
-              "kept until the tick-by-tick stream delivers or its first-data timeout passes");
-    EXPECT_GT(trade->ticks, trades_before) << "the fallback stopped recording";
-    trades_before = trade->ticks;
+    ExpectFallbackKept(*view, kEsKey, TickType::kTrade, TickType::kLast, &trades_before,
+                       "the fallback was retired before the first-data verdict");
+    if (HasFatalFailure()) return;
     const StreamView* last = Stream(*view, kEsKey, TickType::kLast);
-    ASSERT_NE(last, nullptr);
-    EXPECT_EQ(last->ticks, 0u);
     EXPECT_FALSE(last->interrupted_since) << last->interruption_cause;
   }
 
-  // The verdict (a verifying resubscribe, which interrupts the silent stream) comes, and only
-  // then the fallback goes.
-  bool retired_before_verdict = false;
-  ASSERT_TRUE(WaitFor([&] {
-    auto view = recorder_->View();
-    if (Stream(*view, kEsKey, TickType::kTrade) != nullptr) return false;
-    const StreamView* last = Stream(*view, kEsKey, TickType::kLast);
-    if (last == nullptr || !last->interrupted_since) retired_before_verdict = true;
-    return true;
-  })) << "the fallback was never retired";
-  EXPECT_FALSE(retired_before_verdict);
-  EXPECT_GE(clock_->Now(), upgrade_at + kFirstDataTimeout);
-  // The fallback itself left no gap.
-  for (const auto view_now = recorder_->View(); const auto& gap : view_now->gaps) {
-    EXPECT_NE(gap.stream, (StreamKey{es, TickType::kTrade})) << gap.cause;
-  }
+  // The verdict comes, and only then the fallback goes.
+  ExpectFallbackRetiredAfterVerdict(kEsKey, es, TickType::kTrade, TickType::kLast, upgrade_at,
+                                    kFirstDataTimeout);
 }
 
 // A second upgrade onto a fallback that is already retiring: EUR.USD's bid_ask is upgraded (its
@@ -420,15 +442,7 @@ TEST_F(RecorderRoutesTest, ALaterUpgradeOntoARetiringFallbackKeepsItUntilItsOwnV
 
   // Untracking MNQ frees two slots: EUR.USD bid_ask is upgraded, its quote stream kept.
   ASSERT_TRUE(recorder_->Untrack(kMnqKey).ok());
-  auto upgraded = [&](TickType type) {
-    return WaitFor([&] {
-      auto view = recorder_->View();
-      const RouteView* route = Route(*view, kEurKey, type);
-      return route != nullptr && route->route == "tick_by_tick" &&
-             Stream(*view, kEurKey, type) != nullptr;
-    });
-  };
-  ASSERT_TRUE(upgraded(TickType::kBidAsk));
+  ASSERT_TRUE(WaitUpgraded(kEurKey, TickType::kBidAsk));
   // The first upgrade was applied by now: its fallback's deadline is at most 170 s from here.
   const TimePoint first_upgrade = clock_->Now();
 
@@ -441,7 +455,7 @@ TEST_F(RecorderRoutesTest, ALaterUpgradeOntoARetiringFallbackKeepsItUntilItsOwnV
   auto reloaded = recorder_->ReloadContracts(configured.contracts);
   ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
   ASSERT_EQ(reloaded->changed, std::vector<std::string>{eur.Describe()});
-  ASSERT_TRUE(upgraded(TickType::kMidPoint));
+  ASSERT_TRUE(WaitUpgraded(kEurKey, TickType::kMidPoint));
   uint64_t quotes_before = 0;
   {
     auto view = recorder_->View();
@@ -452,33 +466,13 @@ TEST_F(RecorderRoutesTest, ALaterUpgradeOntoARetiringFallbackKeepsItUntilItsOwnV
 
   // Past the first upgrade's deadline, before mid_point can be judged: the fallback still records.
   RunUntil(first_upgrade + 200s);
-  {
-    auto view = recorder_->View();
-    const StreamView* quote = Stream(*view, kEurKey, TickType::kQuote);
-    ASSERT_NE(quote, nullptr) << "the fallback was retired at the earlier upgrade's deadline";
-    EXPECT_TRUE(quote->subscribed);
-    EXPECT_EQ(quote->route_reason,
-              "kept until the tick-by-tick stream delivers or its first-data timeout passes");
-    EXPECT_GT(quote->ticks, quotes_before) << "the fallback stopped recording";
-    const StreamView* mid = Stream(*view, kEurKey, TickType::kMidPoint);
-    ASSERT_NE(mid, nullptr);
-    EXPECT_EQ(mid->ticks, 0u);
-  }
+  ExpectFallbackKept(*recorder_->View(), kEurKey, TickType::kQuote, TickType::kMidPoint,
+                     &quotes_before, "the fallback was retired at the earlier upgrade's deadline");
+  if (HasFatalFailure()) return;
 
-  // It goes only after mid_point's verdict (a verifying resubscribe, which interrupts it).
-  bool retired_before_verdict = false;
-  ASSERT_TRUE(WaitFor([&] {
-    auto view = recorder_->View();
-    if (Stream(*view, kEurKey, TickType::kQuote) != nullptr) return false;
-    const StreamView* mid = Stream(*view, kEurKey, TickType::kMidPoint);
-    if (mid == nullptr || !mid->interrupted_since) retired_before_verdict = true;
-    return true;
-  })) << "the fallback was never retired";
-  EXPECT_FALSE(retired_before_verdict);
-  EXPECT_GE(clock_->Now(), second_upgrade + kFirstDataTimeout);
-  for (const auto view_now = recorder_->View(); const auto& gap : view_now->gaps) {
-    EXPECT_NE(gap.stream, (StreamKey{*eur.con_id, TickType::kQuote})) << gap.cause;
-  }
+  // It goes only after mid_point's verdict.
+  ExpectFallbackRetiredAfterVerdict(kEurKey, *eur.con_id, TickType::kQuote, TickType::kMidPoint,
+                                    second_upgrade, kFirstDataTimeout);
 }
 
 }  // namespace
