@@ -644,6 +644,56 @@ TEST(ClosedFileTest, ReaderUsesTheIndexAndDetectsDamage) {
             StatusCode::kCorruption);
 }
 
+// Readers judge a frame by the CRC32C of its records (and Verify of the whole raw frame), not by
+// zstd's content checksum: damage to that checksum alone loses no tick; damage to the records
+// is still found.
+TEST(ClosedFileTest, RecordChecksumsNotZstdsJudgeAFrame) {
+  FaultFileSystem fs;
+  std::vector<std::string> bodies;
+  for (uint64_t i = 0; i < 10000; ++i) {
+    bodies.emplace_back();
+    AppendTick(MakeTick(kMnq, TickType::kBidAsk, kHour0 + static_cast<int64_t>(i / 3), i),
+               &bodies.back());
+  }
+  std::vector<std::string_view> records(bodies.begin(), bodies.end());
+  ClosedFileHeader header;
+  header.stream = {kMnq, TickType::kBidAsk};
+  header.hour = FromUnixSeconds(kHour0);
+  auto file = BuildClosedFile(header, records);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(fs.WriteRaw("/c/f.tks.zst", *file).ok());
+  auto reader = ClosedFileReader::Open(&fs, "/c/f.tks.zst");
+  ASSERT_TRUE(reader.ok());
+  const ClosedFrameInfo second = (*reader)->frames()[1];
+  auto read_all = [&](const std::string& path, uint64_t* ticks) {
+    auto r = ClosedFileReader::Open(&fs, path);
+    EXPECT_TRUE(r.ok());
+    *ticks = 0;
+    return (*r)->ReadRange(FromUnixSeconds(kHour0), FromUnixSeconds(kHour0 + 3600),
+                           [&](const Tick&) { ++*ticks; });
+  };
+
+  // The last 4 bytes of a zstd frame are its content checksum.
+  std::string checksum_damaged = *file;
+  checksum_damaged[second.offset + second.compressed_size - 2] ^= 0x10;
+  ASSERT_TRUE(fs.WriteRaw("/c/checksum.tks.zst", checksum_damaged).ok());
+  uint64_t ticks = 0;
+  const Status read = read_all("/c/checksum.tks.zst", &ticks);
+  EXPECT_TRUE(read.ok()) << read.ToString();
+  EXPECT_EQ(ticks, 10000u);
+  EXPECT_TRUE((*ClosedFileReader::Open(&fs, "/c/checksum.tks.zst"))->Verify().ok());
+
+  // A record changed inside the compressed frame: the frame is skipped, the others read.
+  std::string payload_damaged = *file;
+  payload_damaged[second.offset + second.compressed_size / 2] ^= 0x40;
+  ASSERT_TRUE(fs.WriteRaw("/c/payload.tks.zst", payload_damaged).ok());
+  EXPECT_EQ(read_all("/c/payload.tks.zst", &ticks).code(), StatusCode::kCorruption);
+  EXPECT_LT(ticks, 10000u);
+  EXPECT_GE(ticks, 10000u - second.tick_count);
+  EXPECT_EQ((*ClosedFileReader::Open(&fs, "/c/payload.tks.zst"))->Verify().code(),
+            StatusCode::kCorruption);
+}
+
 class RecoveryTest : public StoreTest {
  protected:
   // Writes `n` ticks into generation 1 of hour 0 and syncs; returns the path.
