@@ -203,10 +203,10 @@ py::list TickColumnList(TickColumns& c, const std::vector<TickType>& types) {
   throw py::error_already_set();
 }
 
-// _read_ticks(root, contract, types, start_ns, end_ns, exact) -> (columns, stats)
+// _read_ticks(root, contract, types, start_ns, end_ns, exact, threads) -> (columns, stats)
 py::tuple ReadTicks(const std::string& root, int64_t contract,
                     const std::vector<std::string>& type_names, int64_t start_ns, int64_t end_ns,
-                    bool exact) {
+                    bool exact, size_t threads) {
   TickRequest request;
   request.root = root;
   request.contract_id = contract;
@@ -224,6 +224,7 @@ py::tuple ReadTicks(const std::string& root, int64_t contract,
   request.from = FromUnixNanos(start_ns);
   request.to = FromUnixNanos(end_ns);
   request.exact = exact;
+  request.threads = threads;
   TickColumns columns;
   storage::QueryStats stats;
   Status status;
@@ -339,7 +340,8 @@ py::tuple ReadBook(const std::string& root, int64_t contract, int64_t at_ns, int
 PYBIND11_MODULE(_ibstream, m) {
   m.doc() = "ib-stream's storage readers (use the ibstream package, not this module)";
   m.def("_read_ticks", &ibstream::python::ReadTicks, py::arg("root"), py::arg("contract"),
-        py::arg("types"), py::arg("start_ns"), py::arg("end_ns"), py::arg("exact"));
+        py::arg("types"), py::arg("start_ns"), py::arg("end_ns"), py::arg("exact"),
+        py::arg("threads") = 1);
   m.def("_read_gaps", &ibstream::python::ReadGaps, py::arg("root"), py::arg("contract"),
         py::arg("start_ns"), py::arg("end_ns"));
   m.def("_read_book", &ibstream::python::ReadBook, py::arg("root"), py::arg("contract"),

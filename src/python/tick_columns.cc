@@ -158,6 +158,7 @@ Status ReadTickColumnsFromColumns(const TickRequest& request, TickColumns* c,
   query.to = request.to;
   query.columns = 0;
   for (TickField f : c->fields) query.columns |= StorageColumnOf(f);
+  query.threads = request.threads;
   storage::TickColumnData data;
   IBSTREAM_RETURN_IF_ERROR(
       storage::QueryTickColumns(fs::PosixFileSystem(), request.root, query, &data, stats));

@@ -85,6 +85,7 @@ struct TickRequest {
   TimePoint from;               // inclusive (IB time)
   TimePoint to;                 // exclusive
   bool exact = false;
+  size_t threads = 1;  // hours read at once by the column reader (0: one per core)
 };
 
 // Reads the request into *columns (which must be empty). Damaged data is skipped and listed in

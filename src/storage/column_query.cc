@@ -1,10 +1,16 @@
 #include "storage/column_query.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "storage/closed_file.h"
@@ -68,15 +74,13 @@ double ColumnSizeToDouble(const Decimal& value) {
   return value.ToDouble();
 }
 
-// Writes decoded records into the columns of a request, row by row through raw pointers (the
-// columns are reserved; a row past the reservation grows them all first).
-class ColumnFiller {
+// Writes decoded records into the rows of a request's columns through raw pointers. Rows are
+// written by index, so the workers of a query (one hour each) fill their own stretches of rows at
+// once; growing the columns (Reserve) needs every writer stopped.
+class ColumnWriter {
  public:
-  ColumnFiller(const ColumnQueryRequest& request, TickColumnData* out)
-      : columns_(request.columns),
-        out_(out),
-        exchanges_(&out->exchange_names),
-        conditions_(&out->condition_names) {
+  ColumnWriter(const ColumnQueryRequest& request, TickColumnData* out)
+      : columns_(request.columns), out_(out) {
     std::fill(std::begin(type_index_), std::end(type_index_), int8_t{-1});
     for (size_t i = 0; i < request.types.size(); ++i) {
       const auto kind = static_cast<uint8_t>(request.types[i]);
@@ -88,18 +92,25 @@ class ColumnFiller {
     }
   }
 
-  // Makes room for `rows` rows in every requested column.
-  void Reserve(size_t rows) {
-    ForEachColumn([&](auto& values) { values.Reserve(rows); });
+  // Makes room for `rows` rows in every requested column; with `populate`, the pages are mapped
+  // now (otherwise PopulateRows maps each stretch before it is written).
+  void Reserve(size_t rows, bool populate) {
+    ForEachColumn([&](auto& values) { values.Reserve(rows, populate); });
     capacity_ = rows;
     ForEachColumn([&](auto& values) { capacity_ = std::min(capacity_, values.capacity()); });
   }
+  size_t capacity() const { return capacity_; }
 
-  void Append(const TickRecordView& r) {
-    if (rows_ == capacity_) [[unlikely]]
-      Reserve(std::max<size_t>(1024, 2 * rows_));
+  // Maps the pages of rows [first, first + count) in every requested column.
+  void PopulateRows(size_t first, size_t count) {
+    ForEachColumn([&](auto& values) { values.PopulateRows(first, count); });
+  }
+
+  // Writes row `row` (< capacity()); exchanges and conditions are coded by `exchanges` and
+  // `conditions`.
+  void Write(size_t row, const TickRecordView& r, ColumnCategories* exchanges,
+             ColumnCategories* conditions) {
     TickColumnData& c = *out_;
-    const size_t row = rows_;
     const auto kind = static_cast<uint8_t>(r.type);
     const uint32_t stored = stores_[kind];
     const uint32_t want = columns_;
@@ -128,22 +139,31 @@ class ColumnFiller {
     size(kColumnVolume, c.volume, r.volume);
     if ((want & kColumnExchange) != 0) {
       c.exchange.mutable_data()[row] =
-          (stored & kColumnExchange) != 0 ? exchanges_.Code(r.exchange) : -1;
+          (stored & kColumnExchange) != 0 ? exchanges->Code(r.exchange) : -1;
     }
     if ((want & kColumnSpecialConditions) != 0) {
       c.special_conditions.mutable_data()[row] =
-          (stored & kColumnSpecialConditions) != 0 ? conditions_.Code(r.special_conditions) : -1;
+          (stored & kColumnSpecialConditions) != 0 ? conditions->Code(r.special_conditions) : -1;
     }
     if ((want & kColumnAttributes) != 0) {
       c.attributes.mutable_data()[row] = r.attributes & attribute_mask_[kind];
     }
-    rows_ = row + 1;
   }
 
-  // Gives the columns their row count; call once, after the last Append.
-  void Finish() {
-    ForEachColumn([&](auto& values) { values.SetSize(rows_); });
-    out_->rows = rows_;
+  // Renumbers the codes of rows [first, first + count) of a category column: code k becomes
+  // to[k] (-1 stays).
+  static void Recode(PodColumn<int32_t>* values, size_t first, size_t count,
+                     const std::vector<int32_t>& to) {
+    int32_t* v = values->mutable_data() + first;
+    for (size_t i = 0; i < count; ++i) {
+      if (v[i] >= 0) v[i] = to[static_cast<size_t>(v[i])];
+    }
+  }
+
+  // Gives the columns their row count; call once, after the last Write.
+  void Finish(size_t rows) {
+    ForEachColumn([&](auto& values) { values.SetSize(rows); });
+    out_->rows = rows;
   }
 
  private:
@@ -173,25 +193,21 @@ class ColumnFiller {
 
   uint32_t columns_;
   TickColumnData* out_;
-  ColumnCategories exchanges_;
-  ColumnCategories conditions_;
   int8_t type_index_[256];
   uint32_t stores_[256] = {};
   uint8_t attribute_mask_[256] = {};
-  size_t rows_ = 0;
   size_t capacity_ = 0;
 };
 
-// One hour's records, decompressed into one arena and ordered by key, then deduplicated and
-// appended to the columns. The buffers are kept from hour to hour.
+// One hour's records, decompressed into one arena, ordered by key and deduplicated (Order), then
+// written to their rows (Write). The buffers are kept from hour to hour.
 class ColumnHourReader {
  public:
-  ColumnHourReader(ColumnFiller* filler, QueryStats* stats) : filler_(filler), stats_(stats) {}
-
   std::string* arena() { return &arena_; }
   void Clear() {
     arena_.clear();
     keys_.clear();
+    kept_.clear();
   }
   // A record of the arena, at `offset`, read in file order.
   void Add(size_t offset) { keys_.emplace_back(OrderKeyOfRecord(arena_.data() + offset), offset); }
@@ -209,8 +225,11 @@ class ColumnHourReader {
     }
   }
 
-  void Emit() {
+  // Orders the records and applies the deduplication rule (dropped ones counted in *stats);
+  // returns how many rows the hour writes.
+  size_t Order(QueryStats* stats) {
     query_internal::SortOrderKeys(&keys_);
+    kept_.reserve(keys_.size());
     size_t i = 0;
     while (i < keys_.size()) {
       // A group: one exchange time. Only a group with a backfilled tick or two equal keys can
@@ -223,42 +242,113 @@ class ColumnHourReader {
         ++j;
       }
       if (may_drop) {
-        EmitDeduplicated(i, j);
+        KeepDeduplicated(i, j, stats);
       } else {
-        for (size_t k = i; k < j; ++k) EmitRecord(keys_[k].second);
+        for (size_t k = i; k < j; ++k) kept_.push_back(keys_[k].second);
       }
       i = j;
+    }
+    return kept_.size();
+  }
+
+  // Writes the kept records to rows first, first + 1, ...; the exchanges and conditions are
+  // coded by the hour's own categories.
+  void Write(ColumnWriter* writer, size_t first, ColumnCategories* exchanges,
+             ColumnCategories* conditions) {
+    TickRecordView record;
+    size_t row = first;
+    for (size_t offset : kept_) {
+      // Each record was decoded when it was read: decoding it again cannot fail.
+      (void)DecodeTickRecord(std::string_view(arena_).substr(offset), &record);
+      writer->Write(row++, record, exchanges, conditions);
     }
   }
 
  private:
-  void EmitRecord(size_t offset) {
-    TickRecordView record;
-    if (!DecodeTickRecord(std::string_view(arena_).substr(offset), &record).ok()) return;
-    filler_->Append(record);
-    ++stats_->ticks_returned;
-  }
-
   // The rule of query.h on keys_[i, j), applied to Ticks decoded for the purpose.
-  void EmitDeduplicated(size_t i, size_t j) {
+  void KeepDeduplicated(size_t i, size_t j, QueryStats* stats) {
     group_.resize(j - i);
     for (size_t k = i; k < j; ++k) {
       (void)DecodeTick(std::string_view(arena_).substr(keys_[k].second), &group_[k - i]);
     }
     keep_.assign(j - i, true);
-    query_internal::MarkDuplicatesInGroup(group_, 0, j - i, &keep_, stats_);
+    query_internal::MarkDuplicatesInGroup(group_, 0, j - i, &keep_, stats);
     for (size_t k = i; k < j; ++k) {
-      if (keep_[k - i]) EmitRecord(keys_[k].second);
+      if (keep_[k - i]) kept_.push_back(keys_[k].second);
     }
   }
 
-  ColumnFiller* filler_;
-  QueryStats* stats_;
   std::string arena_;
   std::vector<std::pair<TickOrderKey, size_t>> keys_;
+  std::vector<size_t> kept_;
   std::vector<Tick> group_;
   std::vector<bool> keep_;
 };
+
+// What one hour found: its statistics, its rows and the names its category codes stand for.
+struct HourOutcome {
+  QueryStats stats;
+  size_t first_row = 0;
+  size_t rows = 0;
+  std::vector<std::string> exchange_names;
+  std::vector<std::string> condition_names;
+};
+
+// Hands each hour its first row, in hour order: hour h's rows follow hour h - 1's, whose count is
+// known once h - 1 is ordered; a worker waits only for earlier hours.
+class RowTickets {
+ public:
+  size_t Take(size_t hour, size_t rows) {
+    std::unique_lock lock(mu_);
+    turn_.wait(lock, [&] { return next_hour_ == hour; });
+    const size_t first = next_row_;
+    next_row_ += rows;
+    ++next_hour_;
+    turn_.notify_all();
+    return first;
+  }
+  size_t rows() const { return next_row_; }  // once every hour has taken its ticket
+
+ private:
+  std::mutex mu_;
+  std::condition_variable turn_;
+  size_t next_hour_ = 0;
+  size_t next_row_ = 0;
+};
+
+void AddStats(QueryStats* to, QueryStats&& from) {
+  to->closed_files_read += from.closed_files_read;
+  to->journals_read += from.journals_read;
+  to->ticks_returned += from.ticks_returned;
+  to->duplicates_dropped += from.duplicates_dropped;
+  to->backfill_overlaps_dropped += from.backfill_overlaps_dropped;
+  to->backfill_repeats_dropped += from.backfill_repeats_dropped;
+  to->corrupt_files += from.corrupt_files;
+  to->skipped_bytes += from.skipped_bytes;
+  for (SkippedData& s : from.skipped) to->skipped.push_back(std::move(s));
+}
+
+// Numbers the hours' category names in order of first appearance over the whole answer and
+// renumbers each hour's codes whose numbers change.
+void MergeCategories(std::vector<std::string> HourOutcome::*names, PodColumn<int32_t>* codes,
+                     std::vector<HourOutcome>* outcomes, std::vector<std::string>* merged) {
+  std::map<std::string, int32_t, std::less<>> numbers;
+  std::vector<int32_t> to;
+  for (HourOutcome& hour : *outcomes) {
+    to.clear();
+    bool same = true;
+    for (std::string& name : hour.*names) {
+      auto it = numbers.find(name);
+      if (it == numbers.end()) {
+        it = numbers.emplace(name, static_cast<int32_t>(merged->size())).first;
+        merged->push_back(std::move(name));
+      }
+      same = same && it->second == static_cast<int32_t>(to.size());
+      to.push_back(it->second);
+    }
+    if (!same) ColumnWriter::Recode(codes, hour.first_row, hour.rows, to);
+  }
+}
 
 // How many records the indexes of the hour's closed files hold in frames that overlap [lo, hi):
 // at least as many as a read of the hour returns from them. What cannot be opened counts nothing
@@ -355,28 +445,91 @@ Status QueryTickColumns(fs::FileSystem* fs, const std::string& root,
   const int64_t lo = ToUnixNanos(request.from);
   const int64_t hi = ToUnixNanos(request.to);
   for (int64_t hour : hours) rows += IndexedRowsOfHour(fs, root, hour, wanted, lo, hi);
-  ColumnFiller filler(request, out);
-  filler.Reserve(rows);
+  const std::vector<int64_t> hour_list(hours.begin(), hours.end());
+  const size_t workers = std::max<size_t>(
+      1, std::min(request.threads != 0 ? request.threads
+                                       : static_cast<size_t>(std::thread::hardware_concurrency()),
+                  hour_list.size()));
+  ColumnWriter writer(request, out);
+  // One worker maps the pages itself; several map each hour's rows as they write them, in
+  // parallel.
+  writer.Reserve(rows, workers == 1);
 
-  ColumnHourReader hour_reader(&filler, stats);
-  for (int64_t hour : hours) {
-    hour_reader.Clear();
-    query_internal::ReadClosedFilesOfHour(
-        fs, root, hour, wanted,
-        [&](const ClosedFileReader& reader) {
-          return reader.ReadRangeRecords(
-              request.from, request.to, hour_reader.arena(),
-              [&](size_t offset, const TickRecordView&) { hour_reader.Add(offset); });
-        },
-        stats);
-    auto it = journal_records.find(hour);
-    if (it != journal_records.end()) {
-      hour_reader.AddJournalRecords(it->second);
-      journal_records.erase(it);
+  // Each worker takes the next hour, reads and orders it, takes its first row, then writes it.
+  // A worker that needs more rows than reserved (a file that appeared since the count) grows the
+  // columns while no other worker writes.
+  std::vector<HourOutcome> outcomes(hour_list.size());
+  std::atomic<size_t> next_hour{0};
+  RowTickets tickets;
+  std::shared_mutex growing;
+  std::mutex failure_mu;
+  std::exception_ptr failure;
+  auto work = [&] {
+    ColumnHourReader reader;
+    for (size_t h = next_hour++; h < hour_list.size(); h = next_hour++) {
+      HourOutcome& outcome = outcomes[h];
+      size_t rows_of_hour = 0;
+      try {
+        reader.Clear();
+        query_internal::ReadClosedFilesOfHour(
+            fs, root, hour_list[h], wanted,
+            [&](const ClosedFileReader& file) {
+              return file.ReadRangeRecords(
+                  request.from, request.to, reader.arena(),
+                  [&](size_t offset, const TickRecordView&) { reader.Add(offset); });
+            },
+            &outcome.stats);
+        auto it = journal_records.find(hour_list[h]);
+        if (it != journal_records.end()) reader.AddJournalRecords(it->second);
+        rows_of_hour = reader.Order(&outcome.stats);
+      } catch (...) {
+        std::lock_guard lock(failure_mu);
+        if (!failure) failure = std::current_exception();
+        rows_of_hour = 0;
+      }
+      // Every hour takes its ticket, even one that failed: later hours wait for it.
+      outcome.first_row = tickets.Take(h, rows_of_hour);
+      outcome.rows = rows_of_hour;
+      if (rows_of_hour == 0) continue;
+      try {
+        const size_t end = outcome.first_row + rows_of_hour;
+        std::shared_lock lock(growing);
+        if (end > writer.capacity()) {
+          lock.unlock();
+          {
+            std::unique_lock grow(growing);
+            if (end > writer.capacity()) {
+              writer.Reserve(std::max(end, 2 * writer.capacity()), false);
+            }
+          }
+          lock.lock();
+        }
+        if (workers > 1) writer.PopulateRows(outcome.first_row, rows_of_hour);
+        ColumnCategories exchanges(&outcome.exchange_names);
+        ColumnCategories conditions(&outcome.condition_names);
+        reader.Write(&writer, outcome.first_row, &exchanges, &conditions);
+        outcome.stats.ticks_returned += rows_of_hour;
+      } catch (...) {
+        std::lock_guard lock(failure_mu);
+        if (!failure) failure = std::current_exception();
+      }
     }
-    hour_reader.Emit();
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+
+  for (HourOutcome& outcome : outcomes) AddStats(stats, std::move(outcome.stats));
+  if ((request.columns & kColumnExchange) != 0) {
+    MergeCategories(&HourOutcome::exchange_names, &out->exchange, &outcomes, &out->exchange_names);
   }
-  filler.Finish();
+  if ((request.columns & kColumnSpecialConditions) != 0) {
+    MergeCategories(&HourOutcome::condition_names, &out->special_conditions, &outcomes,
+                    &out->condition_names);
+  }
+  writer.Finish(tickets.rows());
   return Status::Ok();
 }
 

@@ -55,6 +55,9 @@ struct ColumnQueryRequest {
   TimePoint from;               // inclusive (IB time)
   TimePoint to;                 // exclusive
   uint32_t columns = kAllTickColumns;
+  // Hours are read by up to this many threads at once (0: one per core). The answer is the same
+  // for any number; `fs` must allow calls from several threads when it is not 1.
+  size_t threads = 1;
 };
 
 // One row per tick. Only the columns of the request are filled; each filled column has rows()

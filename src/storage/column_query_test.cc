@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <string>
@@ -236,6 +237,22 @@ void ExpectSameRows(const std::vector<Tick>& ticks, const std::vector<TickType>&
   const bool exchange = filled(kColumnExchange, c.exchange.size());
   const bool conditions = filled(kColumnSpecialConditions, c.special_conditions.size());
   const bool attributes = filled(kColumnAttributes, c.attributes.size());
+  // The names of the codes, numbered in order of first appearance in the answer.
+  std::vector<std::string> exchange_names, condition_names;
+  for (const Tick& t : ticks) {
+    if (t.type != TickType::kLast && t.type != TickType::kAllLast) continue;
+    auto first_time = [](std::vector<std::string>* names, const std::string& name) {
+      if (std::find(names->begin(), names->end(), name) == names->end()) names->push_back(name);
+    };
+    first_time(&exchange_names, t.exchange);
+    first_time(&condition_names, t.special_conditions);
+  }
+  if (exchange) {
+    EXPECT_EQ(c.exchange_names, exchange_names);
+  }
+  if (conditions) {
+    EXPECT_EQ(c.condition_names, condition_names);
+  }
   for (size_t r = 0; r < ticks.size(); ++r) {
     const Tick& t = ticks[r];
     SCOPED_TRACE("row " + std::to_string(r));
@@ -319,24 +336,31 @@ void ExpectSameStats(const QueryStats& a, const QueryStats& b) {
   }
 }
 
-// Both readers over one request; the column reader's result is checked against the Tick
-// reader's. Returns the Tick reader's statistics.
+// The thread counts every answer is checked with: one reader, and hours read at once.
+constexpr size_t kThreadCounts[] = {1, 2, 4};
+
+// Both readers over one request; the column reader's result, read by 1, 2 and 4 threads, is
+// checked against the Tick reader's. Returns the Tick reader's statistics.
 QueryStats ExpectSameAnswer(fs::FileSystem* fs, const std::vector<TickType>& types, TimePoint from,
                             TimePoint to, uint32_t columns = kAllTickColumns) {
   QueryStats tick_stats;
   const std::vector<Tick> ticks = QueryAsTicks(fs, types, from, to, &tick_stats);
-  ColumnQueryRequest request;
-  request.contract_id = kMnq;
-  request.types = types;
-  request.from = from;
-  request.to = to;
-  request.columns = columns;
-  TickColumnData c;
-  QueryStats column_stats;
-  const Status status = QueryTickColumns(fs, kRoot, request, &c, &column_stats);
-  EXPECT_TRUE(status.ok()) << status.ToString();
-  ExpectSameRows(ticks, types, c, columns);
-  ExpectSameStats(column_stats, tick_stats);
+  for (size_t threads : kThreadCounts) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    ColumnQueryRequest request;
+    request.contract_id = kMnq;
+    request.types = types;
+    request.from = from;
+    request.to = to;
+    request.columns = columns;
+    request.threads = threads;
+    TickColumnData c;
+    QueryStats column_stats;
+    const Status status = QueryTickColumns(fs, kRoot, request, &c, &column_stats);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    ExpectSameRows(ticks, types, c, columns);
+    ExpectSameStats(column_stats, tick_stats);
+  }
   return tick_stats;
 }
 
@@ -400,8 +424,7 @@ class LateFileFileSystem : public fs::FileSystem {
 
   Result<std::vector<std::string>> ListDir(const std::string& path) override {
     auto names = base_->ListDir(path);
-    if (names.ok() && path == hidden_dir_ && !listed_once_) {
-      listed_once_ = true;
+    if (names.ok() && path == hidden_dir_ && !listed_once_.exchange(true)) {
       names->erase(std::remove(names->begin(), names->end(), hidden_name_), names->end());
     }
     return names;
@@ -436,34 +459,64 @@ class LateFileFileSystem : public fs::FileSystem {
   fs::FileSystem* base_;
   std::string hidden_dir_;
   std::string hidden_name_;
-  bool listed_once_ = false;
+  std::atomic<bool> listed_once_{false};
 };
 
 TEST_F(ColumnQueryTest, AFileThatAppearsAfterTheColumnsWereSizedStillFitsIn) {
-  std::vector<Tick> ticks;
-  for (int i = 0; i < 5000; ++i) {
-    ticks.push_back(VariedTick(kMnq, TickType::kLast, kHour0 + i * 3600 / 5000, 1 + i));
+  // Four hours of 5000 ticks; the third hour's file is missing when the columns are sized, so
+  // the fourth hour's rows lie past the reservation (while other threads may be writing theirs).
+  constexpr int kHours = 4;
+  for (int h = 0; h < kHours; ++h) {
+    std::vector<Tick> ticks;
+    for (int i = 0; i < 5000; ++i) {
+      ticks.push_back(
+          VariedTick(kMnq, TickType::kLast, kHour0 + h * 3600 + i * 3600 / 5000, 1 + h * 5000 + i));
+    }
+    WriteClosed({kMnq, TickType::kLast}, kHour0 + h * 3600, ticks);
   }
-  WriteClosed({kMnq, TickType::kLast}, kHour0, ticks);
-  const std::string dir = ClosedHourDir(kRoot, FromUnixSeconds(kHour0));
+  const std::string dir = ClosedHourDir(kRoot, FromUnixSeconds(kHour2));
   const std::string name = ClosedFileName({kMnq, TickType::kLast}, 1);
-  LateFileFileSystem late(&fs_, dir, name);
-
   ColumnQueryRequest request;
   request.contract_id = kMnq;
   request.types = {TickType::kLast};
   request.from = FromUnixSeconds(kHour0);
-  request.to = FromUnixSeconds(kHour1);
-  TickColumnData c;
-  QueryStats stats;
-  ASSERT_TRUE(QueryTickColumns(&late, kRoot, request, &c, &stats).ok());
-  ASSERT_TRUE(late.ListDir(dir).ok());  // (the wrapper has shown the file by now)
+  request.to = FromUnixSeconds(kHour0 + kHours * 3600);
   QueryStats tick_stats;
   const std::vector<Tick> expected =
       QueryAsTicks(&fs_, {TickType::kLast}, request.from, request.to, &tick_stats);
-  ASSERT_EQ(expected.size(), 5000u);
-  ExpectSameRows(expected, {TickType::kLast}, c, kAllTickColumns);
-  ExpectSameStats(stats, tick_stats);
+  ASSERT_EQ(expected.size(), 20000u);
+
+  for (size_t threads : kThreadCounts) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    LateFileFileSystem late(&fs_, dir, name);
+    request.threads = threads;
+    TickColumnData c;
+    QueryStats stats;
+    ASSERT_TRUE(QueryTickColumns(&late, kRoot, request, &c, &stats).ok());
+    ASSERT_TRUE(late.ListDir(dir).ok());  // (the wrapper has shown the file by now)
+    EXPECT_GE(c.exchange_time_ns.capacity(), 20000u);
+    ExpectSameRows(expected, {TickType::kLast}, c, kAllTickColumns);
+    ExpectSameStats(stats, tick_stats);
+  }
+}
+
+TEST_F(ColumnQueryTest, CodesFollowTheFirstAppearanceOfTheirNamesOverEveryHour) {
+  // Each hour meets the names in another order: the hours' own codes differ from the answer's.
+  const std::vector<std::vector<std::string>> names_of_hour = {
+      {"ARCA", "CME"}, {"CME", "ISLAND", "ARCA"}, {"ISLAND", "", "NYSE"}};
+  uint64_t seq = 1;
+  for (size_t h = 0; h < names_of_hour.size(); ++h) {
+    std::vector<Tick> ticks;
+    for (size_t i = 0; i < 30; ++i) {
+      Tick t = MakeTick(kMnq, TickType::kLast, kHour0 + static_cast<int64_t>(h * 3600 + i), seq++);
+      t.exchange = names_of_hour[h][i % names_of_hour[h].size()];
+      t.special_conditions = names_of_hour[h][(i + 1) % names_of_hour[h].size()];
+      ticks.push_back(t);
+    }
+    WriteClosed({kMnq, TickType::kLast}, kHour0 + static_cast<int64_t>(h * 3600), ticks);
+  }
+  ExpectSameAnswer(&fs_, {TickType::kLast}, FromUnixSeconds(kHour0),
+                   FromUnixSeconds(kHour0 + 86400));
 }
 
 TEST_F(ColumnQueryTest, RefusesDepthRepeatsAndNoKinds) {

@@ -2,15 +2,17 @@
 //
 // Growing remaps the pages (mremap) instead of copying them as std::vector does, and the kernel
 // maps each new stretch at once (MADV_POPULATE_WRITE), so filling a column of millions of rows
-// costs one write per value and no page fault per page. The memory
-// can be handed over (Release) to whoever frees it later with PodColumnFree, e.g. a numpy array's
-// owner. Reserve maps a known number of rows at once (the column reader sizes its columns from
-// the files' indexes). Not thread-safe; one owner.
+// costs one write per value and no page fault per page. The memory can be handed over (Release)
+// to whoever frees it later with PodColumnFree, e.g. a numpy array's owner. Reserve maps a known
+// number of rows at once (the column reader sizes its columns from the files' indexes). One
+// owner: growing needs every writer stopped, but threads may write (and PopulateRows) distinct
+// rows at once through mutable_data().
 #pragma once
 
 #include <sys/mman.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <type_traits>
@@ -56,9 +58,19 @@ class PodColumn {
       Grow(0);
     data_[size_++] = value;
   }
-  // Makes room for `rows` values in all (one mapping, populated at once).
-  void Reserve(size_t rows) {
-    if (rows > capacity_) Grow(rows * sizeof(T));
+  // Makes room for `rows` values in all: one mapping, whose new pages are mapped at once unless
+  // `populate` is false (then PopulateRows maps stretches of it, or writes fault them in).
+  void Reserve(size_t rows, bool populate = true) {
+    if (rows > capacity_) Grow(rows * sizeof(T), populate);
+  }
+  // Maps the pages holding values [first, first + count) (< capacity()) now, so writing them
+  // takes no page fault. Several threads may populate (and write) distinct stretches at once.
+  void PopulateRows(size_t first, size_t count) const {
+    if (count == 0) return;
+    constexpr uintptr_t kPageMask = 4095;
+    const auto begin = reinterpret_cast<uintptr_t>(data_ + first) & ~kPageMask;
+    const auto end = reinterpret_cast<uintptr_t>(data_ + first + count);
+    ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
   }
   size_t capacity() const { return capacity_; }
   size_t size() const { return size_; }
@@ -82,7 +94,7 @@ class PodColumn {
 
  private:
   // Grows to at least `min_bytes` (0: the next doubling).
-  void Grow(size_t min_bytes) {
+  void Grow(size_t min_bytes, bool populate = true) {
     constexpr size_t kFirstBytes = 64 * 1024;
     constexpr size_t kHugePageBytes = 2 * 1024 * 1024;
     const size_t old_bytes = capacity_ * sizeof(T);
@@ -99,7 +111,9 @@ class PodColumn {
     // The new pages are written next: have the kernel map them in one call rather than take a
     // fault per page (a third less CPU to fill a column where faults are dear, as under a
     // hypervisor). Advice only: kernels before 5.14 refuse it and fault as before.
-    ::madvise(static_cast<char*>(p) + old_bytes, new_bytes - old_bytes, MADV_POPULATE_WRITE);
+    if (populate) {
+      ::madvise(static_cast<char*>(p) + old_bytes, new_bytes - old_bytes, MADV_POPULATE_WRITE);
+    }
     data_ = static_cast<T*>(p);
     capacity_ = new_bytes / sizeof(T);
   }

@@ -55,6 +55,15 @@ def _contract(contract, name="contract"):
     return int(contract)
 
 
+def _threads(threads):
+    """The reader's thread count: 0 (one per core) for None."""
+    if threads is None:
+        return 0
+    if isinstance(threads, bool) or not isinstance(threads, _numbers.Integral) or threads < 1:
+        raise ValueError(f"threads must be a positive number of threads or None, not {threads!r}")
+    return int(threads)
+
+
 def _types(types):
     if types is None:
         return list(TICK_TYPES)
@@ -119,7 +128,7 @@ def _frame(columns):
     return _pd.DataFrame(data, copy=False)
 
 
-def read(store, contract, types=None, start=None, end=None, exact=False):
+def read(store, contract, types=None, start=None, end=None, exact=False, threads=None):
     """The ticks of one contract as a DataFrame, in the order `ibstream query` gives them.
 
     store     the recorder's storage directory (storage.path)
@@ -129,6 +138,8 @@ def read(store, contract, types=None, start=None, end=None, exact=False):
     start     first exchange (IB) time, inclusive; end: exclusive. ISO 8601 text, datetime,
               Timestamp or datetime64; a time without a zone is UTC; None: unbounded
     exact     prices, sizes and volumes as decimal.Decimal instead of float64
+    threads   how many hours of the store are read at once; None: one thread per core. The
+              answer is the same for any number
 
     Columns: the fields the kinds store (see the README); exchange_time and receive_time are
     datetime64[ns, UTC]. Damaged files are skipped with a DamagedDataWarning; attrs holds
@@ -138,7 +149,9 @@ def read(store, contract, types=None, start=None, end=None, exact=False):
     contract_id = _contract(contract)
     names = _types(types)
     start_ns, end_ns = _range(start, end)
-    columns, info = _read_ticks(path, contract_id, names, start_ns, end_ns, bool(exact))
+    columns, info = _read_ticks(
+        path, contract_id, names, start_ns, end_ns, bool(exact), _threads(threads)
+    )
     frame = _frame(columns)
     skipped = info["skipped"]
     frame.attrs.update(

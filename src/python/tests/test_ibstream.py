@@ -80,6 +80,13 @@ class ReadTest(StoreTest):
         np.testing.assert_array_equal(df["source"].astype(str), expected)
         self.assertEqual((df["source"] == "backfill").sum(), 6)
 
+    def test_any_number_of_threads_gives_the_same_frame(self):
+        one = self.read(MNQ, threads=1)
+        for threads in (2, 3, 16, None):
+            other = self.read(MNQ, threads=threads)
+            pd.testing.assert_frame_equal(other, one, check_exact=True)
+            self.assertEqual(other.attrs, one.attrs)
+
     def test_dtypes(self):
         df = self.read(MNQ)
         for name in TIMES:
@@ -334,6 +341,11 @@ class ArgumentsTest(StoreTest):
         self.assertRaisesWith(ValueError, "not a kind name", ibstream.read, self.store, MNQ,
                               types=[1])
         self.assertRaisesWith(ValueError, "types must be", ibstream.read, self.store, MNQ, types=3)
+
+    def test_threads(self):
+        for bad in [0, -1, True, 1.5, "2"]:
+            self.assertRaisesWith(ValueError, "threads must be", ibstream.read, self.store, MNQ,
+                                  threads=bad)
 
     def test_times(self):
         self.assertRaisesWith(ValueError, "start: 'yesterday' is not a time", ibstream.read,
