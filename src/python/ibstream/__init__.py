@@ -114,11 +114,16 @@ def _range(start, end):
     return max(start_ns, 0), max(end_ns, 0)
 
 
+_UTC = _pd.DatetimeTZDtype(tz="UTC")
+
+
 def _frame(columns):
     data = {}
     for name, kind, values, categories in columns:
         if kind == "time":
-            data[name] = _pd.DatetimeIndex(values.view("M8[ns]")).tz_localize("UTC")
+            # Nanoseconds since the Unix epoch are what a UTC datetime64 column holds: the array
+            # becomes the column as it is (a DatetimeIndex and tz_localize took two passes).
+            data[name] = _pd.arrays.DatetimeArray(values.view("M8[ns]"), dtype=_UTC, copy=False)
         elif kind == "category":
             data[name] = _pd.Categorical.from_codes(values, categories=categories)
         elif kind == "object" and not isinstance(values, _np.ndarray):
