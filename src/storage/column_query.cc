@@ -446,14 +446,14 @@ Status QueryTickColumns(fs::FileSystem* fs, const std::string& root,
   const int64_t hi = ToUnixNanos(request.to);
   for (int64_t hour : hours) rows += IndexedRowsOfHour(fs, root, hour, wanted, lo, hi);
   const std::vector<int64_t> hour_list(hours.begin(), hours.end());
+  const size_t automatic =
+      std::min<size_t>(kMaxAutomaticColumnThreads, std::thread::hardware_concurrency());
   const size_t workers = std::max<size_t>(
-      1, std::min(request.threads != 0 ? request.threads
-                                       : static_cast<size_t>(std::thread::hardware_concurrency()),
-                  hour_list.size()));
+      1, std::min(request.threads != 0 ? request.threads : automatic, hour_list.size()));
   ColumnWriter writer(request, out);
-  // One worker maps the pages itself; several map each hour's rows as they write them, in
-  // parallel.
-  writer.Reserve(rows, workers == 1);
+  // The pages of each hour's rows are mapped just before the hour is written (by its worker, in
+  // parallel): the zeroed lines are still in the cache when the rows are written.
+  writer.Reserve(rows, false);
 
   // Each worker takes the next hour, reads and orders it, takes its first row, then writes it.
   // A worker that needs more rows than reserved (a file that appeared since the count) grows the
@@ -504,7 +504,7 @@ Status QueryTickColumns(fs::FileSystem* fs, const std::string& root,
           }
           lock.lock();
         }
-        if (workers > 1) writer.PopulateRows(outcome.first_row, rows_of_hour);
+        writer.PopulateRows(outcome.first_row, rows_of_hour);
         ColumnCategories exchanges(&outcome.exchange_names);
         ColumnCategories conditions(&outcome.condition_names);
         reader.Write(&writer, outcome.first_row, &exchanges, &conditions);

@@ -49,14 +49,18 @@ inline constexpr uint32_t kAllTickColumns = (1u << 15) - 1;
 // for bid_ask. Times, sequence, source and type belong to every kind.
 bool KindStoresColumn(TickType type, TickColumn column);
 
+// The most threads ColumnQueryRequest::threads = 0 uses.
+inline constexpr size_t kMaxAutomaticColumnThreads = 8;
+
 struct ColumnQueryRequest {
   int64_t contract_id = 0;
   std::vector<TickType> types;  // distinct; depth (a book change, not a tick) is refused
   TimePoint from;               // inclusive (IB time)
   TimePoint to;                 // exclusive
   uint32_t columns = kAllTickColumns;
-  // Hours are read by up to this many threads at once (0: one per core). The answer is the same
-  // for any number; `fs` must allow calls from several threads when it is not 1.
+  // Hours are read by up to this many threads at once (0: one per core, at most
+  // kMaxAutomaticColumnThreads: each holds an hour's records). The answer is the same for any
+  // number; `fs` must allow calls from several threads when it is not 1.
   size_t threads = 1;
 };
 

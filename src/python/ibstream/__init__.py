@@ -143,8 +143,8 @@ def read(store, contract, types=None, start=None, end=None, exact=False, threads
     start     first exchange (IB) time, inclusive; end: exclusive. ISO 8601 text, datetime,
               Timestamp or datetime64; a time without a zone is UTC; None: unbounded
     exact     prices, sizes and volumes as decimal.Decimal instead of float64
-    threads   how many hours of the store are read at once; None: one thread per core. The
-              answer is the same for any number
+    threads   how many hours of the store are read at once; None: one thread per core, at most
+              8. The answer is the same for any number
 
     Columns: the fields the kinds store (see the README); exchange_time and receive_time are
     datetime64[ns, UTC]. Damaged files are skipped with a DamagedDataWarning; attrs holds
