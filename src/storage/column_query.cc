@@ -10,6 +10,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -516,7 +517,11 @@ Status QueryTickColumns(fs::FileSystem* fs, const std::string& root,
     }
   };
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
+  try {
+    for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
+  } catch (const std::system_error&) {
+    // No more threads to be had: the ones started and this one read every hour all the same.
+  }
   work();
   for (std::thread& t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
