@@ -602,8 +602,8 @@ TEST(ClosedFileTest, GoldenLayoutAndPlainZstdDecoding) {
   EXPECT_EQ(raw, expected_raw);
 }
 
-TEST(ClosedFileTest, ReaderUsesTheIndexAndDetectsDamage) {
-  FaultFileSystem fs;
+// A closed bid/ask file of 10,000 ticks, three to a second (three frames).
+Result<std::string> TenThousandQuotesFile() {
   std::vector<std::string> bodies;
   for (uint64_t i = 0; i < 10000; ++i) {
     bodies.emplace_back();
@@ -614,7 +614,12 @@ TEST(ClosedFileTest, ReaderUsesTheIndexAndDetectsDamage) {
   ClosedFileHeader header;
   header.stream = {kMnq, TickType::kBidAsk};
   header.hour = FromUnixSeconds(kHour0);
-  auto file = BuildClosedFile(header, records);
+  return BuildClosedFile(header, records);
+}
+
+TEST(ClosedFileTest, ReaderUsesTheIndexAndDetectsDamage) {
+  FaultFileSystem fs;
+  auto file = TenThousandQuotesFile();
   ASSERT_TRUE(file.ok());
   ASSERT_TRUE(fs.WriteRaw("/c/f.tks.zst", *file).ok());
   auto reader = ClosedFileReader::Open(&fs, "/c/f.tks.zst");
@@ -649,17 +654,7 @@ TEST(ClosedFileTest, ReaderUsesTheIndexAndDetectsDamage) {
 // is still found.
 TEST(ClosedFileTest, RecordChecksumsNotZstdsJudgeAFrame) {
   FaultFileSystem fs;
-  std::vector<std::string> bodies;
-  for (uint64_t i = 0; i < 10000; ++i) {
-    bodies.emplace_back();
-    AppendTick(MakeTick(kMnq, TickType::kBidAsk, kHour0 + static_cast<int64_t>(i / 3), i),
-               &bodies.back());
-  }
-  std::vector<std::string_view> records(bodies.begin(), bodies.end());
-  ClosedFileHeader header;
-  header.stream = {kMnq, TickType::kBidAsk};
-  header.hour = FromUnixSeconds(kHour0);
-  auto file = BuildClosedFile(header, records);
+  auto file = TenThousandQuotesFile();
   ASSERT_TRUE(file.ok());
   ASSERT_TRUE(fs.WriteRaw("/c/f.tks.zst", *file).ok());
   auto reader = ClosedFileReader::Open(&fs, "/c/f.tks.zst");
