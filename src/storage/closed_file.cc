@@ -300,7 +300,7 @@ Status ClosedFileReader::ReadRange(TimePoint from, TimePoint to,
 }
 
 Status ClosedFileReader::ReadRangeRecords(
-    TimePoint from, TimePoint to, std::string* arena,
+    TimePoint from, TimePoint to, ByteBuffer* arena,
     const std::function<void(size_t offset, const TickRecordView& record)>& sink) const {
   const int64_t lo = ToUnixNanos(from);
   const int64_t hi = ToUnixNanos(to);
@@ -310,7 +310,7 @@ Status ClosedFileReader::ReadRangeRecords(
   for (const ClosedFrameInfo& frame : frames_) {
     if (frame.max_exchange_ns < lo || frame.min_exchange_ns >= hi) continue;
     const size_t base = arena->size();
-    arena->resize(base + frame.raw_size);
+    arena->Extend(frame.raw_size);  // written whole by the decompression (or left unused)
     Status status = ReadFrameInto(frame, arena->data() + base);
     // As ReadFrameRange: the records before a damaged one are returned, the rest is skipped.
     std::string_view rest(arena->data() + base, frame.raw_size);

@@ -22,6 +22,7 @@
 #include "common/status.h"
 #include "fs/file_system.h"
 #include "model/tick.h"
+#include "storage/byte_buffer.h"
 #include "storage/tick_codec.h"
 
 namespace ibstream::storage {
@@ -84,7 +85,7 @@ class ClosedFileReader {
   // checksum already checked and skipped) and its decoded fields, whose strings point into
   // *arena until it next grows. Damage is skipped and reported exactly as by ReadRange.
   Status ReadRangeRecords(
-      TimePoint from, TimePoint to, std::string* arena,
+      TimePoint from, TimePoint to, ByteBuffer* arena,
       const std::function<void(size_t offset, const TickRecordView& record)>& sink) const;
 
   // Decompresses everything and checks every checksum, count and bound.

@@ -204,7 +204,7 @@ class ColumnWriter {
 // written to their rows (Write). The buffers are kept from hour to hour.
 class ColumnHourReader {
  public:
-  std::string* arena() { return &arena_; }
+  ByteBuffer* arena() { return &arena_; }
   void Clear() {
     arena_.clear();
     keys_.clear();
@@ -216,10 +216,10 @@ class ColumnHourReader {
   // Appends the journal's records of the hour (checked when they were scanned).
   void AddJournalRecords(std::string_view records) {
     const size_t base = arena_.size();
-    arena_.append(records);
+    arena_.Append(records);
     TickRecordView record;
     for (size_t at = base; at < arena_.size();) {
-      auto used = DecodeTickRecord(std::string_view(arena_).substr(at), &record);
+      auto used = DecodeTickRecord(arena_.view().substr(at), &record);
       if (!used.ok()) break;  // cannot happen: each was decoded before it was kept
       Add(at);
       at += *used;
@@ -260,7 +260,7 @@ class ColumnHourReader {
     size_t row = first;
     for (size_t offset : kept_) {
       // Each record was decoded when it was read: decoding it again cannot fail.
-      (void)DecodeTickRecord(std::string_view(arena_).substr(offset), &record);
+      (void)DecodeTickRecord(arena_.view().substr(offset), &record);
       writer->Write(row++, record, exchanges, conditions);
     }
   }
@@ -270,7 +270,7 @@ class ColumnHourReader {
   void KeepDeduplicated(size_t i, size_t j, QueryStats* stats) {
     group_.resize(j - i);
     for (size_t k = i; k < j; ++k) {
-      (void)DecodeTick(std::string_view(arena_).substr(keys_[k].second), &group_[k - i]);
+      (void)DecodeTick(arena_.view().substr(keys_[k].second), &group_[k - i]);
     }
     keep_.assign(j - i, true);
     query_internal::MarkDuplicatesInGroup(group_, 0, j - i, &keep_, stats);
@@ -279,7 +279,7 @@ class ColumnHourReader {
     }
   }
 
-  std::string arena_;
+  ByteBuffer arena_;
   std::vector<std::pair<TickOrderKey, size_t>> keys_;
   std::vector<size_t> kept_;
   std::vector<Tick> group_;
