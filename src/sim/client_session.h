@@ -33,6 +33,10 @@ struct Subscription {
   bool mkt_data = false;  // reqMktData, else tick-by-tick
   TickType type = TickType::kBidAsk;
   bool ignore_size = false;
+  // The virtual instant (unix ns) of the request: events dated before it are not sent to it, as
+  // IB sends a new subscription nothing from before it was asked for, even when the loop
+  // releases them only after the request (they were due since an earlier poll).
+  int64_t since_ns = 0;
   // Tick-by-tick ignoreSize filter / reqMktData change detection.
   double last_bid = std::numeric_limits<double>::quiet_NaN();
   double last_ask = std::numeric_limits<double>::quiet_NaN();
