@@ -52,6 +52,10 @@ struct DepthSubscription {
   bool smart = false;  // UPDATE_MKT_DEPTH_L2 with isSmartDepth
   DepthBook held;      // the book the client holds after what was sent
   std::string symbol;  // the contract's, for the truth file
+  // The virtual instant (unix ns) of the request: a change of the book published at a grid
+  // instant before it is not sent (the request got the book as it was when asked; the next change
+  // brings it up to date), as for Subscription::since_ns.
+  int64_t since_ns = 0;
 };
 
 struct ClientSession {

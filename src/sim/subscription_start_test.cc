@@ -194,5 +194,47 @@ TEST_F(SubscriptionStartTest, MktDataGetsNoUpdateFromBeforeItsRequest) {
   EXPECT_EQ(trade_updates, trade_counts.from);
 }
 
+// The same for market depth: the request gets the book as it is when asked, then no change
+// published on a grid instant before its request; the changes from its request on reach it, and
+// the truth's Depth records are exactly what was sent.
+TEST_F(SubscriptionStartTest, DepthGetsNoChangeFromBeforeItsRequest) {
+  SCOPED_TRACE("seed " + std::to_string(kSeed));
+  clock_.Advance(1s);
+  sim_->Sync();  // the market has a quote: the request gets a book
+  clock_.Advance(5s);
+  const TimePoint since = clock_.Now();
+  protocol::ReqMktDepth r;
+  r.req_id = kReq;
+  r.contract.con_id = kMnq;
+  r.num_rows = 5;
+  ASSERT_TRUE(client_->Send(r).ok());
+  ASSERT_TRUE(client_->RoundTrip());
+  const size_t at_request = client_->depth.size();
+  EXPECT_GT(at_request, 0u) << "the book at the request";
+  sim_->Sync();  // releases (start, +5s]
+  clock_.Advance(5s);
+  sim_->Sync();  // releases (+5s, +10s]
+  ASSERT_TRUE(client_->RoundTrip());
+  ASSERT_GT(client_->depth.size(), at_request);
+
+  int64_t start_ns = 0;
+  const std::vector<TruthTick> depth = StopAndReadTruth("Depth", &start_ns);
+  size_t before = 0;
+  size_t after_request = 0;
+  std::string examples;
+  for (const TruthTick& t : depth) {
+    if (t.time_ns < Nanos(since)) {
+      if (++before <= 5) examples += FormatIsoUtc(FromUnixNanos(t.time_ns)) + "\n";
+    } else if (t.time_ns > Nanos(since)) {
+      ++after_request;
+    }
+  }
+  EXPECT_EQ(before, 0u) << "depth updates dated before the request at " << FormatIsoUtc(since)
+                        << ", the first ones:\n"
+                        << examples;
+  EXPECT_GT(after_request, 10u);  // MNQ's quote moves at nearly every grid instant
+  EXPECT_EQ(depth.size(), client_->depth.size()) << "the truth records every update sent";
+}
+
 }  // namespace
 }  // namespace ibstream::sim::subscription_start_test
