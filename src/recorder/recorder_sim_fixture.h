@@ -214,7 +214,6 @@ class RecorderSimTest : public ::testing::Test {
  private:
   void WatchSimulatorLag() {
     lag_watch_stop_ = false;
-    worst_sim_lag_ = 0;
     lag_watch_ = std::thread([this, sim = simulator_.get()] {
       while (!lag_watch_stop_.load(std::memory_order_relaxed)) {
         const int64_t lag = sim->stats().lag_seconds;
