@@ -243,12 +243,12 @@ TEST_F(RecorderScenarioTest, GatewayRestartIsBackfilled) {
 //
 // The reset comes at the instant of an MNQ quote and trade, scheduled rather than injected: the
 // simulator applies a scheduled fault after releasing every event before its instant and before
-// any event at it, so that quote and trade go to no subscription however fast the recorder
-// resubscribes, and each stream loses live ticks. An injected reset (InjectAt) starts when the
-// simulator's loop receives it, without releasing the events since its last poll first, and the
-// recorder's reconnection (reset to resubscribed: 0.3 to 2 virtual seconds at 600x, under 3 ms
-// real) may fall between two of the loop's polls (1 ms real apart): the next poll then sends the
-// new subscription all those events, and a stream may lose none (sim/README.md, "Fault timing").
+// any event at it, and a new subscription gets nothing dated before its request, so that quote
+// and trade go to no subscription however fast the recorder resubscribes (reset to resubscribed
+// took 0.3 to 2 virtual seconds at 600x, under 3 ms real), and each stream loses live ticks.
+// (An injected reset starts when the simulator's loop receives it; before the simulator held new
+// subscriptions to their request time, a reconnection within one of its polls lost nothing, and
+// this test failed about 1 run in 9: sim/README.md, "Fault timing".)
 TEST_F(RecorderScenarioTest, ConnectionResetIsBackfilled) {
   const std::optional<TimePoint> reset = FirstQuoteAndTradeFrom(At("09:02:00"));
   ASSERT_TRUE(reset.has_value()) << "no MNQ quote with a trade after 09:02:00";

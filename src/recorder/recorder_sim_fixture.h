@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -30,6 +32,13 @@ using namespace std::chrono_literals;
 // The seed of every simulator the fixture starts: its generated markets are the same in every
 // run, so a test can look ahead at them (sim::TickGenerator with this seed).
 inline constexpr uint64_t kSimSeed = 7;
+
+// How far behind its clock the simulator may fall in a test that subscribes while it runs
+// (RecorderSimTest::max_sim_lag_): half the shortest virtual window such a test depends on (the
+// 60 s a fallback stream overlaps its upgrade), and above what a loaded 2-core machine makes of a
+// simulator that keeps up (up to 23 virtual seconds at 200x in a plain build, 3 at 10x in a
+// sanitized one, both cores kept busy). One that does not keep up falls minutes behind.
+inline constexpr std::chrono::seconds kSubscribingTestMaxSimLag{30};
 
 class CapturingSink final : public reliability::AlertSink {
  public:
@@ -85,8 +94,10 @@ class RecorderSimTest : public ::testing::Test {
     sim_options.faults = std::move(faults);
     sim_options.truth_path = truth_path();
     sim_options.builtin_symbols = sim_symbols_;
+    StopWatchingSimulatorLag();
     simulator_ = std::make_unique<sim::Simulator>(*clock_, sim_options);
     ASSERT_TRUE(simulator_->Start().ok());
+    if (max_sim_lag_) WatchSimulatorLag();
   }
 
   // Starts a recorder on the test's data directory (again after StopRecorder(): a restart).
@@ -158,6 +169,8 @@ class RecorderSimTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    StopWatchingSimulatorLag();
+    ExpectSimulatorKeptUp();
     if (recorder_) recorder_->Stop();
     if (simulator_) simulator_->Stop();
     // Kept after a failure, for `ibstream verify --truth` and `ibstream query`.
@@ -187,6 +200,54 @@ class RecorderSimTest : public ::testing::Test {
   std::vector<std::string> sim_symbols_ = {"MNQ"};
   std::unique_ptr<sim::Simulator> simulator_;
   std::unique_ptr<Recorder> recorder_;
+  // Set before StartSimulator(): the most the simulator may trail its clock while the test runs.
+  // A simulator slower than its clock (a sanitized build at a high speed, a loaded machine)
+  // delivers every event late, and a new subscription gets nothing until it catches up to the
+  // request's instant (sim/README.md, "A subscription starts at its request"): what the test then
+  // sees is the build's speed, not the recorder's behaviour. The lag
+  // (`SimulatorStats::lag_seconds`) is sampled every millisecond of real time from the start of
+  // the simulator until TearDown(), which fails the test if it went beyond this. Such a test runs
+  // at a speed the build sustains (ReducedUnderSanitizers). Not for a test that replaces
+  // `simulator_` itself.
+  std::optional<std::chrono::seconds> max_sim_lag_;
+
+ private:
+  void WatchSimulatorLag() {
+    lag_watch_stop_ = false;
+    lag_watch_ = std::thread([this, sim = simulator_.get()] {
+      while (!lag_watch_stop_.load(std::memory_order_relaxed)) {
+        const int64_t lag = sim->stats().lag_seconds;
+        if (lag > worst_sim_lag_) {
+          worst_sim_lag_ = lag;
+          worst_sim_lag_at_ = clock_->Now();
+        }
+        std::this_thread::sleep_for(1ms);
+      }
+    });
+  }
+
+  // Joins the sampling thread; after it, worst_sim_lag_ may be read.
+  void StopWatchingSimulatorLag() {
+    if (!lag_watch_.joinable()) return;
+    lag_watch_stop_ = true;
+    lag_watch_.join();
+  }
+
+  void ExpectSimulatorKeptUp() {
+    if (!max_sim_lag_ || worst_sim_lag_ <= max_sim_lag_->count()) return;
+    ADD_FAILURE() << "the simulator fell " << worst_sim_lag_
+                  << " virtual seconds behind its clock (at " << FormatIsoUtc(worst_sim_lag_at_)
+                  << ", the clock at " << speed_ << "x; at most " << max_sim_lag_->count()
+                  << " s allowed): its events reached the recorder late and new subscriptions "
+                     "waited for it to catch up; run the test at a speed this build sustains "
+                     "(ReducedUnderSanitizers)";
+  }
+
+  std::thread lag_watch_;
+  std::atomic<bool> lag_watch_stop_{false};
+  // Written by lag_watch_ while it runs, read after it is joined.
+  int64_t worst_sim_lag_ = 0;
+  TimePoint worst_sim_lag_at_;
 };
 
 }  // namespace ibstream::recorder::testing

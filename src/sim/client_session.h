@@ -33,6 +33,10 @@ struct Subscription {
   bool mkt_data = false;  // reqMktData, else tick-by-tick
   TickType type = TickType::kBidAsk;
   bool ignore_size = false;
+  // The virtual instant (unix ns) of the request: events dated before it are not sent to it, as
+  // IB sends a new subscription nothing from before it was asked for, even when the loop
+  // releases them only after the request (they were due since an earlier poll).
+  int64_t since_ns = 0;
   // Tick-by-tick ignoreSize filter / reqMktData change detection.
   double last_bid = std::numeric_limits<double>::quiet_NaN();
   double last_ask = std::numeric_limits<double>::quiet_NaN();
@@ -48,6 +52,10 @@ struct DepthSubscription {
   bool smart = false;  // UPDATE_MKT_DEPTH_L2 with isSmartDepth
   DepthBook held;      // the book the client holds after what was sent
   std::string symbol;  // the contract's, for the truth file
+  // The virtual instant (unix ns) of the request: a change of the book published at a grid
+  // instant before it is not sent (the request got the book as it was when asked; the next change
+  // brings it up to date), as for Subscription::since_ns.
+  int64_t since_ns = 0;
 };
 
 struct ClientSession {

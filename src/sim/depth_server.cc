@@ -76,6 +76,7 @@ void DepthServer::Start(ClientSession& s, const protocol::ReqMktDepth& r, const 
   sub.rows = std::clamp(r.num_rows, 1, kMaxDepthRows);
   sub.smart = r.is_smart_depth;
   sub.symbol = c.symbol();
+  sub.since_ns = ToUnixNanos(now);
   DepthSubscription& held = s.depth_subs[r.req_id] = std::move(sub);
   RecordSubscription(SubscriptionEvent::kStart, s, r.req_id, c.con_id(), c.symbol(), now, "");
   if (quote != nullptr) Update(s, held, c, *quote, now);
@@ -150,7 +151,9 @@ void DepthServer::OnQuote(const SimContract& c, const MarketEvent& quote, TimePo
   for (const ClientSessionPtr& s : sessions_.sessions()) {
     if (s->depth_subs.empty()) continue;
     for (auto& [id, sub] : s->depth_subs) {
-      if (sub.con_id == c.con_id()) Update(*s, sub, c, quote, at);
+      if (sub.con_id == c.con_id() && ToUnixNanos(at) >= sub.since_ns) {
+        Update(*s, sub, c, quote, at);
+      }
     }
   }
 }

@@ -3,8 +3,8 @@
 //
 // A depth request gets the modelled book of its market (depth_book.h) as inserts, at most
 // kMaxDepthRows rows per side (numRows below 1 is served as 1), then the operations that move the
-// client's book to the new one at each reqMktData grid instant (kMktDataGridNs) at which the
-// market's quote changed. Plain depth is sent as
+// client's book to the new one at each reqMktData grid instant (kMktDataGridNs) from its request
+// on at which the market's quote changed. Plain depth is sent as
 // UPDATE_MKT_DEPTH; smart depth as UPDATE_MKT_DEPTH_L2 with isSmartDepth=1 and the contract's
 // exchange as the market maker of every row. At most FaultState::market_depth_limit depth requests
 // (SimulatorOptions::market_depth_limit, default 3) are open at a time across the simulated
@@ -68,7 +68,9 @@ class DepthServer {
   // by their primary exchange.
   void AnswerExchanges(ClientSession& s, const Catalog& catalog);
 
-  // `c`'s market published a changed quote at `at`: every depth subscription on it gets its diff.
+  // `c`'s market published a changed quote at `at`: every depth subscription on it requested at
+  // or before `at` gets its diff (a poll may publish a grid instant from before a request read
+  // since the previous poll).
   void OnQuote(const SimContract& c, const MarketEvent& quote, TimePoint at);
 
   // Open depth requests across the account's open sessions.

@@ -200,7 +200,10 @@ void MarketFanout::Emit(MarketRuntime& m, const MarketEvent& e) {
     counters_.ticks_generated.fetch_add(1, std::memory_order_relaxed);
     int delivered = 0;
     for (auto& [session, sub] : m.subs) {
-      if (sub->mkt_data || sub->type != t.type || !CanDeliver(*session, *sub, c)) continue;
+      if (sub->mkt_data || sub->type != t.type || event_ns < sub->since_ns ||
+          !CanDeliver(*session, *sub, c)) {
+        continue;
+      }
       ClientSession& s = *session;
       switch (t.type) {
         case TickType::kQuote:
@@ -313,7 +316,9 @@ void MarketFanout::Publish(MarketRuntime& m) {
   const SimContract& c = m.market->contract();
   int subscribers = 0;
   for (auto& [session, sub] : m.subs) {
-    if (!sub->mkt_data || !CanDeliver(*session, *sub, c)) continue;
+    // A grid instant before the subscription was asked for is not sent to it (it got the
+    // current market when it asked).
+    if (!sub->mkt_data || m.publish_ns < sub->since_ns || !CanDeliver(*session, *sub, c)) continue;
     if (quote) SendQuote(*session, *sub, m.last_quote);
     if (trade) SendTrade(*session, *sub, m);
     ++subscribers;

@@ -249,6 +249,7 @@ void RequestHandler::OnMktData(ClientSession& s, const protocol::ReqMktData& r) 
   sub.req_id = r.req_id;
   sub.con_id = c->con_id();
   sub.mkt_data = true;
+  sub.since_ns = ToUnixNanos(clock_.Now());
   if (faults_.competing > 0) {
     SendError(s, r.req_id, 10197, "No market data during competing session");
   }
@@ -319,6 +320,7 @@ void RequestHandler::OnTickByTick(ClientSession& s, const protocol::ReqTickByTic
   sub.con_id = c->con_id();
   sub.type = *type;
   sub.ignore_size = r.ignore_size && *type == TickType::kBidAsk;
+  sub.since_ns = ToUnixNanos(now);
   s.subs[r.req_id] = sub;
   markets_.RecordSubscription(SubscriptionEvent::kStart, s, r.req_id, sub.con_id, r.tick_type, now);
   markets_.MarkDirty();
