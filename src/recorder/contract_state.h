@@ -45,7 +45,9 @@ struct StreamState {
   std::string last_error;
   // A fallback stream kept after its tick types moved to tick-by-tick, until each of the
   // tick-by-tick streams in `replaced_by` stored a tick or `retire_at` passes (the switch leaves
-  // no gap); then it is stopped. `retire_at` is the latest of its upgrades' deadlines.
+  // no gap); then it is stopped. `retire_at` is the latest of its upgrades' deadlines. Needed
+  // again (a stream back on the fallback), it is not retiring, but `replaced_by` is kept: when it
+  // retires again it still waits for those of them that have not delivered.
   std::optional<TimePoint> retire_at;
   std::vector<TickType> replaced_by;
 };

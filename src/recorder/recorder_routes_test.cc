@@ -478,5 +478,83 @@ TEST_F(RecorderRoutesTest, ALaterUpgradeOntoARetiringFallbackKeepsItUntilItsOwnV
                                     second_upgrade, kFirstDataTimeout);
 }
 
+// A fallback kept for two upgrades, needed again by one of them, then retiring again: EUR.USD's
+// bid_ask and mid_point are upgraded together onto their quote fallback; bid_ask stays silent,
+// mid_point delivers. A reload gives ES a second tick-by-tick stream, which takes mid_point's slot
+// (mid_point is recorded by the quote stream again); a second reload gives it back, and mid_point,
+// upgraded again, delivers at once. The quote stream must still wait for bid_ask's verdict: it
+// was kept for bid_ask too, and bid_ask has delivered nothing.
+TEST_F(RecorderRoutesTest, AFallbackNeededAgainStillWaitsForTheSilentUpgradeItWasKeptFor) {
+  constexpr Duration kFirstDataTimeout = 150s;
+  config::ContractConfig eur;
+  auto contracts = [&](std::vector<TickType> es_types) {
+    config::Config config = SimTestConfig(simulator_->port(), data_dir());
+    configure_(config);
+    config.contracts[1].tick_types = std::move(es_types);
+    return config.contracts;
+  };
+  configure_ = [&](config::Config& config) {
+    // MNQ's two streams and ES's bid_ask take the three slots; EUR.USD's two are on the fallback.
+    config.contracts.push_back(Es(config));
+    config.contracts.back().tick_types = {TickType::kBidAsk};
+    config.contracts.push_back(EurUsd(config));
+    config.contracts.back().tick_types = {TickType::kBidAsk, TickType::kMidPoint};
+    config.contracts.back().first_data_timeout = kFirstDataTimeout;
+    eur = config.contracts.back();
+  };
+  StartAll("2025-08-12T14:00:00Z", kSpeed);
+  ASSERT_TRUE(WaitFor([&] { return AllRoutesRecording(kMnqKey) && AllRoutesRecording(kEurKey); }));
+  ASSERT_EQ(Route(*recorder_->View(), kEurKey, TickType::kMidPoint)->route, "fallback");
+  // EUR.USD's bid_ask tick-by-tick stream sends nothing; its other streams go on.
+  auto silence = sim::ParseFaultLine("silence con_id=" + std::to_string(eur.con_id.value()) +
+                                     " tick_type=BidAsk duration=20m");
+  ASSERT_TRUE(silence.ok()) << silence.status().ToString();
+  simulator_->InjectFault(*silence);
+
+  // Untracking MNQ frees two slots: both EUR.USD streams are upgraded, the quote stream kept.
+  ASSERT_TRUE(recorder_->Untrack(kMnqKey).ok());
+  ASSERT_TRUE(WaitUpgraded(kEurKey, TickType::kBidAsk));
+  ASSERT_TRUE(WaitUpgraded(kEurKey, TickType::kMidPoint));
+  const TimePoint first_upgrade = clock_->Now();
+  auto mid_point_delivering = [&] {
+    const StreamView* mid = Stream(*recorder_->View(), kEurKey, TickType::kMidPoint);
+    return mid != nullptr && mid->ticks > 0;
+  };
+  ASSERT_TRUE(WaitFor(mid_point_delivering));
+
+  // ES last takes mid_point's slot: mid_point is recorded by the quote stream again.
+  auto reloaded = recorder_->ReloadContracts(contracts({TickType::kBidAsk, TickType::kLast}));
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  ASSERT_TRUE(WaitFor([&] {
+    const RouteView* mid = Route(*recorder_->View(), kEurKey, TickType::kMidPoint);
+    return mid != nullptr && mid->route == "fallback";
+  }));
+  ASSERT_EQ(Route(*recorder_->View(), kEurKey, TickType::kBidAsk)->route, "tick_by_tick");
+
+  // ES last goes again: mid_point is upgraded once more and delivers.
+  reloaded = recorder_->ReloadContracts(contracts({TickType::kBidAsk}));
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  ASSERT_TRUE(WaitUpgraded(kEurKey, TickType::kMidPoint));
+  ASSERT_TRUE(WaitFor(mid_point_delivering));
+  uint64_t quotes_before = 0;
+  {
+    auto view = recorder_->View();
+    const StreamView* quote = Stream(*view, kEurKey, TickType::kQuote);
+    ASSERT_NE(quote, nullptr) << "the fallback was retired with bid_ask still silent";
+    quotes_before = quote->ticks;
+  }
+
+  // Well after mid_point delivered, before bid_ask can be judged: the fallback still records.
+  RunUntil(std::max(clock_->Now() + 30s, first_upgrade + 100s));
+  ASSERT_LT(clock_->Now(), first_upgrade + kFirstDataTimeout) << "the test ran too late to judge";
+  ExpectFallbackKept(*recorder_->View(), kEurKey, TickType::kQuote, TickType::kBidAsk,
+                     &quotes_before, "the fallback was retired once mid_point delivered");
+  if (HasFatalFailure()) return;
+
+  // It goes only after bid_ask's verdict.
+  ExpectFallbackRetiredAfterVerdict(kEurKey, *eur.con_id, TickType::kQuote, TickType::kBidAsk,
+                                    first_upgrade, kFirstDataTimeout);
+}
+
 }  // namespace
 }  // namespace ibstream::recorder::recorder_routes_test

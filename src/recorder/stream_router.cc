@@ -141,9 +141,10 @@ void StreamRouter::Apply(const reliability::StreamPlan& next, TimePoint now) {
   //    tick-by-tick subscription is cancelled.
   for (ContractState* c : contracts) {
     for (TickType kind : needs[c].fallback) {
+      // A fallback kept for upgrades and needed again is not retiring any more, but the upgraded
+      // streams it waited for and that still run are still waited for when it retires again.
       StreamState& s = registry_.AddStream(*c, kind, now);
       s.retire_at.reset();
-      s.replaced_by.clear();
     }
   }
   // 2. Tick-by-tick streams no longer planned stop (freeing their slots), then 3. the new ones

@@ -17,7 +17,9 @@
 //     first_data_timeout plus 20 s, at least 60 s): what the fallback records live until then
 //     is not turned into a backfill. A later upgrade onto a fallback still kept (a tick type
 //     added by a reload while its fallback waits for an earlier upgrade) keeps it until its own
-//     deadline if that is later, and is waited for too;
+//     deadline if that is later, and is waited for too; a fallback needed again in between
+//     (a stream moved back onto it) still waits, once it retires again, for the upgraded streams
+//     it was kept for that have not delivered;
 //   * a stream no longer planned is stopped: it is not judged any more (not stale, no gap).
 // The streams are subscribed by the reliability core's first_subscription actions, as always.
 // Every switch is logged (event=stream_route) and recorded in the store's route log
