@@ -93,10 +93,10 @@ class ColumnWriter {
     }
   }
 
-  // Makes room for `rows` rows in every requested column; with `populate`, the pages are mapped
-  // now (otherwise PopulateRows maps each stretch before it is written).
-  void Reserve(size_t rows, bool populate) {
-    ForEachColumn([&](auto& values) { values.Reserve(rows, populate); });
+  // Makes room for `rows` rows in every requested column, without mapping its pages: PopulateRows
+  // maps each stretch just before it is written.
+  void Reserve(size_t rows) {
+    ForEachColumn([&](auto& values) { values.Reserve(rows, false); });
     capacity_ = rows;
     ForEachColumn([&](auto& values) { capacity_ = std::min(capacity_, values.capacity()); });
   }
@@ -333,19 +333,15 @@ void AddStats(QueryStats* to, QueryStats&& from) {
 // renumbers each hour's codes whose numbers change.
 void MergeCategories(std::vector<std::string> HourOutcome::*names, PodColumn<int32_t>* codes,
                      std::vector<HourOutcome>* outcomes, std::vector<std::string>* merged) {
-  std::map<std::string, int32_t, std::less<>> numbers;
+  ColumnCategories numbers(merged);
   std::vector<int32_t> to;
   for (HourOutcome& hour : *outcomes) {
     to.clear();
     bool same = true;
-    for (std::string& name : hour.*names) {
-      auto it = numbers.find(name);
-      if (it == numbers.end()) {
-        it = numbers.emplace(name, static_cast<int32_t>(merged->size())).first;
-        merged->push_back(std::move(name));
-      }
-      same = same && it->second == static_cast<int32_t>(to.size());
-      to.push_back(it->second);
+    for (const std::string& name : hour.*names) {
+      const int32_t code = numbers.Code(name);
+      same = same && code == static_cast<int32_t>(to.size());
+      to.push_back(code);
     }
     if (!same) ColumnWriter::Recode(codes, hour.first_row, hour.rows, to);
   }
@@ -454,7 +450,7 @@ Status QueryTickColumns(fs::FileSystem* fs, const std::string& root,
   ColumnWriter writer(request, out);
   // The pages of each hour's rows are mapped just before the hour is written (by its worker, in
   // parallel): the zeroed lines are still in the cache when the rows are written.
-  writer.Reserve(rows, false);
+  writer.Reserve(rows);
 
   // Each worker takes the next hour, reads and orders it, takes its first row, then writes it.
   // A worker that needs more rows than reserved (a file that appeared since the count) grows the
@@ -465,6 +461,10 @@ Status QueryTickColumns(fs::FileSystem* fs, const std::string& root,
   std::shared_mutex growing;
   std::mutex failure_mu;
   std::exception_ptr failure;
+  auto keep_failure = [&] {  // the first exception of any worker, rethrown once all have ended
+    std::lock_guard lock(failure_mu);
+    if (!failure) failure = std::current_exception();
+  };
   auto work = [&] {
     ColumnHourReader reader;
     for (size_t h = next_hour++; h < hour_list.size(); h = next_hour++) {
@@ -484,9 +484,7 @@ Status QueryTickColumns(fs::FileSystem* fs, const std::string& root,
         if (it != journal_records.end()) reader.AddJournalRecords(it->second);
         rows_of_hour = reader.Order(&outcome.stats);
       } catch (...) {
-        std::lock_guard lock(failure_mu);
-        if (!failure) failure = std::current_exception();
-        rows_of_hour = 0;
+        keep_failure();
       }
       // Every hour takes its ticket, even one that failed: later hours wait for it.
       outcome.first_row = tickets.Take(h, rows_of_hour);
@@ -500,7 +498,7 @@ Status QueryTickColumns(fs::FileSystem* fs, const std::string& root,
           {
             std::unique_lock grow(growing);
             if (end > writer.capacity()) {
-              writer.Reserve(std::max(end, 2 * writer.capacity()), false);
+              writer.Reserve(std::max(end, 2 * writer.capacity()));
             }
           }
           lock.lock();
@@ -511,8 +509,7 @@ Status QueryTickColumns(fs::FileSystem* fs, const std::string& root,
         reader.Write(&writer, outcome.first_row, &exchanges, &conditions);
         outcome.stats.ticks_returned += rows_of_hour;
       } catch (...) {
-        std::lock_guard lock(failure_mu);
-        if (!failure) failure = std::current_exception();
+        keep_failure();
       }
     }
   };
